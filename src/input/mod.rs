@@ -1,0 +1,298 @@
+//! Input: paths on the command line → an ordered list of [`Item`]s, each either a parsed
+//! [`Call`] or the [`InputError`] that stopped it.
+//!
+//! In: files, directories (walked recursively, sorted, picking `.txt`, `.json`, `.jsonl`) and
+//! `-` for JSONL on stdin. Out: one `Item` per call, in source order. A file that cannot be
+//! read or parsed becomes one `Item` carrying the error, so the batch goes on; a bad JSONL line
+//! costs only that line's item.
+
+mod json;
+mod text;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use encoding_rs::Encoding;
+use rayon::prelude::*;
+
+pub use text::parse_text;
+
+/// Who is speaking in a turn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Agent,
+    Customer,
+}
+
+/// Labels that name the agent; matched on the text before the colon of a turn line, and on
+/// the `role` field of JSON turns.
+pub const AGENT_LABELS: &[&str] = &[
+    "客服",
+    "坐席",
+    "座席",
+    "服务人员",
+    "话务员",
+    "工作人员",
+    "营业员",
+    "agent",
+];
+
+/// Labels that name the customer.
+pub const CUSTOMER_LABELS: &[&str] = &["客户", "顾客", "用户", "来电人", "customer"];
+
+impl Role {
+    /// Recognises a speaker label (`客服`, `坐席`, `customer`, …) in either script, ignoring
+    /// case: `客戶` and `Customer` are customers too.
+    pub fn from_label(label: &str) -> Option<Role> {
+        let label = crate::normalize::fold(label.trim());
+        let is = |labels: &[&str]| labels.contains(&label.as_str());
+        if is(AGENT_LABELS) {
+            Some(Role::Agent)
+        } else if is(CUSTOMER_LABELS) {
+            Some(Role::Customer)
+        } else {
+            None
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Agent => "agent",
+            Role::Customer => "customer",
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Role::Agent => "客服",
+            Role::Customer => "客户",
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One utterance. `begin`/`end` are milliseconds from the start of the call, when known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Turn {
+    pub role: Role,
+    pub text: String,
+    pub begin: Option<u64>,
+    pub end: Option<u64>,
+}
+
+/// One call, whatever format it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Call {
+    pub id: String,
+    pub meta: BTreeMap<String, String>,
+    pub turns: Vec<Turn>,
+}
+
+impl Call {
+    /// The agent's name or 工号 from metadata, if the source gave one.
+    pub fn agent(&self) -> Option<&str> {
+        ["agent", "agent_id", "坐席", "客服", "工号"]
+            .iter()
+            .find_map(|k| self.meta.get(*k))
+            .map(String::as_str)
+    }
+}
+
+/// Why one input could not be graded. Messages are for QA staff, so they are in Chinese and
+/// say where the problem is.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InputError {
+    #[error("无法读取文件: {0}")]
+    Io(String),
+    #[error("文件为空")]
+    Empty,
+    #[error("{0}")]
+    Encoding(String),
+    #[error("JSON 格式错误: {0}")]
+    Json(String),
+    #[error("第 {line} 行: {message}")]
+    Line { line: usize, message: String },
+    #[error("第 {turn} 轮 (从 0 数): {message}")]
+    Turn { turn: usize, message: String },
+    #[error("未找到带角色标签的对话行 (支持的标签: {})", AGENT_LABELS.iter().chain(CUSTOMER_LABELS).copied().collect::<Vec<_>>().join("、"))]
+    NoTurns,
+    #[error("通话中没有客服发言,无法质检")]
+    NoAgentTurn,
+    #[error("不支持的文件类型 (支持 .txt、.json、.jsonl)")]
+    UnsupportedExtension,
+}
+
+/// One unit of the batch: where it came from, the id to report it under, and the parsed call
+/// or the reason it could not be parsed.
+#[derive(Debug, Clone)]
+pub struct Item {
+    pub source: String,
+    pub id: String,
+    pub call: Result<Call, InputError>,
+}
+
+/// How input bytes are decoded. UTF-8 (with or without BOM) and BOM-marked UTF-16 are always
+/// recognised; `fallback`, when set, decodes files that are not valid UTF-8 (call-centre
+/// exports are often GB18030).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ReadOptions {
+    pub fallback: Option<&'static Encoding>,
+}
+
+/// A place to read calls from, as found by [`discover`].
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Source {
+    Stdin,
+    File(PathBuf),
+}
+
+/// Expands the command-line paths into a sorted, de-duplicated list of sources. Directories
+/// are walked recursively (hidden entries skipped); a path that does not exist is kept so that
+/// reading it reports the error in its own row.
+pub fn discover(paths: &[PathBuf]) -> Vec<Source> {
+    let mut sources = Vec::new();
+    for path in paths {
+        if path.as_os_str() == "-" {
+            sources.push(Source::Stdin);
+        } else if path.is_dir() {
+            let walker = walkdir::WalkDir::new(path)
+                .follow_links(true)
+                .sort_by_file_name()
+                .into_iter()
+                .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+            for entry in walker {
+                match entry {
+                    Ok(e) if e.file_type().is_file() && Format::of(e.path()).is_some() => {
+                        sources.push(Source::File(e.into_path()))
+                    }
+                    Ok(_) => {}
+                    // An unreadable directory entry becomes an error row under its path.
+                    Err(e) => {
+                        if let Some(p) = e.path() {
+                            sources.push(Source::File(p.to_path_buf()))
+                        }
+                    }
+                }
+            }
+        } else {
+            sources.push(Source::File(path.clone()));
+        }
+    }
+    sources.sort();
+    sources.dedup();
+    sources
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Text,
+    Json,
+    Jsonl,
+}
+
+impl Format {
+    fn of(path: &Path) -> Option<Format> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "txt" => Some(Format::Text),
+            "json" => Some(Format::Json),
+            "jsonl" | "ndjson" => Some(Format::Jsonl),
+            _ => None,
+        }
+    }
+}
+
+/// Reads every source into items, files in parallel, preserving source order.
+pub fn read_all(sources: &[Source], options: ReadOptions) -> Vec<Item> {
+    sources
+        .par_iter()
+        .map(|s| read_source(s, options))
+        .collect::<Vec<_>>()
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
+/// Reads one source into its items (one for a text file, one per line for JSONL).
+pub fn read_source(source: &Source, options: ReadOptions) -> Vec<Item> {
+    match source {
+        Source::Stdin => {
+            let mut bytes = Vec::new();
+            let source = "<stdin>".to_string();
+            match std::io::stdin().lock().read_to_end(&mut bytes) {
+                Ok(_) => parse_bytes(&bytes, Format::Jsonl, &source, "stdin", options),
+                Err(e) => vec![failed(source, "stdin".into(), InputError::Io(e.to_string()))],
+            }
+        }
+        Source::File(path) => {
+            let display = path.display().to_string();
+            let stem = path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_else(|| display.clone());
+            let Some(format) = Format::of(path) else {
+                return vec![failed(display, stem, InputError::UnsupportedExtension)];
+            };
+            match std::fs::read(path) {
+                Ok(bytes) => parse_bytes(&bytes, format, &display, &stem, options),
+                Err(e) => vec![failed(display, stem, InputError::Io(e.to_string()))],
+            }
+        }
+    }
+}
+
+fn failed(source: String, id: String, error: InputError) -> Item {
+    Item {
+        source,
+        id,
+        call: Err(error),
+    }
+}
+
+fn parse_bytes(
+    bytes: &[u8],
+    format: Format,
+    source: &str,
+    stem: &str,
+    options: ReadOptions,
+) -> Vec<Item> {
+    let text = match crate::normalize::decode(bytes, options.fallback) {
+        Ok(text) => text,
+        Err(e) => return vec![failed(source.into(), stem.into(), InputError::Encoding(e))],
+    };
+    if text.trim().is_empty() {
+        return vec![failed(source.into(), stem.into(), InputError::Empty)];
+    }
+    match format {
+        Format::Text => {
+            let call = parse_text(&text, stem);
+            let id = call.as_ref().map_or_else(|_| stem.to_string(), |c| c.id.clone());
+            vec![Item {
+                source: source.into(),
+                id,
+                call,
+            }]
+        }
+        Format::Json => json::parse_json_document(&text, source, stem),
+        Format::Jsonl => json::parse_jsonl(&text, source, stem),
+    }
+}
+
+/// Checks what every call must have, whatever its format.
+fn validate(call: Call) -> Result<Call, InputError> {
+    if call.turns.is_empty() {
+        return Err(InputError::NoTurns);
+    }
+    if !call.turns.iter().any(|t| t.role == Role::Agent) {
+        return Err(InputError::NoAgentTurn);
+    }
+    Ok(call)
+}

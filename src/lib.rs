@@ -1,0 +1,17 @@
+//! zhijian (质检): grade Chinese call-centre transcripts against rule files.
+//!
+//! The pipeline, one module per stage:
+//! [`input`] (files → calls) → [`normalize`] (decoding, the folded matching view) →
+//! [`segment`] (jieba word boundaries) → [`rule`] (compiled rules → hits) → [`score`]
+//! (hits → scorecard) → [`report`] (CSV). [`grade`] runs the middle of it in parallel, and
+//! [`cli`] is the command line on top.
+
+pub mod cli;
+pub mod grade;
+pub mod input;
+pub mod normalize;
+pub mod report;
+pub mod rule;
+pub mod score;
+pub mod segment;
+pub mod selftest;

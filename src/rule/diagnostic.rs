@@ -1,0 +1,135 @@
+//! Rule-file problems, each pointing at a file, line and column with a plain explanation.
+//!
+//! In: the file's path and text and a byte span. Out: a [`RuleError`] that prints as
+//! `path:line:col: message` and renders through miette with the offending source line.
+
+use std::fmt;
+use std::ops::Range;
+use std::sync::Arc;
+
+use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
+
+/// One problem in one rule file (or in `scoring.toml`, or the dictionary).
+#[derive(Debug, Clone)]
+pub struct RuleError {
+    pub path: String,
+    pub text: Arc<str>,
+    pub span: Option<Range<usize>>,
+    pub message: String,
+    pub help: Option<String>,
+    /// The id of the rule concerned, when the file got far enough to have one.
+    pub rule_id: Option<String>,
+    source: Arc<NamedSource<String>>,
+}
+
+impl RuleError {
+    pub fn new(
+        path: &str,
+        text: &Arc<str>,
+        span: Option<Range<usize>>,
+        message: impl Into<String>,
+    ) -> RuleError {
+        RuleError {
+            path: path.to_string(),
+            text: text.clone(),
+            span: span.map(|s| s.start.min(text.len())..s.end.min(text.len())),
+            message: message.into(),
+            help: None,
+            rule_id: None,
+            source: Arc::new(NamedSource::new(path, text.to_string()).with_language("toml")),
+        }
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> RuleError {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn for_rule(mut self, id: &str) -> RuleError {
+        self.rule_id = Some(id.to_string());
+        self
+    }
+
+    /// 1-based line and column of the start of the span.
+    pub fn line_col(&self) -> Option<(usize, usize)> {
+        let start = self.span.as_ref()?.start;
+        let before = &self.text[..start];
+        let line = before.matches('\n').count() + 1;
+        let col = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+        Some((line, col))
+    }
+}
+
+impl fmt::Display for RuleError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line_col() {
+            Some((line, col)) => write!(f, "{}:{line}:{col}: ", self.path)?,
+            None => write!(f, "{}: ", self.path)?,
+        }
+        if let Some(id) = &self.rule_id {
+            write!(f, "[{id}] ")?;
+        }
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for RuleError {}
+
+impl Diagnostic for RuleError {
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.span.as_ref().map(|_| &*self.source as &dyn SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let span = self.span.clone()?;
+        let len = span.end.saturating_sub(span.start).max(1);
+        Some(Box::new(std::iter::once(LabeledSpan::new(
+            Some("这里".into()),
+            span.start,
+            len.min(self.text.len().saturating_sub(span.start)),
+        ))))
+    }
+}
+
+/// Every problem found while loading a rule set; loading reports all of them, not the first.
+#[derive(Debug, Clone)]
+pub struct RuleErrors(pub Vec<RuleError>);
+
+impl fmt::Display for RuleErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for e in &self.0 {
+            writeln!(f, "{e}")?;
+        }
+        write!(f, "规则文件有 {} 处错误", self.0.len())
+    }
+}
+
+impl std::error::Error for RuleErrors {}
+
+impl RuleErrors {
+    /// Renders every problem with its source line, as the CLI prints them.
+    pub fn render(&self, color: bool) -> String {
+        let theme = if color {
+            miette::GraphicalTheme::unicode()
+        } else {
+            miette::GraphicalTheme::unicode_nocolor()
+        };
+        let handler = miette::GraphicalReportHandler::new_themed(theme);
+        let mut out = String::new();
+        for e in &self.0 {
+            if e.span.is_some() || e.help.is_some() {
+                let _ = handler.render_report(&mut out, e);
+            } else {
+                out.push_str(&format!("{e}\n"));
+            }
+        }
+        out.push_str(&format!("规则文件有 {} 处错误,未进行质检。\n", self.0.len()));
+        out
+    }
+}

@@ -1,0 +1,277 @@
+//! Evaluate: a call and the compiled rules → the hits, each with its evidence.
+//!
+//! In: a [`Call`] and a [`RuleSet`]. Out: [`Hit`]s ordered by rule id, turn and position, with
+//! character offsets into the turn's original text and the words the agent actually said.
+//!
+//! Each turn is folded and scanned by the shared automaton once; conditions then read their
+//! matches from that scan, run their own regexes, and drop whatever an exclusion overlaps.
+
+use std::cell::OnceCell;
+use std::ops::Range;
+
+use super::schema::Mode;
+use super::{Check, RuleSet, Scope, TermKind, TimingKind};
+use crate::input::{Call, Role, Turn};
+use crate::normalize::{char_offset, char_slice, fold};
+
+/// One piece of evidence that a rule fired.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hit {
+    /// Index into [`RuleSet::rules`].
+    pub rule: usize,
+    /// Index of the turn in the call, from 0.
+    pub turn: usize,
+    /// Character offsets into that turn's original text.
+    pub start: usize,
+    pub end: usize,
+    /// What was said (or, for a missing phrase or a timing rule, what was observed).
+    pub matched: String,
+}
+
+/// A turn as the matchers see it: folded once, scanned once, segmented only if asked.
+struct TurnView<'a> {
+    turn: &'a Turn,
+    folded: String,
+    /// (pattern, byte range in `folded`) for every automaton match, overlapping included.
+    matches: Vec<(usize, Range<usize>)>,
+    boundaries: OnceCell<Vec<usize>>,
+}
+
+pub(super) fn evaluate(set: &RuleSet, call: &Call) -> Vec<Hit> {
+    let views: Vec<TurnView> = call
+        .turns
+        .iter()
+        .map(|turn| {
+            let folded = fold(&turn.text);
+            let matches = set
+                .automaton
+                .find_overlapping_iter(&folded)
+                .map(|m| (m.pattern().as_usize(), m.range()))
+                .collect();
+            TurnView {
+                turn,
+                folded,
+                matches,
+                boundaries: OnceCell::new(),
+            }
+        })
+        .collect();
+    let ev = Evaluator { set, views };
+    let mut hits = Vec::new();
+    for (index, rule) in set.rules.iter().enumerate() {
+        match &rule.check {
+            Check::Text {
+                role,
+                scope,
+                mode,
+                cond,
+            } => ev.text(index, *role, scope, *mode, *cond, &mut hits),
+            Check::Timing {
+                role,
+                kind,
+                previous_role,
+                excuse,
+            } => ev.timing(index, *role, *kind, *previous_role, *excuse, &mut hits),
+        }
+    }
+    hits
+}
+
+struct Evaluator<'a> {
+    set: &'a RuleSet,
+    views: Vec<TurnView<'a>>,
+}
+
+impl Evaluator<'_> {
+    /// Byte spans in turn `t`'s folded text where condition `cond` holds.
+    fn spans(&self, cond: usize, t: usize) -> Vec<Range<usize>> {
+        let view = &self.views[t];
+        let mut found = Vec::new();
+        let mut excluded = Vec::new();
+        for (pattern, range) in &view.matches {
+            for &(owner, kind) in &self.set.owners[*pattern] {
+                if owner != cond {
+                    continue;
+                }
+                match kind {
+                    TermKind::Phrase => found.push(range.clone()),
+                    TermKind::Word if self.on_word_boundaries(view, range) => {
+                        found.push(range.clone())
+                    }
+                    TermKind::Word => {}
+                    TermKind::Exclude => excluded.push(range.clone()),
+                }
+            }
+        }
+        let condition = &self.set.conditions[cond];
+        for re in &condition.regex {
+            found.extend(re.find_iter(&view.folded).map(|m| m.range()));
+        }
+        for re in &condition.exclude_regex {
+            excluded.extend(re.find_iter(&view.folded).map(|m| m.range()));
+        }
+        found.retain(|f| !excluded.iter().any(|x| x.start < f.end && f.start < x.end));
+        found.sort_by_key(|r| (r.start, r.end));
+        // Overlapping matches of one condition are one piece of evidence: "没办法" and
+        // "我也没办法" in the same place must not deduct twice.
+        let mut merged: Vec<Range<usize>> = Vec::with_capacity(found.len());
+        for r in found {
+            match merged.last_mut() {
+                Some(last) if r.start < last.end => last.end = last.end.max(r.end),
+                _ => merged.push(r),
+            }
+        }
+        merged
+    }
+
+    fn on_word_boundaries(&self, view: &TurnView<'_>, range: &Range<usize>) -> bool {
+        let b = view
+            .boundaries
+            .get_or_init(|| self.set.segmenter.boundaries(&view.folded));
+        b.binary_search(&range.start).is_ok() && b.binary_search(&range.end).is_ok()
+    }
+
+    fn turns_of(&self, role: Option<Role>) -> Vec<usize> {
+        (0..self.views.len())
+            .filter(|&t| role.is_none_or(|r| self.views[t].turn.role == r))
+            .collect()
+    }
+
+    fn hit_at(&self, rule: usize, t: usize, span: &Range<usize>) -> Hit {
+        let view = &self.views[t];
+        let start = char_offset(&view.folded, span.start);
+        let end = char_offset(&view.folded, span.end);
+        Hit {
+            rule,
+            turn: t,
+            start,
+            end,
+            matched: char_slice(&view.turn.text, start, end).to_string(),
+        }
+    }
+
+    /// Evidence for something missing: the whole turn where it was expected.
+    fn whole_turn(&self, rule: usize, t: usize) -> Hit {
+        let text = &self.views[t].turn.text;
+        Hit {
+            rule,
+            turn: t,
+            start: 0,
+            end: text.chars().count(),
+            matched: text.clone(),
+        }
+    }
+
+    fn text(
+        &self,
+        rule: usize,
+        role: Option<Role>,
+        scope: &Scope,
+        mode: Mode,
+        cond: usize,
+        hits: &mut Vec<Hit>,
+    ) {
+        let own = self.turns_of(role);
+        let present = |turns: &[usize], hits: &mut Vec<Hit>| {
+            for &t in turns {
+                for span in self.spans(cond, t) {
+                    hits.push(self.hit_at(rule, t, &span));
+                }
+            }
+        };
+        let any = |turns: &[usize]| turns.iter().any(|&t| !self.spans(cond, t).is_empty());
+        match scope {
+            Scope::After {
+                role: trigger_role,
+                cond: trigger,
+                within,
+            } => {
+                let mut windows: Vec<usize> = Vec::new();
+                for t in self.turns_of(Some(*trigger_role)) {
+                    let Some(first_span) = self.spans(*trigger, t).into_iter().next() else {
+                        continue;
+                    };
+                    let window: Vec<usize> =
+                        own.iter().copied().filter(|&o| o > t).take(*within).collect();
+                    match mode {
+                        Mode::Present => windows.extend(window),
+                        // Nothing followed the trigger (the call ended), so nothing was
+                        // missed: N/A rather than a hit.
+                        Mode::Absent if !window.is_empty() && !any(&window) => {
+                            hits.push(self.hit_at(rule, t, &first_span))
+                        }
+                        Mode::Absent => {}
+                    }
+                }
+                windows.sort_unstable();
+                windows.dedup();
+                present(&windows, hits);
+            }
+            _ => {
+                let turns: &[usize] = match scope {
+                    Scope::First(n) => &own[..(*n).min(own.len())],
+                    Scope::Last(n) => &own[own.len().saturating_sub(*n)..],
+                    _ => &own,
+                };
+                match mode {
+                    Mode::Present => present(turns, hits),
+                    Mode::Absent if !turns.is_empty() && !any(turns) => {
+                        let at = if matches!(scope, Scope::Last(_)) {
+                            turns[turns.len() - 1]
+                        } else {
+                            turns[0]
+                        };
+                        hits.push(self.whole_turn(rule, at));
+                    }
+                    Mode::Absent => {}
+                }
+            }
+        }
+    }
+
+    fn timing(
+        &self,
+        rule: usize,
+        role: Option<Role>,
+        kind: TimingKind,
+        previous_role: Option<Role>,
+        excuse: Option<(Role, usize)>,
+        hits: &mut Vec<Hit>,
+    ) {
+        for t in self.turns_of(role).into_iter().filter(|&t| t > 0) {
+            let (prev, this) = (self.views[t - 1].turn, self.views[t].turn);
+            if previous_role.is_some_and(|r| prev.role != r) {
+                continue;
+            }
+            // Without both timestamps the rule cannot be judged: N/A, not a hit.
+            let (Some(prev_end), Some(begin)) = (prev.end, this.begin) else {
+                continue;
+            };
+            let observed = match kind {
+                TimingKind::Overlap(limit) if prev_end > begin + limit => {
+                    format!("在对方说完前 {:.1} 秒开口", (prev_end - begin) as f64 / 1000.0)
+                }
+                TimingKind::Gap(limit) if begin > prev_end + limit => {
+                    let excused = excuse.is_some_and(|(excuse_role, cond)| {
+                        (0..t)
+                            .rev()
+                            .find(|&e| self.views[e].turn.role == excuse_role)
+                            .is_some_and(|e| !self.spans(cond, e).is_empty())
+                    });
+                    if excused {
+                        continue;
+                    }
+                    format!("静音 {:.1} 秒", (begin - prev_end) as f64 / 1000.0)
+                }
+                _ => continue,
+            };
+            hits.push(Hit {
+                rule,
+                turn: t,
+                start: 0,
+                end: 0,
+                matched: observed,
+            });
+        }
+    }
+}

@@ -1,0 +1,258 @@
+//! Rules: TOML files → one compiled [`RuleSet`] → the [`Hit`]s of a call.
+//!
+//! In: rule files (`rules/<category>/<ID>-<name>.toml`), `scoring.toml` and an optional
+//! `dictionary.txt`, from a directory or compiled into the binary. Out: a `RuleSet` that is
+//! built once per run and shared by every thread, and for each call the list of hits with
+//! their evidence.
+//!
+//! `schema` is the file format, `compile` checks it and builds the matchers (one aho-corasick
+//! automaton for every phrase of every rule), `eval` runs them over a call.
+
+mod compile;
+mod diagnostic;
+mod eval;
+pub mod schema;
+
+use std::path::Path;
+
+use aho_corasick::AhoCorasick;
+use regex::Regex;
+
+pub use diagnostic::{RuleError, RuleErrors};
+pub use eval::Hit;
+pub use schema::{Expect, Mode};
+
+use crate::input::{Call, Role};
+use crate::segment::Segmenter;
+
+/// A text file of a rule set, as read from disk or from the binary.
+#[derive(Debug, Clone)]
+pub struct RuleSource {
+    /// Path relative to the rule set's root, with `/` separators (`opening/OPN001-wei.toml`).
+    pub path: String,
+    pub text: String,
+}
+
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/embedded_rules.rs"));
+}
+
+/// The rule set compiled into the binary from the repository's `rules/` at build time.
+pub fn embedded_sources() -> Vec<RuleSource> {
+    embedded::FILES
+        .iter()
+        .map(|(path, text)| RuleSource {
+            path: path.to_string(),
+            text: text.to_string(),
+        })
+        .collect()
+}
+
+/// Reads a rule directory: every `.toml` file below it and `dictionary.txt`, sorted by path.
+pub fn read_dir(dir: &Path) -> Result<Vec<RuleSource>, RuleErrors> {
+    let mut sources = Vec::new();
+    let mut errors = Vec::new();
+    let empty: std::sync::Arc<str> = "".into();
+    if !dir.is_dir() {
+        return Err(RuleErrors(vec![RuleError::new(
+            &dir.display().to_string(),
+            &empty,
+            None,
+            "规则目录不存在或不是目录",
+        )]));
+    }
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let path = e.path().unwrap_or(dir).display().to_string();
+                errors.push(RuleError::new(&path, &empty, None, format!("无法读取: {e}")));
+                continue;
+            }
+        };
+        let path = entry.path();
+        let is_rule_file = path.extension().is_some_and(|e| e == "toml")
+            || path.file_name().is_some_and(|n| n == "dictionary.txt");
+        if !entry.file_type().is_file() || !is_rule_file {
+            continue;
+        }
+        let relative = path
+            .strip_prefix(dir)
+            .unwrap_or(path)
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
+        match std::fs::read_to_string(path) {
+            Ok(text) => sources.push(RuleSource {
+                path: relative,
+                text,
+            }),
+            Err(e) => errors.push(RuleError::new(
+                &path.display().to_string(),
+                &empty,
+                None,
+                format!("无法读取: {e}"),
+            )),
+        }
+    }
+    if errors.is_empty() {
+        Ok(sources)
+    } else {
+        Err(RuleErrors(errors))
+    }
+}
+
+/// Which of the two sub-scores a rule's dimension counts towards.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Group {
+    /// 个人特性: attitude, language, behaviour.
+    Attitude,
+    /// 程序特性: efficiency, resolution.
+    Procedure,
+}
+
+/// A compiled rule: its documentation and scoring, and how it matches.
+#[derive(Debug)]
+pub struct Rule {
+    pub id: String,
+    pub title: String,
+    pub title_en: Option<String>,
+    pub message: String,
+    pub rationale: Option<String>,
+    pub dimension: String,
+    pub group: Group,
+    pub points: i32,
+    pub max_hits: Option<u32>,
+    pub fatal: bool,
+    pub review: bool,
+    pub examples: Vec<Example>,
+    /// Where the rule came from, relative to the rule set's root.
+    pub path: String,
+    pub(crate) check: Check,
+}
+
+/// One of a rule's own examples, already parsed as a transcript.
+#[derive(Debug)]
+pub struct Example {
+    pub expect: Expect,
+    pub text: String,
+    pub note: Option<String>,
+    pub call: Call,
+}
+
+/// How a rule decides that it fires.
+#[derive(Debug)]
+pub(crate) enum Check {
+    Text {
+        role: Option<Role>,
+        scope: Scope,
+        mode: Mode,
+        cond: usize,
+    },
+    Timing {
+        role: Option<Role>,
+        kind: TimingKind,
+        previous_role: Option<Role>,
+        excuse: Option<(Role, usize)>,
+    },
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum TimingKind {
+    Overlap(u64),
+    Gap(u64),
+}
+
+/// Which turns of the rule's role a text check looks at.
+#[derive(Debug)]
+pub(crate) enum Scope {
+    All,
+    First(usize),
+    Last(usize),
+    /// The next `within` turns after each turn of `role` that satisfies condition `cond`.
+    After {
+        role: Role,
+        cond: usize,
+        within: usize,
+    },
+}
+
+/// The regexes of one condition; its phrases and words live in the shared automaton.
+#[derive(Debug, Default)]
+pub(crate) struct Condition {
+    pub regex: Vec<Regex>,
+    pub exclude_regex: Vec<Regex>,
+}
+
+/// What a pattern of the shared automaton means to the condition that owns it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TermKind {
+    Phrase,
+    /// Matches only on jieba word boundaries.
+    Word,
+    /// Cancels any phrase, word or regex match of the same condition that it overlaps.
+    Exclude,
+}
+
+/// The service standard's numbers, from `scoring.toml`.
+#[derive(Debug, Clone)]
+pub struct Scoring {
+    pub base: i32,
+    /// Sorted from the highest `min` down.
+    pub tiers: Vec<(String, i32)>,
+    pub flag_tiers: Vec<String>,
+    pub attitude_dimensions: Vec<String>,
+    pub procedure_dimensions: Vec<String>,
+    pub service_threshold: i32,
+    pub service_types: [String; 4],
+}
+
+/// Every rule of a run, compiled once and shared by all threads.
+pub struct RuleSet {
+    /// Sorted by id, so hits, counts and reports come out in a stable order.
+    pub rules: Vec<Rule>,
+    pub scoring: Scoring,
+    pub(crate) conditions: Vec<Condition>,
+    pub(crate) automaton: AhoCorasick,
+    /// For each automaton pattern, the conditions that use it and how.
+    pub(crate) owners: Vec<Vec<(usize, TermKind)>>,
+    pub(crate) segmenter: Segmenter,
+}
+
+impl RuleSet {
+    /// Compiles a rule set from its files, reporting every problem found.
+    pub fn compile(sources: &[RuleSource]) -> Result<RuleSet, RuleErrors> {
+        compile::compile(sources)
+    }
+
+    /// The rule set built into the binary.
+    pub fn embedded() -> Result<RuleSet, RuleErrors> {
+        RuleSet::compile(&embedded_sources())
+    }
+
+    /// Loads and compiles the rule set in `dir`.
+    pub fn from_dir(dir: &Path) -> Result<RuleSet, RuleErrors> {
+        RuleSet::compile(&read_dir(dir)?)
+    }
+
+    pub fn rule(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.id == id)
+    }
+
+    /// Runs every rule over `call`; hits are ordered by rule id, turn and position.
+    pub fn evaluate(&self, call: &Call) -> Vec<Hit> {
+        eval::evaluate(self, call)
+    }
+
+    /// Words of `text` as the segmenter sees them (after folding), for debugging a `words`
+    /// term.
+    pub fn segment(&self, text: &str) -> Vec<String> {
+        let folded = crate::normalize::fold(text);
+        self.segmenter
+            .words(&folded)
+            .into_iter()
+            .map(str::to_string)
+            .collect()
+    }
+}

@@ -1,0 +1,217 @@
+//! The on-disk shape of rule files and `scoring.toml`, exactly as authors write them.
+//!
+//! Every table denies unknown keys, so a misspelt key is an error naming the file and line
+//! rather than a rule that silently never fires. Values the compiler needs to point back at
+//! (ids, regexes, phrases) keep their source spans.
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::input::Role;
+
+/// One rule file: `rules/<category>/<ID>-<name>.toml`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleFile {
+    pub id: Spanned<String>,
+    pub title: String,
+    #[serde(default)]
+    pub title_en: Option<String>,
+    pub message: String,
+    #[serde(default)]
+    pub rationale: Option<String>,
+    pub dimension: Spanned<String>,
+    pub points: Spanned<i32>,
+    #[serde(default)]
+    pub max_hits: Option<Spanned<u32>>,
+    #[serde(default)]
+    pub fatal: bool,
+    #[serde(default)]
+    pub review: bool,
+    #[serde(rename = "match")]
+    pub matcher: Spanned<MatchSpec>,
+    #[serde(default, rename = "example")]
+    pub examples: Vec<ExampleSpec>,
+}
+
+/// Whether the condition fires when its terms are found, or when they are missing.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    #[default]
+    Present,
+    Absent,
+}
+
+/// `[match]`: which turns to look at and what to look for in them.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MatchSpec {
+    /// Whose turns to look at; both roles when absent.
+    #[serde(default)]
+    pub role: Option<Role>,
+    /// Only the first N turns of `role`.
+    #[serde(default)]
+    pub first: Option<Spanned<u32>>,
+    /// Only the last N turns of `role`.
+    #[serde(default)]
+    pub last: Option<Spanned<u32>>,
+    #[serde(default)]
+    pub mode: Mode,
+    #[serde(default)]
+    pub phrases: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub words: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub regex: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub exclude: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub exclude_regex: Vec<Spanned<String>>,
+    /// Only the turns of `role` that follow a trigger turn.
+    #[serde(default)]
+    pub after: Option<Spanned<TriggerSpec>>,
+    /// A condition on the timing of turns instead of their words.
+    #[serde(default)]
+    pub timing: Option<Spanned<TimingSpec>>,
+}
+
+/// `[match.after]`: a turn that opens a window of the next `within` turns of the rule's role.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TriggerSpec {
+    pub role: Role,
+    pub within: Spanned<u32>,
+    #[serde(default)]
+    pub phrases: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub words: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub regex: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub exclude: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub exclude_regex: Vec<Spanned<String>>,
+}
+
+/// `[match.timing]`: overlap with, or silence after, the previous turn.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TimingSpec {
+    /// Fires when a turn of the rule's role starts more than this many ms before the previous
+    /// turn ends.
+    #[serde(default)]
+    pub overlap_ms: Option<u64>,
+    /// Fires when a turn of the rule's role starts more than this many ms after the previous
+    /// turn ends.
+    #[serde(default)]
+    pub gap_ms: Option<u64>,
+    /// Only when the previous turn is of this role.
+    #[serde(default)]
+    pub previous_role: Option<Role>,
+    /// Not a hit when the latest turn of this role before the silence says one of these.
+    #[serde(default)]
+    pub excused_by: Option<Spanned<ExcuseSpec>>,
+}
+
+/// `[match.timing.excused_by]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExcuseSpec {
+    pub role: Role,
+    #[serde(default)]
+    pub phrases: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub words: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub regex: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub exclude: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub exclude_regex: Vec<Spanned<String>>,
+}
+
+/// The five kinds of terms a condition is made of, borrowed from whichever table held them.
+pub struct Terms<'a> {
+    pub phrases: &'a [Spanned<String>],
+    pub words: &'a [Spanned<String>],
+    pub regex: &'a [Spanned<String>],
+    pub exclude: &'a [Spanned<String>],
+    pub exclude_regex: &'a [Spanned<String>],
+}
+
+macro_rules! terms_of {
+    ($($t:ty),*) => {$(
+        impl $t {
+            pub fn terms(&self) -> Terms<'_> {
+                Terms {
+                    phrases: &self.phrases,
+                    words: &self.words,
+                    regex: &self.regex,
+                    exclude: &self.exclude,
+                    exclude_regex: &self.exclude_regex,
+                }
+            }
+        }
+    )*};
+}
+terms_of!(MatchSpec, TriggerSpec, ExcuseSpec);
+
+/// Whether an example must make its rule fire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Expect {
+    Hit,
+    Pass,
+}
+
+/// `[[example]]`: a short transcript in the text format.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExampleSpec {
+    pub expect: Expect,
+    pub text: Spanned<String>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// `rules/scoring.toml`: the service standard's numbers.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScoringFile {
+    pub base: i32,
+    #[serde(rename = "tier")]
+    pub tiers: Vec<TierSpec>,
+    /// Tiers whose calls are flagged for supervisor review.
+    #[serde(default)]
+    pub flag_tiers: Vec<String>,
+    pub dimensions: DimensionGroups,
+    pub service_type: ServiceTypeSpec,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TierSpec {
+    pub name: String,
+    pub min: i32,
+}
+
+/// Which rule dimensions count towards each of the two sub-scores.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DimensionGroups {
+    /// 个人特性
+    pub attitude: Vec<String>,
+    /// 程序特性
+    pub procedure: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceTypeSpec {
+    pub threshold: i32,
+    pub both: String,
+    pub attitude_only: String,
+    pub procedure_only: String,
+    pub neither: String,
+}

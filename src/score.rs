@@ -1,0 +1,98 @@
+//! Score: a call's hits → its [`Scorecard`].
+//!
+//! In: the hits of one call and the rule set (points, caps, fatal and review flags, and the
+//! numbers of `scoring.toml`). Out: the total score and tier, the two sub-scores and the
+//! service type, whether the call goes to a supervisor and why, and the hit count per rule.
+//!
+//! Score = base + Σ points × min(hits, max_hits), clamped to 0–100; a fatal hit sets 0. The
+//! sub-scores are the same computation over the rules of their dimension group only.
+
+use crate::rule::{Group, Hit, RuleSet};
+
+/// The flag reason of a call that could not be read or parsed.
+pub const ERROR_REASON: &str = "输入错误";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scorecard {
+    pub score: u8,
+    pub tier: String,
+    /// 个人特性 sub-score.
+    pub attitude: u8,
+    /// 程序特性 sub-score.
+    pub procedure: u8,
+    pub service_type: String,
+    pub flagged: bool,
+    pub flag_reasons: Vec<String>,
+    /// (rule id, raw number of hits) for each rule that hit, by rule id.
+    pub hit_counts: Vec<(String, usize)>,
+}
+
+/// Scores one call from its hits.
+pub fn score(set: &RuleSet, hits: &[Hit]) -> Scorecard {
+    let s = &set.scoring;
+    let mut counts = vec![0usize; set.rules.len()];
+    for h in hits {
+        counts[h.rule] += 1;
+    }
+    let total = |group: Option<Group>| -> u8 {
+        let mut points = s.base;
+        let mut fatal = false;
+        for (rule, &n) in set.rules.iter().zip(&counts) {
+            if n == 0 || group.is_some_and(|g| g != rule.group) {
+                continue;
+            }
+            fatal |= rule.fatal;
+            let counted = rule.max_hits.map_or(n, |m| n.min(m as usize));
+            points += rule.points * counted as i32;
+        }
+        if fatal {
+            0
+        } else {
+            points.clamp(0, 100) as u8
+        }
+    };
+    let score = total(None);
+    let attitude = total(Some(Group::Attitude));
+    let procedure = total(Some(Group::Procedure));
+    let tier = s
+        .tiers
+        .iter()
+        .find(|(_, min)| i32::from(score) >= *min)
+        .map(|(name, _)| name.clone())
+        .unwrap_or_default();
+    let good = |v: u8| i32::from(v) >= s.service_threshold;
+    let service_type = match (good(attitude), good(procedure)) {
+        (true, true) => &s.service_types[0],
+        (true, false) => &s.service_types[1],
+        (false, true) => &s.service_types[2],
+        (false, false) => &s.service_types[3],
+    }
+    .clone();
+
+    let mut flag_reasons: Vec<String> = set
+        .rules
+        .iter()
+        .zip(&counts)
+        .filter(|(r, &n)| n > 0 && (r.fatal || r.review))
+        .map(|(r, _)| r.id.clone())
+        .collect();
+    if s.flag_tiers.contains(&tier) {
+        flag_reasons.push(tier.clone());
+    }
+    Scorecard {
+        score,
+        tier,
+        attitude,
+        procedure,
+        service_type,
+        flagged: !flag_reasons.is_empty(),
+        flag_reasons,
+        hit_counts: set
+            .rules
+            .iter()
+            .zip(&counts)
+            .filter(|(_, &n)| n > 0)
+            .map(|(r, &n)| (r.id.clone(), n))
+            .collect(),
+    }
+}

@@ -1,0 +1,113 @@
+//! Segment: a turn's matching view → word boundaries, with jieba.
+//!
+//! In: the folded text of a turn (see `normalize`) and the rule set's user dictionary. Out: the
+//! byte offsets where jieba puts a word boundary. Rules that match `words` (喂, 滚) use them to
+//! tell the greeting 喂 from the 喂 in 喂养, and the insult 滚 from 滚筒洗衣机.
+//!
+//! Segmentation is the slowest stage, so it only runs on a turn after the phrase automaton has
+//! found a candidate word in it; most turns are never segmented. The dictionary (the largest
+//! allocation of a run) is only loaded the first time that happens.
+
+use std::sync::OnceLock;
+
+use jieba_rs::Jieba;
+
+/// A word-boundary oracle: jieba's default dictionary plus the rule set's own words.
+pub struct Segmenter {
+    user_words: Vec<UserWord>,
+    jieba: OnceLock<Jieba>,
+}
+
+/// One entry of a user dictionary file: `word [frequency] [part-of-speech]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserWord {
+    pub word: String,
+    pub freq: Option<usize>,
+    pub tag: Option<String>,
+}
+
+impl Segmenter {
+    pub fn new(user_words: Vec<UserWord>) -> Segmenter {
+        Segmenter {
+            user_words,
+            jieba: OnceLock::new(),
+        }
+    }
+
+    fn jieba(&self) -> &Jieba {
+        self.jieba.get_or_init(|| {
+            let mut jieba = Jieba::new();
+            for w in &self.user_words {
+                jieba.add_word(&w.word, w.freq, w.tag.as_deref());
+            }
+            jieba
+        })
+    }
+
+    /// Byte offsets of every word boundary in `text`, in order, including 0 and `text.len()`.
+    pub fn boundaries(&self, text: &str) -> Vec<usize> {
+        let mut out = vec![0];
+        out.extend(self.jieba().cut(text, true).iter().map(|t| t.byte_end));
+        out
+    }
+
+    /// The words of `text`, for showing how a turn was segmented.
+    pub fn words<'a>(&self, text: &'a str) -> Vec<&'a str> {
+        self.jieba().cut(text, true).iter().map(|t| t.word).collect()
+    }
+}
+
+/// Parses a user dictionary in jieba's format: one word per line, optionally followed by a
+/// frequency and a part-of-speech tag; `#` starts a comment. Errors carry the 1-based line.
+pub fn parse_user_dictionary(text: &str) -> Result<Vec<UserWord>, (usize, String)> {
+    let mut words = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.split('#').next().unwrap_or("").trim();
+        let mut fields = line.split_whitespace();
+        let Some(word) = fields.next() else { continue };
+        let freq = match fields.next() {
+            Some(f) => Some(f.parse::<usize>().map_err(|_| {
+                (
+                    i + 1,
+                    format!("词频 \"{f}\" 不是正整数 (格式: 词语 [词频] [词性])"),
+                )
+            })?),
+            None => None,
+        };
+        words.push(UserWord {
+            word: crate::normalize::fold(word),
+            freq,
+            tag: fields.next().map(str::to_string),
+        });
+    }
+    Ok(words)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wei_the_greeting_is_a_word_but_not_inside_weiyang() {
+        let seg = Segmenter::new(vec![]);
+        let has_word = |text: &str, word: &str| {
+            let b = seg.boundaries(text);
+            text.match_indices(word)
+                .any(|(s, w)| b.contains(&s) && b.contains(&(s + w.len())))
+        };
+        assert!(has_word("喂,您好,请问有什么可以帮您", "喂"));
+        assert!(!has_word("宠物喂养的问题", "喂"));
+        assert!(!has_word("宝宝喂奶的时间", "喂"));
+        assert!(has_word("你给我滚", "滚"));
+        assert!(!has_word("滚筒洗衣机不转了", "滚"));
+    }
+
+    #[test]
+    fn user_dictionary_lines_and_errors() {
+        let words = parse_user_dictionary("# 注释\n宽带报修 100 n\n\n流量包\n").unwrap();
+        assert_eq!(words.len(), 2);
+        assert_eq!(words[0].freq, Some(100));
+        assert_eq!(words[1].word, "流量包");
+        assert_eq!(parse_user_dictionary("好词 abc").unwrap_err().0, 1);
+    }
+}
