@@ -111,9 +111,13 @@ fn grade(args: &GradeArgs) -> Result<Status, CliError> {
     }
     let fallback = match &args.encoding {
         None => None,
-        Some(label) => Some(encoding_rs::Encoding::for_label(label.as_bytes()).ok_or_else(|| {
-            CliError::Usage(format!("不认识的编码 \"{label}\" (可用如 gb18030、gbk、big5)"))
-        })?),
+        Some(label) => Some(
+            encoding_rs::Encoding::for_label(label.as_bytes()).ok_or_else(|| {
+                CliError::Usage(format!(
+                    "不认识的编码 \"{label}\" (可用如 gb18030、gbk、big5)"
+                ))
+            })?,
+        ),
     };
     let started = Instant::now();
     let rules = load_rules(args.rules.as_deref())?;
@@ -160,7 +164,9 @@ fn grade(args: &GradeArgs) -> Result<Status, CliError> {
         }
     };
     if let Some(findings) = &args.findings {
-        emit(&Some(findings.clone()), &|out| write_findings(out, &rules, &rows))?;
+        emit(&Some(findings.clone()), &|out| {
+            write_findings(out, &rules, &rows)
+        })?;
     }
     emit(&args.out, &|out| write_scores(out, &rows))?;
 

@@ -16,7 +16,10 @@ pub fn decode(bytes: &[u8], fallback: Option<&'static Encoding>) -> Result<Strin
     if let Some((encoding, bom)) = Encoding::for_bom(bytes) {
         let (text, had_errors) = encoding.decode_without_bom_handling(&bytes[bom..]);
         if had_errors {
-            return Err(format!("文件带有 {} 字节序标记,但内容无法按该编码解码", encoding.name()));
+            return Err(format!(
+                "文件带有 {} 字节序标记,但内容无法按该编码解码",
+                encoding.name()
+            ));
         }
         return Ok(text.into_owned());
     }
@@ -49,7 +52,10 @@ pub fn fold(text: &str) -> String {
         fast2s::convert(text)
     };
     debug_assert_eq!(simplified.chars().count(), text.chars().count());
-    if simplified.chars().all(|c| c.is_ascii() && !c.is_ascii_uppercase() || is_cjk(c)) {
+    if simplified
+        .chars()
+        .all(|c| c.is_ascii() && !c.is_ascii_uppercase() || is_cjk(c))
+    {
         return simplified;
     }
     simplified.chars().map(fold_char).collect()
@@ -110,7 +116,10 @@ mod tests {
 
     #[test]
     fn decodes_boms_and_reports_bad_utf8() {
-        assert_eq!(decode("\u{feff}客服：您好".as_bytes(), None).unwrap(), "客服：您好");
+        assert_eq!(
+            decode("\u{feff}客服：您好".as_bytes(), None).unwrap(),
+            "客服：您好"
+        );
         let utf16: Vec<u8> = [0xFF, 0xFE]
             .into_iter()
             .chain("您好".encode_utf16().flat_map(u16::to_le_bytes))
@@ -118,6 +127,9 @@ mod tests {
         assert_eq!(decode(&utf16, None).unwrap(), "您好");
         let (gbk, _, _) = encoding_rs::GB18030.encode("客服：您好");
         assert!(decode(&gbk, None).unwrap_err().contains("UTF-8"));
-        assert_eq!(decode(&gbk, Some(encoding_rs::GB18030)).unwrap(), "客服：您好");
+        assert_eq!(
+            decode(&gbk, Some(encoding_rs::GB18030)).unwrap(),
+            "客服：您好"
+        );
     }
 }

@@ -50,11 +50,6 @@ impl Segmenter {
         out.extend(self.jieba().cut(text, true).iter().map(|t| t.byte_end));
         out
     }
-
-    /// The words of `text`, for showing how a turn was segmented.
-    pub fn words<'a>(&self, text: &'a str) -> Vec<&'a str> {
-        self.jieba().cut(text, true).iter().map(|t| t.word).collect()
-    }
 }
 
 /// Parses a user dictionary in jieba's format: one word per line, optionally followed by a

@@ -33,7 +33,11 @@ impl fmt::Display for ExampleFailure {
             Expect::Hit => "应当命中却没有命中",
             Expect::Pass => "不应命中却命中了",
         };
-        write!(f, "{} ({}) 第 {} 个示例{wanted}", self.rule_id, self.path, self.index)?;
+        write!(
+            f,
+            "{} ({}) 第 {} 个示例{wanted}",
+            self.rule_id, self.path, self.index
+        )?;
         if let Some(note) = &self.note {
             write!(f, " [{note}]")?;
         }
@@ -52,7 +56,12 @@ pub fn check_examples(set: &RuleSet) -> Vec<ExampleFailure> {
     for rule in &set.rules {
         for (i, example) in rule.examples.iter().enumerate() {
             let outcome = grade_call(set, example.call.clone());
-            let fired: Vec<String> = outcome.card.hit_counts.iter().map(|(id, _)| id.clone()).collect();
+            let fired: Vec<String> = outcome
+                .card
+                .hit_counts
+                .iter()
+                .map(|(id, _)| id.clone())
+                .collect();
             let hit = fired.contains(&rule.id);
             if hit != (example.expect == Expect::Hit) {
                 failures.push(ExampleFailure {
@@ -112,7 +121,11 @@ impl fmt::Display for CorpusFailure {
 }
 
 /// Checks graded corpus calls against their expectations.
-pub fn check_corpus(set: &RuleSet, graded: &[Graded], expectations: &Expectations) -> Vec<CorpusFailure> {
+pub fn check_corpus(
+    set: &RuleSet,
+    graded: &[Graded],
+    expectations: &Expectations,
+) -> Vec<CorpusFailure> {
     let mut failures = Vec::new();
     let mut fail = |call_id: &str, problem: String| {
         failures.push(CorpusFailure {
@@ -141,10 +154,18 @@ pub fn check_corpus(set: &RuleSet, graded: &[Graded], expectations: &Expectation
             continue;
         };
         let Ok(outcome) = &g.outcome else { continue };
-        let fired: BTreeSet<&str> = outcome.card.hit_counts.iter().map(|(id, _)| id.as_str()).collect();
+        let fired: BTreeSet<&str> = outcome
+            .card
+            .hit_counts
+            .iter()
+            .map(|(id, _)| id.as_str())
+            .collect();
         for id in &exp.must_hit {
             if !fired.contains(id.as_str()) {
-                fail(&exp.id, format!("应命中 {id} 但没有命中 (实际命中: {fired:?})"));
+                fail(
+                    &exp.id,
+                    format!("应命中 {id} 但没有命中 (实际命中: {fired:?})"),
+                );
             }
         }
         for id in &exp.must_not_hit {
@@ -162,7 +183,10 @@ pub fn check_corpus(set: &RuleSet, graded: &[Graded], expectations: &Expectation
             if &outcome.card.tier != tier {
                 fail(
                     &exp.id,
-                    format!("档位应为 {tier},实际为 {} ({} 分)", outcome.card.tier, outcome.card.score),
+                    format!(
+                        "档位应为 {tier},实际为 {} ({} 分)",
+                        outcome.card.tier, outcome.card.score
+                    ),
                 );
             }
         }

@@ -15,8 +15,16 @@ fn every_builtin_rule_example_holds() {
 fn every_builtin_rule_has_hit_and_pass_examples() {
     let set = RuleSet::embedded().unwrap_or_else(|e| panic!("{e}"));
     for rule in &set.rules {
-        let hits = rule.examples.iter().filter(|e| e.expect == zhijian::rule::Expect::Hit).count();
+        let hits = rule
+            .examples
+            .iter()
+            .filter(|e| e.expect == zhijian::rule::Expect::Hit)
+            .count();
         let passes = rule.examples.len() - hits;
-        assert!(hits >= 2 && passes >= 2, "{} has {hits} hit and {passes} pass examples", rule.id);
+        assert!(
+            hits >= 2 && passes >= 2,
+            "{} has {hits} hit and {passes} pass examples",
+            rule.id
+        );
     }
 }

@@ -36,10 +36,20 @@ pub(super) fn parse_json_document(text: &str, source: &str, stem: &str) -> Vec<I
         Ok(Value::Array(calls)) => calls
             .into_iter()
             .enumerate()
-            .map(|(i, v)| item(v, format!("{source}#{}", i + 1), format!("{stem}#{}", i + 1)))
+            .map(|(i, v)| {
+                item(
+                    v,
+                    format!("{source}#{}", i + 1),
+                    format!("{stem}#{}", i + 1),
+                )
+            })
             .collect(),
         Ok(v) => vec![item(v, source.to_string(), stem.to_string())],
-        Err(e) => vec![failed(source.into(), stem.into(), InputError::Json(e.to_string()))],
+        Err(e) => vec![failed(
+            source.into(),
+            stem.into(),
+            InputError::Json(e.to_string()),
+        )],
     }
 }
 
@@ -74,7 +84,11 @@ fn to_call(raw: JsonCall, fallback_id: &str) -> Result<Call, InputError> {
         .map(scalar)
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| fallback_id.to_string());
-    let meta = raw.meta.iter().map(|(k, v)| (k.clone(), scalar(v))).collect();
+    let meta = raw
+        .meta
+        .iter()
+        .map(|(k, v)| (k.clone(), scalar(v)))
+        .collect();
     let turns = raw
         .turns
         .into_iter()
@@ -82,7 +96,10 @@ fn to_call(raw: JsonCall, fallback_id: &str) -> Result<Call, InputError> {
         .map(|(i, t)| {
             let role = Role::from_label(&t.role).ok_or_else(|| InputError::Turn {
                 turn: i,
-                message: format!("无法识别的角色 \"{}\" (应为 agent/customer 或 客服、客户 等)", t.role),
+                message: format!(
+                    "无法识别的角色 \"{}\" (应为 agent/customer 或 客服、客户 等)",
+                    t.role
+                ),
             })?;
             if let (Some(b), Some(e)) = (t.begin, t.end) {
                 if e < b {
@@ -148,7 +165,10 @@ mod tests {
             "x.jsonl",
             "x",
         );
-        assert!(matches!(items[0].call, Err(InputError::Turn { turn: 0, .. })));
+        assert!(matches!(
+            items[0].call,
+            Err(InputError::Turn { turn: 0, .. })
+        ));
         assert_eq!(items[1].call, Err(InputError::NoAgentTurn));
     }
 

@@ -167,7 +167,9 @@ pub fn discover(paths: &[PathBuf]) -> Vec<Source> {
                 .follow_links(true)
                 .sort_by_file_name()
                 .into_iter()
-                .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+                .filter_entry(|e| {
+                    e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.')
+                });
             for entry in walker {
                 match entry {
                     Ok(e) if e.file_type().is_file() && Format::of(e.path()).is_some() => {
@@ -229,7 +231,11 @@ pub fn read_source(source: &Source, options: ReadOptions) -> Vec<Item> {
             let source = "<stdin>".to_string();
             match std::io::stdin().lock().read_to_end(&mut bytes) {
                 Ok(_) => parse_bytes(&bytes, Format::Jsonl, &source, "stdin", options),
-                Err(e) => vec![failed(source, "stdin".into(), InputError::Io(e.to_string()))],
+                Err(e) => vec![failed(
+                    source,
+                    "stdin".into(),
+                    InputError::Io(e.to_string()),
+                )],
             }
         }
         Source::File(path) => {
@@ -274,7 +280,9 @@ fn parse_bytes(
     match format {
         Format::Text => {
             let call = parse_text(&text, stem);
-            let id = call.as_ref().map_or_else(|_| stem.to_string(), |c| c.id.clone());
+            let id = call
+                .as_ref()
+                .map_or_else(|_| stem.to_string(), |c| c.id.clone());
             vec![Item {
                 source: source.into(),
                 id,

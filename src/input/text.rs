@@ -138,8 +138,11 @@ mod tests {
 
     #[test]
     fn parses_timestamps() {
-        let call =
-            parse_text("[00:01.5-00:04.25] 客服：您好\n[1:00:02-1:00:03] 客户：嗯", "s").unwrap();
+        let call = parse_text(
+            "[00:01.5-00:04.25] 客服：您好\n[1:00:02-1:00:03] 客户：嗯",
+            "s",
+        )
+        .unwrap();
         assert_eq!(call.turns[0].begin, Some(1500));
         assert_eq!(call.turns[0].end, Some(4250));
         assert_eq!(call.turns[1].begin, Some(3_602_000));

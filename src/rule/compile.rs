@@ -18,8 +18,8 @@ use toml::Spanned;
 
 use super::schema::{Mode, RuleFile, ScoringFile, Terms};
 use super::{
-    Check, Condition, Group, Rule, RuleError, RuleErrors, RuleSet, RuleSource, Scope,
-    Scoring, TermKind, TimingKind,
+    Check, Condition, Group, Rule, RuleError, RuleErrors, RuleSet, RuleSource, Scope, Scoring,
+    TermKind, TimingKind,
 };
 use crate::normalize::fold;
 use crate::segment::{parse_user_dictionary, Segmenter};
@@ -47,7 +47,12 @@ pub(super) fn compile(sources: &[RuleSource]) -> Result<RuleSet, RuleErrors> {
         Some(src) => parse_user_dictionary(&src.text).unwrap_or_else(|(line, message)| {
             let text: Arc<str> = src.text.as_str().into();
             let start = line_start(&src.text, line);
-            errors.push(RuleError::new(&src.path, &text, Some(start..start), message));
+            errors.push(RuleError::new(
+                &src.path,
+                &text,
+                Some(start..start),
+                message,
+            ));
             Vec::new()
         }),
         None => Vec::new(),
@@ -163,20 +168,27 @@ fn explain_toml(message: &str) -> (String, Option<String>) {
 
 fn compile_scoring(src: &RuleSource) -> Result<Scoring, RuleError> {
     let text: Arc<str> = src.text.as_str().into();
-    let file: ScoringFile = toml::from_str(&src.text).map_err(|e| toml_error(&src.path, &text, &e))?;
+    let file: ScoringFile =
+        toml::from_str(&src.text).map_err(|e| toml_error(&src.path, &text, &e))?;
     let mut tiers: Vec<(String, i32)> = file.tiers.into_iter().map(|t| (t.name, t.min)).collect();
-    tiers.sort_by(|a, b| b.1.cmp(&a.1));
+    tiers.sort_by_key(|t| std::cmp::Reverse(t.1));
     let problem = |message: &str| Err(RuleError::new(&src.path, &text, None, message));
     if tiers.last().is_none_or(|t| t.1 > 0) {
         return problem("[[tier]] 必须包含一个 min = 0 的最低档,否则低分通话没有档位");
     }
     for name in &file.flag_tiers {
         if !tiers.iter().any(|t| &t.0 == name) {
-            return problem(&format!("flag_tiers 中的档位 \"{name}\" 未在 [[tier]] 中定义"));
+            return problem(&format!(
+                "flag_tiers 中的档位 \"{name}\" 未在 [[tier]] 中定义"
+            ));
         }
     }
     let groups = &file.dimensions;
-    if let Some(d) = groups.attitude.iter().find(|d| groups.procedure.contains(d)) {
+    if let Some(d) = groups
+        .attitude
+        .iter()
+        .find(|d| groups.procedure.contains(d))
+    {
         return problem(&format!("维度 \"{d}\" 同时出现在 attitude 和 procedure 中"));
     }
     let s = file.service_type;
@@ -250,8 +262,21 @@ impl FileContext<'_> {
                 None
             }
             Err(e) => {
-                self.error(Some(pattern.span()), "正则表达式无法编译").help =
-                    Some(e.to_string());
+                // regex's syntax errors are a multi-line picture of the pattern whose last
+                // line says what is wrong; the span already shows the pattern.
+                let text = e.to_string();
+                let reason = text
+                    .lines()
+                    .rev()
+                    .find_map(|l| l.trim().strip_prefix("error:"))
+                    .unwrap_or(&text)
+                    .trim()
+                    .to_string();
+                self.error(
+                    Some(pattern.span()),
+                    format!("正则表达式无法编译: {reason}"),
+                )
+                .help = Some("正则语法见 https://docs.rs/regex/latest/regex/#syntax".into());
                 None
             }
         }
@@ -281,8 +306,11 @@ impl FileContext<'_> {
             }
         }
         let regex: Vec<Regex> = terms.regex.iter().filter_map(|r| self.regex(r)).collect();
-        let exclude_regex: Vec<Regex> =
-            terms.exclude_regex.iter().filter_map(|r| self.regex(r)).collect();
+        let exclude_regex: Vec<Regex> = terms
+            .exclude_regex
+            .iter()
+            .filter_map(|r| self.regex(r))
+            .collect();
         b.conditions[cond] = Condition {
             regex,
             exclude_regex,
@@ -310,7 +338,12 @@ fn compile_rule(
     cx.id = Some(id.clone());
 
     let valid_id = !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-    let stem = src.path.rsplit('/').next().unwrap_or("").trim_end_matches(".toml");
+    let stem = src
+        .path
+        .rsplit('/')
+        .next()
+        .unwrap_or("")
+        .trim_end_matches(".toml");
     if !valid_id {
         cx.error(Some(file.id.span()), "规则编号只能由字母、数字和下划线组成");
     } else if stem != id && !stem.starts_with(&format!("{id}-")) {
@@ -332,8 +365,11 @@ fn compile_rule(
                 .chain(&s.procedure_dimensions)
                 .map(String::as_str)
                 .collect();
-            cx.error(Some(file.dimension.span()), format!("未知的维度 \"{dimension}\"")).help =
-                Some(format!("scoring.toml 中定义的维度: {}", known.join(", ")));
+            cx.error(
+                Some(file.dimension.span()),
+                format!("未知的维度 \"{dimension}\""),
+            )
+            .help = Some(format!("scoring.toml 中定义的维度: {}", known.join(", ")));
             Group::Attitude
         }
         None => Group::Attitude,
@@ -341,7 +377,10 @@ fn compile_rule(
 
     let points = *file.points.get_ref();
     if !(-100..=100).contains(&points) {
-        cx.error(Some(file.points.span()), format!("分值 {points} 超出 -100 到 100 的范围"));
+        cx.error(
+            Some(file.points.span()),
+            format!("分值 {points} 超出 -100 到 100 的范围"),
+        );
     }
     if file.fatal && points > 0 {
         cx.error(Some(file.points.span()), "一票否决 (fatal) 规则不能加分");
@@ -368,8 +407,8 @@ fn compile_rule(
                 call,
             }),
             Err(e) => {
-                cx.error(Some(ex.text.span()), format!("示例无法解析为对话: {e}")).help =
-                    Some("示例用文本格式书写,每行一轮,如 \"客服：您好\"".into());
+                cx.error(Some(ex.text.span()), format!("示例无法解析为对话: {e}"))
+                    .help = Some("示例用文本格式书写,每行一轮,如 \"客服：您好\"".into());
             }
         }
     }
@@ -413,8 +452,11 @@ fn compile_check(cx: &mut FileContext<'_>, file: &RuleFile, b: &mut Builder) -> 
         && m.exclude_regex.is_empty());
     if let Some(timing) = &m.timing {
         if has_terms || m.after.is_some() || m.first.is_some() || m.last.is_some() {
-            cx.error(Some(timing.span()), "[match.timing] 不能与短语、正则、first/last 或 [match.after] 同时使用").help =
-                Some("时间条件和文字条件请写成两条规则".into());
+            cx.error(
+                Some(timing.span()),
+                "[match.timing] 不能与短语、正则、first/last 或 [match.after] 同时使用",
+            )
+            .help = Some("时间条件和文字条件请写成两条规则".into());
         }
         if m.mode == Mode::Absent {
             cx.error(Some(timing.span()), "时间条件不支持 mode = \"absent\"");
@@ -424,12 +466,18 @@ fn compile_check(cx: &mut FileContext<'_>, file: &RuleFile, b: &mut Builder) -> 
             (Some(ms), None) => TimingKind::Overlap(ms),
             (None, Some(ms)) => TimingKind::Gap(ms),
             _ => {
-                cx.error(Some(timing.span()), "[match.timing] 需要且只能有 overlap_ms 或 gap_ms 其中之一");
+                cx.error(
+                    Some(timing.span()),
+                    "[match.timing] 需要且只能有 overlap_ms 或 gap_ms 其中之一",
+                );
                 return None;
             }
         };
         let excuse = t.excused_by.as_ref().map(|e| {
             let ex = e.get_ref();
+            if let Some(within) = &ex.within {
+                cx.error(Some(within.span()), "within 只能用在 [match.after] 中");
+            }
             (ex.role, cx.condition(ex.terms(), e.span(), b))
         });
         return Some(Check::Timing {
@@ -446,7 +494,14 @@ fn compile_check(cx: &mut FileContext<'_>, file: &RuleFile, b: &mut Builder) -> 
         (None, Some(n), None) => Scope::Last(positive(cx, n, "last")?),
         (None, None, Some(after)) => {
             let t = after.get_ref();
-            let within = positive(cx, &t.within, "within")?;
+            let Some(within) = &t.within else {
+                cx.error(
+                    Some(after.span()),
+                    "[match.after] 缺少 within (触发后看本方接下来几句)",
+                );
+                return None;
+            };
+            let within = positive(cx, within, "within")?;
             let cond = cx.condition(t.terms(), after.span(), b);
             Scope::After {
                 role: t.role,

@@ -12,13 +12,13 @@ use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
 /// One problem in one rule file (or in `scoring.toml`, or the dictionary).
 #[derive(Debug, Clone)]
 pub struct RuleError {
-    pub path: String,
-    pub text: Arc<str>,
+    /// Byte range in the file's text.
     pub span: Option<Range<usize>>,
     pub message: String,
     pub help: Option<String>,
     /// The id of the rule concerned, when the file got far enough to have one.
     pub rule_id: Option<String>,
+    /// The file's path and text, shared by all of its errors.
     source: Arc<NamedSource<String>>,
 }
 
@@ -30,8 +30,6 @@ impl RuleError {
         message: impl Into<String>,
     ) -> RuleError {
         RuleError {
-            path: path.to_string(),
-            text: text.clone(),
             span: span.map(|s| s.start.min(text.len())..s.end.min(text.len())),
             message: message.into(),
             help: None,
@@ -50,10 +48,19 @@ impl RuleError {
         self
     }
 
+    /// The rule file's path, relative to the rule set's root.
+    pub fn path(&self) -> &str {
+        self.source.name()
+    }
+
+    fn text(&self) -> &str {
+        self.source.inner()
+    }
+
     /// 1-based line and column of the start of the span.
     pub fn line_col(&self) -> Option<(usize, usize)> {
         let start = self.span.as_ref()?.start;
-        let before = &self.text[..start];
+        let before = &self.text()[..start];
         let line = before.matches('\n').count() + 1;
         let col = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
         Some((line, col))
@@ -63,8 +70,8 @@ impl RuleError {
 impl fmt::Display for RuleError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.line_col() {
-            Some((line, col)) => write!(f, "{}:{line}:{col}: ", self.path)?,
-            None => write!(f, "{}: ", self.path)?,
+            Some((line, col)) => write!(f, "{}:{line}:{col}: ", self.path())?,
+            None => write!(f, "{}: ", self.path())?,
         }
         if let Some(id) = &self.rule_id {
             write!(f, "[{id}] ")?;
@@ -92,7 +99,7 @@ impl Diagnostic for RuleError {
         Some(Box::new(std::iter::once(LabeledSpan::new(
             Some("这里".into()),
             span.start,
-            len.min(self.text.len().saturating_sub(span.start)),
+            len.min(self.text().len().saturating_sub(span.start)),
         ))))
     }
 }
@@ -129,7 +136,10 @@ impl RuleErrors {
                 out.push_str(&format!("{e}\n"));
             }
         }
-        out.push_str(&format!("规则文件有 {} 处错误,未进行质检。\n", self.0.len()));
+        out.push_str(&format!(
+            "规则文件有 {} 处错误,未进行质检。\n",
+            self.0.len()
+        ));
         out
     }
 }

@@ -191,8 +191,12 @@ impl Evaluator<'_> {
                     let Some(first_span) = self.spans(*trigger, t).into_iter().next() else {
                         continue;
                     };
-                    let window: Vec<usize> =
-                        own.iter().copied().filter(|&o| o > t).take(*within).collect();
+                    let window: Vec<usize> = own
+                        .iter()
+                        .copied()
+                        .filter(|&o| o > t)
+                        .take(*within)
+                        .collect();
                     match mode {
                         Mode::Present => windows.extend(window),
                         // Nothing followed the trigger (the call ended), so nothing was
@@ -249,7 +253,10 @@ impl Evaluator<'_> {
             };
             let observed = match kind {
                 TimingKind::Overlap(limit) if prev_end > begin + limit => {
-                    format!("在对方说完前 {:.1} 秒开口", (prev_end - begin) as f64 / 1000.0)
+                    format!(
+                        "在对方说完前 {:.1} 秒开口",
+                        (prev_end - begin) as f64 / 1000.0
+                    )
                 }
                 TimingKind::Gap(limit) if begin > prev_end + limit => {
                     let excused = excuse.is_some_and(|(excuse_role, cond)| {

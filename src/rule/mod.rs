@@ -66,7 +66,12 @@ pub fn read_dir(dir: &Path) -> Result<Vec<RuleSource>, RuleErrors> {
             Ok(e) => e,
             Err(e) => {
                 let path = e.path().unwrap_or(dir).display().to_string();
-                errors.push(RuleError::new(&path, &empty, None, format!("无法读取: {e}")));
+                errors.push(RuleError::new(
+                    &path,
+                    &empty,
+                    None,
+                    format!("无法读取: {e}"),
+                ));
                 continue;
             }
         };
@@ -243,16 +248,5 @@ impl RuleSet {
     /// Runs every rule over `call`; hits are ordered by rule id, turn and position.
     pub fn evaluate(&self, call: &Call) -> Vec<Hit> {
         eval::evaluate(self, call)
-    }
-
-    /// Words of `text` as the segmenter sees them (after folding), for debugging a `words`
-    /// term.
-    pub fn segment(&self, text: &str) -> Vec<String> {
-        let folded = crate::normalize::fold(text);
-        self.segmenter
-            .words(&folded)
-            .into_iter()
-            .map(str::to_string)
-            .collect()
     }
 }

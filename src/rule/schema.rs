@@ -70,18 +70,24 @@ pub struct MatchSpec {
     pub exclude_regex: Vec<Spanned<String>>,
     /// Only the turns of `role` that follow a trigger turn.
     #[serde(default)]
-    pub after: Option<Spanned<TriggerSpec>>,
+    pub after: Option<Spanned<ConditionSpec>>,
     /// A condition on the timing of turns instead of their words.
     #[serde(default)]
     pub timing: Option<Spanned<TimingSpec>>,
 }
 
-/// `[match.after]`: a turn that opens a window of the next `within` turns of the rule's role.
+/// `[match.after]` and `[match.timing.excused_by]`: a condition on one turn of `role`.
+///
+/// The five term lists are spelled out here and in [`MatchSpec`] rather than shared through
+/// `#[serde(flatten)]`, because serde cannot combine `flatten` with `deny_unknown_fields`, and
+/// rejecting misspelt keys matters more to rule authors.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct TriggerSpec {
+pub struct ConditionSpec {
     pub role: Role,
-    pub within: Spanned<u32>,
+    /// `[match.after]` only: how many turns of the rule's role after the trigger to look at.
+    #[serde(default)]
+    pub within: Option<Spanned<u32>>,
     #[serde(default)]
     pub phrases: Vec<Spanned<String>>,
     #[serde(default)]
@@ -111,24 +117,7 @@ pub struct TimingSpec {
     pub previous_role: Option<Role>,
     /// Not a hit when the latest turn of this role before the silence says one of these.
     #[serde(default)]
-    pub excused_by: Option<Spanned<ExcuseSpec>>,
-}
-
-/// `[match.timing.excused_by]`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ExcuseSpec {
-    pub role: Role,
-    #[serde(default)]
-    pub phrases: Vec<Spanned<String>>,
-    #[serde(default)]
-    pub words: Vec<Spanned<String>>,
-    #[serde(default)]
-    pub regex: Vec<Spanned<String>>,
-    #[serde(default)]
-    pub exclude: Vec<Spanned<String>>,
-    #[serde(default)]
-    pub exclude_regex: Vec<Spanned<String>>,
+    pub excused_by: Option<Spanned<ConditionSpec>>,
 }
 
 /// The five kinds of terms a condition is made of, borrowed from whichever table held them.
@@ -155,7 +144,7 @@ macro_rules! terms_of {
         }
     )*};
 }
-terms_of!(MatchSpec, TriggerSpec, ExcuseSpec);
+terms_of!(MatchSpec, ConditionSpec);
 
 /// Whether an example must make its rule fire.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

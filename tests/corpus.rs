@@ -1,0 +1,101 @@
+//! The bundled corpus graded by the built-in rules meets `corpus/expectations.toml`, and the
+//! broken fixtures each cost exactly their own row.
+
+use std::path::PathBuf;
+
+use zhijian::grade::{grade_items, Graded};
+use zhijian::input::{discover, read_all, InputError, ReadOptions};
+use zhijian::rule::RuleSet;
+use zhijian::selftest::{check_corpus, Expectations};
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn grade_dir(set: &RuleSet, dir: PathBuf) -> Vec<Graded> {
+    let items = read_all(&discover(&[dir]), ReadOptions::default());
+    grade_items(set, items, &|| {})
+}
+
+#[test]
+fn corpus_meets_its_expectations() {
+    let set = RuleSet::embedded().unwrap();
+    let graded = grade_dir(&set, repo().join("corpus"));
+    assert!(graded.len() >= 40, "corpus has only {} calls", graded.len());
+    for g in &graded {
+        assert!(
+            !g.is_error(),
+            "{} ({}) could not be read: {:?}",
+            g.call_id,
+            g.source,
+            g.outcome
+        );
+    }
+    let text = std::fs::read_to_string(repo().join("corpus/expectations.toml")).unwrap();
+    let expectations = Expectations::parse(&text).unwrap();
+    let failures = check_corpus(&set, &graded, &expectations);
+    let report: Vec<String> = failures.iter().map(ToString::to_string).collect();
+    assert!(
+        failures.is_empty(),
+        "{} corpus expectations failed:\n{}",
+        failures.len(),
+        report.join("\n")
+    );
+}
+
+#[test]
+fn every_rule_fires_on_some_corpus_call_and_not_on_others() {
+    let set = RuleSet::embedded().unwrap();
+    let graded = grade_dir(&set, repo().join("corpus"));
+    for rule in &set.rules {
+        let firing = graded
+            .iter()
+            .filter(|g| {
+                g.outcome
+                    .as_ref()
+                    .is_ok_and(|o| o.card.hit_counts.iter().any(|(id, _)| *id == rule.id))
+            })
+            .count();
+        assert!(firing >= 2, "{} fires on {firing} corpus calls", rule.id);
+        assert!(
+            firing < graded.len() * 4 / 5,
+            "{} fires on {firing} of {} calls",
+            rule.id,
+            graded.len()
+        );
+    }
+}
+
+#[test]
+fn broken_inputs_cost_only_their_own_rows() {
+    let set = RuleSet::embedded().unwrap();
+    let graded = grade_dir(&set, repo().join("tests/fixtures/broken"));
+    let summary: Vec<(String, Option<InputError>)> = graded
+        .iter()
+        .map(|g| {
+            (
+                g.source.rsplit('/').next().unwrap().to_string(),
+                g.outcome.as_ref().err().cloned(),
+            )
+        })
+        .collect();
+    assert_eq!(summary.len(), 5, "{summary:?}");
+    assert_eq!(summary[0].0, "broken_batch.jsonl#1");
+    assert_eq!(summary[0].1, None);
+    assert_eq!(summary[1].0, "broken_batch.jsonl#2");
+    assert!(
+        matches!(summary[1].1, Some(InputError::Json(_))),
+        "{:?}",
+        summary[1]
+    );
+    assert_eq!(summary[2].0, "broken_batch.jsonl#3");
+    assert_eq!(summary[2].1, None);
+    assert_eq!(
+        summary[3],
+        ("empty.txt".to_string(), Some(InputError::Empty))
+    );
+    assert_eq!(
+        summary[4],
+        ("no_role_labels.txt".to_string(), Some(InputError::NoTurns))
+    );
+}

@@ -1,0 +1,228 @@
+//! Sentences that look like a rule's phrase but are not, and the variants that are: each is a
+//! whole call graded by the built-in rules through the library API.
+
+use std::sync::LazyLock;
+
+use zhijian::grade::grade_call;
+use zhijian::input::parse_text;
+use zhijian::rule::RuleSet;
+
+static RULES: LazyLock<RuleSet> = LazyLock::new(|| RuleSet::embedded().unwrap());
+
+/// Rule ids that fire on a one-off transcript.
+fn fired(transcript: &str) -> Vec<String> {
+    let call = parse_text(transcript, "trap").unwrap();
+    let outcome = grade_call(&RULES, call);
+    outcome
+        .card
+        .hit_counts
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect()
+}
+
+fn assert_fires(rule: &str, transcript: &str) {
+    let got = fired(transcript);
+    assert!(
+        got.iter().any(|id| id == rule),
+        "{rule} should fire on:\n{transcript}\nfired: {got:?}"
+    );
+}
+
+fn assert_silent(rule: &str, transcript: &str) {
+    let got = fired(transcript);
+    assert!(
+        !got.iter().any(|id| id == rule),
+        "{rule} should not fire on:\n{transcript}\nfired: {got:?}"
+    );
+}
+
+#[test]
+fn wei_is_a_word_not_a_character() {
+    for agent in ["喂?您好", "喂喂,能听到吗", "喂喂喂,先生?", "餵,您好"] {
+        assert_fires("OPN001", &format!("客服：{agent}\n客户：在的。"));
+    }
+    for agent in [
+        "您好,母乳喂养期间可以办理",
+        "您好,宝宝喂奶的时间建议间隔三小时",
+        "您好,宠物喂食器的订单我帮您查一下",
+        "您好,猫粮投喂要注意分量",
+    ] {
+        assert_silent("OPN001", &format!("客服：{agent}\n客户：好的。"));
+    }
+    assert_silent("OPN001", "客户：喂?喂?\n客服：您好,能听到。");
+}
+
+#[test]
+fn ninhao_only_in_the_first_agent_turn() {
+    assert_fires(
+        "OPN002",
+        "客服：你好,请讲。\n客户：查话费。\n客服：您好,请稍等。",
+    );
+    assert_silent("OPN002", "客户：喂?\n客服：您好,请讲。\n客服：你好你好。");
+}
+
+#[test]
+fn self_introduction_variants() {
+    for intro in [
+        "您好,工号1024为您服务",
+        "您好,8号话务员为您服务",
+        "您好,我是客服小王",
+        "您好,我姓李,请问有什么可以帮您",
+        "您好,客服代表张敏为您服务",
+        "您好,工号是A0123",
+    ] {
+        assert_silent("OPN003", &format!("客服：{intro}\n客户：你好。"));
+    }
+    for no_intro in [
+        "您好,很高兴为您服务",
+        "您好,中国电信10000号为您服务",
+        "您好,客服代表很高兴为您服务",
+        "您好,我是说您的套餐已经到期了",
+    ] {
+        assert_fires(
+            "OPN003",
+            &format!("客服：{no_intro}\n客户：你好。\n客服：请讲。"),
+        );
+    }
+}
+
+#[test]
+fn women_commitment_versus_description() {
+    assert_fires("RSP001", "客户：什么时候修?\n客服：我们会尽快安排。");
+    assert_fires("RSP001", "客户：什么时候退?\n客服：我们这边马上帮您处理。");
+    for descriptive in [
+        "我们公司有三种套餐",
+        "我们公司的套餐都包含来电显示",
+        "我们营业厅在人民路",
+        "我们会员积分可以兑换话费",
+        "我们给您的优惠是八折",
+    ] {
+        assert_silent("RSP001", &format!("客户：问一下。\n客服：{descriptive}。"));
+    }
+}
+
+#[test]
+fn forbidden_phrases_and_their_polite_lookalikes() {
+    for rude in [
+        "不知道",
+        "这个不清楚",
+        "没办法",
+        "你自己去查",
+        "随便你",
+        "你问我我问谁",
+        "我已经说过了",
+    ] {
+        assert_fires("LNG001", &format!("客户：怎么办?\n客服：{rude}。"));
+    }
+    for polite in [
+        "不知道您现在方便吗",
+        "不知道是否打扰您",
+        "我想办法帮您解决",
+        "您那边声音有点听不清楚",
+        "如果您不知道密码我帮您重置",
+        "有不清楚的地方随时问我",
+        "我不管多晚都给您回电",
+    ] {
+        assert_silent("LNG001", &format!("客户：怎么办?\n客服：{polite}。"));
+    }
+}
+
+#[test]
+fn insults_are_fatal_but_washing_machines_are_not() {
+    let call = parse_text("客户：你们太差了!\n客服：你有病吧,滚!", "x").unwrap();
+    let card = grade_call(&RULES, call).card;
+    assert_eq!(card.score, 0);
+    assert_eq!(card.tier, "不达标");
+    assert!(card.flagged);
+    assert!(card.flag_reasons.contains(&"LNG002".to_string()));
+    for fine in [
+        "您的滚筒洗衣机型号是多少",
+        "请把页面往下滚一下",
+        "屏幕上的滚动字幕",
+        "USB接口在侧面",
+    ] {
+        assert_silent("LNG002", &format!("客户：你好。\n客服：{fine}。"));
+    }
+}
+
+#[test]
+fn upset_customer_needs_soothing_within_two_agent_turns() {
+    assert_fires(
+        "EMP001",
+        "客户：你们什么态度!\n客服：说事吧。\n客户：……\n客服：查到了。",
+    );
+    assert_silent(
+        "EMP001",
+        "客户：你们什么态度!\n客服：说事吧。\n客户：……\n客服：不好意思,刚才是我语气不好。",
+    );
+    // The call ended right after the complaint: nothing the agent could have said was missed.
+    assert_silent("EMP001", "客服：您好。\n客户：太差了,我要投诉!");
+}
+
+#[test]
+fn unresolved_only_counts_at_the_end() {
+    assert_fires(
+        "RES001",
+        "客服：您再试试。\n客户：还是不行。\n客服：那我报修。\n客户：算了算了。",
+    );
+    assert_silent(
+        "RES001",
+        "客户：还是不行。\n客服：您重启一下光猫。\n客户：好了,能上了。\n客户：谢谢啊。",
+    );
+    assert_silent(
+        "RES001",
+        "客服：退款三天到账。\n客户：我算了一下,来得及。\n客户：好的。",
+    );
+}
+
+#[test]
+fn timing_rules_need_timestamps() {
+    let interrupt = "[00:01.0-00:06.0] 客户：我想说的是那个套餐\n[00:04.0-00:07.0] 客服：我知道。";
+    assert_fires("LST001", interrupt);
+    assert_silent("LST001", "客户：我想说的是那个套餐\n客服：我知道。");
+    let silence = "[00:01.0-00:03.0] 客户：查一下余额。\n[00:03.5-00:04.0] 客服：好。\n[00:20.0-00:22.0] 客服：余额 30 元。";
+    assert_fires("LST002", silence);
+    let excused = "[00:01.0-00:03.0] 客户：查一下余额。\n[00:03.5-00:04.0] 客服：好的,请您稍等。\n[00:20.0-00:22.0] 客服：余额 30 元。";
+    assert_silent("LST002", excused);
+}
+
+#[test]
+fn traditional_characters_match_simplified_rules() {
+    assert_fires("LNG001", "客戶：怎麼辦?\n客服：不知道,你自己去查。");
+    assert_fires("EMP003", "客戶：等了半天才接通!\n客服：請講。");
+    assert_silent("EMP003", "客戶：等了半天才接通!\n客服：抱歉讓您久等了。");
+}
+
+#[test]
+fn evidence_quotes_the_original_characters() {
+    let call = parse_text("客戶：怎麼辦?\n客服：您好，這個我不清楚。", "t").unwrap();
+    let outcome = grade_call(&RULES, call);
+    let lng = RULES.rules.iter().position(|r| r.id == "LNG001").unwrap();
+    let hit = outcome.hits.iter().find(|h| h.rule == lng).unwrap();
+    assert_eq!((hit.turn, hit.start, hit.end), (1, 6, 9));
+    assert_eq!(hit.matched, "不清楚");
+}
+
+#[test]
+fn caps_limit_deductions_but_not_evidence() {
+    let call = parse_text(
+        "客户：怎么办?\n客服：不知道。不清楚。没办法。随便你。你自己去查。",
+        "t",
+    )
+    .unwrap();
+    let outcome = grade_call(&RULES, call);
+    assert_eq!(
+        outcome
+            .card
+            .hit_counts
+            .iter()
+            .find(|(id, _)| id == "LNG001")
+            .unwrap()
+            .1,
+        5
+    );
+    // 100 − 3×5 (LNG001 capped) − 5 (OPN002) − 3 (OPN003) − 3 (CLS001) = 74.
+    assert_eq!(outcome.card.score, 74);
+    assert_eq!(outcome.card.tier, "不达标");
+}
