@@ -24,10 +24,22 @@ struct JsonCall {
 struct JsonTurn {
     role: String,
     text: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "millis")]
     begin: Option<u64>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "millis")]
     end: Option<u64>,
+}
+
+/// Milliseconds as an integer or a number with a fraction (some exporters write `1234.5`);
+/// negative or non-finite values are an error rather than a silently wrong timeline.
+fn millis<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    match Option::<f64>::deserialize(d)? {
+        None => Ok(None),
+        Some(ms) if ms.is_finite() && ms >= 0.0 => Ok(Some(ms.round() as u64)),
+        Some(ms) => Err(serde::de::Error::custom(format!(
+            "begin/end 应为非负的毫秒数,而不是 {ms}"
+        ))),
+    }
 }
 
 /// A `.json` file: one call object, or an array of them (as many exports write).
@@ -139,7 +151,7 @@ mod tests {
         let text = concat!(
             r#"{"id":"a","turns":[{"role":"agent","text":"您好"}]}"#,
             "\n{not json\n\n",
-            r#"{"turns":[{"role":"客服","text":"您好","begin":0,"end":900},{"role":"客户","text":"喂"}]}"#,
+            r#"{"turns":[{"role":"客服","text":"您好","begin":0,"end":899.6},{"role":"客户","text":"喂"}]}"#,
         );
         let items = parse_jsonl(text, "b.jsonl", "b");
         assert_eq!(items.len(), 3);
@@ -152,6 +164,17 @@ mod tests {
         let call = items[2].call.as_ref().unwrap();
         assert_eq!(call.turns[0].end, Some(900));
         assert_eq!(call.turns[1].role, Role::Customer);
+    }
+
+    #[test]
+    fn negative_times_are_errors() {
+        let items = parse_jsonl(
+            r#"{"turns":[{"role":"agent","text":"您好","begin":-5}]}"#,
+            "n.jsonl",
+            "n",
+        );
+        let err = items[0].call.as_ref().unwrap_err().to_string();
+        assert!(err.contains("非负的毫秒数"), "{err}");
     }
 
     #[test]

@@ -29,6 +29,7 @@ pub enum Role {
 
 /// Labels that name the agent; matched on the text before the colon of a turn line, and on
 /// the `role` field of JSON turns.
+/// The first eight are the documented set; the rest are spellings exports use for the same.
 pub const AGENT_LABELS: &[&str] = &[
     "客服",
     "坐席",
@@ -38,10 +39,15 @@ pub const AGENT_LABELS: &[&str] = &[
     "工作人员",
     "营业员",
     "agent",
+    "客服代表",
+    "客服人员",
+    "人工客服",
+    "坐席员",
+    "座席员",
 ];
 
 /// Labels that name the customer.
-pub const CUSTOMER_LABELS: &[&str] = &["客户", "顾客", "用户", "来电人", "customer"];
+pub const CUSTOMER_LABELS: &[&str] = &["客户", "顾客", "用户", "来电人", "customer", "来电客户", "来电者"];
 
 impl Role {
     /// Recognises a speaker label (`客服`, `坐席`, `customer`, …) in either script, ignoring

@@ -94,10 +94,12 @@ fn split_role(line: &str) -> Option<(Role, &str)> {
     if label.chars().count() > 24 {
         return None;
     }
+    // `坐席1`, `客服-张敏`, `客户 (来电)`: the role is the part before any decoration.
     let head = label
         .split(['(', '（', '[', '【', ' ', '\u{3000}', '-', '_'])
         .next()
-        .unwrap_or(label);
+        .unwrap_or(label)
+        .trim_end_matches(|c: char| c.is_ascii_digit());
     Role::from_label(head).map(|role| (role, said))
 }
 
@@ -123,17 +125,19 @@ mod tests {
     #[test]
     fn parses_roles_colons_metadata_and_continuations() {
         let call = parse_text(
-            "# id: c42\n# agent: 张敏\n客服：您好,很高兴为您服务\n客户: 我的宽带断了\n从昨天晚上开始\n\n坐席（工号1024）：请您稍等",
+            "# id: c42\n# agent: 张敏\n客服：您好,很高兴为您服务\n客户: 我的宽带断了\n从昨天晚上开始\n\n坐席（工号1024）：请您稍等\n客戶2：好\nAgent:OK",
             "stem",
         )
         .unwrap();
         assert_eq!(call.id, "c42");
         assert_eq!(call.agent(), Some("张敏"));
-        assert_eq!(call.turns.len(), 3);
+        assert_eq!(call.turns.len(), 5);
         assert_eq!(call.turns[1].role, Role::Customer);
         assert_eq!(call.turns[1].text, "我的宽带断了\n从昨天晚上开始");
         assert_eq!(call.turns[2].role, Role::Agent);
         assert_eq!(call.turns[2].text, "请您稍等");
+        assert_eq!(call.turns[3].role, Role::Customer);
+        assert_eq!((call.turns[4].role, call.turns[4].text.as_str()), (Role::Agent, "OK"));
     }
 
     #[test]

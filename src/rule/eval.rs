@@ -252,13 +252,13 @@ impl Evaluator<'_> {
                 continue;
             };
             let observed = match kind {
-                TimingKind::Overlap(limit) if prev_end > begin + limit => {
+                TimingKind::Overlap(limit) if prev_end > begin.saturating_add(limit) => {
                     format!(
                         "在对方说完前 {:.1} 秒开口",
                         (prev_end - begin) as f64 / 1000.0
                     )
                 }
-                TimingKind::Gap(limit) if begin > prev_end + limit => {
+                TimingKind::Gap(limit) if begin > prev_end.saturating_add(limit) => {
                     let excused = excuse.is_some_and(|(excuse_role, cond)| {
                         (0..t)
                             .rev()
