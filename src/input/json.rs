@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 
+use rayon::prelude::*;
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -67,9 +68,15 @@ pub(super) fn parse_json_document(text: &str, source: &str, stem: &str) -> Vec<I
 
 /// JSONL: one call per non-blank line. Sources and fallback ids carry the 1-based line number.
 pub(super) fn parse_jsonl(text: &str, source: &str, stem: &str) -> Vec<Item> {
-    text.lines()
+    // A day's batch often arrives as one large JSONL file, so its lines are parsed in
+    // parallel; `collect` keeps them in line order.
+    let lines: Vec<(usize, &str)> = text
+        .lines()
         .enumerate()
         .filter(|(_, line)| !line.trim().is_empty())
+        .collect();
+    lines
+        .into_par_iter()
         .map(|(i, line)| {
             let source = format!("{source}#{}", i + 1);
             let id = format!("{stem}#{}", i + 1);
