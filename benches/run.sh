@@ -1,0 +1,298 @@
+#!/usr/bin/env bash
+# zhijian throughput benchmark. Usage: benches/run.sh   (see benches/README.md)
+#
+# Environment:
+#   BENCH_CALLS           calls in the synthetic batch (default 20000)
+#   BENCH_TXT_FILES       how many of them also go out as .txt files (default 5000)
+#   BENCH_BASELINE_CALLS  calls the Python baseline grades: the first N of the batch (default: all;
+#                         about 2.6 ms a call here, so 20000 calls take about a minute)
+#   BENCH_REPEAT          runs per zhijian measurement; the median wall time is reported (default 3)
+#   BENCH_SEED            seed of the synthetic batch (default 20240601)
+#   BENCH_VENV            a venv with jieba to reuse (default: python3 if it has jieba, else a
+#                         fresh venv in the temp dir)
+#   BENCH_KEEP=1          keep the temp dir (batch, CSVs, /usr/bin/time logs)
+#   BENCH_SKIP_BASELINE=1 skip the Python baseline
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+CALLS="${BENCH_CALLS:-20000}"
+TXT_FILES="${BENCH_TXT_FILES:-5000}"
+BASE_CALLS="${BENCH_BASELINE_CALLS:-$CALLS}"
+REPEAT="${BENCH_REPEAT:-3}"
+SEED="${BENCH_SEED:-20240601}"
+BIN="$ROOT/target/release/zhijian"
+
+say() { printf '[bench] %s\n' "$*" >&2; }
+die() { printf '\n[bench] FAILED: %s\n\n' "$*" >&2; exit 1; }
+
+# --- 1. build ---------------------------------------------------------------------------
+say "cargo build --release"
+cargo build --release >&2
+
+# --- GNU time ---------------------------------------------------------------------------
+if ! /usr/bin/time -v true >/dev/null 2>&1; then
+    say "installing GNU time (apt-get install -y time)"
+    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    $SUDO apt-get install -y time >&2 || { $SUDO apt-get update >&2 && $SUDO apt-get install -y time >&2; }
+    /usr/bin/time -v true >/dev/null 2>&1 || die "/usr/bin/time -v does not work"
+fi
+
+TMP="$(mktemp -d -t zhijian-bench.XXXXXX)"
+if [ "${BENCH_KEEP:-0}" = 1 ]; then
+    say "keeping $TMP"
+else
+    trap 'rm -rf "$TMP"' EXIT
+fi
+
+# --- 2. synthetic batch -----------------------------------------------------------------
+say "generating $CALLS calls ($TXT_FILES as .txt files) from corpus/ and rule examples"
+python3 benches/make_batch.py --corpus corpus --rules rules --out "$TMP/batch" \
+    --calls "$CALLS" --txt-files "$TXT_FILES" --sample "$BASE_CALLS" --seed "$SEED" \
+    >"$TMP/batch-stats.json"
+say "batch: $(cat "$TMP/batch-stats.json")"
+stat() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])" "$TMP/batch-stats.json" "$1"; }
+JSONL="$TMP/batch/calls.jsonl"
+SAMPLE="$TMP/batch/calls-sample.jsonl"
+TXTDIR="$TMP/batch/txt"
+JSONL_BYTES="$(stat jsonl_bytes)"
+TXT_BYTES="$(stat txt_bytes)"
+N_TXT="$(stat txt_files)"
+N_SAMPLE="$(stat sample_calls)"
+SAMPLE_BYTES="$(stat sample_bytes)"
+# One call, what a run costs before it grades anything. zhijian loads jieba's dictionary only
+# when an agent turn holds a candidate for a `words` rule (喂, 滚), so pick such a call: the
+# start-up then includes the dictionary, as it does in any real batch.
+ONE="$TMP/batch/calls-1.jsonl"
+python3 - "$JSONL" >"$ONE" <<'PY'
+import json, sys
+first = None
+for line in open(sys.argv[1], encoding="utf-8"):
+    first = first or line
+    if any(t["role"] == "agent" and ("喂" in t["text"] or "滚" in t["text"])
+           for t in json.loads(line)["turns"]):
+        sys.stdout.write(line)
+        break
+else:
+    sys.stdout.write(first)
+PY
+ONE_BYTES="$(wc -c <"$ONE")"
+ONE_BYTES="$(wc -c <"$ONE")"
+
+# Warm the page cache so the first measured run does not pay for the disk.
+cat "$JSONL" >/dev/null
+find "$TXTDIR" -type f -exec cat {} + >/dev/null
+
+# CPU time (in clock ticks) the machine has spent busy so far, all CPUs together. Around each
+# run this tells how much CPU other processes (builds, tests running alongside) took from it.
+HZ="$(getconf CLK_TCK)"
+NPROC="$(nproc)"
+busy_jiffies() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8; exit}' /proc/stat; }
+# --- 3. measurements --------------------------------------------------------------------
+RESULTS="$TMP/results.tsv"
+: >"$RESULTS"
+
+# measure NAME INPUT THREADS CALLS BYTES REPEAT OUTFILE -- command...
+# Runs the command REPEAT times under /usr/bin/time -v; records the median wall time, the
+# user+sys CPU time of that run and the largest peak RSS of all runs. Every run's output must
+# be byte-identical to the first one's.
+measure() {
+    local name="$1" input="$2" threads="$3" calls="$4" bytes="$5" repeat="$6" out="$7"
+    shift 8
+    local walls=() cpus=() others=() rss=0 i
+    for ((i = 1; i <= repeat; i++)); do
+        local log="$TMP/time.$name.$i" t0 t1 j0 j1 code=0
+        j0="$(busy_jiffies)"
+        t0="$(date +%s%N)"
+        /usr/bin/time -v -o "$log" "$@" --out "$out.$i" 2>"$TMP/stderr.$name.$i" || code=$?
+        t1="$(date +%s%N)"
+        j1="$(busy_jiffies)"
+        if [ "$code" -ne 0 ]; then
+            cat "$TMP/stderr.$name.$i" "$log" >&2 || true
+            die "$name exited with status $code"
+        fi
+        walls+=("$(( (t1 - t0) / 1000 ))")
+        local user sys r
+        user="$(awk -F': ' '/User time \(seconds\)/ {print $2}' "$log")"
+        sys="$(awk -F': ' '/System time \(seconds\)/ {print $2}' "$log")"
+        r="$(awk -F': ' '/Maximum resident set size/ {print $2}' "$log")"
+        cpus+=("$(awk -v u="$user" -v s="$sys" 'BEGIN {printf "%.2f", u + s}')")
+        # CPU that the whole machine spent during the run, less the run's own: other processes.
+        others+=("$(awk -v j="$((j1 - j0))" -v hz="$HZ" -v own="${cpus[-1]}" -v w="$((t1 - t0))" \
+            -v n="$NPROC" 'BEGIN {o = j / hz - own; if (o < 0.05) o = 0; printf "%.0f", 100 * o / (w / 1e9 * n)}')")
+        [ "$r" -gt "$rss" ] && rss="$r"
+        if [ "$i" -gt 1 ] && ! cmp -s "$out.1" "$out.$i"; then
+            die "$name: run $i wrote a different CSV than run 1 ($out.1 vs $out.$i)"
+        fi
+    done
+    cp "$out.1" "$out"
+    # median by wall time
+    local mid=$(( (repeat - 1) / 2 )) idx
+    idx="$(for i in "${!walls[@]}"; do echo "${walls[$i]} $i"; done | sort -n | sed -n "$((mid + 1))p" | cut -d' ' -f2)"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$input" "$threads" "$calls" "$bytes" \
+        "${walls[$idx]}" "${cpus[$idx]}" "$rss" "$repeat" "${others[$idx]}" >>"$RESULTS"
+    say "$(printf '%-16s %6.2f s (median of %s), peak RSS %s MB' "$name" \
+        "$(awk -v w="${walls[$idx]}" 'BEGIN {print w / 1e6}')" "$repeat" "$((rss / 1024))")"
+}
+
+say "zhijian on JSONL, --threads 1"
+measure zj-jsonl-t1 "calls.jsonl" 1 "$CALLS" "$JSONL_BYTES" "$REPEAT" "$TMP/out-jsonl-t1.csv" -- \
+    "$BIN" grade "$JSONL" --quiet --threads 1
+say "zhijian on JSONL, --threads 2"
+measure zj-jsonl-t2 "calls.jsonl" 2 "$CALLS" "$JSONL_BYTES" "$REPEAT" "$TMP/out-jsonl-t2.csv" -- \
+    "$BIN" grade "$JSONL" --quiet --threads 2
+say "zhijian on $N_TXT .txt files, --threads 2"
+measure zj-txt-t2 "txt/ ($N_TXT files)" 2 "$N_TXT" "$TXT_BYTES" "$REPEAT" "$TMP/out-txt-t2.csv" -- \
+    "$BIN" grade "$TXTDIR" --quiet --threads 2
+if [ "$N_SAMPLE" -lt "$CALLS" ]; then
+    say "zhijian on the baseline's $N_SAMPLE-call sample, --threads 1"
+    measure zj-sample-t1 "calls-sample.jsonl" 1 "$N_SAMPLE" "$SAMPLE_BYTES" "$REPEAT" "$TMP/out-sample-t1.csv" -- \
+        "$BIN" grade "$SAMPLE" --quiet --threads 1
+    BASE_INPUT="calls-sample.jsonl"
+else
+    SAMPLE="$JSONL"
+    BASE_INPUT="calls.jsonl"
+fi
+say "zhijian on 1 call (start-up cost), --threads 1"
+measure zj-one-t1 "calls-1.jsonl" 1 1 "$ONE_BYTES" "$((REPEAT > 5 ? REPEAT : 5))" "$TMP/out-one-t1.csv" -- \
+    "$BIN" grade "$ONE" --quiet --threads 1
+
+# --- 6. determinism ---------------------------------------------------------------------
+if ! cmp "$TMP/out-jsonl-t1.csv" "$TMP/out-jsonl-t2.csv"; then
+    diff <(head -c 100000 "$TMP/out-jsonl-t1.csv") <(head -c 100000 "$TMP/out-jsonl-t2.csv") | head -20 >&2 || true
+    die "--threads 1 and --threads 2 wrote different score CSVs (not deterministic)"
+fi
+ROWS="$(($(wc -l <"$TMP/out-jsonl-t1.csv") - 1))"
+[ "$ROWS" -eq "$CALLS" ] || die "expected $CALLS rows in the score CSV, got $ROWS"
+ERRORS="$(python3 -c '
+import csv, sys
+print(sum(1 for r in csv.DictReader(open(sys.argv[1], encoding="utf-8")) if r["error"]))' "$TMP/out-jsonl-t1.csv")"
+[ "$ERRORS" -eq 0 ] || die "$ERRORS calls of the synthetic batch could not be read"
+DETERMINISM="byte-identical (cmp): --threads 1 vs --threads 2 on $CALLS calls, and all $REPEAT runs of each"
+say "determinism: $DETERMINISM"
+
+# The .txt files are the first $N_TXT calls of the JSONL: apart from the source column their
+# rows should match. A difference is reported, not fatal (the text format cannot carry every
+# JSON turn exactly, e.g. multi-line turns).
+FORMAT_CHECK="$(python3 - "$TMP/out-jsonl-t1.csv" "$TMP/out-txt-t2.csv" "$N_TXT" <<'PY'
+import csv, sys
+a = list(csv.DictReader(open(sys.argv[1], encoding="utf-8")))[: int(sys.argv[3])]
+b = list(csv.DictReader(open(sys.argv[2], encoding="utf-8")))
+key = lambda r: [v for k, v in r.items() if k != "source"]
+bi = {r["call_id"]: r for r in b}
+diff = sum(1 for r in a if r["call_id"] not in bi or key(r) != key(bi[r["call_id"]]))
+print(f"{len(a) - diff}/{len(a)} calls score the same from .txt as from JSONL")
+PY
+)"
+say "formats: $FORMAT_CHECK"
+
+# --- 4. baseline ------------------------------------------------------------------------
+if [ "${BENCH_SKIP_BASELINE:-0}" != 1 ]; then
+    if [ -n "${BENCH_VENV:-}" ]; then
+        PY="$BENCH_VENV/bin/python"
+        "$PY" -c 'import jieba' 2>/dev/null || {
+            say "installing jieba into $BENCH_VENV"
+            [ -x "$PY" ] || python3 -m venv "$BENCH_VENV"
+            "$BENCH_VENV/bin/pip" install -q jieba >&2
+        }
+    elif python3 -c 'import jieba' 2>/dev/null; then
+        PY=python3
+    else
+        say "installing jieba into a venv under $TMP (pip install jieba)"
+        python3 -m venv "$TMP/venv"
+        "$TMP/venv/bin/pip" install -q jieba >&2
+        PY="$TMP/venv/bin/python"
+    fi
+    # jieba caches its prefix dictionary on first use; do that outside the measurement.
+    "$PY" -c 'import jieba; jieba.setLogLevel(60); jieba.initialize()'
+    say "baseline.py (jieba.lcut + in/re.search) on $N_SAMPLE calls"
+    measure baseline "$BASE_INPUT" 1 "$N_SAMPLE" "$SAMPLE_BYTES" 1 "$TMP/out-baseline.csv" -- \
+        "$PY" benches/baseline.py "$SAMPLE" --rules rules
+    say "baseline.py on 1 call (start-up cost)"
+    measure baseline-one "calls-1.jsonl" 1 1 "$ONE_BYTES" 1 "$TMP/out-baseline-one.csv" -- \
+        "$PY" benches/baseline.py "$ONE" --rules rules
+fi
+
+BUSY_MAX="$(cut -f10 "$RESULTS" | sort -n | tail -1)"
+if [ "$BUSY_MAX" -gt 10 ]; then
+    say "WARNING: other processes took up to ${BUSY_MAX}% of the CPUs during a measured run: those numbers are pessimistic"
+fi
+# --- 5. report --------------------------------------------------------------------------
+CPU_MODEL="$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)"
+MEM="$(awk '/^MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)"
+RULES="$(find rules -name '*.toml' ! -name scoring.toml | wc -l)"
+python3 - "$RESULTS" "$TMP/batch-stats.json" >"$TMP/RESULTS.md" <<PY
+import json, sys
+rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
+stats = json.load(open(sys.argv[2]))
+names = {
+    "zj-jsonl-t1": "zhijian", "zj-jsonl-t2": "zhijian", "zj-txt-t2": "zhijian",
+    "zj-sample-t1": "zhijian", "zj-one-t1": "zhijian",
+    "baseline": "baseline.py (jieba + in/re)", "baseline-one": "baseline.py (jieba + in/re)",
+}
+base = next((r for r in rows if r[0] == "baseline"), None)
+base_rate = int(base[3]) / (int(base[5]) / 1e6) if base else None
+print("# zhijian benchmark results")
+print()
+print("Generated by \`benches/run.sh\`; see \`benches/README.md\` for what each number means.")
+print()
+print("| program | input | threads | calls | MB | seconds | CPU s | calls/s | MB/s | peak RSS MB | × baseline |")
+print("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
+busy_rows = 0
+for name, inp, threads, calls, nbytes, wall_us, cpu, rss_kb, repeat, others in rows:
+    secs = int(wall_us) / 1e6
+    mb = int(nbytes) / 1e6
+    rate = int(calls) / secs
+    ratio = f"{rate / base_rate:.1f}×" if base_rate and int(calls) > 1 else "–"
+    if int(calls) == 1:
+        inp += " (start-up)"
+    if int(others) > 10:
+        busy_rows += 1
+        secs_note = " †"
+    else:
+        secs_note = ""
+    print(f"| {names[name]} | {inp} | {threads} | {int(calls)} | {mb:.1f} | {secs:.2f}{secs_note} | {float(cpu):.2f} "
+          f"| {rate:,.0f} | {mb / secs:.1f} | {int(rss_kb) / 1024:.0f} | {ratio} |")
+by = {r[0]: r for r in rows}
+secs = lambda n: int(by[n][5]) / 1e6
+if "zj-one-t1" in by:
+    print()
+    print("Per-call cost without start-up: (seconds − seconds for 1 call) ÷ (calls − 1).")
+    print()
+    print("| program | input | threads | start-up s | ms/call | calls/s (steady) | × baseline |")
+    print("|---|---|--:|--:|--:|--:|--:|")
+    def marginal(name, one):
+        calls = int(by[name][3])
+        return (secs(name) - secs(one)) * 1000 / (calls - 1)
+    base_ms = marginal("baseline", "baseline-one") if "baseline-one" in by else None
+    for name, one in [("zj-jsonl-t1", "zj-one-t1"), ("zj-jsonl-t2", "zj-one-t1"),
+                      ("zj-sample-t1", "zj-one-t1"), ("baseline", "baseline-one")]:
+        if name not in by or one not in by:
+            continue
+        ms = marginal(name, one)
+        if ms <= 0:  # a small sample can finish within the noise of the start-up run
+            print(f"| {names[name]} | {by[name][1]} | {by[name][2]} | {secs(one):.2f} | – | – | – |")
+            continue
+        ratio = f"{base_ms / ms:.0f}×" if base_ms and base_ms > 0 else "–"
+        print(f"| {names[name]} | {by[name][1]} | {by[name][2]} | {secs(one):.2f} | {ms:.3f} "
+              f"| {1000 / ms:,.0f} | {ratio} |")
+print()
+print("- machine: ${CPU_MODEL}, nproc = $(nproc), ${MEM} RAM, $(uname -sr)")
+print("- date: $(date '+%Y-%m-%d %H:%M %Z')")
+print("- build: $("$BIN" --version), $(rustc --version 2>/dev/null || echo rustc ?), \`cargo build --release\`")
+print(f"- batch: {stats['calls']} synthetic calls (seed ${SEED}), {stats['turns']} turns, "
+      f"{stats['timed_calls']} with timestamps; sampled from {stats['corpus_calls']} corpus/ calls "
+      f"and {stats['example_calls']} rule examples; ${RULES} rules")
+print("- seconds: wall time, median of ${REPEAT} runs for zhijian (at least 5 for its start-up), 1 run for the baseline; "
+      "peak RSS: largest of those runs (\`/usr/bin/time -v\`)")
+print("- × baseline: calls/s divided by the baseline's calls/s"
+      + (" (the baseline grades the first ${N_SAMPLE} calls only; per-call rates make the ratio fair)"
+         if ${N_SAMPLE} < ${CALLS} else " on the same calls.jsonl"))
+print("- determinism: ${DETERMINISM}")
+print("- other processes' CPU during the reported runs: at most ${BUSY_MAX}% of the machine"
+      + (" — **† marks runs that shared the CPUs with other work (> 10%); their numbers are pessimistic**"
+         if busy_rows else " (quiet)"))
+print("- formats: ${FORMAT_CHECK}")
+PY
+cp "$TMP/RESULTS.md" benches/RESULTS.md
+cat benches/RESULTS.md
