@@ -12,9 +12,9 @@ use std::time::Instant;
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::grade::{grade_items, Graded};
-use crate::input::{discover, read_all, ReadOptions};
-use crate::report::{write_atomic, write_findings, write_scores, UTF8_BOM};
+use crate::grade::{grade_sources, Progress};
+use crate::input::{discover, ReadOptions};
+use crate::report::{FindingsCsv, Output, ScoresCsv, UTF8_BOM};
 use crate::rule::{RuleErrors, RuleSet};
 
 #[derive(Debug, Parser)]
@@ -101,6 +101,10 @@ pub fn load_rules(dir: Option<&Path>) -> Result<RuleSet, CliError> {
     .map_err(CliError::Rules)
 }
 
+/// Calls graded between two writes of the reports: enough to keep both cores busy, small
+/// enough that memory does not grow with the batch.
+const CHUNK: usize = 2048;
+
 fn grade(args: &GradeArgs) -> Result<Status, CliError> {
     if args.paths.is_empty() {
         return Err(CliError::Usage(
@@ -126,59 +130,84 @@ fn grade(args: &GradeArgs) -> Result<Status, CliError> {
         .build()
         .map_err(|e| CliError::Usage(format!("无法创建线程池: {e}")))?;
 
-    let sources = discover(&args.paths);
-    let show_progress = !args.quiet && io::stderr().is_terminal();
-    let rows: Vec<Graded> = pool.install(|| {
-        let items = read_all(&sources, ReadOptions { fallback });
-        let bar = progress_bar(items.len() as u64, show_progress);
-        let rows = grade_items(&rules, items, &|| bar.inc(1));
-        bar.finish_and_clear();
-        rows
-    });
-
-    let bom = args.bom;
-    let emit = |path: &Option<PathBuf>, write: &dyn Fn(&mut dyn Write) -> io::Result<()>| {
-        let with_bom = |out: &mut dyn Write| {
-            if bom {
-                out.write_all(UTF8_BOM)?;
-            }
-            write(out)
-        };
-        match path {
-            Some(path) => write_atomic(path, with_bom).map_err(|source| CliError::Write {
-                path: path.clone(),
-                source,
-            }),
-            None => {
-                let stdout = io::stdout();
-                let mut lock = stdout.lock();
-                match with_bom(&mut lock).and_then(|_| lock.flush()) {
-                    // A closed pipe (`| head`) is the reader's choice, not a failure.
-                    Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(CliError::Write {
-                        path: PathBuf::from("<stdout>"),
-                        source: e,
-                    }),
-                    _ => Ok(()),
-                }
-            }
+    let open = |path: Option<&Path>| -> Result<Output, CliError> {
+        let mut out = Output::create(path).map_err(|e| write_error(path, e))?;
+        if args.bom {
+            out.write_all(UTF8_BOM).map_err(|e| write_error(path, e))?;
         }
+        Ok(out)
     };
-    if let Some(findings) = &args.findings {
-        emit(&Some(findings.clone()), &|out| {
-            write_findings(out, &rules, &rows)
-        })?;
-    }
-    emit(&args.out, &|out| write_scores(out, &rows))?;
+    let findings_path = args.findings.as_deref();
+    let out_path = args.out.as_deref();
+    let mut findings = match findings_path {
+        Some(path) => Some(
+            FindingsCsv::new(open(Some(path))?, &rules).map_err(|e| write_error(Some(path), e))?,
+        ),
+        None => None,
+    };
+    let mut scores = ScoresCsv::new(open(out_path)?).map_err(|e| write_error(out_path, e))?;
 
-    let errors = rows.iter().filter(|r| r.is_error()).count();
+    let sources = discover(&args.paths);
+    let bar = progress_bar(
+        sources.len() as u64,
+        !args.quiet && io::stderr().is_terminal(),
+    );
+    let (mut calls, mut flagged, mut errors) = (0usize, 0usize, 0usize);
+    let mut failure: Option<CliError> = None;
+    let run = pool.install(|| {
+        grade_sources(
+            &rules,
+            &sources,
+            ReadOptions { fallback },
+            CHUNK,
+            &bar,
+            &mut |rows| {
+                calls += rows.len();
+                errors += rows.iter().filter(|r| r.is_error()).count();
+                flagged += rows
+                    .iter()
+                    .filter(|r| r.outcome.as_ref().is_ok_and(|o| o.card.flagged))
+                    .count();
+                if let Some(f) = &mut findings {
+                    f.write(&rows).map_err(|e| {
+                        failure = Some(write_error(findings_path, e));
+                        io::Error::other("findings")
+                    })?;
+                }
+                scores.write(&rows).map_err(|e| {
+                    failure = Some(write_error(out_path, e));
+                    io::Error::other("scores")
+                })
+            },
+        )
+    });
+    bar.finish_and_clear();
+    match (run, failure) {
+        // A closed pipe (`| head`) is the reader's choice, not a failure.
+        (Err(_), Some(CliError::Write { source, .. }))
+            if source.kind() == io::ErrorKind::BrokenPipe && out_path.is_none() =>
+        {
+            return Ok(Status::Graded)
+        }
+        (_, Some(failure)) => return Err(failure),
+        (Err(e), None) => return Err(write_error(out_path, e)),
+        (Ok(()), None) => {}
+    }
+    // Findings first: when the score file appears, its evidence is already in place.
+    if let Some(f) = findings {
+        f.finish()
+            .and_then(Output::commit)
+            .map_err(|e| write_error(findings_path, e))?;
+    }
+    match scores.finish().and_then(Output::commit) {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe && out_path.is_none() => {}
+        other => other.map_err(|e| write_error(out_path, e))?,
+    }
+
     if !args.quiet {
-        let flagged = rows
-            .iter()
-            .filter(|r| r.outcome.as_ref().is_ok_and(|o| o.card.flagged))
-            .count();
         eprintln!(
             "已质检 {} 通 (需复核 {flagged} 通,无法读取 {errors} 个),规则 {} 条,用时 {:.2} 秒",
-            rows.len() - errors,
+            calls - errors,
             rules.rules.len(),
             started.elapsed().as_secs_f64()
         );
@@ -191,6 +220,23 @@ fn grade(args: &GradeArgs) -> Result<Status, CliError> {
     } else {
         Status::Graded
     })
+}
+
+fn write_error(path: Option<&Path>, source: io::Error) -> CliError {
+    CliError::Write {
+        path: path.map_or_else(|| PathBuf::from("<stdout>"), Path::to_path_buf),
+        source,
+    }
+}
+
+impl Progress for ProgressBar {
+    fn more(&self, n: u64) {
+        self.inc_length(n);
+    }
+
+    fn tick(&self) {
+        self.inc(1);
+    }
 }
 
 fn progress_bar(len: u64, visible: bool) -> ProgressBar {

@@ -99,3 +99,27 @@ fn broken_inputs_cost_only_their_own_rows() {
         ("no_role_labels.txt".to_string(), Some(InputError::NoTurns))
     );
 }
+
+#[test]
+fn streaming_in_small_chunks_gives_the_same_rows_in_the_same_order() {
+    let set = RuleSet::embedded().unwrap();
+    let dirs = [repo().join("corpus"), repo().join("tests/fixtures/broken")];
+    let sources = discover(&dirs);
+    let all_at_once: Vec<String> = grade_items(&set, read_all(&sources, ReadOptions::default()), &|| {})
+        .iter()
+        .map(|g| format!("{} {} {:?}", g.source, g.call_id, g.outcome.as_ref().map(|o| &o.card)))
+        .collect();
+    for chunk in [1, 3, 1000] {
+        let mut streamed = Vec::new();
+        zhijian::grade::grade_sources(&set, &sources, ReadOptions::default(), chunk, &(), &mut |rows| {
+            assert!(rows.len() <= chunk, "a chunk of {} rows for chunk size {chunk}", rows.len());
+            streamed.extend(
+                rows.iter()
+                    .map(|g| format!("{} {} {:?}", g.source, g.call_id, g.outcome.as_ref().map(|o| &o.card))),
+            );
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(streamed, all_at_once, "chunk size {chunk}");
+    }
+}

@@ -24,14 +24,54 @@ impl Rng {
 }
 
 const PIECES: &[&str] = &[
-    "客服：", "客户:", "坐席（工号1024）：", "客戶：", "agent:", "Customer：", "：", ":", "\n", "\n\n",
-    "[00:01.0-00:02.5] ", "[99:59.9-00:00.0] ", "[1:00:00-1:00:01]", "# id: ", "# agent: 张敏\n", "喂", "喂养",
-    "您好", "不知道您", "我们会", "滚", "滚筒", "还是不行", "算了", "请稍等", "等了半天", "太差了", "。", "，",
-    "?", "\u{feff}", "\u{3000}", "ＡＢＣ１２３", "😀", "\t", "\r\n", "\"", "{", "}", "\\", "讓您久等了", "",
+    "客服：",
+    "客户:",
+    "坐席（工号1024）：",
+    "客戶：",
+    "agent:",
+    "Customer：",
+    "：",
+    ":",
+    "\n",
+    "\n\n",
+    "[00:01.0-00:02.5] ",
+    "[99:59.9-00:00.0] ",
+    "[1:00:00-1:00:01]",
+    "# id: ",
+    "# agent: 张敏\n",
+    "喂",
+    "喂养",
+    "您好",
+    "不知道您",
+    "我们会",
+    "滚",
+    "滚筒",
+    "还是不行",
+    "算了",
+    "请稍等",
+    "等了半天",
+    "太差了",
+    "。",
+    "，",
+    "?",
+    "\u{feff}",
+    "\u{3000}",
+    "ＡＢＣ１２３",
+    "😀",
+    "\t",
+    "\r\n",
+    "\"",
+    "{",
+    "}",
+    "\\",
+    "讓您久等了",
+    "",
 ];
 
 fn junk(rng: &mut Rng) -> String {
-    (0..rng.below(40)).map(|_| PIECES[rng.below(PIECES.len())]).collect()
+    (0..rng.below(40))
+        .map(|_| PIECES[rng.below(PIECES.len())])
+        .collect()
 }
 
 #[test]
@@ -64,7 +104,11 @@ fn mangled_and_random_inputs_never_crash_the_batch() {
             {"role": "agent", "text": text, "begin": rng.below(5000), "end": rng.below(5000) + 5000},
             {"role": "customer", "text": junk(&mut rng)},
         ]});
-        fs::write(dir.path().join(format!("j{i:03}.jsonl")), format!("{json}\n{}\n", junk(&mut rng))).unwrap();
+        fs::write(
+            dir.path().join(format!("j{i:03}.jsonl")),
+            format!("{json}\n{}\n", junk(&mut rng)),
+        )
+        .unwrap();
         files += 2;
     }
     let bytes: Vec<u8> = (0..4096).map(|_| rng.below(256) as u8).collect();
@@ -76,15 +120,25 @@ fn mangled_and_random_inputs_never_crash_the_batch() {
     assert_eq!(sources.len(), files);
     let graded = grade_items(&set, read_all(&sources, ReadOptions::default()), &|| {});
     // Every text file is one row; every JSONL file two (its second line may be blank junk).
-    assert!(graded.len() >= files, "{} rows for {files} files", graded.len());
+    assert!(
+        graded.len() >= files,
+        "{} rows for {files} files",
+        graded.len()
+    );
     let graded_calls = graded.iter().filter(|g| !g.is_error()).count();
-    assert!(graded_calls >= 300, "only {graded_calls} of the mangled calls were graded");
+    assert!(
+        graded_calls >= 300,
+        "only {graded_calls} of the mangled calls were graded"
+    );
     for g in &graded {
         if let Ok(o) = &g.outcome {
             assert!(o.card.score <= 100);
             for h in &o.hits {
                 let turn = &o.call.turns[h.turn].text;
-                assert!(h.start <= h.end && h.end <= turn.chars().count(), "{h:?} outside {turn:?}");
+                assert!(
+                    h.start <= h.end && h.end <= turn.chars().count(),
+                    "{h:?} outside {turn:?}"
+                );
             }
         }
     }

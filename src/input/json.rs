@@ -6,7 +6,6 @@
 
 use std::collections::BTreeMap;
 
-use rayon::prelude::*;
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -66,26 +65,14 @@ pub(super) fn parse_json_document(text: &str, source: &str, stem: &str) -> Vec<I
     }
 }
 
-/// JSONL: one call per non-blank line. Sources and fallback ids carry the 1-based line number.
-pub(super) fn parse_jsonl(text: &str, source: &str, stem: &str) -> Vec<Item> {
-    // A day's batch often arrives as one large JSONL file, so its lines are parsed in
-    // parallel; `collect` keeps them in line order.
-    let lines: Vec<(usize, &str)> = text
-        .lines()
-        .enumerate()
-        .filter(|(_, line)| !line.trim().is_empty())
-        .collect();
-    lines
-        .into_par_iter()
-        .map(|(i, line)| {
-            let source = format!("{source}#{}", i + 1);
-            let id = format!("{stem}#{}", i + 1);
-            match serde_json::from_str::<Value>(line) {
-                Ok(v) => item(v, source, id),
-                Err(e) => failed(source, id, InputError::Json(e.to_string())),
-            }
-        })
-        .collect()
+/// One line of a JSONL document: its source and fallback id carry the 1-based line number.
+pub(super) fn parse_jsonl_line(line: &str, number: usize, source: &str, stem: &str) -> Item {
+    let source = format!("{source}#{number}");
+    let id = format!("{stem}#{number}");
+    match serde_json::from_str::<Value>(line) {
+        Ok(v) => item(v, source, id),
+        Err(e) => failed(source, id, InputError::Json(e.to_string())),
+    }
 }
 
 fn item(value: Value, source: String, fallback_id: String) -> Item {
@@ -152,6 +139,14 @@ fn scalar(v: &Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn parse_jsonl(text: &str, source: &str, stem: &str) -> Vec<Item> {
+        text.lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty())
+            .map(|(i, l)| parse_jsonl_line(l, i + 1, source, stem))
+            .collect()
+    }
 
     #[test]
     fn one_bad_jsonl_line_costs_one_item() {

@@ -47,7 +47,15 @@ pub const AGENT_LABELS: &[&str] = &[
 ];
 
 /// Labels that name the customer.
-pub const CUSTOMER_LABELS: &[&str] = &["客户", "顾客", "用户", "来电人", "customer", "来电客户", "来电者"];
+pub const CUSTOMER_LABELS: &[&str] = &[
+    "客户",
+    "顾客",
+    "用户",
+    "来电人",
+    "customer",
+    "来电客户",
+    "来电者",
+];
 
 impl Role {
     /// Recognises a speaker label (`客服`, `坐席`, `customer`, …) in either script, ignoring
@@ -218,31 +226,40 @@ impl Format {
     }
 }
 
-/// Reads every source into items, files in parallel, preserving source order.
-pub fn read_all(sources: &[Source], options: ReadOptions) -> Vec<Item> {
-    sources
-        .par_iter()
-        .map(|s| read_source(s, options))
-        .collect::<Vec<_>>()
-        .into_iter()
-        .flatten()
-        .collect()
+impl Source {
+    /// Whether the source holds one call per line, and so may hold a great many.
+    pub fn is_jsonl(&self) -> bool {
+        match self {
+            Source::Stdin => true,
+            Source::File(path) => Format::of(path) == Some(Format::Jsonl),
+        }
+    }
 }
 
-/// Reads one source into its items (one for a text file, one per line for JSONL).
-pub fn read_source(source: &Source, options: ReadOptions) -> Vec<Item> {
-    match source {
+/// A source read into memory and decoded, not yet split into calls.
+pub struct Document {
+    pub source: String,
+    stem: String,
+    format: Option<Format>,
+    text: Result<String, InputError>,
+}
+
+/// Reads and decodes one source. Failures are kept in the document and come out as its one
+/// error item.
+pub fn load(source: &Source, options: ReadOptions) -> Document {
+    let (display, stem, format, bytes) = match source {
         Source::Stdin => {
             let mut bytes = Vec::new();
-            let source = "<stdin>".to_string();
-            match std::io::stdin().lock().read_to_end(&mut bytes) {
-                Ok(_) => parse_bytes(&bytes, Format::Jsonl, &source, "stdin", options),
-                Err(e) => vec![failed(
-                    source,
-                    "stdin".into(),
-                    InputError::Io(e.to_string()),
-                )],
-            }
+            let read = std::io::stdin()
+                .lock()
+                .read_to_end(&mut bytes)
+                .map(|_| bytes);
+            (
+                "<stdin>".to_string(),
+                "stdin".to_string(),
+                Some(Format::Jsonl),
+                read,
+            )
         }
         Source::File(path) => {
             let display = path.display().to_string();
@@ -250,15 +267,88 @@ pub fn read_source(source: &Source, options: ReadOptions) -> Vec<Item> {
                 .file_stem()
                 .map(|s| s.to_string_lossy().into_owned())
                 .unwrap_or_else(|| display.clone());
-            let Some(format) = Format::of(path) else {
-                return vec![failed(display, stem, InputError::UnsupportedExtension)];
-            };
-            match std::fs::read(path) {
-                Ok(bytes) => parse_bytes(&bytes, format, &display, &stem, options),
-                Err(e) => vec![failed(display, stem, InputError::Io(e.to_string()))],
+            (display, stem, Format::of(path), std::fs::read(path))
+        }
+    };
+    let text = match (format, bytes) {
+        (None, _) => Err(InputError::UnsupportedExtension),
+        (_, Err(e)) => Err(InputError::Io(e.to_string())),
+        (_, Ok(bytes)) => crate::normalize::decode(&bytes, options.fallback)
+            .map_err(InputError::Encoding)
+            .and_then(|text| {
+                if text.trim().is_empty() {
+                    Err(InputError::Empty)
+                } else {
+                    Ok(text)
+                }
+            }),
+    };
+    Document {
+        source: display,
+        stem,
+        format,
+        text,
+    }
+}
+
+impl Document {
+    /// Every call in the document, in order.
+    pub fn items(&self) -> Vec<Item> {
+        let text = match &self.text {
+            Ok(text) => text,
+            Err(e) => return vec![failed(self.source.clone(), self.stem.clone(), e.clone())],
+        };
+        match self.format {
+            Some(Format::Json) => json::parse_json_document(text, &self.source, &self.stem),
+            Some(Format::Jsonl) => self
+                .jsonl_lines()
+                .into_par_iter()
+                .map(|(n, line)| self.jsonl_item(n, line))
+                .collect(),
+            _ => {
+                let call = parse_text(text, &self.stem);
+                let id = call
+                    .as_ref()
+                    .map_or_else(|_| self.stem.clone(), |c| c.id.clone());
+                vec![Item {
+                    source: self.source.clone(),
+                    id,
+                    call,
+                }]
             }
         }
     }
+
+    /// The non-blank lines of a readable JSONL document with their 1-based numbers, so a large
+    /// file can be graded a slice at a time; empty for anything else.
+    pub fn jsonl_lines(&self) -> Vec<(usize, &str)> {
+        match (&self.text, self.format) {
+            (Ok(text), Some(Format::Jsonl)) => text
+                .lines()
+                .enumerate()
+                .filter(|(_, line)| !line.trim().is_empty())
+                .map(|(i, line)| (i + 1, line))
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The call on line `number` of a JSONL document.
+    pub fn jsonl_item(&self, number: usize, line: &str) -> Item {
+        json::parse_jsonl_line(line, number, &self.source, &self.stem)
+    }
+}
+
+/// Reads every source into items, files in parallel, preserving source order. The whole batch
+/// is held in memory; [`crate::grade::grade_sources`] streams it instead.
+pub fn read_all(sources: &[Source], options: ReadOptions) -> Vec<Item> {
+    sources
+        .par_iter()
+        .map(|s| load(s, options).items())
+        .collect::<Vec<_>>()
+        .into_iter()
+        .flatten()
+        .collect()
 }
 
 fn failed(source: String, id: String, error: InputError) -> Item {
@@ -266,37 +356,6 @@ fn failed(source: String, id: String, error: InputError) -> Item {
         source,
         id,
         call: Err(error),
-    }
-}
-
-fn parse_bytes(
-    bytes: &[u8],
-    format: Format,
-    source: &str,
-    stem: &str,
-    options: ReadOptions,
-) -> Vec<Item> {
-    let text = match crate::normalize::decode(bytes, options.fallback) {
-        Ok(text) => text,
-        Err(e) => return vec![failed(source.into(), stem.into(), InputError::Encoding(e))],
-    };
-    if text.trim().is_empty() {
-        return vec![failed(source.into(), stem.into(), InputError::Empty)];
-    }
-    match format {
-        Format::Text => {
-            let call = parse_text(&text, stem);
-            let id = call
-                .as_ref()
-                .map_or_else(|_| stem.to_string(), |c| c.id.clone());
-            vec![Item {
-                source: source.into(),
-                id,
-                call,
-            }]
-        }
-        Format::Json => json::parse_json_document(&text, source, stem),
-        Format::Jsonl => json::parse_jsonl(&text, source, stem),
     }
 }
 

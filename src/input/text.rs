@@ -137,7 +137,10 @@ mod tests {
         assert_eq!(call.turns[2].role, Role::Agent);
         assert_eq!(call.turns[2].text, "请您稍等");
         assert_eq!(call.turns[3].role, Role::Customer);
-        assert_eq!((call.turns[4].role, call.turns[4].text.as_str()), (Role::Agent, "OK"));
+        assert_eq!(
+            (call.turns[4].role, call.turns[4].text.as_str()),
+            (Role::Agent, "OK")
+        );
     }
 
     #[test]
