@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use super::csv_writer;
+use super::{csv_writer, io_error};
 use crate::grade::Graded;
 use crate::rule::RuleSet;
 
@@ -20,7 +20,7 @@ impl<'a, W: Write> FindingsCsv<'a, W> {
     /// Starts the CSV with its header.
     pub fn new(out: W, set: &'a RuleSet) -> io::Result<Self> {
         let mut csv = csv_writer(out);
-        csv.write_record(FINDINGS_HEADER)?;
+        csv.write_record(FINDINGS_HEADER).map_err(io_error)?;
         Ok(FindingsCsv { csv, set })
     }
 
@@ -31,16 +31,18 @@ impl<'a, W: Write> FindingsCsv<'a, W> {
             let Ok(o) = &row.outcome else { continue };
             for hit in &o.hits {
                 let rule = &self.set.rules[hit.rule];
-                self.csv.write_record([
-                    row.call_id.as_str(),
-                    rule.id.as_str(),
-                    &hit.turn.to_string(),
-                    o.call.turns[hit.turn].role.as_str(),
-                    &hit.start.to_string(),
-                    &hit.end.to_string(),
-                    &hit.matched,
-                    &rule.message,
-                ])?;
+                self.csv
+                    .write_record([
+                        row.call_id.as_str(),
+                        rule.id.as_str(),
+                        &hit.turn.to_string(),
+                        o.call.turns[hit.turn].role.as_str(),
+                        &hit.start.to_string(),
+                        &hit.end.to_string(),
+                        &hit.matched,
+                        &rule.message,
+                    ])
+                    .map_err(io_error)?;
             }
         }
         Ok(())

@@ -80,3 +80,12 @@ impl Write for Output {
 fn csv_writer<W: Write>(out: W) -> csv::Writer<W> {
     csv::Writer::from_writer(out)
 }
+
+/// Unwraps csv's error so the caller sees the I/O error's own kind: a closed stdout must stay
+/// recognisable as `BrokenPipe`.
+fn io_error(e: csv::Error) -> io::Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(e) => e,
+        other => io::Error::other(format!("{other:?}")),
+    }
+}

@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use super::csv_writer;
+use super::{csv_writer, io_error};
 use crate::grade::Graded;
 use crate::score::ERROR_REASON;
 
@@ -30,7 +30,7 @@ impl<W: Write> ScoresCsv<W> {
     /// Starts the CSV with its header.
     pub fn new(out: W) -> io::Result<Self> {
         let mut csv = csv_writer(out);
-        csv.write_record(SCORES_HEADER)?;
+        csv.write_record(SCORES_HEADER).map_err(io_error)?;
         Ok(ScoresCsv { csv })
     }
 
@@ -47,35 +47,40 @@ impl<W: Write> ScoresCsv<W> {
                         .map(|(id, n)| format!("{id}:{n}"))
                         .collect::<Vec<_>>()
                         .join(";");
-                    self.csv.write_record([
+                    self.csv
+                        .write_record([
+                            row.call_id.as_str(),
+                            row.source.as_str(),
+                            o.call.agent().unwrap_or(""),
+                            &c.score.to_string(),
+                            &c.tier,
+                            &c.service_type,
+                            &c.attitude.to_string(),
+                            &c.procedure.to_string(),
+                            if c.flagged { "true" } else { "false" },
+                            &c.flag_reasons.join(";"),
+                            &hits,
+                            "",
+                        ])
+                        .map_err(io_error)?;
+                }
+                Err(e) => self
+                    .csv
+                    .write_record([
                         row.call_id.as_str(),
                         row.source.as_str(),
-                        o.call.agent().unwrap_or(""),
-                        &c.score.to_string(),
-                        &c.tier,
-                        &c.service_type,
-                        &c.attitude.to_string(),
-                        &c.procedure.to_string(),
-                        if c.flagged { "true" } else { "false" },
-                        &c.flag_reasons.join(";"),
-                        &hits,
                         "",
-                    ])?;
-                }
-                Err(e) => self.csv.write_record([
-                    row.call_id.as_str(),
-                    row.source.as_str(),
-                    "",
-                    "",
-                    "",
-                    "",
-                    "",
-                    "",
-                    "true",
-                    ERROR_REASON,
-                    "",
-                    &e.to_string(),
-                ])?,
+                        "",
+                        "",
+                        "",
+                        "",
+                        "",
+                        "true",
+                        ERROR_REASON,
+                        "",
+                        &e.to_string(),
+                    ])
+                    .map_err(io_error)?,
             }
         }
         Ok(())
