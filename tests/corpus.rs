@@ -105,20 +105,43 @@ fn streaming_in_small_chunks_gives_the_same_rows_in_the_same_order() {
     let set = RuleSet::embedded().unwrap();
     let dirs = [repo().join("corpus"), repo().join("tests/fixtures/broken")];
     let sources = discover(&dirs);
-    let all_at_once: Vec<String> = grade_items(&set, read_all(&sources, ReadOptions::default()), &|| {})
-        .iter()
-        .map(|g| format!("{} {} {:?}", g.source, g.call_id, g.outcome.as_ref().map(|o| &o.card)))
-        .collect();
+    let all_at_once: Vec<String> =
+        grade_items(&set, read_all(&sources, ReadOptions::default()), &|| {})
+            .iter()
+            .map(|g| {
+                format!(
+                    "{} {} {:?}",
+                    g.source,
+                    g.call_id,
+                    g.outcome.as_ref().map(|o| &o.card)
+                )
+            })
+            .collect();
     for chunk in [1, 3, 1000] {
         let mut streamed = Vec::new();
-        zhijian::grade::grade_sources(&set, &sources, ReadOptions::default(), chunk, &(), &mut |rows| {
-            assert!(rows.len() <= chunk, "a chunk of {} rows for chunk size {chunk}", rows.len());
-            streamed.extend(
-                rows.iter()
-                    .map(|g| format!("{} {} {:?}", g.source, g.call_id, g.outcome.as_ref().map(|o| &o.card))),
-            );
-            Ok(())
-        })
+        zhijian::grade::grade_sources(
+            &set,
+            &sources,
+            ReadOptions::default(),
+            chunk,
+            &(),
+            &mut |rows| {
+                assert!(
+                    rows.len() <= chunk,
+                    "a chunk of {} rows for chunk size {chunk}",
+                    rows.len()
+                );
+                streamed.extend(rows.iter().map(|g| {
+                    format!(
+                        "{} {} {:?}",
+                        g.source,
+                        g.call_id,
+                        g.outcome.as_ref().map(|o| &o.card)
+                    )
+                }));
+                Ok(())
+            },
+        )
         .unwrap();
         assert_eq!(streamed, all_at_once, "chunk size {chunk}");
     }
