@@ -1,9 +1,10 @@
 //! Command line: raw arguments → validated settings → a run of the pipeline → an exit status.
 //!
-//! In: `zhijian grade [PATH]... [--rules DIR] [--out FILE] [--findings FILE] [--threads N]`.
+//! In: `zhijian grade [PATH]... [--rules DIR] [--out FILE] [--findings FILE] [--threads N]
+//! [--encoding ENC] [--bom] [--quiet]`.
 //! Out: the score CSV on stdout or in `--out`, the findings CSV in `--findings`, progress and a
 //! summary on stderr, and an exit status: 0 every input graded, 1 some inputs could not be
-//! read (their rows are still written), 2 usage or rule-file errors.
+//! read (their rows are still written), 2 usage or rule-file errors or unwritable output.
 
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -105,6 +106,9 @@ pub fn load_rules(dir: Option<&Path>) -> Result<RuleSet, CliError> {
 /// enough that memory does not grow with the batch.
 const CHUNK: usize = 2048;
 
+/// More threads than this only cost memory and start-up; the work is CPU-bound.
+const MAX_THREADS: usize = 256;
+
 fn grade(args: &GradeArgs) -> Result<Status, CliError> {
     if args.paths.is_empty() {
         return Err(CliError::Usage(
@@ -125,6 +129,11 @@ fn grade(args: &GradeArgs) -> Result<Status, CliError> {
     };
     let started = Instant::now();
     let rules = load_rules(args.rules.as_deref())?;
+    if args.threads.is_some_and(|n| n > MAX_THREADS) {
+        return Err(CliError::Usage(format!(
+            "--threads 最多 {MAX_THREADS} (0 或不写表示按 CPU 核数)"
+        )));
+    }
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.threads.unwrap_or(0))
         .build()
@@ -187,7 +196,7 @@ fn grade(args: &GradeArgs) -> Result<Status, CliError> {
         (Err(_), Some(CliError::Write { source, .. }))
             if source.kind() == io::ErrorKind::BrokenPipe && out_path.is_none() =>
         {
-            return Ok(Status::Graded)
+            return Ok(status(errors))
         }
         (_, Some(failure)) => return Err(failure),
         (Err(e), None) => return Err(write_error(out_path, e)),
@@ -215,11 +224,15 @@ fn grade(args: &GradeArgs) -> Result<Status, CliError> {
             eprintln!("无法读取的输入已写入 CSV,原因见 error 列。");
         }
     }
-    Ok(if errors > 0 {
+    Ok(status(errors))
+}
+
+fn status(input_errors: usize) -> Status {
+    if input_errors > 0 {
         Status::InputErrors
     } else {
         Status::Graded
-    })
+    }
 }
 
 fn write_error(path: Option<&Path>, source: io::Error) -> CliError {

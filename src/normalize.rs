@@ -76,23 +76,6 @@ fn fold_char(c: char) -> char {
     }
 }
 
-/// Converts a byte offset in `text` into a character offset.
-pub fn char_offset(text: &str, byte: usize) -> usize {
-    text[..byte].chars().count()
-}
-
-/// The slice of `text` between two character offsets.
-pub fn char_slice(text: &str, start: usize, end: usize) -> &str {
-    let mut indices = text.char_indices().map(|(i, _)| i).chain([text.len()]);
-    let from = indices.nth(start).unwrap_or(text.len());
-    let to = if end > start {
-        indices.nth(end - start - 1).unwrap_or(text.len())
-    } else {
-        from
-    };
-    &text[from..to]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -103,15 +86,6 @@ mod tests {
         let view = fold(original);
         assert_eq!(view, "您好,请稍等,让您久等了。工号ab123");
         assert_eq!(view.chars().count(), original.chars().count());
-    }
-
-    #[test]
-    fn char_helpers_agree_with_each_other() {
-        let s = "客服說：您好abc";
-        assert_eq!(char_offset(s, "客服說".len()), 3);
-        assert_eq!(char_slice(s, 4, 6), "您好");
-        assert_eq!(char_slice(s, 6, 9), "abc");
-        assert_eq!(char_slice(s, 9, 9), "");
     }
 
     #[test]

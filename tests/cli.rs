@@ -281,3 +281,39 @@ fn a_rule_directory_replaces_the_builtin_rules() {
     assert!(with_builtin.contains("OPN001:1"));
     assert!(!with_copy.contains("OPN001"));
 }
+
+#[cfg(unix)]
+#[test]
+fn outputs_follow_symlinks_and_are_readable_by_the_team() {
+    use std::os::unix::fs::{symlink, PermissionsExt};
+    let dir = tempfile::tempdir().unwrap();
+    let call = write(dir.path(), "c.txt", GOOD_CALL);
+    let real = dir.path().join("real.csv");
+    fs::write(&real, "old").unwrap();
+    let link = dir.path().join("link.csv");
+    symlink(&real, &link).unwrap();
+    let run = zhijian()
+        .args(["grade", "-q"])
+        .arg(&call)
+        .arg("--out")
+        .arg(&link)
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(0));
+    assert!(fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert!(fs::read_to_string(&real).unwrap().starts_with("call_id,"));
+    // Group and others may read it unless the umask forbids (tempfile's default is 0600).
+    let mode = fs::metadata(&real).unwrap().permissions().mode();
+    assert_ne!(mode & 0o777, 0o600, "mode {mode:o}");
+}
+
+#[cfg(unix)]
+#[test]
+fn special_files_are_written_in_place_not_replaced() {
+    // Only opening is exercised: committing would write to the real /dev/null.
+    let out = zhijian::report::Output::create(Some(Path::new("/dev/null"))).unwrap();
+    assert!(matches!(out, zhijian::report::Output::Direct(_)));
+}

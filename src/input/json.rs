@@ -16,7 +16,7 @@ struct JsonCall {
     #[serde(default)]
     id: Option<Value>,
     #[serde(default)]
-    meta: BTreeMap<String, Value>,
+    meta: Option<BTreeMap<String, Value>>,
     turns: Vec<JsonTurn>,
 }
 
@@ -45,6 +45,11 @@ fn millis<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Erro
 /// A `.json` file: one call object, or an array of them (as many exports write).
 pub(super) fn parse_json_document(text: &str, source: &str, stem: &str) -> Vec<Item> {
     match serde_json::from_str::<Value>(text) {
+        Ok(Value::Array(calls)) if calls.is_empty() => vec![failed(
+            source.into(),
+            stem.into(),
+            InputError::Json("数组为空,没有通话".into()),
+        )],
         Ok(Value::Array(calls)) => calls
             .into_iter()
             .enumerate()
@@ -93,6 +98,7 @@ fn to_call(raw: JsonCall, fallback_id: &str) -> Result<Call, InputError> {
     let meta = raw
         .meta
         .iter()
+        .flatten()
         .map(|(k, v)| (k.clone(), scalar(v)))
         .collect();
     let turns = raw
@@ -115,9 +121,10 @@ fn to_call(raw: JsonCall, fallback_id: &str) -> Result<Call, InputError> {
                     });
                 }
             }
+            // The text is kept as given, so findings' offsets count from its first character.
             Ok(Turn {
                 role,
-                text: t.text.trim().to_string(),
+                text: t.text,
                 begin: t.begin,
                 end: t.end,
             })
@@ -166,6 +173,26 @@ mod tests {
         let call = items[2].call.as_ref().unwrap();
         assert_eq!(call.turns[0].end, Some(900));
         assert_eq!(call.turns[1].role, Role::Customer);
+    }
+
+    #[test]
+    fn empty_array_null_meta_and_untrimmed_text() {
+        let items = parse_json_document("[]", "e.json", "e");
+        assert!(matches!(
+            &items[..],
+            [Item {
+                call: Err(InputError::Json(_)),
+                ..
+            }]
+        ));
+        let items = parse_json_document(
+            r#"{"meta":null,"turns":[{"role":"agent","text":"  您好 "}]}"#,
+            "m.json",
+            "m",
+        );
+        let call = items[0].call.as_ref().unwrap();
+        assert_eq!(call.turns[0].text, "  您好 ");
+        assert!(call.meta.is_empty());
     }
 
     #[test]

@@ -60,16 +60,31 @@ pub const CUSTOMER_LABELS: &[&str] = &[
 impl Role {
     /// Recognises a speaker label (`客服`, `坐席`, `customer`, …) in either script, ignoring
     /// case: `客戶` and `Customer` are customers too.
+    ///
+    /// A label may run straight into a short name or tag, as exports write `客户王先生` or
+    /// `坐席A`: up to four letters after a known label still name its role. Longer tails are
+    /// not labels (`客户说的那个问题：…` is a sentence), nor are words that merely start with a
+    /// label (`客服电话：10000`, `用户名：…`); the longest known label wins.
     pub fn from_label(label: &str) -> Option<Role> {
+        const MAX_TAIL: usize = 4;
+        const NOT_A_NAME: &[&str] = &[
+            "名", "电话", "热线", "中心", "号码", "编号", "须知", "信息", "地址", "类型", "等级",
+        ];
         let label = crate::normalize::fold(label.trim());
-        let is = |labels: &[&str]| labels.contains(&label.as_str());
-        if is(AGENT_LABELS) {
-            Some(Role::Agent)
-        } else if is(CUSTOMER_LABELS) {
-            Some(Role::Customer)
-        } else {
-            None
-        }
+        let labels = AGENT_LABELS
+            .iter()
+            .map(|l| (*l, Role::Agent))
+            .chain(CUSTOMER_LABELS.iter().map(|l| (*l, Role::Customer)));
+        labels
+            .filter_map(|(known, role)| {
+                let tail = label.strip_prefix(known)?;
+                let short = tail.chars().count() <= MAX_TAIL;
+                let name = tail.chars().all(char::is_alphanumeric)
+                    && !NOT_A_NAME.iter().any(|w| tail.starts_with(w));
+                (short && name).then_some((known.len(), role))
+            })
+            .max_by_key(|(len, _)| *len)
+            .map(|(_, role)| role)
     }
 
     pub fn as_str(self) -> &'static str {
@@ -271,8 +286,8 @@ pub fn load(source: &Source, options: ReadOptions) -> Document {
         }
     };
     let text = match (format, bytes) {
-        (None, _) => Err(InputError::UnsupportedExtension),
         (_, Err(e)) => Err(InputError::Io(e.to_string())),
+        (None, _) => Err(InputError::UnsupportedExtension),
         (_, Ok(bytes)) => crate::normalize::decode(&bytes, options.fallback)
             .map_err(InputError::Encoding)
             .and_then(|text| {

@@ -144,6 +144,21 @@ mod tests {
     }
 
     #[test]
+    fn labels_may_carry_a_short_name() {
+        let call = parse_text(
+            "客服A：您好\n客户王先生：你们这什么服务\n客户说的那个问题：接着说\n客服电话：10000",
+            "s",
+        )
+        .unwrap();
+        assert_eq!(call.turns.len(), 2);
+        assert_eq!(call.turns[1].role, Role::Customer);
+        assert_eq!(
+            call.turns[1].text,
+            "你们这什么服务\n客户说的那个问题：接着说\n客服电话：10000"
+        );
+    }
+
+    #[test]
     fn parses_timestamps() {
         let call = parse_text(
             "[00:01.5-00:04.25] 客服：您好\n[1:00:02-1:00:03] 客户：嗯",

@@ -473,18 +473,29 @@ fn compile_check(cx: &mut FileContext<'_>, file: &RuleFile, b: &mut Builder) -> 
                 return None;
             }
         };
-        let excuse = t.excused_by.as_ref().map(|e| {
-            let ex = e.get_ref();
-            if let Some(within) = &ex.within {
-                cx.error(Some(within.span()), "within 只能用在 [match.after] 中");
-            }
-            (ex.role, cx.condition(ex.terms(), e.span(), b))
-        });
+        if !t.excused_by.is_empty() && matches!(kind, TimingKind::Overlap(_)) {
+            cx.error(Some(timing.span()), "excused_by 只能与 gap_ms 一起使用");
+        }
+        if t.min_chars.is_some() && matches!(kind, TimingKind::Gap(_)) {
+            cx.error(Some(timing.span()), "min_chars 只能与 overlap_ms 一起使用");
+        }
+        let excuses = t
+            .excused_by
+            .iter()
+            .map(|e| {
+                let ex = e.get_ref();
+                if let Some(within) = &ex.within {
+                    cx.error(Some(within.span()), "within 只能用在 [match.after] 中");
+                }
+                (ex.role, cx.condition(ex.terms(), e.span(), b))
+            })
+            .collect();
         return Some(Check::Timing {
             role: m.role,
             kind,
             previous_role: t.previous_role,
-            excuse,
+            min_chars: t.min_chars.unwrap_or(0),
+            excuses,
         });
     }
 

@@ -12,7 +12,7 @@ use std::ops::Range;
 use super::schema::Mode;
 use super::{Check, RuleSet, Scope, TermKind, TimingKind};
 use crate::input::{Call, Role, Turn};
-use crate::normalize::{char_offset, char_slice, fold};
+use crate::normalize::fold;
 
 /// One piece of evidence that a rule fired.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,6 +35,16 @@ struct TurnView<'a> {
     /// (pattern, byte range in `folded`) for every automaton match, overlapping included.
     matches: Vec<(usize, Range<usize>)>,
     boundaries: OnceCell<Vec<usize>>,
+    /// Byte offset of every character of `folded` and of the original text (plus their
+    /// lengths), built on the first hit so that evidence offsets cost a lookup, not a rescan.
+    char_starts: OnceCell<(Vec<usize>, Vec<usize>)>,
+}
+
+fn char_starts(text: &str) -> Vec<usize> {
+    text.char_indices()
+        .map(|(i, _)| i)
+        .chain([text.len()])
+        .collect()
 }
 
 pub(super) fn evaluate(set: &RuleSet, call: &Call) -> Vec<Hit> {
@@ -53,6 +63,7 @@ pub(super) fn evaluate(set: &RuleSet, call: &Call) -> Vec<Hit> {
                 folded,
                 matches,
                 boundaries: OnceCell::new(),
+                char_starts: OnceCell::new(),
             }
         })
         .collect();
@@ -70,8 +81,17 @@ pub(super) fn evaluate(set: &RuleSet, call: &Call) -> Vec<Hit> {
                 role,
                 kind,
                 previous_role,
-                excuse,
-            } => ev.timing(index, *role, *kind, *previous_role, *excuse, &mut hits),
+                min_chars,
+                excuses,
+            } => ev.timing(
+                index,
+                *role,
+                *kind,
+                *previous_role,
+                *min_chars,
+                excuses,
+                &mut hits,
+            ),
         }
     }
     hits
@@ -139,14 +159,19 @@ impl Evaluator<'_> {
 
     fn hit_at(&self, rule: usize, t: usize, span: &Range<usize>) -> Hit {
         let view = &self.views[t];
-        let start = char_offset(&view.folded, span.start);
-        let end = char_offset(&view.folded, span.end);
+        let (folded, original) = view
+            .char_starts
+            .get_or_init(|| (char_starts(&view.folded), char_starts(&view.turn.text)));
+        // Matches start and end on character boundaries of the folded view, which has the
+        // same characters, one for one, as the original.
+        let char_of = |byte: usize| folded.binary_search(&byte).unwrap_or_else(|i| i);
+        let (start, end) = (char_of(span.start), char_of(span.end));
         Hit {
             rule,
             turn: t,
             start,
             end,
-            matched: char_slice(&view.turn.text, start, end).to_string(),
+            matched: view.turn.text[original[start]..original[end]].to_string(),
         }
     }
 
@@ -233,44 +258,75 @@ impl Evaluator<'_> {
         }
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn timing(
         &self,
         rule: usize,
         role: Option<Role>,
         kind: TimingKind,
         previous_role: Option<Role>,
-        excuse: Option<(Role, usize)>,
+        min_chars: usize,
+        excuses: &[(Role, usize)],
         hits: &mut Vec<Hit>,
     ) {
+        let turns = &self.views;
+        let letters = |t: usize| {
+            turns[t]
+                .turn
+                .text
+                .chars()
+                .filter(|c| c.is_alphanumeric())
+                .count()
+        };
         for t in self.turns_of(role).into_iter().filter(|&t| t > 0) {
-            let (prev, this) = (self.views[t - 1].turn, self.views[t].turn);
-            if previous_role.is_some_and(|r| prev.role != r) {
-                continue;
-            }
-            // Without both timestamps the rule cannot be judged: N/A, not a hit.
-            let (Some(prev_end), Some(begin)) = (prev.end, this.begin) else {
-                continue;
-            };
+            let this = turns[t].turn;
+            // Without timestamps the rule cannot be judged: N/A, not a hit.
+            let Some(begin) = this.begin else { continue };
             let observed = match kind {
-                TimingKind::Overlap(limit) if prev_end > begin.saturating_add(limit) => {
+                TimingKind::Overlap(limit) => {
+                    if letters(t) < min_chars {
+                        continue;
+                    }
+                    // The turn talked over is the latest earlier one of the other party that
+                    // is more than a back-channel: an agent's 嗯 in between changes nothing.
+                    let talked_over = (0..t).rev().find(|&p| {
+                        previous_role.is_none_or(|r| turns[p].turn.role == r)
+                            && letters(p) >= min_chars
+                    });
+                    let Some(prev_end) = talked_over.and_then(|p| turns[p].turn.end) else {
+                        continue;
+                    };
+                    if prev_end <= begin.saturating_add(limit) {
+                        continue;
+                    }
                     format!(
                         "在对方说完前 {:.1} 秒开口",
                         (prev_end - begin) as f64 / 1000.0
                     )
                 }
-                TimingKind::Gap(limit) if begin > prev_end.saturating_add(limit) => {
-                    let excused = excuse.is_some_and(|(excuse_role, cond)| {
+                TimingKind::Gap(limit) => {
+                    if previous_role.is_some_and(|r| turns[t - 1].turn.role != r)
+                        || turns[t - 1].turn.end.is_none()
+                    {
+                        continue;
+                    }
+                    // Silence starts when the last voice stops: a short turn nested inside a
+                    // long one does not end earlier than the long one.
+                    let silent_from = (0..t).filter_map(|p| turns[p].turn.end).max().unwrap_or(0);
+                    if begin <= silent_from.saturating_add(limit) {
+                        continue;
+                    }
+                    let excused = excuses.iter().any(|&(excuse_role, cond)| {
                         (0..t)
                             .rev()
-                            .find(|&e| self.views[e].turn.role == excuse_role)
+                            .find(|&e| turns[e].turn.role == excuse_role)
                             .is_some_and(|e| !self.spans(cond, e).is_empty())
                     });
                     if excused {
                         continue;
                     }
-                    format!("静音 {:.1} 秒", (begin - prev_end) as f64 / 1000.0)
+                    format!("静音 {:.1} 秒", (begin - silent_from) as f64 / 1000.0)
                 }
-                _ => continue,
             };
             hits.push(Hit {
                 rule,

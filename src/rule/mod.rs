@@ -159,7 +159,10 @@ pub(crate) enum Check {
         role: Option<Role>,
         kind: TimingKind,
         previous_role: Option<Role>,
-        excuse: Option<(Role, usize)>,
+        /// Back-channel length for overlaps: turns with fewer letters are ignored.
+        min_chars: usize,
+        /// (role, condition) pairs that excuse a silence.
+        excuses: Vec<(Role, usize)>,
     },
 }
 

@@ -115,9 +115,15 @@ pub struct TimingSpec {
     /// Only when the previous turn is of this role.
     #[serde(default)]
     pub previous_role: Option<Role>,
-    /// Not a hit when the latest turn of this role before the silence says one of these.
+    /// Only for `overlap_ms`: turns with fewer letters than this (back-channels such as 嗯、
+    /// 好的、对对) neither interrupt nor are interrupted.
     #[serde(default)]
-    pub excused_by: Option<Spanned<ConditionSpec>>,
+    pub min_chars: Option<usize>,
+    /// Only for `gap_ms`: not a hit when the latest turn of one of these roles before the
+    /// silence says one of their terms (the agent asked the customer to wait, or the other
+    /// way round).
+    #[serde(default)]
+    pub excused_by: Vec<Spanned<ConditionSpec>>,
 }
 
 /// The five kinds of terms a condition is made of, borrowed from whichever table held them.
