@@ -61,6 +61,18 @@ pub fn grade_items(set: &RuleSet, items: Vec<Item>, tick: &(dyn Fn() + Sync)) ->
         .collect()
 }
 
+/// Grades a whole batch in memory through the same path as [`grade_sources`]: for library
+/// users and tests with batches small enough to hold.
+pub fn grade_all(set: &RuleSet, sources: &[Source], options: ReadOptions) -> Vec<Graded> {
+    let mut all = Vec::new();
+    grade_sources(set, sources, options, usize::MAX, &(), &mut |rows| {
+        all.extend(rows);
+        Ok(())
+    })
+    .expect("collecting into memory cannot fail");
+    all
+}
+
 /// Follows a batch whose size is only known as files are opened.
 pub trait Progress: Sync {
     /// `n` more calls than announced so far (a JSONL file holds many).

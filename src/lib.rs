@@ -3,8 +3,9 @@
 //! The pipeline, one module per stage:
 //! [`input`] (files → calls) → [`normalize`] (decoding, the folded matching view) →
 //! [`segment`] (jieba word boundaries) → [`rule`] (compiled rules → hits) → [`score`]
-//! (hits → scorecard) → [`report`] (CSV). [`grade`] runs the middle of it in parallel, and
-//! [`cli`] is the command line on top.
+//! (hits → scorecard) → [`report`] (CSV). [`grade`] runs the middle of it in parallel, a
+//! chunk at a time; [`selftest`] checks rule examples and corpus expectations; [`cli`] is the
+//! command line on top.
 
 pub mod cli;
 pub mod grade;

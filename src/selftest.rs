@@ -2,8 +2,9 @@
 //!
 //! In: a compiled [`RuleSet`] (whose rules carry parsed examples), and for the corpus the
 //! graded calls plus `expectations.toml`. Out: one failure per example that did not behave as
-//! its rule says, and per corpus expectation that did not hold. Used by the test suite and
-//! meant for a `zhijian test` command, so it is plain library code, not test-only.
+//! its rule says, and per corpus expectation that did not hold. Plain library code rather
+//! than test-only code, so the same checks can run outside `cargo test` (the planned
+//! `zhijian test` command) as well as in the test suite.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;

@@ -3,8 +3,8 @@
 
 use std::path::PathBuf;
 
-use zhijian::grade::{grade_items, Graded};
-use zhijian::input::{discover, read_all, InputError, ReadOptions};
+use zhijian::grade::{grade_all, grade_sources, Graded};
+use zhijian::input::{discover, InputError, ReadOptions};
 use zhijian::rule::RuleSet;
 use zhijian::selftest::{check_corpus, Expectations};
 
@@ -13,8 +13,7 @@ fn repo() -> PathBuf {
 }
 
 fn grade_dir(set: &RuleSet, dir: PathBuf) -> Vec<Graded> {
-    let items = read_all(&discover(&[dir]), ReadOptions::default());
-    grade_items(set, items, &|| {})
+    grade_all(set, &discover(&[dir]), ReadOptions::default())
 }
 
 #[test]
@@ -105,21 +104,20 @@ fn streaming_in_small_chunks_gives_the_same_rows_in_the_same_order() {
     let set = RuleSet::embedded().unwrap();
     let dirs = [repo().join("corpus"), repo().join("tests/fixtures/broken")];
     let sources = discover(&dirs);
-    let all_at_once: Vec<String> =
-        grade_items(&set, read_all(&sources, ReadOptions::default()), &|| {})
-            .iter()
-            .map(|g| {
-                format!(
-                    "{} {} {:?}",
-                    g.source,
-                    g.call_id,
-                    g.outcome.as_ref().map(|o| &o.card)
-                )
-            })
-            .collect();
+    let all_at_once: Vec<String> = grade_all(&set, &sources, ReadOptions::default())
+        .iter()
+        .map(|g| {
+            format!(
+                "{} {} {:?}",
+                g.source,
+                g.call_id,
+                g.outcome.as_ref().map(|o| &o.card)
+            )
+        })
+        .collect();
     for chunk in [1, 3, 1000] {
         let mut streamed = Vec::new();
-        zhijian::grade::grade_sources(
+        grade_sources(
             &set,
             &sources,
             ReadOptions::default(),

@@ -4,8 +4,8 @@
 use std::fs;
 use std::path::PathBuf;
 
-use zhijian::grade::grade_items;
-use zhijian::input::{discover, read_all, ReadOptions};
+use zhijian::grade::grade_all;
+use zhijian::input::{discover, ReadOptions};
 use zhijian::rule::RuleSet;
 
 /// A small deterministic generator (xorshift64*), so failures reproduce.
@@ -118,7 +118,7 @@ fn mangled_and_random_inputs_never_crash_the_batch() {
     let set = RuleSet::embedded().unwrap();
     let sources = discover(&[dir.path().to_path_buf()]);
     assert_eq!(sources.len(), files);
-    let graded = grade_items(&set, read_all(&sources, ReadOptions::default()), &|| {});
+    let graded = grade_all(&set, &sources, ReadOptions::default());
     // Every text file is one row; every JSONL file two (its second line may be blank junk).
     assert!(
         graded.len() >= files,

@@ -226,3 +226,40 @@ fn caps_limit_deductions_but_not_evidence() {
     assert_eq!(outcome.card.score, 74);
     assert_eq!(outcome.card.tier, "不达标");
 }
+
+#[test]
+fn phrasings_found_in_review() {
+    assert_silent(
+        "RSP001",
+        "客户：怎么扣费?\n客服：我们会在每月1号自动扣费,我们联系电话是10086。",
+    );
+    assert_silent(
+        "RSP002",
+        "客户：快递没到。\n客服：我这边马上帮您找快递去核实。",
+    );
+    assert_fires("RSP002", "客户：这个谁管?\n客服：这个不归我们部门管。");
+    assert_silent(
+        "EMP003",
+        "客户：我家固话一直打不通。\n客服：我帮您查一下线路。",
+    );
+    assert_silent(
+        "CLS001",
+        "客户：好的。\n客服：请问还有别的事吗?\n客户：没了。\n客服：好的。",
+    );
+    assert_fires(
+        "LNG001",
+        "客户：就是那个……\n客服：我不知道你说的是什么意思。",
+    );
+    assert_silent(
+        "EMP001",
+        "客户：我上周那个投诉处理得怎么样了?\n客服：我帮您查一下。\n客服：已经在处理了。",
+    );
+    assert_fires(
+        "RES001",
+        "客服：还有什么问题?\n客户：你们说好了今天上门的,到现在也没人来!",
+    );
+    assert_silent(
+        "RES002",
+        "客服：请提供身份证号。\n客户：好了,身份证号是110105。",
+    );
+}

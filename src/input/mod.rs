@@ -354,18 +354,6 @@ impl Document {
     }
 }
 
-/// Reads every source into items, files in parallel, preserving source order. The whole batch
-/// is held in memory; [`crate::grade::grade_sources`] streams it instead.
-pub fn read_all(sources: &[Source], options: ReadOptions) -> Vec<Item> {
-    sources
-        .par_iter()
-        .map(|s| load(s, options).items())
-        .collect::<Vec<_>>()
-        .into_iter()
-        .flatten()
-        .collect()
-}
-
 fn failed(source: String, id: String, error: InputError) -> Item {
     Item {
         source,

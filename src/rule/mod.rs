@@ -76,8 +76,9 @@ pub fn read_dir(dir: &Path) -> Result<Vec<RuleSource>, RuleErrors> {
             }
         };
         let path = entry.path();
+        // The dictionary is read from the root only, as `compile` looks for it there.
         let is_rule_file = path.extension().is_some_and(|e| e == "toml")
-            || path.file_name().is_some_and(|n| n == "dictionary.txt");
+            || (entry.depth() == 1 && path.file_name().is_some_and(|n| n == "dictionary.txt"));
         if !entry.file_type().is_file() || !is_rule_file {
             continue;
         }
