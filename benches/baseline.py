@@ -57,7 +57,10 @@ def load_rules(rules_dir: Path) -> list[dict]:
             continue  # scoring.toml
         m = doc["match"]
         after = m.get("after", {})
-        excused = m.get("timing", {}).get("excused_by", {})
+        excused = m.get("timing", {}).get("excused_by", [])
+        if isinstance(excused, dict):
+            excused = [excused]
+        excuse_phrases = [p for e in excused for p in e.get("phrases", [])]
         regexes = []
         for pattern in m.get("regex", []) + after.get("regex", []):
             pattern = pattern.replace(r"\p{Han}", "[\u4e00-\u9fff]")
@@ -84,7 +87,7 @@ def load_rules(rules_dir: Path) -> list[dict]:
             # A timing rule's excuse phrases are still looked for (that is the cost) but a
             # found excuse is not a violation, and the timing itself is not checked.
             "counts": "timing" not in m,
-            "phrases": m.get("phrases", []) + after.get("phrases", []) + excused.get("phrases", []),
+            "phrases": m.get("phrases", []) + after.get("phrases", []) + excuse_phrases,
             "words": m.get("words", []),
             "regex": regexes,
             "exclude": m.get("exclude", []) + after.get("exclude", []),
