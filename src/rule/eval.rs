@@ -278,6 +278,14 @@ impl Evaluator<'_> {
                 .filter(|c| c.is_alphanumeric())
                 .count()
         };
+        // When the last voice before each turn stopped: a short turn nested inside a long one
+        // does not end the long one earlier.
+        let mut voice_until = Vec::with_capacity(turns.len());
+        let mut latest: Option<u64> = None;
+        for view in turns {
+            voice_until.push(latest);
+            latest = latest.max(view.turn.end);
+        }
         for t in self.turns_of(role).into_iter().filter(|&t| t > 0) {
             let this = turns[t].turn;
             // Without timestamps the rule cannot be judged: N/A, not a hit.
@@ -310,9 +318,9 @@ impl Evaluator<'_> {
                     {
                         continue;
                     }
-                    // Silence starts when the last voice stops: a short turn nested inside a
-                    // long one does not end earlier than the long one.
-                    let silent_from = (0..t).filter_map(|p| turns[p].turn.end).max().unwrap_or(0);
+                    let Some(silent_from) = voice_until[t] else {
+                        continue;
+                    };
                     if begin <= silent_from.saturating_add(limit) {
                         continue;
                     }
