@@ -139,6 +139,23 @@ fn grade(args: &GradeArgs) -> Result<Status, CliError> {
         .build()
         .map_err(|e| CliError::Usage(format!("无法创建线程池: {e}")))?;
 
+    if let (Some(out), Some(findings)) = (&args.out, &args.findings) {
+        let same = out == findings
+            || std::fs::canonicalize(out)
+                .ok()
+                .is_some_and(|o| std::fs::canonicalize(findings).ok() == Some(o));
+        if same {
+            return Err(CliError::Usage(
+                "--out 和 --findings 不能是同一个文件".into(),
+            ));
+        }
+    }
+    let sources = discover(&args.paths);
+    if sources.is_empty() {
+        return Err(CliError::Usage(
+            "给定的目录里没有找到可质检的文件 (.txt、.json、.jsonl)".into(),
+        ));
+    }
     let open = |path: Option<&Path>| -> Result<Output, CliError> {
         let mut out = Output::create(path).map_err(|e| write_error(path, e))?;
         if args.bom {
@@ -156,13 +173,13 @@ fn grade(args: &GradeArgs) -> Result<Status, CliError> {
     };
     let mut scores = ScoresCsv::new(open(out_path)?).map_err(|e| write_error(out_path, e))?;
 
-    let sources = discover(&args.paths);
     let bar = progress_bar(
         sources.len() as u64,
         !args.quiet && io::stderr().is_terminal(),
     );
     let (mut calls, mut flagged, mut errors) = (0usize, 0usize, 0usize);
     let mut failure: Option<CliError> = None;
+    let mut stdout_closed = false;
     let run = pool.install(|| {
         grade_sources(
             &rules,
@@ -183,22 +200,32 @@ fn grade(args: &GradeArgs) -> Result<Status, CliError> {
                         io::Error::other("findings")
                     })?;
                 }
-                scores.write(&rows).map_err(|e| {
-                    failure = Some(write_error(out_path, e));
-                    io::Error::other("scores")
-                })
+                if stdout_closed {
+                    return Ok(());
+                }
+                match scores.write(&rows) {
+                    // A closed pipe (`| head`) is the reader's choice, not a failure: stop
+                    // printing, but finish the findings file if one was asked for.
+                    Err(e) if e.kind() == io::ErrorKind::BrokenPipe && out_path.is_none() => {
+                        stdout_closed = true;
+                        match findings {
+                            Some(_) => Ok(()),
+                            None => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        failure = Some(write_error(out_path, e));
+                        Err(io::Error::other("scores"))
+                    }
+                    Ok(()) => Ok(()),
+                }
             },
         )
     });
     bar.finish_and_clear();
     match (run, failure) {
-        // A closed pipe (`| head`) is the reader's choice, not a failure.
-        (Err(_), Some(CliError::Write { source, .. }))
-            if source.kind() == io::ErrorKind::BrokenPipe && out_path.is_none() =>
-        {
-            return Ok(status(errors))
-        }
         (_, Some(failure)) => return Err(failure),
+        (Err(_), None) if stdout_closed => return Ok(status(errors)),
         (Err(e), None) => return Err(write_error(out_path, e)),
         (Ok(()), None) => {}
     }
@@ -208,9 +235,11 @@ fn grade(args: &GradeArgs) -> Result<Status, CliError> {
             .and_then(Output::commit)
             .map_err(|e| write_error(findings_path, e))?;
     }
-    match scores.finish().and_then(Output::commit) {
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe && out_path.is_none() => {}
-        other => other.map_err(|e| write_error(out_path, e))?,
+    if !stdout_closed {
+        match scores.finish().and_then(Output::commit) {
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe && out_path.is_none() => {}
+            other => other.map_err(|e| write_error(out_path, e))?,
+        }
     }
 
     if !args.quiet {

@@ -317,3 +317,27 @@ fn special_files_are_written_in_place_not_replaced() {
     let out = zhijian::report::Output::create(Some(Path::new("/dev/null"))).unwrap();
     assert!(matches!(out, zhijian::report::Output::Direct(_)));
 }
+
+#[test]
+fn nothing_to_grade_and_one_file_for_two_reports_are_usage_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = zhijian().arg("grade").arg(dir.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8(out.stderr)
+        .unwrap()
+        .contains("没有找到可质检的文件"));
+
+    let call = write(dir.path(), "c.txt", GOOD_CALL);
+    let same = dir.path().join("same.csv");
+    let out = zhijian()
+        .arg("grade")
+        .arg(&call)
+        .arg("--out")
+        .arg(&same)
+        .arg("--findings")
+        .arg(&same)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!same.exists());
+}

@@ -180,7 +180,8 @@ fn unresolved_only_counts_at_the_end() {
 
 #[test]
 fn timing_rules_need_timestamps() {
-    let interrupt = "[00:01.0-00:06.0] 客户：我想说的是那个套餐\n[00:04.0-00:07.0] 客服：我知道。";
+    let interrupt =
+        "[00:01.0-00:06.0] 客户：我想说的是那个套餐\n[00:04.0-00:07.0] 客服：我知道,您听我说。";
     assert_fires("LST001", interrupt);
     assert_silent("LST001", "客户：我想说的是那个套餐\n客服：我知道。");
     let silence = "[00:01.0-00:03.0] 客户：查一下余额。\n[00:03.5-00:04.0] 客服：好。\n[00:20.0-00:22.0] 客服：余额 30 元。";

@@ -58,24 +58,46 @@ pub const CUSTOMER_LABELS: &[&str] = &[
 ];
 
 impl Role {
-    /// Recognises a speaker label (`客服`, `坐席`, `customer`, …) in either script, ignoring
-    /// case: `客戶` and `Customer` are customers too.
-    ///
-    /// A label may run straight into a short name or tag, as exports write `客户王先生` or
-    /// `坐席A`: up to four letters after a known label still name its role. Longer tails are
-    /// not labels (`客户说的那个问题：…` is a sentence), nor are words that merely start with a
-    /// label (`客服电话：10000`, `用户名：…`); the longest known label wins.
+    /// Recognises a role label exactly (`客服`, `坐席`, `customer`, …) in either script,
+    /// ignoring case: `客戶` and `Customer` are customers too. JSON `role` fields use this.
     pub fn from_label(label: &str) -> Option<Role> {
+        let label = crate::normalize::fold(label.trim());
+        Self::labels()
+            .find(|(known, _)| *known == label)
+            .map(|(_, role)| role)
+    }
+
+    /// Recognises the speaker label of a transcript line, which may run straight into a short
+    /// name or tag, as exports write `客户王先生` or `坐席A`: up to four letters after a known
+    /// label still name its role. Longer tails are not labels (`客户说的那个问题：…` is a
+    /// sentence), nor are words that merely start with a label (`客服电话`, `客户经理` — a
+    /// member of staff —, `客户姓名`); the longest known label wins.
+    pub fn from_speaker_label(label: &str) -> Option<Role> {
         const MAX_TAIL: usize = 4;
         const NOT_A_NAME: &[&str] = &[
-            "名", "电话", "热线", "中心", "号码", "编号", "须知", "信息", "地址", "类型", "等级",
+            "名",
+            "姓名",
+            "电话",
+            "热线",
+            "中心",
+            "号",
+            "编号",
+            "须知",
+            "信息",
+            "地址",
+            "类型",
+            "类别",
+            "等级",
+            "级别",
+            "经理",
+            "机器人",
+            "助手",
+            "id",
+            "来源",
+            "备注",
         ];
         let label = crate::normalize::fold(label.trim());
-        let labels = AGENT_LABELS
-            .iter()
-            .map(|l| (*l, Role::Agent))
-            .chain(CUSTOMER_LABELS.iter().map(|l| (*l, Role::Customer)));
-        labels
+        Self::labels()
             .filter_map(|(known, role)| {
                 let tail = label.strip_prefix(known)?;
                 let short = tail.chars().count() <= MAX_TAIL;
@@ -85,6 +107,13 @@ impl Role {
             })
             .max_by_key(|(len, _)| *len)
             .map(|(_, role)| role)
+    }
+
+    fn labels() -> impl Iterator<Item = (&'static str, Role)> {
+        AGENT_LABELS
+            .iter()
+            .map(|l| (*l, Role::Agent))
+            .chain(CUSTOMER_LABELS.iter().map(|l| (*l, Role::Customer)))
     }
 
     pub fn as_str(self) -> &'static str {

@@ -100,7 +100,7 @@ fn split_role(line: &str) -> Option<(Role, &str)> {
         .next()
         .unwrap_or(label)
         .trim_end_matches(|c: char| c.is_ascii_digit());
-    Role::from_label(head).map(|role| (role, said))
+    Role::from_speaker_label(head).map(|role| (role, said))
 }
 
 fn to_ms(hours: Option<regex::Match>, minutes: &str, seconds: &str) -> u64 {
@@ -146,7 +146,7 @@ mod tests {
     #[test]
     fn labels_may_carry_a_short_name() {
         let call = parse_text(
-            "客服A：您好\n客户王先生：你们这什么服务\n客户说的那个问题：接着说\n客服电话：10000",
+            "客服A：您好\n客户王先生：你们这什么服务\n客户说的那个问题：接着说\n客服电话：10000\n客户经理：小刘",
             "s",
         )
         .unwrap();
@@ -154,7 +154,7 @@ mod tests {
         assert_eq!(call.turns[1].role, Role::Customer);
         assert_eq!(
             call.turns[1].text,
-            "你们这什么服务\n客户说的那个问题：接着说\n客服电话：10000"
+            "你们这什么服务\n客户说的那个问题：接着说\n客服电话：10000\n客户经理：小刘"
         );
     }
 

@@ -286,6 +286,9 @@ impl Evaluator<'_> {
             voice_until.push(latest);
             latest = latest.max(view.turn.end);
         }
+        // An interruption split over several turns of the agent talks over one customer turn
+        // once: each talked-over turn counts at most one hit.
+        let mut talked_over_already: Option<usize> = None;
         for t in self.turns_of(role).into_iter().filter(|&t| t > 0) {
             let this = turns[t].turn;
             // Without timestamps the rule cannot be judged: N/A, not a hit.
@@ -301,12 +304,14 @@ impl Evaluator<'_> {
                         previous_role.is_none_or(|r| turns[p].turn.role == r)
                             && letters(p) >= min_chars
                     });
-                    let Some(prev_end) = talked_over.and_then(|p| turns[p].turn.end) else {
+                    let Some(p) = talked_over else { continue };
+                    let Some(prev_end) = turns[p].turn.end else {
                         continue;
                     };
-                    if prev_end <= begin.saturating_add(limit) {
+                    if prev_end <= begin.saturating_add(limit) || talked_over_already == Some(p) {
                         continue;
                     }
+                    talked_over_already = Some(p);
                     format!(
                         "在对方说完前 {:.1} 秒开口",
                         (prev_end - begin) as f64 / 1000.0
@@ -324,11 +329,17 @@ impl Evaluator<'_> {
                     if begin <= silent_from.saturating_add(limit) {
                         continue;
                     }
+                    // Whoever breaks the silence may have announced it earlier (the agent's
+                    // 请稍等, then the customer's 好的); the other party only by the last words
+                    // before it (the customer's 我找一下身份证), not by something said before
+                    // the agent spoke again.
                     let excused = excuses.iter().any(|&(excuse_role, cond)| {
-                        (0..t)
-                            .rev()
-                            .find(|&e| turns[e].turn.role == excuse_role)
-                            .is_some_and(|e| !self.spans(cond, e).is_empty())
+                        let said = if excuse_role == this.role {
+                            (0..t).rev().find(|&e| turns[e].turn.role == excuse_role)
+                        } else {
+                            Some(t - 1).filter(|&e| turns[e].turn.role == excuse_role)
+                        };
+                        said.is_some_and(|e| !self.spans(cond, e).is_empty())
                     });
                     if excused {
                         continue;
