@@ -266,3 +266,96 @@ fn phrasings_found_in_review() {
         "客服：请提供身份证号。\n客户：好了,身份证号是110105。",
     );
 }
+
+/// An agent sentence inside an otherwise flawless call.
+fn agent_says(sentence: &str) -> String {
+    format!(
+        "客服：您好,工号1024为您服务,请问有什么可以帮您?\n客户：我想咨询一下。\n客服：{sentence}\n客户：好的。\n客服：请问还有其他可以帮您的吗?感谢您的来电,再见。"
+    )
+}
+
+/// A customer sentence after an agent turn that neither apologises nor closes.
+fn customer_says(sentence: &str) -> String {
+    format!("客服：您好,工号1024为您服务,请问有什么可以帮您?\n客户：{sentence}\n客服：请讲。\n客服：好的,我看一下。")
+}
+
+#[test]
+fn ordinary_business_talk_is_not_an_insult_or_blame() {
+    for s in [
+        "要是机主是你妈的话,得你妈本人带身份证来。",
+        "可能是您手机本身有毛病吧,您把有毛病的那台寄回来。",
+        "请问你是不是有病史?",
+        "像你这种人脸识别不通过的,可以到柜台办。",
+        "刷脸时请不要脸部有遮挡。",
+        "视障、智障客户都可以办理爱心卡。",
+        "被保险人是神经病患者也可以投保。",
+    ] {
+        assert_silent("LNG002", &agent_says(s));
+    }
+    for s in [
+        "非常抱歉让您久等了,今天咨询电话特别多。",
+        "专家座席现在转接不过来,我先帮您登记。",
+        "是谁让你转账的?",
+        "根据合同上面的规定,需要本人办理。",
+        "系统升级期间没办法办理,明早8点后我第一时间给您回电。",
+    ] {
+        assert_silent("RSP002", &agent_says(s));
+    }
+    for s in [
+        "我帮您看看有没有办法加急。",
+        "您那边听得不太清楚。",
+        "如果您对套餐不太了解,我给您介绍。",
+        "上门时间随便您选。",
+        "您自己看一下短信里的验证码,千万不要告诉任何人。",
+    ] {
+        assert_silent("LNG001", &agent_says(s));
+    }
+}
+
+#[test]
+fn blunt_phrasings_are_caught() {
+    for s in ["你是傻子吗", "你他妈听不懂人话是吧", "真是个二百五"] {
+        assert_fires("LNG002", &agent_says(s));
+    }
+    for s in [
+        "这个您直接联系商家吧,我们平台管不了。",
+        "这个你得问商家,跟我们平台没关系。",
+        "是您自己输错了密码。",
+        "我就是个接电话的,我也没权限。",
+    ] {
+        assert_fires("RSP002", &agent_says(s));
+    }
+    for s in [
+        "这个我不懂。",
+        "我没法帮你,你爱信不信。",
+        "换货规则都写着,你自己看。",
+    ] {
+        assert_fires("LNG001", &agent_says(s));
+    }
+}
+
+#[test]
+fn neutral_questions_do_not_count_as_complaints() {
+    for s in [
+        "要凭什么证件?",
+        "收到货不满意可以退吗?",
+        "我上周投诉的那个,处理得怎么样了?",
+        "接到一个骗子电话,想问怎么举报。",
+    ] {
+        assert_silent("EMP001", &customer_says(s));
+    }
+    for s in ["你们这服务太垃圾了!", "太坑了吧,乱扣费!"] {
+        assert_fires("EMP001", &customer_says(s));
+    }
+    for s in [
+        "我不是要投诉你们,就是问问。",
+        "看来没白打电话,谢谢你啊。",
+        "这个积分有什么用啊?",
+        "那个优惠就算了,主要是网修好了。",
+    ] {
+        assert_silent("RES001", &format!("客服：您好,我是小王。\n客户：{s}"));
+    }
+    for s in ["我要去工信部申诉。", "问了等于白问。"] {
+        assert_fires("RES001", &format!("客服：您好,我是小王。\n客户：{s}"));
+    }
+}
