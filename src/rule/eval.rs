@@ -127,6 +127,10 @@ impl Evaluator<'_> {
         for re in &condition.regex {
             found.extend(re.find_iter(&view.folded).map(|m| m.range()));
         }
+        if found.is_empty() {
+            // Exclusions can only cancel matches; most turns have none to cancel.
+            return found;
+        }
         for re in &condition.exclude_regex {
             excluded.extend(re.find_iter(&view.folded).map(|m| m.range()));
         }
@@ -270,14 +274,14 @@ impl Evaluator<'_> {
         hits: &mut Vec<Hit>,
     ) {
         let turns = &self.views;
-        let letters = |t: usize| {
-            turns[t]
-                .turn
-                .text
-                .chars()
-                .filter(|c| c.is_alphanumeric())
-                .count()
-        };
+        if turns.iter().all(|v| v.turn.begin.is_none()) {
+            return; // N/A for a call without timestamps.
+        }
+        let letter_counts: Vec<usize> = turns
+            .iter()
+            .map(|v| v.turn.text.chars().filter(|c| c.is_alphanumeric()).count())
+            .collect();
+        let letters = |t: usize| letter_counts[t];
         // When the last voice before each turn stopped: a short turn nested inside a long one
         // does not end the long one earlier.
         let mut voice_until = Vec::with_capacity(turns.len());
