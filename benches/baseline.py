@@ -48,6 +48,19 @@ except ImportError:  # pragma: no cover - run.sh installs it
 AGENT = {"agent", "客服", "坐席", "座席", "话务员", "工作人员", "服务人员", "营业员"}
 
 
+def python_regexes(patterns):
+    """The rule regexes Python's re can compile, with \\p{Han} spelled as a range."""
+    out = []
+    for pattern in patterns:
+        pattern = pattern.replace(r"\p{Han}", "[\u4e00-\u9fff]")
+        try:
+            re.compile(pattern)
+            out.append(pattern)
+        except re.error:
+            pass
+    return out
+
+
 def load_rules(rules_dir: Path) -> list[dict]:
     rules = []
     bad = 0
@@ -61,22 +74,10 @@ def load_rules(rules_dir: Path) -> list[dict]:
         if isinstance(excused, dict):
             excused = [excused]
         excuse_phrases = [p for e in excused for p in e.get("phrases", [])]
-        regexes = []
-        for pattern in m.get("regex", []) + after.get("regex", []):
-            pattern = pattern.replace(r"\p{Han}", "[\u4e00-\u9fff]")
-            try:
-                re.compile(pattern)
-                regexes.append(pattern)
-            except re.error:
-                bad += 1
-        excl_re = []
-        for pattern in m.get("exclude_regex", []) + after.get("exclude_regex", []):
-            pattern = pattern.replace(r"\p{Han}", "[\u4e00-\u9fff]")
-            try:
-                re.compile(pattern)
-                excl_re.append(pattern)
-            except re.error:
-                bad += 1
+        regexes = python_regexes(m.get("regex", []) + after.get("regex", []))
+        excl_re = python_regexes(m.get("exclude_regex", []) + after.get("exclude_regex", []))
+        bad += len(m.get("regex", []) + after.get("regex", [])) - len(regexes)
+        bad += len(m.get("exclude_regex", []) + after.get("exclude_regex", [])) - len(excl_re)
         rules.append({
             "id": doc["id"],
             "points": doc.get("points", 0),

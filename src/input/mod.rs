@@ -122,13 +122,6 @@ impl Role {
             Role::Customer => "customer",
         }
     }
-
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            Role::Agent => "客服",
-            Role::Customer => "客户",
-        }
-    }
 }
 
 impl fmt::Display for Role {
