@@ -16,10 +16,10 @@ use aho_corasick::{AhoCorasick, MatchKind};
 use regex::{Regex, RegexBuilder};
 use toml::Spanned;
 
-use super::schema::{Mode, RuleFile, ScoringFile, Terms};
+use super::schema::{Expect, MatchSpec, Mode, RuleFile, ScoringFile, Terms};
 use super::{
-    Check, Condition, Group, Rule, RuleError, RuleErrors, RuleSet, RuleSource, Scope, Scoring,
-    TermKind, TimingKind,
+    Check, Condition, Group, Rule, RuleError, RuleErrors, RuleRef, RuleSet, RuleSource, Scope,
+    Scoring, TermKind, TimingKind, Trigger,
 };
 use crate::normalize::fold;
 use crate::segment::{parse_user_dictionary, Segmenter};
@@ -60,33 +60,42 @@ pub(super) fn compile(sources: &[RuleSource]) -> Result<RuleSet, RuleErrors> {
 
     let mut builder = Builder::default();
     let mut rules: Vec<Rule> = Vec::new();
-    let mut first_seen: HashMap<String, String> = HashMap::new();
+    let mut warnings = Vec::new();
+    let mut word_checks = Vec::new();
+    // Every id a file declared, compiled or not, so that a reference to a broken rule is not
+    // also reported as a reference to a missing one.
+    let mut declared: HashMap<String, String> = HashMap::new();
     let rule_files = sources
         .iter()
         .filter(|s| s.path.ends_with(".toml") && s.path != SCORING_FILE);
     for src in rule_files {
-        match compile_rule(src, scoring.as_ref(), &mut builder) {
-            Ok((rule, id_span)) => {
-                if let Some(other) = first_seen.get(&rule.id) {
+        let mut compiled = compile_rule(src, scoring.as_ref(), &mut builder);
+        errors.append(&mut compiled.errors);
+        warnings.append(&mut compiled.warnings);
+        word_checks.append(&mut compiled.word_checks);
+        if let Some(id) = &compiled.id {
+            if let Some(other) = declared.get(id) {
+                if let Some((_, id_span)) = &compiled.rule {
                     let text: Arc<str> = src.text.as_str().into();
                     errors.push(
                         RuleError::new(
                             &src.path,
                             &text,
-                            Some(id_span),
-                            format!("规则编号 {} 重复,已在 {other} 中使用", rule.id),
+                            Some(id_span.clone()),
+                            format!("规则编号 {id} 重复,已在 {other} 中使用"),
                         )
-                        .for_rule(&rule.id),
+                        .for_rule(id),
                     );
-                } else {
-                    first_seen.insert(rule.id.clone(), src.path.clone());
-                    rules.push(rule);
                 }
+                continue;
             }
-            Err(mut e) => errors.append(&mut e),
+            declared.insert(id.clone(), src.path.clone());
+        }
+        if let Some((rule, _)) = compiled.rule {
+            rules.push(rule);
         }
     }
-    if rules.is_empty() && errors.is_empty() {
+    if declared.is_empty() && errors.is_empty() {
         errors.push(RuleError::new(
             ".",
             &Arc::from(""),
@@ -94,6 +103,8 @@ pub(super) fn compile(sources: &[RuleSource]) -> Result<RuleSet, RuleErrors> {
             "规则目录中没有任何规则文件 (*.toml)",
         ));
     }
+    rules.sort_by(|a, b| a.id.cmp(&b.id));
+    let order = link(&mut rules, &declared, sources, &mut errors);
     let automaton = AhoCorasick::builder()
         .match_kind(MatchKind::Standard)
         .build(&builder.patterns);
@@ -110,19 +121,124 @@ pub(super) fn compile(sources: &[RuleSource]) -> Result<RuleSet, RuleErrors> {
         }
     };
     match scoring {
-        Some(scoring) if errors.is_empty() => {
-            rules.sort_by(|a, b| a.id.cmp(&b.id));
-            Ok(RuleSet {
-                rules,
-                scoring,
-                conditions: builder.conditions,
-                automaton,
-                owners: builder.owners,
-                segmenter: Segmenter::new(user_words),
-            })
-        }
+        Some(scoring) if errors.is_empty() => Ok(RuleSet {
+            rules,
+            scoring,
+            warnings,
+            order,
+            word_checks,
+            conditions: builder.conditions,
+            automaton,
+            owners: builder.owners,
+            segmenter: Segmenter::new(user_words),
+        }),
         _ => Err(RuleErrors(errors)),
     }
+}
+
+/// Resolves every rule reference to an index and returns an evaluation order in which each
+/// rule comes after the rules it refers to; a missing rule or a cycle is an error at the
+/// reference.
+fn link(
+    rules: &mut [Rule],
+    declared: &HashMap<String, String>,
+    sources: &[RuleSource],
+    errors: &mut Vec<RuleError>,
+) -> Vec<usize> {
+    let index: HashMap<String, usize> = rules
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.id.clone(), i))
+        .collect();
+    let at = |rule: &Rule, span: Range<usize>, message: String| {
+        let text: Arc<str> = sources
+            .iter()
+            .find(|s| s.path == rule.path)
+            .map_or("", |s| s.text.as_str())
+            .into();
+        RuleError::new(&rule.path, &text, Some(span), message).for_rule(&rule.id)
+    };
+    // (referenced rule, where) for each rule.
+    let mut deps: Vec<Vec<(usize, Range<usize>)>> = Vec::with_capacity(rules.len());
+    for rule in rules.iter_mut() {
+        let mut mine = Vec::new();
+        let mut missing = Vec::new();
+        for r in rule.check.refs_mut() {
+            match index.get(&r.id) {
+                Some(&i) => {
+                    r.index = i;
+                    mine.push((i, r.span.clone()));
+                }
+                None if declared.contains_key(&r.id) => {}
+                None => missing.push((r.id.clone(), r.span.clone())),
+            }
+        }
+        for (id, span) in missing {
+            let mut e = at(rule, span, format!("引用了不存在的规则 {id}"));
+            e.help = Some("rule 的值应是另一条规则的 id,如 \"EMP001\"".into());
+            errors.push(e);
+        }
+        deps.push(mine);
+    }
+
+    #[derive(Clone, Copy, PartialEq)]
+    enum State {
+        New,
+        Visiting,
+        Done,
+    }
+    struct Walk<'a> {
+        deps: &'a [Vec<(usize, Range<usize>)>],
+        state: Vec<State>,
+        path: Vec<usize>,
+        order: Vec<usize>,
+        /// (rule, span of its reference, the cycle as rule indices)
+        cycles: Vec<(usize, Range<usize>, Vec<usize>)>,
+    }
+    impl Walk<'_> {
+        fn visit(&mut self, i: usize) {
+            self.state[i] = State::Visiting;
+            self.path.push(i);
+            for (j, span) in &self.deps[i] {
+                match self.state[*j] {
+                    State::New => self.visit(*j),
+                    State::Visiting => {
+                        let from = self.path.iter().position(|&p| p == *j).unwrap_or(0);
+                        let mut cycle = self.path[from..].to_vec();
+                        cycle.push(*j);
+                        self.cycles.push((i, span.clone(), cycle));
+                    }
+                    State::Done => {}
+                }
+            }
+            self.path.pop();
+            self.state[i] = State::Done;
+            self.order.push(i);
+        }
+    }
+    let mut walk = Walk {
+        deps: &deps,
+        state: vec![State::New; rules.len()],
+        path: Vec::new(),
+        order: Vec::with_capacity(rules.len()),
+        cycles: Vec::new(),
+    };
+    for i in 0..rules.len() {
+        if walk.state[i] == State::New {
+            walk.visit(i);
+        }
+    }
+    for (i, span, cycle) in walk.cycles {
+        let names: Vec<&str> = cycle.iter().map(|&c| rules[c].id.as_str()).collect();
+        let mut e = at(
+            &rules[i],
+            span,
+            format!("规则之间的引用形成循环: {}", names.join(" → ")),
+        );
+        e.help = Some("规则只能引用不 (间接) 引用它自己的规则".into());
+        errors.push(e);
+    }
+    walk.order
 }
 
 fn line_start(text: &str, line: usize) -> usize {
@@ -231,16 +347,40 @@ struct FileContext<'a> {
     text: Arc<str>,
     id: Option<String>,
     errors: Vec<RuleError>,
+    warnings: Vec<RuleError>,
+    /// `words` terms with a warning to give if jieba does not keep them whole; checked by
+    /// [`RuleSet::lint_words`] so that compiling does not load the jieba dictionary.
+    word_checks: Vec<(String, RuleError)>,
 }
 
 impl FileContext<'_> {
-    fn error(&mut self, span: Option<Range<usize>>, message: impl Into<String>) -> &mut RuleError {
-        let mut e = RuleError::new(self.path, &self.text, span, message);
-        if let Some(id) = &self.id {
-            e = e.for_rule(id);
+    fn problem(&self, span: Option<Range<usize>>, message: impl Into<String>) -> RuleError {
+        let e = RuleError::new(self.path, &self.text, span, message);
+        match &self.id {
+            Some(id) => e.for_rule(id),
+            None => e,
         }
+    }
+
+    fn error(&mut self, span: Option<Range<usize>>, message: impl Into<String>) -> &mut RuleError {
+        let e = self.problem(span, message);
         self.errors.push(e);
         self.errors.last_mut().unwrap()
+    }
+
+    fn warn(&mut self, span: Option<Range<usize>>, message: impl Into<String>) -> &mut RuleError {
+        let e = self.problem(span, message).warning();
+        self.warnings.push(e);
+        self.warnings.last_mut().unwrap()
+    }
+
+    /// A reference to another rule, resolved once every rule is compiled.
+    fn rule_ref(&mut self, id: &Spanned<String>) -> RuleRef {
+        RuleRef {
+            id: id.get_ref().trim().to_string(),
+            span: id.span(),
+            index: usize::MAX,
+        }
     }
 
     fn regex(&mut self, pattern: &Spanned<String>) -> Option<Regex> {
@@ -252,6 +392,15 @@ impl FileContext<'_> {
             .dfa_size_limit(REGEX_SIZE_LIMIT)
             .build();
         match built {
+            // An empty match is a hit with no words on every turn (`(您好)?`, `a*`).
+            Ok(r) if r.is_match("") => {
+                self.error(
+                    Some(pattern.span()),
+                    "正则表达式能匹配空字符串,会在每一句话上命中",
+                )
+                .help = Some("去掉让整个表达式可以为空的 ? 或 *,例如把 (您好)? 写成 您好".into());
+                None
+            }
             Ok(r) => Some(r),
             Err(regex::Error::CompiledTooBig(limit)) => {
                 self.error(
@@ -295,14 +444,32 @@ impl FileContext<'_> {
             (terms.words, TermKind::Word),
             (terms.exclude, TermKind::Exclude),
         ];
+        // Compared folded, as they are matched: 帳單 and 账单 are the same term.
+        let mut seen: HashMap<String, TermKind> = HashMap::new();
         for (list, kind) in lists {
             for term in list {
                 let folded = fold(term.get_ref().trim());
                 if folded.is_empty() {
                     self.error(Some(term.span()), "短语为空字符串");
-                } else {
-                    b.add_pattern(folded, cond, kind);
+                    continue;
                 }
+                if let Some(&earlier) = seen.get(&folded) {
+                    let message = if earlier == kind {
+                        format!("\"{folded}\" 在同一列表中重复出现")
+                    } else if kind == TermKind::Exclude {
+                        format!("\"{folded}\" 既是要找的词又被 exclude 排除,永远不会命中")
+                    } else {
+                        format!("\"{folded}\" 同时写在 phrases 和 words 中,phrases 已涵盖 words")
+                    };
+                    self.warn(Some(term.span()), message);
+                } else {
+                    seen.insert(folded.clone(), kind);
+                }
+                if kind == TermKind::Word {
+                    let w = self.problem(Some(term.span()), String::new()).warning();
+                    self.word_checks.push((folded.clone(), w));
+                }
+                b.add_pattern(folded, cond, kind);
             }
         }
         let regex: Vec<Regex> = terms.regex.iter().filter_map(|r| self.regex(r)).collect();
@@ -319,20 +486,47 @@ impl FileContext<'_> {
     }
 }
 
-fn compile_rule(
-    src: &RuleSource,
-    scoring: Option<&Scoring>,
-    b: &mut Builder,
-) -> Result<(Rule, Range<usize>), Vec<RuleError>> {
+/// What compiling one rule file gave: the rule (unless it has errors), and its problems.
+struct Compiled {
+    rule: Option<(Rule, Range<usize>)>,
+    /// The id, when the file got far enough to have one (even with errors elsewhere).
+    id: Option<String>,
+    errors: Vec<RuleError>,
+    warnings: Vec<RuleError>,
+    word_checks: Vec<(String, RuleError)>,
+}
+
+fn compile_rule(src: &RuleSource, scoring: Option<&Scoring>, b: &mut Builder) -> Compiled {
     let mut cx = FileContext {
         path: &src.path,
         text: src.text.as_str().into(),
         id: None,
         errors: Vec::new(),
+        warnings: Vec::new(),
+        word_checks: Vec::new(),
     };
+    let rule = compile_rule_in(&mut cx, src, scoring, b);
+    Compiled {
+        rule,
+        id: cx.id,
+        errors: cx.errors,
+        warnings: cx.warnings,
+        word_checks: cx.word_checks,
+    }
+}
+
+fn compile_rule_in(
+    cx: &mut FileContext<'_>,
+    src: &RuleSource,
+    scoring: Option<&Scoring>,
+    b: &mut Builder,
+) -> Option<(Rule, Range<usize>)> {
     let file: RuleFile = match toml::from_str(&src.text) {
         Ok(f) => f,
-        Err(e) => return Err(vec![toml_error(&src.path, &cx.text, &e)]),
+        Err(e) => {
+            cx.errors.push(toml_error(&src.path, &cx.text, &e));
+            return None;
+        }
     };
     let id = file.id.get_ref().clone();
     cx.id = Some(id.clone());
@@ -394,7 +588,7 @@ fn compile_rule(
         cx.error(Some(file.id.span()), "title 和 message 不能为空");
     }
 
-    let check = compile_check(&mut cx, &file, b);
+    let check = compile_check(cx, file.matcher.get_ref(), file.matcher.span(), b);
 
     let mut examples = Vec::new();
     for (n, ex) in file.examples.iter().enumerate() {
@@ -405,6 +599,7 @@ fn compile_rule(
                 text: text.clone(),
                 note: ex.note.clone(),
                 call,
+                span: ex.text.span(),
             }),
             Err(e) => {
                 cx.error(Some(ex.text.span()), format!("示例无法解析为对话: {e}"))
@@ -413,10 +608,28 @@ fn compile_rule(
         }
     }
 
-    if !cx.errors.is_empty() {
-        return Err(cx.errors);
+    let hits = examples.iter().filter(|e| e.expect == Expect::Hit).count();
+    let missing = match (hits, examples.len() - hits) {
+        (0, 0) => Some("规则没有任何 [[example]] 示例,无法验证它是否按预期工作"),
+        (0, _) => Some("规则没有 expect = \"hit\" 的示例,无法证明它能命中"),
+        (_, 0) => Some("规则没有 expect = \"pass\" 的示例,无法证明它不会误报"),
+        _ => None,
+    };
+    if let Some(message) = missing {
+        cx.warn(Some(file.id.span()), message).help =
+            Some("每条规则至少写一个应命中 (hit) 和一个不应命中 (pass) 的示例".into());
     }
-    Ok((
+
+    if !cx.errors.is_empty() {
+        return None;
+    }
+    let check = check?;
+    // A call-level check is one verdict on the call, however much evidence it has.
+    let max_hits = file
+        .max_hits
+        .map(|m| m.into_inner())
+        .or(check.is_call_level().then_some(1));
+    Some((
         Rule {
             id,
             title: file.title,
@@ -426,37 +639,90 @@ fn compile_rule(
             dimension,
             group,
             points,
-            max_hits: file.max_hits.map(|m| m.into_inner()),
+            max_hits,
             fatal: file.fatal,
             review: file.review,
             examples,
             path: src.path.clone(),
-            check: check.unwrap_or(Check::Text {
-                role: None,
-                scope: Scope::All,
-                mode: Mode::Present,
-                cond: 0,
-            }),
+            check,
         },
         file.id.span(),
     ))
 }
 
-fn compile_check(cx: &mut FileContext<'_>, file: &RuleFile, b: &mut Builder) -> Option<Check> {
-    let m = file.matcher.get_ref();
-    let span = file.matcher.span();
-    let has_terms = !(m.phrases.is_empty()
-        && m.words.is_empty()
-        && m.regex.is_empty()
-        && m.exclude.is_empty()
-        && m.exclude_regex.is_empty());
+/// Compiles a `[match]` table, or one of its sub-conditions: a leaf (terms, timing), a
+/// reference to another rule, or a composition whose own terms count as one more `all`.
+fn compile_check(
+    cx: &mut FileContext<'_>,
+    m: &MatchSpec,
+    span: Range<usize>,
+    b: &mut Builder,
+) -> Option<Check> {
+    let leaf = !m.terms().is_empty() || m.timing.is_some() || m.after.is_some();
+    let composed = !(m.all.is_empty() && m.any.is_empty() && m.not.is_empty());
+    if let Some(rule) = &m.rule {
+        let scoped = m.role.is_some() || m.first.is_some() || m.last.is_some();
+        if leaf || composed || scoped || m.mode != Mode::Present {
+            cx.error(
+                Some(rule.span()),
+                "rule 引用不能与短语、角色、范围或 all/any/not 写在同一张表里",
+            )
+            .help = Some("把引用单独写成一个子条件,如 [[match.all]] rule = \"EMP001\"".into());
+            return None;
+        }
+        return Some(Check::Rule(cx.rule_ref(rule)));
+    }
+    if !composed {
+        return compile_leaf(cx, m, span, b);
+    }
+    if !leaf
+        && (m.role.is_some() || m.first.is_some() || m.last.is_some() || m.mode != Mode::Present)
+    {
+        cx.error(
+            Some(span.clone()),
+            "role、first、last 和 mode 只作用于本表的 phrases/words/regex,而这里没有",
+        )
+        .help = Some("组合条件的角色和范围请写在各个子条件 ([[match.all]] 等) 里".into());
+    }
+    let own = if leaf {
+        Some(compile_leaf(cx, m, span.clone(), b)?)
+    } else {
+        None
+    };
+    let mut sub = |list: &[Spanned<MatchSpec>]| -> Vec<Check> {
+        list.iter()
+            .filter_map(|c| compile_check(cx, c.get_ref(), c.span(), b))
+            .collect()
+    };
+    let all: Vec<Check> = own.into_iter().chain(sub(&m.all)).collect();
+    let any = sub(&m.any);
+    let not = sub(&m.not);
+    if all.is_empty() && any.is_empty() && cx.errors.is_empty() {
+        cx.error(Some(span), "组合条件只有 not,没有可作为证据的 all 或 any")
+            .help = Some(
+            "只检查\"没有说\"时,请在子条件里用 mode = \"absent\",它会把应说未说的那句作为证据"
+                .into(),
+        );
+        return None;
+    }
+    Some(Check::Compose { all, any, not })
+}
+
+/// A condition on the words or the timing of turns.
+fn compile_leaf(
+    cx: &mut FileContext<'_>,
+    m: &MatchSpec,
+    span: Range<usize>,
+    b: &mut Builder,
+) -> Option<Check> {
+    let has_terms = !m.terms().is_empty();
     if let Some(timing) = &m.timing {
         if has_terms || m.after.is_some() || m.first.is_some() || m.last.is_some() {
             cx.error(
                 Some(timing.span()),
                 "[match.timing] 不能与短语、正则、first/last 或 [match.after] 同时使用",
             )
-            .help = Some("时间条件和文字条件请写成两条规则".into());
+            .help = Some("时间条件和文字条件请写成两条规则,或写成 all 的两个子条件".into());
         }
         if m.mode == Mode::Absent {
             cx.error(Some(timing.span()), "时间条件不支持 mode = \"absent\"");
@@ -487,6 +753,9 @@ fn compile_check(cx: &mut FileContext<'_>, file: &RuleFile, b: &mut Builder) -> 
                 if let Some(within) = &ex.within {
                     cx.error(Some(within.span()), "within 只能用在 [match.after] 中");
                 }
+                if let Some(rule) = &ex.rule {
+                    cx.error(Some(rule.span()), "excused_by 不支持 rule 引用,请写短语");
+                }
                 (ex.role, cx.condition(ex.terms(), e.span(), b))
             })
             .collect();
@@ -513,10 +782,21 @@ fn compile_check(cx: &mut FileContext<'_>, file: &RuleFile, b: &mut Builder) -> 
                 return None;
             };
             let within = positive(cx, within, "within")?;
-            let cond = cx.condition(t.terms(), after.span(), b);
+            let trigger = match &t.rule {
+                Some(rule) => {
+                    if !t.terms().is_empty() {
+                        cx.error(
+                            Some(rule.span()),
+                            "[match.after] 的触发条件要么写 rule,要么写短语,不能同时写",
+                        );
+                    }
+                    Trigger::Rule(cx.rule_ref(rule))
+                }
+                None => Trigger::Cond(cx.condition(t.terms(), after.span(), b)),
+            };
             Scope::After {
                 role: t.role,
-                cond,
+                trigger,
                 within,
             }
         }

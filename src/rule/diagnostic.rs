@@ -9,9 +9,18 @@ use std::sync::Arc;
 
 use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
 
+/// Whether a problem stops the rule set from being used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    Error,
+    /// Probably a mistake, but the rules still work; `zhijian test --strict` fails on it.
+    Warning,
+}
+
 /// One problem in one rule file (or in `scoring.toml`, or the dictionary).
 #[derive(Debug, Clone)]
 pub struct RuleError {
+    pub severity: Severity,
     /// Byte range in the file's text.
     pub span: Option<Range<usize>>,
     pub message: String,
@@ -30,6 +39,7 @@ impl RuleError {
         message: impl Into<String>,
     ) -> RuleError {
         RuleError {
+            severity: Severity::Error,
             span: span.map(|s| s.start.min(text.len())..s.end.min(text.len())),
             message: message.into(),
             help: None,
@@ -45,6 +55,20 @@ impl RuleError {
 
     pub fn for_rule(mut self, id: &str) -> RuleError {
         self.rule_id = Some(id.to_string());
+        self
+    }
+
+    pub fn warning(mut self) -> RuleError {
+        self.severity = Severity::Warning;
+        self
+    }
+
+    /// The same problem with its path shown below `dir` (the rule directory as the user named
+    /// it), so that it can be opened from a terminal or an editor.
+    pub fn under(mut self, dir: &str) -> RuleError {
+        let path = join_display(dir, self.path());
+        self.source =
+            Arc::new(NamedSource::new(path, self.text().to_string()).with_language("toml"));
         self
     }
 
@@ -89,6 +113,13 @@ impl Diagnostic for RuleError {
             .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
 
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+        })
+    }
+
     fn source_code(&self) -> Option<&dyn SourceCode> {
         self.span.as_ref().map(|_| &*self.source as &dyn SourceCode)
     }
@@ -120,26 +151,48 @@ impl fmt::Display for RuleErrors {
 impl std::error::Error for RuleErrors {}
 
 impl RuleErrors {
+    /// The same problems with their paths shown below `dir`; see [`RuleError::under`].
+    pub fn under(self, dir: &str) -> RuleErrors {
+        RuleErrors(self.0.into_iter().map(|e| e.under(dir)).collect())
+    }
+
     /// Renders every problem with its source line, as the CLI prints them.
     pub fn render(&self, color: bool) -> String {
-        let theme = if color {
-            miette::GraphicalTheme::unicode()
-        } else {
-            miette::GraphicalTheme::unicode_nocolor()
-        };
-        let handler = miette::GraphicalReportHandler::new_themed(theme);
-        let mut out = String::new();
-        for e in &self.0 {
-            if e.span.is_some() || e.help.is_some() {
-                let _ = handler.render_report(&mut out, e);
-            } else {
-                out.push_str(&format!("{e}\n"));
-            }
-        }
+        let mut out = render_problems(&self.0, color);
         out.push_str(&format!(
             "规则文件有 {} 处错误,未进行质检。\n",
             self.0.len()
         ));
         out
+    }
+}
+
+/// Renders problems with their source lines (miette's graphical report), one after another.
+pub fn render_problems(problems: &[RuleError], color: bool) -> String {
+    let theme = if color {
+        miette::GraphicalTheme::unicode()
+    } else {
+        miette::GraphicalTheme::unicode_nocolor()
+    };
+    let handler = miette::GraphicalReportHandler::new_themed(theme);
+    let mut out = String::new();
+    for e in problems {
+        if e.span.is_some() || e.help.is_some() {
+            let _ = handler.render_report(&mut out, e);
+        } else {
+            out.push_str(&format!("{e}\n"));
+        }
+    }
+    out
+}
+
+/// `dir/path` as a user would type it: no `./` in front, `/` between.
+pub fn join_display(dir: &str, path: &str) -> String {
+    let dir = dir.trim_end_matches(['/', '\\']);
+    let dir = dir.strip_prefix("./").unwrap_or(dir);
+    if dir.is_empty() || dir == "." {
+        path.to_string()
+    } else {
+        format!("{dir}/{path}")
     }
 }

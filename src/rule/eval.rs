@@ -10,7 +10,7 @@ use std::cell::OnceCell;
 use std::ops::Range;
 
 use super::schema::Mode;
-use super::{Check, RuleSet, Scope, TermKind, TimingKind};
+use super::{Check, RuleSet, Scope, TermKind, TimingKind, Trigger};
 use crate::input::{Call, Role, Turn};
 use crate::normalize::fold;
 
@@ -68,33 +68,12 @@ pub(super) fn evaluate(set: &RuleSet, call: &Call) -> Vec<Hit> {
         })
         .collect();
     let ev = Evaluator { set, views };
-    let mut hits = Vec::new();
-    for (index, rule) in set.rules.iter().enumerate() {
-        match &rule.check {
-            Check::Text {
-                role,
-                scope,
-                mode,
-                cond,
-            } => ev.text(index, *role, scope, *mode, *cond, &mut hits),
-            Check::Timing {
-                role,
-                kind,
-                previous_role,
-                min_chars,
-                excuses,
-            } => ev.timing(
-                index,
-                *role,
-                *kind,
-                *previous_role,
-                *min_chars,
-                excuses,
-                &mut hits,
-            ),
-        }
+    // Rules that others refer to come first in `order`, so their hits are ready.
+    let mut results: Vec<Vec<Hit>> = vec![Vec::new(); set.rules.len()];
+    for &index in &set.order {
+        results[index] = ev.check(index, &set.rules[index].check, &results);
     }
-    hits
+    results.concat()
 }
 
 struct Evaluator<'a> {
@@ -103,6 +82,65 @@ struct Evaluator<'a> {
 }
 
 impl Evaluator<'_> {
+    /// The evidence that `check` holds for rule `rule`; empty when it does not hold.
+    /// `results` holds the hits of every rule evaluated so far.
+    fn check(&self, rule: usize, check: &Check, results: &[Vec<Hit>]) -> Vec<Hit> {
+        let mut hits = Vec::new();
+        match check {
+            Check::Text {
+                role,
+                scope,
+                mode,
+                cond,
+            } => self.text(rule, *role, scope, *mode, *cond, results, &mut hits),
+            Check::Timing {
+                role,
+                kind,
+                previous_role,
+                min_chars,
+                excuses,
+            } => self.timing(
+                rule,
+                *role,
+                *kind,
+                *previous_role,
+                *min_chars,
+                excuses,
+                &mut hits,
+            ),
+            Check::Rule(r) => {
+                hits.extend(results[r.index].iter().map(|h| Hit { rule, ..h.clone() }))
+            }
+            Check::Compose { all, any, not } => {
+                for c in all {
+                    let found = self.check(rule, c, results);
+                    if found.is_empty() {
+                        return found;
+                    }
+                    hits.extend(found);
+                }
+                if !any.is_empty() {
+                    let before = hits.len();
+                    for c in any {
+                        hits.extend(self.check(rule, c, results));
+                    }
+                    if hits.len() == before {
+                        return Vec::new();
+                    }
+                }
+                if not.iter().any(|c| !self.check(rule, c, results).is_empty()) {
+                    return Vec::new();
+                }
+                // Two sub-conditions may find the same words; they are one piece of evidence.
+                hits.sort_by(|a, b| {
+                    (a.turn, a.start, a.end, &a.matched).cmp(&(b.turn, b.start, b.end, &b.matched))
+                });
+                hits.dedup();
+            }
+        }
+        hits
+    }
+
     /// Byte spans in turn `t`'s folded text where condition `cond` holds.
     fn spans(&self, cond: usize, t: usize) -> Vec<Range<usize>> {
         let view = &self.views[t];
@@ -191,6 +229,7 @@ impl Evaluator<'_> {
         }
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn text(
         &self,
         rule: usize,
@@ -198,6 +237,7 @@ impl Evaluator<'_> {
         scope: &Scope,
         mode: Mode,
         cond: usize,
+        results: &[Vec<Hit>],
         hits: &mut Vec<Hit>,
     ) {
         let own = self.turns_of(role);
@@ -212,12 +252,17 @@ impl Evaluator<'_> {
         match scope {
             Scope::After {
                 role: trigger_role,
-                cond: trigger,
+                trigger,
                 within,
             } => {
                 let mut windows: Vec<usize> = Vec::new();
                 for t in self.turns_of(Some(*trigger_role)) {
-                    let Some(first_span) = self.spans(*trigger, t).into_iter().next() else {
+                    // The trigger's first words in the turn, as evidence if nothing follows.
+                    let fired = match trigger {
+                        Trigger::Cond(c) => self.spans(*c, t).into_iter().next().map(Ok),
+                        Trigger::Rule(r) => results[r.index].iter().find(|h| h.turn == t).map(Err),
+                    };
+                    let Some(fired) = fired else {
                         continue;
                     };
                     let window: Vec<usize> = own
@@ -231,7 +276,10 @@ impl Evaluator<'_> {
                         // Nothing followed the trigger (the call ended), so nothing was
                         // missed: N/A rather than a hit.
                         Mode::Absent if !window.is_empty() && !any(&window) => {
-                            hits.push(self.hit_at(rule, t, &first_span))
+                            hits.push(match fired {
+                                Ok(span) => self.hit_at(rule, t, &span),
+                                Err(h) => Hit { rule, ..h.clone() },
+                            })
                         }
                         Mode::Absent => {}
                     }

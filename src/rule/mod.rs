@@ -13,12 +13,13 @@ mod diagnostic;
 mod eval;
 pub mod schema;
 
+use std::ops::Range;
 use std::path::Path;
 
 use aho_corasick::AhoCorasick;
 use regex::Regex;
 
-pub use diagnostic::{RuleError, RuleErrors};
+pub use diagnostic::{join_display, render_problems, RuleError, RuleErrors, Severity};
 pub use eval::Hit;
 pub use schema::{Expect, Mode};
 
@@ -145,6 +146,8 @@ pub struct Example {
     pub text: String,
     pub note: Option<String>,
     pub call: Call,
+    /// Byte range of the example's `text` in the rule file, for pointing at a failure.
+    pub span: Range<usize>,
 }
 
 /// How a rule decides that it fires.
@@ -165,6 +168,55 @@ pub(crate) enum Check {
         /// (role, condition) pairs that excuse a silence.
         excuses: Vec<(Role, usize)>,
     },
+    /// Holds when another rule fired; the evidence is that rule's.
+    Rule(RuleRef),
+    /// Holds when every check of `all`, at least one of `any` (unless empty) and none of
+    /// `not` hold. Compilation makes sure `all` or `any` is not empty, so a composition that
+    /// holds always has evidence.
+    Compose {
+        all: Vec<Check>,
+        any: Vec<Check>,
+        not: Vec<Check>,
+    },
+}
+
+/// A reference to another rule by id, resolved to its index once all rules are compiled.
+#[derive(Debug)]
+pub(crate) struct RuleRef {
+    pub id: String,
+    /// Where the reference is written, for reporting a missing rule or a cycle.
+    pub span: Range<usize>,
+    pub index: usize,
+}
+
+impl Check {
+    /// Every rule reference in this check, the trigger of `[match.after]` included.
+    fn refs_mut(&mut self) -> Vec<&mut RuleRef> {
+        match self {
+            Check::Rule(r) => vec![r],
+            Check::Text {
+                scope:
+                    Scope::After {
+                        trigger: Trigger::Rule(r),
+                        ..
+                    },
+                ..
+            } => vec![r],
+            Check::Text { .. } | Check::Timing { .. } => vec![],
+            Check::Compose { all, any, not } => all
+                .iter_mut()
+                .chain(any)
+                .chain(not)
+                .flat_map(Check::refs_mut)
+                .collect(),
+        }
+    }
+
+    /// Whether the check judges the call as a whole (a composition, another rule's verdict)
+    /// rather than counting each turn that matches.
+    fn is_call_level(&self) -> bool {
+        matches!(self, Check::Rule(_) | Check::Compose { .. })
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -179,12 +231,21 @@ pub(crate) enum Scope {
     All,
     First(usize),
     Last(usize),
-    /// The next `within` turns after each turn of `role` that satisfies condition `cond`.
+    /// The next `within` turns after each turn of `role` where the trigger holds.
     After {
         role: Role,
-        cond: usize,
+        trigger: Trigger,
         within: usize,
     },
+}
+
+/// What makes a turn a trigger for [`Scope::After`].
+#[derive(Debug)]
+pub(crate) enum Trigger {
+    /// The turn satisfies this condition.
+    Cond(usize),
+    /// That rule fired on the turn.
+    Rule(RuleRef),
 }
 
 /// The regexes of one condition; its phrases and words live in the shared automaton.
@@ -222,6 +283,13 @@ pub struct RuleSet {
     /// Sorted by id, so hits, counts and reports come out in a stable order.
     pub rules: Vec<Rule>,
     pub scoring: Scoring,
+    /// Problems that do not stop grading but probably are mistakes (`zhijian test` shows
+    /// them; `--strict` fails on them).
+    pub warnings: Vec<RuleError>,
+    /// Rule indices in evaluation order: a rule comes after every rule it refers to.
+    pub(crate) order: Vec<usize>,
+    /// Each `words` term, folded, with the warning to give if jieba splits it.
+    pub(crate) word_checks: Vec<(String, RuleError)>,
     pub(crate) conditions: Vec<Condition>,
     pub(crate) automaton: AhoCorasick,
     /// For each automaton pattern, the conditions that use it and how.
@@ -247,6 +315,28 @@ impl RuleSet {
 
     pub fn rule(&self, id: &str) -> Option<&Rule> {
         self.rules.iter().find(|r| r.id == id)
+    }
+
+    /// Warnings for `words` terms that jieba cuts into several words on their own: such a
+    /// term can only match where context happens to keep it whole, which is rarely what the
+    /// author meant. Separate from [`RuleSet::warnings`] because it loads the jieba dictionary.
+    pub fn lint_words(&self) -> Vec<RuleError> {
+        let mut out = Vec::new();
+        for (word, warning) in &self.word_checks {
+            let bounds = self.segmenter.boundaries(word);
+            if bounds.len() <= 2 {
+                continue;
+            }
+            let pieces: Vec<&str> = bounds.windows(2).map(|w| &word[w[0]..w[1]]).collect();
+            let mut w = warning.clone();
+            w.message = format!(
+                "jieba 会把 \"{word}\" 切成 {},作为 words 多半匹配不上",
+                pieces.join(" / ")
+            );
+            w.help = Some("改写到 phrases 里,或把这个词加入 dictionary.txt".into());
+            out.push(w);
+        }
+        out
     }
 
     /// Runs every rule over `call`; hits are ordered by rule id, turn and position.

@@ -43,7 +43,9 @@ pub enum Mode {
     Absent,
 }
 
-/// `[match]`: which turns to look at and what to look for in them.
+/// `[match]`: which turns to look at and what to look for in them — or, with `all`, `any` and
+/// `not`, a combination of sub-conditions of the same shape (`[[match.all]]`, ...), or with
+/// `rule`, another rule's verdict.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MatchSpec {
@@ -74,6 +76,18 @@ pub struct MatchSpec {
     /// A condition on the timing of turns instead of their words.
     #[serde(default)]
     pub timing: Option<Spanned<TimingSpec>>,
+    /// Holds when that rule fired on the call; its evidence is that rule's.
+    #[serde(default)]
+    pub rule: Option<Spanned<String>>,
+    /// Sub-conditions that must all hold. The table's own terms, if any, are one more.
+    #[serde(default)]
+    pub all: Vec<Spanned<MatchSpec>>,
+    /// Sub-conditions of which at least one must hold.
+    #[serde(default)]
+    pub any: Vec<Spanned<MatchSpec>>,
+    /// Sub-conditions none of which may hold.
+    #[serde(default)]
+    pub not: Vec<Spanned<MatchSpec>>,
 }
 
 /// `[match.after]` and `[match.timing.excused_by]`: a condition on one turn of `role`.
@@ -88,6 +102,9 @@ pub struct ConditionSpec {
     /// `[match.after]` only: how many turns of the rule's role after the trigger to look at.
     #[serde(default)]
     pub within: Option<Spanned<u32>>,
+    /// `[match.after]` only: the trigger is a turn of `role` where that rule fired.
+    #[serde(default)]
+    pub rule: Option<Spanned<String>>,
     #[serde(default)]
     pub phrases: Vec<Spanned<String>>,
     #[serde(default)]
@@ -133,6 +150,17 @@ pub struct Terms<'a> {
     pub regex: &'a [Spanned<String>],
     pub exclude: &'a [Spanned<String>],
     pub exclude_regex: &'a [Spanned<String>],
+}
+
+impl Terms<'_> {
+    /// No term at all, not even an exclusion.
+    pub fn is_empty(&self) -> bool {
+        self.phrases.is_empty()
+            && self.words.is_empty()
+            && self.regex.is_empty()
+            && self.exclude.is_empty()
+            && self.exclude_regex.is_empty()
+    }
 }
 
 macro_rules! terms_of {
