@@ -75,13 +75,13 @@ pub(super) fn compile(sources: &[RuleSource]) -> Result<RuleSet, RuleErrors> {
         word_checks.append(&mut compiled.word_checks);
         if let Some(id) = &compiled.id {
             if let Some(other) = declared.get(id) {
-                if let Some((_, id_span)) = &compiled.rule {
+                if let Some(rule) = &compiled.rule {
                     let text: Arc<str> = src.text.as_str().into();
                     errors.push(
                         RuleError::new(
                             &src.path,
                             &text,
-                            Some(id_span.clone()),
+                            Some(rule.id_span.clone()),
                             format!("规则编号 {id} 重复,已在 {other} 中使用"),
                         )
                         .for_rule(id),
@@ -91,7 +91,7 @@ pub(super) fn compile(sources: &[RuleSource]) -> Result<RuleSet, RuleErrors> {
             }
             declared.insert(id.clone(), src.path.clone());
         }
-        if let Some((rule, _)) = compiled.rule {
+        if let Some(rule) = compiled.rule {
             rules.push(rule);
         }
     }
@@ -488,7 +488,7 @@ impl FileContext<'_> {
 
 /// What compiling one rule file gave: the rule (unless it has errors), and its problems.
 struct Compiled {
-    rule: Option<(Rule, Range<usize>)>,
+    rule: Option<Rule>,
     /// The id, when the file got far enough to have one (even with errors elsewhere).
     id: Option<String>,
     errors: Vec<RuleError>,
@@ -520,7 +520,7 @@ fn compile_rule_in(
     src: &RuleSource,
     scoring: Option<&Scoring>,
     b: &mut Builder,
-) -> Option<(Rule, Range<usize>)> {
+) -> Option<Rule> {
     let file: RuleFile = match toml::from_str(&src.text) {
         Ok(f) => f,
         Err(e) => {
@@ -629,8 +629,7 @@ fn compile_rule_in(
         .max_hits
         .map(|m| m.into_inner())
         .or(check.is_call_level().then_some(1));
-    Some((
-        Rule {
+    Some(Rule {
             id,
             title: file.title,
             title_en: file.title_en,
@@ -644,10 +643,10 @@ fn compile_rule_in(
             review: file.review,
             examples,
             path: src.path.clone(),
+            id_span: file.id.span(),
+            match_toml: match_section(&src.text, file.matcher.span()),
             check,
-        },
-        file.id.span(),
-    ))
+    })
 }
 
 /// Compiles a `[match]` table, or one of its sub-conditions: a leaf (terms, timing), a
@@ -812,6 +811,35 @@ fn compile_leaf(
         mode: m.mode,
         cond,
     })
+}
+
+/// The text of the `[match]` table: from its header to the next header that is not one of
+/// its sub-tables (`[match.after]`, `[[match.all]]` ...); an inline table is its own span.
+fn match_section(text: &str, span: Range<usize>) -> String {
+    let start = span.start.min(text.len());
+    if !text[start..].starts_with("[match]") {
+        return text[start..span.end.min(text.len())].to_string();
+    }
+    let mut end = start;
+    for line in text[start..].split_inclusive('\n') {
+        let header = line.trim_start();
+        let own = ["[match]", "[match.", "[[match."]
+            .iter()
+            .any(|p| header.starts_with(p));
+        if header.starts_with('[') && !own {
+            break;
+        }
+        end += line.len();
+    }
+    // Comments and blank lines before the next table belong to it.
+    let mut lines: Vec<&str> = text[start..end].lines().collect();
+    while lines
+        .last()
+        .is_some_and(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
+    {
+        lines.pop();
+    }
+    lines.join("\n")
 }
 
 fn positive(cx: &mut FileContext<'_>, n: &Spanned<u32>, key: &str) -> Option<usize> {

@@ -136,7 +136,18 @@ pub struct Rule {
     pub examples: Vec<Example>,
     /// Where the rule came from, relative to the rule set's root.
     pub path: String,
+    /// Byte range of the `id` value in the file, where rule-wide problems point.
+    pub id_span: Range<usize>,
+    /// The `[match]` table as written in the file, sub-tables included, for documentation.
+    pub match_toml: String,
     pub(crate) check: Check,
+}
+
+impl Rule {
+    /// Whether this rule's check uses `other`'s verdict.
+    pub fn refers_to(&self, other: &Rule) -> bool {
+        self.check.refs().iter().any(|r| r.id == other.id)
+    }
 }
 
 /// One of a rule's own examples, already parsed as a transcript.
@@ -191,6 +202,28 @@ pub(crate) struct RuleRef {
 
 impl Check {
     /// Every rule reference in this check, the trigger of `[match.after]` included.
+    fn refs(&self) -> Vec<&RuleRef> {
+        match self {
+            Check::Rule(r) => vec![r],
+            Check::Text {
+                scope:
+                    Scope::After {
+                        trigger: Trigger::Rule(r),
+                        ..
+                    },
+                ..
+            } => vec![r],
+            Check::Text { .. } | Check::Timing { .. } => vec![],
+            Check::Compose { all, any, not } => all
+                .iter()
+                .chain(any)
+                .chain(not)
+                .flat_map(Check::refs)
+                .collect(),
+        }
+    }
+
+    /// The same, for resolving them.
     fn refs_mut(&mut self) -> Vec<&mut RuleRef> {
         match self {
             Check::Rule(r) => vec![r],

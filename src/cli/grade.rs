@@ -1,40 +1,21 @@
-//! Command line: raw arguments → validated settings → a run of the pipeline → an exit status.
+//! `zhijian grade`: transcripts → the score CSV (and the findings CSV), streamed in chunks.
 //!
 //! In: `zhijian grade [PATH]... [--rules DIR] [--out FILE] [--findings FILE] [--threads N]
-//! [--encoding ENC] [--bom] [--quiet]`.
-//! Out: the score CSV on stdout or in `--out`, the findings CSV in `--findings`, progress and a
-//! summary on stderr, and an exit status: 0 every input graded, 1 some inputs could not be
-//! read (their rows are still written), 2 usage or rule-file errors or unwritable output.
+//! [--encoding ENC] [--bom] [--quiet]`. Out: the score CSV on stdout or in `--out`, the
+//! findings CSV in `--findings`, progress and a summary on stderr; exit 1 when some inputs
+//! could not be read (their rows are still written).
 
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use clap::{Args, Parser, Subcommand};
+use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use super::{load_rules, write_error, CliError, Status};
 use crate::grade::{grade_sources, Progress};
 use crate::input::{discover, ReadOptions};
 use crate::report::{FindingsCsv, Output, ScoresCsv, UTF8_BOM};
-use crate::rule::{RuleErrors, RuleSet};
-
-#[derive(Debug, Parser)]
-#[command(
-    name = "zhijian",
-    version,
-    about = "质检: 按规则文件批量给客服通话转写打分 / batch-grade Chinese call transcripts",
-    long_about = None
-)]
-pub struct Cli {
-    #[command(subcommand)]
-    pub command: Command,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum Command {
-    /// 批量质检通话,输出每通电话的得分 CSV / grade calls into a per-call score CSV
-    Grade(GradeArgs),
-}
 
 #[derive(Debug, Args)]
 pub struct GradeArgs {
@@ -64,44 +45,6 @@ pub struct GradeArgs {
     pub bom: bool,
 }
 
-/// How a run ended, as the process exit code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Status {
-    /// Every input was graded (flagged calls are not an error).
-    Graded = 0,
-    /// Some inputs could not be read or parsed; their rows carry the error.
-    InputErrors = 1,
-    /// The command could not run: bad usage, unusable rules, or output that could not be
-    /// written.
-    Failed = 2,
-}
-
-/// Why a command could not run at all.
-#[derive(Debug, thiserror::Error)]
-pub enum CliError {
-    #[error("{0}")]
-    Usage(String),
-    #[error("{0}")]
-    Rules(RuleErrors),
-    #[error("无法写入 {path}: {source}")]
-    Write { path: PathBuf, source: io::Error },
-}
-
-pub fn run(cli: Cli) -> Result<Status, CliError> {
-    match cli.command {
-        Command::Grade(args) => grade(&args),
-    }
-}
-
-/// Loads the rule set named by `--rules`, or the built-in one.
-pub fn load_rules(dir: Option<&Path>) -> Result<RuleSet, CliError> {
-    match dir {
-        Some(dir) => RuleSet::from_dir(dir),
-        None => RuleSet::embedded(),
-    }
-    .map_err(CliError::Rules)
-}
-
 /// Calls graded between two writes of the reports: enough to keep both cores busy, small
 /// enough that memory does not grow with the batch.
 const CHUNK: usize = 2048;
@@ -109,7 +52,7 @@ const CHUNK: usize = 2048;
 /// More threads than this only cost memory and start-up; the work is CPU-bound.
 const MAX_THREADS: usize = 256;
 
-fn grade(args: &GradeArgs) -> Result<Status, CliError> {
+pub(super) fn run(args: &GradeArgs) -> Result<Status, CliError> {
     if args.paths.is_empty() {
         return Err(CliError::Usage(
             "请指定要质检的文件或目录,例如: zhijian grade corpus/\n\
@@ -258,16 +201,9 @@ fn grade(args: &GradeArgs) -> Result<Status, CliError> {
 
 fn status(input_errors: usize) -> Status {
     if input_errors > 0 {
-        Status::InputErrors
+        Status::Problems
     } else {
-        Status::Graded
-    }
-}
-
-fn write_error(path: Option<&Path>, source: io::Error) -> CliError {
-    CliError::Write {
-        path: path.map_or_else(|| PathBuf::from("<stdout>"), Path::to_path_buf),
-        source,
+        Status::Success
     }
 }
 

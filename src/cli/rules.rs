@@ -1,0 +1,199 @@
+//! `zhijian rules`: the rule set → a table of its rules, or one rule's documentation.
+//!
+//! In: `zhijian rules [ID] [--rules DIR]` (the built-in rules by default, as `grade` uses).
+//! Out: on stdout, a table (id, 标题, dimension, points, flags, example counts), or for one
+//! rule its title, message, rationale, `[match]` table and examples — all read from the rule
+//! file, so the documentation cannot drift from the rule.
+
+use std::fmt::Write as _;
+use std::io::{self, Write};
+use std::path::PathBuf;
+
+use clap::Args;
+use unicode_width::UnicodeWidthStr;
+
+use super::{load_rules, write_error, CliError, Status};
+use crate::rule::{Expect, Group, Rule, RuleSet};
+
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    /// 要查看说明的规则编号,如 OPN001;不写则列出全部规则
+    #[arg(value_name = "ID")]
+    pub id: Option<String>,
+    /// 规则目录 (默认使用内置规则) / rule directory (default: the built-in rules)
+    #[arg(long, value_name = "DIR")]
+    pub rules: Option<PathBuf>,
+}
+
+pub(super) fn run(args: &RulesArgs) -> Result<Status, CliError> {
+    let set = load_rules(args.rules.as_deref())?;
+    let text = match &args.id {
+        None => table(&set),
+        Some(id) => {
+            let rule = set
+                .rules
+                .iter()
+                .find(|r| r.id.eq_ignore_ascii_case(id.trim()))
+                .ok_or_else(|| {
+                    let ids: Vec<&str> = set.rules.iter().map(|r| r.id.as_str()).collect();
+                    CliError::Usage(format!(
+                        "没有编号为 {id} 的规则。现有规则: {}",
+                        ids.join(", ")
+                    ))
+                })?;
+            document(&set, rule)
+        }
+    };
+    let mut stdout = io::stdout().lock();
+    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(write_error(None, e)),
+        _ => Ok(Status::Success),
+    }
+}
+
+/// Scoring flags of a rule in a few words: 一票否决, 复核, 每通最多 N 次.
+fn flags(rule: &Rule) -> String {
+    let mut flags = Vec::new();
+    if rule.fatal {
+        flags.push("一票否决".to_string());
+    }
+    if rule.review {
+        flags.push("复核".to_string());
+    }
+    if let Some(n) = rule.max_hits {
+        flags.push(format!("每通最多 {n} 次"));
+    }
+    flags.join("、")
+}
+
+fn example_counts(rule: &Rule) -> (usize, usize) {
+    let hits = rule
+        .examples
+        .iter()
+        .filter(|e| e.expect == Expect::Hit)
+        .count();
+    (hits, rule.examples.len() - hits)
+}
+
+fn group_name(group: Group) -> &'static str {
+    match group {
+        Group::Attitude => "个人特性",
+        Group::Procedure => "程序特性",
+    }
+}
+
+/// One line per rule, columns aligned by display width (a Chinese character takes two).
+fn table(set: &RuleSet) -> String {
+    let header = ["编号", "标题", "维度", "分值", "标记", "示例 (命中/不命中)"];
+    let rows: Vec<[String; 6]> = set
+        .rules
+        .iter()
+        .map(|r| {
+            let (hits, passes) = example_counts(r);
+            [
+                r.id.clone(),
+                r.title.clone(),
+                r.dimension.clone(),
+                format!("{:+}", r.points),
+                flags(r),
+                format!("{hits}/{passes}"),
+            ]
+        })
+        .collect();
+    let mut widths = header.map(UnicodeWidthStr::width);
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.width());
+        }
+    }
+    let mut out = String::new();
+    let mut line = |cells: &[String]| {
+        let mut text = String::new();
+        for (i, (cell, w)) in cells.iter().zip(widths).enumerate() {
+            text.push_str(cell);
+            if i + 1 < cells.len() {
+                text.push_str(&" ".repeat(w - cell.width() + 2));
+            }
+        }
+        out.push_str(text.trim_end());
+        out.push('\n');
+    };
+    line(&header.map(String::from));
+    for row in &rows {
+        line(row);
+    }
+    let examples: usize = set.rules.iter().map(|r| r.examples.len()).sum();
+    let _ = writeln!(
+        out,
+        "\n共 {} 条规则,{examples} 个示例。查看一条规则的说明: zhijian rules <编号>",
+        set.rules.len()
+    );
+    out
+}
+
+/// A rule's documentation, from its file.
+fn document(set: &RuleSet, rule: &Rule) -> String {
+    let mut out = String::new();
+    let _ = write!(out, "{} {}", rule.id, rule.title);
+    if let Some(en) = &rule.title_en {
+        let _ = write!(out, " / {en}");
+    }
+    out.push('\n');
+    let _ = writeln!(out, "文件: {}", rule.path);
+    let mut facts = vec![
+        format!(
+            "维度: {} ({})",
+            rule.dimension,
+            group_name(rule.group)
+        ),
+        format!("分值: {:+}", rule.points),
+    ];
+    let flags = flags(rule);
+    if !flags.is_empty() {
+        facts.push(flags);
+    }
+    let _ = writeln!(out, "{}", facts.join(" · "));
+    let _ = writeln!(out, "\n说明: {}", rule.message.trim());
+    if let Some(rationale) = &rule.rationale {
+        let _ = writeln!(out, "\n依据:\n{}", indent(rationale.trim(), "  "));
+    }
+    let _ = writeln!(out, "\n匹配条件:\n{}", indent(&rule.match_toml, "  "));
+    let used_by: Vec<&str> = set
+        .rules
+        .iter()
+        .filter(|r| r.refers_to(rule))
+        .map(|r| r.id.as_str())
+        .collect();
+    if !used_by.is_empty() {
+        let _ = writeln!(out, "\n被以下规则引用: {}", used_by.join(", "));
+    }
+    let (hits, passes) = example_counts(rule);
+    let _ = writeln!(out, "\n示例 ({hits} 个应命中,{passes} 个不应命中):");
+    for (i, ex) in rule.examples.iter().enumerate() {
+        let expect = match ex.expect {
+            Expect::Hit => "应命中",
+            Expect::Pass => "不应命中",
+        };
+        let note = ex
+            .note
+            .as_ref()
+            .map(|n| format!(" — {n}"))
+            .unwrap_or_default();
+        let _ = writeln!(out, "\n  {}. {expect}{note}", i + 1);
+        let _ = writeln!(out, "{}", indent(ex.text.trim(), "     "));
+    }
+    out
+}
+
+fn indent(text: &str, prefix: &str) -> String {
+    text.lines()
+        .map(|l| {
+            if l.trim().is_empty() {
+                String::new()
+            } else {
+                format!("{prefix}{l}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}

@@ -1,0 +1,620 @@
+//! Self-test: a rule set, its examples and a corpus with expectations → a [`TestReport`].
+//!
+//! In: a rule directory and optionally a corpus directory with `expectations.toml`. Out: one
+//! test case per rule example, per corpus call and per rule (its warnings), each with the
+//! problems found, every problem a [`RuleError`] that points at the file and line to fix.
+//! `zhijian test` renders the report as text, JUnit XML or GitHub annotations (`render`);
+//! the test suite uses the same checks.
+
+mod render;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
+use std::path::Path;
+use std::sync::Arc;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+pub use render::{github, human, junit};
+
+use crate::grade::{grade_all, grade_call, Graded};
+use crate::input::{discover, ReadOptions};
+use crate::rule::{
+    join_display, read_dir, Expect, Rule, RuleError, RuleErrors, RuleSet, Severity,
+};
+
+/// A rule fires on more than this share of corpus calls: probably too broad.
+pub const BROAD_SHARE: f64 = 0.8;
+
+/// The result of one rule example.
+#[derive(Debug, Clone)]
+pub struct ExampleResult {
+    pub rule_id: String,
+    /// 1-based position among the rule's examples.
+    pub index: usize,
+    pub expect: Expect,
+    pub note: Option<String>,
+    /// Byte range of the example's text in the rule file.
+    pub span: Range<usize>,
+    /// Every rule that fired on the example, so an author sees what happened instead.
+    pub fired: Vec<String>,
+    /// What the rule itself matched, for a `pass` example that fired.
+    pub evidence: Vec<String>,
+}
+
+impl ExampleResult {
+    pub fn passed(&self) -> bool {
+        self.fired.contains(&self.rule_id) == (self.expect == Expect::Hit)
+    }
+
+    /// What went wrong, in one line, for a failed example.
+    pub fn problem(&self) -> String {
+        let id = &self.rule_id;
+        let note = self
+            .note
+            .as_ref()
+            .map(|n| format!(" ({n})"))
+            .unwrap_or_default();
+        match self.expect {
+            Expect::Hit => {
+                let fired = if self.fired.is_empty() {
+                    "无".to_string()
+                } else {
+                    self.fired.join(", ")
+                };
+                format!(
+                    "{id} 第 {} 个示例{note}应当命中 {id},却没有命中;实际命中的规则: {fired}",
+                    self.index
+                )
+            }
+            Expect::Pass => {
+                let others: Vec<&str> = self
+                    .fired
+                    .iter()
+                    .filter(|f| *f != id)
+                    .map(String::as_str)
+                    .collect();
+                let mut line = format!(
+                    "{id} 第 {} 个示例{note}不应命中 {id},却命中了: {}",
+                    self.index,
+                    quoted(&self.evidence)
+                );
+                if !others.is_empty() {
+                    line.push_str(&format!(";同时命中: {}", others.join(", ")));
+                }
+                line
+            }
+        }
+    }
+}
+
+fn quoted(items: &[String]) -> String {
+    items
+        .iter()
+        .map(|e| format!("\"{e}\""))
+        .collect::<Vec<_>>()
+        .join("、")
+}
+
+/// Runs every example of every rule through the whole rule set, in rule order.
+pub fn check_examples(set: &RuleSet) -> Vec<ExampleResult> {
+    let mut results = Vec::new();
+    for (index, rule) in set.rules.iter().enumerate() {
+        for (i, example) in rule.examples.iter().enumerate() {
+            let outcome = grade_call(set, example.call.clone());
+            results.push(ExampleResult {
+                rule_id: rule.id.clone(),
+                index: i + 1,
+                expect: example.expect,
+                note: example.note.clone(),
+                span: example.span.clone(),
+                fired: outcome
+                    .card
+                    .hit_counts
+                    .iter()
+                    .map(|(id, _)| id.clone())
+                    .collect(),
+                evidence: outcome
+                    .hits
+                    .iter()
+                    .filter(|h| h.rule == index)
+                    .map(|h| h.matched.clone())
+                    .collect(),
+            });
+        }
+    }
+    results
+}
+
+/// `expectations.toml`: what must and must not fire on each corpus call.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Expectations {
+    #[serde(rename = "call")]
+    pub calls: Vec<ExpectedCall>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectedCall {
+    pub id: Spanned<String>,
+    #[serde(default)]
+    pub must_hit: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub must_not_hit: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub tier: Option<Spanned<String>>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+impl Expectations {
+    pub fn parse(text: &str) -> Result<Expectations, toml::de::Error> {
+        toml::from_str(text)
+    }
+}
+
+/// A corpus expectation that did not hold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CorpusFailure {
+    pub call_id: String,
+    pub problem: String,
+    /// Where in `expectations.toml` the broken expectation is written, if it is.
+    pub span: Option<Range<usize>>,
+}
+
+impl std::fmt::Display for CorpusFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.call_id, self.problem)
+    }
+}
+
+/// Checks graded corpus calls against their expectations.
+pub fn check_corpus(
+    set: &RuleSet,
+    graded: &[Graded],
+    expectations: &Expectations,
+) -> Vec<CorpusFailure> {
+    let mut failures = Vec::new();
+    let mut fail = |call_id: &str, span: Option<Range<usize>>, problem: String| {
+        failures.push(CorpusFailure {
+            call_id: call_id.to_string(),
+            problem,
+            span,
+        })
+    };
+    let mut by_id: BTreeMap<&str, &Graded> = BTreeMap::new();
+    for g in graded.iter().filter(|g| !g.is_error()) {
+        if by_id.insert(g.call_id.as_str(), g).is_some() {
+            fail(
+                &g.call_id,
+                None,
+                format!("通话编号在语料中重复 ({})", g.source),
+            );
+        }
+    }
+    let mut seen = BTreeSet::new();
+    for exp in &expectations.calls {
+        let id = exp.id.get_ref().as_str();
+        if !seen.insert(id) {
+            fail(
+                id,
+                Some(exp.id.span()),
+                "expectations.toml 中重复列出".into(),
+            );
+        }
+        for rule in exp.must_hit.iter().chain(&exp.must_not_hit) {
+            if set.rule(rule.get_ref()).is_none() {
+                fail(
+                    id,
+                    Some(rule.span()),
+                    format!("期望中引用了不存在的规则 {}", rule.get_ref()),
+                );
+            }
+        }
+        let Some(g) = by_id.get(id) else {
+            fail(
+                id,
+                Some(exp.id.span()),
+                "语料中找不到这通电话 (或它无法读取)".into(),
+            );
+            continue;
+        };
+        let Ok(outcome) = &g.outcome else { continue };
+        let fired: Vec<&str> = outcome
+            .card
+            .hit_counts
+            .iter()
+            .map(|(id, _)| id.as_str())
+            .collect();
+        for rule in &exp.must_hit {
+            if !fired.contains(&rule.get_ref().as_str()) {
+                let fired = if fired.is_empty() {
+                    "无".to_string()
+                } else {
+                    fired.join(", ")
+                };
+                fail(
+                    id,
+                    Some(rule.span()),
+                    format!(
+                        "{id} 应命中 {} 却没有命中;实际命中的规则: {fired}",
+                        rule.get_ref()
+                    ),
+                );
+            }
+        }
+        for rule in &exp.must_not_hit {
+            if fired.contains(&rule.get_ref().as_str()) {
+                let evidence: Vec<String> = outcome
+                    .hits
+                    .iter()
+                    .filter(|h| set.rules[h.rule].id == *rule.get_ref())
+                    .map(|h| format!("第 {} 句 \"{}\"", h.turn + 1, h.matched))
+                    .collect();
+                fail(
+                    id,
+                    Some(rule.span()),
+                    format!(
+                        "{id} 不应命中 {} 却命中了: {}",
+                        rule.get_ref(),
+                        evidence.join("、")
+                    ),
+                );
+            }
+        }
+        if let Some(tier) = &exp.tier {
+            if outcome.card.tier != *tier.get_ref() {
+                fail(
+                    id,
+                    Some(tier.span()),
+                    format!(
+                        "{id} 的档位应为 {},实际为 {} ({} 分)",
+                        tier.get_ref(),
+                        outcome.card.tier,
+                        outcome.card.score
+                    ),
+                );
+            }
+        }
+    }
+    for (id, g) in &by_id {
+        if !seen.contains(id) {
+            fail(
+                id,
+                None,
+                format!("{id} ({}) 没有写入 expectations.toml", g.source),
+            );
+        }
+    }
+    failures
+}
+
+/// How many graded calls each rule fired on, by rule index.
+pub fn coverage(set: &RuleSet, graded: &[Graded]) -> Vec<usize> {
+    let mut counts = vec![0; set.rules.len()];
+    for outcome in graded.iter().filter_map(|g| g.outcome.as_ref().ok()) {
+        let fired: BTreeSet<usize> = outcome.hits.iter().map(|h| h.rule).collect();
+        for r in fired {
+            counts[r] += 1;
+        }
+    }
+    counts
+}
+
+/// What `zhijian test` was asked to check.
+#[derive(Debug, Clone)]
+pub struct TestOptions<'a> {
+    pub rules: &'a Path,
+    /// `None`: no corpus to check.
+    pub corpus: Option<&'a Path>,
+    /// Warnings are failures.
+    pub strict: bool,
+}
+
+/// Every check of a run, grouped as JUnit groups them.
+#[derive(Debug)]
+pub struct TestReport {
+    pub suites: Vec<Suite>,
+    /// The rule files could not be compiled; nothing else was checked.
+    pub unusable: bool,
+    pub strict: bool,
+    /// What was checked, for the summary (`规则 16 条` ...).
+    pub scope: Vec<String>,
+}
+
+#[derive(Debug)]
+pub struct Suite {
+    pub name: &'static str,
+    pub cases: Vec<Case>,
+}
+
+/// One test case: an example, a corpus call, or a rule's own warnings.
+#[derive(Debug)]
+pub struct Case {
+    /// The rule id or the corpus file.
+    pub class: String,
+    pub name: String,
+    pub problems: Vec<RuleError>,
+}
+
+impl Case {
+    pub fn failed(&self, strict: bool) -> bool {
+        self.problems
+            .iter()
+            .any(|p| strict || p.severity == Severity::Error)
+    }
+}
+
+/// How a run of `zhijian test` ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Passed,
+    /// Some checks failed (or, under `--strict`, warned).
+    Failed,
+    /// The rule files do not compile; nothing else was checked.
+    Unusable,
+}
+
+/// The suite names, as CI servers and the text report show them.
+pub const SUITE_RULE_FILES: &str = "规则文件";
+pub const SUITE_EXAMPLES: &str = "规则示例";
+pub const SUITE_CORPUS: &str = "语料期望";
+pub const SUITE_LINTS: &str = "规则检查";
+
+impl TestReport {
+    pub fn cases(&self) -> impl Iterator<Item = &Case> {
+        self.suites.iter().flat_map(|s| &s.cases)
+    }
+
+    pub fn failures(&self) -> usize {
+        self.cases().filter(|c| c.failed(self.strict)).count()
+    }
+
+    pub fn warnings(&self) -> usize {
+        self.cases()
+            .flat_map(|c| &c.problems)
+            .filter(|p| p.severity == Severity::Warning)
+            .count()
+    }
+
+    pub fn verdict(&self) -> Verdict {
+        if self.unusable {
+            Verdict::Unusable
+        } else if self.failures() > 0 {
+            Verdict::Failed
+        } else {
+            Verdict::Passed
+        }
+    }
+
+    /// A report for rule files that do not compile: one failing case per file.
+    pub fn unusable(errors: RuleErrors, strict: bool) -> TestReport {
+        let mut by_file: BTreeMap<String, Vec<RuleError>> = BTreeMap::new();
+        for e in errors.0 {
+            by_file.entry(e.path().to_string()).or_default().push(e);
+        }
+        let cases = by_file
+            .into_iter()
+            .map(|(file, problems)| Case {
+                class: file.clone(),
+                name: file,
+                problems,
+            })
+            .collect();
+        TestReport {
+            suites: vec![Suite {
+                name: SUITE_RULE_FILES,
+                cases,
+            }],
+            unusable: true,
+            strict,
+            scope: Vec::new(),
+        }
+    }
+}
+
+/// Runs `zhijian test`: compiles the rules, runs their examples, grades the corpus and checks
+/// its expectations and each rule's reach. Rule files that do not compile give an
+/// [`TestReport::unusable`] report.
+pub fn run(options: &TestOptions<'_>) -> TestReport {
+    let rules_dir = options.rules.display().to_string();
+    let compiled = read_dir(options.rules).and_then(|sources| {
+        let set = RuleSet::compile(&sources)?;
+        Ok((sources, set))
+    });
+    let (sources, set) = match compiled {
+        Ok(x) => x,
+        Err(errors) => return TestReport::unusable(errors.under(&rules_dir), options.strict),
+    };
+    // Failures point into the rule files, shown below the directory as the user named it.
+    let texts: BTreeMap<&str, Arc<str>> = sources
+        .iter()
+        .map(|s| (s.path.as_str(), Arc::from(s.text.as_str())))
+        .collect();
+    let at = |rule: &Rule, span: Range<usize>, message: String| {
+        let text = texts.get(rule.path.as_str()).cloned().unwrap_or_else(|| "".into());
+        RuleError::new(&join_display(&rules_dir, &rule.path), &text, Some(span), message)
+            .for_rule(&rule.id)
+    };
+
+    let examples = check_examples(&set);
+    let mut scope = vec![
+        format!("规则 {} 条", set.rules.len()),
+        format!("示例 {} 个", examples.len()),
+    ];
+    let example_cases = examples
+        .iter()
+        .map(|r| {
+            let rule = set.rule(&r.rule_id).expect("examples belong to rules of the set");
+            let expect = match r.expect {
+                Expect::Hit => "应命中",
+                Expect::Pass => "不应命中",
+            };
+            Case {
+                class: r.rule_id.clone(),
+                name: format!("{} 示例 {} ({expect})", r.rule_id, r.index),
+                problems: if r.passed() {
+                    Vec::new()
+                } else {
+                    vec![at(rule, r.span.clone(), r.problem())]
+                },
+            }
+        })
+        .collect();
+
+    // Every rule has a case for its warnings, so a CI server lists the rule as checked.
+    let mut lints: BTreeMap<String, Vec<RuleError>> = set
+        .rules
+        .iter()
+        .map(|r| (r.id.clone(), Vec::new()))
+        .collect();
+    let mut unattached = Vec::new();
+    for w in set.warnings.iter().chain(&set.lint_words()) {
+        let w = w.clone().under(&rules_dir);
+        match w.rule_id.clone().and_then(|id| lints.get_mut(&id)) {
+            Some(list) => list.push(w),
+            None => unattached.push(w),
+        }
+    }
+
+    let mut suites = vec![Suite {
+        name: SUITE_EXAMPLES,
+        cases: example_cases,
+    }];
+    if let Some(corpus) = options.corpus {
+        let (cases, graded) = corpus_cases(&set, corpus);
+        scope.push(format!("语料 {} 通", graded.len()));
+        let counts = coverage(&set, &graded);
+        let total = graded.iter().filter(|g| !g.is_error()).count();
+        for (rule, &n) in set.rules.iter().zip(&counts) {
+            let warning = if total == 0 {
+                None
+            } else if n == 0 {
+                Some(format!(
+                    "{} 在语料的 {total} 通电话中一次也没有命中:短语可能写错了,或语料缺少这类通话",
+                    rule.id
+                ))
+            } else if n as f64 > BROAD_SHARE * total as f64 {
+                Some(format!(
+                    "{} 命中了语料中 {n}/{total} 通电话 ({:.0}%),范围可能过宽",
+                    rule.id,
+                    100.0 * n as f64 / total as f64
+                ))
+            } else {
+                None
+            };
+            if let Some(message) = warning {
+                lints
+                    .get_mut(&rule.id)
+                    .expect("every rule has a lint case")
+                    .push(at(rule, rule.id_span.clone(), message).warning());
+            }
+        }
+        suites.push(Suite {
+            name: SUITE_CORPUS,
+            cases,
+        });
+    }
+    let mut lint_cases: Vec<Case> = lints
+        .into_iter()
+        .map(|(id, problems)| Case {
+            name: format!("{id} 规则检查"),
+            class: id,
+            problems,
+        })
+        .collect();
+    for w in unattached {
+        lint_cases.push(Case {
+            class: w.path().to_string(),
+            name: w.path().to_string(),
+            problems: vec![w],
+        });
+    }
+    suites.push(Suite {
+        name: SUITE_LINTS,
+        cases: lint_cases,
+    });
+    TestReport {
+        suites,
+        unusable: false,
+        strict: options.strict,
+        scope,
+    }
+}
+
+/// Grades the corpus and turns its expectations into one case per call.
+fn corpus_cases(set: &RuleSet, dir: &Path) -> (Vec<Case>, Vec<Graded>) {
+    let dir_shown = dir.display().to_string();
+    let graded = grade_all(set, &discover(&[dir.to_path_buf()]), ReadOptions::default());
+    let exp_path = dir.join("expectations.toml");
+    let exp_shown = join_display(&dir_shown, "expectations.toml");
+    let mut cases: Vec<Case> = Vec::new();
+    let mut case_of: BTreeMap<String, usize> = BTreeMap::new();
+    for g in &graded {
+        let problems = match &g.outcome {
+            Ok(_) => Vec::new(),
+            Err(e) => vec![RuleError::new(
+                &g.source,
+                &Arc::from(""),
+                None,
+                format!("语料文件无法读取: {e}"),
+            )],
+        };
+        case_of.entry(g.call_id.clone()).or_insert(cases.len());
+        cases.push(Case {
+            class: g.source.clone(),
+            name: g.call_id.clone(),
+            problems,
+        });
+    }
+    let text = match std::fs::read_to_string(&exp_path) {
+        Ok(text) => text,
+        Err(e) => {
+            let message = if e.kind() == std::io::ErrorKind::NotFound {
+                "语料目录中没有 expectations.toml,无法核对每通电话应命中哪些规则".to_string()
+            } else {
+                format!("无法读取: {e}")
+            };
+            cases.push(Case {
+                class: exp_shown.clone(),
+                name: exp_shown.clone(),
+                problems: vec![RuleError::new(&exp_shown, &Arc::from(""), None, message)],
+            });
+            return (cases, graded);
+        }
+    };
+    let shared: Arc<str> = text.as_str().into();
+    let expectations = match Expectations::parse(&text) {
+        Ok(e) => e,
+        Err(e) => {
+            cases.push(Case {
+                class: exp_shown.clone(),
+                name: exp_shown.clone(),
+                problems: vec![RuleError::new(
+                    &exp_shown,
+                    &shared,
+                    e.span(),
+                    format!("expectations.toml 格式错误: {}", e.message().trim()),
+                )],
+            });
+            return (cases, graded);
+        }
+    };
+    for f in check_corpus(set, &graded, &expectations) {
+        let problem = RuleError::new(&exp_shown, &shared, f.span.clone(), f.problem);
+        match case_of.get(&f.call_id) {
+            Some(&i) => cases[i].problems.push(problem),
+            None => {
+                case_of.insert(f.call_id.clone(), cases.len());
+                cases.push(Case {
+                    class: exp_shown.clone(),
+                    name: f.call_id,
+                    problems: vec![problem],
+                });
+            }
+        }
+    }
+    (cases, graded)
+}
