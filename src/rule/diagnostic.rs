@@ -83,11 +83,7 @@ impl RuleError {
 
     /// 1-based line and column of the start of the span.
     pub fn line_col(&self) -> Option<(usize, usize)> {
-        let start = self.span.as_ref()?.start;
-        let before = &self.text()[..start];
-        let line = before.matches('\n').count() + 1;
-        let col = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
-        Some((line, col))
+        Some(line_col(self.text(), self.span.as_ref()?.start))
     }
 }
 
@@ -184,6 +180,14 @@ pub fn render_problems(problems: &[RuleError], color: bool) -> String {
         }
     }
     out
+}
+
+/// 1-based line and column (in characters) of byte offset `at` in `text`.
+pub fn line_col(text: &str, at: usize) -> (usize, usize) {
+    let before = &text[..at.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+    (line, col)
 }
 
 /// `dir/path` as a user would type it: no `./` in front, `/` between.

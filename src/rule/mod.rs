@@ -19,7 +19,7 @@ use std::path::Path;
 use aho_corasick::AhoCorasick;
 use regex::Regex;
 
-pub use diagnostic::{join_display, render_problems, RuleError, RuleErrors, Severity};
+pub use diagnostic::{join_display, line_col, render_problems, RuleError, RuleErrors, Severity};
 pub use eval::Hit;
 pub use schema::{Expect, Mode};
 

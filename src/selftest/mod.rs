@@ -21,7 +21,7 @@ pub use render::{github, human, junit};
 use crate::grade::{grade_all, grade_call, Graded};
 use crate::input::{discover, ReadOptions};
 use crate::rule::{
-    join_display, read_dir, Expect, Rule, RuleError, RuleErrors, RuleSet, Severity,
+    join_display, line_col, read_dir, Expect, Rule, RuleError, RuleErrors, RuleSet, Severity,
 };
 
 /// A rule fires on more than this share of corpus calls: probably too broad.
@@ -336,6 +336,9 @@ pub struct Case {
     /// The rule id or the corpus file.
     pub class: String,
     pub name: String,
+    /// The file (and line) the case is about, as the report shows it.
+    pub file: Option<String>,
+    pub line: Option<usize>,
     pub problems: Vec<RuleError>,
 }
 
@@ -399,7 +402,9 @@ impl TestReport {
             .into_iter()
             .map(|(file, problems)| Case {
                 class: file.clone(),
-                name: file,
+                name: file.clone(),
+                file: Some(file),
+                line: None,
                 problems,
             })
             .collect();
@@ -433,11 +438,12 @@ pub fn run(options: &TestOptions<'_>) -> TestReport {
         .iter()
         .map(|s| (s.path.as_str(), Arc::from(s.text.as_str())))
         .collect();
+    let text_of = |rule: &Rule| texts.get(rule.path.as_str()).cloned().unwrap_or_else(|| "".into());
     let at = |rule: &Rule, span: Range<usize>, message: String| {
-        let text = texts.get(rule.path.as_str()).cloned().unwrap_or_else(|| "".into());
-        RuleError::new(&join_display(&rules_dir, &rule.path), &text, Some(span), message)
+        RuleError::new(&join_display(&rules_dir, &rule.path), &text_of(rule), Some(span), message)
             .for_rule(&rule.id)
     };
+    let line_of = |rule: &Rule, span: &Range<usize>| line_col(&text_of(rule), span.start).0;
 
     let examples = check_examples(&set);
     let mut scope = vec![
@@ -455,6 +461,8 @@ pub fn run(options: &TestOptions<'_>) -> TestReport {
             Case {
                 class: r.rule_id.clone(),
                 name: format!("{} 示例 {} ({expect})", r.rule_id, r.index),
+                file: Some(join_display(&rules_dir, &rule.path)),
+                line: Some(line_of(rule, &r.span)),
                 problems: if r.passed() {
                     Vec::new()
                 } else {
@@ -517,21 +525,24 @@ pub fn run(options: &TestOptions<'_>) -> TestReport {
             cases,
         });
     }
-    let mut lint_cases: Vec<Case> = lints
-        .into_iter()
-        .map(|(id, problems)| Case {
-            name: format!("{id} 规则检查"),
-            class: id,
-            problems,
+    let lint_cases = set
+        .rules
+        .iter()
+        .map(|rule| Case {
+            class: rule.id.clone(),
+            name: format!("{} 规则检查", rule.id),
+            file: Some(join_display(&rules_dir, &rule.path)),
+            line: Some(line_of(rule, &rule.id_span)),
+            problems: lints.remove(&rule.id).unwrap_or_default(),
         })
-        .collect();
-    for w in unattached {
-        lint_cases.push(Case {
+        .chain(unattached.into_iter().map(|w| Case {
             class: w.path().to_string(),
             name: w.path().to_string(),
+            file: Some(w.path().to_string()),
+            line: w.line_col().map(|(l, _)| l),
             problems: vec![w],
-        });
-    }
+        }))
+        .collect();
     suites.push(Suite {
         name: SUITE_LINTS,
         cases: lint_cases,
@@ -566,6 +577,8 @@ fn corpus_cases(set: &RuleSet, dir: &Path) -> (Vec<Case>, Vec<Graded>) {
         cases.push(Case {
             class: g.source.clone(),
             name: g.call_id.clone(),
+            file: Some(g.source.clone()),
+            line: None,
             problems,
         });
     }
@@ -580,6 +593,8 @@ fn corpus_cases(set: &RuleSet, dir: &Path) -> (Vec<Case>, Vec<Graded>) {
             cases.push(Case {
                 class: exp_shown.clone(),
                 name: exp_shown.clone(),
+                file: Some(exp_shown.clone()),
+                line: None,
                 problems: vec![RuleError::new(&exp_shown, &Arc::from(""), None, message)],
             });
             return (cases, graded);
@@ -589,15 +604,18 @@ fn corpus_cases(set: &RuleSet, dir: &Path) -> (Vec<Case>, Vec<Graded>) {
     let expectations = match Expectations::parse(&text) {
         Ok(e) => e,
         Err(e) => {
+            let problem = RuleError::new(
+                &exp_shown,
+                &shared,
+                e.span(),
+                format!("expectations.toml 格式错误: {}", e.message().trim()),
+            );
             cases.push(Case {
                 class: exp_shown.clone(),
                 name: exp_shown.clone(),
-                problems: vec![RuleError::new(
-                    &exp_shown,
-                    &shared,
-                    e.span(),
-                    format!("expectations.toml 格式错误: {}", e.message().trim()),
-                )],
+                file: Some(exp_shown.clone()),
+                line: problem.line_col().map(|(l, _)| l),
+                problems: vec![problem],
             });
             return (cases, graded);
         }
@@ -611,6 +629,8 @@ fn corpus_cases(set: &RuleSet, dir: &Path) -> (Vec<Case>, Vec<Graded>) {
                 cases.push(Case {
                     class: exp_shown.clone(),
                     name: f.call_id,
+                    file: Some(exp_shown.clone()),
+                    line: problem.line_col().map(|(l, _)| l),
                     problems: vec![problem],
                 });
             }

@@ -99,18 +99,17 @@ pub fn junit(report: &TestReport) -> String {
 }
 
 fn junit_case(out: &mut String, case: &Case, strict: bool) {
-    let file = case.problems.first().map(|p| (p.path(), p.line_col()));
     let _ = write!(
         out,
         "    <testcase classname=\"{}\" name=\"{}\"",
         xml(&case.class),
         xml(&case.name)
     );
-    if let Some((path, line_col)) = file {
-        let _ = write!(out, " file=\"{}\"", xml(path));
-        if let Some((line, _)) = line_col {
-            let _ = write!(out, " line=\"{line}\"");
-        }
+    if let Some(file) = &case.file {
+        let _ = write!(out, " file=\"{}\"", xml(file));
+    }
+    if let Some(line) = case.line {
+        let _ = write!(out, " line=\"{line}\"");
     }
     if case.problems.is_empty() {
         out.push_str("/>\n");
