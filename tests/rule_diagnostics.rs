@@ -89,7 +89,7 @@ fn each_mistake_points_at_its_line() {
         (
             "role = \"agent\"",
             "role = \"boss\"",
-            "t/TST001.toml:8:8: 取值不在允许范围内",
+            "t/TST001.toml:8:8: 取值 \"boss\" 不在允许范围内",
         ),
         (
             "[match]",

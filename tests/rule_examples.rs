@@ -6,9 +6,15 @@ use zhijian::selftest::check_examples;
 #[test]
 fn every_builtin_rule_example_holds() {
     let set = RuleSet::embedded().unwrap_or_else(|e| panic!("{e}"));
-    let failures = check_examples(&set);
-    let report: Vec<String> = failures.iter().map(|f| f.to_string()).collect();
-    assert!(failures.is_empty(), "{}", report.join("\n\n"));
+    let results = check_examples(&set);
+    let examples: usize = set.rules.iter().map(|r| r.examples.len()).sum();
+    assert_eq!(results.len(), examples, "every example is checked");
+    let failures: Vec<String> = results
+        .iter()
+        .filter(|r| !r.passed())
+        .map(|r| r.problem())
+        .collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
 #[test]
