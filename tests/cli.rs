@@ -1,44 +1,11 @@
 //! The `zhijian` binary as a user runs it: arguments, files, exit codes, output bytes.
 
+mod common;
+
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use assert_cmd::Command;
-
-fn zhijian() -> Command {
-    Command::cargo_bin("zhijian").unwrap()
-}
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let path = dir.join(name);
-    fs::create_dir_all(path.parent().unwrap()).unwrap();
-    fs::write(&path, text).unwrap();
-    path
-}
-
-/// Copies the repository's rules into a temp dir so a test can break one file.
-fn rules_copy() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for entry in walkdir::WalkDir::new(repo().join("rules")) {
-        let entry = entry.unwrap();
-        let rel = entry.path().strip_prefix(repo().join("rules")).unwrap();
-        let to = dir.path().join(rel);
-        if entry.file_type().is_dir() {
-            fs::create_dir_all(&to).unwrap();
-        } else {
-            fs::copy(entry.path(), &to).unwrap();
-        }
-    }
-    dir
-}
-
-fn stdout_of(cmd: &mut Command) -> String {
-    String::from_utf8(cmd.output().unwrap().stdout).unwrap()
-}
+use common::{repo, rules_copy, stdout_of, write, zhijian};
 
 const GOOD_CALL: &str = "# agent: 张敏\n客服：您好,工号1024为您服务。\n客户：我想查一下话费。\n客服：好的,麻烦您提供一下手机号码。\n客户：13800001234。\n客服：您本月话费 58 元。请问还有其他问题吗?\n客户：没有了,好的谢谢。\n客服：感谢您的来电,再见。\n";
 

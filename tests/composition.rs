@@ -58,7 +58,10 @@ fn not_is_judged_over_the_whole_call() {
         "客户：我要退款。\n客服：请稍等。\n客服：已经给您退回原卡了,三个工作日到账。\n";
     assert_eq!(hits(&set, confirmed_later), vec![]);
     // The agent saying 退款 is not the customer asking for it.
-    assert_eq!(hits(&set, "客服：退款规则是七天无理由。\n客户：好的。\n"), vec![]);
+    assert_eq!(
+        hits(&set, "客服：退款规则是七天无理由。\n客户：好的。\n"),
+        vec![]
+    );
 }
 
 #[test]
@@ -70,11 +73,8 @@ fn a_composed_rule_deducts_once_per_call_unless_told_otherwise() {
     assert_eq!(outcome.hits.len(), 2, "both requests are evidence");
     assert_eq!(outcome.card.score, 97, "but the call loses 3 points once");
 
-    let capped = rule("TST001", &format!("max_hits = 2\n{REFUND}")).replacen(
-        "\n\n[match]",
-        "\n[match]",
-        1,
-    );
+    let capped =
+        rule("TST001", &format!("max_hits = 2\n{REFUND}")).replacen("\n\n[match]", "\n[match]", 1);
     let set = compile(&[("r/TST001.toml", &capped)]).unwrap();
     assert_eq!(set.rules[0].max_hits, Some(2));
 }
@@ -196,12 +196,19 @@ within = 1
 #[test]
 fn reference_mistakes_are_reported_at_the_reference() {
     let missing = rule("TST001", "[[match.all]]\nrule = \"NOPE01\"\n");
-    let got = compile(&[("r/TST001.toml", &missing)]).err().expect("should not compile");
-    assert_eq!(got, vec!["r/TST001.toml:8:8: [TST001] 引用了不存在的规则 NOPE01"]);
+    let got = compile(&[("r/TST001.toml", &missing)])
+        .err()
+        .expect("should not compile");
+    assert_eq!(
+        got,
+        vec!["r/TST001.toml:8:8: [TST001] 引用了不存在的规则 NOPE01"]
+    );
 
     let a = rule("TST001", "[[match.all]]\nrule = \"TST002\"\n");
     let b = rule("TST002", "[[match.any]]\nrule = \"TST001\"\n");
-    let got = compile(&[("r/TST001.toml", &a), ("r/TST002.toml", &b)]).err().expect("should not compile");
+    let got = compile(&[("r/TST001.toml", &a), ("r/TST002.toml", &b)])
+        .err()
+        .expect("should not compile");
     assert_eq!(
         got,
         vec!["r/TST002.toml:8:8: [TST002] 规则之间的引用形成循环: TST001 → TST002 → TST001"]
@@ -209,7 +216,9 @@ fn reference_mistakes_are_reported_at_the_reference() {
 
     // A reference to a rule that exists but is broken is that rule's problem only.
     let broken = rule("TST002", "[match]\nphrases = [\"x\"]\nbogus = 1\n");
-    let got = compile(&[("r/TST001.toml", &a), ("r/TST002.toml", &broken)]).err().expect("should not compile");
+    let got = compile(&[("r/TST001.toml", &a), ("r/TST002.toml", &broken)])
+        .err()
+        .expect("should not compile");
     assert_eq!(got.len(), 1, "{got:?}");
     assert!(got[0].contains("未知的键 \"bogus\""), "{got:?}");
 }

@@ -46,10 +46,7 @@ fn every_mistake_renders_with_its_file_line_and_explanation() {
             compiles, warning,
             "{kind}: a warn-* fixture must compile and any other must not\n{rendered}"
         );
-        assert!(
-            !rendered.trim().is_empty(),
-            "{kind}: nothing reported"
-        );
+        assert!(!rendered.trim().is_empty(), "{kind}: nothing reported");
         insta::assert_snapshot!(kind, rendered);
     }
 }

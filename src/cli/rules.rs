@@ -45,7 +45,10 @@ pub(super) fn run(args: &RulesArgs) -> Result<Status, CliError> {
         }
     };
     let mut stdout = io::stdout().lock();
-    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
         Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(write_error(None, e)),
         _ => Ok(Status::Success),
     }
@@ -141,11 +144,7 @@ fn document(set: &RuleSet, rule: &Rule) -> String {
     out.push('\n');
     let _ = writeln!(out, "文件: {}", rule.path);
     let mut facts = vec![
-        format!(
-            "维度: {} ({})",
-            rule.dimension,
-            group_name(rule.group)
-        ),
+        format!("维度: {} ({})", rule.dimension, group_name(rule.group)),
         format!("分值: {:+}", rule.points),
     ];
     let flags = flags(rule);

@@ -66,7 +66,10 @@ pub(super) fn run(args: &TestArgs) -> Result<Status, CliError> {
         Format::Github => selftest::github(&report),
     };
     let mut stdout = io::stdout().lock();
-    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
         Err(e) if e.kind() != io::ErrorKind::BrokenPipe => return Err(write_error(None, e)),
         _ => {}
     }

@@ -701,22 +701,22 @@ fn compile_rule_in(
         .map(|m| m.into_inner())
         .or(check.is_call_level().then_some(1));
     Some(Rule {
-            id,
-            title: file.title,
-            title_en: file.title_en,
-            message: file.message,
-            rationale: file.rationale,
-            dimension,
-            group,
-            points,
-            max_hits,
-            fatal: file.fatal,
-            review: file.review,
-            examples,
-            path: src.path.clone(),
-            id_span: file.id.span(),
-            match_toml: match_section(&src.text, file.matcher.span()),
-            check,
+        id,
+        title: file.title,
+        title_en: file.title_en,
+        message: file.message,
+        rationale: file.rationale,
+        dimension,
+        group,
+        points,
+        max_hits,
+        fatal: file.fatal,
+        review: file.review,
+        examples,
+        path: src.path.clone(),
+        id_span: file.id.span(),
+        match_toml: match_section(&src.text, file.matcher.span()),
+        check,
     })
 }
 

@@ -438,10 +438,20 @@ pub fn run(options: &TestOptions<'_>) -> TestReport {
         .iter()
         .map(|s| (s.path.as_str(), Arc::from(s.text.as_str())))
         .collect();
-    let text_of = |rule: &Rule| texts.get(rule.path.as_str()).cloned().unwrap_or_else(|| "".into());
+    let text_of = |rule: &Rule| {
+        texts
+            .get(rule.path.as_str())
+            .cloned()
+            .unwrap_or_else(|| "".into())
+    };
     let at = |rule: &Rule, span: Range<usize>, message: String| {
-        RuleError::new(&join_display(&rules_dir, &rule.path), &text_of(rule), Some(span), message)
-            .for_rule(&rule.id)
+        RuleError::new(
+            &join_display(&rules_dir, &rule.path),
+            &text_of(rule),
+            Some(span),
+            message,
+        )
+        .for_rule(&rule.id)
     };
     let line_of = |rule: &Rule, span: &Range<usize>| line_col(&text_of(rule), span.start).0;
 
@@ -453,7 +463,9 @@ pub fn run(options: &TestOptions<'_>) -> TestReport {
     let example_cases = examples
         .iter()
         .map(|r| {
-            let rule = set.rule(&r.rule_id).expect("examples belong to rules of the set");
+            let rule = set
+                .rule(&r.rule_id)
+                .expect("examples belong to rules of the set");
             let expect = match r.expect {
                 Expect::Hit => "应命中",
                 Expect::Pass => "不应命中",

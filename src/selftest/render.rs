@@ -14,7 +14,11 @@ use crate::rule::{render_problems, RuleError, Severity};
 pub fn human(report: &TestReport, color: bool) -> String {
     let mut out = String::new();
     for suite in &report.suites {
-        let failed = suite.cases.iter().filter(|c| c.failed(report.strict)).count();
+        let failed = suite
+            .cases
+            .iter()
+            .filter(|c| c.failed(report.strict))
+            .count();
         let problems: Vec<RuleError> = suite
             .cases
             .iter()
@@ -82,7 +86,11 @@ pub fn junit(report: &TestReport) -> String {
         report.failures()
     );
     for suite in &report.suites {
-        let failed = suite.cases.iter().filter(|c| c.failed(report.strict)).count();
+        let failed = suite
+            .cases
+            .iter()
+            .filter(|c| c.failed(report.strict))
+            .count();
         let _ = writeln!(
             out,
             "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failed}\">",

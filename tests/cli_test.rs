@@ -1,0 +1,322 @@
+//! `zhijian test` and `zhijian rules` as a rule author and a CI server use them.
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+
+use common::{copy_of, edit, repo, rules_copy, zhijian};
+use zhijian::selftest::{self, TestOptions, Verdict};
+
+fn run(cmd: &mut assert_cmd::Command) -> (i32, String) {
+    let out = cmd.output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap() + &String::from_utf8(out.stderr).unwrap();
+    (out.status.code().unwrap(), text)
+}
+
+/// Turns the first example of a rule file into its opposite.
+fn flip_first_example(text: &str) -> String {
+    let hit = text.find("expect = \"hit\"").unwrap_or(usize::MAX);
+    let pass = text.find("expect = \"pass\"").unwrap_or(usize::MAX);
+    if hit < pass {
+        format!(
+            "{}expect = \"pass\"{}",
+            &text[..hit],
+            &text[hit + "expect = \"hit\"".len()..]
+        )
+    } else {
+        format!(
+            "{}expect = \"hit\"{}",
+            &text[..pass],
+            &text[pass + "expect = \"pass\"".len()..]
+        )
+    }
+}
+
+/// 1-based line of the first example's `text` in a rule file.
+fn first_example_text_line(text: &str) -> usize {
+    let example = text.find("[[example]]").unwrap();
+    let at = example + text[example..].find("text = ").unwrap();
+    text[..at].matches('\n').count() + 1
+}
+
+fn rule_files(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut files: Vec<_> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(|e| e.unwrap().into_path())
+        .filter(|p| {
+            p.extension().is_some_and(|e| e == "toml")
+                && p.file_name().is_some_and(|n| n != "scoring.toml")
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn the_repository_rules_and_corpus_pass_strict() {
+    let (code, out) = run(zhijian().current_dir(repo()).args(["test", "--strict"]));
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("通过: 规则"), "{out}");
+    assert!(out.contains("语料"), "{out}");
+    assert!(out.contains("失败 0 项,警告 0 条"), "{out}");
+}
+
+#[test]
+fn breaking_any_example_fails_and_names_that_rule() {
+    let rules = rules_copy();
+    let files = rule_files(rules.path());
+    assert!(files.len() >= 16);
+    for file in &files {
+        let original = fs::read_to_string(file).unwrap();
+        let id = original
+            .lines()
+            .find_map(|l| l.strip_prefix("id = \""))
+            .unwrap()
+            .trim_end_matches('"')
+            .to_string();
+        fs::write(file, flip_first_example(&original)).unwrap();
+        let report = selftest::run(&TestOptions {
+            rules: rules.path(),
+            corpus: None,
+            strict: false,
+        });
+        fs::write(file, &original).unwrap();
+        assert_eq!(report.verdict(), Verdict::Failed, "{id}");
+        let failed: Vec<_> = report.cases().filter(|c| c.failed(false)).collect();
+        assert_eq!(failed.len(), 1, "{id}: {failed:?}");
+        assert_eq!(failed[0].class, id);
+        let problem = &failed[0].problems[0];
+        assert_eq!(problem.rule_id.as_deref(), Some(id.as_str()));
+        assert!(
+            file.ends_with(problem.path().rsplit('/').next().unwrap()),
+            "{id}: {}",
+            problem.path()
+        );
+        assert_eq!(
+            problem.line_col().unwrap().0,
+            first_example_text_line(&original),
+            "{id}"
+        );
+    }
+}
+
+#[test]
+fn a_broken_example_exits_1_with_the_rule_file_and_line() {
+    let rules = rules_copy();
+    let file = rules.path().join("opening/OPN001-wei.toml");
+    let line = first_example_text_line(&fs::read_to_string(&file).unwrap());
+    edit(&file, flip_first_example);
+    let (code, out) = run(zhijian()
+        .args(["test", "--no-corpus", "--rules"])
+        .arg(rules.path()));
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains(&format!("opening/OPN001-wei.toml:{line}:")),
+        "{out}"
+    );
+    assert!(out.contains("[OPN001] OPN001 第 1 个示例"), "{out}");
+    assert!(out.contains("未通过"), "{out}");
+}
+
+#[test]
+fn toml_syntax_error_exits_2_at_the_right_file_and_line() {
+    let rules = rules_copy();
+    let file = rules.path().join("opening/OPN001-wei.toml");
+    let text = fs::read_to_string(&file).unwrap();
+    let line = text[..text.find("max_hits = 1").unwrap()]
+        .matches('\n')
+        .count()
+        + 1;
+    fs::write(&file, text.replace("max_hits = 1", "max_hits = = 1")).unwrap();
+    let (code, out) = run(zhijian().arg("test").arg("--rules").arg(rules.path()));
+    assert_eq!(code, 2, "{out}");
+    assert!(
+        out.contains(&format!("opening/OPN001-wei.toml:{line}:")),
+        "{out}"
+    );
+    assert!(out.contains("TOML 格式错误"), "{out}");
+    assert!(out.contains("规则文件有 1 处错误"), "{out}");
+}
+
+#[test]
+fn regex_error_names_the_rule() {
+    let rules = rules_copy();
+    edit(
+        &rules.path().join("language/LNG003-request-form.toml"),
+        |t| t.replace("'(您看|你看)", "'((您看|你看)"),
+    );
+    let (code, out) = run(zhijian()
+        .args(["test", "--format", "github", "--rules"])
+        .arg(rules.path()));
+    assert_eq!(code, 2, "{out}");
+    let annotation = out
+        .lines()
+        .find(|l| l.starts_with("::error file="))
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(
+        annotation.contains("language/LNG003-request-form.toml,line="),
+        "{annotation}"
+    );
+    assert!(
+        annotation.contains("[LNG003]") || annotation.contains("LNG003"),
+        "{annotation}"
+    );
+    assert!(annotation.contains("正则表达式无法编译"), "{annotation}");
+}
+
+#[test]
+fn junit_has_a_testcase_per_example_call_and_rule() {
+    let rules = rules_copy();
+    edit(
+        &rules.path().join("empathy/EMP002-empathy.toml"),
+        flip_first_example,
+    );
+    let (code, xml) = run(zhijian()
+        .current_dir(repo())
+        .args(["test", "--format", "junit", "--rules"])
+        .arg(rules.path()));
+    assert_eq!(code, 1, "{xml}");
+    let doc = roxmltree::Document::parse(&xml).unwrap_or_else(|e| panic!("{e}\n{xml}"));
+    let set = zhijian::rule::RuleSet::from_dir(rules.path()).unwrap();
+    let examples: usize = set.rules.iter().map(|r| r.examples.len()).sum();
+    let calls = zhijian::input::discover(&[repo().join("corpus")]).len();
+    let cases: Vec<_> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("testcase"))
+        .collect();
+    assert!(
+        cases.len() >= examples + calls + set.rules.len(),
+        "{} cases for {examples} examples, {calls} corpus files, {} rules",
+        cases.len(),
+        set.rules.len()
+    );
+    let failing: Vec<_> = cases
+        .iter()
+        .filter(|c| c.children().any(|n| n.has_tag_name("failure")))
+        .collect();
+    assert_eq!(failing.len(), 1, "{xml}");
+    assert_eq!(failing[0].attribute("classname"), Some("EMP002"));
+    assert!(failing[0]
+        .attribute("file")
+        .unwrap()
+        .ends_with("empathy/EMP002-empathy.toml"));
+    let root = doc.root_element();
+    assert_eq!(root.attribute("failures"), Some("1"));
+    assert_eq!(
+        root.attribute("tests").unwrap().parse::<usize>().unwrap(),
+        cases.len()
+    );
+}
+
+#[test]
+fn warnings_fail_only_under_strict() {
+    let rules = rules_copy();
+    // A rule whose pass examples were all removed still works, but cannot show it does not
+    // misfire.
+    edit(&rules.path().join("closing/CLS001-no-closing.toml"), |t| {
+        let mut out = String::new();
+        for block in t.split("[[example]]") {
+            if out.is_empty() {
+                out.push_str(block);
+            } else if !block.contains("expect = \"pass\"") {
+                out.push_str("[[example]]");
+                out.push_str(block);
+            }
+        }
+        out
+    });
+    let test = |strict: bool| {
+        let mut cmd = zhijian();
+        cmd.args(["test", "--no-corpus", "--format", "github", "--rules"])
+            .arg(rules.path());
+        if strict {
+            cmd.arg("--strict");
+        }
+        run(&mut cmd)
+    };
+    let (code, out) = test(false);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.lines().any(|l| l.starts_with("::warning file=")
+            && l.contains("CLS001-no-closing.toml")
+            && l.contains("pass")),
+        "{out}"
+    );
+    let (code, out) = test(true);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("::error file="), "{out}");
+    assert!(out.contains("--strict: 警告按失败计"), "{out}");
+}
+
+#[test]
+fn a_corpus_expectation_that_fails_points_at_expectations_toml() {
+    let corpus = copy_of("corpus");
+    let exp = corpus.path().join("expectations.toml");
+    let text = fs::read_to_string(&exp).unwrap();
+    // The first expected tier, changed to one it cannot be.
+    let at = text.find("tier = \"").unwrap();
+    let tier_line = text[..at].matches('\n').count() + 1;
+    let old = text[at..].lines().next().unwrap().to_string();
+    let wrong = if old.contains("不达标") {
+        "tier = \"优秀\""
+    } else {
+        "tier = \"不达标\""
+    };
+    fs::write(&exp, text.replacen(&old, wrong, 1)).unwrap();
+    let (code, out) = run(zhijian()
+        .current_dir(repo())
+        .args(["test", "--corpus"])
+        .arg(corpus.path()));
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains(&format!("expectations.toml:{tier_line}:")),
+        "line {tier_line}: {out}"
+    );
+    assert!(out.contains("的档位应为"), "{out}");
+}
+
+#[test]
+fn without_a_rule_directory_test_cannot_run() {
+    let empty = tempfile::tempdir().unwrap();
+    let (code, out) = run(zhijian().current_dir(empty.path()).arg("test"));
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("规则目录不存在"), "{out}");
+    let (code, out) = run(zhijian()
+        .current_dir(repo())
+        .args(["test", "--corpus", "no/such/dir"]));
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("no/such/dir"), "{out}");
+}
+
+#[test]
+fn rules_lists_every_rule_and_documents_one() {
+    let set = zhijian::rule::RuleSet::embedded().unwrap();
+    let (code, table) = run(zhijian().arg("rules"));
+    assert_eq!(code, 0);
+    for rule in &set.rules {
+        let row = table
+            .lines()
+            .find(|l| l.starts_with(&rule.id))
+            .unwrap_or_else(|| panic!("{} missing\n{table}", rule.id));
+        assert!(row.contains(&rule.title), "{row}");
+        assert!(row.contains(&rule.dimension), "{row}");
+    }
+
+    let rule = set.rule("OPN001").unwrap();
+    let (code, doc) = run(zhijian().args(["rules", "opn001"]));
+    assert_eq!(code, 0);
+    assert!(doc.starts_with(&format!("OPN001 {}", rule.title)), "{doc}");
+    assert!(doc.contains(rule.message.trim()), "{doc}");
+    let rationale_line = rule.rationale.as_ref().unwrap().lines().next().unwrap();
+    assert!(doc.contains(rationale_line.trim()), "{doc}");
+    assert!(doc.contains("[match]"), "{doc}");
+    for example in &rule.examples {
+        let first_turn = example.text.trim().lines().next().unwrap();
+        assert!(doc.contains(first_turn), "{first_turn}\n{doc}");
+    }
+
+    let (code, out) = run(zhijian().args(["rules", "XYZ999"]));
+    assert_eq!(code, 2);
+    assert!(out.contains("没有编号为 XYZ999 的规则"), "{out}");
+}

@@ -1,0 +1,57 @@
+//! Helpers shared by the tests that run the `zhijian` binary.
+// Each test crate uses some of these, not all.
+#![allow(dead_code)]
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+pub fn zhijian() -> Command {
+    Command::cargo_bin("zhijian").unwrap()
+}
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(&path, text).unwrap();
+    path
+}
+
+/// Copies a directory of the repository (`rules`, `corpus`) into a temp dir, so a test can
+/// break one file.
+pub fn copy_of(dir: &str) -> tempfile::TempDir {
+    let to_dir = tempfile::tempdir().unwrap();
+    let from = repo().join(dir);
+    for entry in walkdir::WalkDir::new(&from) {
+        let entry = entry.unwrap();
+        let to = to_dir
+            .path()
+            .join(entry.path().strip_prefix(&from).unwrap());
+        if entry.file_type().is_dir() {
+            fs::create_dir_all(&to).unwrap();
+        } else {
+            fs::copy(entry.path(), &to).unwrap();
+        }
+    }
+    to_dir
+}
+
+/// Copies the repository's rules into a temp dir.
+pub fn rules_copy() -> tempfile::TempDir {
+    copy_of("rules")
+}
+
+/// Rewrites one file in place.
+pub fn edit(path: &Path, f: impl FnOnce(&str) -> String) {
+    let text = fs::read_to_string(path).unwrap();
+    fs::write(path, f(&text)).unwrap();
+}
+
+pub fn stdout_of(cmd: &mut Command) -> String {
+    String::from_utf8(cmd.output().unwrap().stdout).unwrap()
+}
