@@ -160,7 +160,7 @@ fn document(set: &RuleSet, rule: &Rule) -> String {
     let used_by: Vec<&str> = set
         .rules
         .iter()
-        .filter(|r| r.refers_to(rule))
+        .filter(|r| r.uses.contains(&rule.id))
         .map(|r| r.id.as_str())
         .collect();
     if !used_by.is_empty() {

@@ -168,6 +168,7 @@ fn link(
                 Some(&i) => {
                     r.index = i;
                     mine.push((i, r.span.clone()));
+                    rule.uses.push(r.id.clone());
                 }
                 None if declared.contains_key(&r.id) => {}
                 None => missing.push((r.id.clone(), r.span.clone())),
@@ -716,6 +717,7 @@ fn compile_rule_in(
         path: src.path.clone(),
         id_span: file.id.span(),
         match_toml: match_section(&src.text, file.matcher.span()),
+        uses: Vec::new(),
         check,
     })
 }

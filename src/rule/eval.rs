@@ -76,6 +76,13 @@ pub(super) fn evaluate(set: &RuleSet, call: &Call) -> Vec<Hit> {
     results.concat()
 }
 
+/// Where a trigger of `[match.after]` held in a turn: the words of its own condition, or a
+/// hit of the rule it refers to.
+enum Fired<'h> {
+    Span(Range<usize>),
+    Hit(&'h Hit),
+}
+
 struct Evaluator<'a> {
     set: &'a RuleSet,
     views: Vec<TurnView<'a>>,
@@ -259,8 +266,11 @@ impl Evaluator<'_> {
                 for t in self.turns_of(Some(*trigger_role)) {
                     // The trigger's first words in the turn, as evidence if nothing follows.
                     let fired = match trigger {
-                        Trigger::Cond(c) => self.spans(*c, t).into_iter().next().map(Ok),
-                        Trigger::Rule(r) => results[r.index].iter().find(|h| h.turn == t).map(Err),
+                        Trigger::Cond(c) => self.spans(*c, t).into_iter().next().map(Fired::Span),
+                        Trigger::Rule(r) => results[r.index]
+                            .iter()
+                            .find(|h| h.turn == t)
+                            .map(Fired::Hit),
                     };
                     let Some(fired) = fired else {
                         continue;
@@ -277,8 +287,8 @@ impl Evaluator<'_> {
                         // missed: N/A rather than a hit.
                         Mode::Absent if !window.is_empty() && !any(&window) => {
                             hits.push(match fired {
-                                Ok(span) => self.hit_at(rule, t, &span),
-                                Err(h) => Hit { rule, ..h.clone() },
+                                Fired::Span(span) => self.hit_at(rule, t, &span),
+                                Fired::Hit(h) => Hit { rule, ..h.clone() },
                             })
                         }
                         Mode::Absent => {}

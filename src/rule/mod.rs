@@ -140,14 +140,9 @@ pub struct Rule {
     pub id_span: Range<usize>,
     /// The `[match]` table as written in the file, sub-tables included, for documentation.
     pub match_toml: String,
+    /// Ids of the rules whose verdict this rule uses.
+    pub uses: Vec<String>,
     pub(crate) check: Check,
-}
-
-impl Rule {
-    /// Whether this rule's check uses `other`'s verdict.
-    pub fn refers_to(&self, other: &Rule) -> bool {
-        self.check.refs().iter().any(|r| r.id == other.id)
-    }
 }
 
 /// One of a rule's own examples, already parsed as a transcript.
@@ -202,28 +197,6 @@ pub(crate) struct RuleRef {
 
 impl Check {
     /// Every rule reference in this check, the trigger of `[match.after]` included.
-    fn refs(&self) -> Vec<&RuleRef> {
-        match self {
-            Check::Rule(r) => vec![r],
-            Check::Text {
-                scope:
-                    Scope::After {
-                        trigger: Trigger::Rule(r),
-                        ..
-                    },
-                ..
-            } => vec![r],
-            Check::Text { .. } | Check::Timing { .. } => vec![],
-            Check::Compose { all, any, not } => all
-                .iter()
-                .chain(any)
-                .chain(not)
-                .flat_map(Check::refs)
-                .collect(),
-        }
-    }
-
-    /// The same, for resolving them.
     fn refs_mut(&mut self) -> Vec<&mut RuleRef> {
         match self {
             Check::Rule(r) => vec![r],
