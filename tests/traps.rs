@@ -359,3 +359,103 @@ fn neutral_questions_do_not_count_as_complaints() {
         assert_fires("RES001", &format!("客服：您好,我是小王。\n客户：{s}"));
     }
 }
+
+#[test]
+fn soliciting_a_rating_versus_inviting_one() {
+    for s in [
+        "待会儿短信评价麻烦给个非常满意哦。",
+        "记得给我打个满分,谢谢。",
+        "挂机后记得给我打10分。",
+        "店铺那边帮我点个好评。",
+        "您给个满意就行。",
+        "您可千万别给我差评呀。",
+        "評價的時候選滿意哦。",
+        "好评返现五块钱,记得带图哦。",
+    ] {
+        assert_fires("LNG004", &agent_says(s));
+    }
+    for s in [
+        "稍后会有满意度回访短信,请您根据真实感受评价。",
+        "欢迎对我的服务提出宝贵意见。",
+        "您对处理结果满意吗?",
+        "我一定给您一个满意的答复。",
+        "您给我十分钟,我帮您查一下。",
+        "麻烦您给个满意度评价。",
+        "不要着急,不满意的话可以七天无理由退货。",
+        "谢谢您的认可,也感谢您的五星好评。",
+    ] {
+        assert_silent("LNG004", &agent_says(s));
+    }
+    // The customer offering praise is not solicited.
+    assert_silent(
+        "LNG004",
+        "客户：你服务真好,我给你好评,给你打满分。\n客服：谢谢您的认可。",
+    );
+}
+
+#[test]
+fn a_callback_needs_a_time_frame_somewhere_in_the_call() {
+    for s in [
+        "我帮您反馈上去,会有专人联系您。",
+        "有结果了第一时间通知您。",
+        "我这边处理完给您回个电话。",
+        "您三天前办的申请我帮您催一下,稍后给您回电。",
+    ] {
+        assert_fires("RES003", &agent_says(s));
+    }
+    for s in [
+        "两个工作日内会有专人联系您。",
+        "我们24小时之内给您回电。",
+        "稍后给您回电,最晚今天下午五点前。",
+        "明天上午给您回复。",
+        "三到五个工作日内有结果,到时候通知您。",
+        "半小时内给您回个电话。",
+        "五分钟左右给您回电。",
+        "不用给您回电了,我现在就帮您查好了。",
+        "您可以随时回电,回电号码是10000。",
+        "刚才给您回电没打通,方便联系您的电话是这个号吗?",
+        "退款到账后会有短信通知您。",
+        "我通知您一下,明天小区停水。",
+    ] {
+        assert_silent("RES003", &agent_says(s));
+    }
+    // The time frame may come later, when the customer asks.
+    assert_silent(
+        "RES003",
+        "客服：我帮您提交了工单,稍后给您回电。\n客户：稍后是多久?\n客服：一个小时以内。",
+    );
+    // A 24-hour hotline is not a deadline.
+    assert_fires(
+        "RES003",
+        "客服：我们24小时热线都有人,有结果了会联系您。\n客户：好。",
+    );
+}
+
+#[test]
+fn escalation_risk_needs_a_threat_and_a_failure() {
+    // Threat + blame-shifting.
+    assert_fires(
+        "RSK001",
+        "客户：再不处理我就打12315!\n客服：这个不归我管。\n客户：行,我去12315。",
+    );
+    // Threat, but soothed and solved.
+    assert_silent(
+        "RSK001",
+        "客户：再不处理我就打12315!\n客服：非常抱歉给您添麻烦了,我马上帮您处理。\n客户：你快点。\n客服：已经给您退回了。\n客户：收到了,好了,谢谢。",
+    );
+    // Failure, but the customer only asks about an earlier complaint.
+    assert_silent(
+        "RSK001",
+        "客户：我上次投诉的进度怎么样了?\n客服：还在处理。\n客户：还是没解决啊。",
+    );
+    // The digits inside an account number are not a hotline.
+    assert_silent(
+        "RSK001",
+        "客户：账号是6228412315667788,转账失败。\n客服：这是系统的问题,我这边也没办法。\n客户：好吧。",
+    );
+    // Being sued is not threatening to sue.
+    assert_silent(
+        "RSK001",
+        "客户：我被起诉了,你们怎么回事?\n客服：请提供身份证号。\n客户：110105。\n客服：查到了。",
+    );
+}
