@@ -23,7 +23,8 @@ pub struct Scorecard {
     pub service_type: String,
     pub flagged: bool,
     pub flag_reasons: Vec<String>,
-    /// (rule id, raw number of hits) for each rule that hit, by rule id.
+    /// (rule id, number of hits) for each rule that hit, by rule id: every piece of evidence,
+    /// before `max_hits`, except that a rule judging the whole call counts once.
     pub hit_counts: Vec<(String, usize)>,
 }
 
@@ -33,6 +34,12 @@ pub fn score(set: &RuleSet, hits: &[Hit]) -> Scorecard {
     let mut counts = vec![0usize; set.rules.len()];
     for h in hits {
         counts[h.rule] += 1;
+    }
+    // A composition or a reference judges the whole call: one verdict, however much evidence.
+    for (n, rule) in counts.iter_mut().zip(&set.rules) {
+        if rule.judges_whole_call() {
+            *n = (*n).min(1);
+        }
     }
     let total = |group: Option<Group>| -> u8 {
         let mut points = s.base;

@@ -65,18 +65,42 @@ fn not_is_judged_over_the_whole_call() {
 }
 
 #[test]
-fn a_composed_rule_deducts_once_per_call_unless_told_otherwise() {
+fn a_composed_rule_counts_once_per_call_with_all_its_evidence() {
     let set = compile(&[("r/TST001.toml", &rule("TST001", REFUND))]).unwrap();
-    assert_eq!(set.rules[0].max_hits, Some(1));
     let call = parse_text("客户：退款!\n客服：嗯。\n客户：我说退钱!\n", "t").unwrap();
     let outcome = grade_call(&set, call);
     assert_eq!(outcome.hits.len(), 2, "both requests are evidence");
-    assert_eq!(outcome.card.score, 97, "but the call loses 3 points once");
+    assert_eq!(outcome.card.hit_counts, vec![("TST001".to_string(), 1)]);
+    assert_eq!(outcome.card.score, 97, "the call loses 3 points once");
 
-    let capped =
-        rule("TST001", &format!("max_hits = 2\n{REFUND}")).replacen("\n\n[match]", "\n[match]", 1);
+    // max_hits means nothing for a whole-call verdict, and the author is told so.
+    let capped = rule("TST001", &format!("max_hits = 2\n{REFUND}"));
     let set = compile(&[("r/TST001.toml", &capped)]).unwrap();
-    assert_eq!(set.rules[0].max_hits, Some(2));
+    let warnings: Vec<String> = set.warnings.iter().map(ToString::to_string).collect();
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.starts_with("r/TST001.toml:7:12: [TST001] 组合条件")),
+        "{warnings:?}"
+    );
+}
+
+#[test]
+fn overlapping_evidence_of_two_members_is_one_quote() {
+    let body = r#"
+[[match.all]]
+role = "customer"
+phrases = ["我要投诉你们"]
+
+[[match.all]]
+role = "customer"
+phrases = ["投诉"]
+"#;
+    let set = compile(&[("r/TST001.toml", &rule("TST001", body))]).unwrap();
+    assert_eq!(
+        hits(&set, "客服：您好。\n客户：我要投诉你们,太慢了。\n"),
+        vec![("TST001".to_string(), "我要投诉你们".to_string())]
+    );
 }
 
 #[test]

@@ -69,6 +69,15 @@ fn flags(rule: &Rule) -> String {
     flags.join("、")
 }
 
+/// Signed points (-5, +2), and a plain 0 for rules that only flag.
+fn points(p: i32) -> String {
+    if p == 0 {
+        "0".into()
+    } else {
+        format!("{p:+}")
+    }
+}
+
 fn example_counts(rule: &Rule) -> (usize, usize) {
     let hits = rule
         .examples
@@ -97,7 +106,7 @@ fn table(set: &RuleSet) -> String {
                 r.id.clone(),
                 r.title.clone(),
                 r.dimension.clone(),
-                format!("{:+}", r.points),
+                points(r.points),
                 flags(r),
                 format!("{hits}/{passes}"),
             ]
@@ -145,7 +154,7 @@ fn document(set: &RuleSet, rule: &Rule) -> String {
     let _ = writeln!(out, "文件: {}", rule.path);
     let mut facts = vec![
         format!("维度: {} ({})", rule.dimension, group_name(rule.group)),
-        format!("分值: {:+}", rule.points),
+        format!("分值: {}", points(rule.points)),
     ];
     let flags = flags(rule);
     if !flags.is_empty() {

@@ -696,11 +696,12 @@ fn compile_rule_in(
         return None;
     }
     let check = check?;
-    // A call-level check is one verdict on the call, however much evidence it has.
-    let max_hits = file
-        .max_hits
-        .map(|m| m.into_inner())
-        .or(check.is_call_level().then_some(1));
+    if let Some(max) = file.max_hits.as_ref().filter(|_| check.is_call_level()) {
+        cx.warn(
+            Some(max.span()),
+            "组合条件 (all/any/not) 或 rule 引用按整通电话判断,每通只计一次,max_hits 不起作用",
+        );
+    }
     Some(Rule {
         id,
         title: file.title,
@@ -710,7 +711,7 @@ fn compile_rule_in(
         dimension,
         group,
         points,
-        max_hits,
+        max_hits: file.max_hits.map(|m| m.into_inner()),
         fatal: file.fatal,
         review: file.review,
         examples,

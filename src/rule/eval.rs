@@ -138,14 +138,42 @@ impl Evaluator<'_> {
                 if not.iter().any(|c| !self.check(rule, c, results).is_empty()) {
                     return Vec::new();
                 }
-                // Two sub-conditions may find the same words; they are one piece of evidence.
                 hits.sort_by(|a, b| {
                     (a.turn, a.start, a.end, &a.matched).cmp(&(b.turn, b.start, b.end, &b.matched))
                 });
-                hits.dedup();
+                hits = self.merge_overlaps(hits);
             }
         }
         hits
+    }
+
+    /// Sub-conditions may find the same or overlapping words (投诉 and 我要投诉你们); in the
+    /// evidence they are one quote. Timing observations (an empty span) stay as they are.
+    fn merge_overlaps(&self, sorted: Vec<Hit>) -> Vec<Hit> {
+        let mut merged: Vec<Hit> = Vec::with_capacity(sorted.len());
+        for h in sorted {
+            match merged.last_mut() {
+                Some(last) if *last == h => {}
+                Some(last)
+                    if last.turn == h.turn
+                        && last.start < last.end
+                        && h.start < last.end
+                        && h.start < h.end =>
+                {
+                    if h.end > last.end {
+                        let text = &self.views[h.turn].turn.text;
+                        last.end = h.end;
+                        last.matched = text
+                            .chars()
+                            .skip(last.start)
+                            .take(last.end - last.start)
+                            .collect();
+                    }
+                }
+                _ => merged.push(h),
+            }
+        }
+        merged
     }
 
     /// Byte spans in turn `t`'s folded text where condition `cond` holds.

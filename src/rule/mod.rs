@@ -145,6 +145,14 @@ pub struct Rule {
     pub(crate) check: Check,
 }
 
+impl Rule {
+    /// Whether the rule judges the call as a whole (`all`/`any`/`not`, or another rule's
+    /// verdict): it counts once per call, whatever the evidence.
+    pub fn judges_whole_call(&self) -> bool {
+        self.check.is_call_level()
+    }
+}
+
 /// One of a rule's own examples, already parsed as a transcript.
 #[derive(Debug)]
 pub struct Example {
