@@ -115,7 +115,10 @@ fn a_broken_example_exits_1_with_the_rule_file_and_line() {
         out.contains(&format!("opening/OPN001-wei.toml:{line}:")),
         "{out}"
     );
-    assert!(out.contains("[OPN001] OPN001 第 1 个示例"), "{out}");
+    assert!(
+        out.contains("[OPN001] 第 1 个示例应当命中,却没有命中"),
+        "{out}"
+    );
     assert!(out.contains("未通过"), "{out}");
 }
 

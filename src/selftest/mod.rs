@@ -48,15 +48,11 @@ impl ExampleResult {
         self.fired.contains(&self.rule_id) == (self.expect == Expect::Hit)
     }
 
-    /// What went wrong, in one line, for a failed example.
+    /// What went wrong, in one line, for a failed example (the rule id goes with it as the
+    /// problem's `[ID]`).
     pub fn problem(&self) -> String {
         let id = &self.rule_id;
-        let note = self
-            .note
-            .as_ref()
-            .map(|n| format!(" ({n})"))
-            .unwrap_or_default();
-        match self.expect {
+        let mut line = match self.expect {
             Expect::Hit => {
                 let fired = if self.fired.is_empty() {
                     "无".to_string()
@@ -64,7 +60,7 @@ impl ExampleResult {
                     self.fired.join(", ")
                 };
                 format!(
-                    "{id} 第 {} 个示例{note}应当命中 {id},却没有命中;实际命中的规则: {fired}",
+                    "第 {} 个示例应当命中,却没有命中;实际命中的规则: {fired}",
                     self.index
                 )
             }
@@ -76,7 +72,7 @@ impl ExampleResult {
                     .map(String::as_str)
                     .collect();
                 let mut line = format!(
-                    "{id} 第 {} 个示例{note}不应命中 {id},却命中了: {}",
+                    "第 {} 个示例不应命中,却命中了: {}",
                     self.index,
                     quoted(&self.evidence)
                 );
@@ -85,7 +81,11 @@ impl ExampleResult {
                 }
                 line
             }
+        };
+        if let Some(note) = &self.note {
+            line.push_str(&format!(" (示例说明: {note})"));
         }
+        line
     }
 }
 
