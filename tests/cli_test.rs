@@ -116,7 +116,7 @@ fn a_broken_example_exits_1_with_the_rule_file_and_line() {
         "{out}"
     );
     assert!(
-        out.contains("[OPN001] 第 1 个示例应当命中,却没有命中"),
+        out.contains("[OPN001] 第 1 个示例不应命中,却命中了: \"喂\""),
         "{out}"
     );
     assert!(out.contains("未通过"), "{out}");
