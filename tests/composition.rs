@@ -1,22 +1,16 @@
 //! Boolean composition (`all` / `any` / `not`) and references between rules, judged over the
 //! whole call.
 
+mod common;
+
+use common::with_scoring;
 use zhijian::grade::grade_call;
 use zhijian::input::parse_text;
-use zhijian::rule::{RuleSet, RuleSource};
-
-const SCORING: &str = include_str!("../rules/scoring.toml");
+use zhijian::rule::RuleSet;
 
 fn compile(files: &[(&str, &str)]) -> Result<RuleSet, Vec<String>> {
-    let mut sources = vec![RuleSource {
-        path: "scoring.toml".into(),
-        text: SCORING.into(),
-    }];
-    sources.extend(files.iter().map(|(path, text)| RuleSource {
-        path: path.to_string(),
-        text: text.to_string(),
-    }));
-    RuleSet::compile(&sources).map_err(|e| e.0.iter().map(ToString::to_string).collect())
+    RuleSet::compile(&with_scoring(files))
+        .map_err(|e| e.0.iter().map(ToString::to_string).collect())
 }
 
 /// (rule id, matched text) of every hit on `transcript`.

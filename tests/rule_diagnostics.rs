@@ -1,8 +1,9 @@
 //! Rule-file mistakes are reported with file, line and a plain explanation, all of them at once.
 
-use zhijian::rule::{RuleSet, RuleSource};
+mod common;
 
-const SCORING: &str = include_str!("../rules/scoring.toml");
+use common::with_scoring;
+use zhijian::rule::{RuleSet, RuleSource};
 
 const GOOD: &str = r#"id = "TST001"
 title = "测试规则"
@@ -15,21 +16,9 @@ role = "agent"
 phrases = ["测试"]
 "#;
 
-fn sources(files: &[(&str, &str)]) -> Vec<RuleSource> {
-    let mut v = vec![RuleSource {
-        path: "scoring.toml".into(),
-        text: SCORING.into(),
-    }];
-    v.extend(files.iter().map(|(path, text)| RuleSource {
-        path: path.to_string(),
-        text: text.to_string(),
-    }));
-    v
-}
-
 /// Compiles and returns each error as `path:line:col: message`.
 fn errors(files: &[(&str, &str)]) -> Vec<String> {
-    match RuleSet::compile(&sources(files)) {
+    match RuleSet::compile(&with_scoring(files)) {
         Ok(_) => vec![],
         Err(e) => e.0.iter().map(ToString::to_string).collect(),
     }
@@ -173,7 +162,7 @@ fn missing_scoring_and_bad_dictionary() {
     let err = RuleSet::compile(&only_rule).err().unwrap();
     assert!(err.0[0].message.contains("缺少评分标准文件 scoring.toml"));
 
-    let mut with_dict = sources(&[("t/TST001.toml", GOOD)]);
+    let mut with_dict = with_scoring(&[("t/TST001.toml", GOOD)]);
     with_dict.push(RuleSource {
         path: "dictionary.txt".into(),
         text: "喂养 100\n好词 很多\n".into(),
@@ -188,7 +177,7 @@ fn missing_scoring_and_bad_dictionary() {
 #[test]
 fn rendered_report_shows_the_source_line() {
     let text = GOOD.replace("points = -1", "points = -1\nmax_hit = 2");
-    let err = RuleSet::compile(&sources(&[("t/TST001.toml", &text)]))
+    let err = RuleSet::compile(&with_scoring(&[("t/TST001.toml", &text)]))
         .err()
         .unwrap();
     let rendered = err.render(false);

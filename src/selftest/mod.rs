@@ -330,6 +330,12 @@ pub struct Suite {
     pub cases: Vec<Case>,
 }
 
+impl Suite {
+    pub fn failures(&self, strict: bool) -> usize {
+        self.cases.iter().filter(|c| c.failed(strict)).count()
+    }
+}
+
 /// One test case: an example, a corpus call, or a rule's own warnings.
 #[derive(Debug)]
 pub struct Case {
@@ -372,7 +378,7 @@ impl TestReport {
     }
 
     pub fn failures(&self) -> usize {
-        self.cases().filter(|c| c.failed(self.strict)).count()
+        self.suites.iter().map(|s| s.failures(self.strict)).sum()
     }
 
     pub fn warnings(&self) -> usize {

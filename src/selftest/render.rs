@@ -14,11 +14,7 @@ use crate::rule::{render_problems, RuleError, Severity};
 pub fn human(report: &TestReport, color: bool) -> String {
     let mut out = String::new();
     for suite in &report.suites {
-        let failed = suite
-            .cases
-            .iter()
-            .filter(|c| c.failed(report.strict))
-            .count();
+        let failed = suite.failures(report.strict);
         let problems: Vec<RuleError> = suite
             .cases
             .iter()
@@ -86,11 +82,7 @@ pub fn junit(report: &TestReport) -> String {
         report.failures()
     );
     for suite in &report.suites {
-        let failed = suite
-            .cases
-            .iter()
-            .filter(|c| c.failed(report.strict))
-            .count();
+        let failed = suite.failures(report.strict);
         let _ = writeln!(
             out,
             "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failed}\">",

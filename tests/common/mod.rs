@@ -6,6 +6,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
+use zhijian::rule::RuleSource;
 
 pub fn zhijian() -> Command {
     Command::cargo_bin("zhijian").unwrap()
@@ -54,4 +55,17 @@ pub fn edit(path: &Path, f: impl FnOnce(&str) -> String) {
 
 pub fn stdout_of(cmd: &mut Command) -> String {
     String::from_utf8(cmd.output().unwrap().stdout).unwrap()
+}
+
+/// Rule files to compile next to the repository's `scoring.toml`.
+pub fn with_scoring(files: &[(&str, &str)]) -> Vec<RuleSource> {
+    let mut sources = vec![RuleSource {
+        path: "scoring.toml".into(),
+        text: include_str!("../../rules/scoring.toml").into(),
+    }];
+    sources.extend(files.iter().map(|(path, text)| RuleSource {
+        path: path.to_string(),
+        text: text.to_string(),
+    }));
+    sources
 }
