@@ -3,7 +3,7 @@
 //! The pipeline, one module per stage:
 //! [`input`] (files → calls) → [`normalize`] (decoding, the folded matching view) →
 //! [`segment`] (jieba word boundaries) → [`rule`] (compiled rules → hits) → [`score`]
-//! (hits → scorecard) → [`report`] (CSV). [`grade`] runs the middle of it in parallel, a
+//! (hits → scorecard) → [`report`] (CSV, JSONL, Excel). [`grade`] runs the middle of it in parallel, a
 //! chunk at a time; [`selftest`] checks rule examples and corpus expectations; [`cli`] is the
 //! command line on top.
 
@@ -16,3 +16,4 @@ pub mod rule;
 pub mod score;
 pub mod segment;
 pub mod selftest;
+pub mod zh;

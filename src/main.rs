@@ -5,7 +5,18 @@ use clap::Parser;
 use zhijian::cli::{run, Cli, CliError, Status};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // Help and version go to stdout and succeed; usage errors go to stderr, exit 2.
+        Err(e) if !e.use_stderr() => {
+            print!("{}", zhijian::zh::clap(&e));
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            eprint!("{}", zhijian::zh::clap(&e));
+            return ExitCode::from(Status::Failed as u8);
+        }
+    };
     let status = match run(cli) {
         Ok(status) => status,
         Err(CliError::Rules(errors)) => {

@@ -26,13 +26,26 @@ pub struct Scorecard {
     /// (rule id, number of hits) for each rule that hit, by rule id: every piece of evidence,
     /// before `max_hits`, except that a rule judging the whole call counts once.
     pub hit_counts: Vec<(String, usize)>,
+    /// What each hit cost (or earned), in the order of the hits: the rule's points for the
+    /// hits `max_hits` counts, 0 for the evidence beyond the cap and for the second and later
+    /// evidence of a rule that judges the whole call. Before clamping to 0–100.
+    pub hit_points: Vec<i32>,
 }
 
 /// Scores one call from its hits.
 pub fn score(set: &RuleSet, hits: &[Hit]) -> Scorecard {
     let s = &set.scoring;
     let mut counts = vec![0usize; set.rules.len()];
+    let mut hit_points = Vec::with_capacity(hits.len());
     for h in hits {
+        let rule = &set.rules[h.rule];
+        let cap = if rule.judges_whole_call() {
+            Some(1)
+        } else {
+            rule.max_hits.map(|m| m as usize)
+        };
+        let counted = cap.is_none_or(|cap| counts[h.rule] < cap);
+        hit_points.push(if counted { rule.points } else { 0 });
         counts[h.rule] += 1;
     }
     // A composition or a reference judges the whole call: one verdict, however much evidence.
@@ -101,5 +114,6 @@ pub fn score(set: &RuleSet, hits: &[Hit]) -> Scorecard {
             .filter(|(_, &n)| n > 0)
             .map(|(r, &n)| (r.id.clone(), n))
             .collect(),
+        hit_points,
     }
 }

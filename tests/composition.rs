@@ -18,7 +18,7 @@ fn hits(set: &RuleSet, transcript: &str) -> Vec<(String, String)> {
     let call = parse_text(transcript, "t").unwrap();
     set.evaluate(&call)
         .into_iter()
-        .map(|h| (set.rules[h.rule].id.clone(), h.matched))
+        .map(|h| (set.rules[h.rule].id.clone(), h.describe()))
         .collect()
 }
 

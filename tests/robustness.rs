@@ -135,10 +135,17 @@ fn mangled_and_random_inputs_never_crash_the_batch() {
             assert!(o.card.score <= 100);
             for h in &o.hits {
                 let turn = &o.call.turns[h.turn].text;
-                assert!(
-                    h.start <= h.end && h.end <= turn.chars().count(),
-                    "{h:?} outside {turn:?}"
-                );
+                if let Some(q) = h.quote() {
+                    assert!(
+                        q.start <= q.end && q.end <= turn.chars().count(),
+                        "{h:?} outside {turn:?}"
+                    );
+                    let chars: String = turn.chars().skip(q.start).take(q.end - q.start).collect();
+                    assert_eq!(chars, q.text, "{h:?} misquotes {turn:?}");
+                }
+                if let Some((begin, end)) = h.evidence.interval() {
+                    assert!(begin < end, "{h:?}");
+                }
             }
         }
     }

@@ -5,7 +5,7 @@ use std::sync::LazyLock;
 
 use zhijian::grade::grade_call;
 use zhijian::input::parse_text;
-use zhijian::rule::RuleSet;
+use zhijian::rule::{Evidence, Quote, RuleSet};
 
 static RULES: LazyLock<RuleSet> = LazyLock::new(|| RuleSet::embedded().unwrap());
 
@@ -203,8 +203,15 @@ fn evidence_quotes_the_original_characters() {
     let outcome = grade_call(&RULES, call);
     let lng = RULES.rules.iter().position(|r| r.id == "LNG001").unwrap();
     let hit = outcome.hits.iter().find(|h| h.rule == lng).unwrap();
-    assert_eq!((hit.turn, hit.start, hit.end), (1, 6, 9));
-    assert_eq!(hit.matched, "不清楚");
+    assert_eq!(
+        hit.evidence,
+        Evidence::Said(Quote {
+            start: 6,
+            end: 9,
+            text: "不清楚".into()
+        })
+    );
+    assert_eq!(hit.turn, 1);
 }
 
 #[test]

@@ -1,21 +1,27 @@
-//! `zhijian grade`: transcripts → the score CSV (and the findings CSV), streamed in chunks.
+//! `zhijian grade`: transcripts → score reports, streamed in chunks.
 //!
-//! In: `zhijian grade [PATH]... [--rules DIR] [--out FILE] [--findings FILE] [--threads N]
-//! [--encoding ENC] [--bom] [--quiet]`. Out: the score CSV on stdout or in `--out`, the
-//! findings CSV in `--findings`, progress and a summary on stderr; exit 1 when some inputs
-//! could not be read (their rows are still written).
+//! In: `zhijian grade [PATH]... [--rules DIR] [--out FILE]... [--findings FILE] [--format F]
+//! [--only-flagged] [--threads N] [--encoding ENC] [--bom] [--quiet]`. Out: the reports (score
+//! CSV on stdout by default; CSV, JSONL or Excel files by extension; the findings CSV), warnings,
+//! progress and a summary on stderr; exit 1 when some inputs could not be read (their rows are
+//! still written), 2 when the command could not run.
+//!
+//! Every output is checked before anything is read: none may be one of the inputs, and no two
+//! may be the same file, however their paths are spelled.
 
-use std::io::{self, IsTerminal, Write};
-use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::collections::HashMap;
+use std::io::{self, IsTerminal};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
 
 use clap::Args;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 
-use super::{load_rules, write_error, CliError, Status};
-use crate::grade::{grade_sources, Progress};
-use crate::input::{discover, ReadOptions};
-use crate::report::{FindingsCsv, Output, ScoresCsv, UTF8_BOM};
+use super::{load_rules, CliError, Status};
+use crate::grade::{grade_sources, Graded, Progress};
+use crate::input::{discover, ReadOptions, Source};
+use crate::report::output::remove_temp_files_on_signals;
+use crate::report::{Context, FileId, Flow, Format, Reports, Target};
 
 #[derive(Debug, Args)]
 pub struct GradeArgs {
@@ -25,12 +31,19 @@ pub struct GradeArgs {
     /// 规则目录 (默认使用内置规则) / rule directory (default: the built-in rules)
     #[arg(long, value_name = "DIR")]
     pub rules: Option<PathBuf>,
-    /// 得分 CSV 写入此文件 (原子写入;默认输出到标准输出)
+    /// 报告写入此文件,格式按扩展名: .csv 得分表、.jsonl 每通一行 JSON、.xlsx Excel 工作簿;
+    /// 可写多次;原子写入 (默认: 得分 CSV 输出到标准输出)
     #[arg(long, short, value_name = "FILE")]
-    pub out: Option<PathBuf>,
-    /// 每条命中证据一行的明细 CSV / one row per hit, the evidence for each deduction
+    pub out: Vec<PathBuf>,
+    /// 证据明细 CSV,每处命中一行 / one row per hit, the evidence for each deduction
     #[arg(long, value_name = "FILE")]
     pub findings: Option<PathBuf>,
+    /// 标准输出 (或扩展名无法判断的 --out) 的格式
+    #[arg(long, value_name = "FORMAT", value_enum)]
+    pub format: Option<Format>,
+    /// 只列出需复核的通话 (及无法读取的输入);坐席、规则统计仍按全部通话
+    #[arg(long)]
+    pub only_flagged: bool,
     /// 并行线程数 (默认: CPU 核数);结果与线程数无关
     #[arg(long, short = 'j', value_name = "N")]
     pub threads: Option<usize>,
@@ -52,6 +65,9 @@ const CHUNK: usize = 2048;
 /// More threads than this only cost memory and start-up; the work is CPU-bound.
 const MAX_THREADS: usize = 256;
 
+/// Duplicate call ids named one by one on stderr; beyond this only counted.
+const DUPLICATES_NAMED: usize = 20;
+
 pub(super) fn run(args: &GradeArgs) -> Result<Status, CliError> {
     if args.paths.is_empty() {
         return Err(CliError::Usage(
@@ -70,59 +86,50 @@ pub(super) fn run(args: &GradeArgs) -> Result<Status, CliError> {
             })?,
         ),
     };
-    let started = Instant::now();
-    let rules = load_rules(args.rules.as_deref())?;
     if args.threads.is_some_and(|n| n > MAX_THREADS) {
         return Err(CliError::Usage(format!(
             "--threads 最多 {MAX_THREADS} (0 或不写表示按 CPU 核数)"
         )));
     }
+    let outputs = outputs(args)?;
+    let started = Instant::now();
+    let rules = load_rules(args.rules.as_deref())?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.threads.unwrap_or(0))
         .build()
         .map_err(|e| CliError::Usage(format!("无法创建线程池: {e}")))?;
 
-    if let (Some(out), Some(findings)) = (&args.out, &args.findings) {
-        let same = out == findings
-            || std::fs::canonicalize(out)
-                .ok()
-                .is_some_and(|o| std::fs::canonicalize(findings).ok() == Some(o));
-        if same {
-            return Err(CliError::Usage(
-                "--out 和 --findings 不能是同一个文件".into(),
-            ));
-        }
-    }
     let sources = discover(&args.paths);
     if sources.is_empty() {
         return Err(CliError::Usage(
             "给定的目录里没有找到可质检的文件 (.txt、.json、.jsonl)".into(),
         ));
     }
-    let open = |path: Option<&Path>| -> Result<Output, CliError> {
-        let mut out = Output::create(path).map_err(|e| write_error(path, e))?;
-        if args.bom {
-            out.write_all(UTF8_BOM).map_err(|e| write_error(path, e))?;
-        }
-        Ok(out)
+    check_clashes(&sources, &outputs)?;
+
+    // From here on temporary files exist; an interrupted run must not leave them behind.
+    remove_temp_files_on_signals()
+        .map_err(|e| CliError::Usage(format!("无法安装信号处理: {}", crate::zh::io(&e))))?;
+    let cx = Context {
+        rules: &rules,
+        bom: args.bom,
+        only_flagged: args.only_flagged,
     };
-    let findings_path = args.findings.as_deref();
-    let out_path = args.out.as_deref();
-    let mut findings = match findings_path {
-        Some(path) => Some(
-            FindingsCsv::new(open(Some(path))?, &rules).map_err(|e| write_error(Some(path), e))?,
-        ),
-        None => None,
-    };
-    let mut scores = ScoresCsv::new(open(out_path)?).map_err(|e| write_error(out_path, e))?;
+    let mut reports = Reports::open(outputs, cx)?;
+    if reports.stale_removed > 0 && !args.quiet {
+        eprintln!(
+            "已清理上次被中断的运行留下的临时文件 {} 个。",
+            reports.stale_removed
+        );
+    }
 
     let bar = progress_bar(
         sources.len() as u64,
         !args.quiet && io::stderr().is_terminal(),
     );
-    let (mut calls, mut flagged, mut errors) = (0usize, 0usize, 0usize);
-    let mut failure: Option<CliError> = None;
-    let mut stdout_closed = false;
+    let mut tally = Tally::default();
+    let mut failure = None;
+    let mut stopped = false;
     let run = pool.install(|| {
         grade_sources(
             &rules,
@@ -131,72 +138,202 @@ pub(super) fn run(args: &GradeArgs) -> Result<Status, CliError> {
             CHUNK,
             &bar,
             &mut |rows| {
-                calls += rows.len();
-                errors += rows.iter().filter(|r| r.is_error()).count();
-                flagged += rows
-                    .iter()
-                    .filter(|r| r.outcome.as_ref().is_ok_and(|o| o.card.flagged))
-                    .count();
-                if let Some(f) = &mut findings {
-                    f.write(&rows).map_err(|e| {
-                        failure = Some(write_error(findings_path, e));
-                        io::Error::other("findings")
-                    })?;
-                }
-                if stdout_closed {
-                    return Ok(());
-                }
-                match scores.write(&rows) {
-                    // A closed pipe (`| head`) is the reader's choice, not a failure: stop
-                    // printing, but finish the findings file if one was asked for.
-                    Err(e) if e.kind() == io::ErrorKind::BrokenPipe && out_path.is_none() => {
-                        stdout_closed = true;
-                        match findings {
-                            Some(_) => Ok(()),
-                            None => Err(e),
-                        }
+                tally.add(&rows, &bar);
+                match reports.write(&rows) {
+                    Ok(Flow::Continue) => Ok(()),
+                    Ok(Flow::Stop) => {
+                        stopped = true;
+                        Err(io::Error::other("stdout closed"))
                     }
                     Err(e) => {
-                        failure = Some(write_error(out_path, e));
-                        Err(io::Error::other("scores"))
+                        failure = Some(e);
+                        Err(io::Error::other("report failed"))
                     }
-                    Ok(()) => Ok(()),
                 }
             },
         )
     });
     bar.finish_and_clear();
-    match (run, failure) {
-        (_, Some(failure)) => return Err(failure),
-        (Err(_), None) if stdout_closed => return Ok(status(errors)),
-        (Err(e), None) => return Err(write_error(out_path, e)),
-        (Ok(()), None) => {}
+    if let Some(e) = failure {
+        return Err(e.into());
     }
-    // Findings first: when the score file appears, its evidence is already in place.
-    if let Some(f) = findings {
-        f.finish()
-            .and_then(Output::commit)
-            .map_err(|e| write_error(findings_path, e))?;
-    }
-    if !stdout_closed {
-        match scores.finish().and_then(Output::commit) {
-            Err(e) if e.kind() == io::ErrorKind::BrokenPipe && out_path.is_none() => {}
-            other => other.map_err(|e| write_error(out_path, e))?,
+    match run {
+        Err(_) if stopped => return Ok(status(tally.errors)),
+        Err(e) => {
+            return Err(CliError::Usage(format!(
+                "质检中断: {}",
+                crate::zh::io(&e)
+            )))
         }
+        Ok(()) => {}
     }
+    reports.finish()?;
+    tally.report_duplicates();
 
     if !args.quiet {
         eprintln!(
-            "已质检 {} 通 (需复核 {flagged} 通,无法读取 {errors} 个),规则 {} 条,用时 {:.2} 秒",
-            calls - errors,
+            "已质检 {} 通 (需复核 {} 通,无法读取 {} 个),规则 {} 条,用时 {:.2} 秒",
+            tally.calls - tally.errors,
+            tally.flagged,
+            tally.errors,
             rules.rules.len(),
             started.elapsed().as_secs_f64()
         );
-        if errors > 0 {
-            eprintln!("无法读取的输入已写入 CSV,原因见 error 列。");
+        if tally.errors > 0 {
+            eprintln!("无法读取的输入已写入报告,原因见 error (错误) 列。");
         }
     }
-    Ok(status(errors))
+    Ok(status(tally.errors))
+}
+
+/// The reports the arguments ask for, each with its format and settled destination.
+fn outputs(args: &GradeArgs) -> Result<Vec<(Format, Target)>, CliError> {
+    let resolve = |path: &PathBuf| {
+        Target::resolve(path).map_err(|source| CliError::Write {
+            path: path.clone(),
+            source,
+        })
+    };
+    let mut outputs = Vec::new();
+    for path in &args.out {
+        let format = match (Format::from_extension(path), args.format) {
+            (Some(by_name), Some(asked)) if by_name != asked => {
+                return Err(CliError::Usage(format!(
+                    "--out {} 的扩展名表示 {} 格式,与 --format {} 矛盾",
+                    path.display(),
+                    by_name.spec().name,
+                    asked.spec().name
+                )))
+            }
+            (Some(format), _) | (None, Some(format)) => format,
+            (None, None) => {
+                return Err(CliError::Usage(format!(
+                    "无法从 --out {} 的扩展名判断格式: 请用 {},或加 --format",
+                    path.display(),
+                    Format::known_extensions()
+                )))
+            }
+        };
+        if format == Format::Findings {
+            return Err(CliError::Usage(
+                "证据明细请用 --findings FILE 输出".into(),
+            ));
+        }
+        outputs.push((format, resolve(path)?));
+    }
+    if args.out.is_empty() {
+        outputs.push((args.format.unwrap_or(Format::Csv), Target::stdout()));
+    }
+    if let Some(path) = &args.findings {
+        if let Some(other) = Format::from_extension(path).filter(|f| *f != Format::Csv) {
+            return Err(CliError::Usage(format!(
+                "--findings 写的是 CSV,不能写成 {} 文件;{} 报告里已经包含证据,请用 --out {}",
+                other.spec().name,
+                other.spec().name,
+                path.display()
+            )));
+        }
+        outputs.push((Format::Findings, resolve(path)?));
+    }
+    for (format, target) in &outputs {
+        if format.spec().binary && target.is_terminal() {
+            return Err(CliError::Usage(format!(
+                "{} 是二进制格式,不能输出到终端: 请用 --out 报告.{}",
+                format.spec().name,
+                format.spec().extensions[0]
+            )));
+        }
+    }
+    Ok(outputs)
+}
+
+/// Refuses a run that would write over one of its inputs, or write two reports into one file.
+fn check_clashes(sources: &[Source], outputs: &[(Format, Target)]) -> Result<(), CliError> {
+    for (i, (_, a)) in outputs.iter().enumerate() {
+        for (_, b) in &outputs[..i] {
+            if a.same_as(b) {
+                return Err(CliError::Usage(format!(
+                    "两个输出是同一个文件: {} 和 {};每个报告需要自己的文件",
+                    b.name(),
+                    a.name()
+                )));
+            }
+        }
+    }
+    let written: Vec<(FileId, &Target)> = outputs
+        .iter()
+        .filter_map(|(_, t)| Some((t.id()?, t)))
+        .collect();
+    if written.is_empty() {
+        return Ok(());
+    }
+    for source in sources {
+        let (id, name) = match source {
+            Source::Stdin => (FileId::stdin(), "标准输入".to_string()),
+            Source::File(path) => (FileId::of_path(path), path.display().to_string()),
+        };
+        let Some(id) = id else { continue };
+        if let Some((_, target)) = written.iter().find(|(w, _)| *w == id) {
+            return Err(CliError::Usage(format!(
+                "输出 {} 就是输入 {},写入会毁掉要质检的数据;请换一个输出文件",
+                target.name(),
+                name
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// What the summary and the warnings need to know about the rows.
+#[derive(Default)]
+struct Tally {
+    calls: usize,
+    flagged: usize,
+    errors: usize,
+    /// The source of the first row with each call id.
+    first_source: HashMap<String, String>,
+    duplicates: usize,
+}
+
+impl Tally {
+    fn add(&mut self, rows: &[Graded], bar: &ProgressBar) {
+        self.calls += rows.len();
+        for row in rows {
+            match &row.outcome {
+                Ok(o) => self.flagged += usize::from(o.card.flagged),
+                Err(_) => {
+                    self.errors += 1;
+                    self.flagged += 1;
+                }
+            }
+            match self.first_source.get(&row.call_id) {
+                None => {
+                    self.first_source
+                        .insert(row.call_id.clone(), row.source.clone());
+                }
+                Some(first) => {
+                    self.duplicates += 1;
+                    if self.duplicates <= DUPLICATES_NAMED {
+                        bar.suspend(|| {
+                            eprintln!(
+                                "警告: 通话编号 {} 出现了不止一次: {} 和 {} (报告里按来源区分)",
+                                row.call_id, first, row.source
+                            )
+                        });
+                    }
+                }
+            }
+        }
+    }
+
+    fn report_duplicates(&self) {
+        if self.duplicates > DUPLICATES_NAMED {
+            eprintln!(
+                "警告: 共有 {} 行的通话编号与前面的重复,只列出了前 {DUPLICATES_NAMED} 个",
+                self.duplicates
+            );
+        }
+    }
 }
 
 fn status(input_errors: usize) -> Status {
@@ -217,17 +354,82 @@ impl Progress for ProgressBar {
     }
 }
 
+/// The rate is not shown before this much time has passed, nor the time left before the rate
+/// has settled: the first chunk includes start-up, and a JSONL file's length is only known once
+/// it is opened.
+const SETTLE: Duration = Duration::from_secs(3);
+
+/// Calls per second as a person reads it: no decimals from 10 up.
+fn rate_text(per_sec: f64) -> String {
+    if per_sec >= 10.0 {
+        format!("每秒 {per_sec:.0} 通")
+    } else {
+        format!("每秒 {per_sec:.1} 通")
+    }
+}
+
+/// Time left, once `elapsed` is long enough and at least 1 % of the calls are done; `None`
+/// before.
+fn eta_text(elapsed: Duration, done: u64, total: u64) -> Option<String> {
+    if elapsed < SETTLE || done == 0 || done >= total || done * 100 < total {
+        return None;
+    }
+    let left = elapsed.as_secs_f64() * (total - done) as f64 / done as f64;
+    let secs = left.round() as u64;
+    Some(match secs {
+        0..=59 => format!("约 {secs} 秒"),
+        60..=3599 => format!("约 {} 分 {} 秒", secs / 60, secs % 60),
+        _ => format!("约 {} 小时 {} 分", secs / 3600, secs % 3600 / 60),
+    })
+}
+
 fn progress_bar(len: u64, visible: bool) -> ProgressBar {
     if !visible {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
     bar.set_style(
-        ProgressStyle::with_template(
-            "{spinner} 质检中 [{bar:30}] {pos}/{len} 通 ({per_sec}, 预计剩余 {eta})",
-        )
-        .expect("static template")
-        .progress_chars("=> "),
+        ProgressStyle::with_template("{spinner} 质检中 [{bar:30}] {pos}/{len} 通{rate}{left}")
+            .expect("static template")
+            .with_key("rate", |s: &ProgressState, w: &mut dyn std::fmt::Write| {
+                if s.elapsed() >= SETTLE {
+                    let _ = write!(w, ",{}", rate_text(s.per_sec()));
+                }
+            })
+            .with_key("left", |s: &ProgressState, w: &mut dyn std::fmt::Write| {
+                if let Some(left) = eta_text(s.elapsed(), s.pos(), s.len().unwrap_or(0)) {
+                    let _ = write!(w, ",剩余{left}");
+                }
+            })
+            .progress_chars("=> "),
     );
     bar
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rates_read_without_decimals_noise() {
+        assert_eq!(rate_text(10_704.3456), "每秒 10704 通");
+        assert_eq!(rate_text(10.0), "每秒 10 通");
+        assert_eq!(rate_text(3.456), "每秒 3.5 通");
+    }
+
+    #[test]
+    fn no_time_left_until_the_rate_has_settled() {
+        let s = Duration::from_secs;
+        assert_eq!(eta_text(s(1), 500, 1000), None, "too early");
+        assert_eq!(eta_text(s(5), 0, 1000), None, "nothing done");
+        assert_eq!(eta_text(s(5), 9, 1000), None, "under 1 %");
+        assert!(eta_text(s(5), 10, 1000).is_some());
+        assert_eq!(eta_text(s(5), 1000, 1000), None, "finished");
+        assert_eq!(eta_text(s(3), 500, 1000).as_deref(), Some("约 3 秒"));
+        assert_eq!(eta_text(s(10), 100, 1000).as_deref(), Some("约 1 分 30 秒"));
+        assert_eq!(
+            eta_text(s(3600), 1, 3).as_deref(),
+            Some("约 2 小时 0 分")
+        );
+    }
 }

@@ -63,8 +63,10 @@ pub enum CliError {
     Usage(String),
     #[error("{0}")]
     Rules(RuleErrors),
-    #[error("无法写入 {path}: {source}")]
+    #[error("无法写入 {}: {}", .path.display(), crate::zh::io(.source))]
     Write { path: PathBuf, source: io::Error },
+    #[error("{0}")]
+    Report(#[from] crate::report::ReportError),
 }
 
 pub fn run(cli: Cli) -> Result<Status, CliError> {
@@ -86,7 +88,7 @@ pub fn load_rules(dir: Option<&Path>) -> Result<RuleSet, CliError> {
 
 fn write_error(path: Option<&Path>, source: io::Error) -> CliError {
     CliError::Write {
-        path: path.map_or_else(|| PathBuf::from("<stdout>"), Path::to_path_buf),
+        path: path.map_or_else(|| PathBuf::from("标准输出"), Path::to_path_buf),
         source,
     }
 }

@@ -65,7 +65,7 @@ pub(super) fn parse_json_document(text: &str, source: &str, stem: &str) -> Vec<I
         Err(e) => vec![failed(
             source.into(),
             stem.into(),
-            InputError::Json(e.to_string()),
+            InputError::Json(crate::zh::json(&e)),
         )],
     }
 }
@@ -76,13 +76,13 @@ pub(super) fn parse_jsonl_line(line: &str, number: usize, source: &str, stem: &s
     let id = format!("{stem}#{number}");
     match serde_json::from_str::<Value>(line) {
         Ok(v) => item(v, source, id),
-        Err(e) => failed(source, id, InputError::Json(e.to_string())),
+        Err(e) => failed(source, id, InputError::Json(crate::zh::json(&e))),
     }
 }
 
 fn item(value: Value, source: String, fallback_id: String) -> Item {
     let call = serde_json::from_value::<JsonCall>(value)
-        .map_err(|e| InputError::Json(e.to_string()))
+        .map_err(|e| InputError::Json(crate::zh::json(&e)))
         .and_then(|c| to_call(c, &fallback_id));
     let id = call.as_ref().map_or(fallback_id, |c| c.id.clone());
     Item { source, id, call }

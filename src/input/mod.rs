@@ -122,6 +122,14 @@ impl Role {
             Role::Customer => "customer",
         }
     }
+
+    /// The role as a Chinese report names it.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Role::Agent => "客服",
+            Role::Customer => "客户",
+        }
+    }
 }
 
 impl fmt::Display for Role {
@@ -308,7 +316,7 @@ pub fn load(source: &Source, options: ReadOptions) -> Document {
         }
     };
     let text = match (format, bytes) {
-        (_, Err(e)) => Err(InputError::Io(e.to_string())),
+        (_, Err(e)) => Err(InputError::Io(crate::zh::io(&e))),
         (None, _) => Err(InputError::UnsupportedExtension),
         (_, Ok(bytes)) => crate::normalize::decode(&bytes, options.fallback)
             .map_err(InputError::Encoding)

@@ -1,46 +1,97 @@
-//! The findings CSV: one row per hit, the evidence a supervisor checks.
+//! The findings CSV: one row per hit, the evidence a supervisor checks, each row readable on
+//! its own (which call, from which file, which agent, which rule, what it cost, what was said or
+//! measured, and when).
+//!
+//! The first eight columns are those of earlier versions, in the same order; the rest are
+//! appended so that existing spreadsheets keep working.
 
-use std::io::{self, Write};
+use std::io;
 
-use super::{csv_writer, io_error};
+use super::{csv_writer, io_error, neutralise, Context, Output, Report, Spec};
 use crate::grade::Graded;
-use crate::rule::RuleSet;
 
-pub const FINDINGS_HEADER: [&str; 8] = [
-    "call_id", "rule_id", "turn", "role", "start", "end", "matched", "message",
+pub const FINDINGS_HEADER: [&str; 17] = [
+    "call_id",
+    "rule_id",
+    "turn",
+    "role",
+    "start",
+    "end",
+    "matched",
+    "message",
+    "source",
+    "agent",
+    "rule_title",
+    "points",
+    "fatal",
+    "evidence",
+    "begin_ms",
+    "end_ms",
+    "measured_ms",
 ];
 
-/// Writes the findings CSV a chunk of rows at a time.
-pub struct FindingsCsv<'a, W: Write> {
-    csv: csv::Writer<W>,
-    set: &'a RuleSet,
+pub(super) const SPEC: Spec = Spec {
+    name: "findings",
+    extensions: &[],
+    binary: false,
+    commit_rank: 0,
+    open: |out, cx| Ok(Box::new(FindingsCsv::new(out, cx)?)),
+};
+
+struct FindingsCsv<'a> {
+    csv: csv::Writer<Output>,
+    cx: Context<'a>,
 }
 
-impl<'a, W: Write> FindingsCsv<'a, W> {
-    /// Starts the CSV with its header.
-    pub fn new(out: W, set: &'a RuleSet) -> io::Result<Self> {
-        let mut csv = csv_writer(out);
+impl<'a> FindingsCsv<'a> {
+    fn new(out: Output, cx: Context<'a>) -> io::Result<Self> {
+        let mut csv = csv_writer(out, &cx)?;
         csv.write_record(FINDINGS_HEADER).map_err(io_error)?;
-        Ok(FindingsCsv { csv, set })
+        Ok(FindingsCsv { csv, cx })
     }
+}
 
-    /// One row per hit: the turn (from 0), who spoke, the character offsets of the evidence in
-    /// that turn's text, what was said, and the rule's message.
-    pub fn write(&mut self, rows: &[Graded]) -> io::Result<()> {
-        for row in rows {
+fn number(n: Option<impl ToString>) -> String {
+    n.map(|n| n.to_string()).unwrap_or_default()
+}
+
+impl Report for FindingsCsv<'_> {
+    /// One row per hit. Words said (or, for something missing, the turn where it was due, or
+    /// what made it due) have their character offsets in the turn and the turn's time; a
+    /// timing observation has no words, only its interval and length.
+    fn write(&mut self, rows: &[Graded]) -> io::Result<()> {
+        for row in rows.iter().filter(|r| self.cx.lists(r)) {
             let Ok(o) = &row.outcome else { continue };
-            for hit in &o.hits {
-                let rule = &self.set.rules[hit.rule];
+            let id = neutralise(&row.call_id);
+            let source = neutralise(&row.source);
+            let agent = neutralise(o.call.agent().unwrap_or(""));
+            for (hit, points) in o.hits.iter().zip(&o.card.hit_points) {
+                let rule = &self.cx.rules.rules[hit.rule];
+                let turn = &o.call.turns[hit.turn];
+                let quote = hit.quote();
+                let (begin, end, measured) = match hit.evidence.interval() {
+                    Some((b, e)) => (Some(b), Some(e), Some(e - b)),
+                    None => (turn.begin, turn.end, None),
+                };
                 self.csv
                     .write_record([
-                        row.call_id.as_str(),
-                        rule.id.as_str(),
+                        id.as_ref(),
+                        &rule.id,
                         &hit.turn.to_string(),
-                        o.call.turns[hit.turn].role.as_str(),
-                        &hit.start.to_string(),
-                        &hit.end.to_string(),
-                        &hit.matched,
-                        &rule.message,
+                        turn.role.as_str(),
+                        &number(quote.map(|q| q.start)),
+                        &number(quote.map(|q| q.end)),
+                        &neutralise(quote.map_or("", |q| q.text.as_str())),
+                        &neutralise(&rule.message),
+                        &source,
+                        &agent,
+                        &neutralise(&rule.title),
+                        &points.to_string(),
+                        if rule.fatal { "true" } else { "false" },
+                        hit.evidence.kind(),
+                        &number(begin),
+                        &number(end),
+                        &number(measured),
                     ])
                     .map_err(io_error)?;
             }
@@ -48,8 +99,7 @@ impl<'a, W: Write> FindingsCsv<'a, W> {
         Ok(())
     }
 
-    /// Flushes and gives back the underlying writer.
-    pub fn finish(self) -> io::Result<W> {
+    fn finish(self: Box<Self>) -> io::Result<Output> {
         self.csv.into_inner().map_err(|e| e.into_error())
     }
 }

@@ -1,105 +1,242 @@
-//! Report: graded calls → CSV files a QA team opens and a supervisor reads.
+//! Report: graded calls → the files a QA team opens and a supervisor reads.
 //!
-//! In: the [`Graded`](crate::grade::Graded) rows of a batch, a chunk at a time. Out: the score
-//! CSV (one row per call, fixed columns) and the findings CSV (one row per hit: the evidence
-//! behind every deduction), written to stdout or to files that appear only when complete.
+//! In: the [`Graded`] rows of a batch, in batch order, a chunk at a time. Out: one file (or
+//! stdout) per requested report, each appearing only when complete:
+//!
+//! | format | what it holds |
+//! |---|---|
+//! | [`Format::Csv`] | the score CSV: one row per call, fixed columns |
+//! | [`Format::Findings`] | the findings CSV: one row per hit, the evidence behind every deduction |
+//! | [`Format::Jsonl`] | one JSON object per call: scores, every hit's structured evidence, the transcript |
+//! | [`Format::Xlsx`] | an Excel workbook: 得分, 证据, 坐席 and 规则 sheets |
+//!
+//! Every format is one file implementing [`Report`], listed once in [`Format::spec`]. The
+//! fan-out, [`Reports`], owns what they share: order, a closed stdout, atomic commit and which
+//! output an error belongs to. Where each byte goes, and why writing never destroys a file, is
+//! [`output`]'s business.
 
+mod cell;
 mod findings;
+mod jsonl;
+pub mod output;
 mod scores;
+mod stats;
+mod xlsx;
 
-use std::fs::File;
-use std::io::{self, BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::io;
+use std::path::Path;
 
-pub use findings::{FindingsCsv, FINDINGS_HEADER};
-pub use scores::{ScoresCsv, SCORES_HEADER};
+pub use cell::neutralise;
+pub use findings::FINDINGS_HEADER;
+pub use jsonl::SCHEMA;
+pub use output::{FileId, Output, Target};
+pub use scores::SCORES_HEADER;
+pub use stats::{AgentStats, RuleStats, Stats};
+
+use crate::grade::Graded;
+use crate::rule::RuleSet;
 
 /// The UTF-8 byte-order mark Excel needs to open a CSV as UTF-8 instead of the system code page.
 pub const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
-/// Where a report goes: stdout, a regular file written atomically, or a special file (a
-/// device, a pipe) written directly.
-///
-/// A regular file's content goes to a temporary file in the same directory, renamed over the
-/// target only by [`Output::commit`]; an interrupted run leaves the previous file (or none),
-/// never half a report. A symlink is followed, so the file it points to is the one replaced.
-/// `/dev/null` or a named pipe cannot be replaced by a rename and has no half-written state to
-/// protect, so it is opened and written as is.
-pub enum Output {
-    Stdout(io::Stdout),
-    Atomic {
-        tmp: BufWriter<tempfile::NamedTempFile>,
-        path: PathBuf,
-    },
-    Direct(BufWriter<File>),
+/// One output format: receives the batch in order, then finishes its file.
+pub trait Report: Send {
+    /// Writes a chunk of rows, in batch order.
+    fn write(&mut self, rows: &[Graded]) -> io::Result<()>;
+    /// Writes whatever comes after the last row and hands back the output to be committed.
+    fn finish(self: Box<Self>) -> io::Result<Output>;
 }
 
-impl Output {
-    /// Opens the destination for `path`, or stdout when there is no path.
-    pub fn create(path: Option<&Path>) -> io::Result<Output> {
-        let Some(path) = path else {
-            return Ok(Output::Stdout(io::stdout()));
-        };
-        let target = match std::fs::canonicalize(path) {
-            Ok(real) if !std::fs::metadata(&real)?.is_file() => {
-                return Ok(Output::Direct(BufWriter::new(File::create(&real)?)))
-            }
-            Ok(real) => real,
-            Err(_) => path.to_path_buf(),
-        };
-        let dir = match target.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p,
-            _ => Path::new("."),
-        };
-        let mut builder = tempfile::Builder::new();
-        builder.prefix(".zhijian-").suffix(".tmp");
-        // tempfile creates 0600 files; a report is for the whole QA team, so ask for what a
-        // plain create would give (0666 less the umask).
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            builder.permissions(std::fs::Permissions::from_mode(0o666));
+/// What every report is told about the run.
+#[derive(Clone, Copy)]
+pub struct Context<'a> {
+    pub rules: &'a RuleSet,
+    /// Start CSV files with a UTF-8 BOM.
+    pub bom: bool,
+    /// List only calls that need a supervisor (and calls that could not be read); totals still
+    /// count every call.
+    pub only_flagged: bool,
+}
+
+impl Context<'_> {
+    /// Whether `row` gets its own rows in a report.
+    pub fn lists(&self, row: &Graded) -> bool {
+        !self.only_flagged || row.outcome.as_ref().map_or(true, |o| o.card.flagged)
+    }
+}
+
+/// The output formats, as `--format` names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// 得分 CSV,每通电话一行 / the score CSV, one row per call
+    Csv,
+    /// 证据 CSV,每处命中一行 / the findings CSV, one row per hit
+    Findings,
+    /// JSON Lines,每通电话一个对象 (含证据和转写) / one JSON object per call
+    Jsonl,
+    /// Excel 工作簿: 得分、证据、坐席、规则 四张表 / an Excel workbook
+    Xlsx,
+}
+
+/// How a format is named, recognised and opened.
+pub struct Spec {
+    pub name: &'static str,
+    /// File extensions that choose this format for `--out`, lower case, without the dot.
+    pub extensions: &'static [&'static str],
+    /// Binary output is never written to a terminal.
+    pub binary: bool,
+    /// Outputs are committed by rank, lowest first: evidence is in place before the scores
+    /// that refer to it appear.
+    pub commit_rank: u8,
+    pub open: for<'a> fn(Output, Context<'a>) -> io::Result<Box<dyn Report + 'a>>,
+}
+
+impl Format {
+    pub const ALL: [Format; 4] = [Format::Csv, Format::Findings, Format::Jsonl, Format::Xlsx];
+
+    pub fn spec(self) -> &'static Spec {
+        match self {
+            Format::Csv => &scores::SPEC,
+            Format::Findings => &findings::SPEC,
+            Format::Jsonl => &jsonl::SPEC,
+            Format::Xlsx => &xlsx::SPEC,
         }
-        Ok(Output::Atomic {
-            tmp: BufWriter::new(builder.tempfile_in(dir)?),
-            path: target,
+    }
+
+    /// The format an `--out` file's extension asks for.
+    pub fn from_extension(path: &Path) -> Option<Format> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        Format::ALL
+            .into_iter()
+            .find(|f| f.spec().extensions.contains(&ext.as_str()))
+    }
+
+    /// Every extension `--out` recognises, for messages.
+    pub fn known_extensions() -> String {
+        Format::ALL
+            .iter()
+            .flat_map(|f| f.spec().extensions)
+            .map(|e| format!(".{e}"))
+            .collect::<Vec<_>>()
+            .join("、")
+    }
+}
+
+/// A report that could not be written, and which output it was.
+#[derive(Debug, thiserror::Error)]
+#[error("无法写入 {target}: {}", crate::zh::io(.source))]
+pub struct ReportError {
+    pub target: String,
+    pub source: io::Error,
+}
+
+struct Slot<'a> {
+    target: Target,
+    rank: u8,
+    report: Option<Box<dyn Report + 'a>>,
+}
+
+/// Every report of a run, fed the same rows in the same order.
+pub struct Reports<'a> {
+    slots: Vec<Slot<'a>>,
+    /// Stale temporary files removed beside the outputs when they were opened.
+    pub stale_removed: usize,
+}
+
+/// Whether grading should go on after a chunk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flow {
+    Continue,
+    /// Every output is a stdout that its reader closed: nothing more can be written.
+    Stop,
+}
+
+impl<'a> Reports<'a> {
+    /// Opens every `(format, target)`; nothing is written to a file until [`Reports::finish`].
+    pub fn open(outputs: Vec<(Format, Target)>, cx: Context<'a>) -> Result<Self, ReportError> {
+        let mut slots = Vec::with_capacity(outputs.len());
+        let mut stale_removed = 0;
+        for (format, target) in outputs {
+            let spec = format.spec();
+            let fail = |source| ReportError {
+                target: target.name(),
+                source,
+            };
+            let (out, removed) = target.open().map_err(fail)?;
+            stale_removed += removed;
+            let report = (spec.open)(out, cx).map_err(fail)?;
+            slots.push(Slot {
+                target,
+                rank: spec.commit_rank,
+                report: Some(report),
+            });
+        }
+        Ok(Reports {
+            slots,
+            stale_removed,
         })
     }
 
-    /// Flushes, and for a regular file makes it durable and moves it into place.
-    pub fn commit(self) -> io::Result<()> {
-        match self {
-            Output::Stdout(mut out) => out.flush(),
-            Output::Direct(mut out) => out.flush(),
-            Output::Atomic { tmp, path } => {
-                let tmp = tmp.into_inner().map_err(|e| e.into_error())?;
-                tmp.as_file().sync_all()?;
-                tmp.persist(&path).map(|_: File| ()).map_err(|e| e.error)
+    /// Hands a chunk of rows to every report still open.
+    pub fn write(&mut self, rows: &[Graded]) -> Result<Flow, ReportError> {
+        for slot in &mut self.slots {
+            let Some(report) = &mut slot.report else {
+                continue;
+            };
+            match report.write(rows) {
+                Ok(()) => {}
+                // A closed pipe (`| head`) is the reader's choice, not a failure: stop writing
+                // there, and finish the other outputs.
+                Err(e) if e.kind() == io::ErrorKind::BrokenPipe && slot.target.is_stdout() => {
+                    slot.report = None;
+                }
+                Err(source) => {
+                    return Err(ReportError {
+                        target: slot.target.name(),
+                        source,
+                    })
+                }
             }
         }
+        Ok(if self.slots.iter().all(|s| s.report.is_none()) {
+            Flow::Stop
+        } else {
+            Flow::Continue
+        })
     }
-}
 
-impl Write for Output {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        match self {
-            Output::Stdout(out) => out.write(buf),
-            Output::Atomic { tmp, .. } => tmp.write(buf),
-            Output::Direct(out) => out.write(buf),
+    /// Finishes every report, then commits them: if any fails to finish, none is committed
+    /// and every file is left as it was.
+    pub fn finish(self) -> Result<(), ReportError> {
+        let mut finished = Vec::with_capacity(self.slots.len());
+        for slot in self.slots {
+            let Some(report) = slot.report else { continue };
+            match report.finish() {
+                Ok(out) => finished.push((slot.rank, slot.target, out)),
+                Err(e) if e.kind() == io::ErrorKind::BrokenPipe && slot.target.is_stdout() => {}
+                Err(source) => {
+                    return Err(ReportError {
+                        target: slot.target.name(),
+                        source,
+                    })
+                }
+            }
         }
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        match self {
-            Output::Stdout(out) => out.flush(),
-            Output::Atomic { tmp, .. } => tmp.flush(),
-            Output::Direct(out) => out.flush(),
+        finished.sort_by_key(|(rank, _, _)| *rank);
+        for (_, target, out) in finished {
+            match out.commit() {
+                Ok(()) => {}
+                Err(e) if e.kind() == io::ErrorKind::BrokenPipe && target.is_stdout() => {}
+                Err(source) => {
+                    return Err(ReportError {
+                        target: target.name(),
+                        source,
+                    })
+                }
+            }
         }
+        Ok(())
     }
-}
-
-fn csv_writer<W: Write>(out: W) -> csv::Writer<W> {
-    csv::Writer::from_writer(out)
 }
 
 /// Unwraps csv's error so the caller sees the I/O error's own kind: a closed stdout must stay
@@ -109,4 +246,13 @@ fn io_error(e: csv::Error) -> io::Error {
         csv::ErrorKind::Io(e) => e,
         other => io::Error::other(format!("{other:?}")),
     }
+}
+
+/// A CSV writer over `out`, after the BOM if the run asked for one.
+fn csv_writer(mut out: Output, cx: &Context<'_>) -> io::Result<csv::Writer<Output>> {
+    use std::io::Write;
+    if cx.bom {
+        out.write_all(UTF8_BOM)?;
+    }
+    Ok(csv::Writer::from_writer(out))
 }

@@ -1,8 +1,11 @@
-//! The score CSV: one row per call, in source order.
+//! The score CSV: one row per call, in batch order, with fixed columns.
+//!
+//! The columns and their order are a contract with the spreadsheets and scripts built on this
+//! file: new columns are only ever appended.
 
-use std::io::{self, Write};
+use std::io;
 
-use super::{csv_writer, io_error};
+use super::{csv_writer, io_error, neutralise, Context, Output, Report, Spec};
 use crate::grade::Graded;
 use crate::score::ERROR_REASON;
 
@@ -21,24 +24,35 @@ pub const SCORES_HEADER: [&str; 12] = [
     "error",
 ];
 
-/// Writes the score CSV a chunk of rows at a time.
-pub struct ScoresCsv<W: Write> {
-    csv: csv::Writer<W>,
+pub(super) const SPEC: Spec = Spec {
+    name: "csv",
+    extensions: &["csv"],
+    binary: false,
+    commit_rank: 2,
+    open: |out, cx| Ok(Box::new(ScoresCsv::new(out, cx)?)),
+};
+
+struct ScoresCsv<'a> {
+    csv: csv::Writer<Output>,
+    cx: Context<'a>,
 }
 
-impl<W: Write> ScoresCsv<W> {
-    /// Starts the CSV with its header.
-    pub fn new(out: W) -> io::Result<Self> {
-        let mut csv = csv_writer(out);
+impl<'a> ScoresCsv<'a> {
+    fn new(out: Output, cx: Context<'a>) -> io::Result<Self> {
+        let mut csv = csv_writer(out, &cx)?;
         csv.write_record(SCORES_HEADER).map_err(io_error)?;
-        Ok(ScoresCsv { csv })
+        Ok(ScoresCsv { csv, cx })
     }
+}
 
+impl Report for ScoresCsv<'_> {
     /// One row per graded item. An item that could not be read has `error` filled, what it
     /// could not know left empty, and is flagged.
-    pub fn write(&mut self, rows: &[Graded]) -> io::Result<()> {
-        for row in rows {
-            match &row.outcome {
+    fn write(&mut self, rows: &[Graded]) -> io::Result<()> {
+        for row in rows.iter().filter(|r| self.cx.lists(r)) {
+            let id = neutralise(&row.call_id);
+            let source = neutralise(&row.source);
+            let record = match &row.outcome {
                 Ok(o) => {
                     let c = &o.card;
                     let hits = c
@@ -47,47 +61,44 @@ impl<W: Write> ScoresCsv<W> {
                         .map(|(id, n)| format!("{id}:{n}"))
                         .collect::<Vec<_>>()
                         .join(";");
-                    self.csv
-                        .write_record([
-                            row.call_id.as_str(),
-                            row.source.as_str(),
-                            o.call.agent().unwrap_or(""),
-                            &c.score.to_string(),
-                            &c.tier,
-                            &c.service_type,
-                            &c.attitude.to_string(),
-                            &c.procedure.to_string(),
-                            if c.flagged { "true" } else { "false" },
-                            &c.flag_reasons.join(";"),
-                            &hits,
-                            "",
-                        ])
-                        .map_err(io_error)?;
+                    [
+                        id,
+                        source,
+                        neutralise(o.call.agent().unwrap_or("")),
+                        c.score.to_string().into(),
+                        c.tier.as_str().into(),
+                        c.service_type.as_str().into(),
+                        c.attitude.to_string().into(),
+                        c.procedure.to_string().into(),
+                        if c.flagged { "true" } else { "false" }.into(),
+                        c.flag_reasons.join(";").into(),
+                        hits.into(),
+                        "".into(),
+                    ]
                 }
-                Err(e) => self
-                    .csv
-                    .write_record([
-                        row.call_id.as_str(),
-                        row.source.as_str(),
-                        "",
-                        "",
-                        "",
-                        "",
-                        "",
-                        "",
-                        "true",
-                        ERROR_REASON,
-                        "",
-                        &e.to_string(),
-                    ])
-                    .map_err(io_error)?,
-            }
+                Err(e) => [
+                    id,
+                    source,
+                    "".into(),
+                    "".into(),
+                    "".into(),
+                    "".into(),
+                    "".into(),
+                    "".into(),
+                    "true".into(),
+                    ERROR_REASON.into(),
+                    "".into(),
+                    neutralise(&e.to_string()).into_owned().into(),
+                ],
+            };
+            self.csv
+                .write_record(record.iter().map(|c| c.as_bytes()))
+                .map_err(io_error)?;
         }
         Ok(())
     }
 
-    /// Flushes and gives back the underlying writer.
-    pub fn finish(self) -> io::Result<W> {
+    fn finish(self: Box<Self>) -> io::Result<Output> {
         self.csv.into_inner().map_err(|e| e.into_error())
     }
 }

@@ -131,6 +131,7 @@ pub(super) fn compile(sources: &[RuleSource]) -> Result<RuleSet, RuleErrors> {
             automaton,
             owners: builder.owners,
             segmenter: Segmenter::new(user_words),
+            version: fingerprint(sources),
         }),
         _ => Err(RuleErrors(errors)),
     }
@@ -242,6 +243,22 @@ fn link(
     walk.order
 }
 
+/// A short, stable name for the exact rule files of a set (FNV-1a over every path and text, in
+/// path order): graded results say which rules produced them, and a verdict on a hit can be
+/// matched with the rules it was made under.
+fn fingerprint(sources: &[RuleSource]) -> String {
+    let mut sorted: Vec<&RuleSource> = sources.iter().collect();
+    sorted.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for src in sorted {
+        for byte in src.path.bytes().chain([0]).chain(src.text.bytes()).chain([0]) {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("{hash:016x}")
+}
+
 fn line_start(text: &str, line: usize) -> usize {
     text.split_inclusive('\n')
         .take(line.saturating_sub(1))
@@ -262,91 +279,12 @@ fn toml_error(path: &str, text: &Arc<str>, e: &toml::de::Error) -> RuleError {
 
 /// Rephrases serde's messages for rule authors, keeping the original for the rest.
 fn explain_toml(message: &str) -> (String, Option<String>) {
-    let quoted = |rest: &str| rest.split('`').next().unwrap_or("").to_string();
-    let listed = |list: &str| {
-        let list = list.trim().trim_start_matches("one of ");
-        list.replace('`', "").replace(" or ", ", ")
-    };
-    if let Some(rest) = message.strip_prefix("unknown field `") {
-        let expected = rest.split_once("expected ").map_or("", |x| x.1);
-        return (
-            format!("未知的键 \"{}\"", quoted(rest)),
-            Some(format!("这里允许的键: {}", listed(expected))),
-        );
-    }
-    if let Some(rest) = message.strip_prefix("missing field `") {
-        return (format!("缺少必填的键 \"{}\"", quoted(rest)), None);
-    }
-    if let Some(rest) = message.strip_prefix("unknown variant `") {
-        let expected = rest.split_once("expected ").map_or("", |x| x.1);
-        return (
-            format!("取值 \"{}\" 不在允许范围内", quoted(rest)),
-            Some(format!("可选的值: {}", listed(expected))),
-        );
-    }
-    if let Some(rest) = message.strip_prefix("invalid type: ") {
-        // "string \"-5\", expected i32"
-        let (found, expected) = rest.split_once(", expected ").unwrap_or((rest, ""));
-        return (
-            format!(
-                "值的类型不对: 这里应是{},实际写的是{}",
-                kind_zh(expected),
-                found_zh(found)
-            ),
-            None,
-        );
-    }
-    (
-        format!("TOML 格式错误: {message}"),
-        Some("常见原因: 引号或方括号没有闭合、数组元素之间缺逗号、同一个键写了两次".into()),
-    )
-}
-
-/// serde's name for an expected type, in the words of the rule-file guide.
-fn kind_zh(expected: &str) -> String {
-    let e = expected.trim();
-    if e.starts_with('i') || e.starts_with('u') || e.contains("integer") {
-        "整数".into()
-    } else if e.contains("string") {
-        "字符串 (用引号括起来)".into()
-    } else if e.contains("bool") {
-        "true 或 false".into()
-    } else if e.contains("sequence") {
-        "数组 [...]".into()
-    } else if e.contains("struct") || e.contains("map") {
-        "表 (如 [match] 或 { ... })".into()
-    } else {
-        e.to_string()
-    }
-}
-
-/// serde's description of the value found ("string \"-5\"", "integer `3`", "sequence").
-fn found_zh(found: &str) -> String {
-    let f = found.trim();
-    let value = f
-        .split_once(' ')
-        .map(|(_, v)| v.trim_matches('`'))
-        .unwrap_or("");
-    let kind = if f.starts_with("string") {
-        "字符串"
-    } else if f.starts_with("integer") {
-        "整数"
-    } else if f.starts_with("floating") {
-        "小数"
-    } else if f.starts_with("boolean") {
-        "布尔值"
-    } else if f.starts_with("sequence") {
-        "数组"
-    } else if f.starts_with("map") {
-        "表"
-    } else {
-        return f.to_string();
-    };
-    if value.is_empty() || kind == "数组" || kind == "表" {
-        kind.to_string()
-    } else {
-        format!("{kind} {value}")
-    }
+    crate::zh::serde_data(message, "键").unwrap_or_else(|| {
+        (
+            format!("TOML 格式错误: {message}"),
+            Some("常见原因: 引号或方括号没有闭合、数组元素之间缺逗号、同一个键写了两次".into()),
+        )
+    })
 }
 
 fn compile_scoring(src: &RuleSource) -> Result<Scoring, RuleError> {

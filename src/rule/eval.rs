@@ -14,18 +14,109 @@ use super::{Check, RuleSet, Scope, TermKind, TimingKind, Trigger};
 use crate::input::{Call, Role, Turn};
 use crate::normalize::fold;
 
-/// One piece of evidence that a rule fired.
+/// One piece of evidence that a rule fired: where in the call, and what was observed there.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Hit {
     /// Index into [`RuleSet::rules`].
     pub rule: usize,
-    /// Index of the turn in the call, from 0.
+    /// The turn the evidence points at, from 0.
     pub turn: usize,
-    /// Character offsets into that turn's original text.
+    pub evidence: Evidence,
+}
+
+/// What a rule saw. Each report renders it its own way: a CSV row, a JSON object, a highlight.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Evidence {
+    /// Words said in the turn.
+    Said(Quote),
+    /// None of turns `first..=last` said what the rule expects. `quote` is in the hit's turn:
+    /// the words that made the reply expected (a customer's complaint), or, when nothing
+    /// triggered it, the whole turn where it should have been said.
+    Missing {
+        quote: Quote,
+        first: usize,
+        last: usize,
+    },
+    /// The speaker of the turn started at `begin_ms` while the other party talked until
+    /// `end_ms`.
+    Overlap { begin_ms: u64, end_ms: u64 },
+    /// Nobody spoke from `begin_ms` until the turn began at `end_ms`.
+    Silence { begin_ms: u64, end_ms: u64 },
+}
+
+/// A piece of a turn's original text: character offsets (not bytes) and the characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Quote {
     pub start: usize,
     pub end: usize,
-    /// What was said (or, for a missing phrase or a timing rule, what was observed).
-    pub matched: String,
+    pub text: String,
+}
+
+impl Hit {
+    /// The words the evidence quotes, if it quotes any (timing observations do not).
+    pub fn quote(&self) -> Option<&Quote> {
+        match &self.evidence {
+            Evidence::Said(q) | Evidence::Missing { quote: q, .. } => Some(q),
+            Evidence::Overlap { .. } | Evidence::Silence { .. } => None,
+        }
+    }
+
+    /// The evidence in one line of Chinese: the quoted words, or what was measured.
+    pub fn describe(&self) -> String {
+        match &self.evidence {
+            Evidence::Said(q) | Evidence::Missing { quote: q, .. } => q.text.clone(),
+            Evidence::Overlap { begin_ms, end_ms } => {
+                format!("在对方说完前 {} 秒开口", seconds(end_ms - begin_ms))
+            }
+            Evidence::Silence { begin_ms, end_ms } => {
+                format!("静音 {} 秒", seconds(end_ms - begin_ms))
+            }
+        }
+    }
+}
+
+impl Evidence {
+    /// A stable name for the kind of evidence, as the reports write it.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Evidence::Said(_) => "said",
+            Evidence::Missing { .. } => "missing",
+            Evidence::Overlap { .. } => "overlap",
+            Evidence::Silence { .. } => "silence",
+        }
+    }
+
+    /// The kind of evidence as a supervisor calls it.
+    pub fn kind_zh(&self) -> &'static str {
+        match self {
+            Evidence::Said(_) => "原话",
+            Evidence::Missing { .. } => "缺少",
+            Evidence::Overlap { .. } => "抢话",
+            Evidence::Silence { .. } => "静音",
+        }
+    }
+
+    /// The measured interval of a timing observation.
+    pub fn interval(&self) -> Option<(u64, u64)> {
+        match *self {
+            Evidence::Overlap { begin_ms, end_ms } | Evidence::Silence { begin_ms, end_ms } => {
+                Some((begin_ms, end_ms))
+            }
+            Evidence::Said(_) | Evidence::Missing { .. } => None,
+        }
+    }
+}
+
+/// Where in its turn a piece of evidence sits, for ordering the evidence of a composition:
+/// quotes by position, timing observations (which quote nothing) first.
+fn order_key(h: &Hit) -> (usize, usize, &str) {
+    h.quote()
+        .map_or((0, 0, ""), |q| (q.start, q.end, q.text.as_str()))
+}
+
+/// Milliseconds as seconds with one decimal, the precision a supervisor reads.
+fn seconds(ms: u64) -> String {
+    format!("{:.1}", ms as f64 / 1000.0)
 }
 
 /// A turn as the matchers see it: folded once, scanned once, segmented only if asked.
@@ -138,9 +229,7 @@ impl Evaluator<'_> {
                 if not.iter().any(|c| !self.check(rule, c, results).is_empty()) {
                     return Vec::new();
                 }
-                hits.sort_by(|a, b| {
-                    (a.turn, a.start, a.end, &a.matched).cmp(&(b.turn, b.start, b.end, &b.matched))
-                });
+                hits.sort_by(|a, b| (a.turn, order_key(a)).cmp(&(b.turn, order_key(b))));
                 hits = self.merge_overlaps(hits);
             }
         }
@@ -152,26 +241,23 @@ impl Evaluator<'_> {
     fn merge_overlaps(&self, sorted: Vec<Hit>) -> Vec<Hit> {
         let mut merged: Vec<Hit> = Vec::with_capacity(sorted.len());
         for h in sorted {
-            match merged.last_mut() {
-                Some(last) if *last == h => {}
-                Some(last)
-                    if last.turn == h.turn
-                        && last.start < last.end
-                        && h.start < last.end
-                        && h.start < h.end =>
+            if let Some(last) = merged.last_mut() {
+                if *last == h {
+                    continue;
+                }
+                if let (Evidence::Said(a), Evidence::Said(b)) = (&mut last.evidence, &h.evidence)
                 {
-                    if h.end > last.end {
-                        let text = &self.views[h.turn].turn.text;
-                        last.end = h.end;
-                        last.matched = text
-                            .chars()
-                            .skip(last.start)
-                            .take(last.end - last.start)
-                            .collect();
+                    if last.turn == h.turn && b.start < a.end {
+                        if b.end > a.end {
+                            let text = &self.views[h.turn].turn.text;
+                            a.end = b.end;
+                            a.text = text.chars().skip(a.start).take(a.end - a.start).collect();
+                        }
+                        continue;
                     }
                 }
-                _ => merged.push(h),
             }
+            merged.push(h);
         }
         merged
     }
@@ -234,7 +320,8 @@ impl Evaluator<'_> {
             .collect()
     }
 
-    fn hit_at(&self, rule: usize, t: usize, span: &Range<usize>) -> Hit {
+    /// The original words at byte span `span` of turn `t`'s folded text.
+    fn quote_at(&self, t: usize, span: &Range<usize>) -> Quote {
         let view = &self.views[t];
         let (folded, original) = view
             .char_starts
@@ -243,24 +330,37 @@ impl Evaluator<'_> {
         // same characters, one for one, as the original.
         let char_of = |byte: usize| folded.binary_search(&byte).unwrap_or_else(|i| i);
         let (start, end) = (char_of(span.start), char_of(span.end));
-        Hit {
-            rule,
-            turn: t,
+        Quote {
             start,
             end,
-            matched: view.turn.text[original[start]..original[end]].to_string(),
+            text: view.turn.text[original[start]..original[end]].to_string(),
         }
     }
 
-    /// Evidence for something missing: the whole turn where it was expected.
-    fn whole_turn(&self, rule: usize, t: usize) -> Hit {
-        let text = &self.views[t].turn.text;
+    fn said_at(&self, rule: usize, t: usize, span: &Range<usize>) -> Hit {
         Hit {
             rule,
             turn: t,
-            start: 0,
-            end: text.chars().count(),
-            matched: text.clone(),
+            evidence: Evidence::Said(self.quote_at(t, span)),
+        }
+    }
+
+    /// Evidence for something missing from `turns` (the turns where it was expected, in
+    /// order), reported at turn `at` with the whole of that turn as the quote.
+    fn missing_in(&self, rule: usize, turns: &[usize], at: usize) -> Hit {
+        let text = &self.views[at].turn.text;
+        Hit {
+            rule,
+            turn: at,
+            evidence: Evidence::Missing {
+                quote: Quote {
+                    start: 0,
+                    end: text.chars().count(),
+                    text: text.clone(),
+                },
+                first: turns[0],
+                last: turns[turns.len() - 1],
+            },
         }
     }
 
@@ -279,7 +379,7 @@ impl Evaluator<'_> {
         let present = |turns: &[usize], hits: &mut Vec<Hit>| {
             for &t in turns {
                 for span in self.spans(cond, t) {
-                    hits.push(self.hit_at(rule, t, &span));
+                    hits.push(self.said_at(rule, t, &span));
                 }
             }
         };
@@ -314,9 +414,20 @@ impl Evaluator<'_> {
                         // Nothing followed the trigger (the call ended), so nothing was
                         // missed: N/A rather than a hit.
                         Mode::Absent if !window.is_empty() && !any(&window) => {
-                            hits.push(match fired {
-                                Fired::Span(span) => self.hit_at(rule, t, &span),
-                                Fired::Hit(h) => Hit { rule, ..h.clone() },
+                            let (first, last) = (window[0], window[window.len() - 1]);
+                            let quote = match fired {
+                                Fired::Span(span) => Some(self.quote_at(t, &span)),
+                                Fired::Hit(h) => h.quote().cloned(),
+                            };
+                            hits.push(match quote {
+                                Some(quote) => Hit {
+                                    rule,
+                                    turn: t,
+                                    evidence: Evidence::Missing { quote, first, last },
+                                },
+                                // The trigger was a timing observation: nothing to quote but
+                                // the turn itself.
+                                None => self.missing_in(rule, &window, t),
                             })
                         }
                         Mode::Absent => {}
@@ -340,7 +451,7 @@ impl Evaluator<'_> {
                         } else {
                             turns[0]
                         };
-                        hits.push(self.whole_turn(rule, at));
+                        hits.push(self.missing_in(rule, turns, at));
                     }
                     Mode::Absent => {}
                 }
@@ -383,7 +494,7 @@ impl Evaluator<'_> {
             let this = turns[t].turn;
             // Without timestamps the rule cannot be judged: N/A, not a hit.
             let Some(begin) = this.begin else { continue };
-            let observed = match kind {
+            let evidence = match kind {
                 TimingKind::Overlap(limit) => {
                     if letters(t) < min_chars {
                         continue;
@@ -402,10 +513,10 @@ impl Evaluator<'_> {
                         continue;
                     }
                     talked_over_already = Some(p);
-                    format!(
-                        "在对方说完前 {:.1} 秒开口",
-                        (prev_end - begin) as f64 / 1000.0
-                    )
+                    Evidence::Overlap {
+                        begin_ms: begin,
+                        end_ms: prev_end,
+                    }
                 }
                 TimingKind::Gap(limit) => {
                     if previous_role.is_some_and(|r| turns[t - 1].turn.role != r)
@@ -434,15 +545,16 @@ impl Evaluator<'_> {
                     if excused {
                         continue;
                     }
-                    format!("静音 {:.1} 秒", (begin - silent_from) as f64 / 1000.0)
+                    Evidence::Silence {
+                        begin_ms: silent_from,
+                        end_ms: begin,
+                    }
                 }
             };
             hits.push(Hit {
                 rule,
                 turn: t,
-                start: 0,
-                end: 0,
-                matched: observed,
+                evidence,
             });
         }
     }

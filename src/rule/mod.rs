@@ -20,7 +20,7 @@ use aho_corasick::AhoCorasick;
 use regex::Regex;
 
 pub use diagnostic::{join_display, line_col, render_problems, RuleError, RuleErrors, Severity};
-pub use eval::Hit;
+pub use eval::{Evidence, Hit, Quote};
 pub use schema::{Expect, Mode};
 
 use crate::input::{Call, Role};
@@ -309,6 +309,8 @@ pub struct RuleSet {
     /// For each automaton pattern, the conditions that use it and how.
     pub(crate) owners: Vec<Vec<(usize, TermKind)>>,
     pub(crate) segmenter: Segmenter,
+    /// A fingerprint of the rule files (16 hex digits), the same for the same files.
+    pub version: String,
 }
 
 impl RuleSet {

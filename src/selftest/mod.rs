@@ -21,7 +21,7 @@ pub use render::{github, human, junit};
 use crate::grade::{grade_all, grade_call, Graded};
 use crate::input::{discover, ReadOptions};
 use crate::rule::{
-    join_display, line_col, read_dir, Expect, Rule, RuleError, RuleErrors, RuleSet, Severity,
+    join_display, line_col, read_dir, Expect, Hit, Rule, RuleError, RuleErrors, RuleSet, Severity,
 };
 
 /// A rule fires on more than this share of corpus calls: probably too broad.
@@ -119,7 +119,7 @@ pub fn check_examples(set: &RuleSet) -> Vec<ExampleResult> {
                     .hits
                     .iter()
                     .filter(|h| h.rule == index)
-                    .map(|h| h.matched.clone())
+                    .map(Hit::describe)
                     .collect(),
             });
         }
@@ -251,7 +251,7 @@ pub fn check_corpus(
                     .hits
                     .iter()
                     .filter(|h| set.rules[h.rule].id == *rule.get_ref())
-                    .map(|h| format!("第 {} 句 \"{}\"", h.turn + 1, h.matched))
+                    .map(|h| format!("第 {} 句 \"{}\"", h.turn + 1, h.describe()))
                     .collect();
                 fail(
                     id,

@@ -1,0 +1,234 @@
+//! JSON Lines: one object per call, the machine interface for other tools.
+//!
+//! Each line stands alone: the call's identity and source, its scores, every hit with its
+//! structured evidence and what it cost, the transcript the evidence points into, or the input
+//! error. The shape is versioned by the `schema` field and described by
+//! `schema/zhijian.call.v1.schema.json` in the repository; a new field may be added within a
+//! version, a field is never renamed or removed without a new one. Text is written exactly as
+//! read: no spreadsheet neutralising here.
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use super::{Context, Output, Report, Spec};
+use crate::grade::Graded;
+use crate::rule::Evidence;
+use crate::score::ERROR_REASON;
+
+/// The value of every line's `schema` field.
+pub const SCHEMA: &str = "zhijian.call.v1";
+
+pub(super) const SPEC: Spec = Spec {
+    name: "jsonl",
+    extensions: &["jsonl", "ndjson"],
+    binary: false,
+    commit_rank: 1,
+    open: |out, cx| Ok(Box::new(Jsonl { out, cx })),
+};
+
+struct Jsonl<'a> {
+    out: Output,
+    cx: Context<'a>,
+}
+
+#[derive(Serialize)]
+struct Line<'a> {
+    schema: &'static str,
+    call_id: &'a str,
+    source: &'a str,
+    agent: Option<&'a str>,
+    meta: Option<&'a BTreeMap<String, String>>,
+    score: Option<u8>,
+    tier: Option<&'a str>,
+    service_type: Option<&'a str>,
+    attitude: Option<u8>,
+    procedure: Option<u8>,
+    flagged: bool,
+    flag_reasons: Vec<&'a str>,
+    hit_counts: BTreeMap<&'a str, usize>,
+    hits: Vec<HitLine<'a>>,
+    turns: Vec<TurnLine<'a>>,
+    error: Option<String>,
+    rules_version: &'a str,
+}
+
+#[derive(Serialize)]
+struct HitLine<'a> {
+    rule_id: &'a str,
+    rule_title: &'a str,
+    dimension: &'a str,
+    points: i32,
+    fatal: bool,
+    review: bool,
+    message: &'a str,
+    turn: usize,
+    role: &'static str,
+    begin_ms: Option<u64>,
+    end_ms: Option<u64>,
+    evidence: EvidenceLine<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+enum EvidenceLine<'a> {
+    Said {
+        start: usize,
+        end: usize,
+        text: &'a str,
+    },
+    Missing {
+        start: usize,
+        end: usize,
+        text: &'a str,
+        first_turn: usize,
+        last_turn: usize,
+    },
+    Overlap {
+        begin_ms: u64,
+        end_ms: u64,
+        measured_ms: u64,
+    },
+    Silence {
+        begin_ms: u64,
+        end_ms: u64,
+        measured_ms: u64,
+    },
+}
+
+impl<'a> EvidenceLine<'a> {
+    fn of(e: &'a Evidence) -> Self {
+        match e {
+            Evidence::Said(q) => EvidenceLine::Said {
+                start: q.start,
+                end: q.end,
+                text: &q.text,
+            },
+            Evidence::Missing { quote, first, last } => EvidenceLine::Missing {
+                start: quote.start,
+                end: quote.end,
+                text: &quote.text,
+                first_turn: *first,
+                last_turn: *last,
+            },
+            &Evidence::Overlap { begin_ms, end_ms } => EvidenceLine::Overlap {
+                begin_ms,
+                end_ms,
+                measured_ms: end_ms - begin_ms,
+            },
+            &Evidence::Silence { begin_ms, end_ms } => EvidenceLine::Silence {
+                begin_ms,
+                end_ms,
+                measured_ms: end_ms - begin_ms,
+            },
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct TurnLine<'a> {
+    role: &'static str,
+    text: &'a str,
+    begin_ms: Option<u64>,
+    end_ms: Option<u64>,
+}
+
+impl Jsonl<'_> {
+    fn line<'r>(&'r self, row: &'r Graded) -> Line<'r> {
+        let set = self.cx.rules;
+        let mut line = Line {
+            schema: SCHEMA,
+            call_id: &row.call_id,
+            source: &row.source,
+            agent: None,
+            meta: None,
+            score: None,
+            tier: None,
+            service_type: None,
+            attitude: None,
+            procedure: None,
+            flagged: true,
+            flag_reasons: vec![ERROR_REASON],
+            hit_counts: BTreeMap::new(),
+            hits: Vec::new(),
+            turns: Vec::new(),
+            error: None,
+            rules_version: &set.version,
+        };
+        let o = match &row.outcome {
+            Ok(o) => o,
+            Err(e) => {
+                line.error = Some(e.to_string());
+                return line;
+            }
+        };
+        let card = &o.card;
+        line.agent = o.call.agent();
+        line.meta = Some(&o.call.meta);
+        line.score = Some(card.score);
+        line.tier = Some(&card.tier);
+        line.service_type = Some(&card.service_type);
+        line.attitude = Some(card.attitude);
+        line.procedure = Some(card.procedure);
+        line.flagged = card.flagged;
+        line.flag_reasons = card.flag_reasons.iter().map(String::as_str).collect();
+        line.hit_counts = card
+            .hit_counts
+            .iter()
+            .map(|(id, n)| (id.as_str(), *n))
+            .collect();
+        line.hits = o
+            .hits
+            .iter()
+            .zip(&card.hit_points)
+            .map(|(hit, &points)| {
+                let rule = &set.rules[hit.rule];
+                let turn = &o.call.turns[hit.turn];
+                HitLine {
+                    rule_id: &rule.id,
+                    rule_title: &rule.title,
+                    dimension: &rule.dimension,
+                    points,
+                    fatal: rule.fatal,
+                    review: rule.review,
+                    message: &rule.message,
+                    turn: hit.turn,
+                    role: turn.role.as_str(),
+                    begin_ms: turn.begin,
+                    end_ms: turn.end,
+                    evidence: EvidenceLine::of(&hit.evidence),
+                }
+            })
+            .collect();
+        line.turns = o
+            .call
+            .turns
+            .iter()
+            .map(|t| TurnLine {
+                role: t.role.as_str(),
+                text: &t.text,
+                begin_ms: t.begin,
+                end_ms: t.end,
+            })
+            .collect();
+        line
+    }
+}
+
+impl Report for Jsonl<'_> {
+    fn write(&mut self, rows: &[Graded]) -> io::Result<()> {
+        let mut buf = Vec::with_capacity(4096);
+        for row in rows.iter().filter(|r| self.cx.lists(r)) {
+            buf.clear();
+            serde_json::to_writer(&mut buf, &self.line(row)).map_err(io::Error::other)?;
+            buf.push(b'\n');
+            self.out.write_all(&buf)?;
+        }
+        Ok(())
+    }
+
+    fn finish(self: Box<Self>) -> io::Result<Output> {
+        Ok(self.out)
+    }
+}

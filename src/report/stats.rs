@@ -1,0 +1,123 @@
+//! Totals over a batch: per agent and per rule, for the reports that summarise (the Excel
+//! 坐席 and 规则 sheets).
+//!
+//! In: every graded row, in order (also those a report does not list). Out: counts that do not
+//! depend on the order or the chunking of the rows, in a stable order.
+
+use std::collections::BTreeMap;
+
+use crate::grade::Graded;
+use crate::rule::RuleSet;
+
+/// Calls whose metadata names no agent are counted under this name.
+pub const UNKNOWN_AGENT: &str = "(未注明)";
+
+/// One agent's calls.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AgentStats {
+    pub calls: usize,
+    pub score_sum: u64,
+    /// Calls per tier, in the order of `scoring.toml`'s tiers.
+    pub tiers: Vec<usize>,
+    pub flagged: usize,
+    /// Calls on which each rule fired, by rule index.
+    pub rule_calls: Vec<usize>,
+}
+
+impl AgentStats {
+    pub fn mean_score(&self) -> f64 {
+        if self.calls == 0 {
+            0.0
+        } else {
+            self.score_sum as f64 / self.calls as f64
+        }
+    }
+
+    /// Up to `n` rule indices that fired on most of this agent's calls, most first (ties by
+    /// rule id), only rules that cost points.
+    pub fn top_rules(&self, set: &RuleSet, n: usize) -> Vec<(usize, usize)> {
+        let mut rules: Vec<(usize, usize)> = self
+            .rule_calls
+            .iter()
+            .enumerate()
+            .filter(|&(i, &calls)| calls > 0 && (set.rules[i].points < 0 || set.rules[i].fatal))
+            .map(|(i, &calls)| (i, calls))
+            .collect();
+        rules.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        rules.truncate(n);
+        rules
+    }
+}
+
+/// One rule over the batch.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RuleStats {
+    /// Calls on which the rule fired.
+    pub calls: usize,
+    /// Pieces of evidence (before `max_hits`).
+    pub hits: usize,
+    /// Points the rule cost (negative) or earned over the batch, after `max_hits`.
+    pub points: i64,
+}
+
+/// Totals over a batch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stats {
+    /// Calls graded (input errors not included).
+    pub graded: usize,
+    pub errors: usize,
+    pub flagged: usize,
+    pub agents: BTreeMap<String, AgentStats>,
+    /// By rule index.
+    pub rules: Vec<RuleStats>,
+    tiers: usize,
+}
+
+impl Stats {
+    pub fn new(set: &RuleSet) -> Stats {
+        Stats {
+            graded: 0,
+            errors: 0,
+            flagged: 0,
+            agents: BTreeMap::new(),
+            rules: vec![RuleStats::default(); set.rules.len()],
+            tiers: set.scoring.tiers.len(),
+        }
+    }
+
+    pub fn add(&mut self, set: &RuleSet, row: &Graded) {
+        let Ok(o) = &row.outcome else {
+            self.errors += 1;
+            self.flagged += 1;
+            return;
+        };
+        self.graded += 1;
+        let card = &o.card;
+        self.flagged += usize::from(card.flagged);
+        let agent = self
+            .agents
+            .entry(o.call.agent().unwrap_or(UNKNOWN_AGENT).to_string())
+            .or_insert_with(|| AgentStats {
+                tiers: vec![0; self.tiers],
+                rule_calls: vec![0; set.rules.len()],
+                ..AgentStats::default()
+            });
+        agent.calls += 1;
+        agent.score_sum += u64::from(card.score);
+        agent.flagged += usize::from(card.flagged);
+        if let Some(t) = set.scoring.tiers.iter().position(|(name, _)| *name == card.tier) {
+            agent.tiers[t] += 1;
+        }
+        let mut fired = vec![false; set.rules.len()];
+        for (hit, points) in o.hits.iter().zip(&card.hit_points) {
+            let r = &mut self.rules[hit.rule];
+            r.hits += 1;
+            r.points += i64::from(*points);
+            fired[hit.rule] = true;
+        }
+        for (i, _) in fired.iter().enumerate().filter(|(_, &f)| f) {
+            self.rules[i].calls += 1;
+            agent.rule_calls[i] += 1;
+        }
+    }
+}

@@ -1,0 +1,533 @@
+//! The Excel workbook a QA team opens: four sheets, Chinese headers, ready to filter.
+//!
+//! - 得分: one row per call (the score CSV's columns), tiers coloured.
+//! - 证据: one row per hit: rule, what it cost, the words or the measurement, when.
+//! - 坐席: per agent: calls, mean score, calls per tier, flagged, the rules that fire most.
+//! - 规则: per rule: calls hit, share of calls, hits, points over the batch.
+//!
+//! Every sheet has a frozen header row, an autofilter and column widths sized for Chinese text.
+//! Ids, agents and transcript text are stored as text cells, so an 18-digit call id stays
+//! exact and a transcript that starts with `=` is never a formula. The 得分 and 证据 sheets are
+//! streamed row by row to temporary files (rust_xlsxwriter's constant-memory mode), so memory
+//! does not grow with the batch; a sheet that reaches Excel's 1,048,576 rows continues on
+//! `得分 (2)`, `证据 (2)`, …
+
+use std::io::{self, Write};
+
+use rust_xlsxwriter::{
+    ConditionalFormatCell, ConditionalFormatCellRule, DocProperties, ExcelDateTime, Format,
+    FormatBorder, Workbook, XlsxError,
+};
+use unicode_width::UnicodeWidthStr;
+
+use super::stats::Stats;
+use super::{Context, Output, Report, Spec};
+use crate::grade::Graded;
+use crate::rule::Group;
+use crate::score::ERROR_REASON;
+
+pub(super) const SPEC: Spec = Spec {
+    name: "xlsx",
+    extensions: &["xlsx"],
+    binary: true,
+    commit_rank: 1,
+    open: |out, cx| Ok(Box::new(Xlsx::new(out, cx, EXCEL_ROWS)?)),
+};
+
+/// Rows in one Excel worksheet, header included.
+const EXCEL_ROWS: u32 = 1_048_576;
+/// Characters in one Excel cell.
+const EXCEL_CELL_CHARS: usize = 32_767;
+/// Columns never get wider than this many characters; longer text is still all there.
+const MAX_WIDTH: usize = 60;
+
+const SCORE_HEADERS: [&str; 12] = [
+    "通话编号",
+    "来源",
+    "坐席",
+    "总分",
+    "档位",
+    "服务类型",
+    "个人特性",
+    "程序特性",
+    "需复核",
+    "复核原因",
+    "命中",
+    "错误",
+];
+const TIER_COLUMN: u16 = 4;
+
+const EVIDENCE_HEADERS: [&str; 15] = [
+    "通话编号",
+    "来源",
+    "坐席",
+    "规则编号",
+    "规则",
+    "分值",
+    "一票否决",
+    "证据类型",
+    "第几句",
+    "角色",
+    "原话或观察",
+    "开始(秒)",
+    "结束(秒)",
+    "时长(秒)",
+    "说明",
+];
+
+/// One cell of a row.
+enum Cell<'s> {
+    Text(&'s str),
+    Int(i64),
+    Seconds(u64),
+    Decimal(f64),
+    Percent(f64),
+    Empty,
+}
+
+impl Cell<'_> {
+    fn opt_seconds(ms: Option<u64>) -> Cell<'static> {
+        ms.map_or(Cell::Empty, Cell::Seconds)
+    }
+}
+
+struct Formats {
+    header: Format,
+    seconds: Format,
+    decimal: Format,
+    percent: Format,
+}
+
+/// A sheet written top to bottom that continues on a new sheet when Excel's row limit is
+/// reached.
+struct Stream {
+    title: &'static str,
+    headers: &'static [&'static str],
+    /// Worksheet index and rows written (header included) of each part, in order.
+    parts: Vec<(usize, u32)>,
+    widths: Vec<usize>,
+}
+
+impl Stream {
+    fn new(title: &'static str, headers: &'static [&'static str]) -> Stream {
+        Stream {
+            title,
+            headers,
+            parts: Vec::new(),
+            widths: headers.iter().map(|h| h.width()).collect(),
+        }
+    }
+
+    /// Adds a worksheet for the next part, with the header row.
+    fn start_part(&mut self, book: &mut Workbook, formats: &Formats) -> Result<(), XlsxError> {
+        let index = book.worksheets().len();
+        let sheet = book.add_worksheet_with_constant_memory();
+        let name = match self.parts.len() {
+            0 => self.title.to_string(),
+            n => format!("{} ({})", self.title, n + 1),
+        };
+        sheet.set_name(name)?;
+        for (col, h) in self.headers.iter().enumerate() {
+            sheet.write_string_with_format(0, col as u16, *h, &formats.header)?;
+        }
+        self.parts.push((index, 1));
+        Ok(())
+    }
+
+    fn push(
+        &mut self,
+        book: &mut Workbook,
+        formats: &Formats,
+        limit: u32,
+        cells: &[Cell<'_>],
+    ) -> Result<(), XlsxError> {
+        if self.parts.last().is_none_or(|&(_, rows)| rows >= limit) {
+            self.start_part(book, formats)?;
+        }
+        let (index, rows) = self.parts.last_mut().expect("a part was just added");
+        let sheet = book.worksheet_from_index(*index)?;
+        write_row(sheet, formats, *rows, cells, &mut self.widths)?;
+        *rows += 1;
+        Ok(())
+    }
+
+    /// Widths, frozen header and autofilter on every part; `each` adds what is specific.
+    fn finish(
+        &self,
+        book: &mut Workbook,
+        mut each: impl FnMut(&mut rust_xlsxwriter::Worksheet, u32) -> Result<(), XlsxError>,
+    ) -> Result<(), XlsxError> {
+        for &(index, rows) in &self.parts {
+            let sheet = book.worksheet_from_index(index)?;
+            dress(sheet, &self.widths, rows)?;
+            each(sheet, rows)?;
+        }
+        Ok(())
+    }
+}
+
+fn write_row(
+    sheet: &mut rust_xlsxwriter::Worksheet,
+    formats: &Formats,
+    row: u32,
+    cells: &[Cell<'_>],
+    widths: &mut [usize],
+) -> Result<(), XlsxError> {
+    for (col, cell) in cells.iter().enumerate() {
+        let c = col as u16;
+        let shown = match cell {
+            Cell::Text(text) if text.is_empty() => 0,
+            Cell::Text(text) => {
+                let text = fit(text);
+                sheet.write_string(row, c, text.as_ref())?;
+                text.width()
+            }
+            &Cell::Int(n) => {
+                sheet.write_number(row, c, n as f64)?;
+                n.to_string().len()
+            }
+            &Cell::Seconds(ms) => {
+                sheet.write_number_with_format(row, c, ms as f64 / 1000.0, &formats.seconds)?;
+                6
+            }
+            &Cell::Decimal(x) => {
+                sheet.write_number_with_format(row, c, x, &formats.decimal)?;
+                5
+            }
+            &Cell::Percent(x) => {
+                sheet.write_number_with_format(row, c, x, &formats.percent)?;
+                6
+            }
+            Cell::Empty => 0,
+        };
+        widths[col] = widths[col].max(shown.min(MAX_WIDTH));
+    }
+    Ok(())
+}
+
+/// Text cut to what one Excel cell holds, saying that it was cut.
+fn fit(text: &str) -> std::borrow::Cow<'_, str> {
+    const CUT: &str = "…(超出 Excel 单元格上限,已截断)";
+    if text.len() <= EXCEL_CELL_CHARS || text.chars().count() <= EXCEL_CELL_CHARS {
+        return text.into();
+    }
+    let keep = EXCEL_CELL_CHARS - CUT.chars().count();
+    let mut cut: String = text.chars().take(keep).collect();
+    cut.push_str(CUT);
+    cut.into()
+}
+
+/// Column widths, a frozen header row and an autofilter over `rows` rows.
+fn dress(
+    sheet: &mut rust_xlsxwriter::Worksheet,
+    widths: &[usize],
+    rows: u32,
+) -> Result<(), XlsxError> {
+    for (col, w) in widths.iter().enumerate() {
+        // Display width counts a Chinese character as 2, as Excel's default font draws it;
+        // the margin leaves room for the autofilter's arrow.
+        sheet.set_column_width(col as u16, *w as f64 + 3.0)?;
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    sheet.autofilter(0, 0, rows.saturating_sub(1), widths.len() as u16 - 1)?;
+    Ok(())
+}
+
+struct Xlsx<'a> {
+    out: Output,
+    cx: Context<'a>,
+    book: Workbook,
+    formats: Formats,
+    scores: Stream,
+    evidence: Stream,
+    stats: Stats,
+    limit: u32,
+}
+
+fn xlsx_error(e: XlsxError) -> io::Error {
+    match e {
+        XlsxError::IoError(e) => e,
+        other => io::Error::other(format!("无法生成 Excel 文件: {other}")),
+    }
+}
+
+impl<'a> Xlsx<'a> {
+    fn new(out: Output, cx: Context<'a>, limit: u32) -> io::Result<Self> {
+        let mut book = Workbook::new();
+        // A fixed creation time: the same batch gives a byte-identical file.
+        let created = ExcelDateTime::from_ymd(2026, 1, 1).map_err(xlsx_error)?;
+        book.set_properties(
+            &DocProperties::new()
+                .set_title("zhijian 质检报告")
+                .set_author("zhijian")
+                .set_comment(format!("规则版本 {}", cx.rules.version))
+                .set_creation_datetime(&created),
+        );
+        let formats = Formats {
+            header: Format::new()
+                .set_bold()
+                .set_background_color(0xDDEBF7)
+                .set_border_bottom(FormatBorder::Thin),
+            seconds: Format::new().set_num_format("0.0"),
+            decimal: Format::new().set_num_format("0.0"),
+            percent: Format::new().set_num_format("0.0%"),
+        };
+        let mut x = Xlsx {
+            out,
+            cx,
+            book,
+            formats,
+            scores: Stream::new("得分", &SCORE_HEADERS),
+            evidence: Stream::new("证据", &EVIDENCE_HEADERS),
+            stats: Stats::new(cx.rules),
+            limit,
+        };
+        // Both sheets exist, in this order, even for a batch with no hits.
+        x.scores
+            .start_part(&mut x.book, &x.formats)
+            .map_err(xlsx_error)?;
+        x.evidence
+            .start_part(&mut x.book, &x.formats)
+            .map_err(xlsx_error)?;
+        Ok(x)
+    }
+
+    fn add(&mut self, row: &Graded) -> Result<(), XlsxError> {
+        let (book, formats, limit) = (&mut self.book, &self.formats, self.limit);
+        let o = match &row.outcome {
+            Ok(o) => o,
+            Err(e) => {
+                let error = e.to_string();
+                let mut cells = vec![Cell::Text(&row.call_id), Cell::Text(&row.source)];
+                cells.extend((0..6).map(|_| Cell::Empty));
+                cells.extend([
+                    Cell::Text("是"),
+                    Cell::Text(ERROR_REASON),
+                    Cell::Empty,
+                    Cell::Text(&error),
+                ]);
+                return self.scores.push(book, formats, limit, &cells);
+            }
+        };
+        let card = &o.card;
+        let agent = o.call.agent().unwrap_or("");
+        let reasons = card.flag_reasons.join(";");
+        let hits = card
+            .hit_counts
+            .iter()
+            .map(|(id, n)| format!("{id}:{n}"))
+            .collect::<Vec<_>>()
+            .join(";");
+        self.scores.push(
+            book,
+            formats,
+            limit,
+            &[
+                Cell::Text(&row.call_id),
+                Cell::Text(&row.source),
+                Cell::Text(agent),
+                Cell::Int(card.score.into()),
+                Cell::Text(&card.tier),
+                Cell::Text(&card.service_type),
+                Cell::Int(card.attitude.into()),
+                Cell::Int(card.procedure.into()),
+                Cell::Text(if card.flagged { "是" } else { "否" }),
+                Cell::Text(&reasons),
+                Cell::Text(&hits),
+                Cell::Empty,
+            ],
+        )?;
+        for (hit, &points) in o.hits.iter().zip(&card.hit_points) {
+            let rule = &self.cx.rules.rules[hit.rule];
+            let turn = &o.call.turns[hit.turn];
+            let observed = hit.describe();
+            let (begin, end, length) = match hit.evidence.interval() {
+                Some((b, e)) => (Some(b), Some(e), Some(e - b)),
+                None => (turn.begin, turn.end, None),
+            };
+            self.evidence.push(
+                book,
+                formats,
+                limit,
+                &[
+                    Cell::Text(&row.call_id),
+                    Cell::Text(&row.source),
+                    Cell::Text(agent),
+                    Cell::Text(&rule.id),
+                    Cell::Text(&rule.title),
+                    Cell::Int(points.into()),
+                    Cell::Text(if rule.fatal { "是" } else { "" }),
+                    Cell::Text(hit.evidence.kind_zh()),
+                    Cell::Int(hit.turn as i64 + 1),
+                    Cell::Text(turn.role.label_zh()),
+                    Cell::Text(&observed),
+                    Cell::opt_seconds(begin),
+                    Cell::opt_seconds(end),
+                    Cell::opt_seconds(length),
+                    Cell::Text(&rule.message),
+                ],
+            )?;
+        }
+        Ok(())
+    }
+
+    /// The 坐席 sheet: one row per agent, by name.
+    fn agents_sheet(&mut self) -> Result<(), XlsxError> {
+        let set = self.cx.rules;
+        let tiers: Vec<&str> = set.scoring.tiers.iter().map(|(n, _)| n.as_str()).collect();
+        let mut headers: Vec<&str> = vec!["坐席", "通话数", "平均分"];
+        headers.extend(&tiers);
+        headers.extend(["需复核", "最常命中的扣分规则"]);
+        let sheet = self.book.add_worksheet();
+        sheet.set_name("坐席")?;
+        let mut widths: Vec<usize> = headers.iter().map(|h| h.width()).collect();
+        for (col, h) in headers.iter().enumerate() {
+            sheet.write_string_with_format(0, col as u16, *h, &self.formats.header)?;
+        }
+        let mut row = 1;
+        for (agent, a) in &self.stats.agents {
+            let top = a
+                .top_rules(set, 3)
+                .into_iter()
+                .map(|(i, calls)| format!("{} {} ({calls} 通)", set.rules[i].id, set.rules[i].title))
+                .collect::<Vec<_>>()
+                .join("; ");
+            let mut cells = vec![
+                Cell::Text(agent),
+                Cell::Int(a.calls as i64),
+                Cell::Decimal(a.mean_score()),
+            ];
+            cells.extend(a.tiers.iter().map(|&n| Cell::Int(n as i64)));
+            cells.extend([Cell::Int(a.flagged as i64), Cell::Text(&top)]);
+            write_row(sheet, &self.formats, row, &cells, &mut widths)?;
+            row += 1;
+        }
+        dress(sheet, &widths, row)
+    }
+
+    /// The 规则 sheet: one row per rule of the set, by id, also those that never fired.
+    fn rules_sheet(&mut self) -> Result<(), XlsxError> {
+        let set = self.cx.rules;
+        let headers = [
+            "规则编号",
+            "标题",
+            "维度",
+            "分项",
+            "每次分值",
+            "命中通话数",
+            "命中率",
+            "命中次数",
+            "合计分值",
+        ];
+        let sheet = self.book.add_worksheet();
+        sheet.set_name("规则")?;
+        let mut widths: Vec<usize> = headers.iter().map(|h| h.width()).collect();
+        for (col, h) in headers.iter().enumerate() {
+            sheet.write_string_with_format(0, col as u16, *h, &self.formats.header)?;
+        }
+        let graded = self.stats.graded.max(1) as f64;
+        for (i, (rule, r)) in set.rules.iter().zip(&self.stats.rules).enumerate() {
+            let points = if rule.fatal {
+                "一票否决".to_string()
+            } else {
+                rule.points.to_string()
+            };
+            let group = match rule.group {
+                Group::Attitude => "个人特性",
+                Group::Procedure => "程序特性",
+            };
+            write_row(
+                sheet,
+                &self.formats,
+                i as u32 + 1,
+                &[
+                    Cell::Text(&rule.id),
+                    Cell::Text(&rule.title),
+                    Cell::Text(&rule.dimension),
+                    Cell::Text(group),
+                    Cell::Text(&points),
+                    Cell::Int(r.calls as i64),
+                    Cell::Percent(r.calls as f64 / graded),
+                    Cell::Int(r.hits as i64),
+                    Cell::Int(r.points),
+                ],
+                &mut widths,
+            )?;
+        }
+        dress(sheet, &widths, set.rules.len() as u32 + 1)
+    }
+
+    fn save(&mut self) -> Result<(), XlsxError> {
+        let set = self.cx.rules;
+        // Tier colours: the best tier green, the next light green, tiers that are flagged red,
+        // the rest amber — whatever the tiers of scoring.toml are called.
+        let colour = |i: usize, name: &str| -> Format {
+            let (fill, font) = if set.scoring.flag_tiers.iter().any(|t| t == name) {
+                (0xFFC7CE, 0x9C0006)
+            } else if i == 0 {
+                (0xC6EFCE, 0x006100)
+            } else if i == 1 {
+                (0xE2EFDA, 0x375623)
+            } else {
+                (0xFFEB9C, 0x9C5700)
+            };
+            Format::new().set_background_color(fill).set_font_color(font)
+        };
+        let tiers: Vec<(String, Format)> = set
+            .scoring
+            .tiers
+            .iter()
+            .enumerate()
+            .map(|(i, (name, _))| (name.clone(), colour(i, name)))
+            .collect();
+        self.scores.finish(&mut self.book, |sheet, rows| {
+            if rows > 1 {
+                for (name, format) in &tiers {
+                    let rule = ConditionalFormatCell::new()
+                        .set_rule(ConditionalFormatCellRule::EqualTo(name.as_str()))
+                        .set_format(format.clone());
+                    sheet.add_conditional_format(1, TIER_COLUMN, rows - 1, TIER_COLUMN, &rule)?;
+                }
+            }
+            Ok(())
+        })?;
+        self.evidence.finish(&mut self.book, |_, _| Ok(()))?;
+        self.agents_sheet()?;
+        self.rules_sheet()?;
+        self.book.save_to_writer(&mut self.out)
+    }
+}
+
+impl Report for Xlsx<'_> {
+    fn write(&mut self, rows: &[Graded]) -> io::Result<()> {
+        for row in rows {
+            self.stats.add(self.cx.rules, row);
+            if self.cx.lists(row) {
+                self.add(row).map_err(xlsx_error)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(mut self: Box<Self>) -> io::Result<Output> {
+        self.save().map_err(xlsx_error)?;
+        self.out.flush()?;
+        Ok(self.out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_text_is_cut_to_a_cell_and_says_so() {
+        let long = "好".repeat(EXCEL_CELL_CHARS + 10);
+        let cut = fit(&long);
+        assert_eq!(cut.chars().count(), EXCEL_CELL_CHARS);
+        assert!(cut.ends_with("已截断)"));
+        assert_eq!(fit("短句"), "短句");
+        let exact = "a".repeat(EXCEL_CELL_CHARS);
+        assert_eq!(fit(&exact), exact);
+    }
+}

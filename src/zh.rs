@@ -1,0 +1,367 @@
+//! Chinese wording for the errors zhijian passes on from the standard library, serde and clap.
+//!
+//! In: an `io::Error`, a serde message, a `clap::Error`. Out: a sentence a QA team reads,
+//! without the English of the library underneath ("No such file or directory (os error 2)"
+//! becomes 文件或目录不存在). Messages zhijian writes itself are already Chinese and pass through.
+
+use std::io;
+
+/// What went wrong with a file, in Chinese.
+pub fn io(e: &io::Error) -> String {
+    use io::ErrorKind as K;
+    let reason = match e.kind() {
+        K::NotFound => "文件或目录不存在",
+        K::PermissionDenied => "没有权限",
+        K::AlreadyExists => "文件已存在",
+        K::IsADirectory => "这是一个目录",
+        K::NotADirectory => "路径中有一段不是目录",
+        K::DirectoryNotEmpty => "目录不是空的",
+        K::StorageFull => "磁盘空间不足",
+        K::QuotaExceeded => "超出磁盘配额",
+        K::ReadOnlyFilesystem => "文件系统是只读的",
+        K::FileTooLarge => "文件太大",
+        K::ResourceBusy => "资源正被占用",
+        K::CrossesDevices => "不能跨文件系统移动",
+        K::InvalidFilename => "文件名无效",
+        K::TooManyLinks => "链接太多",
+        K::StaleNetworkFileHandle => "网络文件句柄已失效 (共享盘断开?)",
+        K::BrokenPipe => "管道已被对方关闭",
+        K::UnexpectedEof => "文件意外结束",
+        K::InvalidData => "数据无效 (不是预期的编码或格式)",
+        K::TimedOut => "操作超时",
+        K::Interrupted => "操作被中断",
+        K::OutOfMemory => "内存不足",
+        K::Unsupported => "此系统不支持该操作",
+        K::WouldBlock => "资源暂时不可用",
+        _ => "",
+    };
+    if !reason.is_empty() {
+        return match (e.get_ref(), e.raw_os_error()) {
+            // Our own errors (`io::Error::new(kind, "这是一个目录,请给出文件名")`) say it better.
+            (Some(inner), None) if is_chinese(&inner.to_string()) => inner.to_string(),
+            _ => reason.to_string(),
+        };
+    }
+    match (e.raw_os_error(), e.get_ref()) {
+        (Some(code), _) => format!("系统错误 (错误码 {code})"),
+        (None, Some(inner)) if is_chinese(&inner.to_string()) => inner.to_string(),
+        (None, Some(inner)) => format!("输入输出错误: {inner}"),
+        (None, None) => "输入输出错误".into(),
+    }
+}
+
+fn is_chinese(text: &str) -> bool {
+    text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+}
+
+/// A JSON parse error: where it is (line, column) and what is wrong, in Chinese.
+pub fn json(e: &serde_json::Error) -> String {
+    let message = e.to_string();
+    // serde_json appends " at line L column C"; the place is given separately.
+    let message = match message.rfind(" at line ") {
+        Some(i) => &message[..i],
+        None => message.as_str(),
+    };
+    let reason = match e.classify() {
+        serde_json::error::Category::Data => serde_data(message, "字段")
+            .map(|(text, help)| match help {
+                Some(help) => format!("{text} ({help})"),
+                None => text,
+            })
+            .unwrap_or_else(|| message.to_string()),
+        _ => json_syntax(message),
+    };
+    if e.line() == 0 {
+        reason
+    } else {
+        format!("第 {} 行第 {} 列: {reason}", e.line(), e.column())
+    }
+}
+
+/// serde_json's syntax messages, in Chinese.
+fn json_syntax(message: &str) -> String {
+    const KNOWN: &[(&str, &str)] = &[
+        ("EOF while parsing a list", "数组没有结束 (缺少 ])"),
+        ("EOF while parsing an object", "对象没有结束 (缺少 }})"),
+        ("EOF while parsing a string", "字符串没有结束 (缺少引号)"),
+        ("EOF while parsing a value", "内容不完整,缺少值"),
+        ("expected `:`", "这里应是冒号 :"),
+        ("expected `,` or `]`", "这里应是逗号或 ]"),
+        ("expected `,` or `}`", "这里应是逗号或 }"),
+        ("expected ident", "无法识别的词 (true、false、null 要小写)"),
+        ("expected value", "这里应是一个值 (字符串要用双引号)"),
+        ("expected `\"`", "这里应是双引号"),
+        ("invalid escape", "无效的转义字符"),
+        ("invalid number", "无效的数字"),
+        ("number out of range", "数字超出范围"),
+        ("invalid unicode code point", "无效的 Unicode 字符"),
+        ("control character", "字符串里有未转义的控制字符 (如换行)"),
+        ("key must be a string", "键必须是双引号字符串"),
+        ("lone leading surrogate", "无效的 UTF-16 代理对"),
+        ("unexpected end of hex escape", "\\u 转义不完整"),
+        ("trailing comma", "多了一个结尾逗号"),
+        ("trailing characters", "JSON 结束后还有多余的内容 (一行只能有一个对象)"),
+        ("recursion limit exceeded", "嵌套层数过多"),
+    ];
+    KNOWN
+        .iter()
+        .find(|(en, _)| message.starts_with(en))
+        .map_or_else(|| "JSON 语法错误".to_string(), |(_, zh)| zh.replace("}}", "}"))
+}
+
+/// Rephrases serde's data messages (unknown field, missing field, unknown variant, invalid
+/// type), naming fields with `noun` (键 in TOML, 字段 in JSON). `None` for anything else.
+pub fn serde_data(message: &str, noun: &str) -> Option<(String, Option<String>)> {
+    let quoted = |rest: &str| rest.split('`').next().unwrap_or("").to_string();
+    let listed = |list: &str| {
+        let list = list.trim().trim_start_matches("one of ");
+        list.replace('`', "").replace(" or ", ", ")
+    };
+    if let Some(rest) = message.strip_prefix("unknown field `") {
+        let expected = rest.split_once("expected ").map_or("", |x| x.1);
+        return Some((
+            format!("未知的{noun} \"{}\"", quoted(rest)),
+            Some(format!("这里允许的{noun}: {}", listed(expected))),
+        ));
+    }
+    if let Some(rest) = message.strip_prefix("missing field `") {
+        return Some((format!("缺少必填的{noun} \"{}\"", quoted(rest)), None));
+    }
+    if let Some(rest) = message.strip_prefix("unknown variant `") {
+        let expected = rest.split_once("expected ").map_or("", |x| x.1);
+        return Some((
+            format!("取值 \"{}\" 不在允许范围内", quoted(rest)),
+            Some(format!("可选的值: {}", listed(expected))),
+        ));
+    }
+    if let Some(rest) = message.strip_prefix("invalid type: ") {
+        // "string \"-5\", expected i32"
+        let (found, expected) = rest.split_once(", expected ").unwrap_or((rest, ""));
+        return Some((
+            format!(
+                "值的类型不对: 这里应是{},实际写的是{}",
+                kind_zh(expected),
+                found_zh(found)
+            ),
+            None,
+        ));
+    }
+    None
+}
+
+/// serde's name for an expected type, in the words of the rule-file guide.
+fn kind_zh(expected: &str) -> String {
+    let e = expected.trim();
+    if e.starts_with('i') || e.starts_with('u') || e.contains("integer") {
+        "整数".into()
+    } else if e.contains("string") {
+        "字符串 (用引号括起来)".into()
+    } else if e.contains("bool") {
+        "true 或 false".into()
+    } else if e.contains("sequence") {
+        "数组 [...]".into()
+    } else if e.contains("struct") || e.contains("map") {
+        "表 (如 [match] 或 { ... })".into()
+    } else if e.contains("f64") || e.contains("f32") || e.contains("float") {
+        "数字".into()
+    } else {
+        e.to_string()
+    }
+}
+
+/// serde's description of the value found ("string \"-5\"", "integer `3`", "sequence").
+fn found_zh(found: &str) -> String {
+    let f = found.trim();
+    let value = f
+        .split_once(' ')
+        .map(|(_, v)| v.trim_matches('`'))
+        .unwrap_or("");
+    let kind = if f.starts_with("string") {
+        "字符串"
+    } else if f.starts_with("integer") {
+        "整数"
+    } else if f.starts_with("floating") {
+        "小数"
+    } else if f.starts_with("boolean") {
+        "布尔值"
+    } else if f.starts_with("sequence") {
+        "数组"
+    } else if f.starts_with("map") {
+        "表"
+    } else if f.starts_with("null") {
+        "null"
+    } else {
+        return f.to_string();
+    };
+    if value.is_empty() || kind == "数组" || kind == "表" {
+        kind.to_string()
+    } else {
+        format!("{kind} {value}")
+    }
+}
+
+/// What clap has to say — a usage error, or the help or version text — in Chinese. Usage errors
+/// end with the command's usage and a pointer to `--help`, as clap's own do.
+pub fn clap(e: &clap::Error) -> String {
+    use clap::error::{ContextKind as C, ErrorKind as K};
+    let get = |kind: C| e.get(kind).map(|v| v.to_string()).unwrap_or_default();
+    let list = |kind: C| match e.get(kind) {
+        Some(clap::error::ContextValue::Strings(v)) => v.join("、"),
+        Some(other) => other.to_string(),
+        None => String::new(),
+    };
+    let message = match e.kind() {
+        K::DisplayHelp
+        | K::DisplayVersion
+        | K::DisplayHelpOnMissingArgumentOrSubcommand
+        | K::MissingSubcommand => return help(&e.render().to_string()),
+        K::InvalidValue => {
+            let mut m = format!(
+                "参数 {} 的值 \"{}\" 无效",
+                get(C::InvalidArg),
+                get(C::InvalidValue)
+            );
+            if e.get(C::InvalidValue).is_some_and(|v| v.to_string().is_empty()) {
+                m = format!("参数 {} 需要一个值", get(C::InvalidArg));
+            }
+            if e.get(C::ValidValue).is_some() {
+                m.push_str(&format!(";可选的值: {}", list(C::ValidValue)));
+            }
+            if e.get(C::SuggestedValue).is_some() {
+                m.push_str(&format!(";是不是想写 {}?", get(C::SuggestedValue)));
+            }
+            m
+        }
+        K::ValueValidation => {
+            let cause = std::error::Error::source(e)
+                .map(|s| value_problem(&s.to_string()))
+                .unwrap_or_default();
+            format!(
+                "参数 {} 的值 \"{}\" 无效{}{cause}",
+                get(C::InvalidArg),
+                get(C::InvalidValue),
+                if cause.is_empty() { "" } else { ": " },
+            )
+        }
+        K::UnknownArgument => {
+            let mut m = format!("不认识的参数 {}", get(C::InvalidArg));
+            if e.get(C::SuggestedArg).is_some() {
+                m.push_str(&format!(";是不是想写 {}?", get(C::SuggestedArg)));
+            }
+            if e.get(C::TrailingArg).is_some() {
+                m.push_str(&format!(
+                    ";如果 {} 是文件名,请写在 -- 之后",
+                    get(C::InvalidArg)
+                ));
+            }
+            m
+        }
+        K::InvalidSubcommand => {
+            let mut m = format!("不认识的命令 {}", get(C::InvalidSubcommand));
+            if e.get(C::SuggestedSubcommand).is_some() {
+                m.push_str(&format!(";是不是想用 {}?", get(C::SuggestedSubcommand)));
+            }
+            m
+        }
+        K::MissingRequiredArgument => format!("缺少必填的参数: {}", list(C::InvalidArg)),
+        K::ArgumentConflict => format!(
+            "参数 {} 不能和 {} 同时使用",
+            get(C::InvalidArg),
+            get(C::PriorArg)
+        ),
+        K::TooManyValues | K::TooFewValues | K::WrongNumberOfValues => {
+            format!("参数 {} 的值的个数不对", get(C::InvalidArg))
+        }
+        K::NoEquals => format!("参数 {} 的值要用 = 连接", get(C::InvalidArg)),
+        K::InvalidUtf8 => "参数里有无效的 UTF-8 字符".into(),
+        _ => "命令行参数有误".into(),
+    };
+    match e.get(C::Usage) {
+        Some(usage) => format!(
+            "错误: {message}\n\n{}\n\n更多信息请用 --help\n",
+            help(&usage.to_string())
+        ),
+        None => format!("错误: {message}\n\n更多信息请用 --help\n"),
+    }
+}
+
+/// Why a value did not parse (the number parsers' English), in Chinese.
+fn value_problem(cause: &str) -> String {
+    match cause {
+        "invalid digit found in string" => "应为非负整数".into(),
+        "number too large to fit in target type" => "数字太大".into(),
+        "cannot parse integer from empty string" => "不能为空".into(),
+        other if is_chinese(other) => other.into(),
+        _ => "格式不对".into(),
+    }
+}
+
+/// clap's help and usage text with its English headings and phrases in Chinese.
+fn help(text: &str) -> String {
+    const WORDS: &[(&str, &str)] = &[
+        ("Usage:", "用法:"),
+        ("Commands:", "命令:"),
+        ("Arguments:", "参数:"),
+        ("Options:", "选项:"),
+        ("Print this message or the help of the given subcommand(s)", "显示帮助"),
+        ("Print help (see a summary with '-h')", "显示帮助 (-h 显示简要帮助)"),
+        ("Print help (see more with '--help')", "显示帮助 (--help 显示详细帮助)"),
+        ("Print help", "显示帮助"),
+        ("Print version", "显示版本"),
+        ("Possible values:", "可选值:"),
+        ("[default: ", "[默认: "),
+        ("[possible values: ", "[可选值: "),
+        ("[aliases: ", "[别名: "),
+        ("<COMMAND>", "<命令>"),
+        ("[OPTIONS]", "[选项]"),
+    ];
+    let mut text = text.to_string();
+    for (en, zh) in WORDS {
+        text = text.replace(en, zh);
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn io_errors_read_in_chinese() {
+        let missing = std::fs::read("/no/such/file").unwrap_err();
+        assert_eq!(io(&missing), "文件或目录不存在");
+        let ours = io::Error::new(io::ErrorKind::IsADirectory, "这是一个目录,请给出文件名");
+        assert_eq!(io(&ours), "这是一个目录,请给出文件名");
+        let english = io::Error::new(io::ErrorKind::NotFound, "entity not found");
+        assert_eq!(io(&english), "文件或目录不存在");
+        assert_eq!(io(&io::Error::from_raw_os_error(28)), "磁盘空间不足");
+        assert!(io(&io::Error::other("zip failure")).contains("zip failure"));
+        assert!(io(&io::Error::from_raw_os_error(1)).contains("没有权限"));
+    }
+
+    #[test]
+    fn json_errors_say_where_in_chinese() {
+        let e = serde_json::from_str::<serde_json::Value>("{\"a\": 1,}").unwrap_err();
+        assert_eq!(json(&e), "第 1 行第 9 列: 多了一个结尾逗号");
+        let e = serde_json::from_str::<serde_json::Value>("{oops").unwrap_err();
+        assert_eq!(json(&e), "第 1 行第 2 列: 键必须是双引号字符串");
+        let e = serde_json::from_str::<serde_json::Value>("{\"a\": [1, 2").unwrap_err();
+        assert_eq!(json(&e), "第 1 行第 11 列: 数组没有结束 (缺少 ])");
+        let e = serde_json::from_str::<serde_json::Value>("{} {}").unwrap_err();
+        assert!(json(&e).contains("多余的内容"), "{}", json(&e));
+
+        #[derive(serde::Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct Call {
+            turns: Vec<String>,
+        }
+        let e = serde_json::from_str::<Call>("{\"id\": 1}").unwrap_err();
+        assert_eq!(json(&e), "第 1 行第 9 列: 缺少必填的字段 \"turns\"");
+        let e = serde_json::from_str::<Call>("{\"turns\": \"x\"}").unwrap_err();
+        assert!(
+            json(&e).contains("这里应是数组 [...],实际写的是字符串 \"x\""),
+            "{}",
+            json(&e)
+        );
+    }
+}
