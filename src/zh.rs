@@ -100,13 +100,19 @@ fn json_syntax(message: &str) -> String {
         ("lone leading surrogate", "无效的 UTF-16 代理对"),
         ("unexpected end of hex escape", "\\u 转义不完整"),
         ("trailing comma", "多了一个结尾逗号"),
-        ("trailing characters", "JSON 结束后还有多余的内容 (一行只能有一个对象)"),
+        (
+            "trailing characters",
+            "JSON 结束后还有多余的内容 (一行只能有一个对象)",
+        ),
         ("recursion limit exceeded", "嵌套层数过多"),
     ];
     KNOWN
         .iter()
         .find(|(en, _)| message.starts_with(en))
-        .map_or_else(|| "JSON 语法错误".to_string(), |(_, zh)| zh.replace("}}", "}"))
+        .map_or_else(
+            || "JSON 语法错误".to_string(),
+            |(_, zh)| zh.replace("}}", "}"),
+        )
 }
 
 /// Rephrases serde's data messages (unknown field, missing field, unknown variant, invalid
@@ -221,7 +227,9 @@ pub fn clap(e: &clap::Error) -> String {
                 get(C::InvalidArg),
                 get(C::InvalidValue)
             );
-            if e.get(C::InvalidValue).is_some_and(|v| v.to_string().is_empty()) {
+            if e.get(C::InvalidValue)
+                .is_some_and(|v| v.to_string().is_empty())
+            {
                 m = format!("参数 {} 需要一个值", get(C::InvalidArg));
             }
             if e.get(C::ValidValue).is_some() {
@@ -303,9 +311,18 @@ fn help(text: &str) -> String {
         ("Commands:", "命令:"),
         ("Arguments:", "参数:"),
         ("Options:", "选项:"),
-        ("Print this message or the help of the given subcommand(s)", "显示帮助"),
-        ("Print help (see a summary with '-h')", "显示帮助 (-h 显示简要帮助)"),
-        ("Print help (see more with '--help')", "显示帮助 (--help 显示详细帮助)"),
+        (
+            "Print this message or the help of the given subcommand(s)",
+            "显示帮助",
+        ),
+        (
+            "Print help (see a summary with '-h')",
+            "显示帮助 (-h 显示简要帮助)",
+        ),
+        (
+            "Print help (see more with '--help')",
+            "显示帮助 (--help 显示详细帮助)",
+        ),
         ("Print help", "显示帮助"),
         ("Print version", "显示版本"),
         ("Possible values:", "可选值:"),

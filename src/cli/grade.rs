@@ -159,12 +159,7 @@ pub(super) fn run(args: &GradeArgs) -> Result<Status, CliError> {
     }
     match run {
         Err(_) if stopped => return Ok(status(tally.errors)),
-        Err(e) => {
-            return Err(CliError::Usage(format!(
-                "质检中断: {}",
-                crate::zh::io(&e)
-            )))
-        }
+        Err(e) => return Err(CliError::Usage(format!("质检中断: {}", crate::zh::io(&e)))),
         Ok(()) => {}
     }
     reports.finish()?;
@@ -196,6 +191,7 @@ fn outputs(args: &GradeArgs) -> Result<Vec<(Format, Target)>, CliError> {
     };
     let mut outputs = Vec::new();
     for path in &args.out {
+        let target = resolve(path)?;
         let format = match (Format::from_extension(path), args.format) {
             (Some(by_name), Some(asked)) if by_name != asked => {
                 return Err(CliError::Usage(format!(
@@ -206,6 +202,8 @@ fn outputs(args: &GradeArgs) -> Result<Vec<(Format, Target)>, CliError> {
                 )))
             }
             (Some(format), _) | (None, Some(format)) => format,
+            // A terminal, a pipe or a device has no name to go by: the default report.
+            (None, None) if !target.is_regular_file() => Format::Csv,
             (None, None) => {
                 return Err(CliError::Usage(format!(
                     "无法从 --out {} 的扩展名判断格式: 请用 {},或加 --format",
@@ -215,11 +213,9 @@ fn outputs(args: &GradeArgs) -> Result<Vec<(Format, Target)>, CliError> {
             }
         };
         if format == Format::Findings {
-            return Err(CliError::Usage(
-                "证据明细请用 --findings FILE 输出".into(),
-            ));
+            return Err(CliError::Usage("证据明细请用 --findings FILE 输出".into()));
         }
-        outputs.push((format, resolve(path)?));
+        outputs.push((format, target));
     }
     if args.out.is_empty() {
         outputs.push((args.format.unwrap_or(Format::Csv), Target::stdout()));
@@ -412,7 +408,7 @@ mod tests {
 
     #[test]
     fn rates_read_without_decimals_noise() {
-        assert_eq!(rate_text(10_704.3456), "每秒 10704 通");
+        assert_eq!(rate_text(10_704.345_6), "每秒 10704 通");
         assert_eq!(rate_text(10.0), "每秒 10 通");
         assert_eq!(rate_text(3.456), "每秒 3.5 通");
     }
@@ -427,9 +423,6 @@ mod tests {
         assert_eq!(eta_text(s(5), 1000, 1000), None, "finished");
         assert_eq!(eta_text(s(3), 500, 1000).as_deref(), Some("约 3 秒"));
         assert_eq!(eta_text(s(10), 100, 1000).as_deref(), Some("约 1 分 30 秒"));
-        assert_eq!(
-            eta_text(s(3600), 1, 3).as_deref(),
-            Some("约 2 小时 0 分")
-        );
+        assert_eq!(eta_text(s(3600), 1, 3).as_deref(), Some("约 2 小时 0 分"));
     }
 }

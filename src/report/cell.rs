@@ -23,7 +23,10 @@ mod tests {
     #[test]
     fn formula_starts_are_quoted_and_the_rest_kept() {
         for (input, cell) in [
-            ("=HYPERLINK(\"http://x\",\"点我\")", "'=HYPERLINK(\"http://x\",\"点我\")"),
+            (
+                "=HYPERLINK(\"http://x\",\"点我\")",
+                "'=HYPERLINK(\"http://x\",\"点我\")",
+            ),
             ("+86 138", "'+86 138"),
             ("-5", "'-5"),
             ("@SUM(A1)", "'@SUM(A1)"),

@@ -105,7 +105,12 @@ impl Stats {
         agent.calls += 1;
         agent.score_sum += u64::from(card.score);
         agent.flagged += usize::from(card.flagged);
-        if let Some(t) = set.scoring.tiers.iter().position(|(name, _)| *name == card.tier) {
+        if let Some(t) = set
+            .scoring
+            .tiers
+            .iter()
+            .position(|(name, _)| *name == card.tier)
+        {
             agent.tiers[t] += 1;
         }
         let mut fired = vec![false; set.rules.len()];

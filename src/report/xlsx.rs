@@ -176,7 +176,7 @@ fn write_row(
     for (col, cell) in cells.iter().enumerate() {
         let c = col as u16;
         let shown = match cell {
-            Cell::Text(text) if text.is_empty() => 0,
+            Cell::Text("") => 0,
             Cell::Text(text) => {
                 let text = fit(text);
                 sheet.write_string(row, c, text.as_ref())?;
@@ -389,7 +389,9 @@ impl<'a> Xlsx<'a> {
             let top = a
                 .top_rules(set, 3)
                 .into_iter()
-                .map(|(i, calls)| format!("{} {} ({calls} 通)", set.rules[i].id, set.rules[i].title))
+                .map(|(i, calls)| {
+                    format!("{} {} ({calls} 通)", set.rules[i].id, set.rules[i].title)
+                })
                 .collect::<Vec<_>>()
                 .join("; ");
             let mut cells = vec![
@@ -471,7 +473,9 @@ impl<'a> Xlsx<'a> {
             } else {
                 (0xFFEB9C, 0x9C5700)
             };
-            Format::new().set_background_color(fill).set_font_color(font)
+            Format::new()
+                .set_background_color(fill)
+                .set_font_color(font)
         };
         let tiers: Vec<(String, Format)> = set
             .scoring

@@ -251,7 +251,13 @@ fn fingerprint(sources: &[RuleSource]) -> String {
     sorted.sort_by(|a, b| a.path.cmp(&b.path));
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for src in sorted {
-        for byte in src.path.bytes().chain([0]).chain(src.text.bytes()).chain([0]) {
+        for byte in src
+            .path
+            .bytes()
+            .chain([0])
+            .chain(src.text.bytes())
+            .chain([0])
+        {
             hash ^= u64::from(byte);
             hash = hash.wrapping_mul(0x0100_0000_01b3);
         }

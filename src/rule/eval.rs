@@ -245,8 +245,7 @@ impl Evaluator<'_> {
                 if *last == h {
                     continue;
                 }
-                if let (Evidence::Said(a), Evidence::Said(b)) = (&mut last.evidence, &h.evidence)
-                {
+                if let (Evidence::Said(a), Evidence::Said(b)) = (&mut last.evidence, &h.evidence) {
                     if last.turn == h.turn && b.start < a.end {
                         if b.end > a.end {
                             let text = &self.views[h.turn].turn.text;

@@ -1,0 +1,885 @@
+//! The output layer as a user meets it: every report format, and the guarantee that no run
+//! destroys data — not an input, not a device, not a file it was interrupted writing.
+
+mod common;
+
+use std::fs::{self, File};
+use std::os::unix::fs::symlink;
+use std::os::unix::process::ExitStatusExt;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::thread::sleep;
+use std::time::{Duration, Instant};
+
+use calamine::{open_workbook, Data, Reader, Xlsx};
+use common::{repo, write, zhijian};
+
+const GOOD_CALL: &str = "# agent: 张敏\n客服：您好,工号1024为您服务。\n客户：我想查一下话费。\n客服：好的,麻烦您提供一下手机号码。\n客户：13800001234。\n客服：您本月话费 58 元。请问还有其他问题吗?\n客户：没有了,好的谢谢。\n客服：感谢您的来电,再见。\n";
+
+/// A call with every kind of evidence: words said (喂, 不知道), a missing closing, an
+/// interruption and a silence, with an 18-digit id and an agent name that is a formula.
+const EVERY_KIND: &str = "\
+# id: 202611240000000001
+# agent: =HYPERLINK(\"http://evil.example\",\"点我\")
+[00:00.0-00:03.0] 客服：喂,你好。
+[00:03.5-00:09.0] 客户：我的宽带从昨天开始就连不上了,你们到底管不管?
+[00:07.0-00:10.0] 客服：不知道,你自己去查一下吧。
+[00:25.0-00:27.0] 客服：查到了,是线路故障。
+[00:27.5-00:29.0] 客户：那什么时候能修好?
+[00:29.5-00:31.0] 客服：明天吧。
+";
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_zhijian"))
+}
+
+fn names_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+fn temp_files(dir: &Path) -> Vec<String> {
+    names_in(dir)
+        .into_iter()
+        .filter(|n| n.contains(".zhijian-"))
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// The four ways earlier versions destroyed data.
+// ---------------------------------------------------------------------------------------------
+
+/// `--out /dev/stdout | cat` replaced the system's `/dev/stdout` symlink with a regular file (as
+/// root) and printed nothing. The same mechanism, reproduced with a symlink of our own to
+/// `/proc/self/fd/1`, and then the real `/dev/stdout`.
+#[test]
+fn an_output_symlinked_to_stdout_is_written_through_not_replaced() {
+    let dir = tempfile::tempdir().unwrap();
+    let call = write(dir.path(), "c.txt", GOOD_CALL);
+    let link = dir.path().join("to-stdout");
+    symlink("/proc/self/fd/1", &link).unwrap();
+    for out in [link.as_path(), Path::new("/dev/stdout")] {
+        let run = bin()
+            .args(["grade", "-q", "--out"])
+            .arg(out)
+            .arg(&call)
+            .output()
+            .unwrap();
+        assert_eq!(run.status.code(), Some(0), "{run:?}");
+        let csv = String::from_utf8(run.stdout).unwrap();
+        assert!(csv.starts_with("call_id,"), "{out:?}: {csv:?}");
+        assert_eq!(csv.lines().count(), 2, "{csv}");
+    }
+    assert!(fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert!(fs::symlink_metadata("/dev/stdout")
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert_eq!(temp_files(dir.path()), Vec::<String>::new());
+}
+
+/// With stdout redirected to a file, `--findings /dev/stdout` used to replace that file by
+/// rename, losing everything else written to stdout.
+#[test]
+fn findings_on_a_redirected_stdout_share_it_instead_of_replacing_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let call = write(
+        dir.path(),
+        "wei.txt",
+        "客服：喂,你好。\n客户：在吗?\n客服：不知道。\n",
+    );
+    let redirected = dir.path().join("redirected.txt");
+    let scores = dir.path().join("scores.csv");
+    let run = bin()
+        .args(["grade", "-q", "--findings", "/dev/stdout", "--out"])
+        .arg(&scores)
+        .arg(&call)
+        .stdout(File::create(&redirected).unwrap())
+        .status()
+        .unwrap();
+    assert_eq!(run.code(), Some(0));
+    let findings = fs::read_to_string(&redirected).unwrap();
+    assert!(findings.starts_with("call_id,rule_id,"), "{findings}");
+    assert!(
+        findings.contains("wei,OPN001,0,agent,0,1,喂,"),
+        "{findings}"
+    );
+    assert!(fs::read_to_string(&scores)
+        .unwrap()
+        .starts_with("call_id,source,"));
+
+    // Scores and findings both on stdout: one file for two reports is refused, and the file
+    // stdout goes to is left as it was.
+    fs::write(&redirected, "kept").unwrap();
+    let run = bin()
+        .args(["grade", "-q", "--findings", "/dev/stdout"])
+        .arg(&call)
+        .stdout(
+            fs::OpenOptions::new()
+                .append(true)
+                .open(&redirected)
+                .unwrap(),
+        )
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&run.stderr).contains("两个输出是同一个文件"));
+    assert_eq!(fs::read_to_string(&redirected).unwrap(), "kept");
+}
+
+/// `grade x.jsonl --out x.jsonl` replaced the transcripts with the CSV. Every spelling of the
+/// same file, for every kind of output, is now a usage error before anything is read.
+#[test]
+fn an_output_that_is_an_input_is_refused_however_it_is_spelled() {
+    let dir = tempfile::tempdir().unwrap();
+    let line = "{\"id\":\"j1\",\"turns\":[{\"role\":\"agent\",\"text\":\"您好\"}]}\n";
+    let input = write(dir.path(), "calls.jsonl", line);
+    let text_input = write(dir.path(), "call.txt", GOOD_CALL);
+    symlink(&input, dir.path().join("link.jsonl")).unwrap();
+    fs::hard_link(&input, dir.path().join("hard.jsonl")).unwrap();
+    fs::create_dir(dir.path().join("sub")).unwrap();
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (vec!["--out".into(), "calls.jsonl".into()], "calls.jsonl"),
+        (
+            vec!["--out".into(), "./sub/../calls.jsonl".into()],
+            "calls.jsonl",
+        ),
+        (vec!["--out".into(), "link.jsonl".into()], "calls.jsonl"),
+        (vec!["--out".into(), "hard.jsonl".into()], "calls.jsonl"),
+        (vec!["--findings".into(), "call.txt".into()], "call.txt"),
+        (
+            vec![
+                "--out".into(),
+                "x.xlsx".into(),
+                "--out".into(),
+                "calls.jsonl".into(),
+            ],
+            "calls.jsonl",
+        ),
+        // A directory input holds the output.
+        (vec!["--out".into(), "calls.jsonl".into()], "."),
+    ];
+    for (args, input_arg) in cases {
+        let run = bin()
+            .current_dir(dir.path())
+            .args(["grade", "-q"])
+            .args(&args)
+            .arg(input_arg)
+            .output()
+            .unwrap();
+        assert_eq!(run.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&run.stderr);
+        assert!(err.contains("就是输入"), "{args:?}: {err}");
+        assert_eq!(fs::read_to_string(&input).unwrap(), line, "{args:?}");
+        assert_eq!(
+            fs::read_to_string(&text_input).unwrap(),
+            GOOD_CALL,
+            "{args:?}"
+        );
+        assert!(!dir.path().join("x.xlsx").exists());
+    }
+    // Reading stdin from the file that is also the output.
+    let run = bin()
+        .current_dir(dir.path())
+        .args(["grade", "-q", "-", "--out", "calls.jsonl"])
+        .stdin(File::open(&input).unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&run.stderr).contains("标准输入"));
+    assert_eq!(fs::read_to_string(&input).unwrap(), line);
+    // Appending stdout to an input.
+    let run = bin()
+        .current_dir(dir.path())
+        .args(["grade", "-q", "calls.jsonl"])
+        .stdout(fs::OpenOptions::new().append(true).open(&input).unwrap())
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(2));
+    assert_eq!(fs::read_to_string(&input).unwrap(), line);
+    assert_eq!(temp_files(dir.path()), Vec::<String>::new());
+}
+
+/// Starts a run that has opened its outputs and waits forever on stdin, so a signal arrives
+/// mid-run, deterministically.
+fn start_blocked_run(dir: &Path, out: &Path) -> std::process::Child {
+    start_blocked_run_beside(dir, out, &[])
+}
+
+/// The same, when `debris` (temporary files of an earlier run) lies beside the outputs: ready
+/// once the run has two temporary files of its own.
+fn start_blocked_run_beside(dir: &Path, out: &Path, debris: &[String]) -> std::process::Child {
+    let child = bin()
+        .args(["grade", "-", "--findings"])
+        .arg(dir.join("findings.csv"))
+        .arg("--out")
+        .arg(out)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let now = temp_files(dir);
+        if now.iter().filter(|n| !debris.contains(n)).count() == 2 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "no temporary files appeared");
+        sleep(Duration::from_millis(20));
+    }
+    child
+}
+
+fn signal(child: &std::process::Child, name: &str) {
+    let ok = Command::new("kill")
+        .arg(format!("-{name}"))
+        .arg(child.id().to_string())
+        .status()
+        .unwrap();
+    assert!(ok.success());
+}
+
+/// Ctrl-C and SIGTERM left hidden `.zhijian-*.tmp` files that no later run removed. Now the
+/// old outputs stay as they were, the temporary files go, and the process still dies of the
+/// signal (exit status 130/143 in a shell).
+#[test]
+fn an_interrupted_run_leaves_the_old_files_and_no_debris() {
+    for (name, number) in [("INT", 2), ("TERM", 15), ("HUP", 1)] {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("report.xlsx");
+        fs::write(&out, "yesterday's report").unwrap();
+        fs::write(dir.path().join("findings.csv"), "yesterday's findings").unwrap();
+        let mut child = start_blocked_run(dir.path(), &out);
+        signal(&child, name);
+        let status = child.wait().unwrap();
+        assert_eq!(status.signal(), Some(number), "SIG{name}: {status:?}");
+        assert_eq!(fs::read_to_string(&out).unwrap(), "yesterday's report");
+        assert_eq!(
+            fs::read_to_string(dir.path().join("findings.csv")).unwrap(),
+            "yesterday's findings"
+        );
+        assert_eq!(temp_files(dir.path()), Vec::<String>::new(), "SIG{name}");
+    }
+}
+
+/// SIGKILL cannot be caught: the temporary files stay, unlocked. The next run that writes
+/// beside them removes them and says so; a run that is alive keeps its own.
+#[test]
+fn a_killed_runs_debris_is_removed_by_the_next_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("scores.csv");
+    let mut killed = start_blocked_run(dir.path(), &out);
+    signal(&killed, "KILL");
+    killed.wait().unwrap();
+    let debris = temp_files(dir.path());
+    assert_eq!(debris.len(), 2);
+
+    // The next run removes the debris; alive and writing the same outputs, it holds its own
+    // temporary files locked.
+    let mut alive = start_blocked_run_beside(dir.path(), &out, &debris);
+    let own = temp_files(dir.path());
+    assert!(
+        own.iter().all(|n| !debris.contains(n)),
+        "{own:?} {debris:?}"
+    );
+    let call = write(dir.path(), "in/c.txt", GOOD_CALL);
+    let run = bin()
+        .args(["grade"])
+        .arg(&call)
+        .arg("--out")
+        .arg(&out)
+        .arg("--findings")
+        .arg(dir.path().join("findings.csv"))
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert!(!err.contains("已清理"), "{err}");
+    assert_eq!(temp_files(dir.path()), own, "the live run's own files stay");
+    assert_eq!(fs::read_to_string(&out).unwrap().lines().count(), 2);
+    drop(alive.stdin.take());
+    let alive = alive.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&alive.stderr);
+    assert!(
+        err.contains("已清理上次被中断的运行留下的临时文件 2 个"),
+        "{err}"
+    );
+    assert_eq!(temp_files(dir.path()), Vec::<String>::new());
+}
+
+/// Header values went raw into a CSV the README tells teams to open in Excel.
+#[test]
+fn spreadsheet_cells_from_input_are_never_formulas() {
+    let dir = tempfile::tempdir().unwrap();
+    let call = write(dir.path(), "inj.txt", EVERY_KIND);
+    let csv = dir.path().join("s.csv");
+    let findings = dir.path().join("f.csv");
+    let jsonl = dir.path().join("s.jsonl");
+    let xlsx = dir.path().join("r.xlsx");
+    let run = bin()
+        .args(["grade", "-q"])
+        .arg(&call)
+        .args(["--out"])
+        .arg(&csv)
+        .arg("--out")
+        .arg(&jsonl)
+        .arg("--out")
+        .arg(&xlsx)
+        .arg("--findings")
+        .arg(&findings)
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(0), "{run:?}");
+    let agent = "=HYPERLINK(\"\"http://evil.example\"\",\"\"点我\"\")";
+    let scores = fs::read_to_string(&csv).unwrap();
+    let row = scores.lines().nth(1).unwrap();
+    assert!(
+        row.starts_with(&format!(
+            "202611240000000001,{},\"'{agent}\",",
+            call.display()
+        )),
+        "{row}"
+    );
+    let findings = fs::read_to_string(&findings).unwrap();
+    assert!(findings
+        .lines()
+        .skip(1)
+        .all(|l| l.contains(&format!("\"'{agent}\""))));
+    // JSONL keeps the data as it was.
+    let line: serde_json::Value =
+        serde_json::from_str(fs::read_to_string(&jsonl).unwrap().lines().next().unwrap()).unwrap();
+    assert_eq!(
+        line["agent"],
+        "=HYPERLINK(\"http://evil.example\",\"点我\")"
+    );
+    // Excel: a text cell, not a formula; the id exact.
+    let mut book: Xlsx<_> = open_workbook(&xlsx).unwrap();
+    let sheet = book.worksheet_range("得分").unwrap();
+    assert_eq!(
+        sheet.get_value((1, 2)),
+        Some(&Data::String(
+            "=HYPERLINK(\"http://evil.example\",\"点我\")".into()
+        ))
+    );
+    assert_eq!(
+        sheet.get_value((1, 0)),
+        Some(&Data::String("202611240000000001".into()))
+    );
+    let formulas = book.worksheet_formula("得分").unwrap();
+    assert!(formulas.used_cells().all(|(_, _, f)| f.is_empty()));
+}
+
+// ---------------------------------------------------------------------------------------------
+// What each format holds.
+// ---------------------------------------------------------------------------------------------
+
+fn grade_to(dir: &Path, inputs: &[&Path], extra: &[&str]) -> std::process::Output {
+    bin()
+        .arg("grade")
+        .args(inputs)
+        .args(extra)
+        .current_dir(dir)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn findings_stand_alone_with_every_kind_of_evidence() {
+    let dir = tempfile::tempdir().unwrap();
+    let call = write(dir.path(), "every.txt", EVERY_KIND);
+    let run = grade_to(dir.path(), &[&call], &["-q", "--format", "findings"]);
+    assert_eq!(run.status.code(), Some(0));
+    let csv = String::from_utf8(run.stdout).unwrap();
+    let csv = csv.replace(&call.display().to_string(), "every.txt");
+    insta::assert_snapshot!("findings_every_kind", csv);
+}
+
+#[test]
+fn jsonl_lines_validate_against_the_published_schema() {
+    let schema: serde_json::Value = serde_json::from_str(
+        &fs::read_to_string(repo().join("schema/zhijian.call.v1.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let every = write(dir.path(), "every.txt", EVERY_KIND);
+    let broken = write(
+        dir.path(),
+        "broken.jsonl",
+        "{\"id\":\"x\",\"turns\":[]}\n{oops\n",
+    );
+    let run = grade_to(
+        dir.path(),
+        &[&repo().join("corpus"), &every, &broken],
+        &["-q", "--format", "jsonl"],
+    );
+    assert_eq!(run.status.code(), Some(1), "two broken lines");
+    let text = String::from_utf8(run.stdout).unwrap();
+    let mut kinds = std::collections::BTreeSet::new();
+    let mut lines = 0;
+    for line in text.lines() {
+        let value: serde_json::Value = serde_json::from_str(line).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&value)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(errors.is_empty(), "{errors:?}\n{line}");
+        for hit in value["hits"].as_array().unwrap() {
+            kinds.insert(hit["evidence"]["kind"].as_str().unwrap().to_string());
+        }
+        lines += 1;
+    }
+    assert_eq!(lines, 57 + 1 + 2);
+    assert_eq!(
+        kinds.into_iter().collect::<Vec<_>>(),
+        ["missing", "overlap", "said", "silence"]
+    );
+    // The schema is strict enough to catch a wrong line.
+    let with_hits = text
+        .lines()
+        .find(|l| l.contains("\"kind\":\"said\""))
+        .unwrap();
+    let mut wrong: serde_json::Value = serde_json::from_str(with_hits).unwrap();
+    wrong["score"] = serde_json::json!(101);
+    assert!(!validator.is_valid(&wrong));
+    wrong["score"] = serde_json::json!(90);
+    wrong["hits"][0]["evidence"] = serde_json::json!({"kind": "said", "start": 1});
+    assert!(!validator.is_valid(&wrong));
+}
+
+#[test]
+fn jsonl_carries_the_score_the_evidence_and_the_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let every = write(dir.path(), "every.txt", EVERY_KIND);
+    let empty = write(dir.path(), "empty.txt", "");
+    let run = grade_to(dir.path(), &[&every, &empty], &["-q", "--format", "jsonl"]);
+    let text = String::from_utf8(run.stdout).unwrap();
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines[0]["call_id"], "empty");
+    assert_eq!(lines[0]["error"], "文件为空");
+    assert_eq!(lines[0]["flag_reasons"], serde_json::json!(["输入错误"]));
+    assert!(lines[0]["score"].is_null());
+    let call = &lines[1];
+    assert_eq!(call["schema"], "zhijian.call.v1");
+    assert_eq!(call["call_id"], "202611240000000001");
+    let hits = call["hits"].as_array().unwrap();
+    let silence = hits
+        .iter()
+        .find(|h| h["evidence"]["kind"] == "silence")
+        .unwrap();
+    assert_eq!(silence["rule_id"], "LST002");
+    assert_eq!(
+        silence["evidence"],
+        serde_json::json!({"kind": "silence", "begin_ms": 10000, "end_ms": 25000, "measured_ms": 15000})
+    );
+    // Points are what each hit counted for; together with the base they give the score.
+    let points: i64 = hits.iter().map(|h| h["points"].as_i64().unwrap()).sum();
+    assert_eq!(100 + points, call["score"].as_i64().unwrap());
+    assert_eq!(call["turns"][2]["text"], "不知道,你自己去查一下吧。");
+    assert_eq!(call["turns"][2]["begin_ms"], 7000);
+}
+
+/// Reads one sheet into rows of displayed strings.
+fn sheet(book: &mut Xlsx<std::io::BufReader<File>>, name: &str) -> Vec<Vec<String>> {
+    let range = book.worksheet_range(name).unwrap();
+    range
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect()
+}
+
+#[test]
+fn excel_workbook_has_the_four_sheets_with_their_contents() {
+    let dir = tempfile::tempdir().unwrap();
+    let xlsx = dir.path().join("报告.xlsx");
+    let every = write(dir.path(), "calls/every.txt", EVERY_KIND);
+    let good = write(dir.path(), "calls/good.txt", GOOD_CALL);
+    write(dir.path(), "calls/empty.txt", "");
+    let run = grade_to(
+        dir.path(),
+        &[&dir.path().join("calls")],
+        &["-q", "--out", "报告.xlsx"],
+    );
+    assert_eq!(run.status.code(), Some(1), "{run:?}");
+    let mut book: Xlsx<_> = open_workbook(&xlsx).unwrap();
+    assert_eq!(book.sheet_names(), ["得分", "证据", "坐席", "规则"]);
+
+    let scores = sheet(&mut book, "得分");
+    assert_eq!(
+        scores[0],
+        [
+            "通话编号",
+            "来源",
+            "坐席",
+            "总分",
+            "档位",
+            "服务类型",
+            "个人特性",
+            "程序特性",
+            "需复核",
+            "复核原因",
+            "命中",
+            "错误"
+        ]
+    );
+    assert_eq!(scores.len(), 4);
+    assert_eq!(scores[1][0], "empty");
+    assert_eq!(scores[1][8], "是");
+    assert_eq!(scores[1][11], "文件为空");
+    assert_eq!(scores[2][0], "202611240000000001");
+    assert_eq!(
+        scores[3][..6],
+        [
+            "good",
+            &good.display().to_string(),
+            "张敏",
+            "100",
+            "优秀",
+            "优质型"
+        ]
+    );
+    let range = book.worksheet_range("得分").unwrap();
+    assert_eq!(
+        range.get_value((3, 3)),
+        Some(&Data::Float(100.0)),
+        "scores are numbers"
+    );
+
+    let evidence = sheet(&mut book, "证据");
+    assert_eq!(
+        evidence[0][..6],
+        ["通话编号", "来源", "坐席", "规则编号", "规则", "分值"]
+    );
+    let silence = evidence.iter().find(|r| r[3] == "LST002").unwrap();
+    assert_eq!(silence[0], "202611240000000001");
+    assert_eq!(silence[1], every.display().to_string());
+    assert_eq!(silence[7], "静音");
+    assert_eq!(silence[10], "静音 15.0 秒");
+    assert_eq!(silence[11..14], ["10", "25", "15"]);
+    let wei = evidence.iter().find(|r| r[3] == "OPN001").unwrap();
+    assert_eq!(wei[5], "-5");
+    assert_eq!(
+        (wei[7].as_str(), wei[8].as_str(), wei[10].as_str()),
+        ("原话", "1", "喂")
+    );
+
+    let agents = sheet(&mut book, "坐席");
+    assert_eq!(agents[0][..3], ["坐席", "通话数", "平均分"]);
+    assert_eq!(agents[0][3..7], ["优秀", "良好", "达标", "不达标"]);
+    assert_eq!(agents.len(), 3, "{agents:?}");
+    let zhang = agents.iter().find(|r| r[0] == "张敏").unwrap();
+    assert_eq!(zhang[1..8], ["1", "100", "1", "0", "0", "0", "0"]);
+    let other = agents
+        .iter()
+        .find(|r| r[0].starts_with("=HYPERLINK"))
+        .unwrap();
+    assert!(
+        other[8].starts_with("LNG001 服务禁语 (1 通)") || other[8].contains("(1 通)"),
+        "{other:?}"
+    );
+
+    let rules = sheet(&mut book, "规则");
+    assert_eq!(
+        rules[0],
+        [
+            "规则编号",
+            "标题",
+            "维度",
+            "分项",
+            "每次分值",
+            "命中通话数",
+            "命中率",
+            "命中次数",
+            "合计分值"
+        ]
+    );
+    assert_eq!(
+        rules.len(),
+        1 + 19,
+        "every rule, also those that never fired"
+    );
+    let lst002 = rules.iter().find(|r| r[0] == "LST002").unwrap();
+    assert_eq!(lst002[5..], ["1", "0.5", "1", "-3"]);
+    let lng002 = rules.iter().find(|r| r[0] == "LNG002").unwrap();
+    assert_eq!(lng002[4], "一票否决");
+}
+
+#[test]
+fn excel_sheets_are_dressed_for_reading() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "c.txt", EVERY_KIND);
+    let run = grade_to(
+        dir.path(),
+        &[Path::new("c.txt")],
+        &["-q", "--out", "r.xlsx"],
+    );
+    assert_eq!(run.status.code(), Some(0));
+    // The parts of the package that carry the dressing.
+    let file = File::open(dir.path().join("r.xlsx")).unwrap();
+    let mut zip = zip::ZipArchive::new(file).unwrap();
+    let mut xml = |name: &str| {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut zip.by_name(name).unwrap(), &mut s).unwrap();
+        s
+    };
+    let scores = xml("xl/worksheets/sheet1.xml");
+    assert!(
+        scores.contains("<pane ySplit=\"1\" topLeftCell=\"A2\""),
+        "frozen header"
+    );
+    assert!(scores.contains("<autoFilter ref=\"A1:L2\""), "autofilter");
+    assert!(
+        scores.contains("<conditionalFormatting sqref=\"E2\""),
+        "tier colours"
+    );
+    assert!(scores.contains("<cols>"), "column widths");
+    for sheet in ["sheet2", "sheet3", "sheet4"] {
+        let x = xml(&format!("xl/worksheets/{sheet}.xml"));
+        assert!(x.contains("ySplit=\"1\""), "{sheet}");
+        assert!(x.contains("<autoFilter"), "{sheet}");
+    }
+}
+
+#[test]
+fn reports_are_byte_identical_whatever_the_thread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = repo().join("corpus");
+    for threads in ["1", "2"] {
+        let run = bin()
+            .args(["grade", "-q", "--threads", threads])
+            .arg(&corpus)
+            .arg("--out")
+            .arg(dir.path().join(format!("r{threads}.xlsx")))
+            .arg("--out")
+            .arg(dir.path().join(format!("r{threads}.jsonl")))
+            .arg("--findings")
+            .arg(dir.path().join(format!("f{threads}.csv")))
+            .output()
+            .unwrap();
+        assert_eq!(run.status.code(), Some(0));
+    }
+    for (a, b) in [
+        ("r1.xlsx", "r2.xlsx"),
+        ("r1.jsonl", "r2.jsonl"),
+        ("f1.csv", "f2.csv"),
+    ] {
+        let (a, b) = (
+            fs::read(dir.path().join(a)).unwrap(),
+            fs::read(dir.path().join(b)).unwrap(),
+        );
+        assert!(!a.is_empty());
+        assert!(a == b, "{a:?} differs");
+    }
+}
+
+#[test]
+fn only_flagged_lists_flagged_calls_and_counts_them_all() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a_good.txt", GOOD_CALL);
+    write(dir.path(), "b_bad.txt", EVERY_KIND);
+    write(dir.path(), "c_empty.txt", "");
+    let run = grade_to(
+        dir.path(),
+        &[Path::new(".")],
+        &[
+            "-q",
+            "--only-flagged",
+            "--out",
+            "s.csv",
+            "--out",
+            "r.xlsx",
+            "--findings",
+            "f.csv",
+        ],
+    );
+    assert_eq!(run.status.code(), Some(1));
+    let scores = fs::read_to_string(dir.path().join("s.csv")).unwrap();
+    let ids: Vec<&str> = scores
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    assert_eq!(ids, ["202611240000000001", "c_empty"]);
+    let findings = fs::read_to_string(dir.path().join("f.csv")).unwrap();
+    assert!(!findings.contains("\ngood,"), "{findings}");
+    assert!(findings.contains("\n202611240000000001,"));
+    let mut book: Xlsx<_> = open_workbook(dir.path().join("r.xlsx")).unwrap();
+    assert_eq!(sheet(&mut book, "得分").len(), 3);
+    // The agent sheet still counts the good call.
+    assert!(sheet(&mut book, "坐席")
+        .iter()
+        .any(|r| r[0] == "张敏" && r[1] == "1"));
+}
+
+#[test]
+fn one_call_id_twice_is_a_warning_naming_both_sources() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "day1/20261120-0001.txt", GOOD_CALL);
+    write(dir.path(), "day2/20261120-0001.txt", GOOD_CALL);
+    let run = grade_to(dir.path(), &[Path::new("day1"), Path::new("day2")], &["-q"]);
+    assert_eq!(run.status.code(), Some(0));
+    let err = String::from_utf8(run.stderr).unwrap();
+    assert!(
+        err.contains("通话编号 20261120-0001 出现了不止一次: day1/20261120-0001.txt 和 day2/20261120-0001.txt"),
+        "{err}"
+    );
+    let csv = String::from_utf8(run.stdout).unwrap();
+    assert!(csv.contains(",day1/20261120-0001.txt,") && csv.contains(",day2/20261120-0001.txt,"));
+}
+
+#[test]
+fn formats_are_chosen_by_extension_and_mistakes_are_usage_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "c.txt", GOOD_CALL);
+    let c = Path::new("c.txt");
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["--out", "scores.txt"],
+            "无法从 --out scores.txt 的扩展名判断格式: 请用 .csv、.jsonl、.ndjson、.xlsx",
+        ),
+        (
+            &["--out", "s.csv", "--format", "jsonl"],
+            "与 --format jsonl 矛盾",
+        ),
+        (&["--findings", "f.xlsx"], "--findings 写的是 CSV"),
+        (
+            &["--out", "a.csv", "--out", "./a.csv"],
+            "两个输出是同一个文件",
+        ),
+        (
+            &["--out", "no/such/dir/s.csv"],
+            "无法写入 no/such/dir/s.csv: 所在的目录不存在",
+        ),
+        (&["--out", "."], "无法写入 .: 这是一个目录"),
+        (
+            &["--format", "pdf"],
+            "参数 --format <FORMAT> 的值 \"pdf\" 无效;可选的值: csv、findings、jsonl、xlsx",
+        ),
+    ];
+    for (args, message) in cases {
+        let run = grade_to(dir.path(), &[c], args);
+        assert_eq!(run.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8(run.stderr).unwrap();
+        assert!(err.contains(message), "{args:?}: {err}");
+        assert!(run.stdout.is_empty());
+        assert_eq!(names_in(dir.path()), ["c.txt"], "{args:?} wrote something");
+    }
+    // An unknown extension with --format is fine, and .ndjson is JSONL.
+    let run = grade_to(
+        dir.path(),
+        &[c],
+        &[
+            "-q", "--out", "s.txt", "--format", "jsonl", "--out", "s.ndjson",
+        ],
+    );
+    assert_eq!(run.status.code(), Some(0));
+    assert!(fs::read_to_string(dir.path().join("s.txt"))
+        .unwrap()
+        .starts_with("{\"schema\""));
+    assert_eq!(
+        fs::read(dir.path().join("s.txt")).unwrap(),
+        fs::read(dir.path().join("s.ndjson")).unwrap()
+    );
+}
+
+#[test]
+fn a_replaced_report_keeps_its_permissions() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let call = write(dir.path(), "c.txt", GOOD_CALL);
+    let out = dir.path().join("shared.csv");
+    fs::write(&out, "old").unwrap();
+    fs::set_permissions(&out, fs::Permissions::from_mode(0o640)).unwrap();
+    let run = bin()
+        .args(["grade", "-q"])
+        .arg(&call)
+        .arg("--out")
+        .arg(&out)
+        .status()
+        .unwrap();
+    assert!(run.success());
+    assert_eq!(
+        fs::metadata(&out).unwrap().permissions().mode() & 0o777,
+        0o640
+    );
+    assert!(fs::read_to_string(&out).unwrap().starts_with("call_id,"));
+}
+
+#[test]
+fn a_closed_pipe_stops_quietly_and_files_are_still_finished() {
+    // `| head -1` closes stdout early; the findings file is still complete.
+    let dir = tempfile::tempdir().unwrap();
+    let findings = dir.path().join("f.csv");
+    let mut child = bin()
+        .args(["grade", "-q", "--findings"])
+        .arg(&findings)
+        .arg(repo().join("corpus"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let full = bin()
+        .args(["grade", "-q", "--format", "findings"])
+        .arg(repo().join("corpus"))
+        .output()
+        .unwrap();
+    assert_eq!(fs::read(&findings).unwrap(), full.stdout);
+}
+
+#[test]
+fn messages_are_chinese_first() {
+    let run = zhijian()
+        .args(["grade", "--threads", "x", "corpus"])
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(2));
+    let err = String::from_utf8(run.stderr).unwrap();
+    insta::assert_snapshot!("usage_error_threads", err);
+    let run = zhijian().args(["grade", "--outt", "x"]).output().unwrap();
+    insta::assert_snapshot!(
+        "usage_error_unknown",
+        String::from_utf8(run.stderr).unwrap()
+    );
+    let run = zhijian().args(["grade", "--help"]).output().unwrap();
+    let help = String::from_utf8(run.stdout).unwrap();
+    for english in [
+        "Usage:",
+        "Options:",
+        "Arguments:",
+        "Print help",
+        "Possible values",
+    ] {
+        assert!(!help.contains(english), "{english} in:\n{help}");
+    }
+    assert!(help.starts_with("批量质检通话"));
+    // An input that cannot be read says why in Chinese.
+    let dir = tempfile::tempdir().unwrap();
+    let run = zhijian()
+        .args(["grade", "-q", "--format", "jsonl"])
+        .arg(dir.path().join("missing.txt"))
+        .output()
+        .unwrap();
+    let line: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+    assert_eq!(line["error"], "无法读取文件: 文件或目录不存在");
+}
