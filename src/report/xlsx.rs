@@ -523,6 +523,64 @@ impl Report for Xlsx<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::grade::grade_call;
+    use crate::input::parse_text;
+    use crate::report::Target;
+    use crate::rule::RuleSet;
+    use calamine::{open_workbook, Reader};
+
+    /// A sheet that reaches the row limit continues on a numbered sheet with its own header.
+    #[test]
+    fn full_sheets_continue_on_numbered_sheets() {
+        let rules = RuleSet::embedded().unwrap();
+        let rows: Vec<Graded> = (0..5)
+            .map(|i| {
+                let call = parse_text("客服：喂,不知道。\n客户：好吧。", &format!("c{i}")).unwrap();
+                Graded {
+                    source: format!("c{i}.txt"),
+                    call_id: format!("c{i}"),
+                    outcome: Ok(grade_call(&rules, call)),
+                }
+            })
+            .collect();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.xlsx");
+        let (out, _) = Target::resolve(&path).unwrap().open().unwrap();
+        let cx = Context {
+            rules: &rules,
+            bom: false,
+            only_flagged: false,
+        };
+        let mut report = Box::new(Xlsx::new(out, cx, 3).unwrap());
+        report.write(&rows[..2]).unwrap();
+        report.write(&rows[2..]).unwrap();
+        report.finish().unwrap().commit().unwrap();
+
+        let mut book: calamine::Xlsx<_> = open_workbook(&path).unwrap();
+        let names = book.sheet_names();
+        assert_eq!(names[..3], ["得分", "证据", "证据 (2)"], "{names:?}");
+        assert_eq!(names[names.len() - 2..], ["坐席", "规则"]);
+        let scores: Vec<&String> = names.iter().filter(|n| n.starts_with("得分")).collect();
+        assert_eq!(scores, ["得分", "得分 (2)", "得分 (3)"]);
+        let ids = |book: &mut calamine::Xlsx<_>, name: &str| -> Vec<String> {
+            let range = book.worksheet_range(name).unwrap();
+            range.rows().map(|r| r[0].to_string()).collect()
+        };
+        assert_eq!(ids(&mut book, "得分"), ["通话编号", "c0", "c1"]);
+        assert_eq!(ids(&mut book, "得分 (2)"), ["通话编号", "c2", "c3"]);
+        assert_eq!(ids(&mut book, "得分 (3)"), ["通话编号", "c4"]);
+        // Every call's evidence is somewhere, once.
+        let evidence: usize = names
+            .iter()
+            .filter(|n| n.starts_with("证据"))
+            .map(|n| ids(&mut book, n).len() - 1)
+            .sum();
+        let hits: usize = rows
+            .iter()
+            .map(|r| r.outcome.as_ref().unwrap().hits.len())
+            .sum();
+        assert_eq!(evidence, hits);
+    }
 
     #[test]
     fn long_text_is_cut_to_a_cell_and_says_so() {
