@@ -883,3 +883,47 @@ fn messages_are_chinese_first() {
     let line: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
     assert_eq!(line["error"], "无法读取文件: 文件或目录不存在");
 }
+
+/// Runs `zhijian ARGS` on a pseudo-terminal (util-linux `script`), as a person at a terminal
+/// does, feeding it `input`; returns what the terminal showed and the exit status.
+fn on_a_terminal(args: &str, input: &str) -> (String, Option<i32>) {
+    let command = format!("{} {args}", env!("CARGO_BIN_EXE_zhijian"));
+    let mut child = Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("util-linux `script`");
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(input.as_bytes()).unwrap();
+        // Ctrl-D: end of input on the terminal.
+        stdin.write_all(b"\x04").unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        out.status.code(),
+    )
+}
+
+#[test]
+fn a_terminal_is_no_clash_and_no_place_for_a_workbook() {
+    // Typing JSONL at the terminal that also shows the CSV: stdin and stdout are one device,
+    // which is not an input being overwritten.
+    let line = "{\"id\":\"t1\",\"turns\":[{\"role\":\"agent\",\"text\":\"您好,工号1024\"}]}\n";
+    let (shown, code) = on_a_terminal("grade -q -", line);
+    assert_eq!(code, Some(0), "{shown}");
+    assert!(shown.contains("t1,<stdin>#1,,97,"), "{shown}");
+    // Binary output is refused on a terminal, with the way to do it instead.
+    let dir = tempfile::tempdir().unwrap();
+    let call = write(dir.path(), "c.txt", GOOD_CALL);
+    let (shown, code) = on_a_terminal(&format!("grade -q --format xlsx {}", call.display()), "");
+    assert_eq!(code, Some(2), "{shown}");
+    assert!(
+        shown.contains("xlsx 是二进制格式,不能输出到终端: 请用 --out 报告.xlsx"),
+        "{shown}"
+    );
+}

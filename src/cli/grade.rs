@@ -256,9 +256,11 @@ fn check_clashes(sources: &[Source], outputs: &[(Format, Target)]) -> Result<(),
             }
         }
     }
+    // Only a regular file is destroyed by writing: a terminal that is both stdin and stdout
+    // (`zhijian grade -` typed by hand) is no clash.
     let written: Vec<(FileId, &Target)> = outputs
         .iter()
-        .filter_map(|(_, t)| Some((t.id()?, t)))
+        .filter_map(|(_, t)| Some((t.id().filter(FileId::is_regular_file)?, t)))
         .collect();
     if written.is_empty() {
         return Ok(());

@@ -42,6 +42,7 @@ fn pending() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
 pub struct FileId {
     dev: u64,
     ino: u64,
+    kind: fs::FileType,
 }
 
 impl FileId {
@@ -51,12 +52,29 @@ impl FileId {
         Some(FileId {
             dev: meta.dev(),
             ino: meta.ino(),
+            kind: meta.file_type(),
         })
     }
 
     #[cfg(not(unix))]
     fn of(_: &Metadata) -> Option<FileId> {
         None
+    }
+
+    /// Whether it is a regular file: the only kind an output can destroy by writing over it.
+    pub fn is_regular_file(&self) -> bool {
+        self.kind.is_file()
+    }
+
+    /// A terminal or `/dev/null`: two reports may share one without harm.
+    fn is_char_device(&self) -> bool {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::FileTypeExt;
+            self.kind.is_char_device()
+        }
+        #[cfg(not(unix))]
+        false
     }
 
     /// The identity of the file at `path`, following symlinks.
@@ -178,12 +196,16 @@ impl Target {
         }
     }
 
-    /// Whether two targets would write the same file.
+    /// Whether two targets would write the same file: both stdout, one regular file or one
+    /// pipe however spelled — not a terminal or `/dev/null`, which two reports can share.
     pub fn same_as(&self, other: &Target) -> bool {
         match (&self.place, &other.place) {
             (Place::Stdout, Place::Stdout) => true,
             (Place::Replace { path: a, .. }, Place::Replace { path: b, .. }) if a == b => true,
-            _ => self.id().is_some() && self.id() == other.id(),
+            _ => match (self.id(), other.id()) {
+                (Some(a), Some(b)) => a == b && !a.is_char_device(),
+                _ => false,
+            },
         }
     }
 
@@ -620,6 +642,13 @@ mod tests {
         assert!(t("new.csv").same_as(&t("./new.csv")));
         assert!(!t("a.csv").same_as(&t("new.csv")));
         assert!(Target::stdout().same_as(&Target::stdout()));
+        let null = || Target::resolve(Path::new("/dev/null")).unwrap();
+        assert!(
+            !null().same_as(&null()),
+            "two reports may both be discarded"
+        );
+        assert!(!null().id().unwrap().is_regular_file());
+        assert!(t("a.csv").id().unwrap().is_regular_file());
         assert!(!Target::stdout().same_as(&t("a.csv")));
     }
 }
