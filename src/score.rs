@@ -117,3 +117,80 @@ pub fn score(set: &RuleSet, hits: &[Hit]) -> Scorecard {
         hit_points,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::parse_text;
+    use crate::rule::RuleSource;
+
+    fn set() -> RuleSet {
+        let source = |path: &str, text: &str| RuleSource {
+            path: path.into(),
+            text: text.into(),
+        };
+        RuleSet::compile(&[
+            source("scoring.toml", include_str!("../rules/scoring.toml")),
+            source(
+                "t/TST001-capped.toml",
+                "id = \"TST001\"\ntitle = \"禁语\"\nmessage = \"禁语\"\ndimension = \"language\"\n\
+                 points = -3\nmax_hits = 2\n[match]\nrole = \"agent\"\nphrases = [\"不知道\"]\n",
+            ),
+            source(
+                "t/TST002-whole.toml",
+                "id = \"TST002\"\ntitle = \"整通\"\nmessage = \"整通\"\ndimension = \"resolution\"\n\
+                 points = -4\n[match]\nrule = \"TST001\"\n",
+            ),
+            source(
+                "t/TST003-bonus.toml",
+                "id = \"TST003\"\ntitle = \"加分\"\nmessage = \"加分\"\ndimension = \"attitude\"\n\
+                 points = 2\n[match]\nrole = \"agent\"\nphrases = [\"您好\"]\n",
+            ),
+        ])
+        .unwrap()
+    }
+
+    /// Each hit carries what it counted for: the cap and a whole-call verdict leave the rest of
+    /// the evidence at 0, and base plus the points is the score.
+    #[test]
+    fn each_hit_counts_what_it_cost() {
+        let set = set();
+        let call = parse_text(
+            "客服：您好,不知道。\n客户：啊?\n客服：不知道,真不知道。\n",
+            "t",
+        )
+        .unwrap();
+        let hits = set.evaluate(&call);
+        let card = score(&set, &hits);
+        let ids: Vec<(&str, i32)> = hits
+            .iter()
+            .zip(&card.hit_points)
+            .map(|(h, p)| (set.rules[h.rule].id.as_str(), *p))
+            .collect();
+        assert_eq!(
+            ids,
+            [
+                ("TST001", -3),
+                ("TST001", -3),
+                ("TST001", 0),
+                ("TST002", -4),
+                ("TST002", 0),
+                ("TST002", 0),
+                ("TST003", 2),
+            ]
+        );
+        assert_eq!(card.score, 92);
+        assert_eq!(
+            i32::from(card.score),
+            set.scoring.base + card.hit_points.iter().sum::<i32>()
+        );
+        assert_eq!(
+            card.hit_counts,
+            [
+                ("TST001".to_string(), 3),
+                ("TST002".to_string(), 1),
+                ("TST003".to_string(), 1)
+            ]
+        );
+    }
+}

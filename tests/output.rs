@@ -927,3 +927,46 @@ fn a_terminal_is_no_clash_and_no_place_for_a_workbook() {
         "{shown}"
     );
 }
+
+/// A full disk (`/dev/full` answers every write with ENOSPC) is an error naming the output, and
+/// no other output of the run is committed: a half-finished batch never looks finished.
+#[test]
+fn a_failed_write_is_an_error_and_commits_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let call = write(dir.path(), "c.txt", GOOD_CALL);
+    // Large enough to fail while writing, small enough to fail only when flushed at the end.
+    let cases = [
+        (
+            repo().join("corpus"),
+            ["--findings", "/dev/full", "--out", "OK"],
+        ),
+        (call.clone(), ["--out", "/dev/full", "--out", "OK"]),
+        (call.clone(), ["--out", "OK", "--out", "/dev/full"]),
+    ];
+    for (input, args) in cases {
+        let flag = args.join(" ");
+        let ok = dir.path().join("ok.csv");
+        fs::write(&ok, "old").unwrap();
+        let run = bin()
+            .arg("grade")
+            .arg("-q")
+            .args(args.map(|a| {
+                if a == "OK" {
+                    ok.as_os_str()
+                } else {
+                    a.as_ref()
+                }
+            }))
+            .arg(&input)
+            .output()
+            .unwrap();
+        assert_eq!(run.status.code(), Some(2), "{flag}");
+        let err = String::from_utf8_lossy(&run.stderr);
+        assert!(
+            err.contains("无法写入 /dev/full: 磁盘空间不足"),
+            "{flag}: {err}"
+        );
+        assert_eq!(fs::read_to_string(&ok).unwrap(), "old", "{flag}");
+        assert_eq!(names_in(dir.path()), ["c.txt", "ok.csv"], "{flag}");
+    }
+}

@@ -205,13 +205,16 @@ impl<'a> Reports<'a> {
         })
     }
 
-    /// Finishes every report, then commits them: if any fails to finish, none is committed
-    /// and every file is left as it was.
+    /// Finishes every report and writes out its buffers, then commits them: if any fails
+    /// before the commits begin, none is committed and every file is left as it was.
     pub fn finish(self) -> Result<(), ReportError> {
         let mut finished = Vec::with_capacity(self.slots.len());
         for slot in self.slots {
             let Some(report) = slot.report else { continue };
-            match report.finish() {
+            match report
+                .finish()
+                .and_then(|mut out| out.prepare().map(|()| out))
+            {
                 Ok(out) => finished.push((slot.rank, slot.target, out)),
                 Err(e) if e.kind() == io::ErrorKind::BrokenPipe && slot.target.is_stdout() => {}
                 Err(source) => {

@@ -404,9 +404,14 @@ impl Pending {
         ))
     }
 
-    fn commit(mut self) -> io::Result<()> {
+    /// Everything written is on disk; only the rename is left.
+    fn prepare(&mut self) -> io::Result<()> {
         self.file.flush()?;
-        self.file.get_ref().sync_all()?;
+        self.file.get_ref().sync_all()
+    }
+
+    fn commit(mut self) -> io::Result<()> {
+        self.prepare()?;
         let mut pending = pending();
         fs::rename(&self.tmp, &self.path)?;
         pending.retain(|p| *p != self.tmp);
@@ -446,6 +451,16 @@ impl Output {
             Output::Stdout(mut out) => out.flush(),
             Output::Device(mut out) => out.flush(),
             Output::Atomic(pending) => pending.commit(),
+        }
+    }
+
+    /// Writes out everything buffered (and for a regular file makes it durable), so that the
+    /// commit that follows has nothing left that can fail but the rename.
+    pub fn prepare(&mut self) -> io::Result<()> {
+        match self {
+            Output::Stdout(out) => out.flush(),
+            Output::Device(out) => out.flush(),
+            Output::Atomic(pending) => pending.prepare(),
         }
     }
 
