@@ -845,6 +845,44 @@ fn a_closed_pipe_stops_quietly_and_files_are_still_finished() {
         .output()
         .unwrap();
     assert_eq!(fs::read(&findings).unwrap(), full.stdout);
+
+    // The same when the pipe closes while the batch is still being written (the JSONL of the
+    // corpus is larger than any buffer), not only at the final flush.
+    fs::remove_file(&findings).unwrap();
+    let mut child = bin()
+        .args(["grade", "-q", "--format", "jsonl", "--findings"])
+        .arg(&findings)
+        .arg(repo().join("corpus"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert_eq!(fs::read(&findings).unwrap(), full.stdout);
+}
+
+/// A stdout that fails for any other reason than a closed pipe is an error, while writing and
+/// at the final flush.
+#[test]
+fn a_full_stdout_is_an_error() {
+    for format in ["jsonl", "csv"] {
+        let run = bin()
+            .args(["grade", "-q", "--format", format])
+            .arg(repo().join("corpus"))
+            .stdout(File::create("/dev/full").unwrap())
+            .stderr(Stdio::piped())
+            .output()
+            .unwrap();
+        assert_eq!(run.status.code(), Some(2), "{format}");
+        let err = String::from_utf8_lossy(&run.stderr);
+        assert!(
+            err.contains("无法写入 标准输出: 磁盘空间不足"),
+            "{format}: {err}"
+        );
+    }
 }
 
 #[test]
