@@ -96,6 +96,8 @@ RESULTS="$TMP/results.tsv"
 # Runs the command REPEAT times under /usr/bin/time -v; records the median wall time, the
 # user+sys CPU time of that run and the largest peak RSS of all runs. Every run's output must
 # be byte-identical to the first one's.
+# nth FILE.EXT N → FILE.N.EXT
+nth() { printf '%s.%s.%s' "${1%.*}" "$2" "${1##*.}"; }
 measure() {
     local name="$1" input="$2" threads="$3" calls="$4" bytes="$5" repeat="$6" out="$7"
     shift 8
@@ -104,7 +106,8 @@ measure() {
         local log="$TMP/time.$name.$i" t0 t1 j0 j1 code=0
         j0="$(busy_jiffies)"
         t0="$(date +%s%N)"
-        /usr/bin/time -v -o "$log" "$@" --out "$out.$i" 2>"$TMP/stderr.$name.$i" || code=$?
+        # The run's number goes before the extension, which chooses the report format.
+        /usr/bin/time -v -o "$log" "$@" --out "$(nth "$out" "$i")" 2>"$TMP/stderr.$name.$i" || code=$?
         t1="$(date +%s%N)"
         j1="$(busy_jiffies)"
         if [ "$code" -ne 0 ]; then
@@ -121,11 +124,11 @@ measure() {
         others+=("$(awk -v j="$((j1 - j0))" -v hz="$HZ" -v own="${cpus[-1]}" -v w="$((t1 - t0))" \
             -v n="$NPROC" 'BEGIN {o = j / hz - own; if (o < 0.05) o = 0; printf "%.0f", 100 * o / (w / 1e9 * n)}')")
         [ "$r" -gt "$rss" ] && rss="$r"
-        if [ "$i" -gt 1 ] && ! cmp -s "$out.1" "$out.$i"; then
-            die "$name: run $i wrote a different CSV than run 1 ($out.1 vs $out.$i)"
+        if [ "$i" -gt 1 ] && ! cmp -s "$(nth "$out" 1)" "$(nth "$out" "$i")"; then
+            die "$name: run $i wrote a different report than run 1"
         fi
     done
-    cp "$out.1" "$out"
+    cp "$(nth "$out" 1)" "$out"
     # median by wall time
     local mid=$(( (repeat - 1) / 2 )) idx
     idx="$(for i in "${!walls[@]}"; do echo "${walls[$i]} $i"; done | sort -n | sed -n "$((mid + 1))p" | cut -d' ' -f2)"
@@ -141,6 +144,16 @@ measure zj-jsonl-t1 "calls.jsonl" 1 "$CALLS" "$JSONL_BYTES" "$REPEAT" "$TMP/out-
 say "zhijian on JSONL, --threads 2"
 measure zj-jsonl-t2 "calls.jsonl" 2 "$CALLS" "$JSONL_BYTES" "$REPEAT" "$TMP/out-jsonl-t2.csv" -- \
     "$BIN" grade "$JSONL" --quiet --threads 2
+# The cost of each report format on the same batch (the score CSV is the runs above).
+say "zhijian on JSONL, --threads 2, JSONL report"
+measure zj-out-jsonl "calls.jsonl → .jsonl" 2 "$CALLS" "$JSONL_BYTES" "$REPEAT" "$TMP/out-report.jsonl" -- \
+    "$BIN" grade "$JSONL" --quiet --threads 2
+say "zhijian on JSONL, --threads 2, Excel report"
+measure zj-out-xlsx "calls.jsonl → .xlsx" 2 "$CALLS" "$JSONL_BYTES" "$REPEAT" "$TMP/out-report.xlsx" -- \
+    "$BIN" grade "$JSONL" --quiet --threads 2
+say "zhijian on JSONL, --threads 2, score CSV and findings CSV"
+measure zj-out-findings "calls.jsonl → .csv + --findings" 2 "$CALLS" "$JSONL_BYTES" "$REPEAT" "$TMP/out-report.csv" -- \
+    "$BIN" grade "$JSONL" --quiet --threads 2 --findings "$TMP/findings.csv"
 say "zhijian on $N_TXT .txt files, --threads 2"
 measure zj-txt-t2 "txt/ ($N_TXT files)" 2 "$N_TXT" "$TXT_BYTES" "$REPEAT" "$TMP/out-txt-t2.csv" -- \
     "$BIN" grade "$TXTDIR" --quiet --threads 2
@@ -228,6 +241,7 @@ stats = json.load(open(sys.argv[2]))
 names = {
     "zj-jsonl-t1": "zhijian", "zj-jsonl-t2": "zhijian", "zj-txt-t2": "zhijian",
     "zj-sample-t1": "zhijian", "zj-one-t1": "zhijian",
+    "zj-out-jsonl": "zhijian", "zj-out-xlsx": "zhijian", "zj-out-findings": "zhijian",
     "baseline": "baseline.py (jieba + in/re)", "baseline-one": "baseline.py (jieba + in/re)",
 }
 base = next((r for r in rows if r[0] == "baseline"), None)

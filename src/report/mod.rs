@@ -185,9 +185,7 @@ impl<'a> Reports<'a> {
             };
             match report.write(rows) {
                 Ok(()) => {}
-                // A closed pipe (`| head`) is the reader's choice, not a failure: stop writing
-                // there, and finish the other outputs.
-                Err(e) if e.kind() == io::ErrorKind::BrokenPipe && slot.target.is_stdout() => {
+                Err(e) if closed_stdout(&e, &slot.target) => {
                     slot.report = None;
                 }
                 Err(source) => {
@@ -216,7 +214,7 @@ impl<'a> Reports<'a> {
                 .and_then(|mut out| out.prepare().map(|()| out))
             {
                 Ok(out) => finished.push((slot.rank, slot.target, out)),
-                Err(e) if e.kind() == io::ErrorKind::BrokenPipe && slot.target.is_stdout() => {}
+                Err(e) if closed_stdout(&e, &slot.target) => {}
                 Err(source) => {
                     return Err(ReportError {
                         target: slot.target.name(),
@@ -226,20 +224,21 @@ impl<'a> Reports<'a> {
             }
         }
         finished.sort_by_key(|(rank, _, _)| *rank);
+        // Everything is written out: what is left is renaming files into place.
         for (_, target, out) in finished {
-            match out.commit() {
-                Ok(()) => {}
-                Err(e) if e.kind() == io::ErrorKind::BrokenPipe && target.is_stdout() => {}
-                Err(source) => {
-                    return Err(ReportError {
-                        target: target.name(),
-                        source,
-                    })
-                }
-            }
+            out.commit().map_err(|source| ReportError {
+                target: target.name(),
+                source,
+            })?;
         }
         Ok(())
     }
+}
+
+/// A closed pipe on stdout (`| head`) is the reader's choice, not a failure: writing there
+/// stops, and the other outputs are finished.
+fn closed_stdout(e: &io::Error, target: &Target) -> bool {
+    e.kind() == io::ErrorKind::BrokenPipe && target.is_stdout()
 }
 
 /// Unwraps csv's error so the caller sees the I/O error's own kind: a closed stdout must stay
