@@ -139,7 +139,7 @@ mod tests {
             source(
                 "t/TST002-whole.toml",
                 "id = \"TST002\"\ntitle = \"整通\"\nmessage = \"整通\"\ndimension = \"resolution\"\n\
-                 points = -4\n[match]\nrule = \"TST001\"\n",
+                 points = -4\nreview = true\n[match]\nrule = \"TST001\"\n",
             ),
             source(
                 "t/TST003-bonus.toml",
@@ -180,6 +180,11 @@ mod tests {
             ]
         );
         assert_eq!(card.score, 92);
+        // Language and attitude rules count towards 个人特性, resolution towards 程序特性.
+        assert_eq!((card.attitude, card.procedure), (96, 96));
+        assert_eq!(card.tier, "良好");
+        assert!(card.flagged);
+        assert_eq!(card.flag_reasons, ["TST002"]);
         assert_eq!(
             i32::from(card.score),
             set.scoring.base + card.hit_points.iter().sum::<i32>()

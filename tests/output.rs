@@ -485,6 +485,14 @@ fn jsonl_carries_the_score_the_evidence_and_the_error() {
         silence["evidence"],
         serde_json::json!({"kind": "silence", "begin_ms": 10000, "end_ms": 25000, "measured_ms": 15000})
     );
+    let overlap = hits
+        .iter()
+        .find(|h| h["evidence"]["kind"] == "overlap")
+        .unwrap();
+    assert_eq!(
+        overlap["evidence"],
+        serde_json::json!({"kind": "overlap", "begin_ms": 7000, "end_ms": 9000, "measured_ms": 2000})
+    );
     // Points are what each hit counted for; together with the base they give the score.
     let points: i64 = hits.iter().map(|h| h["points"].as_i64().unwrap()).sum();
     assert_eq!(100 + points, call["score"].as_i64().unwrap());
@@ -757,7 +765,11 @@ fn formats_are_chosen_by_extension_and_mistakes_are_usage_errors() {
         (&["--findings", "f.xlsx"], "--findings 写的是 CSV"),
         (
             &["--out", "a.csv", "--out", "./a.csv"],
-            "两个输出是同一个文件",
+            "两个输出是同一个文件: a.csv 和 ./a.csv",
+        ),
+        (
+            &["--out", "-", "--findings", "-"],
+            "两个输出是同一个文件: 标准输出 和 标准输出",
         ),
         (
             &["--out", "no/such/dir/s.csv"],

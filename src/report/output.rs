@@ -31,7 +31,6 @@ static PENDING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 /// What marks a temporary file as ours, after the leading `.` and the target's file name.
 const TEMP_MARK: &str = ".zhijian-";
 const TEMP_SUFFIX: &str = ".tmp";
-const BUFFER: usize = 1 << 16;
 
 fn pending() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
     PENDING.lock().unwrap_or_else(|e| e.into_inner())
@@ -214,13 +213,10 @@ impl Target {
     /// until [`Output::commit`]. Also returns how many stale temporary files were removed.
     pub fn open(&self) -> io::Result<(Output, usize)> {
         match &self.place {
-            Place::Stdout => Ok((
-                Output::Stdout(BufWriter::with_capacity(BUFFER, io::stdout())),
-                0,
-            )),
+            Place::Stdout => Ok((Output::Stdout(BufWriter::new(io::stdout())), 0)),
             Place::Device(path) => {
                 let file = fs::OpenOptions::new().write(true).open(path)?;
-                Ok((Output::Device(BufWriter::with_capacity(BUFFER, file)), 0))
+                Ok((Output::Device(BufWriter::new(file)), 0))
             }
             Place::Replace { path, .. } => {
                 let removed = remove_stale_temp_files(path);
@@ -383,7 +379,7 @@ impl Pending {
             // removes it.
             pending().push(tmp.clone());
             let pending = Pending {
-                file: BufWriter::with_capacity(BUFFER, file),
+                file: BufWriter::new(file),
                 tmp,
                 path: path.to_path_buf(),
             };
