@@ -976,6 +976,26 @@ fn a_terminal_is_no_clash_and_no_place_for_a_workbook() {
         shown.contains("xlsx 是二进制格式,不能输出到终端: 请用 --out 报告.xlsx"),
         "{shown}"
     );
+    // Also when the terminal is named: /dev/tty, or its /dev/pts/N (`script` runs the
+    // command with the shell, so `$(tty)` names it).
+    for out in ["/dev/tty", "$(tty)"] {
+        let (shown, code) = on_a_terminal(
+            &format!("grade -q --out {out} --format xlsx {}", call.display()),
+            "",
+        );
+        assert_eq!(code, Some(2), "{out}: {shown}");
+        assert!(shown.contains("xlsx 是二进制格式"), "{out}: {shown}");
+    }
+    // Two reports on one terminal would interleave: stdout is one output, however named.
+    let (shown, code) = on_a_terminal(
+        &format!("grade -q --out - --findings - {}", call.display()),
+        "",
+    );
+    assert_eq!(code, Some(2), "{shown}");
+    assert!(
+        shown.contains("两个输出是同一个文件: 标准输出 和 标准输出"),
+        "{shown}"
+    );
 }
 
 /// A full disk (`/dev/full` answers every write with ENOSPC) is an error naming the output, and
@@ -1018,5 +1038,27 @@ fn a_failed_write_is_an_error_and_commits_nothing() {
         );
         assert_eq!(fs::read_to_string(&ok).unwrap(), "old", "{flag}");
         assert_eq!(names_in(dir.path()), ["c.txt", "ok.csv"], "{flag}");
+    }
+}
+
+/// A descriptor path of a descriptor that is not open leads nowhere: an error before anything is
+/// read, and no file is created in `/proc` or `/dev`. (A closed stdout itself is no such case:
+/// Rust's runtime reopens it on `/dev/null`.)
+#[test]
+fn a_descriptor_that_is_not_open_is_not_a_place_to_create_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let call = write(dir.path(), "c.txt", GOOD_CALL);
+    for out in ["/dev/fd/9", "/proc/self/fd/9"] {
+        let run = bin()
+            .args(["grade", "-q", "--out", out])
+            .arg(&call)
+            .output()
+            .unwrap();
+        assert_eq!(run.status.code(), Some(2), "{out}");
+        let err = String::from_utf8_lossy(&run.stderr);
+        assert!(
+            err.contains(&format!("无法写入 {out}: 文件或目录不存在")),
+            "{out}: {err}"
+        );
     }
 }

@@ -147,7 +147,7 @@ pub struct Reports<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Flow {
     Continue,
-    /// Every output is a stdout that its reader closed: nothing more can be written.
+    /// Every output is a pipe that its reader closed: nothing more can be written.
     Stop,
 }
 
@@ -185,7 +185,7 @@ impl<'a> Reports<'a> {
             };
             match report.write(rows) {
                 Ok(()) => {}
-                Err(e) if closed_stdout(&e, &slot.target) => {
+                Err(e) if closed_pipe(&e) => {
                     slot.report = None;
                 }
                 Err(source) => {
@@ -214,7 +214,7 @@ impl<'a> Reports<'a> {
                 .and_then(|mut out| out.prepare().map(|()| out))
             {
                 Ok(out) => finished.push((slot.rank, slot.target, out)),
-                Err(e) if closed_stdout(&e, &slot.target) => {}
+                Err(e) if closed_pipe(&e) => {}
                 Err(source) => {
                     return Err(ReportError {
                         target: slot.target.name(),
@@ -235,10 +235,11 @@ impl<'a> Reports<'a> {
     }
 }
 
-/// A closed pipe on stdout (`| head`) is the reader's choice, not a failure: writing there
-/// stops, and the other outputs are finished.
-fn closed_stdout(e: &io::Error, target: &Target) -> bool {
-    e.kind() == io::ErrorKind::BrokenPipe && target.is_stdout()
+/// A closed pipe (`| head`, or the reader of a named pipe gone) is the reader's choice, not a
+/// failure: writing there stops, and the other outputs are finished. A regular file never
+/// reports a broken pipe.
+fn closed_pipe(e: &io::Error) -> bool {
+    e.kind() == io::ErrorKind::BrokenPipe
 }
 
 /// Unwraps csv's error so the caller sees the I/O error's own kind: a closed stdout must stay

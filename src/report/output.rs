@@ -167,21 +167,14 @@ impl Target {
         matches!(self.place, Place::Replace { .. })
     }
 
-    pub fn is_stdout(&self) -> bool {
-        self.place == Place::Stdout
-    }
-
     /// Whether the target is a terminal (binary output there is a mistake).
     pub fn is_terminal(&self) -> bool {
         use std::io::IsTerminal;
         match &self.place {
             Place::Stdout => io::stdout().is_terminal(),
             // Not by opening it: opening a FIFO blocks until the other end is opened.
-            Place::Device(path) => fs::canonicalize(path).is_ok_and(|p| {
-                p.starts_with("/dev/pts")
-                    || p.starts_with("/dev/tty")
-                    || p == Path::new("/dev/console")
-            }),
+            Place::Device(path) => fs::canonicalize(path)
+                .is_ok_and(|p| p.starts_with("/dev/pts") || p.starts_with("/dev/tty")),
             Place::Replace { .. } => false,
         }
     }
@@ -286,16 +279,12 @@ fn follow_dangling(path: &Path) -> io::Result<PathBuf> {
     let mut path = path.to_path_buf();
     // As many hops as Linux itself follows before it calls it a loop.
     for _ in 0..40 {
-        match fs::symlink_metadata(&path) {
-            Ok(m) if m.file_type().is_symlink() => {
-                let link = fs::read_link(&path)?;
-                path = match path.parent() {
-                    Some(dir) if link.is_relative() => dir.join(link),
-                    _ => link,
-                };
-            }
-            _ => return Ok(path),
-        }
+        let Ok(link) = fs::read_link(&path) else {
+            // Not a symlink: the file to create.
+            return Ok(path);
+        };
+        // Relative to the link's directory; `join` keeps an absolute link as it is.
+        path = path.parent().unwrap_or(Path::new("")).join(link);
     }
     Err(io::Error::new(
         io::ErrorKind::InvalidInput,
@@ -453,10 +442,10 @@ impl Output {
     /// Writes out everything buffered (and for a regular file makes it durable), so that the
     /// commit that follows has nothing left that can fail but the rename.
     pub fn prepare(&mut self) -> io::Result<()> {
+        self.flush()?;
         match self {
-            Output::Stdout(out) => out.flush(),
-            Output::Device(out) => out.flush(),
-            Output::Atomic(pending) => pending.prepare(),
+            Output::Atomic(pending) => pending.file.get_ref().sync_all(),
+            Output::Stdout(_) | Output::Device(_) => Ok(()),
         }
     }
 
@@ -571,7 +560,9 @@ mod tests {
         let legacy = dir.path().join(".zhijian-XyZ789.tmp");
         let other = dir.path().join(".other.csv.zhijian-AbC123.tmp");
         let unrelated = dir.path().join(".r.csv.tmp");
-        for p in [&stale, &legacy, &other, &unrelated] {
+        // As long as an old temporary file's name, and nothing like one.
+        let same_length = dir.path().join("report-2026-11.xlsx");
+        for p in [&stale, &legacy, &other, &unrelated, &same_length] {
             fs::write(p, "debris").unwrap();
         }
         // A run that is still writing holds its temporary file locked.
@@ -587,8 +578,43 @@ mod tests {
             other.exists(),
             "another output's temp files are its own run's business"
         );
-        assert!(unrelated.exists());
+        assert!(unrelated.exists() && same_length.exists());
         out.abandon();
+    }
+
+    /// The signal handler removes what is registered: each output unregisters only its own
+    /// temporary file, whether it is committed or abandoned.
+    #[test]
+    fn each_output_registers_its_own_temp_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let open = |name: &str| {
+            Target::resolve(&dir.path().join(name))
+                .unwrap()
+                .open()
+                .unwrap()
+                .0
+        };
+        let ours = |tag: &str| {
+            pending()
+                .iter()
+                .filter(|p| p.starts_with(dir.path()))
+                .filter(|p| p.to_string_lossy().contains(tag))
+                .count()
+        };
+        let (a, b, c) = (open("a.csv"), open("b.csv"), open("c.csv"));
+        assert_eq!(
+            (ours(".a.csv."), ours(".b.csv."), ours(".c.csv.")),
+            (1, 1, 1)
+        );
+        a.abandon();
+        assert_eq!(
+            (ours(".a.csv."), ours(".b.csv."), ours(".c.csv.")),
+            (0, 1, 1)
+        );
+        b.commit().unwrap();
+        assert_eq!((ours(".b.csv."), ours(".c.csv.")), (0, 1));
+        c.abandon();
+        assert_eq!(ours(".zhijian-"), 0);
     }
 
     #[test]
@@ -596,6 +622,17 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let link = dir.path().join("latest.csv");
         std::os::unix::fs::symlink("2026-11-24.csv", &link).unwrap();
+        // A chain of links, one of them absolute.
+        let first = dir.path().join("current.csv");
+        std::os::unix::fs::symlink(&link, &first).unwrap();
+        let (mut out, _) = Target::resolve(&first).unwrap().open().unwrap();
+        out.write_all(b"via the chain").unwrap();
+        out.commit().unwrap();
+        assert_eq!(
+            fs::read_to_string(dir.path().join("2026-11-24.csv")).unwrap(),
+            "via the chain"
+        );
+        fs::remove_file(dir.path().join("2026-11-24.csv")).unwrap();
         let (mut out, _) = Target::resolve(&link).unwrap().open().unwrap();
         out.write_all(b"x").unwrap();
         out.commit().unwrap();
