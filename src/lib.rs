@@ -17,3 +17,6 @@ pub mod score;
 pub mod segment;
 pub mod selftest;
 pub mod zh;
+
+#[cfg(test)]
+mod testing;

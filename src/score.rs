@@ -122,33 +122,7 @@ pub fn score(set: &RuleSet, hits: &[Hit]) -> Scorecard {
 mod tests {
     use super::*;
     use crate::input::parse_text;
-    use crate::rule::RuleSource;
-
-    fn set() -> RuleSet {
-        let source = |path: &str, text: &str| RuleSource {
-            path: path.into(),
-            text: text.into(),
-        };
-        RuleSet::compile(&[
-            source("scoring.toml", include_str!("../rules/scoring.toml")),
-            source(
-                "t/TST001-capped.toml",
-                "id = \"TST001\"\ntitle = \"禁语\"\nmessage = \"禁语\"\ndimension = \"language\"\n\
-                 points = -3\nmax_hits = 2\n[match]\nrole = \"agent\"\nphrases = [\"不知道\"]\n",
-            ),
-            source(
-                "t/TST002-whole.toml",
-                "id = \"TST002\"\ntitle = \"整通\"\nmessage = \"整通\"\ndimension = \"resolution\"\n\
-                 points = -4\nreview = true\n[match]\nrule = \"TST001\"\n",
-            ),
-            source(
-                "t/TST003-bonus.toml",
-                "id = \"TST003\"\ntitle = \"加分\"\nmessage = \"加分\"\ndimension = \"attitude\"\n\
-                 points = 2\n[match]\nrole = \"agent\"\nphrases = [\"您好\"]\n",
-            ),
-        ])
-        .unwrap()
-    }
+    use crate::testing::small_rule_set as set;
 
     /// Each hit carries what it counted for: the cap and a whole-call verdict leave the rest of
     /// the evidence at 0, and base plus the points is the score.

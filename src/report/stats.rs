@@ -126,3 +126,103 @@ impl Stats {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::grade::grade_call;
+    use crate::input::{parse_text, InputError};
+
+    fn graded(agent: Option<&str>, id: &str, transcript: &str, set: &RuleSet) -> Graded {
+        let header = agent.map_or(String::new(), |a| format!("# agent: {a}\n"));
+        let call = parse_text(&format!("{header}{transcript}"), id).unwrap();
+        Graded {
+            source: format!("{id}.txt"),
+            call_id: id.into(),
+            outcome: Ok(grade_call(set, call)),
+        }
+    }
+
+    #[test]
+    fn totals_per_agent_and_per_rule() {
+        let set = crate::testing::small_rule_set();
+        let rows = [
+            // 95: TST001 −3, TST002 −4, TST003 +2; flagged by TST002.
+            graded(
+                Some("A"),
+                "a1",
+                "客服：您好,不知道。\n客户：我要投诉。",
+                &set,
+            ),
+            // 100 (102 clamped): TST003 +2.
+            graded(Some("A"), "a2", "客服：您好。", &set),
+            // 90: TST001 three times, counted twice (−6), TST002 −4; flagged.
+            graded(Some("B"), "b1", "客服：不知道,不知道,不知道。", &set),
+            graded(None, "n1", "客服：您好。", &set),
+            Graded {
+                source: "bad.txt".into(),
+                call_id: "bad".into(),
+                outcome: Err(InputError::Empty),
+            },
+        ];
+        let mut stats = Stats::new(&set);
+        for row in &rows {
+            stats.add(&set, row);
+        }
+        assert_eq!((stats.graded, stats.errors, stats.flagged), (4, 1, 3));
+
+        let a = &stats.agents["A"];
+        assert_eq!((a.calls, a.score_sum, a.flagged), (2, 195, 1));
+        assert_eq!(a.mean_score(), 97.5);
+        assert_eq!(a.tiers, [2, 0, 0, 0]);
+        assert_eq!(a.rule_calls, [1, 1, 2, 1]);
+        // Bonus and 0-point rules are not what an agent is coached on; ties go by rule id.
+        assert_eq!(a.top_rules(&set, 3), [(0, 1), (1, 1)]);
+        assert_eq!(a.top_rules(&set, 1), [(0, 1)]);
+
+        let b = &stats.agents["B"];
+        assert_eq!((b.calls, b.score_sum, b.flagged), (1, 90, 1));
+        assert_eq!(b.tiers, [0, 1, 0, 0]);
+        assert_eq!(b.top_rules(&set, 3), [(0, 1), (1, 1)]);
+        assert_eq!(stats.agents[UNKNOWN_AGENT].calls, 1);
+        assert_eq!(stats.agents.len(), 3);
+
+        assert_eq!(
+            stats.rules,
+            [
+                RuleStats {
+                    calls: 2,
+                    hits: 4,
+                    points: -9
+                },
+                RuleStats {
+                    calls: 2,
+                    hits: 4,
+                    points: -8
+                },
+                RuleStats {
+                    calls: 3,
+                    hits: 3,
+                    points: 6
+                },
+                RuleStats {
+                    calls: 1,
+                    hits: 1,
+                    points: 0
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn rules_that_fired_most_come_first() {
+        let set = crate::testing::small_rule_set();
+        let agent = AgentStats {
+            calls: 5,
+            rule_calls: vec![2, 3, 5, 4],
+            ..AgentStats::default()
+        };
+        assert_eq!(agent.top_rules(&set, 3), [(1, 3), (0, 2)]);
+        assert_eq!(AgentStats::default().mean_score(), 0.0);
+    }
+}
