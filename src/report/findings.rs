@@ -7,7 +7,7 @@
 
 use std::io;
 
-use super::{csv_writer, io_error, neutralise, Context, Output, Report, Spec};
+use super::{csv_writer, io_error, neutralise, when, Context, Output, Report, Spec};
 use crate::grade::Graded;
 
 pub const FINDINGS_HEADER: [&str; 17] = [
@@ -69,10 +69,7 @@ impl Report for FindingsCsv<'_> {
                 let rule = &self.cx.rules.rules[hit.rule];
                 let turn = &o.call.turns[hit.turn];
                 let quote = hit.quote();
-                let (begin, end, measured) = match hit.evidence.interval() {
-                    Some((b, e)) => (Some(b), Some(e), Some(e - b)),
-                    None => (turn.begin, turn.end, None),
-                };
+                let (begin, end, measured) = when(hit, turn);
                 self.csv
                     .write_record([
                         id.as_ref(),

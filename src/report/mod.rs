@@ -34,7 +34,9 @@ pub use scores::SCORES_HEADER;
 pub use stats::{AgentStats, RuleStats, Stats};
 
 use crate::grade::Graded;
-use crate::rule::RuleSet;
+use crate::input::Turn;
+use crate::rule::{Hit, RuleSet};
+use crate::score::Scorecard;
 
 /// The UTF-8 byte-order mark Excel needs to open a CSV as UTF-8 instead of the system code page.
 pub const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -233,6 +235,25 @@ impl<'a> Reports<'a> {
         }
         Ok(())
     }
+}
+
+/// When the evidence of `hit` happened, in milliseconds: (begin, end, measured length). A
+/// timing observation is its own interval and has a length; words are placed at the time of
+/// their turn, when the transcript has one.
+fn when(hit: &Hit, turn: &Turn) -> (Option<u64>, Option<u64>, Option<u64>) {
+    match hit.evidence.interval() {
+        Some((begin, end)) => (Some(begin), Some(end), Some(end - begin)),
+        None => (turn.begin, turn.end, None),
+    }
+}
+
+/// A call's hit counts as one cell: `规则编号:次数`, `;`-separated, by rule id.
+fn hit_counts_cell(card: &Scorecard) -> String {
+    card.hit_counts
+        .iter()
+        .map(|(id, n)| format!("{id}:{n}"))
+        .collect::<Vec<_>>()
+        .join(";")
 }
 
 /// A closed pipe (`| head`, or the reader of a named pipe gone) is the reader's choice, not a

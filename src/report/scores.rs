@@ -5,7 +5,7 @@
 
 use std::io;
 
-use super::{csv_writer, io_error, neutralise, Context, Output, Report, Spec};
+use super::{csv_writer, hit_counts_cell, io_error, neutralise, Context, Output, Report, Spec};
 use crate::grade::Graded;
 use crate::score::ERROR_REASON;
 
@@ -55,12 +55,7 @@ impl Report for ScoresCsv<'_> {
             let record = match &row.outcome {
                 Ok(o) => {
                     let c = &o.card;
-                    let hits = c
-                        .hit_counts
-                        .iter()
-                        .map(|(id, n)| format!("{id}:{n}"))
-                        .collect::<Vec<_>>()
-                        .join(";");
+                    let hits = hit_counts_cell(c);
                     [
                         id,
                         source,

@@ -21,7 +21,7 @@ use rust_xlsxwriter::{
 use unicode_width::UnicodeWidthStr;
 
 use super::stats::Stats;
-use super::{Context, Output, Report, Spec};
+use super::{hit_counts_cell, when, Context, Output, Report, Spec};
 use crate::grade::Graded;
 use crate::rule::Group;
 use crate::score::ERROR_REASON;
@@ -312,12 +312,7 @@ impl<'a> Xlsx<'a> {
         let card = &o.card;
         let agent = o.call.agent().unwrap_or("");
         let reasons = card.flag_reasons.join(";");
-        let hits = card
-            .hit_counts
-            .iter()
-            .map(|(id, n)| format!("{id}:{n}"))
-            .collect::<Vec<_>>()
-            .join(";");
+        let hits = hit_counts_cell(card);
         self.scores.push(
             book,
             formats,
@@ -341,10 +336,7 @@ impl<'a> Xlsx<'a> {
             let rule = &self.cx.rules.rules[hit.rule];
             let turn = &o.call.turns[hit.turn];
             let observed = hit.describe();
-            let (begin, end, length) = match hit.evidence.interval() {
-                Some((b, e)) => (Some(b), Some(e), Some(e - b)),
-                None => (turn.begin, turn.end, None),
-            };
+            let (begin, end, length) = when(hit, turn);
             self.evidence.push(
                 book,
                 formats,
