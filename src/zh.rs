@@ -78,6 +78,16 @@ pub fn json(e: &serde_json::Error) -> String {
     }
 }
 
+/// A JSON parse error in one line of a JSONL file, whose line number the source already gives
+/// (`calls.jsonl#2`): only the column, so no one looks for the problem on line 1.
+pub fn json_in_line(e: &serde_json::Error) -> String {
+    let full = json(e);
+    match full.split_once("行第 ") {
+        Some((_, rest)) if e.line() == 1 => format!("第 {rest}"),
+        _ => full,
+    }
+}
+
 /// serde_json's syntax messages, in Chinese.
 fn json_syntax(message: &str) -> String {
     const KNOWN: &[(&str, &str)] = &[
@@ -364,6 +374,7 @@ mod tests {
         assert_eq!(json(&e), "第 1 行第 2 列: 键必须是双引号字符串");
         let e = serde_json::from_str::<serde_json::Value>("{\"a\": [1, 2").unwrap_err();
         assert_eq!(json(&e), "第 1 行第 11 列: 数组没有结束 (缺少 ])");
+        assert_eq!(json_in_line(&e), "第 11 列: 数组没有结束 (缺少 ])");
         let e = serde_json::from_str::<serde_json::Value>("{} {}").unwrap_err();
         assert!(json(&e).contains("多余的内容"), "{}", json(&e));
 

@@ -261,8 +261,14 @@ fn an_interrupted_run_leaves_the_old_files_and_no_debris() {
         fs::write(dir.path().join("findings.csv"), "yesterday's findings").unwrap();
         let mut child = start_blocked_run(dir.path(), &out);
         signal(&child, name);
-        let status = child.wait().unwrap();
+        let died = child.wait_with_output().unwrap();
+        let status = died.status;
         assert_eq!(status.signal(), Some(number), "SIG{name}: {status:?}");
+        let err = String::from_utf8_lossy(&died.stderr);
+        assert!(
+            err.contains("已中断:没写完的报告已删除,原有的输出文件保持不变"),
+            "SIG{name}: {err}"
+        );
         assert_eq!(fs::read_to_string(&out).unwrap(), "yesterday's report");
         assert_eq!(
             fs::read_to_string(dir.path().join("findings.csv")).unwrap(),
@@ -608,6 +614,7 @@ fn excel_workbook_has_the_four_sheets_with_their_contents() {
             "维度",
             "分项",
             "每次分值",
+            "一票否决",
             "命中通话数",
             "命中率",
             "命中次数",
@@ -620,9 +627,19 @@ fn excel_workbook_has_the_four_sheets_with_their_contents() {
         "every rule, also those that never fired"
     );
     let lst002 = rules.iter().find(|r| r[0] == "LST002").unwrap();
-    assert_eq!(lst002[5..], ["1", "0.5", "1", "-3"]);
+    assert_eq!(
+        lst002[2..],
+        ["效率", "程序特性", "-3", "", "1", "0.5", "1", "-3"]
+    );
+    let range = book.worksheet_range("规则").unwrap();
+    let row = rules.iter().position(|r| r[0] == "LST002").unwrap() as u32;
+    assert_eq!(
+        range.get_value((row, 4)),
+        Some(&Data::Float(-3.0)),
+        "points are numbers"
+    );
     let lng002 = rules.iter().find(|r| r[0] == "LNG002").unwrap();
-    assert_eq!(lng002[4], "一票否决");
+    assert_eq!(lng002[2..6], ["服务态度", "个人特性", "0", "是"]);
 }
 
 #[test]
@@ -654,6 +671,18 @@ fn excel_sheets_are_dressed_for_reading() {
         "tier colours"
     );
     assert!(scores.contains("<cols>"), "column widths");
+    assert!(
+        scores.contains("orientation=\"landscape\""),
+        "printed landscape"
+    );
+    assert!(
+        scores.contains("fitToHeight=\"0\""),
+        "printed on the width of a page"
+    );
+    assert!(
+        xml("xl/workbook.xml").contains("_xlnm.Print_Titles"),
+        "header on every page"
+    );
     for sheet in ["sheet2", "sheet3", "sheet4"] {
         let x = xml(&format!("xl/worksheets/{sheet}.xml"));
         assert!(x.contains("ySplit=\"1\""), "{sheet}");
@@ -923,15 +952,32 @@ fn messages_are_chinese_first() {
         assert!(!help.contains(english), "{english} in:\n{help}");
     }
     assert!(help.starts_with("批量质检通话"));
-    // An input that cannot be read says why in Chinese.
+    // An input that cannot be read says why in Chinese: here a link in a directory that
+    // points nowhere.
     let dir = tempfile::tempdir().unwrap();
+    symlink("gone.txt", dir.path().join("a.txt")).unwrap();
     let run = zhijian()
         .args(["grade", "-q", "--format", "jsonl"])
-        .arg(dir.path().join("missing.txt"))
+        .arg(dir.path())
         .output()
         .unwrap();
     let line: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
     assert_eq!(line["error"], "无法读取文件: 文件或目录不存在");
+    // A broken JSONL line is placed by the column of its own line.
+    let jsonl = write(
+        dir.path(),
+        "b.jsonl",
+        "{\"turns\": []}\n{\"turns\": [1, 2}\n",
+    );
+    let run = zhijian()
+        .args(["grade", "-q", "--format", "jsonl"])
+        .arg(&jsonl)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(run.stdout).unwrap();
+    let second: serde_json::Value = serde_json::from_str(text.lines().nth(1).unwrap()).unwrap();
+    assert!(second["source"].as_str().unwrap().ends_with("b.jsonl#2"));
+    assert_eq!(second["error"], "JSON 格式错误: 第 16 列: 这里应是逗号或 ]");
 }
 
 /// Runs `zhijian ARGS` on a pseudo-terminal (util-linux `script`), as a person at a terminal
@@ -1061,4 +1107,48 @@ fn a_descriptor_that_is_not_open_is_not_a_place_to_create_a_file() {
             "{out}: {err}"
         );
     }
+}
+
+/// A mistyped input path used to grade nothing and still replace the old report with one error
+/// row. Now it is a usage error before any output is touched.
+#[test]
+fn a_missing_input_path_is_refused_before_any_output_is_touched() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "calls/c.txt", GOOD_CALL);
+    fs::write(dir.path().join("report.xlsx"), "yesterday").unwrap();
+    let run = grade_to(
+        dir.path(),
+        &[
+            Path::new("calls"),
+            Path::new("calls_typo/"),
+            Path::new("nope.jsonl"),
+        ],
+        &["--out", "report.xlsx"],
+    );
+    assert_eq!(run.status.code(), Some(2));
+    let err = String::from_utf8(run.stderr).unwrap();
+    assert!(
+        err.contains("找不到输入: calls_typo/、nope.jsonl (文件或目录不存在);没有写任何输出"),
+        "{err}"
+    );
+    assert_eq!(
+        fs::read_to_string(dir.path().join("report.xlsx")).unwrap(),
+        "yesterday"
+    );
+}
+
+/// The summary counts flagged calls among the graded ones; unreadable inputs on their own.
+#[test]
+fn the_summary_counts_each_call_once() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a_good.txt", GOOD_CALL);
+    write(dir.path(), "b_bad.txt", EVERY_KIND);
+    write(dir.path(), "c_empty.txt", "");
+    let run = grade_to(dir.path(), &[Path::new(".")], &["--out", "s.csv"]);
+    assert_eq!(run.status.code(), Some(1));
+    let err = String::from_utf8(run.stderr).unwrap();
+    assert!(
+        err.contains("已质检 2 通 (需复核 1 通,无法读取 1 个),规则 19 条"),
+        "{err}"
+    );
 }

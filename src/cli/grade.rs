@@ -10,6 +10,7 @@
 //! may be the same file, however their paths are spelled.
 
 use std::collections::HashMap;
+use std::fs;
 use std::io::{self, IsTerminal};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -25,35 +26,36 @@ use crate::report::{Context, FileId, Flow, Format, Reports, Target};
 
 #[derive(Debug, Args)]
 pub struct GradeArgs {
-    /// 文件、目录 (递归读取 .txt/.json/.jsonl),或 - 表示从标准输入读 JSONL
+    /// 文件、目录 (递归读取 .txt/.json/.jsonl),或 - 表示从标准输入读 JSONL / files, directories, or - for JSONL on stdin
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
     /// 规则目录 (默认使用内置规则) / rule directory (default: the built-in rules)
     #[arg(long, value_name = "DIR")]
     pub rules: Option<PathBuf>,
-    /// 报告写入此文件,格式按扩展名: .csv 得分表、.jsonl 每通一行 JSON、.xlsx Excel 工作簿;
-    /// 可写多次;原子写入 (默认: 得分 CSV 输出到标准输出)
+    /// 报告文件,格式按扩展名: .csv 得分表、.jsonl/.ndjson 每通一行 JSON、.xlsx Excel 工作簿;
+    /// 可写多次;写完才替换旧文件 (默认: 得分 CSV 到标准输出) / report file, format by extension,
+    /// repeatable, replaced only when complete
     #[arg(long, short, value_name = "FILE")]
     pub out: Vec<PathBuf>,
     /// 证据明细 CSV,每处命中一行 / one row per hit, the evidence for each deduction
     #[arg(long, value_name = "FILE")]
     pub findings: Option<PathBuf>,
-    /// 标准输出 (或扩展名无法判断的 --out) 的格式
+    /// 标准输出 (或扩展名看不出格式的 --out) 的格式 / the format of stdout
     #[arg(long, value_name = "FORMAT", value_enum)]
     pub format: Option<Format>,
-    /// 只列出需复核的通话 (及无法读取的输入);坐席、规则统计仍按全部通话
+    /// 只列出需复核的通话 (及无法读取的输入);坐席、规则统计仍按全部通话 / list only flagged calls
     #[arg(long)]
     pub only_flagged: bool,
-    /// 并行线程数 (默认: CPU 核数);结果与线程数无关
+    /// 并行线程数 (默认: CPU 核数);结果与线程数无关 / threads; output does not depend on them
     #[arg(long, short = 'j', value_name = "N")]
     pub threads: Option<usize>,
-    /// 不显示进度条和汇总
+    /// 不显示进度条和汇总 / no progress bar or summary
     #[arg(long, short)]
     pub quiet: bool,
     /// 非 UTF-8 文件按此编码读取,如 gb18030 / fallback encoding for files that are not UTF-8
     #[arg(long, value_name = "ENCODING")]
     pub encoding: Option<String>,
-    /// 在 CSV 开头写入 UTF-8 BOM,便于 Excel 直接打开
+    /// 在 CSV 开头写入 UTF-8 BOM,便于 Excel 直接打开 / start CSV files with a BOM for Excel
     #[arg(long)]
     pub bom: bool,
 }
@@ -89,6 +91,20 @@ pub(super) fn run(args: &GradeArgs) -> Result<Status, CliError> {
     if args.threads.is_some_and(|n| n > MAX_THREADS) {
         return Err(CliError::Usage(format!(
             "--threads 最多 {MAX_THREADS} (0 或不写表示按 CPU 核数)"
+        )));
+    }
+    // A mistyped path would grade nothing and still replace yesterday's report with a single
+    // error row: refuse the run before any output is touched.
+    let missing: Vec<String> = args
+        .paths
+        .iter()
+        .filter(|p| p.as_os_str() != "-" && fs::metadata(p).is_err())
+        .map(|p| p.display().to_string())
+        .collect();
+    if !missing.is_empty() {
+        return Err(CliError::Usage(format!(
+            "找不到输入: {} (文件或目录不存在);没有写任何输出",
+            missing.join("、")
         )));
     }
     let outputs = outputs(args)?;
@@ -286,6 +302,7 @@ fn check_clashes(sources: &[Source], outputs: &[(Format, Target)]) -> Result<(),
 #[derive(Default)]
 struct Tally {
     calls: usize,
+    /// Graded calls that need a supervisor (unreadable inputs are counted in `errors`).
     flagged: usize,
     errors: usize,
     /// The source of the first row with each call id.
@@ -299,10 +316,7 @@ impl Tally {
         for row in rows {
             match &row.outcome {
                 Ok(o) => self.flagged += usize::from(o.card.flagged),
-                Err(_) => {
-                    self.errors += 1;
-                    self.flagged += 1;
-                }
+                Err(_) => self.errors += 1,
             }
             match self.first_source.get(&row.call_id) {
                 None => {

@@ -34,13 +34,24 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// 批量质检通话,输出每通电话的得分 CSV / grade calls into a per-call score CSV
+    /// 批量质检通话,输出得分和证据 (CSV、JSONL、Excel) / grade calls into score and evidence reports
+    #[command(after_help = GRADE_EXAMPLES)]
     Grade(GradeArgs),
     /// 检验规则文件: 校验格式、运行示例、核对语料期望 / test the rule files
     Test(TestArgs),
     /// 列出规则,或显示一条规则的说明 / list the rules, or document one
     Rules(RulesArgs),
 }
+
+const GRADE_EXAMPLES: &str = "\
+例子 / examples:
+  zhijian grade corpus/                                    得分 CSV 输出到屏幕
+  zhijian grade 转写/ --out 报告.xlsx                      Excel:得分、证据、坐席、规则四张表
+  zhijian grade 转写/ --out 得分.csv --findings 证据.csv   得分 CSV 和每处扣分的证据
+  zhijian grade 转写/ --only-flagged --out 待复核.xlsx     只列需主管复核的通话
+  cat calls.jsonl | zhijian grade - --format jsonl         从标准输入读,JSONL 输出
+
+退出码: 0 完成;1 有输入无法读取 (各占一行,见 error 列);2 用法错误、规则有错或无法写入";
 
 /// How a run ended, as the process exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

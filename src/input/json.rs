@@ -76,7 +76,7 @@ pub(super) fn parse_jsonl_line(line: &str, number: usize, source: &str, stem: &s
     let id = format!("{stem}#{number}");
     match serde_json::from_str::<Value>(line) {
         Ok(v) => item(v, source, id),
-        Err(e) => failed(source, id, InputError::Json(crate::zh::json(&e))),
+        Err(e) => failed(source, id, InputError::Json(crate::zh::json_in_line(&e))),
     }
 }
 

@@ -496,6 +496,16 @@ pub fn remove_temp_files_on_signals() -> io::Result<()> {
                 for tmp in pending.iter() {
                     let _ = fs::remove_file(tmp);
                 }
+                // On a line of its own, below whatever the progress bar left.
+                let _ = writeln!(
+                    io::stderr(),
+                    "\n已中断:{}",
+                    if pending.is_empty() {
+                        "报告没有写完"
+                    } else {
+                        "没写完的报告已删除,原有的输出文件保持不变"
+                    }
+                );
                 let _ = signal_hook::low_level::emulate_default_handler(signal);
                 std::process::exit(128 + signal);
             }

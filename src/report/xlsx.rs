@@ -16,7 +16,7 @@ use std::io::{self, Write};
 
 use rust_xlsxwriter::{
     ConditionalFormatCell, ConditionalFormatCellRule, DocProperties, ExcelDateTime, Format,
-    FormatBorder, Workbook, XlsxError,
+    FormatAlign, FormatBorder, Workbook, XlsxError,
 };
 use unicode_width::UnicodeWidthStr;
 
@@ -205,6 +205,19 @@ fn write_row(
     Ok(())
 }
 
+/// The dimensions of `scoring.toml` by the names of the service standard; a dimension a team
+/// added keeps its own name.
+fn dimension_zh(dimension: &str) -> &str {
+    match dimension {
+        "attitude" => "服务态度",
+        "language" => "语言规范",
+        "behaviour" => "行为习惯",
+        "efficiency" => "效率",
+        "resolution" => "问题解决",
+        other => other,
+    }
+}
+
 /// Text cut to what one Excel cell holds, saying that it was cut.
 fn fit(text: &str) -> std::borrow::Cow<'_, str> {
     const CUT: &str = "…(超出 Excel 单元格上限,已截断)";
@@ -230,6 +243,10 @@ fn dress(
     }
     sheet.set_freeze_panes(1, 0)?;
     sheet.autofilter(0, 0, rows.saturating_sub(1), widths.len() as u16 - 1)?;
+    // Printed: landscape, all columns on the width of a page, the header on every page.
+    sheet.set_landscape();
+    sheet.set_print_fit_to_pages(1, 0);
+    sheet.set_repeat_rows(0, 0)?;
     Ok(())
 }
 
@@ -266,6 +283,7 @@ impl<'a> Xlsx<'a> {
         let formats = Formats {
             header: Format::new()
                 .set_bold()
+                .set_align(FormatAlign::Center)
                 .set_background_color(0xDDEBF7)
                 .set_border_bottom(FormatBorder::Thin),
             seconds: Format::new().set_num_format("0.0"),
@@ -408,6 +426,7 @@ impl<'a> Xlsx<'a> {
             "维度",
             "分项",
             "每次分值",
+            "一票否决",
             "命中通话数",
             "命中率",
             "命中次数",
@@ -421,11 +440,6 @@ impl<'a> Xlsx<'a> {
         }
         let graded = self.stats.graded.max(1) as f64;
         for (i, (rule, r)) in set.rules.iter().zip(&self.stats.rules).enumerate() {
-            let points = if rule.fatal {
-                "一票否决".to_string()
-            } else {
-                rule.points.to_string()
-            };
             let group = match rule.group {
                 Group::Attitude => "个人特性",
                 Group::Procedure => "程序特性",
@@ -437,9 +451,10 @@ impl<'a> Xlsx<'a> {
                 &[
                     Cell::Text(&rule.id),
                     Cell::Text(&rule.title),
-                    Cell::Text(&rule.dimension),
+                    Cell::Text(dimension_zh(&rule.dimension)),
                     Cell::Text(group),
-                    Cell::Text(&points),
+                    Cell::Int(rule.points.into()),
+                    Cell::Text(if rule.fatal { "是" } else { "" }),
                     Cell::Int(r.calls as i64),
                     Cell::Percent(r.calls as f64 / graded),
                     Cell::Int(r.hits as i64),
