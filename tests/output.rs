@@ -259,7 +259,7 @@ fn an_interrupted_run_leaves_the_old_files_and_no_debris() {
         let out = dir.path().join("report.xlsx");
         fs::write(&out, "yesterday's report").unwrap();
         fs::write(dir.path().join("findings.csv"), "yesterday's findings").unwrap();
-        let mut child = start_blocked_run(dir.path(), &out);
+        let child = start_blocked_run(dir.path(), &out);
         signal(&child, name);
         let died = child.wait_with_output().unwrap();
         let status = died.status;
