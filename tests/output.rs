@@ -1152,3 +1152,26 @@ fn the_summary_counts_each_call_once() {
         "{err}"
     );
 }
+
+/// A batch with nothing to list still makes a workbook: every sheet, headers only where there
+/// is nothing to show.
+#[test]
+fn an_empty_listing_is_a_workbook_with_headers() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "good.txt", GOOD_CALL);
+    let run = grade_to(
+        dir.path(),
+        &[Path::new("good.txt")],
+        &["-q", "--only-flagged", "--out", "r.xlsx"],
+    );
+    assert_eq!(run.status.code(), Some(0), "{run:?}");
+    let mut book: Xlsx<_> = open_workbook(dir.path().join("r.xlsx")).unwrap();
+    assert_eq!(book.sheet_names(), ["得分", "证据", "坐席", "规则"]);
+    assert_eq!(sheet(&mut book, "得分").len(), 1);
+    assert_eq!(sheet(&mut book, "证据").len(), 1);
+    assert_eq!(
+        sheet(&mut book, "坐席").len(),
+        2,
+        "the good call is still counted"
+    );
+}

@@ -23,7 +23,7 @@ use unicode_width::UnicodeWidthStr;
 use super::stats::Stats;
 use super::{hit_counts_cell, when, Context, Output, Report, Spec};
 use crate::grade::Graded;
-use crate::rule::Group;
+use crate::rule::{Group, Scoring};
 use crate::score::ERROR_REASON;
 
 pub(super) const SPEC: Spec = Spec {
@@ -203,6 +203,28 @@ fn write_row(
         widths[col] = widths[col].max(shown.min(MAX_WIDTH));
     }
     Ok(())
+}
+
+/// Each tier's (fill, font) colour: the best tier green, the next light green, tiers that are
+/// flagged red, the rest amber — whatever the tiers of `scoring.toml` are called.
+fn tier_colours(scoring: &Scoring) -> Vec<(String, (u32, u32))> {
+    const GREEN: (u32, u32) = (0xC6EFCE, 0x006100);
+    const LIGHT_GREEN: (u32, u32) = (0xE2EFDA, 0x375623);
+    const AMBER: (u32, u32) = (0xFFEB9C, 0x9C5700);
+    const RED: (u32, u32) = (0xFFC7CE, 0x9C0006);
+    scoring
+        .tiers
+        .iter()
+        .enumerate()
+        .map(|(i, (name, _))| {
+            let colour = if scoring.flag_tiers.contains(name) {
+                RED
+            } else {
+                [GREEN, LIGHT_GREEN].get(i).copied().unwrap_or(AMBER)
+            };
+            (name.clone(), colour)
+        })
+        .collect()
 }
 
 /// The dimensions of `scoring.toml` by the names of the service standard; a dimension a team
@@ -468,28 +490,14 @@ impl<'a> Xlsx<'a> {
 
     fn save(&mut self) -> Result<(), XlsxError> {
         let set = self.cx.rules;
-        // Tier colours: the best tier green, the next light green, tiers that are flagged red,
-        // the rest amber — whatever the tiers of scoring.toml are called.
-        let colour = |i: usize, name: &str| -> Format {
-            let (fill, font) = if set.scoring.flag_tiers.iter().any(|t| t == name) {
-                (0xFFC7CE, 0x9C0006)
-            } else if i == 0 {
-                (0xC6EFCE, 0x006100)
-            } else if i == 1 {
-                (0xE2EFDA, 0x375623)
-            } else {
-                (0xFFEB9C, 0x9C5700)
-            };
-            Format::new()
-                .set_background_color(fill)
-                .set_font_color(font)
-        };
-        let tiers: Vec<(String, Format)> = set
-            .scoring
-            .tiers
-            .iter()
-            .enumerate()
-            .map(|(i, (name, _))| (name.clone(), colour(i, name)))
+        let tiers: Vec<(String, Format)> = tier_colours(&set.scoring)
+            .into_iter()
+            .map(|(name, (fill, font))| {
+                let format = Format::new()
+                    .set_background_color(fill)
+                    .set_font_color(font);
+                (name, format)
+            })
             .collect();
         self.scores.finish(&mut self.book, |sheet, rows| {
             if rows > 1 {
@@ -587,6 +595,38 @@ mod tests {
             .map(|r| r.outcome.as_ref().unwrap().hits.len())
             .sum();
         assert_eq!(evidence, hits);
+    }
+
+    #[test]
+    fn tiers_are_coloured_by_rank_and_flag() {
+        let mut scoring = RuleSet::embedded().unwrap().scoring;
+        let names = |c: Vec<(String, (u32, u32))>| -> Vec<(String, u32)> {
+            c.into_iter().map(|(n, (fill, _))| (n, fill)).collect()
+        };
+        let expect = |pairs: &[(&str, u32)]| -> Vec<(String, u32)> {
+            pairs.iter().map(|(n, f)| (n.to_string(), *f)).collect()
+        };
+        assert_eq!(
+            names(tier_colours(&scoring)),
+            expect(&[
+                ("优秀", 0xC6EFCE),
+                ("良好", 0xE2EFDA),
+                ("达标", 0xFFEB9C),
+                ("不达标", 0xFFC7CE)
+            ])
+        );
+        scoring.flag_tiers = vec!["达标".into(), "不达标".into()];
+        scoring.tiers.insert(2, ("合格".into(), 85));
+        assert_eq!(
+            names(tier_colours(&scoring)),
+            expect(&[
+                ("优秀", 0xC6EFCE),
+                ("良好", 0xE2EFDA),
+                ("合格", 0xFFEB9C),
+                ("达标", 0xFFC7CE),
+                ("不达标", 0xFFC7CE)
+            ])
+        );
     }
 
     #[test]
