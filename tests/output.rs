@@ -912,6 +912,30 @@ fn a_closed_pipe_stops_quietly_and_files_are_still_finished() {
     assert_eq!(fs::read(&findings).unwrap(), full.stdout);
 }
 
+/// A closed pipe found only at the final flush (the report is smaller than any buffer) is the
+/// reader's choice too.
+#[test]
+fn a_pipe_closed_before_a_small_report_is_flushed_is_no_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let call = write(dir.path(), "c.txt", GOOD_CALL);
+    let findings = dir.path().join("f.csv");
+    let mut child = bin()
+        .args(["grade", "-q", "--findings"])
+        .arg(&findings)
+        .arg(&call)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(fs::read_to_string(&findings)
+        .unwrap()
+        .starts_with("call_id,rule_id,"));
+}
+
 /// A stdout that fails for any other reason than a closed pipe is an error, while writing and
 /// at the final flush.
 #[test]
