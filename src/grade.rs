@@ -11,9 +11,11 @@ use std::io;
 
 use rayon::prelude::*;
 
-use crate::input::{load, Call, InputError, Item, ReadOptions, Source};
+use crate::input::{
+    read_source, Call, InputError, Item, Pending, ReadOptions, Source, WHOLE_FILE_LIMIT,
+};
 use crate::rule::{Hit, RuleSet};
-use crate::score::{score, Scorecard};
+use crate::score::{score, Scorecard, UNDECIDED_ROLES_REASON};
 
 /// A call that was graded.
 #[derive(Debug, Clone)]
@@ -40,7 +42,12 @@ impl Graded {
 /// Evaluates and scores one call.
 pub fn grade_call(set: &RuleSet, call: Call) -> Outcome {
     let hits = set.evaluate(&call);
-    let card = score(set, &hits);
+    let mut card = score(set, &hits);
+    // Roles that are a guess make every role-bound hit a guess: a supervisor checks first.
+    if call.roles.is_undecided() {
+        card.flagged = true;
+        card.flag_reasons.push(UNDECIDED_ROLES_REASON.to_string());
+    }
     Outcome { call, hits, card }
 }
 
@@ -63,7 +70,7 @@ pub fn grade_items(set: &RuleSet, items: Vec<Item>, tick: &(dyn Fn() + Sync)) ->
 
 /// Grades a whole batch in memory through the same path as [`grade_sources`]: for library
 /// users and tests with batches small enough to hold.
-pub fn grade_all(set: &RuleSet, sources: &[Source], options: ReadOptions) -> Vec<Graded> {
+pub fn grade_all(set: &RuleSet, sources: &[Source], options: &ReadOptions) -> Vec<Graded> {
     let mut all = Vec::new();
     grade_sources(set, sources, options, usize::MAX, &(), &mut |rows| {
         all.extend(rows);
@@ -87,59 +94,109 @@ impl Progress for () {
     fn tick(&self) {}
 }
 
+/// Small files read together before they are graded: at most this many bytes of them, so a
+/// folder of large exports does not fill memory a chunk at a time.
+const BATCH_BYTES: u64 = 32 * 1024 * 1024;
+
 /// Reads and grades `sources` in order, `chunk` calls at a time, passing each chunk's results
-/// to `sink` before reading the next. Small files are read in parallel; a JSONL file is read
-/// whole and graded a slice of lines at a time. The first error from `sink` stops the run.
+/// to `sink` before reading the next. Small files are read in parallel; a large file (or
+/// stdin) is streamed, its calls graded a chunk at a time while the rest is still unread. The
+/// first error from `sink` stops the run.
 pub fn grade_sources(
     set: &RuleSet,
     sources: &[Source],
-    options: ReadOptions,
+    options: &ReadOptions,
     chunk: usize,
     progress: &dyn Progress,
     sink: &mut dyn FnMut(Vec<Graded>) -> io::Result<()>,
 ) -> io::Result<()> {
     let chunk = chunk.max(1);
-    let tick = || progress.tick();
-    let mut files: Vec<&Source> = Vec::new();
-    let flush = |files: &mut Vec<&Source>, sink: &mut dyn FnMut(Vec<Graded>) -> io::Result<()>| {
-        if files.is_empty() {
-            return Ok(());
-        }
-        let items: Vec<Item> = files
-            .par_iter()
-            .map(|s| load(s, options).items())
+    let grade = |pending: Vec<Pending>, announced: usize| -> Vec<Graded> {
+        let items: Vec<Item> = pending
+            .into_par_iter()
+            .map(|p| p.resolve(options))
             .collect::<Vec<_>>()
             .into_iter()
             .flatten()
             .collect();
-        // A JSON array file holds several calls.
-        progress.more(items.len().saturating_sub(files.len()) as u64);
+        progress.more(items.len().saturating_sub(announced) as u64);
+        grade_items(set, items, &|| progress.tick())
+    };
+    let mut files: Vec<&Source> = Vec::new();
+    let mut batch_bytes = 0;
+    let flush = |files: &mut Vec<&Source>, sink: &mut dyn FnMut(Vec<Graded>) -> io::Result<()>| {
+        if files.is_empty() {
+            return Ok(());
+        }
+        let pending: Vec<Pending> = files
+            .par_iter()
+            .map(|s| {
+                let mut found = Vec::new();
+                read_source(s, options, &mut |p| {
+                    found.push(p);
+                    true
+                });
+                found
+            })
+            .collect::<Vec<_>>()
+            .into_iter()
+            .flatten()
+            .collect();
+        let mut announced = files.len();
         files.clear();
-        sink(grade_items(set, items, &tick))
+        // A small file may still hold many calls (a JSON array): graded a chunk at a time too.
+        let mut pending = pending;
+        while !pending.is_empty() {
+            let rest = pending.split_off(chunk.min(pending.len()));
+            sink(grade(pending, announced))?;
+            announced = 0;
+            pending = rest;
+        }
+        Ok(())
     };
     for source in sources {
-        if !source.is_jsonl() {
+        let size = match source {
+            Source::File(path) => std::fs::metadata(path)
+                .ok()
+                .filter(|m| m.is_file())
+                .map(|m| m.len()),
+            Source::Stdin => None,
+        };
+        if let Some(size) = size.filter(|&s| s <= WHOLE_FILE_LIMIT) {
             files.push(source);
-            if files.len() >= chunk {
+            batch_bytes += size;
+            if files.len() >= chunk || batch_bytes >= BATCH_BYTES {
                 flush(&mut files, sink)?;
+                batch_bytes = 0;
             }
             continue;
         }
+        // Large, or not a regular file (stdin, a FIFO, an unreadable path): streamed.
         flush(&mut files, sink)?;
-        let doc = load(source, options);
-        let lines = doc.jsonl_lines();
-        if lines.is_empty() {
-            // Unreadable, or empty: its one error item.
-            sink(grade_items(set, doc.items(), &tick))?;
-            continue;
+        batch_bytes = 0;
+        let mut pending = Vec::new();
+        let mut announced = 1;
+        let mut failed = None;
+        read_source(source, options, &mut |p| {
+            pending.push(p);
+            if pending.len() < chunk {
+                return true;
+            }
+            let rows = grade(std::mem::take(&mut pending), announced);
+            announced = 0;
+            match sink(rows) {
+                Ok(()) => true,
+                Err(e) => {
+                    failed = Some(e);
+                    false
+                }
+            }
+        });
+        if let Some(e) = failed {
+            return Err(e);
         }
-        progress.more(lines.len() as u64 - 1);
-        for slice in lines.chunks(chunk) {
-            let items: Vec<Item> = slice
-                .par_iter()
-                .map(|&(number, line)| doc.jsonl_item(number, line))
-                .collect();
-            sink(grade_items(set, items, &tick))?;
+        if !pending.is_empty() || announced == 1 {
+            sink(grade(pending, announced))?;
         }
     }
     flush(&mut files, sink)

@@ -7,6 +7,7 @@
 //! chunk at a time; [`selftest`] checks rule examples and corpus expectations; [`cli`] is the
 //! command line on top.
 
+pub mod call;
 pub mod cli;
 pub mod grade;
 pub mod input;

@@ -12,6 +12,9 @@ use crate::rule::{Group, Hit, RuleSet};
 /// The flag reason of a call that could not be read or parsed.
 pub const ERROR_REASON: &str = "输入错误";
 
+/// The flag reason of a diarized call whose agent could not be told from the customer.
+pub const UNDECIDED_ROLES_REASON: &str = "角色未判定";
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Scorecard {
     pub score: u8,

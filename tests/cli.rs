@@ -71,7 +71,12 @@ fn broken_inputs_are_error_rows_and_exit_1() {
         rows[1]
     );
     assert!(rows[2].contains("未找到带角色标签的对话行"), "{}", rows[2]);
-    assert!(rows[3].contains("--encoding gb18030"), "{}", rows[3]);
+    // A GBK export is detected and graded like its UTF-8 twin.
+    assert!(
+        rows[3].starts_with("d_gbk,") && rows[3].contains(",100,优秀,"),
+        "{}",
+        rows[3]
+    );
     assert!(rows[4].starts_with("j1,"));
     assert!(
         rows[5].starts_with("e#2,")
@@ -81,7 +86,7 @@ fn broken_inputs_are_error_rows_and_exit_1() {
         rows[5]
     );
 
-    // With the fallback encoding the GBK export is graded like its UTF-8 twin.
+    // Forcing the encoding gives the same.
     let out = stdout_of(
         zhijian()
             .args(["grade", "--encoding", "gb18030", "-q"])

@@ -183,7 +183,9 @@ fn junit_has_a_testcase_per_example_call_and_rule() {
     let doc = roxmltree::Document::parse(&xml).unwrap_or_else(|e| panic!("{e}\n{xml}"));
     let set = zhijian::rule::RuleSet::from_dir(rules.path()).unwrap();
     let examples: usize = set.rules.iter().map(|r| r.examples.len()).sum();
-    let calls = zhijian::input::discover(&[repo().join("corpus")]).len();
+    let calls = zhijian::input::discover(&[repo().join("corpus")])
+        .sources
+        .len();
     let cases: Vec<_> = doc
         .descendants()
         .filter(|n| n.has_tag_name("testcase"))

@@ -13,7 +13,7 @@ fn repo() -> PathBuf {
 }
 
 fn grade_dir(set: &RuleSet, dir: PathBuf) -> Vec<Graded> {
-    grade_all(set, &discover(&[dir]), ReadOptions::default())
+    grade_all(set, &discover(&[dir]).sources, &ReadOptions::default())
 }
 
 #[test]
@@ -103,8 +103,8 @@ fn broken_inputs_cost_only_their_own_rows() {
 fn streaming_in_small_chunks_gives_the_same_rows_in_the_same_order() {
     let set = RuleSet::embedded().unwrap();
     let dirs = [repo().join("corpus"), repo().join("tests/fixtures/broken")];
-    let sources = discover(&dirs);
-    let all_at_once: Vec<String> = grade_all(&set, &sources, ReadOptions::default())
+    let sources = discover(&dirs).sources;
+    let all_at_once: Vec<String> = grade_all(&set, &sources, &ReadOptions::default())
         .iter()
         .map(|g| {
             format!(
@@ -120,7 +120,7 @@ fn streaming_in_small_chunks_gives_the_same_rows_in_the_same_order() {
         grade_sources(
             &set,
             &sources,
-            ReadOptions::default(),
+            &ReadOptions::default(),
             chunk,
             &(),
             &mut |rows| {

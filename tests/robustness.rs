@@ -116,9 +116,9 @@ fn mangled_and_random_inputs_never_crash_the_batch() {
     files += 1;
 
     let set = RuleSet::embedded().unwrap();
-    let sources = discover(&[dir.path().to_path_buf()]);
+    let sources = discover(&[dir.path().to_path_buf()]).sources;
     assert_eq!(sources.len(), files);
-    let graded = grade_all(&set, &sources, ReadOptions::default());
+    let graded = grade_all(&set, &sources, &ReadOptions::default());
     // Every text file is one row; every JSONL file two (its second line may be blank junk).
     assert!(
         graded.len() >= files,

@@ -20,13 +20,14 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 
 use super::{load_rules, CliError, Status};
 use crate::grade::{grade_sources, Graded, Progress};
-use crate::input::{discover, ReadOptions, Source};
+use crate::input::{discover, known_extensions, Discovered, ReadOptions, RoleOptions, Source};
 use crate::report::output::remove_temp_files_on_signals;
 use crate::report::{Context, FileId, Flow, Format, Reports, Target};
 
 #[derive(Debug, Args)]
 pub struct GradeArgs {
-    /// 文件、目录 (递归读取 .txt/.json/.jsonl),或 - 表示从标准输入读 JSONL / files, directories, or - for JSONL on stdin
+    /// 文件、目录 (递归读取转写文本、ASR 结果 JSON、JSONL、SRT/WebVTT 字幕),或 - 表示标准输入 (自动识别格式) /
+    /// files, directories, or - for stdin; formats are detected from content
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
     /// 规则目录 (默认使用内置规则) / rule directory (default: the built-in rules)
@@ -52,9 +53,25 @@ pub struct GradeArgs {
     /// 不显示进度条和汇总 / no progress bar or summary
     #[arg(long, short)]
     pub quiet: bool,
-    /// 非 UTF-8 文件按此编码读取,如 gb18030 / fallback encoding for files that are not UTF-8
+    /// 强制按此编码读取 (默认自动识别 UTF-8/UTF-16/GB18030/Big5),如 gb18030 / force an encoding
     #[arg(long, value_name = "ENCODING")]
     pub encoding: Option<String>,
+    /// 说话人分离的结果中,哪位说话人是客服 (如 spk0、SPEAKER_01、说话人2,或编号 1) / the agent's speaker
+    #[arg(long, value_name = "ID", conflicts_with = "agent_channel")]
+    pub agent_speaker: Option<String>,
+    /// 双声道录音中客服所在的声道 (如 0) / the agent's audio channel
+    #[arg(long, value_name = "N")]
+    pub agent_channel: Option<u32>,
+    /// 从文件路径中取坐席工号的正则,取名为 agent 的分组或第一个分组,如 '/(A\d+)/' /
+    /// regex taking the agent id from the path
+    #[arg(long, value_name = "REGEX")]
+    pub agent_from_path: Option<String>,
+    /// 单通电话文本的上限 (MB),超过的记为一行错误 / the most text one call may have
+    #[arg(long, value_name = "MB", default_value_t = 16)]
+    pub max_call_mb: usize,
+    /// 列出跳过的文件等详细信息 / list skipped files and other details
+    #[arg(long, short)]
+    pub verbose: bool,
     /// 在 CSV 开头写入 UTF-8 BOM,便于 Excel 直接打开 / start CSV files with a BOM for Excel
     #[arg(long)]
     pub bom: bool,
@@ -78,7 +95,7 @@ pub(super) fn run(args: &GradeArgs) -> Result<Status, CliError> {
                 .into(),
         ));
     }
-    let fallback = match &args.encoding {
+    let encoding = match &args.encoding {
         None => None,
         Some(label) => Some(
             encoding_rs::Encoding::for_label(label.as_bytes()).ok_or_else(|| {
@@ -115,11 +132,31 @@ pub(super) fn run(args: &GradeArgs) -> Result<Status, CliError> {
         .build()
         .map_err(|e| CliError::Usage(format!("无法创建线程池: {e}")))?;
 
-    let sources = discover(&args.paths);
+    let agent_from_path = match &args.agent_from_path {
+        None => None,
+        Some(re) => Some(regex::Regex::new(re).map_err(|e| {
+            CliError::Usage(format!("--agent-from-path 不是有效的正则表达式: {e}"))
+        })?),
+    };
+    if args.max_call_mb == 0 || args.max_call_mb > 1024 {
+        return Err(CliError::Usage("--max-call-mb 应在 1 到 1024 之间".into()));
+    }
+    let options = ReadOptions {
+        encoding,
+        roles: RoleOptions {
+            agent_speaker: args.agent_speaker.clone(),
+            agent_channel: args.agent_channel,
+        },
+        agent_from_path,
+        max_call_bytes: args.max_call_mb * 1024 * 1024,
+    };
+    let Discovered { sources, skipped } = discover(&args.paths);
     if sources.is_empty() {
-        return Err(CliError::Usage(
-            "给定的目录里没有找到可质检的文件 (.txt、.json、.jsonl)".into(),
-        ));
+        return Err(CliError::Usage(format!(
+            "给定的目录里没有找到可质检的文件 (支持的扩展名: {});跳过了 {} 个其他文件",
+            known_extensions().join("、"),
+            skipped.len()
+        )));
     }
     check_clashes(&sources, &outputs)?;
 
@@ -147,27 +184,20 @@ pub(super) fn run(args: &GradeArgs) -> Result<Status, CliError> {
     let mut failure = None;
     let mut stopped = false;
     let run = pool.install(|| {
-        grade_sources(
-            &rules,
-            &sources,
-            ReadOptions { fallback },
-            CHUNK,
-            &bar,
-            &mut |rows| {
-                tally.add(&rows, &bar);
-                match reports.write(&rows) {
-                    Ok(Flow::Continue) => Ok(()),
-                    Ok(Flow::Stop) => {
-                        stopped = true;
-                        Err(io::Error::other("stdout closed"))
-                    }
-                    Err(e) => {
-                        failure = Some(e);
-                        Err(io::Error::other("report failed"))
-                    }
+        grade_sources(&rules, &sources, &options, CHUNK, &bar, &mut |rows| {
+            tally.add(&rows, &bar);
+            match reports.write(&rows) {
+                Ok(Flow::Continue) => Ok(()),
+                Ok(Flow::Stop) => {
+                    stopped = true;
+                    Err(io::Error::other("stdout closed"))
                 }
-            },
-        )
+                Err(e) => {
+                    failure = Some(e);
+                    Err(io::Error::other("report failed"))
+                }
+            }
+        })
     });
     bar.finish_and_clear();
     if let Some(e) = failure {
@@ -193,8 +223,38 @@ pub(super) fn run(args: &GradeArgs) -> Result<Status, CliError> {
         if tally.errors > 0 {
             eprintln!("无法读取的输入已写入报告,原因见 error (错误) 列。");
         }
+        if tally.undecided > 0 {
+            eprintln!(
+                "有 {} 通电话无法从话术判断哪位说话人是客服,已按第一位说话人处理并标记复核;\
+                 如已知客服的说话人或声道,请加 --agent-speaker 或 --agent-channel。",
+                tally.undecided
+            );
+        }
+    }
+    if !skipped.is_empty() && !args.quiet {
+        eprintln!("{}", skipped_summary(&skipped, args.verbose));
     }
     Ok(status(tally.errors))
+}
+
+/// What was not read: counted with a few examples, or every file with `--verbose`.
+fn skipped_summary(skipped: &[PathBuf], verbose: bool) -> String {
+    const NAMED: usize = 3;
+    let names: Vec<String> = skipped
+        .iter()
+        .take(if verbose { usize::MAX } else { NAMED })
+        .map(|p| p.display().to_string())
+        .collect();
+    let mut text = format!(
+        "跳过了 {} 个无法识别格式的文件 (扩展名不是 {}): {}",
+        skipped.len(),
+        known_extensions().join("、"),
+        names.join("、")
+    );
+    if skipped.len() > names.len() {
+        text.push_str(" 等;加 --verbose 列出全部");
+    }
+    text
 }
 
 /// The reports the arguments ask for, each with its format and settled destination.
@@ -305,8 +365,14 @@ struct Tally {
     /// Graded calls that need a supervisor (unreadable inputs are counted in `errors`).
     flagged: usize,
     errors: usize,
-    /// The source of the first row with each call id.
-    first_source: HashMap<String, String>,
+    /// Graded calls whose agent was guessed.
+    undecided: usize,
+    /// Where each call id was first seen, kept small because a month of calls passes through:
+    /// a hash of the id → (the source's file, its `#N` place or `u32::MAX`).
+    first_source: HashMap<u64, (u32, u32)>,
+    /// The files of `first_source`, each once.
+    files: Vec<String>,
+    file_index: HashMap<String, u32>,
     duplicates: usize,
 }
 
@@ -315,17 +381,28 @@ impl Tally {
         self.calls += rows.len();
         for row in rows {
             match &row.outcome {
-                Ok(o) => self.flagged += usize::from(o.card.flagged),
+                Ok(o) => {
+                    self.flagged += usize::from(o.card.flagged);
+                    self.undecided += usize::from(o.call.roles.is_undecided());
+                }
                 Err(_) => self.errors += 1,
             }
-            match self.first_source.get(&row.call_id) {
+            let key = {
+                use std::hash::{Hash, Hasher};
+                // SipHash with fixed keys: the same ids collide (or not) on every run.
+                let mut h = std::hash::DefaultHasher::new();
+                row.call_id.hash(&mut h);
+                h.finish()
+            };
+            let place = self.place(&row.source);
+            match self.first_source.get(&key) {
                 None => {
-                    self.first_source
-                        .insert(row.call_id.clone(), row.source.clone());
+                    self.first_source.insert(key, place);
                 }
-                Some(first) => {
+                Some(&first) => {
                     self.duplicates += 1;
                     if self.duplicates <= DUPLICATES_NAMED {
+                        let first = self.source_at(first);
                         bar.suspend(|| {
                             eprintln!(
                                 "警告: 通话编号 {} 出现了不止一次: {} 和 {} (报告里按来源区分)",
@@ -335,6 +412,36 @@ impl Tally {
                     }
                 }
             }
+        }
+    }
+
+    /// A source as (file, place): `calls.jsonl#12` is the file `calls.jsonl` and place 12.
+    fn place(&mut self, source: &str) -> (u32, u32) {
+        let (file, at) = match source.rsplit_once('#') {
+            Some((file, n)) => match n.parse::<u32>() {
+                Ok(n) if n != u32::MAX => (file, n),
+                _ => (source, u32::MAX),
+            },
+            None => (source, u32::MAX),
+        };
+        let index = match self.file_index.get(file) {
+            Some(&i) => i,
+            None => {
+                let i = self.files.len() as u32;
+                self.files.push(file.to_string());
+                self.file_index.insert(file.to_string(), i);
+                i
+            }
+        };
+        (index, at)
+    }
+
+    fn source_at(&self, (file, at): (u32, u32)) -> String {
+        let file = &self.files[file as usize];
+        if at == u32::MAX {
+            file.clone()
+        } else {
+            format!("{file}#{at}")
         }
     }
 

@@ -1,141 +1,395 @@
-//! Canonical JSON calls: `{"id", "meta", "turns": [{"role", "text", "begin", "end"}]}`.
+//! What every JSON format shares: recognising a document by its key paths ([`Shape`]),
+//! streaming the calls out of an array of any size ([`each`]), and the [`JsonFormat`] seam a
+//! recogniser's result shape implements.
 //!
-//! In: the decoded text of a `.json` file (one call, or an array of calls) or a `.jsonl` file /
-//! stdin (one call per line). Out: one [`Item`] per call; a malformed line is one error item
-//! under `file.jsonl#LINE` and the rest of the file is still read.
+//! In: a [`Doc`] or one parsed JSON value (a JSONL line). Out: each call's value, handed to the
+//! format's converter one at a time, so a 1 GB array of tickets never exists in memory at once.
 
-use std::collections::BTreeMap;
+use std::cell::RefCell;
+use std::collections::BTreeSet;
+use std::fmt;
 
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::{failed, validate, Call, InputError, Item, Role, Turn};
+use super::{Doc, Fit, InputError, Out, Probe, Reader, Transcript, Unit};
 
-#[derive(Deserialize)]
-struct JsonCall {
-    #[serde(default)]
-    id: Option<Value>,
-    #[serde(default)]
-    meta: Option<BTreeMap<String, Value>>,
-    turns: Vec<JsonTurn>,
+/// A JSON recogniser result or export shape.
+pub trait JsonFormat: Sync + 'static {
+    /// The format's name in messages.
+    fn name(&self) -> &'static str;
+    /// Whether a document with these key paths is in this format.
+    fn detect(&self, shape: &Shape) -> bool;
+    /// Where the calls are: the document itself (`[]`; an array there holds one call per
+    /// element), or an array under these keys (`["tickets"]`).
+    fn calls_at(&self) -> &'static [&'static str] {
+        &[]
+    }
+    /// One call's value → its transcript.
+    fn call(&self, value: Value) -> Result<Transcript, InputError>;
 }
 
-#[derive(Deserialize)]
-struct JsonTurn {
-    role: String,
-    text: String,
-    #[serde(default, deserialize_with = "millis")]
-    begin: Option<u64>,
-    #[serde(default, deserialize_with = "millis")]
-    end: Option<u64>,
+/// A JSON format as a [`Reader`].
+pub struct Json<F>(pub F);
+
+/// What JSONL needs of a JSON format: recognise a parsed value and read it.
+pub trait ValueReader: Sync {
+    fn detect_value(&self, shape: &Shape) -> bool;
+    fn calls_in(&self, value: Value) -> Vec<Result<Transcript, InputError>>;
 }
 
-/// Milliseconds as an integer or a number with a fraction (some exporters write `1234.5`);
-/// negative or non-finite values are an error rather than a silently wrong timeline.
-fn millis<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
-    match Option::<f64>::deserialize(d)? {
-        None => Ok(None),
-        Some(ms) if ms.is_finite() && ms >= 0.0 => Ok(Some(ms.round() as u64)),
-        Some(ms) => Err(serde::de::Error::custom(format!(
-            "begin/end 应为非负的毫秒数,而不是 {ms}"
-        ))),
+impl<F: JsonFormat> Reader for Json<F> {
+    fn name(&self) -> &'static str {
+        self.0.name()
+    }
+
+    fn extensions(&self) -> &'static [&'static str] {
+        &["json"]
+    }
+
+    fn detect(&self, probe: &Probe<'_>) -> Fit {
+        match &probe.shape {
+            Some(shape) if self.0.detect(shape) => Fit::SIGNATURE,
+            _ => Fit::NONE,
+        }
+    }
+
+    fn read(&self, doc: Doc, out: &mut Out<'_>) -> Result<(), InputError> {
+        each(doc, self.0.calls_at(), &mut |at, value| {
+            out(at, Unit::Ready(self.0.call(value)))
+        })
+    }
+
+    fn json(&self) -> Option<&dyn ValueReader> {
+        Some(self)
     }
 }
 
-/// A `.json` file: one call object, or an array of them (as many exports write).
-pub(super) fn parse_json_document(text: &str, source: &str, stem: &str) -> Vec<Item> {
-    match serde_json::from_str::<Value>(text) {
-        Ok(Value::Array(calls)) if calls.is_empty() => vec![failed(
-            source.into(),
-            stem.into(),
-            InputError::Json("数组为空,没有通话".into()),
-        )],
-        Ok(Value::Array(calls)) => calls
-            .into_iter()
-            .enumerate()
-            .map(|(i, v)| {
-                item(
-                    v,
-                    format!("{source}#{}", i + 1),
-                    format!("{stem}#{}", i + 1),
-                )
-            })
-            .collect(),
-        Ok(v) => vec![item(v, source.to_string(), stem.to_string())],
-        Err(e) => vec![failed(
-            source.into(),
-            stem.into(),
-            InputError::Json(crate::zh::json(&e)),
-        )],
+impl<F: JsonFormat> ValueReader for Json<F> {
+    fn detect_value(&self, shape: &Shape) -> bool {
+        self.0.detect(shape)
+    }
+
+    fn calls_in(&self, value: Value) -> Vec<Result<Transcript, InputError>> {
+        let mut value = value;
+        for key in self.0.calls_at() {
+            value = match value {
+                Value::Object(mut map) => match map.remove(*key) {
+                    Some(v) => v,
+                    None => return vec![Err(missing(self.0.name(), key))],
+                },
+                _ => return vec![Err(missing(self.0.name(), key))],
+            };
+        }
+        match value {
+            Value::Array(values) => values.into_iter().map(|v| self.0.call(v)).collect(),
+            v => vec![self.0.call(v)],
+        }
     }
 }
 
-/// One line of a JSONL document: its source and fallback id carry the 1-based line number.
-pub(super) fn parse_jsonl_line(line: &str, number: usize, source: &str, stem: &str) -> Item {
-    let source = format!("{source}#{number}");
-    let id = format!("{stem}#{number}");
-    match serde_json::from_str::<Value>(line) {
-        Ok(v) => item(v, source, id),
-        Err(e) => failed(source, id, InputError::Json(crate::zh::json_in_line(&e))),
+fn missing(format: &'static str, key: &str) -> InputError {
+    InputError::Format {
+        format,
+        message: format!("缺少字段 {key}"),
     }
 }
 
-fn item(value: Value, source: String, fallback_id: String) -> Item {
-    let call = serde_json::from_value::<JsonCall>(value)
-        .map_err(|e| InputError::Json(crate::zh::json(&e)))
-        .and_then(|c| to_call(c, &fallback_id));
-    let id = call.as_ref().map_or(fallback_id, |c| c.id.clone());
-    Item { source, id, call }
+/// The key paths of a JSON document: `Result.Sentences.ChannelId` for a key at any depth up to
+/// [`Shape::DEPTH`], looking through arrays at their first element only. Enough to tell the
+/// formats apart without reading them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Shape {
+    /// The document is an array (of calls, usually).
+    pub array: bool,
+    paths: BTreeSet<String>,
 }
 
-fn to_call(raw: JsonCall, fallback_id: &str) -> Result<Call, InputError> {
-    let id = raw
-        .id
-        .as_ref()
-        .map(scalar)
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| fallback_id.to_string());
-    let meta = raw
-        .meta
-        .iter()
-        .flatten()
-        .map(|(k, v)| (k.clone(), scalar(v)))
-        .collect();
-    let turns = raw
-        .turns
-        .into_iter()
-        .enumerate()
-        .map(|(i, t)| {
-            let role = Role::from_label(&t.role).ok_or_else(|| InputError::Turn {
-                turn: i,
-                message: format!(
-                    "无法识别的角色 \"{}\" (应为 agent/customer 或 客服、客户 等)",
-                    t.role
-                ),
-            })?;
-            if let (Some(b), Some(e)) = (t.begin, t.end) {
-                if e < b {
-                    return Err(InputError::Turn {
-                        turn: i,
-                        message: format!("end ({e}) 早于 begin ({b})"),
-                    });
+impl Shape {
+    const DEPTH: usize = 5;
+
+    /// The shape of a JSON text, or of as much of it as there is: a document cut off by the
+    /// probe's length still shows its first keys. `None` when the text does not start like
+    /// JSON or shows no keys at all.
+    pub fn probe(text: &str) -> Option<Shape> {
+        let trimmed = text.trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n']);
+        if !trimmed.starts_with(['{', '[']) {
+            return None;
+        }
+        let paths = RefCell::new(BTreeSet::new());
+        let mut de = serde_json::Deserializer::from_str(trimmed);
+        // An error (a cut-off document, or trailing lines of JSONL) ends the walk; what was
+        // seen before it stands.
+        let _ = Walk {
+            prefix: String::new(),
+            depth: 0,
+            paths: &paths,
+        }
+        .deserialize(&mut de);
+        let shape = Shape {
+            array: trimmed.starts_with('['),
+            paths: paths.into_inner(),
+        };
+        (!shape.paths.is_empty()).then_some(shape)
+    }
+
+    /// The shape of a parsed value.
+    pub fn of(value: &Value) -> Shape {
+        fn walk(v: &Value, prefix: &str, depth: usize, out: &mut BTreeSet<String>) {
+            if depth >= Shape::DEPTH {
+                return;
+            }
+            match v {
+                Value::Object(map) => {
+                    for (k, v) in map {
+                        let path = join(prefix, k);
+                        walk(v, &path, depth + 1, out);
+                        out.insert(path);
+                    }
+                }
+                Value::Array(items) => {
+                    if let Some(first) = items.first() {
+                        walk(first, prefix, depth + 1, out)
+                    }
+                }
+                _ => {}
+            }
+        }
+        let mut paths = BTreeSet::new();
+        walk(value, "", 0, &mut paths);
+        Shape {
+            array: value.is_array(),
+            paths,
+        }
+    }
+
+    /// Whether the document has this key path (`Result.Sentences`).
+    pub fn has(&self, path: &str) -> bool {
+        self.paths.contains(path)
+    }
+
+    /// Whether it has every one of these paths.
+    pub fn has_all(&self, paths: &[&str]) -> bool {
+        paths.iter().all(|p| self.has(p))
+    }
+
+    /// The top-level keys, for a message about a document nobody recognised.
+    pub fn top_keys(&self) -> Vec<&str> {
+        self.paths
+            .iter()
+            .filter(|p| !p.contains('.'))
+            .map(String::as_str)
+            .take(12)
+            .collect()
+    }
+}
+
+fn join(prefix: &str, key: &str) -> String {
+    if prefix.is_empty() {
+        key.to_string()
+    } else {
+        format!("{prefix}.{key}")
+    }
+}
+
+/// Records key paths while serde walks the document, building nothing else.
+struct Walk<'a> {
+    prefix: String,
+    depth: usize,
+    paths: &'a RefCell<BTreeSet<String>>,
+}
+
+impl<'de> DeserializeSeed<'de> for Walk<'_> {
+    type Value = ();
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Walk<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("JSON")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            let path = join(&self.prefix, &key);
+            self.paths.borrow_mut().insert(path.clone());
+            if self.depth + 1 < Shape::DEPTH {
+                map.next_value_seed(Walk {
+                    prefix: path,
+                    depth: self.depth + 1,
+                    paths: self.paths,
+                })?;
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let first = Walk {
+            prefix: self.prefix.clone(),
+            depth: self.depth + 1,
+            paths: self.paths,
+        };
+        if seq.next_element_seed(first)?.is_some() {
+            while seq.next_element::<IgnoredAny>()?.is_some() {}
+        }
+        Ok(())
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+}
+
+/// Hands each call of a JSON document to `f`: the elements of the array at `at` (numbered from
+/// 1), or the one object there. The document is parsed as it streams: only one call's value
+/// exists at a time. Stops when `f` returns false.
+pub fn each(
+    doc: Doc,
+    at: &[&str],
+    f: &mut dyn FnMut(Option<usize>, Value) -> bool,
+) -> Result<(), InputError> {
+    let stopped = std::cell::Cell::new(false);
+    let seed = Descend {
+        path: at,
+        f,
+        stopped: &stopped,
+    };
+    let result = match doc.in_memory() {
+        Some(text) => {
+            let mut de = serde_json::Deserializer::from_str(text);
+            seed.deserialize(&mut de).and_then(|()| de.end())
+        }
+        None => {
+            let mut de = serde_json::Deserializer::from_reader(doc.reader());
+            seed.deserialize(&mut de).and_then(|()| de.end())
+        }
+    };
+    match result {
+        Err(_) if stopped.get() => Ok(()),
+        Err(e) if e.is_io() => Err(InputError::Io(e.to_string())),
+        Err(e) => Err(InputError::Json(crate::zh::json(&e))),
+        Ok(()) => Ok(()),
+    }
+}
+
+struct Descend<'p, 'f, 's> {
+    path: &'p [&'p str],
+    f: &'f mut dyn FnMut(Option<usize>, Value) -> bool,
+    stopped: &'s std::cell::Cell<bool>,
+}
+
+impl<'de> DeserializeSeed<'de> for Descend<'_, '_, '_> {
+    type Value = ();
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Descend<'_, '_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match self.path.first() {
+            Some(key) => write!(f, "含有字段 {key} 的对象"),
+            None => f.write_str("通话对象或通话数组"),
+        }
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let Some((key, rest)) = self.path.split_first() else {
+            let value = Value::deserialize(de::value::MapAccessDeserializer::new(map))?;
+            if !(self.f)(None, value) {
+                self.stopped.set(true);
+                return Err(de::Error::custom("stopped"));
+            }
+            return Ok(());
+        };
+        let mut inner = Some(Descend {
+            path: rest,
+            f: self.f,
+            stopped: self.stopped,
+        });
+        while let Some(k) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            match inner.take() {
+                Some(seed) if k == *key => map.next_value_seed(seed)?,
+                other => {
+                    inner = other;
+                    map.next_value::<IgnoredAny>()?;
                 }
             }
-            // The text is kept as given, so findings' offsets count from its first character.
-            Ok(Turn {
-                role,
-                text: t.text,
-                begin: t.begin,
-                end: t.end,
-            })
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    validate(Call { id, meta, turns })
+        }
+        if inner.is_some() {
+            return Err(de::Error::custom(format!("缺少字段 {key}")));
+        }
+        Ok(())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        if !self.path.is_empty() {
+            return Err(de::Error::invalid_type(de::Unexpected::Seq, &self));
+        }
+        let mut n = 0;
+        while let Some(value) = seq.next_element::<Value>()? {
+            n += 1;
+            if !(self.f)(Some(n), value) {
+                self.stopped.set(true);
+                return Err(de::Error::custom("stopped"));
+            }
+        }
+        if n == 0 {
+            return Err(de::Error::custom("数组为空,没有通话"));
+        }
+        Ok(())
+    }
 }
 
-/// Metadata values are shown in a CSV cell, so strings lose their quotes and anything else is
-/// written as JSON.
-fn scalar(v: &Value) -> String {
+/// A time in milliseconds from a number or a numeric string (iFlytek writes `"820"`), `scale`
+/// being the milliseconds per unit (1000 for seconds). Negative, fractional-nonsense or
+/// non-finite values are `None`, so the caller can say which field is wrong.
+pub fn ms(value: &Value, scale: f64) -> Option<u64> {
+    let n = match value {
+        Value::Number(n) => n.as_f64()?,
+        Value::String(s) => s.trim().parse::<f64>().ok()?,
+        _ => return None,
+    };
+    let ms = n * scale;
+    (0.0..1e15).contains(&ms).then(|| ms.round() as u64)
+}
+
+/// A field that may hold JSON as a string (iFlytek's `orderResult`, `json_1best`) or as the
+/// value itself.
+pub fn unwrap_string_json(value: Value) -> Result<Value, serde_json::Error> {
+    match value {
+        Value::String(s) => serde_json::from_str(&s),
+        v => Ok(v),
+    }
+}
+
+/// A metadata value as a cell shows it: strings without quotes, anything else as JSON.
+pub fn scalar(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
         Value::Null => String::new(),
@@ -143,97 +397,125 @@ fn scalar(v: &Value) -> String {
     }
 }
 
+/// A serde error converting a value of `format`, in Chinese.
+pub fn format_error(format: &'static str, e: &serde_json::Error) -> InputError {
+    InputError::Format {
+        format,
+        message: crate::zh::json(e),
+    }
+}
+
+/// The first of several spellings of a field (`BeginTime`, `beginTime`, `begin_time`) that an
+/// object has.
+pub fn field<'v>(object: &'v Value, names: &[&str]) -> Option<&'v Value> {
+    names
+        .iter()
+        .find_map(|n| object.get(*n))
+        .filter(|v| !v.is_null())
+}
+
+/// A text field, or the empty string.
+pub fn text_field(object: &Value, names: &[&str]) -> String {
+    match field(object, names) {
+        Some(Value::String(s)) => s.clone(),
+        Some(v @ Value::Number(_)) => v.to_string(),
+        _ => String::new(),
+    }
+}
+
+/// A number field as f64 (numbers or numeric strings).
+pub fn number_field(object: &Value, names: &[&str]) -> Option<f64> {
+    match field(object, names)? {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+    .filter(|n: &f64| n.is_finite())
+}
+
+/// An identifier field (a speaker id, a channel) as text: `0`, `"1"`, `"SPEAKER_00"`.
+pub fn id_field(object: &Value, names: &[&str]) -> Option<String> {
+    match field(object, names)? {
+        Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// The times of one sentence: both present, in order, or the error naming the sentence.
+pub fn times(
+    format: &'static str,
+    n: usize,
+    begin: Option<u64>,
+    end: Option<u64>,
+) -> Result<(Option<u64>, Option<u64>), InputError> {
+    match (begin, end) {
+        (Some(b), Some(e)) if e < b => Err(InputError::Format {
+            format,
+            message: format!("第 {} 句的结束时间 ({e} ms) 早于开始时间 ({b} ms)", n + 1),
+        }),
+        other => Ok(other),
+    }
+}
+
+/// Each element of the array at `names` in `object`, or the error saying it is missing.
+pub fn array<'v>(
+    format: &'static str,
+    object: &'v Value,
+    names: &[&str],
+) -> Result<&'v Vec<Value>, InputError> {
+    match field(object, names) {
+        Some(Value::Array(items)) => Ok(items),
+        Some(_) => Err(InputError::Format {
+            format,
+            message: format!("字段 {} 应为数组", names[0]),
+        }),
+        None => Err(InputError::Format {
+            format,
+            message: format!("缺少字段 {}", names[0]),
+        }),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn parse_jsonl(text: &str, source: &str, stem: &str) -> Vec<Item> {
-        text.lines()
-            .enumerate()
-            .filter(|(_, l)| !l.trim().is_empty())
-            .map(|(i, l)| parse_jsonl_line(l, i + 1, source, stem))
-            .collect()
+    #[test]
+    fn shapes_see_through_arrays_and_cut_off_documents() {
+        let s = Shape::probe(
+            r#"{"TaskId":"x","Result":{"Sentences":[{"BeginTime":1,"Text":"您好"},{"Other":2}]}}"#,
+        )
+        .unwrap();
+        assert!(s.has_all(&[
+            "TaskId",
+            "Result",
+            "Result.Sentences",
+            "Result.Sentences.BeginTime"
+        ]));
+        assert!(
+            !s.has("Result.Sentences.Other"),
+            "only the first element is looked at"
+        );
+        assert!(!s.array);
+        let cut = Shape::probe(r#"[{"key":"a","sentence_info":[{"text":"您好","st"#).unwrap();
+        assert!(cut.array && cut.has("sentence_info.text"));
+        assert_eq!(Shape::probe("客服：您好"), None);
+        assert_eq!(Shape::probe("[00:01.000 --> 00:02.000] 客服：您好"), None);
+        assert_eq!(
+            Shape::of(&serde_json::json!([{"a":{"b":[{"c":1}]}}]))
+                .paths
+                .len(),
+            3
+        );
     }
 
     #[test]
-    fn one_bad_jsonl_line_costs_one_item() {
-        let text = concat!(
-            r#"{"id":"a","turns":[{"role":"agent","text":"您好"}]}"#,
-            "\n{not json\n\n",
-            r#"{"turns":[{"role":"客服","text":"您好","begin":0,"end":899.6},{"role":"客户","text":"喂"}]}"#,
-        );
-        let items = parse_jsonl(text, "b.jsonl", "b");
-        assert_eq!(items.len(), 3);
-        assert_eq!(items[0].id, "a");
-        assert!(items[0].call.is_ok());
-        assert_eq!(items[1].source, "b.jsonl#2");
-        assert!(matches!(items[1].call, Err(InputError::Json(_))));
-        assert_eq!(items[2].source, "b.jsonl#4");
-        assert_eq!(items[2].id, "b#4");
-        let call = items[2].call.as_ref().unwrap();
-        assert_eq!(call.turns[0].end, Some(900));
-        assert_eq!(call.turns[1].role, Role::Customer);
-    }
-
-    #[test]
-    fn empty_array_null_meta_and_untrimmed_text() {
-        let items = parse_json_document("[]", "e.json", "e");
-        assert!(matches!(
-            &items[..],
-            [Item {
-                call: Err(InputError::Json(_)),
-                ..
-            }]
-        ));
-        let items = parse_json_document(
-            r#"{"meta":null,"turns":[{"role":"agent","text":"  您好 "}]}"#,
-            "m.json",
-            "m",
-        );
-        let call = items[0].call.as_ref().unwrap();
-        assert_eq!(call.turns[0].text, "  您好 ");
-        assert!(call.meta.is_empty());
-    }
-
-    #[test]
-    fn negative_times_are_errors() {
-        let items = parse_jsonl(
-            r#"{"turns":[{"role":"agent","text":"您好","begin":-5}]}"#,
-            "n.jsonl",
-            "n",
-        );
-        let err = items[0].call.as_ref().unwrap_err().to_string();
-        assert!(err.contains("非负的毫秒数"), "{err}");
-    }
-
-    #[test]
-    fn unknown_role_and_missing_agent_are_errors() {
-        let items = parse_jsonl(
-            concat!(
-                r#"{"turns":[{"role":"IVR","text":"欢迎致电"}]}"#,
-                "\n",
-                r#"{"turns":[{"role":"customer","text":"在吗"}]}"#
-            ),
-            "x.jsonl",
-            "x",
-        );
-        assert!(matches!(
-            items[0].call,
-            Err(InputError::Turn { turn: 0, .. })
-        ));
-        assert_eq!(items[1].call, Err(InputError::NoAgentTurn));
-    }
-
-    #[test]
-    fn json_document_may_be_an_array() {
-        let items = parse_json_document(
-            r#"[{"id":7,"meta":{"agent":1024},"turns":[{"role":"agent","text":"您好"}]}]"#,
-            "d.json",
-            "d",
-        );
-        assert_eq!(items[0].source, "d.json#1");
-        let call = items[0].call.as_ref().unwrap();
-        assert_eq!(call.id, "7");
-        assert_eq!(call.agent(), Some("1024"));
+    fn times_from_numbers_and_strings() {
+        assert_eq!(ms(&serde_json::json!(1.2345), 1000.0), Some(1235));
+        assert_eq!(ms(&serde_json::json!("820"), 1.0), Some(820));
+        assert_eq!(ms(&serde_json::json!(-1), 1.0), None);
+        assert_eq!(ms(&serde_json::json!("x"), 1.0), None);
+        assert_eq!(ms(&serde_json::json!(null), 1.0), None);
     }
 }

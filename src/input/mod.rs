@@ -1,168 +1,210 @@
-//! Input: paths on the command line → an ordered list of [`Item`]s, each either a parsed
-//! [`Call`] or the [`InputError`] that stopped it.
+//! Input: paths on the command line → [`Item`]s, each a [`Call`] or the [`InputError`] that
+//! stopped it, in source order.
 //!
-//! In: files, directories (walked recursively, sorted, picking `.txt`, `.json`, `.jsonl`) and
-//! `-` for JSONL on stdin. Out: one `Item` per call, in source order. A file that cannot be
-//! read or parsed becomes one `Item` carrying the error, so the batch goes on; a bad JSONL line
-//! costs only that line's item.
+//! In: files, directories (walked recursively, sorted) and `-` for stdin. Out: one `Item` per
+//! call. What happens in between:
+//!
+//! 1. [`discover`] lists the sources; files in a directory that no reader claims by extension
+//!    (recordings, spreadsheets) are skipped and counted, never read.
+//! 2. [`read_source`] opens one: the encoding is detected from its bytes
+//!    ([`crate::normalize::detect_encoding`]), then every [`Reader`] in [`READERS`] looks at a
+//!    [`Probe`] of its first part (extension, text, JSON key paths) and the best fit reads it.
+//!    Small files are read whole; large ones and stdin are streamed, so a 1 GB export is graded
+//!    in the memory of one chunk.
+//! 3. A reader turns the document into [`Transcript`]s — segments with a role label or a
+//!    speaker name — and [`speakers::assign`] settles who is the agent, recording why.
+//!
+//! Adding a format is one file implementing [`Reader`] (or [`json::JsonFormat`] for a JSON
+//! shape) and one row in [`READERS`]. A file that cannot be read is one error item; a bad line
+//! or array element costs only its own item.
 
-mod json;
+mod alibaba;
+mod canonical;
+mod funasr;
+mod iflytek;
+pub mod json;
+mod jsonl;
+mod sca;
+pub mod speakers;
+mod subtitle;
+mod tencent;
 mod text;
+mod whisper;
 
 use std::collections::BTreeMap;
-use std::fmt;
-use std::io::Read;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
-use encoding_rs::Encoding;
-use rayon::prelude::*;
+use encoding_rs::{Encoding, UTF_8};
+use regex::Regex;
 
+pub use crate::call::{Call, Role, RoleBasis, Signals, Turn, AGENT_LABELS, CUSTOMER_LABELS};
+pub use speakers::RoleOptions;
 pub use text::parse_text;
 
-/// Who is speaking in a turn.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    Agent,
-    Customer,
+/// Every input format, in one place. Order matters only between equal fits.
+pub static READERS: &[&dyn Reader] = &[
+    &text::Text,
+    &subtitle::Srt,
+    &subtitle::WebVtt,
+    &jsonl::Jsonl,
+    &json::Json(canonical::Canonical),
+    &json::Json(alibaba::FileTrans),
+    &json::Json(alibaba::DashScope),
+    &json::Json(sca::Tickets),
+    &json::Json(funasr::FunAsr),
+    &json::Json(whisper::Whisper),
+    &json::Json(tencent::Tencent),
+    &json::Json(iflytek::IFlytek),
+];
+
+/// One input format.
+pub trait Reader: Sync {
+    /// The format's name in messages (`阿里云录音文件识别`, `WebVTT 字幕`).
+    fn name(&self) -> &'static str;
+    /// File extensions (lower case, no dot) that hold this format. In a directory, only files
+    /// with a known extension are read.
+    fn extensions(&self) -> &'static [&'static str];
+    /// How well the document fits this format; [`Fit::NONE`] when it does not. The reader with
+    /// the best fit reads the document.
+    fn detect(&self, probe: &Probe<'_>) -> Fit;
+    /// Reads the document, handing each call to `out` in order; stops early when `out` says so.
+    /// An error that concerns the whole document is returned; one that concerns one call is
+    /// handed out as that call's result.
+    fn read(&self, doc: Doc, out: &mut Out<'_>) -> Result<(), InputError>;
+    /// For JSON formats: the calls in one already-parsed JSON value (a line of JSONL).
+    fn json(&self) -> Option<&dyn json::ValueReader> {
+        None
+    }
 }
 
-/// Labels that name the agent; matched on the text before the colon of a turn line, and on
-/// the `role` field of JSON turns.
-/// The first eight are the documented set; the rest are spellings exports use for the same.
-pub const AGENT_LABELS: &[&str] = &[
-    "客服",
-    "坐席",
-    "座席",
-    "服务人员",
-    "话务员",
-    "工作人员",
-    "营业员",
-    "agent",
-    "客服代表",
-    "客服人员",
-    "人工客服",
-    "坐席员",
-    "座席员",
-];
+/// How well a document fits a format. Content beats extension: a `.txt` holding WebVTT is read
+/// as WebVTT.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Fit(pub u8);
 
-/// Labels that name the customer.
-pub const CUSTOMER_LABELS: &[&str] = &[
-    "客户",
-    "顾客",
-    "用户",
-    "来电人",
-    "customer",
-    "来电客户",
-    "来电者",
-];
+impl Fit {
+    pub const NONE: Fit = Fit(0);
+    /// Only the file extension says so.
+    pub const EXTENSION: Fit = Fit(10);
+    /// The content looks like it.
+    pub const CONTENT: Fit = Fit(30);
+    /// The content has this format's distinctive marks (`WEBVTT`, `"Result":{"Sentences"`).
+    pub const SIGNATURE: Fit = Fit(50);
+}
 
-impl Role {
-    /// Recognises a role label exactly (`客服`, `坐席`, `customer`, …) in either script,
-    /// ignoring case: `客戶` and `Customer` are customers too. JSON `role` fields use this.
-    pub fn from_label(label: &str) -> Option<Role> {
-        let label = crate::normalize::fold(label.trim());
-        Self::labels()
-            .find(|(known, _)| *known == label)
-            .map(|(_, role)| role)
+/// What readers look at to claim a document: its extension and its first part.
+pub struct Probe<'a> {
+    pub extension: Option<&'a str>,
+    /// The decoded text of the document, or of its first [`HEAD`] bytes when it is streamed.
+    pub head: &'a str,
+    /// The JSON key paths of the head, when it starts like JSON.
+    pub shape: Option<json::Shape>,
+}
+
+impl Probe<'_> {
+    pub fn extension_is(&self, extensions: &[&str]) -> bool {
+        self.extension.is_some_and(|e| extensions.contains(&e))
     }
+}
 
-    /// Recognises the speaker label of a transcript line, which may run straight into a short
-    /// name or tag, as exports write `客户王先生` or `坐席A`: up to four letters after a known
-    /// label still name its role. Longer tails are not labels (`客户说的那个问题：…` is a
-    /// sentence), nor are words that merely start with a label (`客服电话`, `客户经理` — a
-    /// member of staff —, `客户姓名`); the longest known label wins.
-    pub fn from_speaker_label(label: &str) -> Option<Role> {
-        const MAX_TAIL: usize = 4;
-        const NOT_A_NAME: &[&str] = &[
-            "名",
-            "姓名",
-            "电话",
-            "热线",
-            "中心",
-            "号",
-            "编号",
-            "须知",
-            "信息",
-            "地址",
-            "类型",
-            "类别",
-            "等级",
-            "级别",
-            "经理",
-            "机器人",
-            "助手",
-            "id",
-            "来源",
-            "备注",
-        ];
-        let label = crate::normalize::fold(label.trim());
-        Self::labels()
-            .filter_map(|(known, role)| {
-                let tail = label.strip_prefix(known)?;
-                let short = tail.chars().count() <= MAX_TAIL;
-                let name = tail.chars().all(char::is_alphanumeric)
-                    && !NOT_A_NAME.iter().any(|w| tail.starts_with(w));
-                (short && name).then_some((known.len(), role))
-            })
-            .max_by_key(|(len, _)| *len)
-            .map(|(_, role)| role)
-    }
+/// A document to read: the whole decoded text, or a stream of UTF-8 for one too large to hold.
+pub struct Doc {
+    body: Body,
+    /// The most text one call may have.
+    pub limit: usize,
+}
 
-    fn labels() -> impl Iterator<Item = (&'static str, Role)> {
-        AGENT_LABELS
-            .iter()
-            .map(|l| (*l, Role::Agent))
-            .chain(CUSTOMER_LABELS.iter().map(|l| (*l, Role::Customer)))
-    }
+enum Body {
+    Text(String),
+    Stream(Box<dyn BufRead + Send>),
+}
 
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Agent => "agent",
-            Role::Customer => "customer",
+impl Doc {
+    /// The whole text, for formats that cannot be streamed; refused beyond the call limit.
+    pub fn text(self) -> Result<String, InputError> {
+        match self.body {
+            Body::Text(text) => Ok(text),
+            Body::Stream(stream) => {
+                let mut bytes = Vec::new();
+                stream
+                    .take(self.limit as u64 + 1)
+                    .read_to_end(&mut bytes)
+                    .map_err(|e| InputError::Io(crate::zh::io(&e)))?;
+                if bytes.len() > self.limit {
+                    return Err(InputError::TooLarge(self.limit));
+                }
+                let text = String::from_utf8(bytes)
+                    .map_err(|_| InputError::Encoding("文件中途出现无法解码的字节".into()))?;
+                Ok(crate::normalize::clean(&text))
+            }
         }
     }
 
-    /// The role as a Chinese report names it.
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            Role::Agent => "客服",
-            Role::Customer => "客户",
+    /// The document as a stream of UTF-8 bytes.
+    pub fn reader(self) -> Box<dyn BufRead + Send> {
+        match self.body {
+            Body::Text(text) => Box::new(io::Cursor::new(text.into_bytes())),
+            Body::Stream(stream) => stream,
+        }
+    }
+
+    /// The whole text when it is in memory (so parsers can take the faster path).
+    pub fn in_memory(&self) -> Option<&str> {
+        match &self.body {
+            Body::Text(text) => Some(text),
+            Body::Stream(_) => None,
         }
     }
 }
 
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
+/// Where a reader hands its calls: `(n, call)`, `n` being the call's 1-based place in a
+/// document that holds several (an array element, a JSONL line), `None` for a document that is
+/// one call. Returns false when the batch has stopped.
+pub type Out<'a> = dyn FnMut(Option<usize>, Unit) -> bool + 'a;
+
+/// A call as a reader hands it over.
+pub enum Unit {
+    /// Parsed (or failed).
+    Ready(Result<Transcript, InputError>),
+    /// A JSONL line, parsed in parallel where it is graded rather than on the reading thread.
+    Line(String),
 }
 
-/// One utterance. `begin`/`end` are milliseconds from the start of the call, when known.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Turn {
-    pub role: Role,
+/// What a reader makes of one call before roles are settled.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Transcript {
+    pub id: Option<String>,
+    pub meta: BTreeMap<String, String>,
+    pub segments: Vec<Segment>,
+    pub duration_ms: Option<u64>,
+    /// The segments are a recogniser's sentences: consecutive ones from one speaker, close in
+    /// time, are one turn.
+    pub sentences: bool,
+}
+
+/// One timed stretch of speech.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Segment {
+    pub who: Who,
     pub text: String,
     pub begin: Option<u64>,
     pub end: Option<u64>,
+    pub signals: Signals,
 }
 
-/// One call, whatever format it came from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Call {
-    pub id: String,
-    pub meta: BTreeMap<String, String>,
-    pub turns: Vec<Turn>,
-}
-
-impl Call {
-    /// The agent's name or 工号 from metadata, if the source gave one.
-    pub fn agent(&self) -> Option<&str> {
-        ["agent", "agent_id", "坐席", "客服", "工号"]
-            .iter()
-            .find_map(|k| self.meta.get(*k))
-            .map(String::as_str)
-    }
+/// Who a segment belongs to, as far as the input says.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Who {
+    Role(Role),
+    /// A diarized speaker or an audio channel, named as the input names it.
+    Speaker(String),
+    /// A speaker whose role a label in its own text gave.
+    Labelled(String, Role),
+    /// The input does not say (a Whisper segment without diarization).
+    #[default]
+    Unknown,
 }
 
 /// Why one input could not be graded. Messages are for QA staff, so they are in Chinese and
@@ -177,16 +219,35 @@ pub enum InputError {
     Encoding(String),
     #[error("JSON 格式错误: {0}")]
     Json(String),
+    #[error("{format}: {message}")]
+    Format {
+        format: &'static str,
+        message: String,
+    },
     #[error("第 {line} 行: {message}")]
     Line { line: usize, message: String },
     #[error("第 {turn} 轮 (从 0 数): {message}")]
     Turn { turn: usize, message: String },
-    #[error("未找到带角色标签的对话行 (支持的标签: {})", AGENT_LABELS.iter().chain(CUSTOMER_LABELS).copied().collect::<Vec<_>>().join("、"))]
+    #[error("未找到带角色标签的对话行 (支持的标签: {}; 也支持 说话人1、SPEAKER_00、spk0 等说话人编号,以及带时间戳的 ASR 导出格式)", AGENT_LABELS.iter().chain(CUSTOMER_LABELS).copied().collect::<Vec<_>>().join("、"))]
     NoTurns,
+    #[error("{0}")]
+    NoSpeech(String),
     #[error("通话中没有客服发言,无法质检")]
     NoAgentTurn,
-    #[error("不支持的文件类型 (支持 .txt、.json、.jsonl)")]
-    UnsupportedExtension,
+    #[error("{0}")]
+    Roles(String),
+    #[error("通话文本超过单通上限 {} MB (--max-call-mb),未读取", .0 / (1024 * 1024))]
+    TooLarge(usize),
+    #[error("无法识别的格式{0} (支持: {formats})", formats = known_formats())]
+    Unrecognised(String),
+}
+
+fn known_formats() -> String {
+    READERS
+        .iter()
+        .map(|r| r.name())
+        .collect::<Vec<_>>()
+        .join("、")
 }
 
 /// One unit of the batch: where it came from, the id to report it under, and the parsed call
@@ -198,12 +259,30 @@ pub struct Item {
     pub call: Result<Call, InputError>,
 }
 
-/// How input bytes are decoded. UTF-8 (with or without BOM) and BOM-marked UTF-16 are always
-/// recognised; `fallback`, when set, decodes files that are not valid UTF-8 (call-centre
-/// exports are often GB18030).
-#[derive(Debug, Clone, Copy, Default)]
+/// How inputs are read.
+#[derive(Debug, Clone)]
 pub struct ReadOptions {
-    pub fallback: Option<&'static Encoding>,
+    /// Decode files with this encoding instead of detecting it (a BOM still wins).
+    pub encoding: Option<&'static Encoding>,
+    pub roles: RoleOptions,
+    /// Takes the agent's id from the path: the `agent` group of the regex, or its first group.
+    pub agent_from_path: Option<Regex>,
+    /// The most text one call may have.
+    pub max_call_bytes: usize,
+}
+
+/// 16 MB of text is some fifty hours of speech: anything larger is not one call.
+pub const DEFAULT_MAX_CALL_BYTES: usize = 16 * 1024 * 1024;
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            encoding: None,
+            roles: RoleOptions::default(),
+            agent_from_path: None,
+            max_call_bytes: DEFAULT_MAX_CALL_BYTES,
+        }
+    }
 }
 
 /// A place to read calls from, as found by [`discover`].
@@ -213,14 +292,44 @@ pub enum Source {
     File(PathBuf),
 }
 
+/// The sources of a run, and the files in its directories that were not read.
+#[derive(Debug, Default)]
+pub struct Discovered {
+    pub sources: Vec<Source>,
+    /// Files inside the given directories whose extension no reader knows.
+    pub skipped: Vec<PathBuf>,
+}
+
+/// Every extension some reader reads, for messages.
+pub fn known_extensions() -> Vec<String> {
+    let mut all: Vec<String> = READERS
+        .iter()
+        .flat_map(|r| r.extensions())
+        .map(|e| format!(".{e}"))
+        .collect();
+    all.dedup();
+    all
+}
+
+/// The extensions some reader reads.
+fn known_extension(path: &Path) -> bool {
+    let Some(ext) = path.extension().and_then(|e| e.to_str()) else {
+        return false;
+    };
+    let ext = ext.to_ascii_lowercase();
+    READERS
+        .iter()
+        .any(|r| r.extensions().contains(&ext.as_str()))
+}
+
 /// Expands the command-line paths into a sorted, de-duplicated list of sources. Directories
-/// are walked recursively (hidden entries skipped); a path that does not exist is kept so that
-/// reading it reports the error in its own row.
-pub fn discover(paths: &[PathBuf]) -> Vec<Source> {
-    let mut sources = Vec::new();
+/// are walked recursively (hidden entries skipped); a path given by name is always read, so a
+/// file that does not exist or is in no known format reports that in its own row.
+pub fn discover(paths: &[PathBuf]) -> Discovered {
+    let mut found = Discovered::default();
     for path in paths {
         if path.as_os_str() == "-" {
-            sources.push(Source::Stdin);
+            found.sources.push(Source::Stdin);
         } else if path.is_dir() {
             let walker = walkdir::WalkDir::new(path)
                 .follow_links(true)
@@ -231,165 +340,313 @@ pub fn discover(paths: &[PathBuf]) -> Vec<Source> {
                 });
             for entry in walker {
                 match entry {
-                    Ok(e) if e.file_type().is_file() && Format::of(e.path()).is_some() => {
-                        sources.push(Source::File(e.into_path()))
+                    Ok(e) if e.file_type().is_file() => {
+                        if known_extension(e.path()) {
+                            found.sources.push(Source::File(e.into_path()))
+                        } else {
+                            found.skipped.push(e.into_path())
+                        }
                     }
                     Ok(_) => {}
                     // An unreadable directory entry becomes an error row under its path.
                     Err(e) => {
                         if let Some(p) = e.path() {
-                            sources.push(Source::File(p.to_path_buf()))
+                            found.sources.push(Source::File(p.to_path_buf()))
                         }
                     }
                 }
             }
         } else {
-            sources.push(Source::File(path.clone()));
+            found.sources.push(Source::File(path.clone()));
         }
     }
-    sources.sort();
-    sources.dedup();
-    sources
+    found.sources.sort();
+    found.sources.dedup();
+    found.skipped.sort();
+    found
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Format {
-    Text,
-    Json,
-    Jsonl,
-}
+/// How much of a document readers see to detect its format, and how much of a stream is
+/// decoded to detect its encoding.
+pub const HEAD: usize = 1024 * 1024;
 
-impl Format {
-    fn of(path: &Path) -> Option<Format> {
-        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
-        match ext.as_str() {
-            "txt" => Some(Format::Text),
-            "json" => Some(Format::Json),
-            "jsonl" | "ndjson" => Some(Format::Jsonl),
-            _ => None,
-        }
-    }
-}
+/// Files up to this size are read whole (in parallel with their neighbours); larger ones are
+/// streamed.
+pub const WHOLE_FILE_LIMIT: u64 = 8 * 1024 * 1024;
 
-impl Source {
-    /// Whether the source holds one call per line, and so may hold a great many.
-    pub fn is_jsonl(&self) -> bool {
-        match self {
-            Source::Stdin => true,
-            Source::File(path) => Format::of(path) == Some(Format::Jsonl),
-        }
-    }
-}
-
-/// A source read into memory and decoded, not yet split into calls.
-pub struct Document {
-    pub source: String,
+/// A call handed out by a reader, with where it came from; turned into an [`Item`] by
+/// [`Pending::resolve`], on whichever thread grades it.
+pub struct Pending {
+    source: String,
     stem: String,
-    format: Option<Format>,
-    text: Result<String, InputError>,
+    path: Option<PathBuf>,
+    at: Option<usize>,
+    unit: Unit,
 }
 
-/// Reads and decodes one source. Failures are kept in the document and come out as its one
-/// error item.
-pub fn load(source: &Source, options: ReadOptions) -> Document {
-    let (display, stem, format, bytes) = match source {
-        Source::Stdin => {
-            let mut bytes = Vec::new();
-            let read = std::io::stdin()
-                .lock()
-                .read_to_end(&mut bytes)
-                .map(|_| bytes);
-            (
-                "<stdin>".to_string(),
-                "stdin".to_string(),
-                Some(Format::Jsonl),
-                read,
-            )
-        }
-        Source::File(path) => {
-            let display = path.display().to_string();
-            let stem = path
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_else(|| display.clone());
-            (display, stem, Format::of(path), std::fs::read(path))
-        }
-    };
-    let text = match (format, bytes) {
-        (_, Err(e)) => Err(InputError::Io(crate::zh::io(&e))),
-        (None, _) => Err(InputError::UnsupportedExtension),
-        (_, Ok(bytes)) => crate::normalize::decode(&bytes, options.fallback)
-            .map_err(InputError::Encoding)
-            .and_then(|text| {
-                if text.trim().is_empty() {
-                    Err(InputError::Empty)
+impl Pending {
+    /// Parses what is left to parse, settles the roles and names the item.
+    pub fn resolve(self, options: &ReadOptions) -> Vec<Item> {
+        let (source, id) = match self.at {
+            Some(n) => (format!("{}#{n}", self.source), format!("{}#{n}", self.stem)),
+            None => (self.source.clone(), self.stem.clone()),
+        };
+        let results = match self.unit {
+            Unit::Ready(result) => vec![result],
+            Unit::Line(line) => jsonl::parse_line(&line, options.max_call_bytes),
+        };
+        let several = results.len() > 1;
+        results
+            .into_iter()
+            .enumerate()
+            .map(|(k, result)| {
+                let (source, fallback) = if several {
+                    (format!("{source}.{}", k + 1), format!("{id}.{}", k + 1))
                 } else {
-                    Ok(text)
-                }
-            }),
-    };
-    Document {
-        source: display,
-        stem,
-        format,
-        text,
+                    (source.clone(), id.clone())
+                };
+                let call = result.and_then(|t| finish(t, &fallback, self.path.as_deref(), options));
+                let id = call.as_ref().map_or(fallback, |c| c.id.clone());
+                Item { source, id, call }
+            })
+            .collect()
     }
 }
 
-impl Document {
-    /// Every call in the document, in order.
-    pub fn items(&self) -> Vec<Item> {
-        let text = match &self.text {
-            Ok(text) => text,
-            Err(e) => return vec![failed(self.source.clone(), self.stem.clone(), e.clone())],
-        };
-        match self.format {
-            Some(Format::Json) => json::parse_json_document(text, &self.source, &self.stem),
-            Some(Format::Jsonl) => self
-                .jsonl_lines()
-                .into_par_iter()
-                .map(|(n, line)| self.jsonl_item(n, line))
-                .collect(),
-            _ => {
-                let call = parse_text(text, &self.stem);
-                let id = call
-                    .as_ref()
-                    .map_or_else(|_| self.stem.clone(), |c| c.id.clone());
-                vec![Item {
-                    source: self.source.clone(),
-                    id,
-                    call,
-                }]
+/// Transcript → call: roles, identity and metadata from the path.
+fn finish(
+    transcript: Transcript,
+    fallback_id: &str,
+    path: Option<&Path>,
+    options: &ReadOptions,
+) -> Result<Call, InputError> {
+    let mut call = speakers::assign(transcript, &options.roles)?;
+    if call.id.is_empty() {
+        call.id = fallback_id.to_string();
+    }
+    if let (Some(re), Some(path)) = (&options.agent_from_path, path) {
+        if call.agent().is_none() {
+            if let Some(agent) = agent_from_path(re, path) {
+                call.meta.insert("agent".into(), agent);
             }
         }
     }
-
-    /// The non-blank lines of a readable JSONL document with their 1-based numbers, so a large
-    /// file can be graded a slice at a time; empty for anything else.
-    pub fn jsonl_lines(&self) -> Vec<(usize, &str)> {
-        match (&self.text, self.format) {
-            (Ok(text), Some(Format::Jsonl)) => text
-                .lines()
-                .enumerate()
-                .filter(|(_, line)| !line.trim().is_empty())
-                .map(|(i, line)| (i + 1, line))
-                .collect(),
-            _ => Vec::new(),
-        }
+    if let Some(ms) = call.duration_ms {
+        call.meta
+            .entry("duration_ms".into())
+            .or_insert_with(|| ms.to_string());
     }
+    Ok(call)
+}
 
-    /// The call on line `number` of a JSONL document.
-    pub fn jsonl_item(&self, number: usize, line: &str) -> Item {
-        json::parse_jsonl_line(line, number, &self.source, &self.stem)
+/// The `agent` group of `re` in the path (with `/` separators), or its first group, or the
+/// whole match.
+pub fn agent_from_path(re: &Regex, path: &Path) -> Option<String> {
+    let text = path.to_string_lossy().replace('\\', "/");
+    let caps = re.captures(&text)?;
+    let m = caps
+        .name("agent")
+        .or_else(|| caps.get(1))
+        .or_else(|| caps.get(0))?;
+    Some(m.as_str().to_string()).filter(|s| !s.is_empty())
+}
+
+/// Reads one source, handing each call to `out` as a [`Pending`] in order. Returns false when
+/// `out` stopped the batch.
+pub fn read_source(
+    source: &Source,
+    options: &ReadOptions,
+    out: &mut dyn FnMut(Pending) -> bool,
+) -> bool {
+    let (display, stem, path) = match source {
+        Source::Stdin => ("<stdin>".to_string(), "stdin".to_string(), None),
+        Source::File(path) => (
+            path.display().to_string(),
+            path.file_name()
+                .map(|s| call_stem(&s.to_string_lossy()))
+                .unwrap_or_else(|| path.display().to_string()),
+            Some(path.clone()),
+        ),
+    };
+    let mut emit = |at: Option<usize>, unit: Unit| {
+        out(Pending {
+            source: display.clone(),
+            stem: stem.clone(),
+            path: path.clone(),
+            at,
+            unit,
+        })
+    };
+    let result = open(source, options).and_then(|(reader, doc)| {
+        let mut any = false;
+        let result = reader.read(doc, &mut |at, unit| {
+            any = true;
+            emit(at, unit)
+        });
+        match result {
+            Ok(()) if !any => Err(InputError::Empty),
+            other => other,
+        }
+    });
+    match result {
+        Ok(()) => true,
+        Err(e) => emit(None, Unit::Ready(Err(e))),
     }
 }
 
-fn failed(source: String, id: String, error: InputError) -> Item {
-    Item {
-        source,
-        id,
-        call: Err(error),
+/// The id a file's name gives its call: the name without its extensions, so that
+/// `A1024-20261101-0001.wav.json` is `A1024-20261101-0001`, as the recording was called.
+fn call_stem(name: &str) -> String {
+    const MEDIA: &[&str] = &[
+        "wav", "mp3", "m4a", "amr", "ogg", "opus", "flac", "pcm", "aac", "wma", "silk",
+    ];
+    let Some((rest, _ext)) = name.rsplit_once('.') else {
+        return name.to_string();
+    };
+    match rest.rsplit_once('.') {
+        Some((inner, media))
+            if MEDIA.contains(&media.to_ascii_lowercase().as_str()) && !inner.is_empty() =>
+        {
+            inner.to_string()
+        }
+        _ if rest.is_empty() => name.to_string(),
+        _ => rest.to_string(),
     }
+}
+
+/// Opens a source: detects its encoding and format, and returns the reader with the document.
+fn open(source: &Source, options: &ReadOptions) -> Result<(&'static dyn Reader, Doc), InputError> {
+    let io_err = |e: io::Error| InputError::Io(crate::zh::io(&e));
+    let (extension, size, mut stream): (Option<String>, Option<u64>, Box<dyn Read + Send>) =
+        match source {
+            Source::Stdin => (None, None, Box::new(io::stdin())),
+            Source::File(path) => {
+                let file = File::open(path).map_err(io_err)?;
+                let meta = file.metadata().map_err(io_err)?;
+                if meta.is_dir() {
+                    return Err(InputError::Io("这是一个目录".into()));
+                }
+                let ext = path
+                    .extension()
+                    .and_then(|e| e.to_str())
+                    .map(str::to_ascii_lowercase);
+                let size = meta.is_file().then_some(meta.len());
+                (ext, size, Box::new(file))
+            }
+        };
+    let whole = size.is_some_and(|s| s <= WHOLE_FILE_LIMIT);
+    let mut head = Vec::new();
+    let want = if whole {
+        WHOLE_FILE_LIMIT + 1
+    } else {
+        HEAD as u64
+    };
+    (&mut stream)
+        .take(want)
+        .read_to_end(&mut head)
+        .map_err(io_err)?;
+    let complete = whole || (head.len() as u64) < want;
+    if head.iter().all(u8::is_ascii_whitespace) && complete {
+        return Err(InputError::Empty);
+    }
+    let (encoding, bom) = crate::normalize::detect_encoding(&head, complete, options.encoding)
+        .map_err(InputError::Encoding)?;
+    let (body, head_text) = if complete {
+        let text =
+            crate::normalize::decode_with(&head[bom..], encoding).map_err(InputError::Encoding)?;
+        if text.trim().is_empty() {
+            return Err(InputError::Empty);
+        }
+        let probe_text = text.clone();
+        (Body::Text(text), probe_text)
+    } else {
+        let (decoded, _) = encoding.decode_without_bom_handling(&head[bom..]);
+        let head_text = decoded.into_owned();
+        let rest = io::Cursor::new(head).chain(stream);
+        let utf8: Box<dyn Read + Send> = if encoding == UTF_8 {
+            let mut rest = rest;
+            // Skip the BOM already accounted for.
+            io::copy(&mut (&mut rest).take(bom as u64), &mut io::sink()).map_err(io_err)?;
+            Box::new(rest)
+        } else {
+            Box::new(
+                encoding_rs_io::DecodeReaderBytesBuilder::new()
+                    .encoding(Some(encoding))
+                    .bom_sniffing(true)
+                    .build(rest),
+            )
+        };
+        (
+            Body::Stream(Box::new(BufReader::with_capacity(256 * 1024, utf8))),
+            head_text,
+        )
+    };
+    let head_for_probe = head_prefix(&head_text);
+    let probe = Probe {
+        extension: extension.as_deref(),
+        head: head_for_probe,
+        shape: json::Shape::probe(head_for_probe),
+    };
+    let reader = choose(&probe).ok_or_else(|| {
+        let what = match (&probe.shape, probe.extension) {
+            (Some(shape), _) => format!(
+                ": JSON 中没有已知格式的字段 (顶层字段: {})",
+                shape.top_keys().join(", ")
+            ),
+            (None, Some(ext)) => format!(" (.{ext})"),
+            (None, None) => String::new(),
+        };
+        InputError::Unrecognised(what)
+    })?;
+    Ok((
+        reader,
+        Doc {
+            body,
+            limit: options.max_call_bytes,
+        },
+    ))
+}
+
+/// The first [`HEAD`] bytes of a text, cut at a character boundary.
+fn head_prefix(text: &str) -> &str {
+    if text.len() <= HEAD {
+        return text;
+    }
+    let mut end = HEAD;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+/// The reader that fits the probe best.
+pub fn choose(probe: &Probe<'_>) -> Option<&'static dyn Reader> {
+    READERS
+        .iter()
+        .map(|r| (r.detect(probe), *r))
+        .filter(|(fit, _)| *fit > Fit::NONE)
+        // The first of equal fits: `max_by_key` would take the last.
+        .fold(
+            None,
+            |best: Option<(Fit, &'static dyn Reader)>, (fit, r)| match best {
+                Some((b, _)) if b >= fit => best,
+                _ => Some((fit, r)),
+            },
+        )
+        .map(|(_, r)| r)
+}
+
+/// Reads every call of the given sources into memory: for tests, rule examples and library
+/// users with batches small enough to hold.
+pub fn read_all(sources: &[Source], options: &ReadOptions) -> Vec<Item> {
+    let mut items = Vec::new();
+    for source in sources {
+        read_source(source, options, &mut |p| {
+            items.extend(p.resolve(options));
+            true
+        });
+    }
+    items
 }
 
 /// Checks what every call must have, whatever its format.
@@ -401,4 +658,38 @@ fn validate(call: Call) -> Result<Call, InputError> {
         return Err(InputError::NoAgentTurn);
     }
     Ok(call)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn call_stems_drop_the_recording_extension() {
+        assert_eq!(call_stem("A1024-0001.wav.json"), "A1024-0001");
+        assert_eq!(call_stem("A1024-0001.MP3.srt"), "A1024-0001");
+        assert_eq!(call_stem("v1.2.json"), "v1.2");
+        assert_eq!(call_stem("call.txt"), "call");
+        assert_eq!(call_stem(".wav.json"), ".wav");
+        assert_eq!(call_stem("README"), "README");
+    }
+
+    #[test]
+    fn agent_from_path_prefers_the_named_group() {
+        let p = Path::new("exports/2026-11-01/A1024/0001.wav.json");
+        let re = Regex::new(r"/(A\d+)/").unwrap();
+        assert_eq!(agent_from_path(&re, p).as_deref(), Some("A1024"));
+        let re = Regex::new(r"(\d{4}-\d\d-\d\d)/(?P<agent>[^/]+)/").unwrap();
+        assert_eq!(agent_from_path(&re, p).as_deref(), Some("A1024"));
+        let re = Regex::new(r"B\d+").unwrap();
+        assert_eq!(agent_from_path(&re, p), None);
+    }
+
+    #[test]
+    fn every_reader_has_a_name_and_an_extension() {
+        for r in READERS {
+            assert!(!r.name().is_empty());
+            assert!(!r.extensions().is_empty(), "{}", r.name());
+        }
+    }
 }

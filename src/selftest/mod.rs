@@ -576,7 +576,11 @@ pub fn run(options: &TestOptions<'_>) -> TestReport {
 /// Grades the corpus and turns its expectations into one case per call.
 fn corpus_cases(set: &RuleSet, dir: &Path) -> (Vec<Case>, Vec<Graded>) {
     let dir_shown = dir.display().to_string();
-    let graded = grade_all(set, &discover(&[dir.to_path_buf()]), ReadOptions::default());
+    let graded = grade_all(
+        set,
+        &discover(&[dir.to_path_buf()]).sources,
+        &ReadOptions::default(),
+    );
     let exp_path = dir.join("expectations.toml");
     let exp_shown = join_display(&dir_shown, "expectations.toml");
     let mut cases: Vec<Case> = Vec::new();

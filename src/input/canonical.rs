@@ -1,0 +1,111 @@
+//! zhijian's own JSON: `{"id", "meta", "turns": [{"role", "text", "begin", "end"}]}`, one call
+//! per object; a `.json` file may hold one or an array of them, a `.jsonl` file one per line.
+//!
+//! In: one call's JSON value. Out: a [`Transcript`]. `role` is a role label (`agent`, `客服`,
+//! `客戶`) or a diarized speaker (`spk0`, `说话人1`); `begin`/`end` are milliseconds.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::json::{format_error, scalar, JsonFormat, Shape};
+use super::speakers::speaker_label;
+use super::{InputError, Role, Segment, Transcript, Who};
+
+pub struct Canonical;
+
+const NAME: &str = "zhijian JSON";
+
+#[derive(Deserialize)]
+struct JsonCall {
+    #[serde(default)]
+    id: Option<Value>,
+    #[serde(default)]
+    meta: Option<BTreeMap<String, Value>>,
+    turns: Vec<JsonTurn>,
+}
+
+#[derive(Deserialize)]
+struct JsonTurn {
+    role: String,
+    text: String,
+    #[serde(default, deserialize_with = "millis")]
+    begin: Option<u64>,
+    #[serde(default, deserialize_with = "millis")]
+    end: Option<u64>,
+}
+
+/// Milliseconds as an integer or a number with a fraction (some exporters write `1234.5`);
+/// negative or non-finite values are an error rather than a silently wrong timeline.
+fn millis<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    match Option::<f64>::deserialize(d)? {
+        None => Ok(None),
+        Some(ms) if ms.is_finite() && ms >= 0.0 => Ok(Some(ms.round() as u64)),
+        Some(ms) => Err(serde::de::Error::custom(format!(
+            "begin/end 应为非负的毫秒数,而不是 {ms}"
+        ))),
+    }
+}
+
+impl JsonFormat for Canonical {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn detect(&self, shape: &Shape) -> bool {
+        shape.has("turns") && !shape.has("turns.words")
+    }
+
+    fn call(&self, value: Value) -> Result<Transcript, InputError> {
+        let raw: JsonCall = serde_json::from_value(value).map_err(|e| format_error(NAME, &e))?;
+        let id = raw.id.as_ref().map(scalar).filter(|s| !s.is_empty());
+        let meta = raw
+            .meta
+            .iter()
+            .flatten()
+            .map(|(k, v)| (k.clone(), scalar(v)))
+            .collect();
+        let segments = raw
+            .turns
+            .into_iter()
+            .enumerate()
+            .map(|(i, t)| {
+                let who = match Role::from_label(&t.role) {
+                    Some(role) => Who::Role(role),
+                    None => Who::Speaker(speaker_label(&t.role).ok_or_else(|| {
+                        InputError::Turn {
+                            turn: i,
+                            message: format!(
+                                "无法识别的角色 \"{}\" (应为 agent/customer、客服、客户 等,或 spk0、说话人1 这样的说话人编号)",
+                                t.role
+                            ),
+                        }
+                    })?),
+                };
+                if let (Some(b), Some(e)) = (t.begin, t.end) {
+                    if e < b {
+                        return Err(InputError::Turn {
+                            turn: i,
+                            message: format!("end ({e}) 早于 begin ({b})"),
+                        });
+                    }
+                }
+                // The text is kept as given, so findings' offsets count from its first character.
+                Ok(Segment {
+                    who,
+                    text: t.text,
+                    begin: t.begin,
+                    end: t.end,
+                    ..Segment::default()
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Transcript {
+            id,
+            meta,
+            segments,
+            ..Transcript::default()
+        })
+    }
+}

@@ -1,0 +1,163 @@
+//! JSON Lines: one JSON value per line, each in any JSON format zhijian reads (its own calls,
+//! or one recogniser result per line).
+//!
+//! In: a [`Doc`], streamed a line at a time. Out: one [`Unit::Line`] per non-blank line, parsed
+//! later on the grading threads by [`parse_line`]; a line longer than the call limit is one
+//! error row, skipped without being held in memory.
+
+use std::io::BufRead;
+
+use serde_json::Value;
+
+use super::json::Shape;
+use super::{Doc, Fit, InputError, Out, Probe, Reader, Transcript, Unit, READERS};
+
+pub struct Jsonl;
+
+impl Reader for Jsonl {
+    fn name(&self) -> &'static str {
+        "JSON Lines"
+    }
+
+    fn extensions(&self) -> &'static [&'static str] {
+        &["jsonl", "ndjson"]
+    }
+
+    /// By extension; without one (stdin), when the first line is a whole JSON object: a
+    /// document that is one object on one line reads the same either way.
+    fn detect(&self, probe: &Probe<'_>) -> Fit {
+        if probe.extension_is(self.extensions()) {
+            return Fit(60);
+        }
+        let first_is_object = probe
+            .head
+            .lines()
+            .find(|l| !l.trim().is_empty())
+            .is_some_and(|l| matches!(serde_json::from_str::<Value>(l), Ok(Value::Object(_))));
+        if first_is_object {
+            Fit(60)
+        } else {
+            Fit::NONE
+        }
+    }
+
+    fn read(&self, doc: Doc, out: &mut Out<'_>) -> Result<(), InputError> {
+        let limit = doc.limit;
+        let mut reader = doc.reader();
+        let mut buf = Vec::new();
+        let mut number = 0;
+        loop {
+            buf.clear();
+            number += 1;
+            let (read, complete) = read_line_capped(&mut reader, &mut buf, limit)
+                .map_err(|e| InputError::Io(crate::zh::io(&e)))?;
+            if read == 0 {
+                return Ok(());
+            }
+            let unit = if !complete {
+                Unit::Ready(Err(InputError::TooLarge(limit)))
+            } else {
+                match std::str::from_utf8(&buf) {
+                    Ok(line) if line.trim().is_empty() => continue,
+                    Ok(line) => Unit::Line(line.to_string()),
+                    Err(_) => {
+                        Unit::Ready(Err(InputError::Encoding("此行含有无法解码的字节".into())))
+                    }
+                }
+            };
+            if !out(Some(number), unit) {
+                return Ok(());
+            }
+        }
+    }
+}
+
+/// Reads one line into `buf` (without its end), keeping at most `limit` bytes: the rest of an
+/// over-long line is read past and dropped. Returns the bytes consumed and whether the line fit.
+fn read_line_capped(
+    reader: &mut dyn BufRead,
+    buf: &mut Vec<u8>,
+    limit: usize,
+) -> std::io::Result<(usize, bool)> {
+    let mut consumed = 0;
+    let mut fits = true;
+    loop {
+        let available = match reader.fill_buf() {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if available.is_empty() {
+            break;
+        }
+        let (chunk, done) = match memchr(available) {
+            Some(i) => (&available[..i], Some(i + 1)),
+            None => (available, None),
+        };
+        if fits && buf.len() + chunk.len() <= limit {
+            buf.extend_from_slice(chunk);
+        } else {
+            fits = false;
+            buf.clear();
+        }
+        let used = done.unwrap_or(available.len());
+        reader.consume(used);
+        consumed += used;
+        if done.is_some() {
+            break;
+        }
+    }
+    if buf.last() == Some(&b'\r') {
+        buf.pop();
+    }
+    Ok((consumed, fits))
+}
+
+fn memchr(bytes: &[u8]) -> Option<usize> {
+    bytes.iter().position(|&b| b == b'\n')
+}
+
+/// One line → its calls (usually one), in whichever JSON format the line is.
+pub(super) fn parse_line(line: &str, limit: usize) -> Vec<Result<Transcript, InputError>> {
+    if line.len() > limit {
+        return vec![Err(InputError::TooLarge(limit))];
+    }
+    let value: Value = match serde_json::from_str(line) {
+        Ok(v) => v,
+        Err(e) => return vec![Err(InputError::Json(crate::zh::json_in_line(&e)))],
+    };
+    let shape = Shape::of(&value);
+    let reader = READERS
+        .iter()
+        .filter_map(|r| r.json())
+        .find(|r| r.detect_value(&shape));
+    match reader {
+        Some(r) => r.calls_in(value),
+        None => vec![Err(InputError::Unrecognised(format!(
+            ": JSON 中没有已知格式的字段 (顶层字段: {})",
+            shape.top_keys().join(", ")
+        )))],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn capped_lines_drop_what_is_too_long_and_go_on() {
+        let text = b"short\r\n0123456789abcdef\nlast";
+        let mut r = std::io::BufReader::with_capacity(4, &text[..]);
+        let mut buf = Vec::new();
+        assert_eq!(read_line_capped(&mut r, &mut buf, 8).unwrap(), (7, true));
+        assert_eq!(buf, b"short");
+        buf.clear();
+        assert_eq!(read_line_capped(&mut r, &mut buf, 8).unwrap(), (17, false));
+        assert!(buf.is_empty());
+        buf.clear();
+        assert_eq!(read_line_capped(&mut r, &mut buf, 8).unwrap(), (4, true));
+        assert_eq!(buf, b"last");
+        buf.clear();
+        assert_eq!(read_line_capped(&mut r, &mut buf, 8).unwrap(), (0, true));
+    }
+}

@@ -1,0 +1,652 @@
+//! Speakers → roles: who in a diarized transcript is the agent, and why.
+//!
+//! In: a [`Transcript`] whose segments carry role labels, speaker names (`spk0`, `SPEAKER_01`,
+//! `声道1`) or nothing, and the user's [`RoleOptions`]. Out: a [`Call`] whose turns all have a
+//! role, with [`RoleBasis`] saying how they were decided.
+//!
+//! In order, what decides: a role label on every segment; a role label inside a speaker's text
+//! (`spk0: 客服：您好`), which always wins for that speaker; `--agent-speaker` /
+//! `--agent-channel`; then what the speakers say — the one who greets with 工号 or 请问有什么
+//! 可以帮您, or asks 还有其他问题吗, is the agent. When nothing tells them apart the first
+//! speaker is taken and the call is marked undecided, so it is flagged rather than silently
+//! guessed. A transcript with a single unlabelled speaker cannot be graded at all.
+//!
+//! Recogniser sentences are then joined into turns: consecutive segments of one speaker less
+//! than [`JOIN_GAP_MS`] apart are one turn, so a rule about "the agent's first two turns" sees
+//! what a listener would call two turns.
+
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+use aho_corasick::AhoCorasick;
+use regex::Regex;
+
+use super::{validate, InputError, Segment, Transcript, Who};
+use crate::call::{Call, Role, RoleBasis, Turn};
+
+/// The user's say in who the agent is.
+#[derive(Debug, Clone, Default)]
+pub struct RoleOptions {
+    /// `--agent-speaker`: the agent's speaker label (`spk0`, `SPEAKER_01`, `说话人2`), or its
+    /// number (`1` is `spk1`, `说话人1` and `SPEAKER_01`).
+    pub agent_speaker: Option<String>,
+    /// `--agent-channel`: the agent's audio channel in dual-channel recordings.
+    pub agent_channel: Option<u32>,
+}
+
+/// Sentences of one speaker closer than this are one turn. A longer pause is kept as a turn
+/// boundary, because the silence rules measure pauses between turns.
+pub const JOIN_GAP_MS: u64 = 2000;
+
+/// How readers name an audio channel as a speaker.
+pub fn channel_label(channel: u64) -> String {
+    format!("声道{channel}")
+}
+
+/// `说话人1`, `发言人 2`, `SPEAKER_00`, `spk0`, `Speaker 1`, `角色1`, `声道0`: a diarized speaker's
+/// name, as written (trimmed); `None` for anything else.
+pub fn speaker_label(label: &str) -> Option<String> {
+    static SPEAKER: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)^(?:说话人|說話人|发言人|發言人|讲话人|講話人|角色|声道|聲道|通道|speaker|spk|channel|ch)[\s_\-#]*\d{1,3}$")
+            .unwrap()
+    });
+    let label = label.trim();
+    SPEAKER.is_match(label).then(|| label.to_string())
+}
+
+/// The number at the end of a speaker label (`SPEAKER_01` → 1).
+fn speaker_number(label: &str) -> Option<u64> {
+    let digits: String = label
+        .chars()
+        .rev()
+        .take_while(char::is_ascii_digit)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    digits.parse().ok()
+}
+
+/// Whether the user's `--agent-speaker` names this speaker.
+fn names(wanted: &str, speaker: &str) -> bool {
+    if wanted.eq_ignore_ascii_case(speaker) {
+        return true;
+    }
+    match (wanted.parse::<u64>(), speaker_number(speaker)) {
+        (Ok(w), Some(s)) => w == s && !speaker.starts_with(['声', '聲', '通']),
+        _ => false,
+    }
+}
+
+/// What agents say and customers do not, with a weight: the strong ones are how an agent opens
+/// or closes a call; the weak one is a polite 您好 at the start of a speaker's first sentence.
+/// Matched on the folded view, so Traditional and full-width text count too.
+const AGENT_CUES: &[(&str, i32)] = &[
+    ("工号", 3),
+    ("为您服务", 3),
+    ("有什么可以帮您", 3),
+    ("有什么可以帮到您", 3),
+    ("有什么能帮您", 3),
+    ("有什么可以为您", 3),
+    ("有什么需要帮助", 2),
+    ("很高兴为您", 3),
+    ("欢迎致电", 3),
+    ("欢迎来电", 3),
+    ("感谢您的来电", 3),
+    ("感谢来电", 3),
+    ("还有其他问题", 3),
+    ("还有什么问题", 2),
+    ("还有其他需要", 3),
+    ("还有其他可以帮", 3),
+    ("还有什么可以帮", 3),
+    ("还有其他业务", 3),
+    ("请问是机主", 2),
+    ("请问您是机主", 2),
+    ("请您稍等", 2),
+    ("请稍等", 2),
+    ("帮您查询", 2),
+    ("为您查询", 2),
+    ("给您查询", 2),
+    ("帮您查一下", 2),
+    ("给您办理", 2),
+    ("为您办理", 2),
+    ("帮您办理", 2),
+    ("请问怎么称呼", 2),
+    ("祝您生活愉快", 3),
+    ("请对我的服务", 3),
+    ("服务评价", 2),
+];
+
+/// What customers say to an agent.
+const CUSTOMER_CUES: &[(&str, i32)] = &[
+    ("我要投诉", 3),
+    ("我想投诉", 3),
+    ("我想问", 2),
+    ("我想查", 2),
+    ("我想咨询", 2),
+    ("我想办", 2),
+    ("我想了解", 1),
+    ("我要办", 2),
+    ("我要查", 2),
+    ("帮我查", 2),
+    ("给我查", 2),
+    ("你们怎么", 2),
+    ("你们这", 2),
+    ("你们的", 1),
+    ("我的宽带", 2),
+    ("我的手机", 2),
+    ("我的账户", 2),
+    ("我的订单", 2),
+    ("我家", 1),
+    ("怎么回事", 1),
+];
+
+static CUES: LazyLock<(AhoCorasick, Vec<(Role, i32)>)> = LazyLock::new(|| {
+    let (patterns, weights): (Vec<&str>, Vec<(Role, i32)>) = AGENT_CUES
+        .iter()
+        .map(|(p, w)| (*p, (Role::Agent, *w)))
+        .chain(
+            CUSTOMER_CUES
+                .iter()
+                .map(|(p, w)| (*p, (Role::Customer, *w))),
+        )
+        .unzip();
+    (AhoCorasick::new(patterns).unwrap(), weights)
+});
+
+/// Turns a transcript into a call, deciding the roles.
+pub fn assign(transcript: Transcript, options: &RoleOptions) -> Result<Call, InputError> {
+    let Transcript {
+        id,
+        meta,
+        mut segments,
+        duration_ms,
+        sentences,
+    } = transcript;
+    for s in &mut segments {
+        s.text = crate::normalize::clean(&s.text);
+    }
+    // A segment that is only noise or an empty recogniser sentence carries nothing to grade.
+    segments.retain(|s| !s.text.trim().is_empty());
+    if segments.is_empty() {
+        return Err(InputError::NoSpeech(
+            "转写中没有任何有文字的语句 (turns/句子列表为空,或每句的文字都为空)".into(),
+        ));
+    }
+    let roles = decide(&mut segments, options)?;
+    let mut turns: Vec<Turn> = Vec::with_capacity(segments.len());
+    let agent = roles.agent_speaker().map(str::to_string);
+    for s in segments {
+        let (role, speaker) = match s.who {
+            Who::Role(role) => (role, None),
+            Who::Speaker(name) => {
+                let role = if Some(&name) == agent.as_ref() {
+                    Role::Agent
+                } else {
+                    Role::Customer
+                };
+                (role, Some(name))
+            }
+            Who::Labelled(name, role) => (role, Some(name)),
+            Who::Unknown => unreachable!("decide() names every speaker"),
+        };
+        if sentences {
+            if let Some(last) = turns.last_mut() {
+                let close = match (last.end, s.begin) {
+                    (Some(end), Some(begin)) => begin.saturating_sub(end) < JOIN_GAP_MS,
+                    _ => true,
+                };
+                if last.role == role && last.speaker == speaker && close {
+                    join_text(&mut last.text, &s.text);
+                    last.end = s.end.or(last.end);
+                    last.begin = last.begin.or(s.begin);
+                    continue;
+                }
+            }
+        }
+        turns.push(Turn {
+            role,
+            text: s.text,
+            begin: s.begin,
+            end: s.end,
+            speaker,
+            signals: s.signals,
+        });
+    }
+    validate(Call {
+        id: id.unwrap_or_default(),
+        meta,
+        turns,
+        roles,
+        duration_ms,
+    })
+}
+
+/// Joins a recogniser's next sentence to the turn: directly after punctuation, after a space
+/// otherwise, so unpunctuated words do not run together.
+fn join_text(turn: &mut String, next: &str) {
+    let ends_clause = turn
+        .chars()
+        .last()
+        .is_some_and(|c| c.is_whitespace() || "，。！？、；：,.!?;:…~—".contains(c));
+    if !ends_clause {
+        turn.push(' ');
+    }
+    turn.push_str(next.trim_start());
+}
+
+/// Settles every segment's speaker, returning which one is the agent and why. Segments with
+/// role labels keep them.
+fn decide(segments: &mut [Segment], options: &RoleOptions) -> Result<RoleBasis, InputError> {
+    // A role label at the start of a speaker's text names the speaker's role.
+    let mut labelled: BTreeMap<String, Role> = BTreeMap::new();
+    for s in segments.iter_mut() {
+        if let Some((role, rest)) = super::text::split_role(&s.text) {
+            let rest = rest.trim_start().to_string();
+            match &s.who {
+                Who::Speaker(name) => {
+                    labelled.entry(name.clone()).or_insert(role);
+                    s.text = rest;
+                }
+                Who::Unknown | Who::Role(_) | Who::Labelled(..) => {
+                    s.who = Who::Role(role);
+                    s.text = rest;
+                }
+            }
+        }
+    }
+    let speakers: Vec<String> = {
+        let mut seen = Vec::new();
+        for s in segments.iter() {
+            if let Who::Speaker(name) = &s.who {
+                if !seen.contains(name) {
+                    seen.push(name.clone());
+                }
+            }
+        }
+        seen
+    };
+    let unknown = segments.iter().any(|s| s.who == Who::Unknown);
+    if speakers.is_empty() && !unknown {
+        return Ok(RoleBasis::Labels);
+    }
+    if unknown {
+        // Unlabelled segments of a transcript that otherwise has roles continue the turn before
+        // them (a subtitle cue without its speaker); without any, nothing can be decided.
+        let has_roles = segments.iter().any(|s| !matches!(s.who, Who::Unknown));
+        if !has_roles {
+            return Err(InputError::Roles(
+                "转写没有区分说话人 (没有角色标签,也没有说话人分离的结果),无法判断哪些话是客服说的;\
+                 请在识别时开启说话人分离/双声道,或在文本中标注“客服：”“客户：”"
+                    .into(),
+            ));
+        }
+        let mut previous = Who::Unknown;
+        for s in segments.iter_mut() {
+            if s.who == Who::Unknown {
+                s.who = previous.clone();
+            }
+            previous = s.who.clone();
+        }
+        // Leading unlabelled segments take the first label that follows.
+        let first = segments
+            .iter()
+            .find(|s| s.who != Who::Unknown)
+            .map(|s| s.who.clone())
+            .unwrap_or_default();
+        for s in segments.iter_mut().take_while(|s| s.who == Who::Unknown) {
+            s.who = first.clone();
+        }
+        if speakers.is_empty() {
+            return Ok(RoleBasis::Labels);
+        }
+    }
+    // Speakers whose own text labels them keep that role whoever is chosen as the agent.
+    let decided = |basis: RoleBasis, segments: &mut [Segment]| {
+        for s in segments.iter_mut() {
+            if let Who::Speaker(name) = &s.who {
+                if let Some(role) = labelled.get(name) {
+                    s.who = Who::Labelled(name.clone(), *role);
+                }
+            }
+        }
+        basis
+    };
+    if let Some((agent, _)) = labelled.iter().find(|(_, r)| **r == Role::Agent) {
+        let agent = agent.clone();
+        return Ok(decided(RoleBasis::LabelInText { agent }, segments));
+    }
+    if let Some(channel) = options.agent_channel {
+        let wanted = channel_label(channel as u64);
+        return match speakers.iter().find(|s| **s == wanted) {
+            Some(agent) => Ok(decided(
+                RoleBasis::Given {
+                    agent: agent.clone(),
+                },
+                segments,
+            )),
+            None => Err(InputError::Roles(format!(
+                "--agent-channel {channel}: 此通话没有声道 {channel} (说话人: {})",
+                speakers.join("、")
+            ))),
+        };
+    }
+    if let Some(wanted) = &options.agent_speaker {
+        return match speakers.iter().find(|s| names(wanted, s)) {
+            Some(agent) => Ok(decided(
+                RoleBasis::Given {
+                    agent: agent.clone(),
+                },
+                segments,
+            )),
+            None => Err(InputError::Roles(format!(
+                "--agent-speaker {wanted}: 此通话没有这个说话人 (说话人: {})",
+                speakers.join("、")
+            ))),
+        };
+    }
+    let unlabelled: Vec<&String> = speakers
+        .iter()
+        .filter(|s| !labelled.contains_key(*s))
+        .collect();
+    if unlabelled.len() == 1 && labelled.values().any(|r| *r == Role::Customer) {
+        // The customer is labelled; the one other speaker is the agent.
+        let agent = unlabelled[0].clone();
+        return Ok(decided(RoleBasis::LabelInText { agent }, segments));
+    }
+    if speakers.len() == 1 && !segments.iter().any(|s| matches!(s.who, Who::Role(_))) {
+        return Err(InputError::Roles(format!(
+            "转写中只有一个说话人 ({}),无法区分客服和客户;请在识别时开启说话人分离或双声道",
+            speakers[0]
+        )));
+    }
+    let (agent, evidence) = by_cues(segments, &unlabelled);
+    let basis = match evidence {
+        Some(evidence) => RoleBasis::Cues {
+            agent: agent.clone(),
+            evidence,
+        },
+        None => RoleBasis::Undecided {
+            agent: agent.clone(),
+        },
+    };
+    Ok(decided(basis, segments))
+}
+
+fn name_of(who: &Who) -> Option<&str> {
+    match who {
+        Who::Speaker(name) => Some(name),
+        _ => None,
+    }
+}
+
+/// Scores each candidate speaker by what it says; the clear winner is the agent, with the cue
+/// that weighed most as evidence. No clear winner: the first candidate, and no evidence.
+fn by_cues(segments: &[Segment], candidates: &[&String]) -> (String, Option<String>) {
+    let (matcher, weights) = &*CUES;
+    let mut scores: Vec<(i32, Option<(i32, String)>)> = vec![(0, None); candidates.len()];
+    let mut first_seen = vec![false; candidates.len()];
+    for s in segments {
+        let Some(i) = name_of(&s.who).and_then(|n| candidates.iter().position(|c| *c == n)) else {
+            continue;
+        };
+        let folded = crate::normalize::fold(&s.text);
+        let original: Vec<char> = s.text.chars().collect();
+        if !first_seen[i] {
+            first_seen[i] = true;
+            if folded.trim_start().starts_with("您好") {
+                scores[i].0 += 1;
+                if scores[i].1.is_none() {
+                    scores[i].1 = Some((1, "您好".to_string()));
+                }
+            }
+        }
+        for m in matcher.find_iter(&folded) {
+            let (role, weight) = weights[m.pattern().as_usize()];
+            match role {
+                Role::Agent => {
+                    scores[i].0 += weight;
+                    if scores[i].1.as_ref().is_none_or(|(w, _)| weight > *w) {
+                        // The cue as said, in the speaker's own script.
+                        let start = folded[..m.start()].chars().count();
+                        let len = folded[m.start()..m.end()].chars().count();
+                        let said: String = original[start..start + len].iter().collect();
+                        scores[i].1 = Some((weight, said));
+                    }
+                }
+                Role::Customer => scores[i].0 -= weight,
+            }
+        }
+    }
+    let best = (0..candidates.len()).max_by_key(|&i| (scores[i].0, std::cmp::Reverse(i)));
+    if let Some(best) = best {
+        let clear = scores[best].0 > 0
+            && (0..candidates.len()).all(|j| j == best || scores[j].0 < scores[best].0);
+        if clear {
+            let evidence = scores[best].1.as_ref().map(|(_, s)| s.clone());
+            return (candidates[best].clone(), evidence.or(Some(String::new())));
+        }
+    }
+    (candidates[0].clone(), None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seg(who: &str, text: &str, begin: u64, end: u64) -> Segment {
+        Segment {
+            who: Who::Speaker(who.into()),
+            text: text.into(),
+            begin: Some(begin),
+            end: Some(end),
+            ..Segment::default()
+        }
+    }
+
+    fn transcript(segments: Vec<Segment>) -> Transcript {
+        Transcript {
+            segments,
+            sentences: true,
+            ..Transcript::default()
+        }
+    }
+
+    #[test]
+    fn the_speaker_who_greets_with_a_staff_number_is_the_agent() {
+        let call = assign(
+            transcript(vec![
+                seg("spk0", "喂你好我的宽带又断了", 0, 2000),
+                seg("spk1", "您好工号1024很高兴为您服务", 2500, 4000),
+                seg("spk0", "你们怎么回事", 4200, 5000),
+            ]),
+            &RoleOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(call.turns[0].role, Role::Customer);
+        assert_eq!(call.turns[1].role, Role::Agent);
+        assert_eq!(call.turns[1].speaker.as_deref(), Some("spk1"));
+        assert!(
+            matches!(&call.roles, RoleBasis::Cues { agent, evidence } if agent == "spk1" && evidence == "工号")
+        );
+    }
+
+    #[test]
+    fn traditional_cues_count_and_are_quoted_as_said() {
+        let call = assign(
+            transcript(vec![
+                seg("A", "您好!我是某服務中心32號,竭誠為您服務", 0, 3000),
+                seg("B", "你能不能讓我少等會兒?", 3200, 5000),
+            ]),
+            &RoleOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(
+            call.roles,
+            RoleBasis::Cues {
+                agent: "A".into(),
+                evidence: "為您服務".into()
+            }
+        );
+    }
+
+    #[test]
+    fn nothing_to_tell_them_apart_is_undecided_not_a_silent_guess() {
+        let call = assign(
+            transcript(vec![
+                seg("spk0", "嗯", 0, 500),
+                seg("spk1", "好的", 800, 1200),
+            ]),
+            &RoleOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(
+            call.roles,
+            RoleBasis::Undecided {
+                agent: "spk0".into()
+            }
+        );
+        assert!(call.roles.is_undecided());
+        // A tie is undecided too.
+        let call = assign(
+            transcript(vec![
+                seg("spk0", "请稍等", 0, 500),
+                seg("spk1", "请稍等", 800, 1200),
+            ]),
+            &RoleOptions::default(),
+        )
+        .unwrap();
+        assert!(call.roles.is_undecided());
+    }
+
+    #[test]
+    fn a_label_in_the_text_wins_over_cues_and_options() {
+        let options = RoleOptions {
+            agent_speaker: Some("spk0".into()),
+            agent_channel: None,
+        };
+        let call = assign(
+            transcript(vec![
+                seg("spk0", "您好工号1024", 0, 1000),
+                seg("spk1", "客服：请问还有其他问题吗", 1500, 2000),
+            ]),
+            &options,
+        )
+        .unwrap();
+        assert_eq!(call.turns[1].role, Role::Agent);
+        assert_eq!(call.turns[1].text, "请问还有其他问题吗");
+        assert_eq!(call.turns[0].role, Role::Customer);
+        assert!(matches!(call.roles, RoleBasis::LabelInText { .. }));
+    }
+
+    #[test]
+    fn given_speakers_and_channels() {
+        let t = || {
+            transcript(vec![
+                seg("SPEAKER_00", "我想问一下", 0, 1000),
+                seg("SPEAKER_01", "嗯", 1500, 2000),
+            ])
+        };
+        let by_number = RoleOptions {
+            agent_speaker: Some("1".into()),
+            ..RoleOptions::default()
+        };
+        let call = assign(t(), &by_number).unwrap();
+        assert_eq!(call.turns[1].role, Role::Agent);
+        assert_eq!(
+            call.roles,
+            RoleBasis::Given {
+                agent: "SPEAKER_01".into()
+            }
+        );
+        let absent = RoleOptions {
+            agent_speaker: Some("spk7".into()),
+            ..RoleOptions::default()
+        };
+        let err = assign(t(), &absent).unwrap_err().to_string();
+        assert!(err.contains("SPEAKER_00、SPEAKER_01"), "{err}");
+        let channel = RoleOptions {
+            agent_channel: Some(0),
+            ..RoleOptions::default()
+        };
+        let call = assign(
+            transcript(vec![
+                seg("声道1", "喂", 0, 500),
+                seg("声道0", "您好", 800, 1000),
+            ]),
+            &channel,
+        )
+        .unwrap();
+        assert_eq!(call.turns[1].role, Role::Agent);
+        assert!(assign(t(), &channel).is_err(), "speakers are not channels");
+    }
+
+    #[test]
+    fn sentences_join_into_turns_unless_a_pause_separates_them() {
+        let call = assign(
+            transcript(vec![
+                seg("a", "您好", 0, 500),
+                seg("a", "工号1024", 600, 1500),
+                seg("a", "请稍等", 1600, 2000),
+                seg("a", "让您久等了", 15000, 16000),
+                seg("b", "好", 16500, 17000),
+            ]),
+            &RoleOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(call.turns.len(), 3);
+        assert_eq!(call.turns[0].text, "您好 工号1024 请稍等");
+        assert_eq!(
+            (call.turns[0].begin, call.turns[0].end),
+            (Some(0), Some(2000))
+        );
+        assert_eq!(call.turns[1].text, "让您久等了");
+    }
+
+    #[test]
+    fn one_speaker_or_none_cannot_be_graded() {
+        let err = assign(
+            transcript(vec![
+                seg("spk0", "您好", 0, 500),
+                seg("spk0", "好的", 800, 1200),
+            ]),
+            &RoleOptions::default(),
+        )
+        .unwrap_err();
+        assert!(matches!(err, InputError::Roles(_)));
+        let unknown = Transcript {
+            segments: vec![Segment {
+                text: "您好".into(),
+                ..Segment::default()
+            }],
+            ..Transcript::default()
+        };
+        assert!(matches!(
+            assign(unknown, &RoleOptions::default()),
+            Err(InputError::Roles(_))
+        ));
+        let empty = Transcript::default();
+        assert!(matches!(
+            assign(empty, &RoleOptions::default()),
+            Err(InputError::NoSpeech(_))
+        ));
+    }
+
+    #[test]
+    fn speaker_labels() {
+        for label in [
+            "说话人1",
+            "發言人 2",
+            "SPEAKER_00",
+            "spk0",
+            "Speaker 1",
+            "声道0",
+            "角色2",
+        ] {
+            assert!(speaker_label(label).is_some(), "{label}");
+        }
+        for label in ["客服", "张三", "speaker", "说话人一二"] {
+            assert!(speaker_label(label).is_none(), "{label}");
+        }
+    }
+}
