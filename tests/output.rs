@@ -553,7 +553,8 @@ fn excel_workbook_has_the_four_sheets_with_their_contents() {
             "需复核",
             "复核原因",
             "命中",
-            "错误"
+            "错误",
+            "角色判定"
         ]
     );
     assert_eq!(scores.len(), 4);
@@ -672,7 +673,7 @@ fn excel_sheets_are_dressed_for_reading() {
         scores.contains("<pane ySplit=\"1\" topLeftCell=\"A2\""),
         "frozen header"
     );
-    assert!(scores.contains("<autoFilter ref=\"A1:L2\""), "autofilter");
+    assert!(scores.contains("<autoFilter ref=\"A1:M2\""), "autofilter");
     assert!(
         scores.contains("<conditionalFormatting sqref=\"E2\""),
         "tier colours"

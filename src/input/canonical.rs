@@ -109,3 +109,51 @@ impl JsonFormat for Canonical {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::json::{Json, ValueReader};
+    use serde_json::json;
+
+    #[test]
+    fn ids_meta_speakers_and_text_as_given() {
+        let t = Canonical
+            .call(json!({"id":7,"meta":{"agent":1024,"line":null},"turns":[
+                {"role":"客服","text":"  您好 ","begin":0,"end":899.6},
+                {"role":"spk1","text":"喂"}]}))
+            .unwrap();
+        assert_eq!(t.id.as_deref(), Some("7"));
+        assert_eq!(t.meta["agent"], "1024");
+        assert_eq!(t.meta["line"], "");
+        assert_eq!(t.segments[0].text, "  您好 ");
+        assert_eq!(t.segments[0].end, Some(900));
+        assert_eq!(t.segments[1].who, Who::Speaker("spk1".into()));
+    }
+
+    #[test]
+    fn bad_times_and_roles_name_the_turn() {
+        let err = Canonical
+            .call(json!({"turns":[{"role":"agent","text":"您好","begin":-5}]}))
+            .unwrap_err();
+        assert!(err.to_string().contains("非负的毫秒数"), "{err}");
+        let err = Canonical
+            .call(json!({"turns":[{"role":"agent","text":"a"},{"role":"IVR","text":"欢迎致电"}]}))
+            .unwrap_err();
+        assert!(matches!(err, InputError::Turn { turn: 1, .. }), "{err:?}");
+        let err = Canonical
+            .call(json!({"turns":[{"role":"agent","text":"a","begin":5,"end":1}]}))
+            .unwrap_err();
+        assert!(err.to_string().contains("早于"), "{err}");
+    }
+
+    #[test]
+    fn an_array_holds_one_call_per_element() {
+        let calls = Json(Canonical).calls_in(json!([
+            {"turns":[{"role":"agent","text":"a"}]},
+            {"turns":"oops"}
+        ]));
+        assert_eq!(calls.len(), 2);
+        assert!(calls[0].is_ok() && calls[1].is_err());
+    }
+}

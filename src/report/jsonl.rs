@@ -52,6 +52,16 @@ struct Line<'a> {
     turns: Vec<TurnLine<'a>>,
     error: Option<String>,
     rules_version: &'a str,
+    roles: Option<RolesLine<'a>>,
+    duration_ms: Option<u64>,
+}
+
+/// How the roles were decided.
+#[derive(Serialize)]
+struct RolesLine<'a> {
+    basis: &'static str,
+    agent_speaker: Option<&'a str>,
+    reason: String,
 }
 
 #[derive(Serialize)]
@@ -132,6 +142,14 @@ struct TurnLine<'a> {
     text: &'a str,
     begin_ms: Option<u64>,
     end_ms: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    speaker: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    emotion: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    speech_rate: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    silence_ms: Option<u64>,
 }
 
 impl Jsonl<'_> {
@@ -155,6 +173,8 @@ impl Jsonl<'_> {
             turns: Vec::new(),
             error: None,
             rules_version: &set.version,
+            roles: None,
+            duration_ms: None,
         };
         let o = match &row.outcome {
             Ok(o) => o,
@@ -166,6 +186,12 @@ impl Jsonl<'_> {
         let card = &o.card;
         line.agent = o.call.agent();
         line.meta = Some(&o.call.meta);
+        line.roles = Some(RolesLine {
+            basis: o.call.roles.kind(),
+            agent_speaker: o.call.roles.agent_speaker(),
+            reason: o.call.roles.describe(),
+        });
+        line.duration_ms = o.call.duration_ms;
         line.score = Some(card.score);
         line.tier = Some(&card.tier);
         line.service_type = Some(&card.service_type);
@@ -210,6 +236,10 @@ impl Jsonl<'_> {
                 text: &t.text,
                 begin_ms: t.begin,
                 end_ms: t.end,
+                speaker: t.speaker.as_deref(),
+                emotion: t.signals.emotion,
+                speech_rate: t.signals.speech_rate,
+                silence_ms: t.signals.silence_ms,
             })
             .collect();
         line

@@ -9,7 +9,7 @@ use super::{csv_writer, hit_counts_cell, io_error, neutralise, Context, Output, 
 use crate::grade::Graded;
 use crate::score::ERROR_REASON;
 
-pub const SCORES_HEADER: [&str; 12] = [
+pub const SCORES_HEADER: [&str; 13] = [
     "call_id",
     "source",
     "agent",
@@ -22,6 +22,7 @@ pub const SCORES_HEADER: [&str; 12] = [
     "flag_reasons",
     "hits",
     "error",
+    "roles",
 ];
 
 pub(super) const SPEC: Spec = Spec {
@@ -69,6 +70,7 @@ impl Report for ScoresCsv<'_> {
                         c.flag_reasons.join(";").into(),
                         hits.into(),
                         "".into(),
+                        neutralise(&o.call.roles.describe()).into_owned().into(),
                     ]
                 }
                 Err(e) => [
@@ -84,6 +86,7 @@ impl Report for ScoresCsv<'_> {
                     ERROR_REASON.into(),
                     "".into(),
                     neutralise(&e.to_string()).into_owned().into(),
+                    "".into(),
                 ],
             };
             self.csv

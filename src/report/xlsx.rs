@@ -41,7 +41,7 @@ const EXCEL_CELL_CHARS: usize = 32_767;
 /// Columns never get wider than this many characters; longer text is still all there.
 const MAX_WIDTH: usize = 60;
 
-const SCORE_HEADERS: [&str; 12] = [
+const SCORE_HEADERS: [&str; 13] = [
     "通话编号",
     "来源",
     "坐席",
@@ -54,6 +54,7 @@ const SCORE_HEADERS: [&str; 12] = [
     "复核原因",
     "命中",
     "错误",
+    "角色判定",
 ];
 const TIER_COLUMN: u16 = 4;
 
@@ -345,6 +346,7 @@ impl<'a> Xlsx<'a> {
                     Cell::Text(ERROR_REASON),
                     Cell::Empty,
                     Cell::Text(&error),
+                    Cell::Empty,
                 ]);
                 return self.scores.push(book, formats, limit, &cells);
             }
@@ -353,6 +355,7 @@ impl<'a> Xlsx<'a> {
         let agent = o.call.agent().unwrap_or("");
         let reasons = card.flag_reasons.join(";");
         let hits = hit_counts_cell(card);
+        let roles = o.call.roles.describe();
         self.scores.push(
             book,
             formats,
@@ -370,6 +373,7 @@ impl<'a> Xlsx<'a> {
                 Cell::Text(&reasons),
                 Cell::Text(&hits),
                 Cell::Empty,
+                Cell::Text(&roles),
             ],
         )?;
         for (hit, &points) in o.hits.iter().zip(&card.hit_points) {
