@@ -452,7 +452,11 @@ fn jsonl_lines_validate_against_the_published_schema() {
         }
         lines += 1;
     }
-    assert_eq!(lines, 57 + 1 + 2);
+    assert_eq!(lines, 80 + 1 + 2);
+    assert!(
+        text.contains("\"basis\":\"cues\""),
+        "diarized corpus calls carry their roles decision"
+    );
     assert_eq!(
         kinds.into_iter().collect::<Vec<_>>(),
         ["missing", "overlap", "said", "silence"]

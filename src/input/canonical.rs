@@ -57,6 +57,10 @@ impl JsonFormat for Canonical {
         shape.has("turns") && !shape.has("turns.words")
     }
 
+    fn id_of(&self, value: &Value) -> Option<String> {
+        super::json::id_field(value, &["id"])
+    }
+
     fn call(&self, value: Value) -> Result<Transcript, InputError> {
         let raw: JsonCall = serde_json::from_value(value).map_err(|e| format_error(NAME, &e))?;
         let id = raw.id.as_ref().map(scalar).filter(|s| !s.is_empty());
@@ -151,9 +155,11 @@ mod tests {
     fn an_array_holds_one_call_per_element() {
         let calls = Json(Canonical).calls_in(json!([
             {"turns":[{"role":"agent","text":"a"}]},
-            {"turns":"oops"}
+            {"id":"J2","turns":"oops"}
         ]));
         assert_eq!(calls.len(), 2);
-        assert!(calls[0].is_ok() && calls[1].is_err());
+        assert!(calls[0].1.is_ok() && calls[1].1.is_err());
+        // The broken call keeps its own id for its error row.
+        assert_eq!(calls[1].0.as_deref(), Some("J2"));
     }
 }

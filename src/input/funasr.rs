@@ -24,6 +24,10 @@ impl JsonFormat for FunAsr {
         shape.has("sentence_info")
     }
 
+    fn id_of(&self, value: &Value) -> Option<String> {
+        super::json::id_field(value, &["key"])
+    }
+
     fn call(&self, value: Value) -> Result<Transcript, InputError> {
         let sentences = array(NAME, &value, &["sentence_info"])?;
         let mut segments = Vec::with_capacity(sentences.len());

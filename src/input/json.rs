@@ -28,6 +28,20 @@ pub trait JsonFormat: Sync + 'static {
     }
     /// One call's value → its transcript.
     fn call(&self, value: Value) -> Result<Transcript, InputError>;
+    /// The id a call's value gives itself, so that a call that cannot be read is still
+    /// reported under it.
+    fn id_of(&self, _value: &Value) -> Option<String> {
+        None
+    }
+}
+
+/// Converts one call's value, keeping its id with the error when it fails.
+fn convert<F: JsonFormat>(
+    format: &F,
+    value: Value,
+) -> (Option<String>, Result<Transcript, InputError>) {
+    let id = format.id_of(&value);
+    (id, format.call(value))
 }
 
 /// A JSON format as a [`Reader`].
@@ -36,7 +50,7 @@ pub struct Json<F>(pub F);
 /// What JSONL needs of a JSON format: recognise a parsed value and read it.
 pub trait ValueReader: Sync {
     fn detect_value(&self, shape: &Shape) -> bool;
-    fn calls_in(&self, value: Value) -> Vec<Result<Transcript, InputError>>;
+    fn calls_in(&self, value: Value) -> Vec<(Option<String>, Result<Transcript, InputError>)>;
 }
 
 impl<F: JsonFormat> Reader for Json<F> {
@@ -57,7 +71,11 @@ impl<F: JsonFormat> Reader for Json<F> {
 
     fn read(&self, doc: Doc, out: &mut Out<'_>) -> Result<(), InputError> {
         each(doc, self.0.calls_at(), &mut |at, value| {
-            out(at, Unit::Ready(self.0.call(value)))
+            let unit = match convert(&self.0, value) {
+                (Some(id), Err(error)) => Unit::Failed { id, error },
+                (_, result) => Unit::Ready(result),
+            };
+            out(at, unit)
         })
     }
 
@@ -71,20 +89,20 @@ impl<F: JsonFormat> ValueReader for Json<F> {
         self.0.detect(shape)
     }
 
-    fn calls_in(&self, value: Value) -> Vec<Result<Transcript, InputError>> {
+    fn calls_in(&self, value: Value) -> Vec<(Option<String>, Result<Transcript, InputError>)> {
         let mut value = value;
         for key in self.0.calls_at() {
             value = match value {
                 Value::Object(mut map) => match map.remove(*key) {
                     Some(v) => v,
-                    None => return vec![Err(missing(self.0.name(), key))],
+                    None => return vec![(None, Err(missing(self.0.name(), key)))],
                 },
-                _ => return vec![Err(missing(self.0.name(), key))],
+                _ => return vec![(None, Err(missing(self.0.name(), key)))],
             };
         }
         match value {
-            Value::Array(values) => values.into_iter().map(|v| self.0.call(v)).collect(),
-            v => vec![self.0.call(v)],
+            Value::Array(values) => values.into_iter().map(|v| convert(&self.0, v)).collect(),
+            v => vec![convert(&self.0, v)],
         }
     }
 }

@@ -23,18 +23,22 @@ impl Reader for Jsonl {
         &["jsonl", "ndjson"]
     }
 
-    /// By extension; without one (stdin), when the first line is a whole JSON object: a
-    /// document that is one object on one line reads the same either way.
+    /// By extension. Otherwise by content: without an extension (stdin) a first line that
+    /// is a whole JSON object is enough, since one object on one line reads the same either
+    /// way; a `.json` file needs two such lines (JSONL saved under the wrong name).
     fn detect(&self, probe: &Probe<'_>) -> Fit {
         if probe.extension_is(self.extensions()) {
             return Fit(60);
         }
-        let first_is_object = probe
+        let objects = probe
             .head
             .lines()
-            .find(|l| !l.trim().is_empty())
-            .is_some_and(|l| matches!(serde_json::from_str::<Value>(l), Ok(Value::Object(_))));
-        if first_is_object {
+            .filter(|l| !l.trim().is_empty())
+            .take(2)
+            .take_while(|l| matches!(serde_json::from_str::<Value>(l), Ok(Value::Object(_))))
+            .count();
+        let needed = if probe.extension_is(&["json"]) { 2 } else { 1 };
+        if objects >= needed {
             Fit(60)
         } else {
             Fit::NONE
@@ -118,13 +122,16 @@ fn memchr(bytes: &[u8]) -> Option<usize> {
 }
 
 /// One line → its calls (usually one), in whichever JSON format the line is.
-pub(super) fn parse_line(line: &str, limit: usize) -> Vec<Result<Transcript, InputError>> {
+pub(super) fn parse_line(
+    line: &str,
+    limit: usize,
+) -> Vec<(Option<String>, Result<Transcript, InputError>)> {
     if line.len() > limit {
-        return vec![Err(InputError::TooLarge(limit))];
+        return vec![(None, Err(InputError::TooLarge(limit)))];
     }
     let value: Value = match serde_json::from_str(line) {
         Ok(v) => v,
-        Err(e) => return vec![Err(InputError::Json(crate::zh::json_in_line(&e)))],
+        Err(e) => return vec![(None, Err(InputError::Json(crate::zh::json_in_line(&e))))],
     };
     let shape = Shape::of(&value);
     let reader = READERS
@@ -133,10 +140,13 @@ pub(super) fn parse_line(line: &str, limit: usize) -> Vec<Result<Transcript, Inp
         .find(|r| r.detect_value(&shape));
     match reader {
         Some(r) => r.calls_in(value),
-        None => vec![Err(InputError::Unrecognised(format!(
-            ": JSON 中没有已知格式的字段 (顶层字段: {})",
-            shape.top_keys().join(", ")
-        )))],
+        None => vec![(
+            None,
+            Err(InputError::Unrecognised(format!(
+                ": JSON 中没有已知格式的字段 (顶层字段: {})",
+                shape.top_keys().join(", ")
+            ))),
+        )],
     }
 }
 

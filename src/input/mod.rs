@@ -168,6 +168,8 @@ pub type Out<'a> = dyn FnMut(Option<usize>, Unit) -> bool + 'a;
 pub enum Unit {
     /// Parsed (or failed).
     Ready(Result<Transcript, InputError>),
+    /// Failed, but the id it gives itself is known: the error row is reported under it.
+    Failed { id: String, error: InputError },
     /// A JSONL line, parsed in parallel where it is graded rather than on the reading thread.
     Line(String),
 }
@@ -391,22 +393,31 @@ impl Pending {
             Some(n) => (format!("{}#{n}", self.source), format!("{}#{n}", self.stem)),
             None => (self.source.clone(), self.stem.clone()),
         };
-        let results = match self.unit {
-            Unit::Ready(result) => vec![result],
+        let results: Vec<(Option<String>, Result<Transcript, InputError>)> = match self.unit {
+            Unit::Ready(result) => vec![(None, result)],
+            Unit::Failed { id, error } => vec![(Some(id), Err(error))],
             Unit::Line(line) => jsonl::parse_line(&line, options.max_call_bytes),
         };
         let several = results.len() > 1;
         results
             .into_iter()
             .enumerate()
-            .map(|(k, result)| {
+            .map(|(k, (own_id, result))| {
                 let (source, fallback) = if several {
                     (format!("{source}.{}", k + 1), format!("{id}.{}", k + 1))
                 } else {
                     (source.clone(), id.clone())
                 };
-                let call = result.and_then(|t| finish(t, &fallback, self.path.as_deref(), options));
-                let id = call.as_ref().map_or(fallback, |c| c.id.clone());
+                // An error row keeps the id its call gives itself, when that was readable.
+                let mut known = own_id;
+                let call = result.and_then(|t| {
+                    known = t.id.clone().or(known.take());
+                    finish(t, &fallback, self.path.as_deref(), options)
+                });
+                let id = match &call {
+                    Ok(c) => c.id.clone(),
+                    Err(_) => known.filter(|k| !k.is_empty()).unwrap_or(fallback),
+                };
                 Item { source, id, call }
             })
             .collect()

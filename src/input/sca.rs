@@ -33,6 +33,10 @@ impl JsonFormat for Tickets {
         &["tickets"]
     }
 
+    fn id_of(&self, value: &Value) -> Option<String> {
+        super::json::id_field(value, &["tid", "ticketId", "id"])
+    }
+
     fn call(&self, value: Value) -> Result<Transcript, InputError> {
         let dialogue = array(NAME, &value, &["dialogue"])?;
         let mut agent_identity = None;

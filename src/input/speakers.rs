@@ -168,6 +168,11 @@ pub fn assign(transcript: Transcript, options: &RoleOptions) -> Result<Call, Inp
     }
     // A segment that is only noise or an empty recogniser sentence carries nothing to grade.
     segments.retain(|s| !s.text.trim().is_empty());
+    // Recognisers may list sentences by channel or speaker rather than by time: the
+    // conversation is their order in time. The sort is stable, so equal times keep file order.
+    if sentences && segments.iter().all(|s| s.begin.is_some()) {
+        segments.sort_by_key(|s| s.begin);
+    }
     if segments.is_empty() {
         return Err(InputError::NoSpeech(
             "转写中没有任何有文字的语句 (turns/句子列表为空,或每句的文字都为空)".into(),
@@ -601,6 +606,25 @@ mod tests {
             (Some(0), Some(2000))
         );
         assert_eq!(call.turns[1].text, "让您久等了");
+    }
+
+    #[test]
+    fn sentences_listed_by_channel_are_put_in_time_order() {
+        let call = assign(
+            transcript(vec![
+                seg("声道0", "我想查话费", 3000, 4000),
+                seg("声道0", "好的谢谢", 9000, 9500),
+                seg("声道1", "您好工号1024", 0, 2500),
+                seg("声道1", "请您稍等", 5000, 6000),
+            ]),
+            &RoleOptions::default(),
+        )
+        .unwrap();
+        let texts: Vec<&str> = call.turns.iter().map(|t| t.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            ["您好工号1024", "我想查话费", "请您稍等", "好的谢谢"]
+        );
     }
 
     #[test]

@@ -80,9 +80,12 @@ static RANGE: LazyLock<Regex> = LazyLock::new(|| {
     .unwrap()
 });
 
-/// `[4500-16000]`: milliseconds.
-static MS_RANGE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^[\[【]\s*(\d{1,9})\s*[-~,，]\s*(\d{1,9})\s*[\]】]\s*").unwrap());
+/// `[4500-16000]`: milliseconds; `[0.0-3.5]`, `[12.48 - 15.2]`: seconds, told apart by the
+/// decimal point.
+static NUMBER_RANGE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^[\[【]\s*(\d{1,9}(?:\.\d{1,3})?)\s*[-~,，]\s*(\d{1,9}(?:\.\d{1,3})?)\s*[\]】]\s*")
+        .unwrap()
+});
 
 /// `00:04 `, `[00:04] `: the start only.
 static START: LazyLock<Regex> =
@@ -128,10 +131,11 @@ fn leading_times(line: &str) -> (Times, &str) {
         let end = to_ms(c.get(4), &c[5], &c[6]);
         return ((Some(begin), Some(end)), &line[c.get(0).unwrap().end()..]);
     }
-    if let Some(c) = MS_RANGE.captures(line) {
-        let begin = c[1].parse().ok();
-        let end = c[2].parse().ok();
-        return ((begin, end), &line[c.get(0).unwrap().end()..]);
+    if let Some(c) = NUMBER_RANGE.captures(line) {
+        let seconds = c[1].contains('.') || c[2].contains('.');
+        let scale = if seconds { 1000.0 } else { 1.0 };
+        let at = |s: &str| s.parse::<f64>().ok().map(|n| (n * scale).round() as u64);
+        return ((at(&c[1]), at(&c[2])), &line[c.get(0).unwrap().end()..]);
     }
     if let Some(c) = START.captures(line) {
         let begin = to_ms(c.get(1), &c[2], &c[3]);
@@ -339,6 +343,7 @@ mod tests {
         let layouts = [
             "[00:00:00.000 --> 00:00:04.000] 客服：您好,工号1024\n[00:00:05.500 --> 00:00:07.000] 客户：我想查话费",
             "[0-4000] 客服：您好,工号1024\n[5500-7000] 客户：我想查话费",
+            "[0.0-4.0] 客服：您好,工号1024\n[5.5-7] 客户：我想查话费",
             "00:00 客服：您好,工号1024\n00:05.5 客户：我想查话费",
             "客服 00:00:00\n您好,工号1024\n\n客户 00:00:05.5\n我想查话费",
             "00:00:00 客服\n您好,工号1024\n00:00:05.5 客户\n我想查话费",
