@@ -65,30 +65,32 @@ pub fn detect_encoding(
     }
     let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
     detector.feed(bytes, complete);
-    // chardetng's guess first (GBK meaning GB18030, a superset), then the other Chinese one.
-    let guess = match detector.guess(None, chardetng::Utf8Detection::Deny) {
-        e if e == encoding_rs::GBK => GB18030,
-        e => e,
+    // Call centres write Simplified (GB18030, of which GBK is a subset) or Traditional (Big5);
+    // chardetng's guess decides which is tried first.
+    let candidates = match detector.guess(None, chardetng::Utf8Detection::Deny) {
+        e if e == BIG5 => [BIG5, GB18030],
+        _ => [GB18030, BIG5],
     };
-    let mut candidates = vec![guess];
-    for e in [GB18030, BIG5] {
-        if !candidates.contains(&e) {
-            candidates.push(e);
-        }
-    }
     for encoding in candidates {
-        let (text, had_errors) = encoding.decode_without_bom_handling(bytes);
-        // A stream's first part may end inside a character: judge what decoded before it.
-        let clean_prefix = !had_errors
-            || !complete && {
-                let cut = bytes.len().saturating_sub(4);
-                !encoding.decode_without_bom_handling(&bytes[..cut]).1
-            };
-        if clean_prefix && reads_as_chinese(&text) {
-            return Ok((encoding, 0));
+        if let Some(text) = decode_strictly(encoding, bytes, complete) {
+            if reads_as_chinese(&text) {
+                return Ok((encoding, 0));
+            }
         }
     }
     Err("无法识别文件编码:既不是 UTF-8/UTF-16,也不像 GB18030 (GBK) 或 Big5 中文文本;如确为其他编码,请用 --encoding 指定".into())
+}
+
+/// The text, if `bytes` decode without a single malformed sequence; a stream's first part
+/// (`complete` false) may end inside a character.
+fn decode_strictly(encoding: &'static Encoding, bytes: &[u8], complete: bool) -> Option<String> {
+    let mut decoder = encoding.new_decoder_without_bom_handling();
+    let mut text = String::with_capacity(decoder.max_utf8_buffer_length(bytes.len())?);
+    let (result, read) = decoder.decode_to_string_without_replacement(bytes, &mut text, complete);
+    match result {
+        encoding_rs::DecoderResult::InputEmpty if read == bytes.len() => Some(text),
+        _ => None,
+    }
 }
 
 /// How an encoding is named to users.
@@ -101,16 +103,40 @@ pub fn zh_name(encoding: &'static Encoding) -> &'static str {
 }
 
 /// Whether decoded text looks like Chinese prose rather than binary read as characters: few
-/// control characters, and most non-ASCII characters common CJK ideographs or CJK punctuation.
+/// control characters, nearly all non-ASCII characters CJK ideographs or punctuation, and among
+/// the ideographs enough of the most common ones. Bytes of another kind decode, in GB18030, to a
+/// scatter of rare ideographs; real speech is dense with 的、是、您、了.
 fn reads_as_chinese(text: &str) -> bool {
-    let (mut controls, mut non_ascii, mut chinese) = (0usize, 0usize, 0usize);
+    /// The most frequent characters of Chinese speech and service calls, Simplified and
+    /// Traditional.
+    const COMMON: &str =
+        "的一是不了人我在有他这个们中来上大为和国地到以说时要就出会可也你对生能而子那得于\
+        着下自之年过发后作里用道行所然家种事成方多经么去法学如都同现当没动面起看定天分还进好\
+        小部其些主样理心她本前开但因只从想实日军者意无力它与长把机十民第公此已工使情明性知全\
+        三又关点正业外将两高间由问很最重并物手应战向头文体政美相见被利什二等产或新己制身果加\
+        西斯月话合回特代内信表化老给世位次度门任常先海通教儿原东声提立及比员解水名真论处走义\
+        各入几口认条平系气题活尔更别打女变四神总何电数安少报才结反受目太量再感建务做接必场件\
+        计管期市直德资命山金指克许统区保至队形社便空决治展马科司五基眼书非则听白却界达光放强\
+        即像难且权思王象完设式色路记南品住告类求据程北边死张该交规万取拉格望觉术领共确传师观\
+        清今切院让识候带导争运笑飞风步改收根干造言联持组每济车亲极林服快办议往元英士证近失转\
+        夫令准布始怎呢存未远叫台单影具罗字爱击流备兵连调深商算质团集百需价花党华城石级整府离\
+        况亚请技际约示复病息究线似官火断精满支视消越器容照须九增研写称企八功吗包片史委乎查轻\
+        易早曾除农找装广显吧阿李标谈吃图念六引历首医局突专费号尽另周较注语仅考落青随选列武红\
+        响虽推势参希古众构房半节土投某案黑维革划敌致陈律足态护七兴派孩验责营星够章音跟志底站\
+        严巴例防族供效续施留讲型料终答紧黄绝奇察母京段依批群项故按河米围江织害斗双境客纪采举\
+        您嗯哦啊喂谢稍等帮麻烦抱歉宽带账户套餐充值退款投诉订单快递這個們來說時會還沒麼問題請\
+        謝幫寬帳戶訂單話電號為務對過點當裡嗎讓應麼見關聽開";
+    let (mut controls, mut non_ascii, mut chinese, mut ideographs, mut common) = (0, 0, 0, 0, 0);
     for c in text.chars() {
         if c.is_control() && !matches!(c, '\n' | '\r' | '\t') {
             controls += 1;
         } else if !c.is_ascii() {
             non_ascii += 1;
-            if is_cjk(c)
-                || ('\u{3000}'..='\u{303F}').contains(&c)
+            if is_cjk(c) {
+                chinese += 1;
+                ideographs += 1;
+                common += usize::from(COMMON.contains(c));
+            } else if ('\u{3000}'..='\u{303F}').contains(&c)
                 || ('\u{FF00}'..='\u{FFEF}').contains(&c)
             {
                 chinese += 1;
@@ -118,7 +144,11 @@ fn reads_as_chinese(text: &str) -> bool {
         }
     }
     let total = text.chars().count().max(1);
-    controls * 100 <= total && non_ascii > 0 && chinese * 10 >= non_ascii * 9
+    controls * 100 <= total
+        && non_ascii > 0
+        && chinese * 10 >= non_ascii * 9
+        && common * 20 >= ideographs
+        && common > 0
 }
 
 /// Line endings made `\n` (CRLF and old Mac CR alike) and stray control characters (NUL, BEL,
@@ -207,5 +237,58 @@ mod tests {
             decode(&gbk, Some(encoding_rs::GB18030)).unwrap(),
             "客服：您好,请问有什么可以帮您?"
         );
+    }
+
+    #[test]
+    fn chinese_legacy_encodings_are_detected_and_checked() {
+        let text = "客服：您好,工号1024为您服务,请问有什么可以帮您?\n客户：我家宽带断了。";
+        let (gbk, _, _) = encoding_rs::GB18030.encode(text);
+        assert_eq!(decode(&gbk, None).unwrap(), text);
+        let traditional = "客服：您好,請問有什麼可以幫您?\n客戶：我的信用卡不見了。";
+        let (big5, _, _) = encoding_rs::BIG5.encode(traditional);
+        assert_eq!(decode(&big5, None).unwrap(), traditional);
+        // Binary, or UTF-16 nobody marked with a BOM: refused, never mojibake.
+        let utf16: Vec<u8> = "客服: ok"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        assert!(decode(&utf16, None).unwrap_err().contains("NUL"));
+        let noise: Vec<u8> = (0..400u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8 | 0x80)
+            .collect();
+        assert!(decode(&noise, None).is_err(), "{:?}", decode(&noise, None));
+        // Latin-1 text is not Chinese, whatever it decodes as.
+        assert!(decode(
+            "café crème brûlée"
+                .as_bytes()
+                .iter()
+                .map(|&b| if b > 127 { 0xE9 } else { b })
+                .collect::<Vec<_>>()
+                .as_slice(),
+            None
+        )
+        .is_err());
+    }
+
+    #[test]
+    fn a_stream_head_may_end_inside_a_character() {
+        let text = "客服：您好".repeat(50);
+        let bytes = text.as_bytes();
+        let (enc, bom) = detect_encoding(&bytes[..bytes.len() - 1], false, None).unwrap();
+        assert_eq!((enc, bom), (UTF_8, 0));
+        assert!(detect_encoding(&bytes[..bytes.len() - 1], true, None).is_err());
+        let (gbk, _, _) = encoding_rs::GB18030.encode(&text);
+        let (enc, _) = detect_encoding(&gbk[..gbk.len() - 1], false, None).unwrap();
+        assert_eq!(enc, GB18030);
+    }
+
+    #[test]
+    fn line_ends_and_stray_controls_are_cleaned() {
+        assert_eq!(
+            clean("客服：您好\r\n客户：嗯\r客服：好"),
+            "客服：您好\n客户：嗯\n客服：好"
+        );
+        assert_eq!(clean("您\u{0}好\u{7}\u{1b}\u{feff}\t!"), "您好\t!");
+        assert_eq!(clean("不变"), "不变");
     }
 }

@@ -258,6 +258,15 @@ fn renderings() -> Vec<(&'static str, Vec<u8>)> {
                 })).collect::<Vec<_>>()}).to_string()}})),
         ),
         (
+            "huawei.json",
+            json(
+                json!({"status": "FINISHED", "audio_duration": 31000, "segments": simplified.iter().map(|&(a, b, e, t)| json!({
+                "start_time": b, "end_time": e,
+                "result": {"text": t, "analysis_info": {"role": if a { "AGENT" } else { "USER" }, "emotion": "NORMAL", "speed": 4.0}}
+            })).collect::<Vec<_>>()}),
+            ),
+        ),
+        (
             "gbk.txt",
             encoding_rs::GB18030
                 .encode(&labelled_text(false))

@@ -21,6 +21,7 @@
 mod alibaba;
 mod canonical;
 mod funasr;
+mod huawei;
 mod iflytek;
 pub mod json;
 mod jsonl;
@@ -57,6 +58,7 @@ pub static READERS: &[&dyn Reader] = &[
     &json::Json(whisper::Whisper),
     &json::Json(tencent::Tencent),
     &json::Json(iflytek::IFlytek),
+    &json::Json(huawei::Huawei),
 ];
 
 /// One input format.
@@ -656,6 +658,71 @@ pub fn read_all(sources: &[Source], options: &ReadOptions) -> Vec<Item> {
             items.extend(p.resolve(options));
             true
         });
+    }
+    items
+}
+
+/// Reads a document held in memory — detecting its encoding and, unless `reader` is given,
+/// its format — into items named after `name`. For fuzzing, property tests and library users
+/// whose transcripts are not files.
+pub fn read_bytes(
+    bytes: &[u8],
+    name: &str,
+    reader: Option<&'static dyn Reader>,
+    options: &ReadOptions,
+) -> Vec<Item> {
+    let path = Path::new(name);
+    let stem = call_stem(name);
+    let extension = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    let mut items = Vec::new();
+    let mut push = |at: Option<usize>, unit: Unit| {
+        let pending = Pending {
+            source: name.to_string(),
+            stem: stem.clone(),
+            path: Some(path.to_path_buf()),
+            at,
+            unit,
+        };
+        items.extend(pending.resolve(options));
+        true
+    };
+    let opened = (|| {
+        if bytes.len() > options.max_call_bytes && reader.is_none_or(|r| r.json().is_none()) {
+            return Err(InputError::TooLarge(options.max_call_bytes));
+        }
+        let (encoding, bom) = crate::normalize::detect_encoding(bytes, true, options.encoding)
+            .map_err(InputError::Encoding)?;
+        let text =
+            crate::normalize::decode_with(&bytes[bom..], encoding).map_err(InputError::Encoding)?;
+        if text.trim().is_empty() {
+            return Err(InputError::Empty);
+        }
+        let chosen = match reader {
+            Some(r) => r,
+            None => {
+                let head = head_prefix(&text);
+                choose(&Probe {
+                    extension: extension.as_deref(),
+                    head,
+                    shape: json::Shape::probe(head),
+                })
+                .ok_or_else(|| InputError::Unrecognised(String::new()))?
+            }
+        };
+        Ok((chosen, text))
+    })();
+    let result = opened.and_then(|(chosen, text)| {
+        let doc = Doc {
+            body: Body::Text(text),
+            limit: options.max_call_bytes,
+        };
+        chosen.read(doc, &mut push)
+    });
+    if let Err(e) = result {
+        push(None, Unit::Ready(Err(e)));
     }
     items
 }

@@ -22,6 +22,7 @@ impl JsonFormat for Whisper {
 
     fn detect(&self, shape: &Shape) -> bool {
         shape.has_all(&["segments.start", "segments.end", "segments.text"])
+            && !shape.has("segments.result")
     }
 
     fn call(&self, value: Value) -> Result<Transcript, InputError> {

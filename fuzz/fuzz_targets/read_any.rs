@@ -1,0 +1,7 @@
+//! Any bytes, the format detected as for a file: no panic, and every call read is sound.
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    zhijian_fuzz::check(data, None);
+});
