@@ -1,10 +1,12 @@
 //! `zhijian grade`: transcripts → score reports, streamed in chunks.
 //!
 //! In: `zhijian grade [PATH]... [--rules DIR] [--out FILE]... [--findings FILE] [--format F]
-//! [--only-flagged] [--threads N] [--encoding ENC] [--bom] [--quiet]`. Out: the reports (score
-//! CSV on stdout by default; CSV, JSONL or Excel files by extension; the findings CSV), warnings,
-//! progress and a summary on stderr; exit 1 when some inputs could not be read (their rows are
-//! still written), 2 when the command could not run.
+//! [--only-flagged] [--threads N] [--encoding ENC] [--agent-speaker ID | --agent-channel N]
+//! [--agent-from-path REGEX] [--max-call-mb MB] [--bom] [--quiet] [--verbose]`. Out: the
+//! reports (score CSV on stdout by default; CSV, JSONL or Excel files by extension; the findings
+//! CSV), warnings, progress and a summary on stderr (with the files skipped and the calls whose
+//! roles were guessed); exit 1 when some inputs could not be read (their rows are still
+//! written), 2 when the command could not run.
 //!
 //! Every output is checked before anything is read: none may be one of the inputs, and no two
 //! may be the same file, however their paths are spelled.

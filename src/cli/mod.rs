@@ -49,7 +49,13 @@ const GRADE_EXAMPLES: &str = "\
   zhijian grade 转写/ --out 报告.xlsx                      Excel:得分、证据、坐席、规则四张表
   zhijian grade 转写/ --out 得分.csv --findings 证据.csv   得分 CSV 和每处扣分的证据
   zhijian grade 转写/ --only-flagged --out 待复核.xlsx     只列需主管复核的通话
-  cat calls.jsonl | zhijian grade - --format jsonl         从标准输入读,JSONL 输出
+  zhijian grade 识别结果/ --agent-channel 1                双声道录音,客服在声道 1
+  zhijian grade 导出/ --agent-from-path '/(A\\d+)/'        从路径取坐席工号
+  cat 转写.txt | zhijian grade - --format jsonl            从标准输入读 (自动识别格式),JSONL 输出
+
+输入格式按内容识别:文本转写 (含 ASR 时间戳布局、说话人编号)、SRT/WebVTT、JSON/JSONL,
+阿里云、百炼、智能对话分析工单、FunASR、Whisper/WhisperX、腾讯云、讯飞、华为云的识别结果;
+编码 (UTF-8/UTF-16/GB18030/Big5) 自动识别。说话人按话术判定客服,判定理由写在 roles 列。
 
 退出码: 0 完成;1 有输入无法读取 (各占一行,见 error 列);2 用法错误、规则有错或无法写入";
 

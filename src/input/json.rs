@@ -296,6 +296,12 @@ pub fn each(
         stopped: &stopped,
     };
     let result = match doc.in_memory() {
+        // A document that is one call (an object where the calls are) is one call's text.
+        Some(text)
+            if at.is_empty() && text.len() > doc.limit && text.trim_start().starts_with('{') =>
+        {
+            return Err(InputError::TooLarge(doc.limit));
+        }
         Some(text) => {
             let mut de = serde_json::Deserializer::from_str(text);
             seed.deserialize(&mut de).and_then(|()| de.end())

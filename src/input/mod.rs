@@ -127,6 +127,7 @@ impl Doc {
     /// The whole text, for formats that cannot be streamed; refused beyond the call limit.
     pub fn text(self) -> Result<String, InputError> {
         match self.body {
+            Body::Text(text) if text.len() > self.limit => Err(InputError::TooLarge(self.limit)),
             Body::Text(text) => Ok(text),
             Body::Stream(stream) => {
                 let mut bytes = Vec::new();

@@ -1,0 +1,175 @@
+//! Recordings in, as a QA team feeds them: folders of mixed exports, stdin, speakers that need
+//! a decision, agents named by the path, oversized calls — through the binary.
+
+mod common;
+
+use common::{write, zhijian};
+
+const DIARIZED: &str = "说话人1：喂,我家宽带又断了\n说话人2：您好,工号1024很高兴为您服务,我帮您查询一下\n说话人1：好\n说话人2：线路已经恢复了,请问还有其他问题吗\n";
+
+fn records(csv: &str) -> Vec<csv::StringRecord> {
+    csv::Reader::from_reader(csv.as_bytes())
+        .records()
+        .map(Result::unwrap)
+        .collect()
+}
+
+#[test]
+fn files_no_reader_knows_are_skipped_counted_and_named() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a/0001.txt", DIARIZED);
+    for name in ["a/0001.wav", "a/0002.mp3", "b/list.xlsx", "b/notes.md"] {
+        write(dir.path(), name, "not a transcript");
+    }
+    let out = zhijian().arg("grade").arg(dir.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("跳过了 4 个无法识别格式的文件"), "{err}");
+    assert!(
+        err.contains("0001.wav") && err.contains("--verbose"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("notes.md"),
+        "only a few are named without --verbose: {err}"
+    );
+    assert_eq!(records(&String::from_utf8(out.stdout).unwrap()).len(), 1);
+
+    let out = zhijian()
+        .args(["grade", "--verbose"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("notes.md") && !err.contains("--verbose"),
+        "{err}"
+    );
+
+    // A directory with nothing to read is a usage error that says what it skipped.
+    let empty = tempfile::tempdir().unwrap();
+    write(empty.path(), "0001.wav", "RIFF");
+    let out = zhijian().arg("grade").arg(empty.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("跳过了 1 个其他文件"), "{err}");
+}
+
+#[test]
+fn stdin_is_sniffed_like_a_file() {
+    let out = zhijian()
+        .args(["grade", "-", "-q"])
+        .write_stdin(DIARIZED)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let rows = records(&String::from_utf8(out.stdout).unwrap());
+    assert_eq!(&rows[0][0], "stdin");
+    assert_eq!(&rows[0][12], "说话人2 说了“工号”,判定为客服");
+
+    let srt = "1\n00:00:00,000 --> 00:00:02,000\n[SPEAKER_01] 您好,工号1024为您服务\n\n2\n00:00:02,500 --> 00:00:04,000\n[SPEAKER_00] 我想查话费\n";
+    let out = zhijian()
+        .args(["grade", "-", "-q"])
+        .write_stdin(srt)
+        .output()
+        .unwrap();
+    let rows = records(&String::from_utf8(out.stdout).unwrap());
+    assert_eq!(&rows[0][12], "SPEAKER_01 说了“工号”,判定为客服", "{rows:?}");
+}
+
+#[test]
+fn undecided_roles_are_flagged_and_the_summary_says_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let call = write(
+        dir.path(),
+        "0001.txt",
+        "spk0：嗯\nspk1：好的\nspk0：那就这样\nspk1：行\n",
+    );
+    let out = zhijian().arg("grade").arg(&call).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let rows = records(&String::from_utf8(out.stdout).unwrap());
+    assert_eq!(&rows[0][8], "true");
+    assert!(rows[0][9].contains("角色未判定"), "{:?}", rows[0]);
+    assert!(rows[0][12].starts_with("未能判定"), "{:?}", rows[0]);
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("--agent-speaker"), "{err}");
+
+    // Naming the agent settles it.
+    let out = zhijian()
+        .args(["grade", "-q", "--agent-speaker", "spk1"])
+        .arg(&call)
+        .output()
+        .unwrap();
+    let rows = records(&String::from_utf8(out.stdout).unwrap());
+    assert_eq!(&rows[0][12], "指定 spk1 为客服");
+    assert!(!rows[0][9].contains("角色未判定"));
+}
+
+#[test]
+fn the_agent_comes_from_the_path_when_the_call_does_not_name_one() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "2026-11-01/A1024/0001.wav.txt", DIARIZED);
+    write(
+        dir.path(),
+        "2026-11-01/A2048/0002.txt",
+        &format!("# agent: 张敏\n{DIARIZED}"),
+    );
+    let out = zhijian()
+        .args(["grade", "-q", "--agent-from-path", r"/(A\d+)/"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let rows = records(&String::from_utf8(out.stdout).unwrap());
+    assert_eq!((&rows[0][0], &rows[0][2]), ("0001", "A1024"));
+    assert_eq!(&rows[1][2], "张敏", "the call's own metadata wins");
+
+    let out = zhijian()
+        .args(["grade", "--agent-from-path", "(A\\d+"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8(out.stderr)
+        .unwrap()
+        .contains("--agent-from-path 不是有效的正则表达式"));
+}
+
+#[test]
+fn an_oversized_call_is_one_error_row_and_the_limit_is_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = format!("客服：您好{}\n客户：好\n", "您好".repeat(700_000));
+    write(dir.path(), "big.txt", &big);
+    write(dir.path(), "small.txt", DIARIZED);
+    let out = zhijian()
+        .args(["grade", "-q", "--max-call-mb", "1"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let rows = records(&String::from_utf8(out.stdout).unwrap());
+    assert!(rows[0][11].contains("超过单通上限 1 MB"), "{:?}", rows[0]);
+    assert_eq!(&rows[1][11], "");
+    for bad in ["0", "5000"] {
+        let out = zhijian()
+            .args(["grade", "--max-call-mb", bad])
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "--max-call-mb {bad}");
+    }
+}
+
+#[test]
+fn agent_speaker_and_channel_are_one_choice() {
+    let dir = tempfile::tempdir().unwrap();
+    let call = write(dir.path(), "c.txt", DIARIZED);
+    let out = zhijian()
+        .args(["grade", "--agent-speaker", "1", "--agent-channel", "0"])
+        .arg(&call)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("--agent-channel"), "{err}");
+}
