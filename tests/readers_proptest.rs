@@ -67,6 +67,8 @@ fn json_value() -> impl Strategy<Value = Value> {
             "-5",
             "",
             "喂",
+            "客户：喂",
+            "客服：您好",
         ])
         .prop_map(|s| Value::String(s.to_string())),
         ".{0,12}".prop_map(Value::String),

@@ -354,6 +354,11 @@ fn decide(segments: &mut [Segment], options: &RoleOptions) -> Result<RoleBasis, 
         .iter()
         .filter(|s| !labelled.contains_key(*s))
         .collect();
+    if unlabelled.is_empty() {
+        // Every speaker labelled, none of them as the agent: the labels stand (and the call
+        // is refused for having no agent).
+        return Ok(decided(RoleBasis::Labels, segments));
+    }
     if unlabelled.len() == 1 && labelled.values().any(|r| *r == Role::Customer) {
         // The customer is labelled; the one other speaker is the agent.
         let agent = unlabelled[0].clone();
@@ -625,6 +630,19 @@ mod tests {
             texts,
             ["您好工号1024", "我想查话费", "请您稍等", "好的谢谢"]
         );
+    }
+
+    #[test]
+    fn speakers_all_labelled_customers_have_no_agent() {
+        let err = assign(
+            transcript(vec![
+                seg("spk0", "客户：喂", 0, 500),
+                seg("spk1", "客户：在吗", 800, 1200),
+            ]),
+            &RoleOptions::default(),
+        )
+        .unwrap_err();
+        assert_eq!(err, InputError::NoAgentTurn);
     }
 
     #[test]
