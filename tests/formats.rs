@@ -434,3 +434,39 @@ fn the_agent_can_be_named_instead_of_inferred() {
         }
     );
 }
+
+/// The README's minimal example of each recogniser's output reads as a call with both roles:
+/// the documentation cannot drift from what the readers accept.
+#[test]
+fn the_readme_examples_read() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let start = readme
+        .find("```jsonc\n")
+        .expect("the README's JSON examples")
+        + 9;
+    let block = &readme[start..start + readme[start..].find("```").unwrap()];
+    let mut examples: Vec<(String, String)> = Vec::new();
+    for line in block.lines() {
+        match line.strip_prefix("// ") {
+            Some(title) => examples.push((title.to_string(), String::new())),
+            None => examples.last_mut().unwrap().1.push_str(line),
+        }
+    }
+    assert!(examples.len() >= 8, "{examples:?}");
+    for (title, json) in examples {
+        let items = zhijian::input::read_bytes(
+            json.as_bytes(),
+            "example.json",
+            None,
+            &ReadOptions::default(),
+        );
+        assert_eq!(items.len(), 1, "{title}");
+        let call = items[0]
+            .call
+            .as_ref()
+            .unwrap_or_else(|e| panic!("{title}: {e}"));
+        let roles: std::collections::HashSet<Role> = call.turns.iter().map(|t| t.role).collect();
+        assert_eq!(roles.len(), 2, "{title}: {:?}", call.turns);
+    }
+}
