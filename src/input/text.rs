@@ -239,7 +239,8 @@ fn read_text(text: &str) -> Result<Transcript, InputError> {
                     ..Segment::default()
                 })
             }
-            None if leading_times(line).0 .0.is_some() && !segments.is_empty() => {
+            // A time range promises a turn; a bare time (`10:30 之前上门`) may be words.
+            None if leading_times(line).0 .1.is_some() && !segments.is_empty() => {
                 let rest = leading_times(line).1;
                 return Err(InputError::Line {
                     line: line_no,
@@ -381,6 +382,12 @@ mod tests {
             parse_text("这是一段没有角色的文字。\n第二行。", "s"),
             Err(InputError::NoTurns)
         );
+    }
+
+    #[test]
+    fn a_wrapped_line_may_start_with_a_time_of_day() {
+        let call = parse_text("客服：师傅明天上午\n10:30 之前上门\n客户：好", "s").unwrap();
+        assert_eq!(call.turns[0].text, "师傅明天上午\n10:30 之前上门");
     }
 
     #[test]
