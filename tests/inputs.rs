@@ -173,3 +173,38 @@ fn agent_speaker_and_channel_are_one_choice() {
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(err.contains("--agent-channel"), "{err}");
 }
+
+/// Streamed input (stdin is always streamed) crosses chunk boundaries and still gives the rows
+/// a file read whole gives, in order, whatever the thread count.
+#[test]
+fn streamed_input_matches_whole_files_at_every_thread_count() {
+    let corpus =
+        std::fs::read_to_string(common::repo().join("corpus/jsonl/ecommerce_batch.jsonl")).unwrap();
+    let lines: Vec<&str> = corpus.lines().filter(|l| !l.trim().is_empty()).collect();
+    let mut batch = String::new();
+    for n in 0..5000 {
+        let mut call: serde_json::Value = serde_json::from_str(lines[n % lines.len()]).unwrap();
+        call["id"] = serde_json::json!(format!("c{n}"));
+        batch.push_str(&call.to_string());
+        batch.push('\n');
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "batch.jsonl", &batch);
+    let run = |threads: &str, from_stdin: bool| {
+        let mut cmd = zhijian();
+        cmd.args(["grade", "-q", "--threads", threads]);
+        if from_stdin {
+            cmd.arg("-").write_stdin(batch.clone());
+        } else {
+            cmd.arg(&file);
+        }
+        let out = cmd.output().unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let one = run("1", true);
+    assert_eq!(one, run("2", true));
+    assert_eq!(one.lines().count(), 5001);
+    let whole = run("2", false).replace(&format!("{}#", file.display()), "<stdin>#");
+    assert_eq!(one, whole);
+}
