@@ -194,6 +194,12 @@ pub enum RoleBasis {
     LabelInText { agent: String },
     /// The agent was recognised by what the speakers said.
     Cues { agent: String, evidence: String },
+    /// The other speaker talked like the customer, so this one is the agent.
+    CustomerCues {
+        agent: String,
+        customer: String,
+        evidence: String,
+    },
     /// Nothing told the speakers apart; the first speaker was taken as the agent. Such a call
     /// is flagged: its roles are a guess.
     Undecided { agent: String },
@@ -212,6 +218,11 @@ impl RoleBasis {
             RoleBasis::Given { agent } => format!("指定 {agent} 为客服"),
             RoleBasis::LabelInText { agent } => format!("{agent} 的发言带“客服”标签"),
             RoleBasis::Cues { agent, evidence } => format!("{agent} 说了“{evidence}”,判定为客服"),
+            RoleBasis::CustomerCues {
+                agent,
+                customer,
+                evidence,
+            } => format!("{customer} 说了“{evidence}”,是客户;{agent} 判定为客服"),
             RoleBasis::Undecided { agent } => {
                 format!("未能判定:无可区分的话术,按第一位说话人 {agent} 为客服")
             }
@@ -224,7 +235,7 @@ impl RoleBasis {
             RoleBasis::Labels => "labels",
             RoleBasis::Given { .. } => "given",
             RoleBasis::LabelInText { .. } => "label_in_text",
-            RoleBasis::Cues { .. } => "cues",
+            RoleBasis::Cues { .. } | RoleBasis::CustomerCues { .. } => "cues",
             RoleBasis::Undecided { .. } => "undecided",
         }
     }
@@ -236,6 +247,7 @@ impl RoleBasis {
             RoleBasis::Given { agent }
             | RoleBasis::LabelInText { agent }
             | RoleBasis::Cues { agent, .. }
+            | RoleBasis::CustomerCues { agent, .. }
             | RoleBasis::Undecided { agent } => Some(agent),
         }
     }

@@ -177,11 +177,16 @@ pub fn grade_sources(
         let mut pending = Vec::new();
         let mut announced = 1;
         let mut failed = None;
+        let mut weight = 0;
         read_source(source, options, &mut |p| {
+            weight += p.weight();
             pending.push(p);
-            if pending.len() < chunk {
+            // Long calls (recogniser output with word timings) fill memory before the count
+            // does: grade when either is reached.
+            if pending.len() < chunk && weight < BATCH_BYTES as usize {
                 return true;
             }
+            weight = 0;
             let rows = grade(std::mem::take(&mut pending), announced);
             announced = 0;
             match sink(rows) {

@@ -93,6 +93,77 @@ fn decode_strictly(encoding: &'static Encoding, bytes: &[u8], complete: bool) ->
     }
 }
 
+/// Transcodes a stream to UTF-8 as it is read, strictly: the first byte sequence the encoding
+/// cannot decode is an `InvalidData` error saying where, never a replacement character. For
+/// inputs too large to decode whole.
+pub struct StrictDecoder<R> {
+    inner: R,
+    decoder: encoding_rs::Decoder,
+    encoding: &'static Encoding,
+    input: Vec<u8>,
+    output: Vec<u8>,
+    at: usize,
+    /// Bytes of input decoded so far.
+    offset: u64,
+    done: bool,
+}
+
+impl<R: std::io::Read> StrictDecoder<R> {
+    /// `inner` without its byte-order mark.
+    pub fn new(inner: R, encoding: &'static Encoding) -> Self {
+        StrictDecoder {
+            inner,
+            decoder: encoding.new_decoder_without_bom_handling(),
+            encoding,
+            input: vec![0; 64 * 1024],
+            output: Vec::new(),
+            at: 0,
+            offset: 0,
+            done: false,
+        }
+    }
+}
+
+impl<R: std::io::Read> std::io::Read for StrictDecoder<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.at == self.output.len() {
+            if self.done {
+                return Ok(0);
+            }
+            let n = self.inner.read(&mut self.input)?;
+            let last = n == 0;
+            let room = self
+                .decoder
+                .max_utf8_buffer_length_without_replacement(n)
+                .unwrap_or(n * 3 + 16);
+            self.output.resize(room, 0);
+            let (result, read, written) = self.decoder.decode_to_utf8_without_replacement(
+                &self.input[..n],
+                &mut self.output,
+                last,
+            );
+            if let encoding_rs::DecoderResult::Malformed(bad, after) = result {
+                let at = self.offset + read as u64 - u64::from(bad) - u64::from(after);
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    format!(
+                        "文件第 {at} 字节附近无法按 {} 解码 (文件前部按此编码识别,后面夹杂了其他编码或二进制内容)",
+                        zh_name(self.encoding)
+                    ),
+                ));
+            }
+            self.output.truncate(written);
+            self.at = 0;
+            self.offset += read as u64;
+            self.done = last;
+        }
+        let n = buf.len().min(self.output.len() - self.at);
+        buf[..n].copy_from_slice(&self.output[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
+}
+
 /// How an encoding is named to users.
 pub fn zh_name(encoding: &'static Encoding) -> &'static str {
     if encoding == GB18030 || encoding == encoding_rs::GBK {
@@ -136,9 +207,16 @@ fn reads_as_chinese(text: &str) -> bool {
                 chinese += 1;
                 ideographs += 1;
                 common += usize::from(COMMON.contains(c));
+            } else if ('\u{3400}'..='\u{4DBF}').contains(&c) {
+                // CJK Extension A: rare, so not counted as common.
+                chinese += 1;
+                ideographs += 1;
             } else if ('\u{3000}'..='\u{303F}').contains(&c)
                 || ('\u{FF00}'..='\u{FFEF}').contains(&c)
+                || ('\u{2010}'..='\u{206F}').contains(&c)
             {
+                // CJK and full-width punctuation, and the general punctuation Chinese text
+                // uses: “ ” ‘ ’ … —
                 chinese += 1;
             }
         }
@@ -268,6 +346,36 @@ mod tests {
             None
         )
         .is_err());
+    }
+
+    #[test]
+    fn streams_decode_strictly() {
+        use std::io::Read;
+        let text = "客服：您好,请问有什么可以帮您?\n".repeat(5000);
+        let (gbk, _, _) = encoding_rs::GB18030.encode(&text);
+        let mut out = String::new();
+        StrictDecoder::new(&gbk[..], GB18030)
+            .read_to_string(&mut out)
+            .unwrap();
+        assert_eq!(out, text);
+        let mut broken = gbk.into_owned();
+        broken.extend([0xFF, 0xFF]);
+        let err = StrictDecoder::new(&broken[..], GB18030)
+            .read_to_string(&mut String::new())
+            .unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::InvalidData);
+        assert!(
+            err.to_string()
+                .contains(&format!("第 {} 字节", broken.len() - 2)),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn short_gbk_with_quotes_and_ellipses_is_chinese() {
+        let text = "客服：“您好”……\n客户：“嗯”";
+        let (gbk, _, _) = encoding_rs::GB18030.encode(text);
+        assert_eq!(decode(&gbk, None).unwrap(), text);
     }
 
     #[test]

@@ -208,3 +208,51 @@ fn streamed_input_matches_whole_files_at_every_thread_count() {
     let whole = run("2", false).replace(&format!("{}#", file.display()), "<stdin>#");
     assert_eq!(one, whole);
 }
+
+/// Large files are streamed; an oversized call inside one stops the reading there with a row
+/// that says which call, without building it in memory, and a stream that stops decoding says
+/// where — the calls before either are graded.
+#[test]
+fn streamed_files_stop_cleanly_at_an_oversized_call_or_a_bad_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let ticket = |tid: &str, words: &str| {
+        serde_json::json!({"tid": tid, "dialogue": [
+            {"role": "客服", "words": words, "begin": 0, "end": 900},
+            {"role": "客户", "words": "好的", "begin": 1000, "end": 1500}]})
+    };
+    let huge = "您好".repeat(1_600_000); // about 9.6 MB: the file is streamed
+    let doc = serde_json::json!({"tickets": [ticket("t1", "您好,工号1024"), ticket("t2", &huge), ticket("t3", "您好")]});
+    let path = dir.path().join("tickets.json");
+    std::fs::write(&path, doc.to_string()).unwrap();
+    let out = zhijian()
+        .args(["grade", "-q", "--max-call-mb", "2"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let rows = records(&String::from_utf8(out.stdout).unwrap());
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert_eq!((&rows[0][0], &rows[0][11]), ("t1", ""));
+    assert!(
+        rows[1][11].contains("第 2 通超过单通上限 2 MB"),
+        "{:?}",
+        rows[1]
+    );
+
+    // GBK, large enough to stream (over 8 MB once encoded), with garbage near the end.
+    let line = "{\"turns\":[{\"role\":\"客服\",\"text\":\"您好,工号1024为您服务,请问有什么可以帮您?\"},{\"role\":\"客户\",\"text\":\"我想查一下话费。\"}]}\n";
+    let mut bytes = encoding_rs::GB18030
+        .encode(&line.repeat(13 * 1024 * 1024 / line.len() + 1))
+        .0
+        .into_owned();
+    bytes.extend([0xFF, 0xFF, b'\n']);
+    let path = dir.path().join("gbk.jsonl");
+    std::fs::write(&path, &bytes).unwrap();
+    let out = zhijian().args(["grade", "-q"]).arg(&path).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let rows = records(&text);
+    let last = rows.last().unwrap();
+    assert!(last[11].contains("无法按 GB18030 (GBK) 解码"), "{last:?}");
+    assert!(rows.len() > 1000 && rows[..rows.len() - 1].iter().all(|r| r[11].is_empty()));
+}

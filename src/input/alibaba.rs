@@ -136,8 +136,8 @@ impl JsonFormat for DashScope {
                 });
             }
         }
-        // Channels are listed one after the other; the conversation is their interleaving.
-        segments.sort_by_key(|s| s.begin);
+        // Channels are listed one after the other; the roles stage puts the sentences in time
+        // order (when every one has a time), as it does for any recogniser.
         let duration_ms = value
             .pointer("/properties/original_duration_in_milliseconds")
             .and_then(|v| ms(v, 1.0));
@@ -193,9 +193,12 @@ mod tests {
             "transcripts":[
                 {"channel_id":0,"sentences":[{"begin_time":0,"end_time":1000,"text":"您好"},{"begin_time":3000,"end_time":4000,"text":"好的"}]},
                 {"channel_id":1,"sentences":[{"begin_time":1500,"end_time":2500,"text":"我要查话费"}]}]});
-        let t = DashScope.call(v).unwrap();
-        let texts: Vec<&str> = t.segments.iter().map(|s| s.text.as_str()).collect();
+        let call =
+            crate::input::speakers::assign(DashScope.call(v.clone()).unwrap(), &Default::default())
+                .unwrap();
+        let texts: Vec<&str> = call.turns.iter().map(|t| t.text.as_str()).collect();
         assert_eq!(texts, ["您好", "我要查话费", "好的"]);
+        let t = DashScope.call(v).unwrap();
         assert_eq!(t.duration_ms, Some(5000));
     }
 }

@@ -95,7 +95,8 @@ impl JsonFormat for Canonical {
                         });
                     }
                 }
-                // The text is kept as given, so findings' offsets count from its first character.
+                // The text is kept as given here; the roles stage only removes control
+                // characters (and a role label at its start, for speaker turns).
                 Ok(Segment {
                     who,
                     text: t.text,

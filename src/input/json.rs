@@ -28,6 +28,11 @@ pub trait JsonFormat: Sync + 'static {
     }
     /// One call's value → its transcript.
     fn call(&self, value: Value) -> Result<Transcript, InputError>;
+    /// Whether a document of this shape is itself one call rather than a container of calls
+    /// at [`calls_at`](Self::calls_at) (a single ticket instead of `{"tickets": [...]}`).
+    fn is_call(&self, _shape: &Shape) -> bool {
+        false
+    }
     /// The id a call's value gives itself, so that a call that cannot be read is still
     /// reported under it.
     fn id_of(&self, _value: &Value) -> Option<String> {
@@ -69,8 +74,15 @@ impl<F: JsonFormat> Reader for Json<F> {
         }
     }
 
-    fn read(&self, doc: Doc, out: &mut Out<'_>) -> Result<(), InputError> {
-        each(doc, self.0.calls_at(), &mut |at, value| {
+    fn read(&self, mut doc: Doc, out: &mut Out<'_>) -> Result<(), InputError> {
+        let at = match self.0.calls_at().first() {
+            Some(key) => match doc.peek_shape() {
+                Some(shape) if !shape.has(key) && self.0.is_call(&shape) => &[][..],
+                _ => self.0.calls_at(),
+            },
+            None => &[][..],
+        };
+        each(doc, at, &mut |at, value| {
             let unit = match convert(&self.0, value) {
                 (Some(id), Err(error)) => Unit::Failed { id, error },
                 (_, result) => Unit::Ready(result),
@@ -91,6 +103,12 @@ impl<F: JsonFormat> ValueReader for Json<F> {
 
     fn calls_in(&self, value: Value) -> Vec<(Option<String>, Result<Transcript, InputError>)> {
         let mut value = value;
+        if let Some(key) = self.0.calls_at().first() {
+            let shape = Shape::of(&value);
+            if !shape.has(key) && self.0.is_call(&shape) {
+                return vec![convert(&self.0, value)];
+            }
+        }
         for key in self.0.calls_at() {
             value = match value {
                 Value::Object(mut map) => match map.remove(*key) {
@@ -290,32 +308,100 @@ pub fn each(
     f: &mut dyn FnMut(Option<usize>, Value) -> bool,
 ) -> Result<(), InputError> {
     let stopped = std::cell::Cell::new(false);
-    let seed = Descend {
-        path: at,
-        f,
-        stopped: &stopped,
-    };
+    let limit = doc.limit;
     let result = match doc.in_memory() {
         // A document that is one call (an object where the calls are) is one call's text.
-        Some(text)
-            if at.is_empty() && text.len() > doc.limit && text.trim_start().starts_with('{') =>
-        {
-            return Err(InputError::TooLarge(doc.limit));
+        Some(text) if at.is_empty() && text.len() > limit && text.trim_start().starts_with('{') => {
+            return Err(InputError::TooLarge(limit));
         }
         Some(text) => {
+            let seed = Descend {
+                path: at,
+                f,
+                stopped: &stopped,
+                budget: None,
+            };
             let mut de = serde_json::Deserializer::from_str(text);
             seed.deserialize(&mut de).and_then(|()| de.end())
         }
         None => {
-            let mut de = serde_json::Deserializer::from_reader(doc.reader());
+            // Streamed: the reader refuses to go on once one call has taken more than the
+            // limit, so an oversized call is never built in memory.
+            let budget = Budget::default();
+            let reader = Metered {
+                inner: doc.reader(),
+                budget: &budget,
+                limit: limit as u64,
+            };
+            let seed = Descend {
+                path: at,
+                f,
+                stopped: &stopped,
+                budget: Some(&budget),
+            };
+            let mut de = serde_json::Deserializer::from_reader(reader);
             seed.deserialize(&mut de).and_then(|()| de.end())
         }
     };
     match result {
         Err(_) if stopped.get() => Ok(()),
+        Err(e) if e.io_error_kind() == Some(std::io::ErrorKind::FileTooLarge) => {
+            Err(InputError::Format {
+                format: "JSON",
+                message: format!(
+                    "{}超过单通上限 {} MB (--max-call-mb),此后的内容未读取",
+                    match e.to_string().split_once('#') {
+                        Some((_, n)) =>
+                            format!("第 {} 通", n.split_whitespace().next().unwrap_or("?")),
+                        None => "一通电话".to_string(),
+                    },
+                    limit / (1024 * 1024)
+                ),
+            })
+        }
+        Err(e) if e.io_error_kind() == Some(std::io::ErrorKind::InvalidData) => {
+            Err(InputError::Encoding(e.to_string()))
+        }
         Err(e) if e.is_io() => Err(InputError::Io(e.to_string())),
         Err(e) => Err(InputError::Json(crate::zh::json(&e))),
         Ok(()) => Ok(()),
+    }
+}
+
+/// How far a streamed document has been read, and where the call being read began.
+#[derive(Default)]
+struct Budget {
+    read: std::cell::Cell<u64>,
+    call_start: std::cell::Cell<u64>,
+    call: std::cell::Cell<usize>,
+}
+
+impl Budget {
+    fn start_call(&self, n: usize) {
+        self.call_start.set(self.read.get());
+        self.call.set(n);
+    }
+}
+
+/// A reader that fails with `FileTooLarge` once the current call passes the limit.
+struct Metered<'b, R> {
+    inner: R,
+    budget: &'b Budget,
+    limit: u64,
+}
+
+impl<R: std::io::Read> std::io::Read for Metered<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let read = self.budget.read.get() + n as u64;
+        self.budget.read.set(read);
+        if read - self.budget.call_start.get() > self.limit {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::FileTooLarge,
+                format!("call #{}", self.budget.call.get()),
+            ));
+        }
+        Ok(n)
     }
 }
 
@@ -323,6 +409,7 @@ struct Descend<'p, 'f, 's> {
     path: &'p [&'p str],
     f: &'f mut dyn FnMut(Option<usize>, Value) -> bool,
     stopped: &'s std::cell::Cell<bool>,
+    budget: Option<&'s Budget>,
 }
 
 impl<'de> DeserializeSeed<'de> for Descend<'_, '_, '_> {
@@ -355,6 +442,7 @@ impl<'de> Visitor<'de> for Descend<'_, '_, '_> {
             path: rest,
             f: self.f,
             stopped: self.stopped,
+            budget: self.budget,
         });
         while let Some(k) = map.next_key::<std::borrow::Cow<'de, str>>()? {
             match inner.take() {
@@ -376,7 +464,13 @@ impl<'de> Visitor<'de> for Descend<'_, '_, '_> {
             return Err(de::Error::invalid_type(de::Unexpected::Seq, &self));
         }
         let mut n = 0;
-        while let Some(value) = seq.next_element::<Value>()? {
+        loop {
+            if let Some(budget) = self.budget {
+                budget.start_call(n + 1);
+            }
+            let Some(value) = seq.next_element::<Value>()? else {
+                break;
+            };
             n += 1;
             if !(self.f)(Some(n), value) {
                 self.stopped.set(true);

@@ -53,8 +53,12 @@ impl Reader for Jsonl {
         loop {
             buf.clear();
             number += 1;
-            let (read, complete) = read_line_capped(&mut reader, &mut buf, limit)
-                .map_err(|e| InputError::Io(crate::zh::io(&e)))?;
+            let (read, complete) =
+                read_line_capped(&mut reader, &mut buf, limit).map_err(|e| match e.kind() {
+                    // A stream that stops decoding part-way: the message says where.
+                    std::io::ErrorKind::InvalidData => InputError::Encoding(e.to_string()),
+                    _ => InputError::Io(crate::zh::io(&e)),
+                })?;
             if read == 0 {
                 return Ok(());
             }

@@ -153,6 +153,17 @@ impl Doc {
         }
     }
 
+    /// The key paths of the document's first part, without consuming it.
+    pub fn peek_shape(&mut self) -> Option<json::Shape> {
+        match &mut self.body {
+            Body::Text(text) => json::Shape::probe(head_prefix(text)),
+            Body::Stream(stream) => {
+                let head = String::from_utf8_lossy(stream.fill_buf().ok()?).into_owned();
+                json::Shape::probe(&head)
+            }
+        }
+    }
+
     /// The whole text when it is in memory (so parsers can take the faster path).
     pub fn in_memory(&self) -> Option<&str> {
         match &self.body {
@@ -390,6 +401,15 @@ pub struct Pending {
 }
 
 impl Pending {
+    /// About how many bytes of text the call holds, to bound what waits to be graded.
+    pub fn weight(&self) -> usize {
+        match &self.unit {
+            Unit::Line(line) => line.len(),
+            Unit::Ready(Ok(t)) => t.segments.iter().map(|s| s.text.len()).sum(),
+            Unit::Ready(Err(_)) | Unit::Failed { .. } => 0,
+        }
+    }
+
     /// Parses what is left to parse, settles the roles and names the item.
     pub fn resolve(self, options: &ReadOptions) -> Vec<Item> {
         let (source, id) = match self.at {
@@ -567,39 +587,35 @@ fn open(source: &Source, options: &ReadOptions) -> Result<(&'static dyn Reader, 
         .map_err(InputError::Encoding)?;
     let (body, head_text) = if complete {
         let text =
-            crate::normalize::decode_with(&head[bom..], encoding).map_err(InputError::Encoding)?;
+            crate::normalize::decode(&head, options.encoding).map_err(InputError::Encoding)?;
         if text.trim().is_empty() {
             return Err(InputError::Empty);
         }
-        let probe_text = text.clone();
-        (Body::Text(text), probe_text)
+        (Body::Text(text), None)
     } else {
         let (decoded, _) = encoding.decode_without_bom_handling(&head[bom..]);
         let head_text = decoded.into_owned();
-        let rest = io::Cursor::new(head).chain(stream);
+        let mut rest = io::Cursor::new(head).chain(stream);
+        io::copy(&mut (&mut rest).take(bom as u64), &mut io::sink()).map_err(io_err)?;
         let utf8: Box<dyn Read + Send> = if encoding == UTF_8 {
-            let mut rest = rest;
-            // Skip the BOM already accounted for.
-            io::copy(&mut (&mut rest).take(bom as u64), &mut io::sink()).map_err(io_err)?;
             Box::new(rest)
         } else {
-            Box::new(
-                encoding_rs_io::DecodeReaderBytesBuilder::new()
-                    .encoding(Some(encoding))
-                    .bom_sniffing(true)
-                    .build(rest),
-            )
+            Box::new(crate::normalize::StrictDecoder::new(rest, encoding))
         };
         (
             Body::Stream(Box::new(BufReader::with_capacity(256 * 1024, utf8))),
-            head_text,
+            Some(head_text),
         )
     };
-    let head_for_probe = head_prefix(&head_text);
+    let head = match (&body, &head_text) {
+        (Body::Text(text), _) => head_prefix(text),
+        (_, Some(text)) => head_prefix(text),
+        (Body::Stream(_), None) => "",
+    };
     let probe = Probe {
         extension: extension.as_deref(),
-        head: head_for_probe,
-        shape: json::Shape::probe(head_for_probe),
+        head,
+        shape: json::Shape::probe(head),
     };
     let reader = choose(&probe).ok_or_else(|| {
         let what = match (&probe.shape, probe.extension) {
@@ -766,9 +782,30 @@ mod tests {
 
     #[test]
     fn every_reader_has_a_name_and_an_extension() {
-        for r in READERS {
-            assert!(!r.name().is_empty());
+        let message = InputError::Unrecognised(String::new()).to_string();
+        for (r, name) in READERS.iter().zip([
+            "文本转写 (.txt)",
+            "SRT 字幕",
+            "WebVTT 字幕",
+            "JSON Lines",
+            "zhijian JSON",
+            "阿里云录音文件识别",
+            "阿里云百炼 (DashScope) 录音文件识别",
+            "阿里云智能对话分析工单",
+            "FunASR / Paraformer",
+            "Whisper / WhisperX",
+            "腾讯云录音文件识别",
+            "讯飞录音文件转写",
+            "华为云录音文件识别",
+        ]) {
+            assert_eq!(r.name(), name);
+            // An unrecognised file's row lists what is supported.
+            assert!(message.contains(name), "{message}");
             assert!(!r.extensions().is_empty(), "{}", r.name());
         }
+        assert_eq!(
+            known_extensions().join(" "),
+            ".txt .text .srt .vtt .jsonl .ndjson .json"
+        );
     }
 }

@@ -33,6 +33,11 @@ impl JsonFormat for Tickets {
         &["tickets"]
     }
 
+    /// One ticket on its own (a JSONL line per ticket, or a file per ticket).
+    fn is_call(&self, shape: &Shape) -> bool {
+        shape.has("dialogue")
+    }
+
     fn id_of(&self, value: &Value) -> Option<String> {
         super::json::id_field(value, &["tid", "ticketId", "id"])
     }

@@ -243,21 +243,21 @@ fn join_text(turn: &mut String, next: &str) {
 /// Settles every segment's speaker, returning which one is the agent and why. Segments with
 /// role labels keep them.
 fn decide(segments: &mut [Segment], options: &RoleOptions) -> Result<RoleBasis, InputError> {
-    // A role label at the start of a speaker's text names the speaker's role.
+    // A role label at the start of a speaker's text names the speaker's role. Segments whose
+    // role the input already gave keep it, whatever their words start with.
     let mut labelled: BTreeMap<String, Role> = BTreeMap::new();
     for s in segments.iter_mut() {
-        if let Some((role, rest)) = super::text::split_role(&s.text) {
+        if matches!(s.who, Who::Role(_) | Who::Labelled(..)) {
+            continue;
+        }
+        if let Some((role, rest)) = super::text::split_exact_role(&s.text) {
             let rest = rest.trim_start().to_string();
-            match &s.who {
-                Who::Speaker(name) => {
-                    labelled.entry(name.clone()).or_insert(role);
-                    s.text = rest;
-                }
-                Who::Unknown | Who::Role(_) | Who::Labelled(..) => {
-                    s.who = Who::Role(role);
-                    s.text = rest;
-                }
+            if let Who::Speaker(name) = &s.who {
+                labelled.entry(name.clone()).or_insert(role);
+            } else {
+                s.who = Who::Role(role);
             }
+            s.text = rest;
         }
     }
     let speakers: Vec<String> = {
@@ -359,7 +359,14 @@ fn decide(segments: &mut [Segment], options: &RoleOptions) -> Result<RoleBasis, 
         // is refused for having no agent).
         return Ok(decided(RoleBasis::Labels, segments));
     }
-    if unlabelled.len() == 1 && labelled.values().any(|r| *r == Role::Customer) {
+    let given = |role: Role| {
+        labelled.values().any(|r| *r == role) || segments.iter().any(|s| s.who == Who::Role(role))
+    };
+    if given(Role::Agent) {
+        // The agent's turns carry a label; the speakers without one are the customer.
+        return Ok(decided(RoleBasis::Labels, segments));
+    }
+    if unlabelled.len() == 1 && given(Role::Customer) {
         // The customer is labelled; the one other speaker is the agent.
         let agent = unlabelled[0].clone();
         return Ok(decided(RoleBasis::LabelInText { agent }, segments));
@@ -370,16 +377,7 @@ fn decide(segments: &mut [Segment], options: &RoleOptions) -> Result<RoleBasis, 
             speakers[0]
         )));
     }
-    let (agent, evidence) = by_cues(segments, &unlabelled);
-    let basis = match evidence {
-        Some(evidence) => RoleBasis::Cues {
-            agent: agent.clone(),
-            evidence,
-        },
-        None => RoleBasis::Undecided {
-            agent: agent.clone(),
-        },
-    };
+    let basis = by_cues(segments, &unlabelled);
     Ok(decided(basis, segments))
 }
 
@@ -390,11 +388,22 @@ fn name_of(who: &Who) -> Option<&str> {
     }
 }
 
-/// Scores each candidate speaker by what it says; the clear winner is the agent, with the cue
-/// that weighed most as evidence. No clear winner: the first candidate, and no evidence.
-fn by_cues(segments: &[Segment], candidates: &[&String]) -> (String, Option<String>) {
+/// What one speaker said that tells the roles apart.
+#[derive(Clone, Default)]
+struct Said {
+    score: i32,
+    /// The weightiest agent cue, as said.
+    agent_cue: Option<(i32, String)>,
+    /// The weightiest customer cue, as said.
+    customer_cue: Option<(i32, String)>,
+}
+
+/// Scores each candidate speaker by what it says. The one clear winner is the agent — by its
+/// own agent cue, or, when it said none, because the others talked like customers. No clear
+/// winner: the first candidate, undecided.
+fn by_cues(segments: &[Segment], candidates: &[&String]) -> RoleBasis {
     let (matcher, weights) = &*CUES;
-    let mut scores: Vec<(i32, Option<(i32, String)>)> = vec![(0, None); candidates.len()];
+    let mut said: Vec<Said> = vec![Said::default(); candidates.len()];
     let mut first_seen = vec![false; candidates.len()];
     for s in segments {
         let Some(i) = name_of(&s.who).and_then(|n| candidates.iter().position(|c| *c == n)) else {
@@ -402,42 +411,73 @@ fn by_cues(segments: &[Segment], candidates: &[&String]) -> (String, Option<Stri
         };
         let folded = crate::normalize::fold(&s.text);
         let original: Vec<char> = s.text.chars().collect();
+        // The cue as said, in the speaker's own script: the folded view is one character for
+        // one character.
+        let as_said = |start: usize, end: usize| -> String {
+            let from = folded[..start].chars().count();
+            let len = folded[start..end].chars().count();
+            original[from..from + len].iter().collect()
+        };
+        let keep = |slot: &mut Option<(i32, String)>, weight: i32, text: String| {
+            if slot.as_ref().is_none_or(|(w, _)| weight > *w) {
+                *slot = Some((weight, text));
+            }
+        };
         if !first_seen[i] {
             first_seen[i] = true;
             if folded.trim_start().starts_with("您好") {
-                scores[i].0 += 1;
-                if scores[i].1.is_none() {
-                    scores[i].1 = Some((1, "您好".to_string()));
-                }
+                said[i].score += 1;
+                keep(&mut said[i].agent_cue, 1, "您好".to_string());
             }
         }
         for m in matcher.find_iter(&folded) {
             let (role, weight) = weights[m.pattern().as_usize()];
+            let text = as_said(m.start(), m.end());
             match role {
                 Role::Agent => {
-                    scores[i].0 += weight;
-                    if scores[i].1.as_ref().is_none_or(|(w, _)| weight > *w) {
-                        // The cue as said, in the speaker's own script.
-                        let start = folded[..m.start()].chars().count();
-                        let len = folded[m.start()..m.end()].chars().count();
-                        let said: String = original[start..start + len].iter().collect();
-                        scores[i].1 = Some((weight, said));
-                    }
+                    said[i].score += weight;
+                    keep(&mut said[i].agent_cue, weight, text);
                 }
-                Role::Customer => scores[i].0 -= weight,
+                Role::Customer => {
+                    said[i].score -= weight;
+                    keep(&mut said[i].customer_cue, weight, text);
+                }
             }
         }
     }
-    let best = (0..candidates.len()).max_by_key(|&i| (scores[i].0, std::cmp::Reverse(i)));
-    if let Some(best) = best {
-        let clear = scores[best].0 > 0
-            && (0..candidates.len()).all(|j| j == best || scores[j].0 < scores[best].0);
-        if clear {
-            let evidence = scores[best].1.as_ref().map(|(_, s)| s.clone());
-            return (candidates[best].clone(), evidence.or(Some(String::new())));
+    let best = (0..candidates.len()).max_by_key(|&i| (said[i].score, std::cmp::Reverse(i)));
+    let Some(best) = best else {
+        return RoleBasis::Undecided {
+            agent: candidates[0].clone(),
+        };
+    };
+    let clear = (0..candidates.len()).all(|j| j == best || said[j].score < said[best].score);
+    let agent = candidates[best].clone();
+    match (&said[best].agent_cue, clear) {
+        (Some((_, evidence)), true) if said[best].score > 0 => RoleBasis::Cues {
+            agent,
+            evidence: evidence.clone(),
+        },
+        (_, true) => {
+            // The others scored lower: the lowest talked most like a customer.
+            let customer = (0..candidates.len())
+                .filter(|&j| j != best)
+                .min_by_key(|&j| (said[j].score, j));
+            match customer.and_then(|j| said[j].customer_cue.clone().map(|c| (j, c))) {
+                Some((j, (_, evidence))) => RoleBasis::CustomerCues {
+                    agent,
+                    customer: candidates[j].clone(),
+                    evidence,
+                },
+                None => RoleBasis::Undecided {
+                    agent: candidates[0].clone(),
+                },
+            }
         }
+        (_, false) => RoleBasis::Undecided {
+            agent: candidates[0].clone(),
+        },
     }
-    (candidates[0].clone(), None)
 }
 
 #[cfg(test)]
@@ -597,18 +637,22 @@ mod tests {
             transcript(vec![
                 seg("a", "您好", 0, 500),
                 seg("a", "工号1024", 600, 1500),
-                seg("a", "请稍等", 1600, 2000),
+                seg("a", "请稍等。", 1600, 2000),
+                seg("a", "我查一下", 2100, 2500),
                 seg("a", "让您久等了", 15000, 16000),
                 seg("b", "好", 16500, 17000),
+                // Exactly the joining gap apart: a new turn.
+                seg("b", "谢谢", 19000, 19500),
             ]),
             &RoleOptions::default(),
         )
         .unwrap();
-        assert_eq!(call.turns.len(), 3);
-        assert_eq!(call.turns[0].text, "您好 工号1024 请稍等");
+        assert_eq!(call.turns.len(), 4);
+        // A space only where the recogniser left no punctuation.
+        assert_eq!(call.turns[0].text, "您好 工号1024 请稍等。我查一下");
         assert_eq!(
             (call.turns[0].begin, call.turns[0].end),
-            (Some(0), Some(2000))
+            (Some(0), Some(2500))
         );
         assert_eq!(call.turns[1].text, "让您久等了");
     }
@@ -630,6 +674,60 @@ mod tests {
             texts,
             ["您好工号1024", "我想查话费", "请您稍等", "好的谢谢"]
         );
+    }
+
+    #[test]
+    fn the_one_who_talks_like_the_customer_is_not_the_agent() {
+        let call = assign(
+            transcript(vec![
+                seg("spk0", "喂,我想查一下话费", 0, 2000),
+                seg("spk1", "好的,您稍等", 2500, 4000),
+            ]),
+            &RoleOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(call.turns[1].role, Role::Agent);
+        assert_eq!(
+            call.roles.describe(),
+            "spk0 说了“我想查”,是客户;spk1 判定为客服"
+        );
+        assert!(!call.roles.is_undecided());
+    }
+
+    #[test]
+    fn speech_that_starts_like_a_label_is_not_one() {
+        let call = assign(
+            transcript(vec![
+                seg("spk0", "您好,工号1024,请问有什么可以帮您", 0, 2000),
+                seg("spk1", "客服您好：我的宽带断了", 2500, 4000),
+            ]),
+            &RoleOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(call.turns[0].role, Role::Agent);
+        assert_eq!(call.turns[1].text, "客服您好：我的宽带断了");
+        // Turns whose role the input gave keep it.
+        let labelled = Transcript {
+            segments: vec![
+                Segment {
+                    who: Who::Role(Role::Agent),
+                    text: "客户反映：宽带断了三天".into(),
+                    ..Segment::default()
+                },
+                Segment {
+                    who: Who::Speaker("说话人2".into()),
+                    text: "我要查话费".into(),
+                    ..Segment::default()
+                },
+            ],
+            ..Transcript::default()
+        };
+        let call = assign(labelled, &RoleOptions::default()).unwrap();
+        assert_eq!(call.turns[0].role, Role::Agent);
+        assert_eq!(call.turns[0].text, "客户反映：宽带断了三天");
+        // With the agent labelled, the lone numbered speaker is the customer.
+        assert_eq!(call.turns[1].role, Role::Customer);
+        assert_eq!(call.roles, RoleBasis::Labels);
     }
 
     #[test]

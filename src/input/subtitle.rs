@@ -108,14 +108,11 @@ fn read_cues(text: &str) -> Result<Transcript, InputError> {
     for (i, raw) in text.lines().enumerate() {
         let line = raw.trim();
         if let Some(c) = CUE_TIME.captures(line) {
-            // A cue number or identifier with no blank line before it was taken as text.
+            // A cue number with no blank line before it was taken as text; only the number
+            // the next cue would have, so a spoken number (a phone number) is kept.
+            let next = (cues.len() + 1).to_string();
             if let Some(last) = cues.last_mut() {
-                if in_cue
-                    && last
-                        .lines
-                        .last()
-                        .is_some_and(|l| l.chars().all(|c| c.is_ascii_digit()))
-                {
+                if in_cue && last.lines.last() == Some(&next) {
                     last.lines.pop();
                 }
             }
@@ -225,6 +222,13 @@ mod tests {
         assert_eq!(t.segments[1].who, Who::Role(Role::Customer));
         assert_eq!(t.segments[1].text, "我要投诉 & 退费");
         assert_eq!(t.segments[0].begin, Some(380));
+    }
+
+    #[test]
+    fn a_spoken_number_at_the_end_of_a_cue_is_kept() {
+        let t = read_cues("1\n00:00:00,000 --> 00:00:02,000\n客户：我的号码是\n13800138000\n2\n00:00:02,500 --> 00:00:03,000\n客服：好的\n").unwrap();
+        assert_eq!(t.segments[0].text, "我的号码是\n13800138000");
+        assert_eq!(t.segments.len(), 2);
     }
 
     #[test]

@@ -41,7 +41,7 @@ impl Reader for Text {
             .head
             .lines()
             .take(200)
-            .filter(|l| parse_line(l.trim()).is_some())
+            .filter(|l| parse_line(l.trim(), false).is_some())
             .count();
         if turn_lines > 0 && probe.shape.is_none() {
             Fit::CONTENT
@@ -106,7 +106,8 @@ static TIME_THEN_LABEL: LazyLock<Regex> =
 type Times = (Option<u64>, Option<u64>);
 
 /// One line's turn, if it starts one: its times, speaker and words (empty for a header line).
-fn parse_line(line: &str) -> Option<(Times, Who, &str)> {
+/// `seconds` says how `[a-b]` ranges are counted in this file.
+fn parse_line(line: &str, seconds: bool) -> Option<(Times, Who, &str)> {
     if let Some(c) = LABEL_THEN_TIME.captures(line) {
         if let Some(who) = label(&c[1]) {
             let begin = to_ms(c.get(2), &c[3], &c[4]);
@@ -119,20 +120,29 @@ fn parse_line(line: &str) -> Option<(Times, Who, &str)> {
             return Some(((Some(to_ms(c.get(1), &c[2], &c[3])), None), who, ""));
         }
     }
-    let (times, rest) = leading_times(line);
+    let (times, rest) = leading_times(line, seconds);
     let (who, said) = split_label(rest)?;
     Some((times, who, said))
 }
 
+/// Whether the file's `[a-b]` ranges are seconds: decided once for the whole file, by any of
+/// them having a decimal point, so `[0.5-3.5]` and `[4-6]` in one file are both seconds.
+fn ranges_in_seconds(text: &str) -> bool {
+    text.lines().any(|l| {
+        NUMBER_RANGE
+            .captures(l.trim())
+            .is_some_and(|c| c[1].contains('.') || c[2].contains('.'))
+    })
+}
+
 /// The times at the start of a line, and the rest of it.
-fn leading_times(line: &str) -> (Times, &str) {
+fn leading_times(line: &str, seconds: bool) -> (Times, &str) {
     if let Some(c) = RANGE.captures(line) {
         let begin = to_ms(c.get(1), &c[2], &c[3]);
         let end = to_ms(c.get(4), &c[5], &c[6]);
         return ((Some(begin), Some(end)), &line[c.get(0).unwrap().end()..]);
     }
     if let Some(c) = NUMBER_RANGE.captures(line) {
-        let seconds = c[1].contains('.') || c[2].contains('.');
         let scale = if seconds { 1000.0 } else { 1.0 };
         let at = |s: &str| s.parse::<f64>().ok().map(|n| (n * scale).round() as u64);
         return ((at(&c[1]), at(&c[2])), &line[c.get(0).unwrap().end()..]);
@@ -190,6 +200,19 @@ pub(super) fn split_role(line: &str) -> Option<(Role, &str)> {
     role_of_label(label).map(|role| (role, said))
 }
 
+/// `客服：…`, `客服1：…`, `客服（工号1024）：…` at the start of a recogniser's sentence: a
+/// label spelled exactly, so that speech which merely starts with one (`客服您好：…`,
+/// `客户要求：…`) is not taken for a label.
+pub(super) fn split_exact_role(line: &str) -> Option<(Role, &str)> {
+    let (label, said) = split_colon(line)?;
+    let head = label
+        .split(['(', '（', '[', '【', ' ', '\u{3000}', '-', '_'])
+        .next()
+        .unwrap_or(label)
+        .trim_end_matches(|c: char| c.is_ascii_digit());
+    Role::from_label(head).map(|role| (role, said))
+}
+
 fn role_of_label(label: &str) -> Option<Role> {
     if label.chars().count() > 24 {
         return None;
@@ -207,6 +230,7 @@ fn role_of_label(label: &str) -> Option<Role> {
 fn read_text(text: &str) -> Result<Transcript, InputError> {
     let mut meta = BTreeMap::new();
     let mut segments: Vec<Segment> = Vec::new();
+    let seconds = ranges_in_seconds(text);
     for (index, raw) in text.lines().enumerate() {
         let line_no = index + 1;
         let line = raw.trim();
@@ -221,7 +245,7 @@ fn read_text(text: &str) -> Result<Transcript, InputError> {
                 continue;
             }
         }
-        match parse_line(line) {
+        match parse_line(line, seconds) {
             Some(((begin, end), who, said)) => {
                 if let (Some(b), Some(e)) = (begin, end) {
                     if e < b {
@@ -240,8 +264,8 @@ fn read_text(text: &str) -> Result<Transcript, InputError> {
                 })
             }
             // A time range promises a turn; a bare time (`10:30 之前上门`) may be words.
-            None if leading_times(line).0 .1.is_some() && !segments.is_empty() => {
-                let rest = leading_times(line).1;
+            None if leading_times(line, seconds).0 .1.is_some() && !segments.is_empty() => {
+                let rest = leading_times(line, seconds).1;
                 return Err(InputError::Line {
                     line: line_no,
                     message: format!("有时间戳但没有可识别的角色标签: \"{}\"", excerpt(rest)),
@@ -345,6 +369,7 @@ mod tests {
             "[00:00:00.000 --> 00:00:04.000] 客服：您好,工号1024\n[00:00:05.500 --> 00:00:07.000] 客户：我想查话费",
             "[0-4000] 客服：您好,工号1024\n[5500-7000] 客户：我想查话费",
             "[0.0-4.0] 客服：您好,工号1024\n[5.5-7] 客户：我想查话费",
+            "[0-4] 客服：您好,工号1024\n[5.5-7] 客户：我想查话费",
             "00:00 客服：您好,工号1024\n00:05.5 客户：我想查话费",
             "客服 00:00:00\n您好,工号1024\n\n客户 00:00:05.5\n我想查话费",
             "00:00:00 客服\n您好,工号1024\n00:00:05.5 客户\n我想查话费",
@@ -382,6 +407,18 @@ mod tests {
             parse_text("这是一段没有角色的文字。\n第二行。", "s"),
             Err(InputError::NoTurns)
         );
+    }
+
+    #[test]
+    fn turns_stay_in_the_order_written() {
+        // A typed transcript is not a recogniser's sentence list: its order is the author's.
+        let call = parse_text(
+            "[00:05-00:06] 客服：您好,工号1024\n[00:01-00:02] 客户：喂",
+            "s",
+        )
+        .unwrap();
+        assert_eq!(call.turns[0].role, Role::Agent);
+        assert_eq!(call.turns[1].begin, Some(1000));
     }
 
     #[test]
