@@ -369,8 +369,9 @@ struct Tally {
     errors: usize,
     /// Graded calls whose agent was guessed.
     undecided: usize,
-    /// Where each call id was first seen, kept small because a month of calls passes through:
-    /// a hash of the id → (the source's file, its `#N` place or `u32::MAX`).
+    /// Where each call id was first seen, kept compact because a month of calls passes
+    /// through (it still grows with the batch, some 30 bytes a call): a hash of the id → (the
+    /// source's file, its `#N` place or `u32::MAX`).
     first_source: HashMap<u64, (u32, u32)>,
     /// The files of `first_source`, each once.
     files: Vec<String>,
