@@ -158,6 +158,61 @@ pub(super) fn parse_line(
 mod tests {
     use super::*;
 
+    /// Interrupted once, then the bytes; or failing for good.
+    struct Flaky {
+        interrupted: bool,
+        broken: bool,
+        data: &'static [u8],
+    }
+
+    impl std::io::Read for Flaky {
+        fn read(&mut self, _: &mut [u8]) -> std::io::Result<usize> {
+            unreachable!("read through BufRead")
+        }
+    }
+
+    impl BufRead for Flaky {
+        fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+            if self.broken {
+                return Err(std::io::Error::other("disk gone"));
+            }
+            if !self.interrupted {
+                self.interrupted = true;
+                return Err(std::io::ErrorKind::Interrupted.into());
+            }
+            Ok(self.data)
+        }
+        fn consume(&mut self, n: usize) {
+            self.data = &self.data[n..];
+        }
+    }
+
+    #[test]
+    fn an_interrupted_read_is_retried_and_a_failed_one_reported() {
+        let mut buf = Vec::new();
+        let mut r = Flaky {
+            interrupted: false,
+            broken: false,
+            data: b"line\n",
+        };
+        assert_eq!(read_line_capped(&mut r, &mut buf, 100).unwrap(), (5, true));
+        assert_eq!(buf, b"line");
+        let mut r = Flaky {
+            interrupted: true,
+            broken: true,
+            data: b"",
+        };
+        assert!(read_line_capped(&mut r, &mut buf, 100).is_err());
+    }
+
+    #[test]
+    fn blank_lines_are_no_calls_but_keep_the_numbering() {
+        let text = "{\"id\":\"a\",\"turns\":[{\"role\":\"agent\",\"text\":\"您好\"}]}\n\n   \n{\"turns\":[{\"role\":\"agent\",\"text\":\"您好\"}]}\n";
+        let items = crate::input::read_bytes(text.as_bytes(), "b.jsonl", None, &Default::default());
+        let sources: Vec<&str> = items.iter().map(|i| i.source.as_str()).collect();
+        assert_eq!(sources, ["b.jsonl#1", "b.jsonl#4"]);
+    }
+
     #[test]
     fn capped_lines_drop_what_is_too_long_and_go_on() {
         let text = b"short\r\n0123456789abcdef\nlast";

@@ -731,6 +731,34 @@ mod tests {
     }
 
     #[test]
+    fn unlabelled_segments_take_the_speaker_around_them() {
+        let unlabelled = |text: &str| Segment {
+            text: text.into(),
+            ..Segment::default()
+        };
+        let role = |role: Role, text: &str| Segment {
+            who: Who::Role(role),
+            text: text.into(),
+            ..Segment::default()
+        };
+        // A subtitle whose speaker is named only when it changes.
+        let call = assign(
+            transcript(vec![
+                unlabelled("您好"),
+                role(Role::Agent, "工号1024为您服务"),
+                role(Role::Customer, "我想查话费"),
+                unlabelled("上个月的"),
+            ]),
+            &RoleOptions::default(),
+        )
+        .unwrap();
+        let roles: Vec<Role> = call.turns.iter().map(|t| t.role).collect();
+        assert_eq!(roles, [Role::Agent, Role::Customer]);
+        assert_eq!(call.turns[0].text, "您好 工号1024为您服务");
+        assert_eq!(call.turns[1].text, "我想查话费 上个月的");
+    }
+
+    #[test]
     fn speakers_all_labelled_customers_have_no_agent() {
         let err = assign(
             transcript(vec![
