@@ -252,11 +252,14 @@ fn decide(segments: &mut [Segment], options: &RoleOptions) -> Result<RoleBasis, 
         }
         if let Some((role, rest)) = super::text::split_exact_role(&s.text) {
             let rest = rest.trim_start().to_string();
-            if let Who::Speaker(name) = &s.who {
-                labelled.entry(name.clone()).or_insert(role);
-            } else {
-                s.who = Who::Role(role);
-            }
+            // The label decides this segment; the speaker's first label decides its others.
+            s.who = match &s.who {
+                Who::Speaker(name) => {
+                    labelled.entry(name.clone()).or_insert(role);
+                    Who::Labelled(name.clone(), role)
+                }
+                _ => Who::Role(role),
+            };
             s.text = rest;
         }
     }
@@ -371,7 +374,11 @@ fn decide(segments: &mut [Segment], options: &RoleOptions) -> Result<RoleBasis, 
         let agent = unlabelled[0].clone();
         return Ok(decided(RoleBasis::LabelInText { agent }, segments));
     }
-    if speakers.len() == 1 && !segments.iter().any(|s| matches!(s.who, Who::Role(_))) {
+    if speakers.len() == 1
+        && !segments
+            .iter()
+            .any(|s| matches!(s.who, Who::Role(_) | Who::Labelled(..)))
+    {
         return Err(InputError::Roles(format!(
             "转写中只有一个说话人 ({}),无法区分客服和客户;请在识别时开启说话人分离或双声道",
             speakers[0]
@@ -756,6 +763,23 @@ mod tests {
         assert_eq!(roles, [Role::Agent, Role::Customer]);
         assert_eq!(call.turns[0].text, "您好 工号1024为您服务");
         assert_eq!(call.turns[1].text, "我想查话费 上个月的");
+    }
+
+    #[test]
+    fn each_labelled_sentence_keeps_its_own_label() {
+        // One recogniser speaker for both sides, told apart only by labels in the text.
+        let call = assign(
+            transcript(vec![
+                seg("spk0", "客服：您好,工号1024", 0, 1000),
+                seg("spk0", "客户：我想查话费", 3500, 4000),
+                seg("spk0", "客服：好的", 6500, 7000),
+            ]),
+            &RoleOptions::default(),
+        )
+        .unwrap();
+        let roles: Vec<Role> = call.turns.iter().map(|t| t.role).collect();
+        assert_eq!(roles, [Role::Agent, Role::Customer, Role::Agent]);
+        assert_eq!(call.turns[1].text, "我想查话费");
     }
 
     #[test]
