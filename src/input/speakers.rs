@@ -766,6 +766,38 @@ mod tests {
     }
 
     #[test]
+    fn a_labelled_customer_makes_the_one_other_speaker_the_agent() {
+        let call = assign(
+            transcript(vec![
+                seg("spk0", "嗯,好的", 0, 1000),
+                seg("spk1", "客户：我要投诉", 1500, 2500),
+                seg("spk0", "您说", 3000, 3500),
+            ]),
+            &RoleOptions::default(),
+        )
+        .unwrap();
+        let roles: Vec<Role> = call.turns.iter().map(|t| t.role).collect();
+        assert_eq!(roles, [Role::Agent, Role::Customer, Role::Agent]);
+        assert_eq!(
+            call.roles,
+            RoleBasis::LabelInText {
+                agent: "spk0".into()
+            }
+        );
+        // With two unlabelled speakers beside the customer, the labels do not decide.
+        let call = assign(
+            transcript(vec![
+                seg("spk0", "嗯", 0, 1000),
+                seg("spk1", "客户：我要投诉", 1500, 2500),
+                seg("spk2", "好", 3000, 3500),
+            ]),
+            &RoleOptions::default(),
+        )
+        .unwrap();
+        assert!(call.roles.is_undecided(), "{:?}", call.roles);
+    }
+
+    #[test]
     fn each_labelled_sentence_keeps_its_own_label() {
         // One recogniser speaker for both sides, told apart only by labels in the text.
         let call = assign(
