@@ -94,6 +94,10 @@ impl Progress for () {
     fn tick(&self) {}
 }
 
+/// Text of a streamed file's calls gathered before they are graded: a chunk of long calls
+/// (recogniser output with word timings, megabytes a line) is cut short here.
+const STREAM_BATCH_BYTES: usize = 8 * 1024 * 1024;
+
 /// Small files read together before they are graded: at most this many bytes of them, so a
 /// folder of large exports does not fill memory a chunk at a time.
 const BATCH_BYTES: u64 = 32 * 1024 * 1024;
@@ -183,7 +187,7 @@ pub fn grade_sources(
             pending.push(p);
             // Long calls (recogniser output with word timings) fill memory before the count
             // does: grade when either is reached.
-            if pending.len() < chunk && weight < BATCH_BYTES as usize {
+            if pending.len() < chunk && weight < STREAM_BATCH_BYTES {
                 return true;
             }
             weight = 0;
