@@ -125,14 +125,9 @@ fn memchr(bytes: &[u8]) -> Option<usize> {
     bytes.iter().position(|&b| b == b'\n')
 }
 
-/// One line → its calls (usually one), in whichever JSON format the line is.
-pub(super) fn parse_line(
-    line: &str,
-    limit: usize,
-) -> Vec<(Option<String>, Result<Transcript, InputError>)> {
-    if line.len() > limit {
-        return vec![(None, Err(InputError::TooLarge(limit)))];
-    }
+/// One line → its calls (usually one), in whichever JSON format the line is. The reader has
+/// already refused lines over the call limit.
+pub(super) fn parse_line(line: &str) -> Vec<(Option<String>, Result<Transcript, InputError>)> {
     let value: Value = match serde_json::from_str(line) {
         Ok(v) => v,
         Err(e) => return vec![(None, Err(InputError::Json(crate::zh::json_in_line(&e))))],
@@ -211,6 +206,16 @@ mod tests {
         let items = crate::input::read_bytes(text.as_bytes(), "b.jsonl", None, &Default::default());
         let sources: Vec<&str> = items.iter().map(|i| i.source.as_str()).collect();
         assert_eq!(sources, ["b.jsonl#1", "b.jsonl#4"]);
+    }
+
+    #[test]
+    fn a_line_one_byte_over_the_limit_does_not_fit() {
+        let text = b"abcdefghi\nok";
+        let mut r = std::io::BufReader::with_capacity(8, &text[..]);
+        let mut buf = Vec::new();
+        assert_eq!(read_line_capped(&mut r, &mut buf, 8).unwrap(), (10, false));
+        buf.clear();
+        assert_eq!(read_line_capped(&mut r, &mut buf, 8).unwrap(), (2, true));
     }
 
     #[test]

@@ -419,7 +419,7 @@ impl Pending {
         let results: Vec<(Option<String>, Result<Transcript, InputError>)> = match self.unit {
             Unit::Ready(result) => vec![(None, result)],
             Unit::Failed { id, error } => vec![(Some(id), Err(error))],
-            Unit::Line(line) => jsonl::parse_line(&line, options.max_call_bytes),
+            Unit::Line(line) => jsonl::parse_line(&line),
         };
         let several = results.len() > 1;
         results

@@ -798,6 +798,27 @@ mod tests {
     }
 
     #[test]
+    fn a_polite_first_word_is_a_weak_cue_and_only_counts_first() {
+        let call = assign(
+            transcript(vec![
+                seg("spk0", "嗯", 0, 500),
+                seg("spk1", "您好", 800, 1200),
+                seg("spk0", "您好", 1500, 2000),
+            ]),
+            &RoleOptions::default(),
+        )
+        .unwrap();
+        // spk0 says 您好 too, but not first: spk1 is the one who greeted.
+        assert_eq!(
+            call.roles,
+            RoleBasis::Cues {
+                agent: "spk1".into(),
+                evidence: "您好".into()
+            }
+        );
+    }
+
+    #[test]
     fn each_labelled_sentence_keeps_its_own_label() {
         // One recogniser speaker for both sides, told apart only by labels in the text.
         let call = assign(
