@@ -139,13 +139,7 @@ pub(super) fn parse_line(line: &str) -> Vec<(Option<String>, Result<Transcript, 
         .find(|r| r.detect_value(&shape));
     match reader {
         Some(r) => r.calls_in(value),
-        None => vec![(
-            None,
-            Err(InputError::Unrecognised(format!(
-                ": JSON 中没有已知格式的字段 (顶层字段: {})",
-                shape.top_keys().join(", ")
-            ))),
-        )],
+        None => vec![(None, Err(super::unknown_json(&shape)))],
     }
 }
 

@@ -612,28 +612,36 @@ fn open(source: &Source, options: &ReadOptions) -> Result<(&'static dyn Reader, 
         (_, Some(text)) => head_prefix(text),
         (Body::Stream(_), None) => "",
     };
-    let probe = Probe {
-        extension: extension.as_deref(),
-        head,
-        shape: json::Shape::probe(head),
-    };
-    let reader = choose(&probe).ok_or_else(|| {
-        let what = match (&probe.shape, probe.extension) {
-            (Some(shape), _) => format!(
-                ": JSON 中没有已知格式的字段 (顶层字段: {})",
-                shape.top_keys().join(", ")
-            ),
-            (None, Some(ext)) => format!(" (.{ext})"),
-            (None, None) => String::new(),
-        };
-        InputError::Unrecognised(what)
-    })?;
+    let reader = detect(extension.as_deref(), head)?;
     Ok((
         reader,
         Doc {
             body,
             limit: options.max_call_bytes,
         },
+    ))
+}
+
+/// The reader for a document with this extension and first part, or the error naming what it
+/// looked like.
+fn detect(extension: Option<&str>, head: &str) -> Result<&'static dyn Reader, InputError> {
+    let probe = Probe {
+        extension,
+        head,
+        shape: json::Shape::probe(head),
+    };
+    choose(&probe).ok_or_else(|| match (&probe.shape, extension) {
+        (Some(shape), _) => unknown_json(shape),
+        (None, Some(ext)) => InputError::Unrecognised(format!(" (.{ext})")),
+        (None, None) => InputError::Unrecognised(String::new()),
+    })
+}
+
+/// JSON that no format claims, named by its top-level keys.
+fn unknown_json(shape: &json::Shape) -> InputError {
+    InputError::Unrecognised(format!(
+        ": JSON 中没有已知格式的字段 (顶层字段: {})",
+        shape.top_keys().join(", ")
     ))
 }
 
@@ -719,15 +727,7 @@ pub fn read_bytes(
         }
         let chosen = match reader {
             Some(r) => r,
-            None => {
-                let head = head_prefix(&text);
-                choose(&Probe {
-                    extension: extension.as_deref(),
-                    head,
-                    shape: json::Shape::probe(head),
-                })
-                .ok_or_else(|| InputError::Unrecognised(String::new()))?
-            }
+            None => detect(extension.as_deref(), head_prefix(&text))?,
         };
         Ok((chosen, text))
     })();

@@ -45,9 +45,7 @@ impl Reader for Srt {
     }
 
     fn read(&self, doc: Doc, out: &mut Out<'_>) -> Result<(), InputError> {
-        let text = doc.text()?;
-        out(None, Unit::Ready(read_cues(&text)));
-        Ok(())
+        read_document(doc, out)
     }
 }
 
@@ -75,10 +73,15 @@ impl Reader for WebVtt {
     }
 
     fn read(&self, doc: Doc, out: &mut Out<'_>) -> Result<(), InputError> {
-        let text = doc.text()?;
-        out(None, Unit::Ready(read_cues(&text)));
-        Ok(())
+        read_document(doc, out)
     }
+}
+
+/// Both subtitle formats are one call per file, read the same way.
+fn read_document(doc: Doc, out: &mut Out<'_>) -> Result<(), InputError> {
+    let text = doc.text()?;
+    out(None, Unit::Ready(read_cues(&text)));
+    Ok(())
 }
 
 /// `00:00:00,380 --> 00:00:02,410` or `00:00.380 --> 00:02.410 align:start`.

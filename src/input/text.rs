@@ -205,25 +205,23 @@ pub(super) fn split_role(line: &str) -> Option<(Role, &str)> {
 /// `客户要求：…`) is not taken for a label.
 pub(super) fn split_exact_role(line: &str) -> Option<(Role, &str)> {
     let (label, said) = split_colon(line)?;
-    let head = label
+    Role::from_label(undecorated(label)).map(|role| (role, said))
+}
+
+/// `坐席1`, `客服-张敏`, `客户 (来电)`: the role is the part before any decoration.
+fn undecorated(label: &str) -> &str {
+    label
         .split(['(', '（', '[', '【', ' ', '\u{3000}', '-', '_'])
         .next()
         .unwrap_or(label)
-        .trim_end_matches(|c: char| c.is_ascii_digit());
-    Role::from_label(head).map(|role| (role, said))
+        .trim_end_matches(|c: char| c.is_ascii_digit())
 }
 
 fn role_of_label(label: &str) -> Option<Role> {
     if label.chars().count() > 24 {
         return None;
     }
-    // `坐席1`, `客服-张敏`, `客户 (来电)`: the role is the part before any decoration.
-    let head = label
-        .split(['(', '（', '[', '【', ' ', '\u{3000}', '-', '_'])
-        .next()
-        .unwrap_or(label)
-        .trim_end_matches(|c: char| c.is_ascii_digit());
-    Role::from_speaker_label(head)
+    Role::from_speaker_label(undecorated(label))
 }
 
 /// Reads a transcript's (cleaned) text.
