@@ -253,8 +253,22 @@ pub fn clean(text: &str) -> String {
     out
 }
 
-/// The matching view of `text`: same number of characters, each one folded.
+/// The matching view of `text`: same number of characters, each one folded — Traditional to
+/// Simplified, full-width to half-width, upper to lower case, and 您 to 你, so that a rule
+/// phrase is written once. Every folded character has the same UTF-8 length as the
+/// Simplified one it replaces, except full-width forms, which become one byte.
 pub fn fold(text: &str) -> String {
+    let folded = fold_keeping_nin(text);
+    if folded.contains('您') {
+        folded.replace('您', "你")
+    } else {
+        folded
+    }
+}
+
+/// [`fold`] without making 您 and 你 the same, for the conditions where the polite form is the
+/// point (开场必须说“您好”).
+pub fn fold_keeping_nin(text: &str) -> String {
     // fast2s maps each Traditional character to exactly one Simplified one (choosing by its
     // neighbours), which is what keeps offsets aligned.
     let simplified = if text.is_ascii() {
@@ -295,8 +309,11 @@ mod tests {
     fn folds_traditional_fullwidth_and_case_one_to_one() {
         let original = "您好，請稍等，讓您久等了。工號ＡＢ１２３";
         let view = fold(original);
-        assert_eq!(view, "您好,请稍等,让您久等了。工号ab123");
+        assert_eq!(view, "你好,请稍等,让你久等了。工号ab123");
         assert_eq!(view.chars().count(), original.chars().count());
+        assert_eq!(fold_keeping_nin(original), "您好,请稍等,让您久等了。工号ab123");
+        // 您 and 你 are the same length, so byte offsets agree between the two views.
+        assert_eq!(fold_keeping_nin(original).len(), view.len());
     }
 
     #[test]

@@ -416,7 +416,9 @@ fn by_cues(segments: &[Segment], candidates: &[&String]) -> RoleBasis {
         let Some(i) = name_of(&s.who).and_then(|n| candidates.iter().position(|c| *c == n)) else {
             continue;
         };
-        let folded = crate::normalize::fold(&s.text);
+        // 您 stays 您: the polite form is what marks an agent (为您服务, 帮您查询); a
+        // customer's 你稍等 is not a cue.
+        let folded = crate::normalize::fold_keeping_nin(&s.text);
         let original: Vec<char> = s.text.chars().collect();
         // The cue as said, in the speaker's own script: the folded view is one character for
         // one character.

@@ -16,10 +16,14 @@ use aho_corasick::{AhoCorasick, MatchKind};
 use regex::{Regex, RegexBuilder};
 use toml::Spanned;
 
-use super::schema::{Expect, MatchSpec, Mode, RuleFile, ScoringFile, Terms};
+use super::explain::toml_error;
+use super::lexicon::{self, Lexicons};
+use super::pattern::{self, Lowered, Part, PatternError};
+use super::schema::{Expect, MatchSpec, Mode, RuleFile, Terms};
+use super::scoring::compile_scoring;
 use super::{
     Check, Condition, Group, Rule, RuleError, RuleErrors, RuleRef, RuleSet, RuleSource, Scope,
-    Scoring, TermKind, TimingKind, Trigger,
+    Scoring, Severity, TermKind, TimingKind, Trigger, Verifier,
 };
 use crate::normalize::fold;
 use crate::segment::{parse_user_dictionary, Segmenter};
@@ -58,16 +62,31 @@ pub(super) fn compile(sources: &[RuleSource]) -> Result<RuleSet, RuleErrors> {
         None => Vec::new(),
     };
 
-    let mut builder = Builder::default();
+    let mut lexicon_problems = Vec::new();
+    let lexicons = Lexicons::read(sources, &mut lexicon_problems);
+    let (lexicon_warnings, mut lexicon_errors): (Vec<RuleError>, Vec<RuleError>) = lexicon_problems
+        .into_iter()
+        .partition(|e| e.severity == Severity::Warning);
+    errors.append(&mut lexicon_errors);
+    let mut builder = Builder {
+        patterns: Vec::new(),
+        index: HashMap::new(),
+        owners: Vec::new(),
+        conditions: Vec::new(),
+        verifiers: Vec::new(),
+        lexicons,
+    };
     let mut rules: Vec<Rule> = Vec::new();
-    let mut warnings = Vec::new();
+    let mut warnings = lexicon_warnings;
     let mut word_checks = Vec::new();
     // Every id a file declared, compiled or not, so that a reference to a broken rule is not
     // also reported as a reference to a missing one.
     let mut declared: HashMap<String, String> = HashMap::new();
     let rule_files = sources
         .iter()
-        .filter(|s| s.path.ends_with(".toml") && s.path != SCORING_FILE);
+        .filter(|s| {
+            s.path.ends_with(".toml") && s.path != SCORING_FILE && !lexicon::is_lexicon_file(&s.path)
+        });
     for src in rule_files {
         let mut compiled = compile_rule(src, scoring.as_ref(), &mut builder);
         errors.append(&mut compiled.errors);
@@ -120,6 +139,12 @@ pub(super) fn compile(sources: &[RuleSource]) -> Result<RuleSet, RuleErrors> {
             return Err(RuleErrors(errors));
         }
     };
+    let mut lexicon_list = builder.lexicons.list();
+    lexicon_list.sort_by(|a, b| a.name.cmp(&b.name));
+    let lexicon_reach = lexicon_list
+        .iter()
+        .map(|l| (l.name.clone(), builder.lexicons.reaches(&l.name)))
+        .collect();
     match scoring {
         Some(scoring) if errors.is_empty() => Ok(RuleSet {
             rules,
@@ -128,6 +153,9 @@ pub(super) fn compile(sources: &[RuleSource]) -> Result<RuleSet, RuleErrors> {
             order,
             word_checks,
             conditions: builder.conditions,
+            verifiers: builder.verifiers,
+            lexicons: lexicon_list,
+            lexicon_reach,
             automaton,
             owners: builder.owners,
             segmenter: Segmenter::new(user_words),
@@ -272,71 +300,14 @@ fn line_start(text: &str, line: usize) -> usize {
         .sum()
 }
 
-/// Turns a TOML or serde error into a diagnostic at the span the parser reported.
-fn toml_error(path: &str, text: &Arc<str>, e: &toml::de::Error) -> RuleError {
-    let message = e.message().trim();
-    let (message, help) = explain_toml(message);
-    let err = RuleError::new(path, text, e.span(), message);
-    match help {
-        Some(h) => err.with_help(h),
-        None => err,
-    }
-}
-
-/// Rephrases serde's messages for rule authors, keeping the original for the rest.
-fn explain_toml(message: &str) -> (String, Option<String>) {
-    crate::zh::serde_data(message, "键").unwrap_or_else(|| {
-        (
-            format!("TOML 格式错误: {message}"),
-            Some("常见原因: 引号或方括号没有闭合、数组元素之间缺逗号、同一个键写了两次".into()),
-        )
-    })
-}
-
-fn compile_scoring(src: &RuleSource) -> Result<Scoring, RuleError> {
-    let text: Arc<str> = src.text.as_str().into();
-    let file: ScoringFile =
-        toml::from_str(&src.text).map_err(|e| toml_error(&src.path, &text, &e))?;
-    let mut tiers: Vec<(String, i32)> = file.tiers.into_iter().map(|t| (t.name, t.min)).collect();
-    tiers.sort_by_key(|t| std::cmp::Reverse(t.1));
-    let problem = |message: &str| Err(RuleError::new(&src.path, &text, None, message));
-    if tiers.last().is_none_or(|t| t.1 > 0) {
-        return problem("[[tier]] 必须包含一个 min = 0 的最低档,否则低分通话没有档位");
-    }
-    for name in &file.flag_tiers {
-        if !tiers.iter().any(|t| &t.0 == name) {
-            return problem(&format!(
-                "flag_tiers 中的档位 \"{name}\" 未在 [[tier]] 中定义"
-            ));
-        }
-    }
-    let groups = &file.dimensions;
-    if let Some(d) = groups
-        .attitude
-        .iter()
-        .find(|d| groups.procedure.contains(d))
-    {
-        return problem(&format!("维度 \"{d}\" 同时出现在 attitude 和 procedure 中"));
-    }
-    let s = file.service_type;
-    Ok(Scoring {
-        base: file.base,
-        tiers,
-        flag_tiers: file.flag_tiers,
-        attitude_dimensions: file.dimensions.attitude,
-        procedure_dimensions: file.dimensions.procedure,
-        service_threshold: s.threshold,
-        service_types: [s.both, s.attitude_only, s.procedure_only, s.neither],
-    })
-}
-
 /// Collects the patterns of every condition into one automaton's pattern list.
-#[derive(Default)]
 struct Builder {
     patterns: Vec<String>,
     index: HashMap<String, usize>,
     owners: Vec<Vec<(usize, TermKind)>>,
     conditions: Vec<Condition>,
+    verifiers: Vec<Verifier>,
+    lexicons: Lexicons,
 }
 
 impl Builder {
@@ -362,6 +333,8 @@ struct FileContext<'a> {
     /// `words` terms with a warning to give if jieba does not keep them whole; checked by
     /// [`RuleSet::lint_words`] so that compiling does not load the jieba dictionary.
     word_checks: Vec<(String, RuleError)>,
+    /// Lexicons the rule's phrases name.
+    lexicons: Vec<String>,
 }
 
 impl FileContext<'_> {
@@ -395,9 +368,9 @@ impl FileContext<'_> {
     }
 
     fn regex(&mut self, pattern: &Spanned<String>) -> Option<Regex> {
-        // Regexes run on the folded view; Simplifying the pattern's own characters lets an
-        // author write either script. Nothing else is folded, so `\D` stays `\D`.
-        let built = RegexBuilder::new(&fast2s::convert(pattern.get_ref()))
+        // Regexes run on the folded view; Simplifying the pattern's own characters (and 您 to
+        // 你) lets an author write either. Nothing else is folded, so `\D` stays `\D`.
+        let built = RegexBuilder::new(&fast2s::convert(pattern.get_ref()).replace('您', "你"))
             .case_insensitive(true)
             .size_limit(REGEX_SIZE_LIMIT)
             .dfa_size_limit(REGEX_SIZE_LIMIT)
@@ -446,6 +419,9 @@ impl FileContext<'_> {
     fn condition(&mut self, terms: Terms<'_>, span: Range<usize>, b: &mut Builder) -> usize {
         let cond = b.conditions.len();
         b.conditions.push(Condition::default());
+        if terms.strict_nin && !terms.phrases.iter().chain(terms.exclude).any(|t| t.get_ref().contains('您')) {
+            self.warn(Some(span.clone()), "strict_nin = true,但短语里没有“您”,这个设置不起作用");
+        }
         if terms.phrases.is_empty() && terms.words.is_empty() && terms.regex.is_empty() {
             self.error(Some(span), "条件没有任何可匹配的内容").help =
                 Some("至少写一项 phrases (短语)、words (分词后的词) 或 regex (正则)".into());
@@ -459,28 +435,41 @@ impl FileContext<'_> {
         let mut seen: HashMap<String, TermKind> = HashMap::new();
         for (list, kind) in lists {
             for term in list {
-                let folded = fold(term.get_ref().trim());
+                let written = term.get_ref().trim();
+                let folded = fold(written);
                 if folded.is_empty() {
                     self.error(Some(term.span()), "短语为空字符串");
                     continue;
                 }
                 if let Some(&earlier) = seen.get(&folded) {
                     let message = if earlier == kind {
-                        format!("\"{folded}\" 在同一列表中重复出现")
+                        format!("\"{written}\" 在同一列表中重复出现 (繁简、全半角、你/您视为相同)")
                     } else if kind == TermKind::Exclude {
-                        format!("\"{folded}\" 既是要找的词又被 exclude 排除,永远不会命中")
+                        format!("\"{written}\" 既是要找的词又被 exclude 排除,永远不会命中")
                     } else {
-                        format!("\"{folded}\" 同时写在 phrases 和 words 中,phrases 已涵盖 words")
+                        format!("\"{written}\" 同时写在 phrases 和 words 中,phrases 已涵盖 words")
                     };
                     self.warn(Some(term.span()), message);
                 } else {
                     seen.insert(folded.clone(), kind);
                 }
                 if kind == TermKind::Word {
+                    if !pattern::is_plain(written) {
+                        self.error(Some(term.span()), "words 只能写一个词,不能用 […]、{…}、… 等写法")
+                            .help = Some("要用这些写法,请写在 phrases 里".into());
+                        continue;
+                    }
                     let w = self.problem(Some(term.span()), String::new()).warning();
                     self.word_checks.push((folded.clone(), w));
+                    b.add_pattern(folded, cond, kind);
+                    continue;
                 }
-                b.add_pattern(folded, cond, kind);
+                let exclude = kind == TermKind::Exclude;
+                if pattern::is_plain(written) && !terms.strict_nin {
+                    b.add_pattern(folded, cond, kind);
+                    continue;
+                }
+                self.pattern(term, cond, kind, exclude, terms.strict_nin, b);
             }
         }
         let regex: Vec<Regex> = terms.regex.iter().filter_map(|r| self.regex(r)).collect();
@@ -489,12 +478,131 @@ impl FileContext<'_> {
             .iter()
             .filter_map(|r| self.regex(r))
             .collect();
-        b.conditions[cond] = Condition {
-            regex,
-            exclude_regex,
-        };
+        b.conditions[cond].regex = regex;
+        b.conditions[cond].exclude_regex = exclude_regex;
         cond
     }
+
+    /// Adds one `phrases` or `exclude` entry written in pattern syntax: spelled out into the
+    /// automaton when it can be, else a verifier anchored on its most selective part.
+    fn pattern(
+        &mut self,
+        term: &Spanned<String>,
+        cond: usize,
+        kind: TermKind,
+        exclude: bool,
+        strict_nin: bool,
+        b: &mut Builder,
+    ) {
+        let written = term.get_ref().trim();
+        let offset = inner_offset(&self.text, term);
+        let parsed = match pattern::parse(written) {
+            Ok(p) => p,
+            Err(e) => {
+                let err = lexicon::pattern_error(self.path, &self.text, offset, term.span(), e);
+                self.errors.push(match &self.id {
+                    Some(id) => err.for_rule(id),
+                    None => err,
+                });
+                return;
+            }
+        };
+        pattern::references(&parsed.nodes, &mut self.lexicons);
+        let names: Vec<String> = b.lexicons.names().iter().map(|n| n.to_string()).collect();
+        let mut lookup = |name: &str, _: &Range<usize>| -> Result<Vec<Vec<Part>>, PatternError> {
+            b.lexicons.get(name, strict_nin).ok_or_else(|| PatternError {
+                span: 0..0,
+                message: format!("没有名为 \"{name}\" 的词库或实体"),
+                help: Some(lexicon::known_names(
+                    &names.iter().map(String::as_str).collect::<Vec<_>>(),
+                )),
+            })
+        };
+        let parts = match pattern::resolve(&parsed.nodes, &mut lookup, strict_nin) {
+            Ok(p) => p,
+            Err(e) => {
+                let span = parsed_ref_span(&parsed.nodes, &e).map(|s| s.start..s.end);
+                let e = PatternError { span: span.unwrap_or(0..0), ..e };
+                let err = lexicon::pattern_error(self.path, &self.text, offset, term.span(), e);
+                self.errors.push(match &self.id {
+                    Some(id) => err.for_rule(id),
+                    None => err,
+                });
+                return;
+            }
+        };
+        let lowered = if strict_nin {
+            pattern::lower_verify(&parts, parsed.clause_start, parsed.clause_end)
+        } else {
+            pattern::lower(&parts, parsed.clause_start, parsed.clause_end)
+        };
+        match lowered {
+            Err(message) => {
+                self.error(Some(term.span()), message);
+            }
+            Ok(Lowered::Strings(strings)) => {
+                for s in strings {
+                    b.add_pattern(s, cond, kind);
+                }
+            }
+            Ok(Lowered::Verify { regex, anchors }) => {
+                let built = RegexBuilder::new(&regex)
+                    .size_limit(REGEX_SIZE_LIMIT)
+                    .dfa_size_limit(REGEX_SIZE_LIMIT)
+                    .build();
+                let regex = match built {
+                    Ok(r) if r.is_match("") => {
+                        self.error(Some(term.span()), "这个短语可以什么都不匹配,会在每一句话上命中");
+                        return;
+                    }
+                    Ok(r) => r,
+                    Err(_) => {
+                        self.error(Some(term.span()), "短语展开后过大 (可选部分或词库太多)").help =
+                            Some("把它拆成几条短语,或减少 … 的字数上限".into());
+                        return;
+                    }
+                };
+                let verifier = b.verifiers.len();
+                b.verifiers.push(Verifier { regex, strict_nin });
+                if anchors.is_empty() {
+                    b.conditions[cond].unanchored.push((verifier, exclude));
+                }
+                for anchor in anchors {
+                    // Anchors are found by the automaton, which always folds 您 to 你.
+                    b.add_pattern(fold(&anchor), cond, TermKind::Anchor { verifier, exclude });
+                }
+            }
+        }
+    }
+}
+
+/// Where a string value's text starts in the file, when the file spells it out as is (a basic
+/// or literal string without escapes), so that a problem can point inside the string.
+pub(crate) fn inner_offset(file: &str, value: &Spanned<String>) -> Option<usize> {
+    let span = value.span();
+    let raw = file.get(span.clone())?;
+    let inner = raw.get(1..raw.len().checked_sub(1)?)?;
+    let leading = value.get_ref().len() - value.get_ref().trim_start().len();
+    (inner == value.get_ref()).then_some(span.start + 1 + leading)
+}
+
+/// The span of the reference an unresolved-reference error is about: the first `{name}` whose
+/// name the message quotes.
+fn parsed_ref_span(nodes: &[pattern::Node], e: &PatternError) -> Option<Range<usize>> {
+    for node in nodes {
+        match node {
+            pattern::Node::Ref { name, span, .. } if e.message.contains(&format!("\"{name}\"")) => {
+                return Some(span.clone())
+            }
+            pattern::Node::Alt { alts, .. } => {
+                if let Some(s) = alts.iter().find_map(|a| parsed_ref_span(a, e)) {
+                    return Some(s);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// What compiling one rule file gave: the rule (unless it has errors), and its problems.
@@ -515,8 +623,14 @@ fn compile_rule(src: &RuleSource, scoring: Option<&Scoring>, b: &mut Builder) ->
         errors: Vec::new(),
         warnings: Vec::new(),
         word_checks: Vec::new(),
+        lexicons: Vec::new(),
     };
-    let rule = compile_rule_in(&mut cx, src, scoring, b);
+    let mut rule = compile_rule_in(&mut cx, src, scoring, b);
+    if let Some(rule) = &mut rule {
+        cx.lexicons.sort();
+        cx.lexicons.dedup();
+        rule.lexicons = std::mem::take(&mut cx.lexicons);
+    }
     Compiled {
         rule,
         id: cx.id,
@@ -663,6 +777,7 @@ fn compile_rule_in(
         id_span: file.id.span(),
         match_toml: match_section(&src.text, file.matcher.span()),
         uses: Vec::new(),
+        lexicons: Vec::new(),
         check,
     })
 }

@@ -12,7 +12,7 @@ use std::ops::Range;
 use super::schema::Mode;
 use super::{Check, RuleSet, Scope, TermKind, TimingKind, Trigger};
 use crate::input::{Call, Role, Turn};
-use crate::normalize::fold;
+use crate::normalize::{fold, fold_keeping_nin};
 
 /// One piece of evidence that a rule fired: where in the call, and what was observed there.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -123,8 +123,12 @@ fn seconds(ms: u64) -> String {
 struct TurnView<'a> {
     turn: &'a Turn,
     folded: String,
-    /// (pattern, byte range in `folded`) for every automaton match, overlapping included.
-    matches: Vec<(usize, Range<usize>)>,
+    /// The folded view with 您 kept apart from 你, for `strict_nin` verifiers; byte offsets
+    /// are the same as in `folded`.
+    strict: OnceCell<String>,
+    /// Every automaton match, overlapping included, as (condition, kind, byte range in
+    /// `folded`), sorted by condition: each condition reads its own slice.
+    matches: Vec<(usize, TermKind, Range<usize>)>,
     boundaries: OnceCell<Vec<usize>>,
     /// Byte offset of every character of `folded` and of the original text (plus their
     /// lengths), built on the first hit so that evidence offsets cost a lookup, not a rescan.
@@ -144,14 +148,17 @@ pub(super) fn evaluate(set: &RuleSet, call: &Call) -> Vec<Hit> {
         .iter()
         .map(|turn| {
             let folded = fold(&turn.text);
-            let matches = set
-                .automaton
-                .find_overlapping_iter(&folded)
-                .map(|m| (m.pattern().as_usize(), m.range()))
-                .collect();
+            let mut matches: Vec<(usize, TermKind, Range<usize>)> = Vec::new();
+            for m in set.automaton.find_overlapping_iter(&folded) {
+                for &(cond, kind) in &set.owners[m.pattern().as_usize()] {
+                    matches.push((cond, kind, m.range()));
+                }
+            }
+            matches.sort_by_key(|m| m.0);
             TurnView {
                 turn,
                 folded,
+                strict: OnceCell::new(),
                 matches,
                 boundaries: OnceCell::new(),
                 char_starts: OnceCell::new(),
@@ -266,22 +273,39 @@ impl Evaluator<'_> {
         let view = &self.views[t];
         let mut found = Vec::new();
         let mut excluded = Vec::new();
-        for (pattern, range) in &view.matches {
-            for &(owner, kind) in &self.set.owners[*pattern] {
-                if owner != cond {
-                    continue;
-                }
-                match kind {
-                    TermKind::Phrase => found.push(range.clone()),
-                    TermKind::Word if self.on_word_boundaries(view, range) => {
-                        found.push(range.clone())
+        let condition = &self.set.conditions[cond];
+        let mut verifiers: Vec<(usize, bool)> = condition.unanchored.clone();
+        let from = view.matches.partition_point(|m| m.0 < cond);
+        for (_, kind, range) in view.matches[from..].iter().take_while(|m| m.0 == cond) {
+            match *kind {
+                TermKind::Phrase => found.push(range.clone()),
+                TermKind::Word if self.on_word_boundaries(view, range) => found.push(range.clone()),
+                TermKind::Word => {}
+                TermKind::Exclude => excluded.push(range.clone()),
+                TermKind::Anchor { verifier, exclude } => {
+                    if !verifiers.contains(&(verifier, exclude)) {
+                        verifiers.push((verifier, exclude));
                     }
-                    TermKind::Word => {}
-                    TermKind::Exclude => excluded.push(range.clone()),
                 }
             }
         }
-        let condition = &self.set.conditions[cond];
+        for (v, exclude) in verifiers {
+            let verifier = &self.set.verifiers[v];
+            let text = if verifier.strict_nin {
+                view.strict.get_or_init(|| fold_keeping_nin(&view.turn.text))
+            } else {
+                &view.folded
+            };
+            let into = if exclude { &mut excluded } else { &mut found };
+            into.extend(
+                verifier
+                    .regex
+                    .captures_iter(text)
+                    .filter_map(|c| c.get(1))
+                    .filter(|m| !m.is_empty())
+                    .map(|m| m.range()),
+            );
+        }
         for re in &condition.regex {
             found.extend(re.find_iter(&view.folded).map(|m| m.range()));
         }

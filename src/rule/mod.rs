@@ -10,8 +10,13 @@
 
 mod compile;
 mod diagnostic;
+pub mod entity;
 mod eval;
+mod explain;
+mod lexicon;
+pub mod pattern;
 pub mod schema;
+mod scoring;
 
 use std::ops::Range;
 use std::path::Path;
@@ -21,6 +26,7 @@ use regex::Regex;
 
 pub use diagnostic::{join_display, line_col, render_problems, RuleError, RuleErrors, Severity};
 pub use eval::{Evidence, Hit, Quote};
+pub use lexicon::{Lexicon, LEXICON_DIR};
 pub use schema::{Expect, Mode};
 
 use crate::input::{Call, Role};
@@ -142,6 +148,8 @@ pub struct Rule {
     pub match_toml: String,
     /// Ids of the rules whose verdict this rule uses.
     pub uses: Vec<String>,
+    /// Names of the lexicons its phrases name directly, sorted.
+    pub lexicons: Vec<String>,
     pub(crate) check: Check,
 }
 
@@ -267,6 +275,19 @@ pub(crate) enum Trigger {
 pub(crate) struct Condition {
     pub regex: Vec<Regex>,
     pub exclude_regex: Vec<Regex>,
+    /// Verifiers with no anchor in the automaton, run on every turn the condition looks at:
+    /// (verifier, whether it excludes).
+    pub unanchored: Vec<(usize, bool)>,
+}
+
+/// A pattern that the automaton alone cannot match (a gap, an entity, a clause edge): a
+/// linear-time regex whose group 1 is the match, run on a turn only when the automaton found
+/// one of its anchors there.
+#[derive(Debug)]
+pub(crate) struct Verifier {
+    pub regex: Regex,
+    /// Runs on the view that keeps 您 apart from 你 (`strict_nin`).
+    pub strict_nin: bool,
 }
 
 /// What a pattern of the shared automaton means to the condition that owns it.
@@ -277,6 +298,8 @@ pub(crate) enum TermKind {
     Word,
     /// Cancels any phrase, word or regex match of the same condition that it overlaps.
     Exclude,
+    /// One of the anchors of a verifier; `exclude` when the verifier's matches cancel.
+    Anchor { verifier: usize, exclude: bool },
 }
 
 /// The service standard's numbers, from `scoring.toml`.
@@ -305,6 +328,11 @@ pub struct RuleSet {
     /// Each `words` term, folded, with the warning to give if jieba splits it.
     pub(crate) word_checks: Vec<(String, RuleError)>,
     pub(crate) conditions: Vec<Condition>,
+    pub(crate) verifiers: Vec<Verifier>,
+    /// Every lexicon of the set, sorted by name.
+    pub lexicons: Vec<Lexicon>,
+    /// For each lexicon (by name), every lexicon it reaches through includes and terms.
+    pub(crate) lexicon_reach: Vec<(String, Vec<String>)>,
     pub(crate) automaton: AhoCorasick,
     /// For each automaton pattern, the conditions that use it and how.
     pub(crate) owners: Vec<Vec<(usize, TermKind)>>,
@@ -327,6 +355,23 @@ impl RuleSet {
     /// Loads and compiles the rule set in `dir`.
     pub fn from_dir(dir: &Path) -> Result<RuleSet, RuleErrors> {
         RuleSet::compile(&read_dir(dir)?)
+    }
+
+    /// The rules that use lexicon `name`, directly or through another lexicon, by id.
+    pub fn lexicon_users(&self, name: &str) -> Vec<&str> {
+        self.rules
+            .iter()
+            .filter(|r| {
+                r.lexicons.iter().any(|l| {
+                    l == name
+                        || self
+                            .lexicon_reach
+                            .iter()
+                            .any(|(from, reach)| from == l && reach.iter().any(|x| x == name))
+                })
+            })
+            .map(|r| r.id.as_str())
+            .collect()
     }
 
     pub fn rule(&self, id: &str) -> Option<&Rule> {

@@ -70,6 +70,10 @@ pub struct MatchSpec {
     pub exclude: Vec<Spanned<String>>,
     #[serde(default)]
     pub exclude_regex: Vec<Spanned<String>>,
+    /// “您” in this condition's phrases means 您 only: the engine otherwise treats 你 and 您
+    /// as one character, so a phrase is written once.
+    #[serde(default)]
+    pub strict_nin: bool,
     /// Only the turns of `role` that follow a trigger turn.
     #[serde(default)]
     pub after: Option<Spanned<ConditionSpec>>,
@@ -115,6 +119,10 @@ pub struct ConditionSpec {
     pub exclude: Vec<Spanned<String>>,
     #[serde(default)]
     pub exclude_regex: Vec<Spanned<String>>,
+    /// “您” in this condition's phrases means 您 only: the engine otherwise treats 你 and 您
+    /// as one character, so a phrase is written once.
+    #[serde(default)]
+    pub strict_nin: bool,
 }
 
 /// `[match.timing]`: overlap with, or silence after, the previous turn.
@@ -150,6 +158,7 @@ pub struct Terms<'a> {
     pub regex: &'a [Spanned<String>],
     pub exclude: &'a [Spanned<String>],
     pub exclude_regex: &'a [Spanned<String>],
+    pub strict_nin: bool,
 }
 
 impl Terms<'_> {
@@ -173,6 +182,7 @@ macro_rules! terms_of {
                     regex: &self.regex,
                     exclude: &self.exclude,
                     exclude_regex: &self.exclude_regex,
+                    strict_nin: self.strict_nin,
                 }
             }
         }

@@ -1,0 +1,682 @@
+//! Patterns: how a rule author writes a phrase → either plain strings for the shared automaton,
+//! or a verifier (a linear-time regex) anchored on strings the automaton finds.
+//!
+//! In: one entry of `phrases` or `exclude` as written (`那是 … {上级} … 的事`), the rule set's
+//! lexicons. Out: a [`Lowered`] term: a finite list of folded strings when the pattern has no
+//! gap, entity or clause edge (most phrases, and every lexicon of plain words), otherwise a regex
+//! over the folded view plus the strings that must occur wherever it matches.
+//!
+//! The syntax, which the README documents for rule authors:
+//! - text is matched folded: 繁→简, full-width → half-width, case, and 您 → 你, so one spelling
+//!   covers them all;
+//! - `[甲|乙|丙]` one of several alternatives, each itself a pattern; `[的]?` optional;
+//! - `{名}` a lexicon from `rules/lexicons/` or a built-in entity such as `{数字}` or `{时长}`;
+//!   `{名}?` optional;
+//! - `…` (also `……` or `...`) up to 10 characters inside the same clause, `…{24}` up to 24;
+//!   a clause ends at punctuation or at a pause (the space a recogniser leaves between
+//!   sentences);
+//! - `^` at the start, `$` at the end: the match starts or ends a clause;
+//! - `\` before any of `[]|{}?…^$\` makes it an ordinary character.
+//!
+//! Nothing here backtracks: gaps are bounded, verifiers are `regex` automata, and a verifier
+//! only runs on turns where the automaton found one of its anchors.
+
+use std::collections::BTreeSet;
+use std::ops::Range;
+
+use super::entity::{Entity, ENTITIES};
+use crate::normalize::fold;
+
+/// Characters that end a clause in the folded view; a gap never crosses one.
+pub(crate) const CLAUSE_ENDS: &str = ",.!?;:、。…~—\"'“”‘’()（）《》【】";
+/// What `…` alone allows between two parts of a pattern.
+pub const DEFAULT_GAP: usize = 10;
+/// The largest gap an author may ask for: a longer one is no longer "the same clause".
+pub const MAX_GAP: usize = 40;
+/// Beyond this many combinations a pattern is matched by a verifier rather than spelled out.
+const MAX_EXPANSION: usize = 256;
+
+/// A parsed pattern, references not yet resolved. Spans are byte offsets in the pattern text.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Node {
+    Lit(String),
+    /// Alternatives; `optional` when followed by `?`.
+    Alt {
+        alts: Vec<Vec<Node>>,
+        optional: bool,
+    },
+    Ref {
+        name: String,
+        optional: bool,
+        span: Range<usize>,
+    },
+    Gap(usize),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Parsed {
+    pub nodes: Vec<Node>,
+    pub clause_start: bool,
+    pub clause_end: bool,
+}
+
+/// A syntax error at a byte span of the pattern text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PatternError {
+    pub span: Range<usize>,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+impl PatternError {
+    fn at(span: Range<usize>, message: impl Into<String>) -> PatternError {
+        PatternError {
+            span,
+            message: message.into(),
+            help: None,
+        }
+    }
+
+    fn help(mut self, help: &str) -> PatternError {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+/// Whether `text` uses any pattern syntax at all; a plain phrase skips parsing.
+pub fn is_plain(text: &str) -> bool {
+    !text.contains(['[', ']', '|', '{', '}', '…', '\\', '^', '$']) && !text.contains("...")
+}
+
+pub(crate) fn parse(text: &str) -> Result<Parsed, PatternError> {
+    let mut p = Parser {
+        text,
+        pos: 0,
+        depth: 0,
+    };
+    let mut clause_start = false;
+    if p.peek() == Some('^') {
+        p.pos += 1;
+        clause_start = true;
+    }
+    let nodes = p.sequence()?;
+    let mut clause_end = false;
+    if p.peek() == Some('$') {
+        p.pos += 1;
+        clause_end = true;
+    }
+    if let Some(c) = p.peek() {
+        let span = p.pos..p.pos + c.len_utf8();
+        return Err(match c {
+            ']' => PatternError::at(span, "多余的 ],前面没有对应的 ["),
+            '|' => PatternError::at(span, "| 只能写在 [ ] 里面,用来分隔几个可选的说法")
+                .help("例如 [没办法|没法|没有办法]"),
+            '}' => PatternError::at(span, "多余的 },前面没有对应的 {"),
+            '^' => PatternError::at(span, "^ 只能写在开头,表示从分句开头匹配")
+                .help("要匹配字符 ^ 本身,请写成 \\^"),
+            _ => PatternError::at(span, "$ 只能写在末尾,表示匹配到分句结尾")
+                .help("要匹配字符 $ 本身,请写成 \\$"),
+        });
+    }
+    let parsed = Parsed {
+        nodes,
+        clause_start,
+        clause_end,
+    };
+    if parsed.nodes.is_empty() {
+        return Err(PatternError::at(0..text.len(), "短语为空"));
+    }
+    Ok(parsed)
+}
+
+struct Parser<'a> {
+    text: &'a str,
+    pos: usize,
+    depth: usize,
+}
+
+impl Parser<'_> {
+    fn peek(&self) -> Option<char> {
+        self.text[self.pos..].chars().next()
+    }
+
+    fn rest(&self) -> &str {
+        &self.text[self.pos..]
+    }
+
+    /// A sequence up to the end of the text, or (inside brackets) up to `|` or `]`.
+    fn sequence(&mut self) -> Result<Vec<Node>, PatternError> {
+        let mut nodes = Vec::new();
+        let mut lit = String::new();
+        let flush = |lit: &mut String, nodes: &mut Vec<Node>| {
+            if !lit.is_empty() {
+                nodes.push(Node::Lit(std::mem::take(lit)));
+            }
+        };
+        while let Some(c) = self.peek() {
+            let at = self.pos;
+            match c {
+                '\\' => {
+                    self.pos += 1;
+                    let Some(e) = self.peek() else {
+                        return Err(PatternError::at(at..at + 1, "\\ 后面缺少要转义的字符"));
+                    };
+                    lit.push(e);
+                    self.pos += e.len_utf8();
+                }
+                '[' => {
+                    flush(&mut lit, &mut nodes);
+                    self.pos += 1;
+                    let alts = self.alternatives(at)?;
+                    let optional = self.question();
+                    nodes.push(Node::Alt { alts, optional });
+                }
+                '{' => {
+                    let close = self.rest().find('}').map(|i| self.pos + i);
+                    let Some(close) = close else {
+                        return Err(PatternError::at(at..self.text.len(), "{ 没有闭合")
+                            .help("词库和实体写成 {上级}、{数字} 这样"));
+                    };
+                    let name = self.text[at + 1..close].trim().to_string();
+                    self.pos = close + 1;
+                    if name.is_empty() {
+                        return Err(PatternError::at(at..close + 1, "{} 里缺少词库或实体的名字"));
+                    }
+                    if name.chars().all(|c| c.is_ascii_digit()) {
+                        return Err(PatternError::at(
+                            at..close + 1,
+                            format!("{{{name}}} 只能紧跟在 … 后面,表示最多隔几个字"),
+                        )
+                        .help("例如 您看…{24}可以吗"));
+                    }
+                    flush(&mut lit, &mut nodes);
+                    let optional = self.question();
+                    nodes.push(Node::Ref {
+                        name,
+                        optional,
+                        span: at..self.pos,
+                    });
+                }
+                '…' | '.' if c == '…' || self.rest().starts_with("...") => {
+                    while self.rest().starts_with('…') || self.rest().starts_with("...") {
+                        // `…` and `...` are both three bytes.
+                        self.pos += 3;
+                        while self.rest().starts_with('.') {
+                            self.pos += 1;
+                        }
+                    }
+                    let trimmed = lit.trim_end().len();
+                    lit.truncate(trimmed);
+                    flush(&mut lit, &mut nodes);
+                    let mut gap = DEFAULT_GAP;
+                    // `…{24}` bounds the gap; `…{上级}` is a gap followed by a lexicon.
+                    let bound = self.rest().strip_prefix('{').and_then(|r| {
+                        let inner = &r[..r.find('}').unwrap_or(r.len())];
+                        inner.trim().chars().all(|c| c.is_ascii_digit() || c == '-').then_some(())
+                    });
+                    if bound.is_some() {
+                        let close = self.rest().find('}').map(|i| self.pos + i);
+                        let bound = close.and_then(|c| self.text[self.pos + 1..c].trim().parse().ok());
+                        match (close, bound) {
+                            (Some(close), Some(n)) if (1..=MAX_GAP).contains(&n) => {
+                                gap = n;
+                                self.pos = close + 1;
+                            }
+                            (Some(close), _) => {
+                                return Err(PatternError::at(
+                                    self.pos..close + 1,
+                                    format!("… 后面的字数上限必须是 1 到 {MAX_GAP} 之间的整数"),
+                                ))
+                            }
+                            (None, _) => {
+                                return Err(PatternError::at(self.pos..self.text.len(), "{ 没有闭合"))
+                            }
+                        }
+                    }
+                    if matches!(nodes.last(), Some(Node::Gap(_))) || nodes.is_empty() {
+                        return Err(PatternError::at(
+                            at..self.pos,
+                            "… 必须写在两个部分之间",
+                        )
+                        .help("开头或结尾的 … 没有意义;两个 … 之间要有文字"));
+                    }
+                    nodes.push(Node::Gap(gap));
+                    while self.peek().is_some_and(char::is_whitespace) {
+                        self.pos += self.peek().map_or(1, char::len_utf8);
+                    }
+                }
+                // The caller decides whether these are in place.
+                ']' | '|' | '}' | '^' | '$' => break,
+                _ => {
+                    lit.push(c);
+                    self.pos += c.len_utf8();
+                }
+            }
+        }
+        flush(&mut lit, &mut nodes);
+        if let Some(Node::Gap(_)) = nodes.last() {
+            return Err(PatternError::at(
+                self.pos.saturating_sub(1)..self.pos,
+                "… 必须写在两个部分之间",
+            ));
+        }
+        Ok(nodes)
+    }
+
+    /// After `[`: alternatives up to the matching `]`.
+    fn alternatives(&mut self, open: usize) -> Result<Vec<Vec<Node>>, PatternError> {
+        self.depth += 1;
+        let mut alts = Vec::new();
+        loop {
+            let mut alt = self.sequence()?;
+            trim_lits(&mut alt);
+            match self.peek() {
+                Some('|') => {
+                    self.pos += 1;
+                    alts.push(alt);
+                }
+                Some(']') => {
+                    self.pos += 1;
+                    alts.push(alt);
+                    break;
+                }
+                _ => {
+                    return Err(PatternError::at(open..self.text.len(), "[ 没有闭合")
+                        .help("可选说法写成 [没办法|没法],括号要成对"))
+                }
+            }
+        }
+        self.depth -= 1;
+        if alts.iter().all(Vec::is_empty) {
+            return Err(PatternError::at(open..self.pos, "[ ] 里没有内容"));
+        }
+        Ok(alts)
+    }
+
+    fn question(&mut self) -> bool {
+        if self.peek() == Some('?') {
+            self.pos += 1;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+/// Spaces around `|` are for the reader: `[没办法 | 没法]`.
+fn trim_lits(seq: &mut Vec<Node>) {
+    if let Some(Node::Lit(s)) = seq.first_mut() {
+        *s = s.trim_start().to_string();
+    }
+    if let Some(Node::Lit(s)) = seq.last_mut() {
+        *s = s.trim_end().to_string();
+    }
+    seq.retain(|n| !matches!(n, Node::Lit(s) if s.is_empty()));
+}
+
+/// A pattern with its references resolved: what is matched, folded.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Part {
+    Lit(String),
+    Alt(Vec<Vec<Part>>),
+    Opt(Vec<Part>),
+    Gap(usize),
+    Entity(&'static Entity),
+}
+
+/// What a resolved pattern becomes.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Lowered {
+    /// Every way of writing it, folded: each goes into the automaton as it is.
+    Strings(Vec<String>),
+    /// A regex over the folded view (its group 1 is the match) that only runs on turns where
+    /// one of `anchors` occurs; no anchors means it runs on every turn it may look at.
+    Verify { regex: String, anchors: Vec<String> },
+}
+
+/// The cheapest form of a resolved pattern: strings when it has a finite spelling, else a
+/// verifier.
+pub(crate) fn lower(
+    parts: &[Part],
+    clause_start: bool,
+    clause_end: bool,
+) -> Result<Lowered, String> {
+    lower_as(parts, clause_start, clause_end, true)
+}
+
+/// A resolved pattern as a verifier, even when it could be spelled out: for conditions whose
+/// text must be checked on a view the automaton does not scan (`strict_nin`).
+pub(crate) fn lower_verify(
+    parts: &[Part],
+    clause_start: bool,
+    clause_end: bool,
+) -> Result<Lowered, String> {
+    lower_as(parts, clause_start, clause_end, false)
+}
+
+fn lower_as(
+    parts: &[Part],
+    clause_start: bool,
+    clause_end: bool,
+    spell_out: bool,
+) -> Result<Lowered, String> {
+    if let Some(strings) = expand(parts) {
+        if strings.iter().any(String::is_empty) {
+            return Err("这个短语可以什么都不匹配 (所有部分都是可选的),会在每一句话上命中".into());
+        }
+    }
+    if spell_out && !clause_start && !clause_end {
+        if let Some(strings) = expand(parts) {
+            if strings.iter().any(String::is_empty) {
+                return Err("这个短语可以什么都不匹配 (所有部分都是可选的),会在每一句话上命中".into());
+            }
+            return Ok(Lowered::Strings(strings.into_iter().collect()));
+        }
+    }
+    let mut body = String::new();
+    regex_of(parts, &mut body);
+    let boundary = format!("[{}\\s]", regex_class(CLAUSE_ENDS));
+    let regex = format!(
+        "{}({body}){}",
+        if clause_start { format!("(?:^|{boundary})") } else { String::new() },
+        if clause_end { format!("(?:{boundary}|$)") } else { String::new() },
+    );
+    let anchors = anchors_of(parts).map_or_else(Vec::new, |a| a.into_iter().collect());
+    Ok(Lowered::Verify { regex, anchors })
+}
+
+/// Every string a gap-free, entity-free pattern can match, unless there are too many.
+fn expand(parts: &[Part]) -> Option<BTreeSet<String>> {
+    let mut out: BTreeSet<String> = [String::new()].into();
+    for part in parts {
+        let options: BTreeSet<String> = match part {
+            Part::Lit(s) => [s.clone()].into(),
+            Part::Alt(alts) => {
+                let mut all = BTreeSet::new();
+                for alt in alts {
+                    all.extend(expand(alt)?);
+                }
+                all
+            }
+            Part::Opt(seq) => {
+                let mut all = expand(seq)?;
+                all.insert(String::new());
+                all
+            }
+            Part::Gap(_) | Part::Entity(_) => return None,
+        };
+        if out.len() * options.len() > MAX_EXPANSION {
+            return None;
+        }
+        out = out
+            .iter()
+            .flat_map(|a| options.iter().map(move |b| format!("{a}{b}")))
+            .collect();
+    }
+    Some(out)
+}
+
+fn regex_class(chars: &str) -> String {
+    chars
+        .chars()
+        .map(|c| regex::escape(&c.to_string()))
+        .collect()
+}
+
+fn regex_of(parts: &[Part], out: &mut String) {
+    for part in parts {
+        match part {
+            Part::Lit(s) => out.push_str(&regex::escape(s)),
+            Part::Alt(alts) => {
+                // Longest first: the regex takes the first alternative that matches, and the
+                // evidence should be the longest phrase said.
+                let mut rendered: Vec<String> = alts
+                    .iter()
+                    .map(|a| {
+                        let mut s = String::new();
+                        regex_of(a, &mut s);
+                        s
+                    })
+                    .collect();
+                rendered.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+                rendered.dedup();
+                out.push_str("(?:");
+                out.push_str(&rendered.join("|"));
+                out.push(')');
+            }
+            Part::Opt(seq) => {
+                out.push_str("(?:");
+                regex_of(seq, out);
+                out.push_str(")?");
+            }
+            Part::Gap(n) => {
+                out.push_str(&format!("[^{}\\s]{{0,{n}}}?", regex_class(CLAUSE_ENDS)));
+            }
+            Part::Entity(e) => {
+                out.push_str("(?:");
+                out.push_str(e.regex);
+                out.push(')');
+            }
+        }
+    }
+}
+
+/// Strings one of which occurs in every match of `parts`, chosen to be as selective as
+/// possible; `None` when no such set is known (a pattern made only of entities without
+/// anchors).
+fn anchors_of(parts: &[Part]) -> Option<BTreeSet<String>> {
+    let mut best: Option<BTreeSet<String>> = None;
+    for part in parts {
+        let candidate = match part {
+            Part::Lit(s) => Some([s.clone()].into()),
+            Part::Alt(alts) => {
+                let mut all = BTreeSet::new();
+                let mut ok = true;
+                for alt in alts {
+                    match anchors_of(alt) {
+                        Some(a) => all.extend(a),
+                        None => ok = false,
+                    }
+                }
+                ok.then_some(all)
+            }
+            Part::Entity(e) if !e.anchors.is_empty() => {
+                Some(e.anchors.iter().map(|s| s.to_string()).collect())
+            }
+            Part::Opt(_) | Part::Gap(_) | Part::Entity(_) => None,
+        };
+        let Some(candidate) = candidate.filter(|c| !c.iter().any(String::is_empty)) else {
+            continue;
+        };
+        let score = |set: &BTreeSet<String>| {
+            let shortest = set.iter().map(|s| s.chars().count()).min().unwrap_or(0);
+            (shortest, std::cmp::Reverse(set.len()))
+        };
+        if best.as_ref().is_none_or(|b| score(&candidate) > score(b)) {
+            best = Some(candidate);
+        }
+    }
+    best
+}
+
+/// Resolves the references of a parsed pattern. `lookup` gives the alternatives of a lexicon
+/// by name (already resolved), or `None` when there is no lexicon of that name.
+pub(crate) fn resolve(
+    nodes: &[Node],
+    lookup: &mut dyn FnMut(&str, &Range<usize>) -> Result<Vec<Vec<Part>>, PatternError>,
+    keep_nin: bool,
+) -> Result<Vec<Part>, PatternError> {
+    let mut out = Vec::new();
+    for node in nodes {
+        out.push(match node {
+            Node::Lit(s) => Part::Lit(fold_term(s, keep_nin)),
+            Node::Gap(n) => Part::Gap(*n),
+            Node::Alt { alts, optional } => {
+                let alts = alts
+                    .iter()
+                    .map(|a| resolve(a, lookup, keep_nin))
+                    .collect::<Result<Vec<_>, _>>()?;
+                let alt = Part::Alt(alts);
+                if *optional {
+                    Part::Opt(vec![alt])
+                } else {
+                    alt
+                }
+            }
+            Node::Ref {
+                name,
+                optional,
+                span,
+            } => {
+                let part = match ENTITIES.iter().find(|e| e.name == name) {
+                    Some(e) => Part::Entity(e),
+                    None => Part::Alt(lookup(name, span)?),
+                };
+                if *optional {
+                    Part::Opt(vec![part])
+                } else {
+                    part
+                }
+            }
+        });
+    }
+    Ok(out)
+}
+
+/// The engine's fold of a pattern's text; `keep_nin` leaves 您 as it is written.
+pub(crate) fn fold_term(text: &str, keep_nin: bool) -> String {
+    if keep_nin {
+        crate::normalize::fold_keeping_nin(text)
+    } else {
+        fold(text)
+    }
+}
+
+/// Every lexicon a parsed pattern names directly (not entities).
+pub(crate) fn references(nodes: &[Node], out: &mut Vec<String>) {
+    for node in nodes {
+        match node {
+            Node::Ref { name, .. } if !ENTITIES.iter().any(|e| e.name == name) => {
+                out.push(name.clone())
+            }
+            Node::Alt { alts, .. } => alts.iter().for_each(|a| references(a, out)),
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lowered(text: &str) -> Lowered {
+        let parsed = parse(text).unwrap();
+        let mut lookup = |name: &str, _: &Range<usize>| -> Result<Vec<Vec<Part>>, PatternError> {
+            match name {
+                "上级" => Ok(vec![
+                    vec![Part::Lit("领导".into())],
+                    vec![Part::Lit("主管".into())],
+                ]),
+                _ => Err(PatternError::at(0..0, "unknown")),
+            }
+        };
+        let parts = resolve(&parsed.nodes, &mut lookup, false).unwrap();
+        lower(&parts, parsed.clause_start, parsed.clause_end).unwrap()
+    }
+
+    fn strings(text: &str) -> Vec<String> {
+        match lowered(text) {
+            Lowered::Strings(s) => s,
+            other => panic!("{text}: expected strings, got {other:?}"),
+        }
+    }
+
+    fn matches(pattern: &str, text: &str) -> Option<String> {
+        let Lowered::Verify { regex, .. } = lowered(pattern) else {
+            panic!("{pattern}: expected a verifier");
+        };
+        let re = regex::Regex::new(&regex).unwrap();
+        re.captures(&fold(text))
+            .map(|c| c.get(1).unwrap().as_str().to_string())
+    }
+
+    #[test]
+    fn plain_text_is_one_folded_string() {
+        assert_eq!(strings("請您稍等"), ["请你稍等"]);
+        assert!(is_plain("请您稍等"));
+        assert!(!is_plain("还有…吗"));
+    }
+
+    #[test]
+    fn alternatives_optional_parts_and_lexicons_spell_out() {
+        assert_eq!(
+            strings("[没办法|没法 | 没有办法]远程[处理]?"),
+            ["没办法远程", "没办法远程处理", "没有办法远程", "没有办法远程处理", "没法远程", "没法远程处理"]
+        );
+        assert_eq!(strings("找{上级}"), ["找主管", "找领导"]);
+        assert_eq!(strings("a\\[b\\]"), ["a[b]"]);
+    }
+
+    #[test]
+    fn gaps_stay_inside_one_clause() {
+        let p = "那是…{上级}…的事";
+        assert_eq!(matches(p, "那是我们领导的事"), Some("那是我们领导的事".into()));
+        assert_eq!(matches(p, "那是我們領導的事"), Some("那是我们领导的事".into()));
+        assert_eq!(matches(p, "那是你的事,找领导的事"), None);
+        assert_eq!(matches(p, "那是 领导的事"), None, "a pause ends the clause");
+        // The default gap is 10 characters.
+        assert_eq!(matches("还有…帮…你", "还有其他还可以帮到您的吗"), Some("还有其他还可以帮到你".into()));
+        assert_eq!(matches("a…{2}b", "axxb"), Some("axxb".into()));
+        assert_eq!(matches("a…{2}b", "axxxb"), None);
+        assert_eq!(matches("a…b", &format!("a{}b", "x".repeat(11))), None);
+    }
+
+    #[test]
+    fn clause_edges() {
+        assert_eq!(matches("^你自己看$", "你自己看。"), Some("你自己看".into()));
+        assert_eq!(matches("^你自己看$", "好的,您自己看"), Some("你自己看".into()));
+        assert_eq!(matches("^你自己看$", "你自己看一下短信"), None);
+    }
+
+    #[test]
+    fn anchors_are_the_most_selective_required_part() {
+        let Lowered::Verify { anchors, .. } = lowered("那是…{上级}…的事") else {
+            panic!()
+        };
+        // Equally long: the single string is preferred over a set.
+        assert_eq!(anchors, ["那是"]);
+        let Lowered::Verify { anchors, .. } = lowered("[还有|其他]…可以帮…你") else {
+            panic!()
+        };
+        assert_eq!(anchors, ["可以帮"]);
+        let Lowered::Verify { anchors, .. } = lowered("^好的$") else {
+            panic!()
+        };
+        assert_eq!(anchors, ["好的"]);
+    }
+
+    #[test]
+    fn syntax_errors_point_at_the_problem() {
+        let err = |t: &str| parse(t).unwrap_err();
+        assert_eq!(err("[没办法|没法").span, 0..17);
+        assert_eq!(err("没办法]").span, 9..10);
+        assert_eq!(err("没|法").message, "| 只能写在 [ ] 里面,用来分隔几个可选的说法");
+        assert_eq!(err("…没法").message, "… 必须写在两个部分之间");
+        assert_eq!(err("没法…").message, "… 必须写在两个部分之间");
+        assert!(err("a…{99}b").message.contains("1 到 40"));
+        assert!(err("a{12}b").message.contains("只能紧跟在 … 后面"));
+        assert!(err("a{上级").message.contains("没有闭合"));
+        assert!(err("a^b").message.contains("^ 只能写在开头"));
+        assert_eq!(err("[]").message, "[ ] 里没有内容");
+    }
+
+    #[test]
+    fn an_all_optional_pattern_is_refused() {
+        let parsed = parse("[的]?").unwrap();
+        let mut none = |_: &str, _: &Range<usize>| -> Result<Vec<Vec<Part>>, PatternError> {
+            unreachable!()
+        };
+        let parts = resolve(&parsed.nodes, &mut none, false).unwrap();
+        assert!(lower(&parts, false, false).is_err());
+    }
+}

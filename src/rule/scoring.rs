@@ -1,0 +1,47 @@
+//! `scoring.toml` → [`Scoring`]: the service standard's numbers (base score, tiers, which
+//! dimensions make up each sub-score, the service-type threshold), checked for the mistakes
+//! that would make every score meaningless.
+
+use std::sync::Arc;
+
+use super::explain::toml_error;
+use super::schema::ScoringFile;
+use super::{RuleError, RuleSource, Scoring};
+
+pub(crate) fn compile_scoring(src: &RuleSource) -> Result<Scoring, RuleError> {
+    let text: Arc<str> = src.text.as_str().into();
+    let file: ScoringFile =
+        toml::from_str(&src.text).map_err(|e| toml_error(&src.path, &text, &e))?;
+    let mut tiers: Vec<(String, i32)> = file.tiers.into_iter().map(|t| (t.name, t.min)).collect();
+    tiers.sort_by_key(|t| std::cmp::Reverse(t.1));
+    let problem = |message: &str| Err(RuleError::new(&src.path, &text, None, message));
+    if tiers.last().is_none_or(|t| t.1 > 0) {
+        return problem("[[tier]] 必须包含一个 min = 0 的最低档,否则低分通话没有档位");
+    }
+    for name in &file.flag_tiers {
+        if !tiers.iter().any(|t| &t.0 == name) {
+            return problem(&format!(
+                "flag_tiers 中的档位 \"{name}\" 未在 [[tier]] 中定义"
+            ));
+        }
+    }
+    let groups = &file.dimensions;
+    if let Some(d) = groups
+        .attitude
+        .iter()
+        .find(|d| groups.procedure.contains(d))
+    {
+        return problem(&format!("维度 \"{d}\" 同时出现在 attitude 和 procedure 中"));
+    }
+    let s = file.service_type;
+    Ok(Scoring {
+        base: file.base,
+        tiers,
+        flag_tiers: file.flag_tiers,
+        attitude_dimensions: file.dimensions.attitude,
+        procedure_dimensions: file.dimensions.procedure,
+        service_threshold: s.threshold,
+        service_types: [s.both, s.attitude_only, s.procedure_only, s.neither],
+    })
+}
+
