@@ -423,7 +423,7 @@ impl FileContext<'_> {
             self.warn(Some(span.clone()), "strict_nin = true,但短语里没有“您”,这个设置不起作用");
         }
         if terms.phrases.is_empty() && terms.words.is_empty() && terms.regex.is_empty() {
-            self.error(Some(span), "条件没有任何可匹配的内容").help =
+            self.error(Some(span.clone()), "条件没有任何可匹配的内容").help =
                 Some("至少写一项 phrases (短语)、words (分词后的词) 或 regex (正则)".into());
         }
         let lists = [
@@ -478,6 +478,11 @@ impl FileContext<'_> {
             .iter()
             .filter_map(|r| self.regex(r))
             .collect();
+        b.conditions[cond].when = terms.when.to_vec();
+        b.conditions[cond].unless = terms.unless.to_vec();
+        if let Some(c) = terms.when.iter().find(|c| terms.unless.contains(c)) {
+            self.error(Some(span.clone()), format!("“{}”同时写在 when 和 unless 里,永远不会命中", c.name()));
+        }
         b.conditions[cond].regex = regex;
         b.conditions[cond].exclude_regex = exclude_regex;
         cond

@@ -317,6 +317,12 @@ impl Evaluator<'_> {
             excluded.extend(re.find_iter(&view.folded).map(|m| m.range()));
         }
         found.retain(|f| !excluded.iter().any(|x| x.start < f.end && f.start < x.end));
+        if !condition.when.is_empty() || !condition.unless.is_empty() {
+            found.retain(|f| {
+                (condition.when.is_empty() || condition.when.iter().any(|c| c.holds(&view.folded, f)))
+                    && !condition.unless.iter().any(|c| c.holds(&view.folded, f))
+            });
+        }
         found.sort_by_key(|r| (r.start, r.end));
         // Overlapping matches of one condition are one piece of evidence: "没办法" and
         // "我也没办法" in the same place must not deduct twice.

@@ -9,6 +9,7 @@
 //! automaton for every phrase of every rule), `eval` runs them over a call.
 
 mod compile;
+pub mod context;
 mod diagnostic;
 pub mod entity;
 mod eval;
@@ -278,6 +279,10 @@ pub(crate) struct Condition {
     /// Verifiers with no anchor in the automaton, run on every turn the condition looks at:
     /// (verifier, whether it excludes).
     pub unanchored: Vec<(usize, bool)>,
+    /// Each match's clause must be in one of these contexts (when not empty)…
+    pub when: Vec<context::Context>,
+    /// …and in none of these.
+    pub unless: Vec<context::Context>,
 }
 
 /// A pattern that the automaton alone cannot match (a gap, an entity, a clause edge): a

@@ -7,6 +7,7 @@
 use serde::Deserialize;
 use toml::Spanned;
 
+use super::context::Context;
 use crate::input::Role;
 
 /// One rule file: `rules/<category>/<ID>-<name>.toml`.
@@ -74,6 +75,12 @@ pub struct MatchSpec {
     /// as one character, so a phrase is written once.
     #[serde(default)]
     pub strict_nin: bool,
+    /// Only matches whose clause is in one of these contexts (疑问, 否定, 已解决, 假设).
+    #[serde(default)]
+    pub when: Vec<Context>,
+    /// No match whose clause is in one of these contexts.
+    #[serde(default)]
+    pub unless: Vec<Context>,
     /// Only the turns of `role` that follow a trigger turn.
     #[serde(default)]
     pub after: Option<Spanned<ConditionSpec>>,
@@ -123,6 +130,12 @@ pub struct ConditionSpec {
     /// as one character, so a phrase is written once.
     #[serde(default)]
     pub strict_nin: bool,
+    /// Only matches whose clause is in one of these contexts (疑问, 否定, 已解决, 假设).
+    #[serde(default)]
+    pub when: Vec<Context>,
+    /// No match whose clause is in one of these contexts.
+    #[serde(default)]
+    pub unless: Vec<Context>,
 }
 
 /// `[match.timing]`: overlap with, or silence after, the previous turn.
@@ -159,6 +172,8 @@ pub struct Terms<'a> {
     pub exclude: &'a [Spanned<String>],
     pub exclude_regex: &'a [Spanned<String>],
     pub strict_nin: bool,
+    pub when: &'a [Context],
+    pub unless: &'a [Context],
 }
 
 impl Terms<'_> {
@@ -183,6 +198,8 @@ macro_rules! terms_of {
                     exclude: &self.exclude,
                     exclude_regex: &self.exclude_regex,
                     strict_nin: self.strict_nin,
+                    when: &self.when,
+                    unless: &self.unless,
                 }
             }
         }

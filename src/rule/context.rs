@@ -1,0 +1,234 @@
+//! Clause context: a match and the words around it in its turn → whether the clause it sits
+//! in is a question, negated, about something already resolved, or a condition.
+//!
+//! In: a turn's folded view and the byte span of a match. Out: for each [`Context`], whether it
+//! holds. A condition lists what it requires (`when = ["疑问"]`) or forbids (`unless =
+//! ["否定", "已解决"]`); this is what keeps 老实说,投诉的问题很快就解决了 (praise) from being a
+//! complaint, 这回明白了没有? (a question) from being a confirmation, and 我不是要投诉 from
+//! being a threat.
+//!
+//! The tests are cues in the same clause or sentence, deliberately simple and bounded: a few
+//! characters before or after the match, never across a sentence end. They are documented for
+//! rule authors in the README; when one misjudges, a rule example shows it.
+
+use std::ops::Range;
+
+use serde::Deserialize;
+
+use super::pattern::CLAUSE_ENDS;
+
+/// What may be required of, or forbidden for, the clause a match sits in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum Context {
+    /// 疑问: the clause asks (`?`, 吗/呢/没有 at its end, 是不是/有没有 before the match).
+    #[serde(rename = "疑问", alias = "question")]
+    Question,
+    /// 否定: a negator (不/没/别/未/无) right before the match in its clause.
+    #[serde(rename = "否定", alias = "negated")]
+    Negated,
+    /// 已解决: the sentence goes on to say it was resolved (投诉的问题很快就解决了).
+    #[serde(rename = "已解决", alias = "resolved")]
+    Resolved,
+    /// 假设: a condition or concession (如果…, …的话, 不能退就算了).
+    #[serde(rename = "假设", alias = "conditional")]
+    Conditional,
+}
+
+impl Context {
+    pub fn name(self) -> &'static str {
+        match self {
+            Context::Question => "疑问",
+            Context::Negated => "否定",
+            Context::Resolved => "已解决",
+            Context::Conditional => "假设",
+        }
+    }
+
+    /// Whether this context holds for the match at `span` of `text` (a folded view).
+    pub fn holds(self, text: &str, span: &Range<usize>) -> bool {
+        let s = Surroundings::of(text, span);
+        match self {
+            Context::Question => s.is_question(),
+            Context::Negated => s.is_negated(),
+            Context::Resolved => s.is_resolved(),
+            Context::Conditional => s.is_conditional(),
+        }
+    }
+}
+
+/// Characters that end a sentence (as opposed to a clause).
+const SENTENCE_ENDS: &[char] = &['。', '!', '?', '\n'];
+
+/// The text around one match, cut at clause and sentence boundaries.
+struct Surroundings<'a> {
+    /// From the start of the match's clause to the match.
+    clause_before: &'a str,
+    /// From the end of the match to the end of its clause.
+    clause_after: &'a str,
+    /// The character that ends the clause, if any (`?`, `,` …); `None` at the end of the turn.
+    clause_end: Option<char>,
+    /// From the start of the sentence to the match.
+    sentence_before: &'a str,
+    /// From the end of the match to the end of the sentence.
+    sentence_after: &'a str,
+}
+
+fn ends_clause(c: char) -> bool {
+    CLAUSE_ENDS.contains(c) || c.is_whitespace()
+}
+
+impl<'a> Surroundings<'a> {
+    fn of(text: &'a str, span: &Range<usize>) -> Surroundings<'a> {
+        let before = &text[..span.start];
+        let after = &text[span.end..];
+        let clause_start = before.rfind(ends_clause).map_or(0, |i| {
+            i + before[i..].chars().next().map_or(1, char::len_utf8)
+        });
+        let clause_stop = after.find(ends_clause).unwrap_or(after.len());
+        let sentence_start = before.rfind(SENTENCE_ENDS).map_or(0, |i| {
+            i + before[i..].chars().next().map_or(1, char::len_utf8)
+        });
+        let sentence_stop = after.find(SENTENCE_ENDS).unwrap_or(after.len());
+        Surroundings {
+            clause_before: &before[clause_start..],
+            clause_after: &after[..clause_stop],
+            clause_end: after[clause_stop..].chars().next(),
+            sentence_before: &before[sentence_start..],
+            sentence_after: &after[..sentence_stop],
+        }
+    }
+
+    fn is_question(&self) -> bool {
+        if self.clause_end == Some('?') {
+            return true;
+        }
+        // Unpunctuated speech: a question particle ends the clause (明白了没有, 好了吗).
+        let tail = self.clause_after.trim_end();
+        const PARTICLES: &[&str] = &["吗", "么", "呢", "没有", "没", "不", "嘛", "不是", "对吧", "是吧", "好吧"];
+        if tail.chars().count() <= 6 && PARTICLES.iter().any(|p| tail.ends_with(p)) {
+            // 好吧 after a statement is a concession, not a question, unless 吗/呢 follows.
+            return !tail.ends_with("好吧") || self.clause_end == Some('?');
+        }
+        // 是不是…, 有没有…, 能不能…: an A-not-A question before the match.
+        const ASKING: &[&str] = &[
+            "是不是", "有没有", "能不能", "可不可以", "会不会", "要不要", "对不对", "行不行", "好不好",
+            "明不明白", "清不清楚", "懂不懂", "是否",
+        ];
+        ASKING.iter().any(|a| self.clause_before.contains(a))
+    }
+
+    fn is_negated(&self) -> bool {
+        // The last few characters before the match, in its clause.
+        let before: Vec<char> = self.clause_before.chars().collect();
+        let window: String = before[before.len().saturating_sub(4)..].iter().collect();
+        // Words that start with a negator but do not negate what follows.
+        const NOT_NEGATORS: &[&str] = &[
+            "不错", "不少", "不久", "不断", "不过", "不仅", "不光", "不好意思", "没错", "不管",
+            "无论", "未来", "别人", "别的", "无法", "不得不", "没想到",
+        ];
+        let mut cleaned = window.clone();
+        for w in NOT_NEGATORS {
+            cleaned = cleaned.replace(w, &"_".repeat(w.chars().count()));
+        }
+        cleaned.contains(['不', '没', '别', '未', '无', '非', '甭'])
+    }
+
+    fn is_resolved(&self) -> bool {
+        // Something later in the sentence reports it settled: 很快就解决了, 已经处理好了.
+        const DONE: &[&str] = &[
+            "解决了", "处理好了", "处理完了", "搞定了", "弄好了", "修好了", "办好了", "退回来了",
+            "到账了", "已经处理", "已经解决", "已解决", "已处理", "处理得很快", "解决得很快",
+            "都好了", "没事了", "恢复了",
+        ];
+        const UNDONE: &[&str] = &["没", "未", "不", "还没", "没有"];
+        let after = self.sentence_after;
+        DONE.iter().any(|d| {
+            after.match_indices(d).any(|(i, _)| {
+                let lead: String = after[..i].chars().rev().take(2).collect::<Vec<_>>().into_iter().rev().collect();
+                !UNDONE.iter().any(|u| lead.ends_with(u))
+            })
+        }) || {
+            // 之前投诉过的那个已经… / 上次投诉的已经解决: the past marked before the match.
+            let before = self.sentence_before;
+            (before.contains("上次") || before.contains("之前") || before.contains("以前"))
+                && DONE.iter().any(|d| after.contains(d))
+        }
+    }
+
+    fn is_conditional(&self) -> bool {
+        const IF: &[&str] = &[
+            "如果", "要是", "假如", "万一", "若是", "倘若", "假设", "只要", "如若", "一旦", "实在",
+        ];
+        if IF.iter().any(|w| self.sentence_before.contains(w)) {
+            return true;
+        }
+        if self.clause_after.contains("的话") {
+            return true;
+        }
+        // 不能退就算了, 没有就算了: a condition stated just before 就.
+        if let Some(cond) = self.clause_before.strip_suffix('就') {
+            const UNLESS: &[&str] = &["不能", "不行", "不可以", "没有", "没法", "办不了", "不给", "不退", "不换"];
+            return UNLESS.iter().any(|u| cond.contains(u));
+        }
+        false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::normalize::fold;
+
+    /// Whether `context` holds for the first occurrence of `word` in `text`.
+    fn at(context: Context, text: &str, word: &str) -> bool {
+        let text = fold(text);
+        let word = fold(word);
+        let start = text.find(&word).unwrap_or_else(|| panic!("{word} not in {text}"));
+        context.holds(&text, &(start..start + word.len()))
+    }
+
+    #[test]
+    fn questions() {
+        use Context::Question as Q;
+        assert!(at(Q, "这回明白了没有?", "明白了"));
+        assert!(at(Q, "这回明白了没有", "明白了"), "unpunctuated");
+        assert!(at(Q, "您看这样解决了吗", "解决了"));
+        assert!(at(Q, "是不是已经解决了", "解决了"));
+        assert!(at(Q, "好的明白了吗?", "明白了"));
+        assert!(!at(Q, "好的,明白了,谢谢。", "明白了"));
+        assert!(!at(Q, "明白了,那这个怎么弄?", "明白了"), "the question is the next clause");
+        assert!(!at(Q, "行吧,就这样吧", "就这样"));
+    }
+
+    #[test]
+    fn negation() {
+        use Context::Negated as N;
+        assert!(at(N, "我不是要投诉,就问问", "投诉"));
+        assert!(at(N, "这不是您的问题", "是你的问题"));
+        assert!(at(N, "我没有不满意", "不满意"));
+        assert!(!at(N, "我要投诉你们", "投诉"));
+        assert!(!at(N, "这是您的问题", "是你的问题"));
+        assert!(!at(N, "不好意思,我要投诉", "投诉"), "不好意思 is not a negation");
+        assert!(!at(N, "不过,我还是要投诉", "投诉"));
+    }
+
+    #[test]
+    fn resolved() {
+        use Context::Resolved as R;
+        assert!(at(R, "老实说,联通还不错,投诉的问题很快就解决了", "投诉"));
+        assert!(at(R, "上次投诉的那个已经处理好了", "投诉"));
+        assert!(!at(R, "我投诉了三次,到现在都没解决", "投诉"));
+        assert!(!at(R, "我要投诉!", "投诉"));
+        assert!(!at(R, "我要投诉。后来解决了吗", "投诉"), "another sentence");
+    }
+
+    #[test]
+    fn conditional() {
+        use Context::Conditional as C;
+        assert!(at(C, "不能退就算了", "算了"));
+        assert!(at(C, "如果还是不行,我就投诉", "投诉"));
+        assert!(at(C, "不满意的话可以退", "不满意"));
+        assert!(!at(C, "那就算了,我不办了", "算了"));
+        assert!(!at(C, "算了算了,不想说了", "算了"));
+    }
+}
