@@ -311,7 +311,10 @@ mod tests {
         let view = fold(original);
         assert_eq!(view, "你好,请稍等,让你久等了。工号ab123");
         assert_eq!(view.chars().count(), original.chars().count());
-        assert_eq!(fold_keeping_nin(original), "您好,请稍等,让您久等了。工号ab123");
+        assert_eq!(
+            fold_keeping_nin(original),
+            "您好,请稍等,让您久等了。工号ab123"
+        );
         // 您 and 你 are the same length, so byte offsets agree between the two views.
         assert_eq!(fold_keeping_nin(original).len(), view.len());
     }

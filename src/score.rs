@@ -176,3 +176,135 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod table_tests {
+    use super::*;
+    use crate::rule::{Evidence, Quote, RuleSource};
+
+    /// Rules whose only purpose is their points and group; hits are made by hand.
+    fn set() -> RuleSet {
+        let rule = |id: &str, dimension: &str, points: i32, extra: &str| RuleSource {
+            path: format!("t/{id}.toml"),
+            text: format!(
+                "id = \"{id}\"\ntitle = \"{id}\"\nmessage = \"{id}\"\ndimension = \"{dimension}\"\n\
+                 points = {points}\n{extra}[match]\nphrases = [\"{id}\"]\n"
+            ),
+        };
+        RuleSet::compile(&[
+            RuleSource {
+                path: "scoring.toml".into(),
+                text: include_str!("../rules/scoring.toml").into(),
+            },
+            rule("ATT", "attitude", -12, ""),
+            rule("PRO", "resolution", -12, ""),
+            rule("ONE", "language", -1, ""),
+            rule("BON", "attitude", 5, ""),
+            rule("FAT", "attitude", 0, "fatal = true\n"),
+            rule("REV", "efficiency", 0, "review = true\n"),
+        ])
+        .unwrap()
+    }
+
+    fn card(set: &RuleSet, hits: &[(&str, usize)]) -> Scorecard {
+        let hits: Vec<Hit> = hits
+            .iter()
+            .flat_map(|&(id, n)| {
+                let rule = set.rules.iter().position(|r| r.id == id).unwrap();
+                (0..n).map(move |turn| Hit {
+                    rule,
+                    turn,
+                    evidence: Evidence::Said(Quote {
+                        start: 0,
+                        end: 1,
+                        text: "x".into(),
+                    }),
+                })
+            })
+            .collect();
+        score(set, &hits)
+    }
+
+    #[test]
+    fn sub_scores_and_service_types_follow_their_own_rules() {
+        let set = set();
+        let c = card(&set, &[]);
+        assert_eq!((c.score, c.attitude, c.procedure), (100, 100, 100));
+        assert_eq!(
+            (c.tier.as_str(), c.service_type.as_str()),
+            ("优秀", "优质型")
+        );
+        assert!(!c.flagged);
+
+        // An attitude fault lowers 个人特性 only: the agent is efficient but not friendly.
+        let c = card(&set, &[("ATT", 1)]);
+        assert_eq!((c.score, c.attitude, c.procedure), (88, 88, 100));
+        assert_eq!(c.service_type, "生产型");
+
+        // A procedure fault lowers 程序特性 only: friendly but not effective.
+        let c = card(&set, &[("PRO", 1)]);
+        assert_eq!((c.score, c.attitude, c.procedure), (88, 100, 88));
+        assert_eq!(c.service_type, "友好型");
+
+        let c = card(&set, &[("ATT", 1), ("PRO", 1)]);
+        assert_eq!((c.score, c.attitude, c.procedure), (76, 88, 88));
+        assert_eq!(c.service_type, "冷淡型");
+        assert_eq!(c.tier, "不达标");
+        assert_eq!(c.flag_reasons, ["不达标"]);
+
+        // Exactly at the threshold (90) counts as reaching it.
+        let c = card(&set, &[("ONE", 10)]);
+        assert_eq!((c.attitude, c.service_type.as_str()), (90, "优质型"));
+        let c = card(&set, &[("ONE", 11)]);
+        assert_eq!((c.attitude, c.service_type.as_str()), (89, "生产型"));
+    }
+
+    #[test]
+    fn tiers_change_exactly_at_their_bounds() {
+        let set = set();
+        for (lost, score, tier) in [
+            (5, 95, "优秀"),
+            (6, 94, "良好"),
+            (10, 90, "良好"),
+            (11, 89, "达标"),
+            (20, 80, "达标"),
+            (21, 79, "不达标"),
+        ] {
+            let c = card(&set, &[("ONE", lost)]);
+            assert_eq!(
+                (c.score, c.tier.as_str()),
+                (score, tier),
+                "{lost} points lost"
+            );
+            assert_eq!(c.flagged, tier == "不达标", "{lost}");
+        }
+    }
+
+    #[test]
+    fn scores_stay_between_0_and_100() {
+        let set = set();
+        let c = card(&set, &[("ONE", 150)]);
+        assert_eq!((c.score, c.attitude, c.procedure), (0, 0, 100));
+        let c = card(&set, &[("BON", 3)]);
+        assert_eq!((c.score, c.attitude), (100, 100));
+        // A bonus makes up for a fault before clamping.
+        let c = card(&set, &[("BON", 1), ("ATT", 1)]);
+        assert_eq!(c.score, 93);
+    }
+
+    #[test]
+    fn a_fatal_hit_is_zero_and_goes_to_review() {
+        let set = set();
+        let c = card(&set, &[("FAT", 1), ("BON", 1)]);
+        assert_eq!((c.score, c.attitude, c.procedure), (0, 0, 100));
+        assert_eq!(c.tier, "不达标");
+        assert_eq!(c.flag_reasons, ["FAT", "不达标"]);
+        // A review rule flags the call without costing points.
+        let c = card(&set, &[("REV", 2)]);
+        assert_eq!(
+            (c.score, c.flag_reasons.clone()),
+            (100, vec!["REV".to_string()])
+        );
+        assert_eq!(c.hit_counts, [("REV".to_string(), 2)]);
+    }
+}

@@ -77,7 +77,7 @@ fn breaking_any_example_fails_and_names_that_rule() {
             .to_string();
         fs::write(file, flip_first_example(&original)).unwrap();
         let report = selftest::run(&TestOptions {
-            rules: rules.path(),
+            rules: Some(rules.path()),
             corpus: None,
             strict: false,
         });
@@ -282,16 +282,118 @@ fn a_corpus_expectation_that_fails_points_at_expectations_toml() {
 }
 
 #[test]
-fn without_a_rule_directory_test_cannot_run() {
+fn without_a_rule_directory_test_checks_the_built_in_rules() {
     let empty = tempfile::tempdir().unwrap();
     let (code, out) = run(zhijian().current_dir(empty.path()).arg("test"));
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("通过: 内置规则、规则"), "{out}");
+    assert!(out.contains("未检查语料"), "{out}");
+    // A directory named on the command line must exist, and is named once.
+    let (code, out) =
+        run(zhijian()
+            .current_dir(empty.path())
+            .args(["test", "--rules", "no/such/rules"]));
     assert_eq!(code, 2, "{out}");
-    assert!(out.contains("规则目录不存在"), "{out}");
+    assert!(out.contains("no/such/rules: 规则目录不存在"), "{out}");
+    assert!(!out.contains("no/such/rules/no/such"), "{out}");
     let (code, out) = run(zhijian()
         .current_dir(repo())
         .args(["test", "--corpus", "no/such/dir"]));
     assert_eq!(code, 2, "{out}");
     assert!(out.contains("no/such/dir"), "{out}");
+}
+
+#[test]
+fn export_writes_the_built_in_rules_as_a_working_rule_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let to = dir.path().join("我们的规则");
+    let (code, out) = run(zhijian().arg("rules").arg("--export").arg(&to));
+    assert_eq!(code, 0, "{out}");
+    let embedded = zhijian::rule::embedded_sources();
+    assert!(
+        out.contains(&format!("已写出 {} 个文件", embedded.len())),
+        "{out}"
+    );
+    for src in &embedded {
+        let written = std::fs::read_to_string(to.join(&src.path)).unwrap();
+        assert_eq!(written, src.text, "{}", src.path);
+    }
+    // The exported set passes its own tests, and grades like the built-in one.
+    let (code, out) = run(zhijian()
+        .arg("test")
+        .arg("--rules")
+        .arg(&to)
+        .arg("--strict")
+        .arg("--no-corpus"));
+    assert_eq!(code, 0, "{out}");
+    // A second export never overwrites an edited file.
+    let edited = to.join("scoring.toml");
+    std::fs::write(&edited, "# 团队改过的评分标准\n").unwrap();
+    let (code, out) = run(zhijian().arg("rules").arg("--export").arg(&to));
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("不是空目录"), "{out}");
+    assert_eq!(
+        std::fs::read_to_string(&edited).unwrap(),
+        "# 团队改过的评分标准\n"
+    );
+}
+
+#[test]
+fn lexicons_are_listed_with_the_rules_that_use_them() {
+    let set = zhijian::rule::RuleSet::embedded().unwrap();
+    let (code, out) = run(zhijian().args(["rules", "--lexicons"]));
+    assert_eq!(code, 0, "{out}");
+    for l in &set.lexicons {
+        assert!(
+            out.contains(&format!("{{{}}}", l.name)),
+            "{}\n{out}",
+            l.name
+        );
+        assert!(out.contains(&l.path), "{out}");
+    }
+    for e in zhijian::rule::entity::ENTITIES {
+        assert!(
+            out.contains(&format!("{{{}}}  {}", e.name, e.description)),
+            "{out}"
+        );
+    }
+    // A lexicon in a rule directory of one's own, used by one rule through another lexicon.
+    let rules = common::copy_of("rules");
+    common::write(
+        rules.path(),
+        "lexicons/test-boss.toml",
+        "name = \"测试上级\"\ndescription = \"测试用\"\nterms = [\"大老板\"]\n",
+    );
+    common::write(rules.path(), "lexicons/test-outer.toml", "name = \"测试外层\"\ndescription = \"包含测试上级\"\ninclude = [\"测试上级\"]\nterms = [\"总部\"]\n");
+    let rule = std::fs::read_to_string(rules.path().join("language/LNG001-forbidden-phrases.toml"))
+        .unwrap();
+    let rule = rule.replacen("phrases = [", "phrases = [\"找{测试外层}去\", ", 1);
+    std::fs::write(
+        rules.path().join("language/LNG001-forbidden-phrases.toml"),
+        rule,
+    )
+    .unwrap();
+    let (code, out) = run(zhijian()
+        .args(["rules", "--lexicons", "--rules"])
+        .arg(rules.path()));
+    assert_eq!(code, 0, "{out}");
+    let line = |name: &str| {
+        out.lines()
+            .find(|l| l.starts_with(&format!("{{{name}}}")))
+            .unwrap_or_else(|| panic!("{name}\n{out}"))
+            .to_string()
+    };
+    assert!(line("测试上级").contains("用于 LNG001"), "{out}");
+    assert!(line("测试外层").contains("用于 LNG001"), "{out}");
+    assert!(out.contains("包含: {测试上级}"), "{out}");
+    let (code, doc) = run(zhijian()
+        .args(["rules", "LNG001", "--rules"])
+        .arg(rules.path()));
+    assert_eq!(code, 0);
+    assert!(
+        doc.contains("用到的词库: {测试外层} (lexicons/test-outer.toml)"),
+        "{doc}"
+    );
 }
 
 #[test]

@@ -13,7 +13,8 @@ use clap::Args;
 use unicode_width::UnicodeWidthStr;
 
 use super::{load_rules, write_error, CliError, Status};
-use crate::rule::{Expect, Group, Rule, RuleSet};
+use crate::rule::entity::ENTITIES;
+use crate::rule::{embedded_sources, read_dir, Expect, Group, Rule, RuleSet, RuleSource};
 
 #[derive(Debug, Args)]
 pub struct RulesArgs {
@@ -23,11 +24,31 @@ pub struct RulesArgs {
     /// 规则目录 (默认使用内置规则) / rule directory (default: the built-in rules)
     #[arg(long, value_name = "DIR")]
     pub rules: Option<PathBuf>,
+    /// 列出词库和内置实体,以及用到它们的规则 / list the lexicons and entities
+    #[arg(long, conflicts_with_all = ["id", "export"])]
+    pub lexicons: bool,
+    /// 把规则集 (规则、词库、评分标准、词典) 写成可编辑的文件,作为团队自己规则集的起点;
+    /// 目录必须不存在或为空 / write the rule set out as editable files
+    #[arg(long, value_name = "DIR", conflicts_with = "id")]
+    pub export: Option<PathBuf>,
 }
 
 pub(super) fn run(args: &RulesArgs) -> Result<Status, CliError> {
     let set = load_rules(args.rules.as_deref())?;
+    if let Some(dir) = &args.export {
+        let sources = match &args.rules {
+            Some(from) => read_dir(from).map_err(CliError::Rules)?,
+            None => embedded_sources(),
+        };
+        let written = export(&sources, dir)?;
+        println!(
+            "已写出 {written} 个文件到 {}。修改后用 zhijian test --rules {0} 检验,zhijian grade --rules {0} 使用。",
+            dir.display()
+        );
+        return Ok(Status::Success);
+    }
     let text = match &args.id {
+        None if args.lexicons => lexicons(&set),
         None => table(&set),
         Some(id) => {
             let rule = set
@@ -166,6 +187,17 @@ fn document(set: &RuleSet, rule: &Rule) -> String {
         let _ = writeln!(out, "\n依据:\n{}", indent(rationale.trim(), "  "));
     }
     let _ = writeln!(out, "\n匹配条件:\n{}", indent(&rule.match_toml, "  "));
+    if !rule.lexicons.is_empty() {
+        let named: Vec<String> = rule
+            .lexicons
+            .iter()
+            .map(|name| match set.lexicons.iter().find(|l| &l.name == name) {
+                Some(l) => format!("{{{name}}} ({})", l.path),
+                None => format!("{{{name}}}"),
+            })
+            .collect();
+        let _ = writeln!(out, "\n用到的词库: {}", named.join("、"));
+    }
     let used_by: Vec<&str> = set
         .rules
         .iter()
@@ -204,4 +236,92 @@ fn indent(text: &str, prefix: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// Every lexicon with its terms and the rules that use it, then the built-in entities.
+fn lexicons(set: &RuleSet) -> String {
+    let mut out = String::new();
+    if set.lexicons.is_empty() {
+        out.push_str("这套规则没有词库 (词库放在规则目录的 lexicons/ 下)。\n");
+    }
+    for l in &set.lexicons {
+        let users = set.lexicon_users(&l.name);
+        let used = if users.is_empty() {
+            "没有规则用到".to_string()
+        } else {
+            format!("用于 {}", users.join(", "))
+        };
+        let _ = writeln!(
+            out,
+            "{{{}}}  {} 个词 · {} · {used}",
+            l.name,
+            l.terms.len(),
+            l.path
+        );
+        let _ = writeln!(out, "  {}", l.description.trim());
+        if !l.include.is_empty() {
+            let included: Vec<String> = l.include.iter().map(|i| format!("{{{i}}}")).collect();
+            let _ = writeln!(out, "  包含: {}", included.join("、"));
+        }
+        if !l.terms.is_empty() {
+            let _ = writeln!(out, "  {}", l.terms.join("、"));
+        }
+        out.push('\n');
+    }
+    out.push_str("内置实体:\n");
+    for e in ENTITIES {
+        let users: Vec<&str> = set
+            .rules
+            .iter()
+            .filter(|r| r.match_toml.contains(&format!("{{{}}}", e.name)))
+            .map(|r| r.id.as_str())
+            .collect();
+        let used = if users.is_empty() {
+            String::new()
+        } else {
+            format!(" · 用于 {}", users.join(", "))
+        };
+        let _ = writeln!(out, "{{{}}}  {}{used}", e.name, e.description);
+    }
+    let _ = writeln!(
+        out,
+        "\n规则里写 {{名字}} 使用词库或实体,写法见 README 的“短语写法”一节。"
+    );
+    out
+}
+
+/// Writes `sources` below `dir`, which must not exist or be empty: an export never replaces
+/// a file a team may have edited.
+fn export(sources: &[RuleSource], dir: &std::path::Path) -> Result<usize, CliError> {
+    use std::fs;
+    let usage = |message: String| CliError::Usage(message);
+    match fs::read_dir(dir) {
+        Ok(mut entries) => {
+            if entries.next().is_some() {
+                return Err(usage(format!(
+                    "{} 不是空目录;为了不覆盖已有的规则,请指定一个新目录",
+                    dir.display()
+                )));
+            }
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        Err(e) => return Err(write_error(Some(dir), e)),
+    }
+    for src in sources {
+        let path = src
+            .path
+            .split('/')
+            .fold(dir.to_path_buf(), |p, part| p.join(part));
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).map_err(|e| write_error(Some(parent), e))?;
+        }
+        let mut file = fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .map_err(|e| write_error(Some(&path), e))?;
+        file.write_all(src.text.as_bytes())
+            .map_err(|e| write_error(Some(&path), e))?;
+    }
+    Ok(sources.len())
 }

@@ -1,7 +1,8 @@
 //! `zhijian test`: the rule directory and the corpus → a test report and an exit status.
 //!
 //! In: `zhijian test [--rules DIR] [--corpus DIR | --no-corpus] [--format human|junit|github]
-//! [--strict]`, by default `./rules` and `./corpus` (skipped if absent). Out: the report on
+//! [--strict]`, by default `./rules` (the built-in rules if absent) and `./corpus` (skipped if
+//! absent). Out: the report on
 //! stdout; exit 0 all good, 1 failures (warnings too with `--strict`), 2 rule files unusable.
 
 use std::io::{self, IsTerminal, Write};
@@ -14,9 +15,9 @@ use crate::selftest::{self, TestOptions, Verdict};
 
 #[derive(Debug, Args)]
 pub struct TestArgs {
-    /// 规则目录 / rule directory
-    #[arg(long, value_name = "DIR", default_value = "rules")]
-    pub rules: PathBuf,
+    /// 规则目录 (默认 ./rules;没有 ./rules 时检验内置规则) / rule directory
+    #[arg(long, value_name = "DIR")]
+    pub rules: Option<PathBuf>,
     /// 语料目录,内含 expectations.toml (默认 ./corpus,不存在则跳过)
     #[arg(long, value_name = "DIR")]
     pub corpus: Option<PathBuf>,
@@ -38,6 +39,7 @@ pub enum Format {
     Github,
 }
 
+const DEFAULT_RULES: &str = "rules";
 const DEFAULT_CORPUS: &str = "corpus";
 
 pub(super) fn run(args: &TestArgs) -> Result<Status, CliError> {
@@ -52,11 +54,20 @@ pub(super) fn run(args: &TestArgs) -> Result<Status, CliError> {
         }
         None => Some(PathBuf::from(DEFAULT_CORPUS)).filter(|d| d.is_dir()),
     };
+    // An installed binary run outside a rule repository tests its own built-in rules rather
+    // than failing on a missing ./rules.
+    let rules = match &args.rules {
+        Some(dir) => Some(dir.clone()),
+        None => Some(PathBuf::from(DEFAULT_RULES)).filter(|d| d.is_dir()),
+    };
     let mut report = selftest::run(&TestOptions {
-        rules: &args.rules,
+        rules: rules.as_deref(),
         corpus: corpus.as_deref(),
         strict: args.strict,
     });
+    if rules.is_none() && !report.unusable {
+        report.scope.insert(0, "内置规则".into());
+    }
     if corpus.is_none() && !report.unusable {
         report.scope.push("未检查语料".into());
     }

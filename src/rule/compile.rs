@@ -82,11 +82,9 @@ pub(super) fn compile(sources: &[RuleSource]) -> Result<RuleSet, RuleErrors> {
     // Every id a file declared, compiled or not, so that a reference to a broken rule is not
     // also reported as a reference to a missing one.
     let mut declared: HashMap<String, String> = HashMap::new();
-    let rule_files = sources
-        .iter()
-        .filter(|s| {
-            s.path.ends_with(".toml") && s.path != SCORING_FILE && !lexicon::is_lexicon_file(&s.path)
-        });
+    let rule_files = sources.iter().filter(|s| {
+        s.path.ends_with(".toml") && s.path != SCORING_FILE && !lexicon::is_lexicon_file(&s.path)
+    });
     for src in rule_files {
         let mut compiled = compile_rule(src, scoring.as_ref(), &mut builder);
         errors.append(&mut compiled.errors);
@@ -419,11 +417,21 @@ impl FileContext<'_> {
     fn condition(&mut self, terms: Terms<'_>, span: Range<usize>, b: &mut Builder) -> usize {
         let cond = b.conditions.len();
         b.conditions.push(Condition::default());
-        if terms.strict_nin && !terms.phrases.iter().chain(terms.exclude).any(|t| t.get_ref().contains('您')) {
-            self.warn(Some(span.clone()), "strict_nin = true,但短语里没有“您”,这个设置不起作用");
+        if terms.strict_nin
+            && !terms
+                .phrases
+                .iter()
+                .chain(terms.exclude)
+                .any(|t| t.get_ref().contains('您'))
+        {
+            self.warn(
+                Some(span.clone()),
+                "strict_nin = true,但短语里没有“您”,这个设置不起作用",
+            );
         }
         if terms.phrases.is_empty() && terms.words.is_empty() && terms.regex.is_empty() {
-            self.error(Some(span.clone()), "条件没有任何可匹配的内容").help =
+            self.error(Some(span.clone()), "条件没有任何可匹配的内容")
+                .help =
                 Some("至少写一项 phrases (短语)、words (分词后的词) 或 regex (正则)".into());
         }
         let lists = [
@@ -455,8 +463,11 @@ impl FileContext<'_> {
                 }
                 if kind == TermKind::Word {
                     if !pattern::is_plain(written) {
-                        self.error(Some(term.span()), "words 只能写一个词,不能用 […]、{…}、… 等写法")
-                            .help = Some("要用这些写法,请写在 phrases 里".into());
+                        self.error(
+                            Some(term.span()),
+                            "words 只能写一个词,不能用 […]、{…}、… 等写法",
+                        )
+                        .help = Some("要用这些写法,请写在 phrases 里".into());
                         continue;
                     }
                     let w = self.problem(Some(term.span()), String::new()).warning();
@@ -481,7 +492,10 @@ impl FileContext<'_> {
         b.conditions[cond].when = terms.when.to_vec();
         b.conditions[cond].unless = terms.unless.to_vec();
         if let Some(c) = terms.when.iter().find(|c| terms.unless.contains(c)) {
-            self.error(Some(span.clone()), format!("“{}”同时写在 when 和 unless 里,永远不会命中", c.name()));
+            self.error(
+                Some(span.clone()),
+                format!("“{}”同时写在 when 和 unless 里,永远不会命中", c.name()),
+            );
         }
         b.conditions[cond].regex = regex;
         b.conditions[cond].exclude_regex = exclude_regex;
@@ -515,19 +529,24 @@ impl FileContext<'_> {
         pattern::references(&parsed.nodes, &mut self.lexicons);
         let names: Vec<String> = b.lexicons.names().iter().map(|n| n.to_string()).collect();
         let mut lookup = |name: &str, _: &Range<usize>| -> Result<Vec<Vec<Part>>, PatternError> {
-            b.lexicons.get(name, strict_nin).ok_or_else(|| PatternError {
-                span: 0..0,
-                message: format!("没有名为 \"{name}\" 的词库或实体"),
-                help: Some(lexicon::known_names(
-                    &names.iter().map(String::as_str).collect::<Vec<_>>(),
-                )),
-            })
+            b.lexicons
+                .get(name, strict_nin)
+                .ok_or_else(|| PatternError {
+                    span: 0..0,
+                    message: format!("没有名为 \"{name}\" 的词库或实体"),
+                    help: Some(lexicon::known_names(
+                        &names.iter().map(String::as_str).collect::<Vec<_>>(),
+                    )),
+                })
         };
         let parts = match pattern::resolve(&parsed.nodes, &mut lookup, strict_nin) {
             Ok(p) => p,
             Err(e) => {
                 let span = parsed_ref_span(&parsed.nodes, &e).map(|s| s.start..s.end);
-                let e = PatternError { span: span.unwrap_or(0..0), ..e };
+                let e = PatternError {
+                    span: span.unwrap_or(0..0),
+                    ..e
+                };
                 let err = lexicon::pattern_error(self.path, &self.text, offset, term.span(), e);
                 self.errors.push(match &self.id {
                     Some(id) => err.for_rule(id),
@@ -557,13 +576,16 @@ impl FileContext<'_> {
                     .build();
                 let regex = match built {
                     Ok(r) if r.is_match("") => {
-                        self.error(Some(term.span()), "这个短语可以什么都不匹配,会在每一句话上命中");
+                        self.error(
+                            Some(term.span()),
+                            "这个短语可以什么都不匹配,会在每一句话上命中",
+                        );
                         return;
                     }
                     Ok(r) => r,
                     Err(_) => {
-                        self.error(Some(term.span()), "短语展开后过大 (可选部分或词库太多)").help =
-                            Some("把它拆成几条短语,或减少 … 的字数上限".into());
+                        self.error(Some(term.span()), "短语展开后过大 (可选部分或词库太多)")
+                            .help = Some("把它拆成几条短语,或减少 … 的字数上限".into());
                         return;
                     }
                 };

@@ -104,15 +104,28 @@ impl<'a> Surroundings<'a> {
         }
         // Unpunctuated speech: a question particle ends the clause (明白了没有, 好了吗).
         let tail = self.clause_after.trim_end();
-        const PARTICLES: &[&str] = &["吗", "么", "呢", "没有", "没", "不", "嘛", "不是", "对吧", "是吧", "好吧"];
+        const PARTICLES: &[&str] = &[
+            "吗", "么", "呢", "没有", "没", "不", "嘛", "不是", "对吧", "是吧", "好吧",
+        ];
         if tail.chars().count() <= 6 && PARTICLES.iter().any(|p| tail.ends_with(p)) {
             // 好吧 after a statement is a concession, not a question, unless 吗/呢 follows.
             return !tail.ends_with("好吧") || self.clause_end == Some('?');
         }
         // 是不是…, 有没有…, 能不能…: an A-not-A question before the match.
         const ASKING: &[&str] = &[
-            "是不是", "有没有", "能不能", "可不可以", "会不会", "要不要", "对不对", "行不行", "好不好",
-            "明不明白", "清不清楚", "懂不懂", "是否",
+            "是不是",
+            "有没有",
+            "能不能",
+            "可不可以",
+            "会不会",
+            "要不要",
+            "对不对",
+            "行不行",
+            "好不好",
+            "明不明白",
+            "清不清楚",
+            "懂不懂",
+            "是否",
         ];
         ASKING.iter().any(|a| self.clause_before.contains(a))
     }
@@ -123,8 +136,23 @@ impl<'a> Surroundings<'a> {
         let window: String = before[before.len().saturating_sub(4)..].iter().collect();
         // Words that start with a negator but do not negate what follows.
         const NOT_NEGATORS: &[&str] = &[
-            "不错", "不少", "不久", "不断", "不过", "不仅", "不光", "不好意思", "没错", "不管",
-            "无论", "未来", "别人", "别的", "无法", "不得不", "没想到",
+            "不错",
+            "不少",
+            "不久",
+            "不断",
+            "不过",
+            "不仅",
+            "不光",
+            "不好意思",
+            "没错",
+            "不管",
+            "无论",
+            "未来",
+            "别人",
+            "别的",
+            "无法",
+            "不得不",
+            "没想到",
         ];
         let mut cleaned = window.clone();
         for w in NOT_NEGATORS {
@@ -136,15 +164,37 @@ impl<'a> Surroundings<'a> {
     fn is_resolved(&self) -> bool {
         // Something later in the sentence reports it settled: 很快就解决了, 已经处理好了.
         const DONE: &[&str] = &[
-            "解决了", "处理好了", "处理完了", "搞定了", "弄好了", "修好了", "办好了", "退回来了",
-            "到账了", "已经处理", "已经解决", "已解决", "已处理", "处理得很快", "解决得很快",
-            "都好了", "没事了", "恢复了",
+            "解决了",
+            "处理好了",
+            "处理完了",
+            "搞定了",
+            "弄好了",
+            "修好了",
+            "办好了",
+            "退回来了",
+            "到账了",
+            "已经处理",
+            "已经解决",
+            "已解决",
+            "已处理",
+            "处理得很快",
+            "解决得很快",
+            "都好了",
+            "没事了",
+            "恢复了",
         ];
         const UNDONE: &[&str] = &["没", "未", "不", "还没", "没有"];
         let after = self.sentence_after;
         DONE.iter().any(|d| {
             after.match_indices(d).any(|(i, _)| {
-                let lead: String = after[..i].chars().rev().take(2).collect::<Vec<_>>().into_iter().rev().collect();
+                let lead: String = after[..i]
+                    .chars()
+                    .rev()
+                    .take(2)
+                    .collect::<Vec<_>>()
+                    .into_iter()
+                    .rev()
+                    .collect();
                 !UNDONE.iter().any(|u| lead.ends_with(u))
             })
         }) || {
@@ -167,7 +217,17 @@ impl<'a> Surroundings<'a> {
         }
         // 不能退就算了, 没有就算了: a condition stated just before 就.
         if let Some(cond) = self.clause_before.strip_suffix('就') {
-            const UNLESS: &[&str] = &["不能", "不行", "不可以", "没有", "没法", "办不了", "不给", "不退", "不换"];
+            const UNLESS: &[&str] = &[
+                "不能",
+                "不行",
+                "不可以",
+                "没有",
+                "没法",
+                "办不了",
+                "不给",
+                "不退",
+                "不换",
+            ];
             return UNLESS.iter().any(|u| cond.contains(u));
         }
         false
@@ -183,7 +243,9 @@ mod tests {
     fn at(context: Context, text: &str, word: &str) -> bool {
         let text = fold(text);
         let word = fold(word);
-        let start = text.find(&word).unwrap_or_else(|| panic!("{word} not in {text}"));
+        let start = text
+            .find(&word)
+            .unwrap_or_else(|| panic!("{word} not in {text}"));
         context.holds(&text, &(start..start + word.len()))
     }
 
@@ -196,7 +258,10 @@ mod tests {
         assert!(at(Q, "是不是已经解决了", "解决了"));
         assert!(at(Q, "好的明白了吗?", "明白了"));
         assert!(!at(Q, "好的,明白了,谢谢。", "明白了"));
-        assert!(!at(Q, "明白了,那这个怎么弄?", "明白了"), "the question is the next clause");
+        assert!(
+            !at(Q, "明白了,那这个怎么弄?", "明白了"),
+            "the question is the next clause"
+        );
         assert!(!at(Q, "行吧,就这样吧", "就这样"));
     }
 
@@ -208,7 +273,10 @@ mod tests {
         assert!(at(N, "我没有不满意", "不满意"));
         assert!(!at(N, "我要投诉你们", "投诉"));
         assert!(!at(N, "这是您的问题", "是你的问题"));
-        assert!(!at(N, "不好意思,我要投诉", "投诉"), "不好意思 is not a negation");
+        assert!(
+            !at(N, "不好意思,我要投诉", "投诉"),
+            "不好意思 is not a negation"
+        );
         assert!(!at(N, "不过,我还是要投诉", "投诉"));
     }
 

@@ -196,6 +196,9 @@ pub fn join_display(dir: &str, path: &str) -> String {
     let dir = dir.strip_prefix("./").unwrap_or(dir);
     if dir.is_empty() || dir == "." {
         path.to_string()
+    } else if path.is_empty() || path == "." {
+        // A problem with the directory itself (it does not exist).
+        dir.to_string()
     } else {
         format!("{dir}/{path}")
     }

@@ -292,7 +292,8 @@ impl Evaluator<'_> {
         for (v, exclude) in verifiers {
             let verifier = &self.set.verifiers[v];
             let text = if verifier.strict_nin {
-                view.strict.get_or_init(|| fold_keeping_nin(&view.turn.text))
+                view.strict
+                    .get_or_init(|| fold_keeping_nin(&view.turn.text))
             } else {
                 &view.folded
             };
@@ -319,7 +320,8 @@ impl Evaluator<'_> {
         found.retain(|f| !excluded.iter().any(|x| x.start < f.end && f.start < x.end));
         if !condition.when.is_empty() || !condition.unless.is_empty() {
             found.retain(|f| {
-                (condition.when.is_empty() || condition.when.iter().any(|c| c.holds(&view.folded, f)))
+                (condition.when.is_empty()
+                    || condition.when.iter().any(|c| c.holds(&view.folded, f)))
                     && !condition.unless.iter().any(|c| c.holds(&view.folded, f))
             });
         }

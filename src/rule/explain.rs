@@ -25,4 +25,3 @@ fn explain_toml(message: &str) -> (String, Option<String>) {
         )
     })
 }
-

@@ -91,27 +91,39 @@ impl Lexicons {
                 || name.contains(['{', '}', '[', ']', '|', '…', '\\', ' ']);
             if bad_name {
                 errors.push(
-                    at(file.name.span(), format!("词库名 \"{name}\" 不能为空、纯数字或含有 {{}}[]|… 等符号"))
-                        .with_help("词库名就是规则里 {…} 中写的名字,例如 name = \"上级\""),
+                    at(
+                        file.name.span(),
+                        format!("词库名 \"{name}\" 不能为空、纯数字或含有 {{}}[]|… 等符号"),
+                    )
+                    .with_help("词库名就是规则里 {…} 中写的名字,例如 name = \"上级\""),
                 );
                 continue;
             }
             if ENTITIES.iter().any(|e| e.name == name) {
                 errors.push(
-                    at(file.name.span(), format!("词库名 \"{name}\" 与内置实体同名"))
-                        .with_help("内置实体: 数字、时长、时间点、工号、金额;请换一个名字"),
+                    at(
+                        file.name.span(),
+                        format!("词库名 \"{name}\" 与内置实体同名"),
+                    )
+                    .with_help("内置实体: 数字、时长、时间点、工号、金额;请换一个名字"),
                 );
                 continue;
             }
             if let Some(&other) = by_name.get(&name) {
                 errors.push(at(
                     file.name.span(),
-                    format!("词库名 \"{name}\" 重复,已在 {} 中使用", entries[other].lexicon.path),
+                    format!(
+                        "词库名 \"{name}\" 重复,已在 {} 中使用",
+                        entries[other].lexicon.path
+                    ),
                 ));
                 continue;
             }
             if file.terms.is_empty() && file.include.is_empty() {
-                errors.push(at(file.name.span(), format!("词库 \"{name}\" 没有任何词 (terms 和 include 都为空)")));
+                errors.push(at(
+                    file.name.span(),
+                    format!("词库 \"{name}\" 没有任何词 (terms 和 include 都为空)"),
+                ));
             }
             let mut parsed = Vec::new();
             let mut seen: HashMap<String, Range<usize>> = HashMap::new();
@@ -127,8 +139,13 @@ impl Lexicons {
                         let key = crate::normalize::fold(raw);
                         if seen.insert(key, term.span()).is_some() {
                             errors.push(
-                                at(term.span(), format!("\"{raw}\" 在词库中重复出现 (繁简、全半角、你/您视为相同)"))
-                                    .warning(),
+                                at(
+                                    term.span(),
+                                    format!(
+                                        "\"{raw}\" 在词库中重复出现 (繁简、全半角、你/您视为相同)"
+                                    ),
+                                )
+                                .warning(),
                             );
                         }
                         parsed.push((p.nodes, term.span()));
@@ -142,8 +159,16 @@ impl Lexicons {
                     name,
                     description: file.description,
                     path: src.path.clone(),
-                    terms: file.terms.iter().map(|t| t.get_ref().trim().to_string()).collect(),
-                    include: file.include.iter().map(|i| i.get_ref().trim().to_string()).collect(),
+                    terms: file
+                        .terms
+                        .iter()
+                        .map(|t| t.get_ref().trim().to_string())
+                        .collect(),
+                    include: file
+                        .include
+                        .iter()
+                        .map(|i| i.get_ref().trim().to_string())
+                        .collect(),
                 },
                 text,
                 name_span: file.name.span(),
@@ -177,7 +202,11 @@ impl Lexicons {
     }
 
     pub(crate) fn names(&self) -> Vec<&str> {
-        let mut names: Vec<&str> = self.entries.iter().map(|e| e.lexicon.name.as_str()).collect();
+        let mut names: Vec<&str> = self
+            .entries
+            .iter()
+            .map(|e| e.lexicon.name.as_str())
+            .collect();
         names.sort_unstable();
         names
     }
@@ -187,7 +216,9 @@ impl Lexicons {
         let mut out: Vec<String> = Vec::new();
         let mut todo = vec![name.to_string()];
         while let Some(n) = todo.pop() {
-            let Some(&i) = self.by_name.get(&n) else { continue };
+            let Some(&i) = self.by_name.get(&n) else {
+                continue;
+            };
             let e = &self.entries[i];
             let mut direct = e.lexicon.include.clone();
             for (nodes, _) in &e.parsed {
@@ -230,14 +261,18 @@ impl Lexicons {
             .collect();
         for (name, span) in includes {
             match self.by_name.get(&name).copied() {
-                Some(j) if stack.contains(&j) => errors.push(cycle(&entry_path, &text, span, self.cycle_names(stack, j))),
+                Some(j) if stack.contains(&j) => {
+                    errors.push(cycle(&entry_path, &text, span, self.cycle_names(stack, j)))
+                }
                 Some(j) => alts.extend(self.resolve(j, keep_nin, stack, errors)),
                 None => errors.push(unknown(&entry_path, &text, span, &name, &self.names())),
             }
         }
         let parsed: Vec<(Vec<Node>, Range<usize>)> = self.entries[i].parsed.clone();
         for (nodes, span) in parsed {
-            let mut lookup = |name: &str, _: &Range<usize>| -> Result<Vec<Vec<Part>>, PatternError> {
+            let mut lookup = |name: &str,
+                              _: &Range<usize>|
+             -> Result<Vec<Vec<Part>>, PatternError> {
                 match self.by_name.get(name).copied() {
                     Some(j) if stack.contains(&j) => Err(PatternError {
                         span: 0..0,
@@ -280,7 +315,10 @@ impl Lexicons {
     #[allow(dead_code)]
     pub(crate) fn name_span(&self, name: &str) -> Option<(&str, Range<usize>)> {
         let &i = self.by_name.get(name)?;
-        Some((&self.entries[i].lexicon.path, self.entries[i].name_span.clone()))
+        Some((
+            &self.entries[i].lexicon.path,
+            self.entries[i].name_span.clone(),
+        ))
     }
 }
 
@@ -292,20 +330,43 @@ pub(crate) fn is_lexicon_file(path: &str) -> bool {
 pub(crate) fn known_names(lexicons: &[&str]) -> String {
     let entities: Vec<&str> = ENTITIES.iter().map(|e| e.name).collect();
     if lexicons.is_empty() {
-        format!("内置实体: {};词库放在 rules/lexicons/ 中", entities.join("、"))
+        format!(
+            "内置实体: {};词库放在 rules/lexicons/ 中",
+            entities.join("、")
+        )
     } else {
-        format!("内置实体: {};词库: {}", entities.join("、"), lexicons.join("、"))
+        format!(
+            "内置实体: {};词库: {}",
+            entities.join("、"),
+            lexicons.join("、")
+        )
     }
 }
 
-fn unknown(path: &str, text: &Arc<str>, span: Range<usize>, name: &str, names: &[&str]) -> RuleError {
-    RuleError::new(path, text, Some(span), format!("没有名为 \"{name}\" 的词库"))
-        .with_help(known_names(names))
+fn unknown(
+    path: &str,
+    text: &Arc<str>,
+    span: Range<usize>,
+    name: &str,
+    names: &[&str],
+) -> RuleError {
+    RuleError::new(
+        path,
+        text,
+        Some(span),
+        format!("没有名为 \"{name}\" 的词库"),
+    )
+    .with_help(known_names(names))
 }
 
 fn cycle(path: &str, text: &Arc<str>, span: Range<usize>, names: String) -> RuleError {
-    RuleError::new(path, text, Some(span), format!("词库之间的引用形成循环: {names}"))
-        .with_help("一个词库不能 (间接) 包含它自己")
+    RuleError::new(
+        path,
+        text,
+        Some(span),
+        format!("词库之间的引用形成循环: {names}"),
+    )
+    .with_help("一个词库不能 (间接) 包含它自己")
 }
 
 /// A pattern's syntax error at its place in the file: `offset` is where the pattern's text

@@ -62,8 +62,9 @@ pub fn read_dir(dir: &Path) -> Result<Vec<RuleSource>, RuleErrors> {
     let mut errors = Vec::new();
     let empty: std::sync::Arc<str> = "".into();
     if !dir.is_dir() {
+        // Named relative to the directory, which `under` puts in front.
         return Err(RuleErrors(vec![RuleError::new(
-            &dir.display().to_string(),
+            ".",
             &empty,
             None,
             "规则目录不存在或不是目录",
@@ -304,7 +305,10 @@ pub(crate) enum TermKind {
     /// Cancels any phrase, word or regex match of the same condition that it overlaps.
     Exclude,
     /// One of the anchors of a verifier; `exclude` when the verifier's matches cancel.
-    Anchor { verifier: usize, exclude: bool },
+    Anchor {
+        verifier: usize,
+        exclude: bool,
+    },
 }
 
 /// The service standard's numbers, from `scoring.toml`.

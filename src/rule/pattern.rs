@@ -212,11 +212,16 @@ impl Parser<'_> {
                     // `…{24}` bounds the gap; `…{上级}` is a gap followed by a lexicon.
                     let bound = self.rest().strip_prefix('{').and_then(|r| {
                         let inner = &r[..r.find('}').unwrap_or(r.len())];
-                        inner.trim().chars().all(|c| c.is_ascii_digit() || c == '-').then_some(())
+                        inner
+                            .trim()
+                            .chars()
+                            .all(|c| c.is_ascii_digit() || c == '-')
+                            .then_some(())
                     });
                     if bound.is_some() {
                         let close = self.rest().find('}').map(|i| self.pos + i);
-                        let bound = close.and_then(|c| self.text[self.pos + 1..c].trim().parse().ok());
+                        let bound =
+                            close.and_then(|c| self.text[self.pos + 1..c].trim().parse().ok());
                         match (close, bound) {
                             (Some(close), Some(n)) if (1..=MAX_GAP).contains(&n) => {
                                 gap = n;
@@ -229,16 +234,16 @@ impl Parser<'_> {
                                 ))
                             }
                             (None, _) => {
-                                return Err(PatternError::at(self.pos..self.text.len(), "{ 没有闭合"))
+                                return Err(PatternError::at(
+                                    self.pos..self.text.len(),
+                                    "{ 没有闭合",
+                                ))
                             }
                         }
                     }
                     if matches!(nodes.last(), Some(Node::Gap(_))) || nodes.is_empty() {
-                        return Err(PatternError::at(
-                            at..self.pos,
-                            "… 必须写在两个部分之间",
-                        )
-                        .help("开头或结尾的 … 没有意义;两个 … 之间要有文字"));
+                        return Err(PatternError::at(at..self.pos, "… 必须写在两个部分之间")
+                            .help("开头或结尾的 … 没有意义;两个 … 之间要有文字"));
                     }
                     nodes.push(Node::Gap(gap));
                     while self.peek().is_some_and(char::is_whitespace) {
@@ -368,7 +373,9 @@ fn lower_as(
     if spell_out && !clause_start && !clause_end {
         if let Some(strings) = expand(parts) {
             if strings.iter().any(String::is_empty) {
-                return Err("这个短语可以什么都不匹配 (所有部分都是可选的),会在每一句话上命中".into());
+                return Err(
+                    "这个短语可以什么都不匹配 (所有部分都是可选的),会在每一句话上命中".into(),
+                );
             }
             return Ok(Lowered::Strings(strings.into_iter().collect()));
         }
@@ -378,8 +385,16 @@ fn lower_as(
     let boundary = format!("[{}\\s]", regex_class(CLAUSE_ENDS));
     let regex = format!(
         "{}({body}){}",
-        if clause_start { format!("(?:^|{boundary})") } else { String::new() },
-        if clause_end { format!("(?:{boundary}|$)") } else { String::new() },
+        if clause_start {
+            format!("(?:^|{boundary})")
+        } else {
+            String::new()
+        },
+        if clause_end {
+            format!("(?:{boundary}|$)")
+        } else {
+            String::new()
+        },
     );
     let anchors = anchors_of(parts).map_or_else(Vec::new, |a| a.into_iter().collect());
     Ok(Lowered::Verify { regex, anchors })
@@ -499,11 +514,15 @@ fn anchors_of(parts: &[Part]) -> Option<BTreeSet<String>> {
     best
 }
 
+/// Gives the alternatives of a lexicon by name, or an error naming the unknown reference.
+pub(crate) type Lookup<'a> =
+    dyn FnMut(&str, &Range<usize>) -> Result<Vec<Vec<Part>>, PatternError> + 'a;
+
 /// Resolves the references of a parsed pattern. `lookup` gives the alternatives of a lexicon
 /// by name (already resolved), or `None` when there is no lexicon of that name.
 pub(crate) fn resolve(
     nodes: &[Node],
-    lookup: &mut dyn FnMut(&str, &Range<usize>) -> Result<Vec<Vec<Part>>, PatternError>,
+    lookup: &mut Lookup<'_>,
     keep_nin: bool,
 ) -> Result<Vec<Part>, PatternError> {
     let mut out = Vec::new();
@@ -611,7 +630,14 @@ mod tests {
     fn alternatives_optional_parts_and_lexicons_spell_out() {
         assert_eq!(
             strings("[没办法|没法 | 没有办法]远程[处理]?"),
-            ["没办法远程", "没办法远程处理", "没有办法远程", "没有办法远程处理", "没法远程", "没法远程处理"]
+            [
+                "没办法远程",
+                "没办法远程处理",
+                "没有办法远程",
+                "没有办法远程处理",
+                "没法远程",
+                "没法远程处理"
+            ]
         );
         assert_eq!(strings("找{上级}"), ["找主管", "找领导"]);
         assert_eq!(strings("a\\[b\\]"), ["a[b]"]);
@@ -620,12 +646,21 @@ mod tests {
     #[test]
     fn gaps_stay_inside_one_clause() {
         let p = "那是…{上级}…的事";
-        assert_eq!(matches(p, "那是我们领导的事"), Some("那是我们领导的事".into()));
-        assert_eq!(matches(p, "那是我們領導的事"), Some("那是我们领导的事".into()));
+        assert_eq!(
+            matches(p, "那是我们领导的事"),
+            Some("那是我们领导的事".into())
+        );
+        assert_eq!(
+            matches(p, "那是我們領導的事"),
+            Some("那是我们领导的事".into())
+        );
         assert_eq!(matches(p, "那是你的事,找领导的事"), None);
         assert_eq!(matches(p, "那是 领导的事"), None, "a pause ends the clause");
         // The default gap is 10 characters.
-        assert_eq!(matches("还有…帮…你", "还有其他还可以帮到您的吗"), Some("还有其他还可以帮到你".into()));
+        assert_eq!(
+            matches("还有…帮…你", "还有其他还可以帮到您的吗"),
+            Some("还有其他还可以帮到你".into())
+        );
         assert_eq!(matches("a…{2}b", "axxb"), Some("axxb".into()));
         assert_eq!(matches("a…{2}b", "axxxb"), None);
         assert_eq!(matches("a…b", &format!("a{}b", "x".repeat(11))), None);
@@ -634,7 +669,10 @@ mod tests {
     #[test]
     fn clause_edges() {
         assert_eq!(matches("^你自己看$", "你自己看。"), Some("你自己看".into()));
-        assert_eq!(matches("^你自己看$", "好的,您自己看"), Some("你自己看".into()));
+        assert_eq!(
+            matches("^你自己看$", "好的,您自己看"),
+            Some("你自己看".into())
+        );
         assert_eq!(matches("^你自己看$", "你自己看一下短信"), None);
     }
 
@@ -660,7 +698,10 @@ mod tests {
         let err = |t: &str| parse(t).unwrap_err();
         assert_eq!(err("[没办法|没法").span, 0..17);
         assert_eq!(err("没办法]").span, 9..10);
-        assert_eq!(err("没|法").message, "| 只能写在 [ ] 里面,用来分隔几个可选的说法");
+        assert_eq!(
+            err("没|法").message,
+            "| 只能写在 [ ] 里面,用来分隔几个可选的说法"
+        );
         assert_eq!(err("…没法").message, "… 必须写在两个部分之间");
         assert_eq!(err("没法…").message, "… 必须写在两个部分之间");
         assert!(err("a…{99}b").message.contains("1 到 40"));
@@ -673,9 +714,8 @@ mod tests {
     #[test]
     fn an_all_optional_pattern_is_refused() {
         let parsed = parse("[的]?").unwrap();
-        let mut none = |_: &str, _: &Range<usize>| -> Result<Vec<Vec<Part>>, PatternError> {
-            unreachable!()
-        };
+        let mut none =
+            |_: &str, _: &Range<usize>| -> Result<Vec<Vec<Part>>, PatternError> { unreachable!() };
         let parts = resolve(&parsed.nodes, &mut none, false).unwrap();
         assert!(lower(&parts, false, false).is_err());
     }

@@ -44,4 +44,3 @@ pub(crate) fn compile_scoring(src: &RuleSource) -> Result<Scoring, RuleError> {
         service_types: [s.both, s.attitude_only, s.procedure_only, s.neither],
     })
 }
-

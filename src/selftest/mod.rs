@@ -24,6 +24,10 @@ use crate::rule::{
     join_display, line_col, read_dir, Expect, Hit, Rule, RuleError, RuleErrors, RuleSet, Severity,
 };
 
+/// How problems in the built-in rules name their directory (`zhijian rules --export` writes
+/// them out to edit).
+const BUILT_IN: &str = "<内置规则>";
+
 /// A rule fires on more than this share of corpus calls: probably too broad.
 pub const BROAD_SHARE: f64 = 0.8;
 
@@ -306,7 +310,8 @@ pub fn coverage(set: &RuleSet, graded: &[Graded]) -> Vec<usize> {
 /// What `zhijian test` was asked to check.
 #[derive(Debug, Clone)]
 pub struct TestOptions<'a> {
-    pub rules: &'a Path,
+    /// The rule directory; `None` tests the rules built into the binary.
+    pub rules: Option<&'a Path>,
     /// `None`: no corpus to check.
     pub corpus: Option<&'a Path>,
     /// Warnings are failures.
@@ -430,8 +435,14 @@ impl TestReport {
 /// its expectations and each rule's reach. Rule files that do not compile give an
 /// [`TestReport::unusable`] report.
 pub fn run(options: &TestOptions<'_>) -> TestReport {
-    let rules_dir = options.rules.display().to_string();
-    let compiled = read_dir(options.rules).and_then(|sources| {
+    let rules_dir = options
+        .rules
+        .map_or_else(|| BUILT_IN.to_string(), |d| d.display().to_string());
+    let sources = match options.rules {
+        Some(dir) => read_dir(dir),
+        None => Ok(crate::rule::embedded_sources()),
+    };
+    let compiled = sources.and_then(|sources| {
         let set = RuleSet::compile(&sources)?;
         Ok((sources, set))
     });

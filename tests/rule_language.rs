@@ -1,0 +1,214 @@
+//! The rule language end to end: rule files written with patterns, lexicons, entities, clause
+//! context and `strict_nin`, compiled and run over calls, with the evidence they quote.
+
+use zhijian::input::parse_text;
+use zhijian::rule::{Evidence, RuleSet, RuleSource};
+
+/// A rule set from `(path, text)` files plus the real scoring.
+fn compile(files: &[(&str, &str)]) -> RuleSet {
+    let mut sources = vec![RuleSource {
+        path: "scoring.toml".into(),
+        text: include_str!("../rules/scoring.toml").into(),
+    }];
+    sources.extend(files.iter().map(|(p, t)| RuleSource {
+        path: p.to_string(),
+        text: t.to_string(),
+    }));
+    RuleSet::compile(&sources).unwrap_or_else(|e| panic!("{}", e.render(false)))
+}
+
+/// A rule `TST001` with the given `[match]` body.
+fn rule(body: &str) -> String {
+    format!(
+        "id = \"TST001\"\ntitle = \"测试\"\nmessage = \"测试\"\ndimension = \"language\"\npoints = -5\n\n[match]\n{body}\n"
+    )
+}
+
+/// The quotes of every hit of the rule set on a transcript, as (turn, quote).
+/// A transcript of customer turns only gets an agent's 嗯 in front (a call needs an agent),
+/// and turn numbers are given without it.
+fn quotes(set: &RuleSet, transcript: &str) -> Vec<(usize, String)> {
+    let padded = !transcript.contains("客服");
+    let text = if padded {
+        format!("客服：嗯\n{transcript}")
+    } else {
+        transcript.to_string()
+    };
+    let call = parse_text(&text, "t").unwrap();
+    set.evaluate(&call)
+        .iter()
+        .map(|h| {
+            let turn = if padded { h.turn - 1 } else { h.turn };
+            (turn, h.quote().map(|q| q.text.clone()).unwrap_or_default())
+        })
+        .collect()
+}
+
+const SUPERIOR: (&str, &str) = (
+    "lexicons/superior.toml",
+    "name = \"上级\"\ndescription = \"上级\"\ninclude = [\"后台\"]\nterms = [\"领导\", \"主管\", \"[值班]?经理\"]\n",
+);
+const BACK_OFFICE: (&str, &str) = (
+    "lexicons/back-office.toml",
+    "name = \"后台\"\ndescription = \"后台部门\"\nterms = [\"后台\", \"技术部[门]?\"]\n",
+);
+
+#[test]
+fn a_gapped_pattern_with_a_lexicon_finds_the_seed_case_in_both_scripts() {
+    let r = rule("role = \"agent\"\nphrases = [\"那是…{上级}…的事\"]");
+    let set = compile(&[("t/TST001.toml", &r), SUPERIOR, BACK_OFFICE]);
+    assert_eq!(
+        quotes(
+            &set,
+            "客户：能不能给我加急?\n客服：那是我们领导的事,我管不了。\n"
+        ),
+        [(1, "那是我们领导的事".to_string())]
+    );
+    assert_eq!(
+        quotes(&set, "客戶：能不能給我加急?\n客服：那是我們領導的事。\n"),
+        [(1, "那是我們領導的事".to_string())],
+        "Traditional, quoted as said"
+    );
+    // Through the included lexicon, and an optional part of a term.
+    assert_eq!(quotes(&set, "客服：那是技术部门的事。\n").len(), 1);
+    assert_eq!(quotes(&set, "客服：那是值班经理的事\n").len(), 1);
+    // Not across a clause, not beyond the gap, not the customer.
+    assert!(quotes(&set, "客服：那是您的问题,得找领导的事\n").is_empty());
+    assert!(quotes(&set, "客服：那是我们这边负责处理投诉的那位领导的事\n").is_empty());
+    assert!(quotes(&set, "客户：那是你们领导的事吧\n").is_empty());
+    let lexicons: Vec<&str> = set.lexicons.iter().map(|l| l.name.as_str()).collect();
+    assert_eq!(lexicons, ["上级", "后台"]);
+    assert_eq!(set.rules[0].lexicons, ["上级"]);
+    assert_eq!(set.lexicon_users("后台"), ["TST001"], "used through 上级");
+}
+
+#[test]
+fn nin_and_ni_are_one_character_unless_strict_nin() {
+    let r = rule("role = \"agent\"\nphrases = [\"给您添麻烦\"]");
+    let set = compile(&[("t/TST001.toml", &r)]);
+    assert_eq!(
+        quotes(&set, "客服：不好意思给你添麻烦了\n"),
+        [(0, "给你添麻烦".to_string())]
+    );
+    assert_eq!(
+        quotes(&set, "客服：不好意思給您添麻煩了\n"),
+        [(0, "給您添麻煩".to_string())]
+    );
+
+    let r = rule("role = \"agent\"\nstrict_nin = true\nphrases = [\"[您好|早上好]\"]");
+    let set = compile(&[("t/TST001.toml", &r)]);
+    assert_eq!(quotes(&set, "客服：您好,请讲\n"), [(0, "您好".to_string())]);
+    assert!(quotes(&set, "客服：你好,请讲\n").is_empty());
+    assert_eq!(quotes(&set, "客服：早上好\n").len(), 1);
+}
+
+#[test]
+fn entities_match_numbers_durations_and_masks() {
+    let r = rule("role = \"customer\"\nphrases = [\"等了{时长}\"]");
+    let set = compile(&[("t/TST001.toml", &r)]);
+    for (text, quote) in [
+        ("客户：我等了三十秒都没人理", "等了三十秒"),
+        ("客户：我都等了半个小时了", "等了半个小时"),
+        ("客户：等了两三天了", "等了两三天"),
+    ] {
+        assert_eq!(quotes(&set, text), [(0, quote.to_string())], "{text}");
+    }
+    assert!(quotes(&set, "客户：我等了好久\n").is_empty());
+
+    let r = rule("role = \"agent\"\nphrases = [\"工号{工号}\", \"{工号}号[客服|坐席]?…为您服务\"]");
+    let set = compile(&[("t/TST001.toml", &r)]);
+    for text in [
+        "客服：您好,工号***为您服务",
+        "客服：您好,工号[数字x]为您服务",
+        "客服：您好工号九五二七",
+        "客服：您好,1024号客服很高兴为您服务",
+    ] {
+        assert_eq!(quotes(&set, text).len(), 1, "{text}");
+    }
+    assert!(quotes(&set, "客服：您好,请问有什么可以帮您\n").is_empty());
+}
+
+#[test]
+fn a_pattern_made_only_of_an_entity_runs_without_an_anchor() {
+    let r = rule("role = \"agent\"\nphrases = [\"^{数字}$\"]");
+    let set = compile(&[("t/TST001.toml", &r)]);
+    assert_eq!(
+        quotes(&set, "客服：请报一下号码\n客服：1024。\n"),
+        [(1, "1024".to_string())]
+    );
+}
+
+#[test]
+fn exclusions_can_be_patterns_too() {
+    let r = rule(
+        "role = \"agent\"\nphrases = [\"没办法\"]\nexclude = [\"[没办法|没有办法]…{4}[接通|联系|打通]\"]",
+    );
+    let set = compile(&[("t/TST001.toml", &r)]);
+    assert_eq!(quotes(&set, "客服：这个我们没办法。\n").len(), 1);
+    assert!(quotes(&set, "客服：您那边信号不好,没办法跟您接通\n").is_empty());
+}
+
+#[test]
+fn clause_context_keeps_or_drops_a_match() {
+    let r = rule(
+        "role = \"customer\"\nphrases = [\"投诉\"]\nunless = [\"否定\", \"已解决\", \"假设\"]",
+    );
+    let set = compile(&[("t/TST001.toml", &r)]);
+    assert_eq!(quotes(&set, "客户：我要投诉你们!\n").len(), 1);
+    assert!(quotes(&set, "客户：老实说,联通还不错,投诉的问题很快就解决了\n").is_empty());
+    assert!(quotes(&set, "客户：我不是要投诉,就问问\n").is_empty());
+    assert!(quotes(&set, "客户：如果明天还不来,我就投诉\n").is_empty());
+
+    let r = rule("role = \"customer\"\nphrases = [\"明白了\"]\nunless = [\"疑问\"]");
+    let set = compile(&[("t/TST001.toml", &r)]);
+    assert_eq!(quotes(&set, "客户：好的,明白了,谢谢\n").len(), 1);
+    assert!(quotes(&set, "客户：这回明白了没有?\n").is_empty());
+
+    let r = rule("role = \"agent\"\nphrases = [\"好的\"]\nwhen = [\"疑问\"]");
+    let set = compile(&[("t/TST001.toml", &r)]);
+    assert_eq!(
+        quotes(&set, "客服：这样处理好的吧?\n客服：好的。\n"),
+        [(0, "好的".to_string())]
+    );
+}
+
+#[test]
+fn an_absent_phrase_is_reported_where_it_was_expected() {
+    // The last turns: the evidence is the last turn of the agent.
+    let r = rule(
+        "role = \"agent\"\nlast = 2\nmode = \"absent\"\nphrases = [\"[还有|其他]…可以帮…您\"]",
+    );
+    let set = compile(&[("t/TST001.toml", &r)]);
+    let call = parse_text(
+        "客服：您好\n客户：查话费\n客服：58元\n客户：好\n客服：好的\n",
+        "t",
+    )
+    .unwrap();
+    let hits = set.evaluate(&call);
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0].turn, 4);
+    match &hits[0].evidence {
+        Evidence::Missing { quote, first, last } => {
+            assert_eq!((quote.text.as_str(), *first, *last), ("好的", 2, 4));
+        }
+        other => panic!("{other:?}"),
+    }
+    // JD's closing with one extra 还 is a closing.
+    assert!(quotes(&set, "客服：请问还有其他还可以帮到您的吗\n").is_empty());
+
+    // The first turns: the evidence is the first turn of the agent.
+    let r = rule("role = \"agent\"\nfirst = 2\nmode = \"absent\"\nphrases = [\"工号{工号}\"]");
+    let set = compile(&[("t/TST001.toml", &r)]);
+    let call = parse_text(
+        "客户：喂\n客服：您好\n客户：我查话费\n客服：请稍等\n客服：58元\n",
+        "t",
+    )
+    .unwrap();
+    let hits = set.evaluate(&call);
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0].turn, 1);
+    match &hits[0].evidence {
+        Evidence::Missing { first, last, .. } => assert_eq!((*first, *last), (1, 3)),
+        other => panic!("{other:?}"),
+    }
+}
