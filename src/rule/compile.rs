@@ -309,6 +309,27 @@ struct Builder {
 }
 
 impl Builder {
+    /// Adds a verifier of condition `cond`, found through `anchors`, or run on every turn when
+    /// there are none.
+    fn add_verifier(&mut self, verifier: Verifier, anchors: Vec<String>, cond: usize, exclude: bool) {
+        let v = self.verifiers.len();
+        self.verifiers.push(verifier);
+        if anchors.is_empty() {
+            self.conditions[cond].unanchored.push((v, exclude));
+        }
+        for anchor in anchors {
+            // Anchors are found by the automaton, which always folds 您 to 你.
+            self.add_pattern(
+                fold(&anchor),
+                cond,
+                TermKind::Anchor {
+                    verifier: v,
+                    exclude,
+                },
+            );
+        }
+    }
+
     fn add_pattern(&mut self, pattern: String, cond: usize, kind: TermKind) {
         let id = *self.index.entry(pattern.clone()).or_insert_with(|| {
             self.patterns.push(pattern);
@@ -365,10 +386,12 @@ impl FileContext<'_> {
         }
     }
 
-    fn regex(&mut self, pattern: &Spanned<String>) -> Option<Regex> {
+    /// A `regex` term, compiled, with the strings one of which occurs in each of its matches.
+    fn regex(&mut self, pattern: &Spanned<String>) -> Option<(Regex, Vec<String>)> {
         // Regexes run on the folded view; Simplifying the pattern's own characters (and 您 to
         // 你) lets an author write either. Nothing else is folded, so `\D` stays `\D`.
-        let built = RegexBuilder::new(&fast2s::convert(pattern.get_ref()).replace('您', "你"))
+        let folded = fast2s::convert(pattern.get_ref()).replace('您', "你");
+        let built = RegexBuilder::new(&folded)
             .case_insensitive(true)
             .size_limit(REGEX_SIZE_LIMIT)
             .dfa_size_limit(REGEX_SIZE_LIMIT)
@@ -383,7 +406,16 @@ impl FileContext<'_> {
                 .help = Some("去掉让整个表达式可以为空的 ? 或 *,例如把 (您好)? 写成 您好".into());
                 None
             }
-            Ok(r) => Some(r),
+            Ok(r) => {
+                let anchors = regex_syntax::ParserBuilder::new()
+                    .case_insensitive(true)
+                    .build()
+                    .parse(&folded)
+                    .ok()
+                    .and_then(|hir| pattern::regex_anchors(&hir))
+                    .map_or_else(Vec::new, |a| a.into_iter().collect());
+                Some((r, anchors))
+            }
             Err(regex::Error::CompiledTooBig(limit)) => {
                 self.error(
                     Some(pattern.span()),
@@ -417,12 +449,13 @@ impl FileContext<'_> {
     fn condition(&mut self, terms: Terms<'_>, span: Range<usize>, b: &mut Builder) -> usize {
         let cond = b.conditions.len();
         b.conditions.push(Condition::default());
+        // A lexicon may hold the 您 (`{问候}`), so only a condition that names none is checked.
         if terms.strict_nin
             && !terms
                 .phrases
                 .iter()
                 .chain(terms.exclude)
-                .any(|t| t.get_ref().contains('您'))
+                .any(|t| t.get_ref().contains(['您', '{']))
         {
             self.warn(
                 Some(span.clone()),
@@ -483,12 +516,23 @@ impl FileContext<'_> {
                 self.pattern(term, cond, kind, exclude, terms.strict_nin, b);
             }
         }
-        let regex: Vec<Regex> = terms.regex.iter().filter_map(|r| self.regex(r)).collect();
-        let exclude_regex: Vec<Regex> = terms
-            .exclude_regex
-            .iter()
-            .filter_map(|r| self.regex(r))
-            .collect();
+        for (list, exclude) in [(terms.regex, false), (terms.exclude_regex, true)] {
+            for pattern in list {
+                let Some((regex, anchors)) = self.regex(pattern) else {
+                    continue;
+                };
+                b.add_verifier(
+                    Verifier {
+                        regex,
+                        strict_nin: false,
+                        group: 0,
+                    },
+                    anchors,
+                    cond,
+                    exclude,
+                );
+            }
+        }
         b.conditions[cond].when = terms.when.to_vec();
         b.conditions[cond].unless = terms.unless.to_vec();
         if let Some(c) = terms.when.iter().find(|c| terms.unless.contains(c)) {
@@ -497,8 +541,6 @@ impl FileContext<'_> {
                 format!("“{}”同时写在 when 和 unless 里,永远不会命中", c.name()),
             );
         }
-        b.conditions[cond].regex = regex;
-        b.conditions[cond].exclude_regex = exclude_regex;
         cond
     }
 
@@ -589,15 +631,16 @@ impl FileContext<'_> {
                         return;
                     }
                 };
-                let verifier = b.verifiers.len();
-                b.verifiers.push(Verifier { regex, strict_nin });
-                if anchors.is_empty() {
-                    b.conditions[cond].unanchored.push((verifier, exclude));
-                }
-                for anchor in anchors {
-                    // Anchors are found by the automaton, which always folds 您 to 你.
-                    b.add_pattern(fold(&anchor), cond, TermKind::Anchor { verifier, exclude });
-                }
+                b.add_verifier(
+                    Verifier {
+                        regex,
+                        strict_nin,
+                        group: 1,
+                    },
+                    anchors,
+                    cond,
+                    exclude,
+                );
             }
         }
     }

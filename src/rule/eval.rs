@@ -289,7 +289,12 @@ impl Evaluator<'_> {
                 }
             }
         }
+        // Exclusions can only cancel matches; most turns have none to cancel.
+        verifiers.sort_by_key(|&(_, exclude)| exclude);
         for (v, exclude) in verifiers {
+            if exclude && found.is_empty() {
+                break;
+            }
             let verifier = &self.set.verifiers[v];
             let text = if verifier.strict_nin {
                 view.strict
@@ -302,20 +307,13 @@ impl Evaluator<'_> {
                 verifier
                     .regex
                     .captures_iter(text)
-                    .filter_map(|c| c.get(1))
+                    .filter_map(|c| c.get(verifier.group))
                     .filter(|m| !m.is_empty())
                     .map(|m| m.range()),
             );
         }
-        for re in &condition.regex {
-            found.extend(re.find_iter(&view.folded).map(|m| m.range()));
-        }
         if found.is_empty() {
-            // Exclusions can only cancel matches; most turns have none to cancel.
             return found;
-        }
-        for re in &condition.exclude_regex {
-            excluded.extend(re.find_iter(&view.folded).map(|m| m.range()));
         }
         found.retain(|f| !excluded.iter().any(|x| x.start < f.end && f.start < x.end));
         if !condition.when.is_empty() || !condition.unless.is_empty() {

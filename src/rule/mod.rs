@@ -272,11 +272,10 @@ pub(crate) enum Trigger {
     Rule(RuleRef),
 }
 
-/// The regexes of one condition; its phrases and words live in the shared automaton.
+/// What a condition needs besides its automaton patterns (phrases, words, exclusions and the
+/// anchors of its verifiers, which live in the shared automaton).
 #[derive(Debug, Default)]
 pub(crate) struct Condition {
-    pub regex: Vec<Regex>,
-    pub exclude_regex: Vec<Regex>,
     /// Verifiers with no anchor in the automaton, run on every turn the condition looks at:
     /// (verifier, whether it excludes).
     pub unanchored: Vec<(usize, bool)>,
@@ -286,14 +285,17 @@ pub(crate) struct Condition {
     pub unless: Vec<context::Context>,
 }
 
-/// A pattern that the automaton alone cannot match (a gap, an entity, a clause edge): a
-/// linear-time regex whose group 1 is the match, run on a turn only when the automaton found
-/// one of its anchors there.
+/// A pattern that the automaton alone cannot match (a gap, an entity, a clause edge), or a
+/// `regex` term: a linear-time regex, run on a turn only when the automaton found one of its
+/// anchors there (strings one of which occurs in every match).
 #[derive(Debug)]
 pub(crate) struct Verifier {
     pub regex: Regex,
     /// Runs on the view that keeps 您 apart from 你 (`strict_nin`).
     pub strict_nin: bool,
+    /// The capture group that is the match: 1 for a pattern (group 0 may include the clause
+    /// boundary before it), 0 for a `regex` term.
+    pub group: usize,
 }
 
 /// What a pattern of the shared automaton means to the condition that owns it.

@@ -241,7 +241,9 @@ impl Parser<'_> {
                             }
                         }
                     }
-                    if matches!(nodes.last(), Some(Node::Gap(_))) || nodes.is_empty() {
+                    // A gap needs something on each side, or a clause edge: `^…{2}好的`.
+                    let after_start = nodes.is_empty() && self.depth == 0 && at == 1 && self.text.starts_with('^');
+                    if matches!(nodes.last(), Some(Node::Gap(_))) || (nodes.is_empty() && !after_start) {
                         return Err(PatternError::at(at..self.pos, "… 必须写在两个部分之间")
                             .help("开头或结尾的 … 没有意义;两个 … 之间要有文字"));
                     }
@@ -259,7 +261,8 @@ impl Parser<'_> {
             }
         }
         flush(&mut lit, &mut nodes);
-        if let Some(Node::Gap(_)) = nodes.last() {
+        let before_end = self.depth == 0 && self.rest() == "$";
+        if matches!(nodes.last(), Some(Node::Gap(_))) && !before_end {
             return Err(PatternError::at(
                 self.pos.saturating_sub(1)..self.pos,
                 "… 必须写在两个部分之间",
@@ -308,8 +311,15 @@ impl Parser<'_> {
     }
 }
 
-/// Spaces around `|` are for the reader: `[没办法 | 没法]`.
+/// Spaces around `|` are for the reader: `[没办法 | 没法]`; an alternative that is only
+/// spaces means a space (`工号[:| ]{工号}`).
 fn trim_lits(seq: &mut Vec<Node>) {
+    if let [Node::Lit(s)] = seq.as_slice() {
+        if !s.is_empty() && s.trim().is_empty() {
+            *seq = vec![Node::Lit(" ".into())];
+            return;
+        }
+    }
     if let Some(Node::Lit(s)) = seq.first_mut() {
         *s = s.trim_start().to_string();
     }
@@ -480,35 +490,77 @@ fn regex_of(parts: &[Part], out: &mut String) {
 /// possible; `None` when no such set is known (a pattern made only of entities without
 /// anchors).
 fn anchors_of(parts: &[Part]) -> Option<BTreeSet<String>> {
-    let mut best: Option<BTreeSet<String>> = None;
-    for part in parts {
-        let candidate = match part {
-            Part::Lit(s) => Some([s.clone()].into()),
-            Part::Alt(alts) => {
-                let mut all = BTreeSet::new();
-                let mut ok = true;
-                for alt in alts {
-                    match anchors_of(alt) {
-                        Some(a) => all.extend(a),
-                        None => ok = false,
+    most_selective(parts.iter().map(|part| match part {
+        Part::Lit(s) => Some([s.clone()].into()),
+        Part::Alt(alts) => union(alts.iter().map(|a| anchors_of(a))),
+        Part::Entity(e) if !e.anchors.is_empty() => {
+            Some(e.anchors.iter().map(|s| s.to_string()).collect())
+        }
+        Part::Opt(_) | Part::Gap(_) | Part::Entity(_) => None,
+    }))
+}
+
+/// Strings one of which occurs in every match of a regex, from its syntax tree: what lets a
+/// `regex` term run only on the turns where the automaton found one of them.
+pub(crate) fn regex_anchors(hir: &regex_syntax::hir::Hir) -> Option<BTreeSet<String>> {
+    use regex_syntax::hir::HirKind;
+    match hir.kind() {
+        HirKind::Literal(lit) => {
+            let s = std::str::from_utf8(&lit.0).ok()?;
+            Some([s.to_string()].into())
+        }
+        HirKind::Concat(parts) => {
+            // Adjacent literals are one longer anchor: regex-syntax may split 请您 into 请, 您.
+            let mut merged: Vec<Option<BTreeSet<String>>> = Vec::new();
+            let mut run = String::new();
+            for p in parts {
+                match p.kind() {
+                    HirKind::Literal(lit) if std::str::from_utf8(&lit.0).is_ok() => {
+                        run.push_str(std::str::from_utf8(&lit.0).unwrap_or_default())
+                    }
+                    _ => {
+                        if !run.is_empty() {
+                            merged.push(Some([std::mem::take(&mut run)].into()));
+                        }
+                        merged.push(regex_anchors(p));
                     }
                 }
-                ok.then_some(all)
             }
-            Part::Entity(e) if !e.anchors.is_empty() => {
-                Some(e.anchors.iter().map(|s| s.to_string()).collect())
+            if !run.is_empty() {
+                merged.push(Some([run].into()));
             }
-            Part::Opt(_) | Part::Gap(_) | Part::Entity(_) => None,
-        };
-        let Some(candidate) = candidate.filter(|c| !c.iter().any(String::is_empty)) else {
+            most_selective(merged.into_iter())
+        }
+        HirKind::Alternation(alts) => union(alts.iter().map(regex_anchors)),
+        HirKind::Capture(c) => regex_anchors(&c.sub),
+        HirKind::Repetition(r) if r.min >= 1 => regex_anchors(&r.sub),
+        HirKind::Repetition(_) | HirKind::Class(_) | HirKind::Look(_) | HirKind::Empty => None,
+    }
+}
+
+/// Every string of every set, or `None` when one of them has none.
+fn union(sets: impl Iterator<Item = Option<BTreeSet<String>>>) -> Option<BTreeSet<String>> {
+    let mut all = BTreeSet::new();
+    for set in sets {
+        all.extend(set?);
+    }
+    Some(all)
+}
+
+/// Of several sets that each must occur, the one that rules out the most turns: the longest
+/// shortest string, then the fewest strings. Sets with an empty string rule out nothing.
+fn most_selective(sets: impl Iterator<Item = Option<BTreeSet<String>>>) -> Option<BTreeSet<String>> {
+    let score = |set: &BTreeSet<String>| {
+        let shortest = set.iter().map(|s| s.chars().count()).min().unwrap_or(0);
+        (shortest, std::cmp::Reverse(set.len()))
+    };
+    let mut best: Option<BTreeSet<String>> = None;
+    for set in sets.flatten() {
+        if set.is_empty() || set.iter().any(String::is_empty) {
             continue;
-        };
-        let score = |set: &BTreeSet<String>| {
-            let shortest = set.iter().map(|s| s.chars().count()).min().unwrap_or(0);
-            (shortest, std::cmp::Reverse(set.len()))
-        };
-        if best.as_ref().is_none_or(|b| score(&candidate) > score(b)) {
-            best = Some(candidate);
+        }
+        if best.as_ref().is_none_or(|b| score(&set) > score(b)) {
+            best = Some(set);
         }
     }
     best
@@ -664,6 +716,14 @@ mod tests {
         assert_eq!(matches("a…{2}b", "axxb"), Some("axxb".into()));
         assert_eq!(matches("a…{2}b", "axxxb"), None);
         assert_eq!(matches("a…b", &format!("a{}b", "x".repeat(11))), None);
+    }
+
+    #[test]
+    fn a_gap_may_run_to_a_clause_edge_and_a_space_is_an_alternative() {
+        assert_eq!(matches("我[这边]?是…{3}$", "您好,我是张敏"), Some("我是张敏".into()));
+        assert_eq!(matches("我[这边]?是…{3}$", "您好,我是张敏敏敏敏"), None);
+        assert_eq!(matches("^…{2}好的", "嗯嗯好的"), Some("嗯嗯好的".into()));
+        assert_eq!(strings("工号[:| ]1024"), ["工号 1024", "工号:1024"]);
     }
 
     #[test]
