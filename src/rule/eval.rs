@@ -135,6 +135,14 @@ struct TurnView<'a> {
     char_starts: OnceCell<(Vec<usize>, Vec<usize>)>,
 }
 
+/// Whether `range` of `text` cuts a run of ASCII digits.
+fn splits_number(text: &str, range: &Range<usize>) -> bool {
+    let bytes = text.as_bytes();
+    let digit = |i: usize| bytes.get(i).is_some_and(u8::is_ascii_digit);
+    (range.start > 0 && digit(range.start - 1) && digit(range.start))
+        || (range.end > range.start && digit(range.end - 1) && digit(range.end))
+}
+
 fn char_starts(text: &str) -> Vec<usize> {
     text.char_indices()
         .map(|(i, _)| i)
@@ -312,6 +320,9 @@ impl Evaluator<'_> {
                     .map(|m| m.range()),
             );
         }
+        // A term that starts or ends with a digit is a number: 12315 is not found in the
+        // account number 0201231500, nor a date 5号 in 10000号.
+        found.retain(|r| !splits_number(&view.folded, r));
         if found.is_empty() {
             return found;
         }
