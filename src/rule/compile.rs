@@ -74,6 +74,7 @@ pub(super) fn compile(sources: &[RuleSource]) -> Result<RuleSet, RuleErrors> {
         owners: Vec::new(),
         conditions: Vec::new(),
         verifiers: Vec::new(),
+        verifier_ids: HashMap::new(),
         lexicons,
     };
     let mut rules: Vec<Rule> = Vec::new();
@@ -122,6 +123,7 @@ pub(super) fn compile(sources: &[RuleSource]) -> Result<RuleSet, RuleErrors> {
     }
     rules.sort_by(|a, b| a.id.cmp(&b.id));
     let order = link(&mut rules, &declared, sources, &mut errors);
+    share_identical_conditions(&mut builder, &mut rules);
     let automaton = AhoCorasick::builder()
         .match_kind(MatchKind::Standard)
         .build(&builder.patterns);
@@ -160,6 +162,60 @@ pub(super) fn compile(sources: &[RuleSource]) -> Result<RuleSet, RuleErrors> {
             version: fingerprint(sources),
         }),
         _ => Err(RuleErrors(errors)),
+    }
+}
+
+/// Makes conditions that look for exactly the same thing one condition, evaluated once per
+/// turn for every rule that uses it: a trigger shared by several rules, or a rule set that
+/// repeats a condition, costs what one condition costs.
+fn share_identical_conditions(b: &mut Builder, rules: &mut [Rule]) {
+    // What a condition is: the automaton patterns it owns and how, its unanchored verifiers
+    // and its clause context.
+    let mut owned: Vec<Vec<(usize, TermKind)>> = vec![Vec::new(); b.conditions.len()];
+    for (pattern, owners) in b.owners.iter().enumerate() {
+        for &(cond, kind) in owners {
+            owned[cond].push((pattern, kind));
+        }
+    }
+    let mut canonical: HashMap<String, usize> = HashMap::new();
+    let mut map: Vec<usize> = (0..b.conditions.len()).collect();
+    for (cond, c) in b.conditions.iter().enumerate() {
+        let key = format!("{:?}|{:?}|{:?}|{:?}", owned[cond], c.unanchored, c.when, c.unless);
+        map[cond] = *canonical.entry(key).or_insert(cond);
+    }
+    if map.iter().enumerate().all(|(i, &m)| i == m) {
+        return;
+    }
+    for owners in &mut b.owners {
+        owners.retain(|&(cond, _)| map[cond] == cond);
+    }
+    fn remap(check: &mut Check, map: &[usize]) {
+        match check {
+            Check::Text { scope, cond, .. } => {
+                *cond = map[*cond];
+                if let Scope::After {
+                    trigger: Trigger::Cond(c),
+                    ..
+                } = scope
+                {
+                    *c = map[*c];
+                }
+            }
+            Check::Timing { excuses, .. } => {
+                for (_, c) in excuses {
+                    *c = map[*c];
+                }
+            }
+            Check::Rule(_) => {}
+            Check::Compose { all, any, not } => {
+                for c in all.iter_mut().chain(any).chain(not) {
+                    remap(c, map);
+                }
+            }
+        }
+    }
+    for rule in rules {
+        remap(&mut rule.check, &map);
     }
 }
 
@@ -305,6 +361,8 @@ struct Builder {
     owners: Vec<Vec<(usize, TermKind)>>,
     conditions: Vec<Condition>,
     verifiers: Vec<Verifier>,
+    /// Each verifier by (regex, strict_nin, group), so that the same one is compiled once.
+    verifier_ids: HashMap<(String, bool, usize), usize>,
     lexicons: Lexicons,
 }
 
@@ -312,9 +370,18 @@ impl Builder {
     /// Adds a verifier of condition `cond`, found through `anchors`, or run on every turn when
     /// there are none.
     fn add_verifier(&mut self, verifier: Verifier, anchors: Vec<String>, cond: usize, exclude: bool) {
-        let v = self.verifiers.len();
-        self.verifiers.push(verifier);
-        if anchors.is_empty() {
+        // The same pattern in several rules (a shared lexicon, a copied phrase) is one
+        // verifier, run once per turn whatever the number of rules that use it.
+        let key = (verifier.regex.as_str().to_string(), verifier.strict_nin, verifier.group);
+        let v = match self.verifier_ids.get(&key) {
+            Some(&v) => v,
+            None => {
+                self.verifiers.push(verifier);
+                self.verifier_ids.insert(key, self.verifiers.len() - 1);
+                self.verifiers.len() - 1
+            }
+        };
+        if anchors.is_empty() && !self.conditions[cond].unanchored.contains(&(v, exclude)) {
             self.conditions[cond].unanchored.push((v, exclude));
         }
         for anchor in anchors {

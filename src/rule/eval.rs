@@ -6,7 +6,7 @@
 //! Each turn is folded and scanned by the shared automaton once; conditions then read their
 //! matches from that scan, run their own regexes, and drop whatever an exclusion overlaps.
 
-use std::cell::OnceCell;
+use std::cell::{OnceCell, RefCell};
 use std::ops::Range;
 
 use super::schema::Mode;
@@ -126,6 +126,12 @@ struct TurnView<'a> {
     /// The folded view with 您 kept apart from 你, for `strict_nin` verifiers; byte offsets
     /// are the same as in `folded`.
     strict: OnceCell<String>,
+    /// What each verifier found in this turn, once asked: a verifier shared by several
+    /// conditions runs once.
+    verified: RefCell<Vec<(usize, Vec<Range<usize>>)>>,
+    /// Where each condition asked about so far holds in this turn: rules that share a
+    /// condition, and scopes that ask twice, compute it once.
+    held: RefCell<Vec<(usize, Vec<Range<usize>>)>>,
     /// Every automaton match, overlapping included, as (condition, kind, byte range in
     /// `folded`), sorted by condition: each condition reads its own slice.
     matches: Vec<(usize, TermKind, Range<usize>)>,
@@ -167,13 +173,20 @@ pub(super) fn evaluate(set: &RuleSet, call: &Call) -> Vec<Hit> {
                 turn,
                 folded,
                 strict: OnceCell::new(),
+                verified: RefCell::new(Vec::new()),
+                held: RefCell::new(Vec::new()),
                 matches,
                 boundaries: OnceCell::new(),
                 char_starts: OnceCell::new(),
             }
         })
         .collect();
-    let ev = Evaluator { set, views };
+    let ev = Evaluator {
+        set,
+        views,
+        letter_counts: OnceCell::new(),
+        turns_by_role: OnceCell::new(),
+    };
     // Rules that others refer to come first in `order`, so their hits are ready.
     let mut results: Vec<Vec<Hit>> = vec![Vec::new(); set.rules.len()];
     for &index in &set.order {
@@ -192,6 +205,10 @@ enum Fired<'h> {
 struct Evaluator<'a> {
     set: &'a RuleSet,
     views: Vec<TurnView<'a>>,
+    /// Letters (not punctuation) in each turn, for the timing checks' back-channel length.
+    letter_counts: OnceCell<Vec<usize>>,
+    /// The turns of all roles, the agent and the customer.
+    turns_by_role: OnceCell<[Vec<usize>; 3]>,
 }
 
 impl Evaluator<'_> {
@@ -279,6 +296,15 @@ impl Evaluator<'_> {
     /// Byte spans in turn `t`'s folded text where condition `cond` holds.
     fn spans(&self, cond: usize, t: usize) -> Vec<Range<usize>> {
         let view = &self.views[t];
+        if let Some((_, held)) = view.held.borrow().iter().find(|(c, _)| *c == cond) {
+            return held.clone();
+        }
+        let held = self.find_spans(cond, view);
+        view.held.borrow_mut().push((cond, held.clone()));
+        held
+    }
+
+    fn find_spans(&self, cond: usize, view: &TurnView<'_>) -> Vec<Range<usize>> {
         let mut found = Vec::new();
         let mut excluded = Vec::new();
         let condition = &self.set.conditions[cond];
@@ -303,22 +329,8 @@ impl Evaluator<'_> {
             if exclude && found.is_empty() {
                 break;
             }
-            let verifier = &self.set.verifiers[v];
-            let text = if verifier.strict_nin {
-                view.strict
-                    .get_or_init(|| fold_keeping_nin(&view.turn.text))
-            } else {
-                &view.folded
-            };
             let into = if exclude { &mut excluded } else { &mut found };
-            into.extend(
-                verifier
-                    .regex
-                    .captures_iter(text)
-                    .filter_map(|c| c.get(verifier.group))
-                    .filter(|m| !m.is_empty())
-                    .map(|m| m.range()),
-            );
+            into.extend(self.verify(view, v));
         }
         // A term that starts or ends with a digit is a number: 12315 is not found in the
         // account number 0201231500, nor a date 5号 in 10000号.
@@ -347,6 +359,29 @@ impl Evaluator<'_> {
         merged
     }
 
+    /// The byte spans of verifier `v`'s matches in a turn, computed once per turn.
+    fn verify(&self, view: &TurnView<'_>, v: usize) -> Vec<Range<usize>> {
+        if let Some((_, found)) = view.verified.borrow().iter().find(|(w, _)| *w == v) {
+            return found.clone();
+        }
+        let verifier = &self.set.verifiers[v];
+        let text = if verifier.strict_nin {
+            view.strict
+                .get_or_init(|| fold_keeping_nin(&view.turn.text))
+        } else {
+            &view.folded
+        };
+        let found: Vec<Range<usize>> = verifier
+            .regex
+            .captures_iter(text)
+            .filter_map(|c| c.get(verifier.group))
+            .filter(|m| !m.is_empty())
+            .map(|m| m.range())
+            .collect();
+        view.verified.borrow_mut().push((v, found.clone()));
+        found
+    }
+
     fn on_word_boundaries(&self, view: &TurnView<'_>, range: &Range<usize>) -> bool {
         let b = view
             .boundaries
@@ -354,10 +389,21 @@ impl Evaluator<'_> {
         b.binary_search(&range.start).is_ok() && b.binary_search(&range.end).is_ok()
     }
 
-    fn turns_of(&self, role: Option<Role>) -> Vec<usize> {
-        (0..self.views.len())
-            .filter(|&t| role.is_none_or(|r| self.views[t].turn.role == r))
-            .collect()
+    /// The turns of `role` (all turns for `None`), in order; listed once per call.
+    fn turns_of(&self, role: Option<Role>) -> &[usize] {
+        let [all, agent, customer] = self.turns_by_role.get_or_init(|| {
+            let of = |r: Option<Role>| -> Vec<usize> {
+                (0..self.views.len())
+                    .filter(|&t| r.is_none_or(|r| self.views[t].turn.role == r))
+                    .collect()
+            };
+            [of(None), of(Some(Role::Agent)), of(Some(Role::Customer))]
+        });
+        match role {
+            None => all,
+            Some(Role::Agent) => agent,
+            Some(Role::Customer) => customer,
+        }
     }
 
     /// The original words at byte span `span` of turn `t`'s folded text.
@@ -431,7 +477,7 @@ impl Evaluator<'_> {
                 within,
             } => {
                 let mut windows: Vec<usize> = Vec::new();
-                for t in self.turns_of(Some(*trigger_role)) {
+                for &t in self.turns_of(Some(*trigger_role)) {
                     // The trigger's first words in the turn, as evidence if nothing follows.
                     let fired = match trigger {
                         Trigger::Cond(c) => self.spans(*c, t).into_iter().next().map(Fired::Span),
@@ -514,10 +560,12 @@ impl Evaluator<'_> {
         if turns.iter().all(|v| v.turn.begin.is_none()) {
             return; // N/A for a call without timestamps.
         }
-        let letter_counts: Vec<usize> = turns
-            .iter()
-            .map(|v| v.turn.text.chars().filter(|c| c.is_alphanumeric()).count())
-            .collect();
+        let letter_counts = self.letter_counts.get_or_init(|| {
+            turns
+                .iter()
+                .map(|v| v.turn.text.chars().filter(|c| c.is_alphanumeric()).count())
+                .collect()
+        });
         let letters = |t: usize| letter_counts[t];
         // When the last voice before each turn stopped: a short turn nested inside a long one
         // does not end the long one earlier.
@@ -530,7 +578,7 @@ impl Evaluator<'_> {
         // An interruption split over several turns of the agent talks over one customer turn
         // once: each talked-over turn counts at most one hit.
         let mut talked_over_already: Option<usize> = None;
-        for t in self.turns_of(role).into_iter().filter(|&t| t > 0) {
+        for &t in self.turns_of(role).iter().filter(|&&t| t > 0) {
             let this = turns[t].turn;
             // Without timestamps the rule cannot be judged: N/A, not a hit.
             let Some(begin) = this.begin else { continue };

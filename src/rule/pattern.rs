@@ -490,14 +490,47 @@ fn regex_of(parts: &[Part], out: &mut String) {
 /// possible; `None` when no such set is known (a pattern made only of entities without
 /// anchors).
 fn anchors_of(parts: &[Part]) -> Option<BTreeSet<String>> {
-    most_selective(parts.iter().map(|part| match part {
-        Part::Lit(s) => Some([s.clone()].into()),
-        Part::Alt(alts) => union(alts.iter().map(|a| anchors_of(a))),
-        Part::Entity(e) if !e.anchors.is_empty() => {
-            Some(e.anchors.iter().map(|s| s.to_string()).collect())
+    let mut candidates: Vec<Option<BTreeSet<String>>> = Vec::new();
+    // Runs of parts with a finite spelling are anchored as a whole: `[我|我这边]是` by 我是 and
+    // 我这边是, not by a lone 我 that occurs in every other sentence.
+    let mut run: Vec<Part> = Vec::new();
+    let close_run = |run: &mut Vec<Part>, candidates: &mut Vec<Option<BTreeSet<String>>>| {
+        if !run.is_empty() {
+            candidates.push(expand_within(run, MAX_ANCHORS));
+            run.clear();
         }
-        Part::Opt(_) | Part::Gap(_) | Part::Entity(_) => None,
-    }))
+    };
+    for part in parts {
+        let finite = expand(std::slice::from_ref(part)).is_some_and(|set| set.len() <= MAX_ANCHORS);
+        if finite {
+            run.push(part.clone());
+            // Each part alone is a candidate too, in case the run spells out too many ways.
+            candidates.push(match part {
+                Part::Lit(s) => Some([s.clone()].into()),
+                Part::Alt(alts) => union(alts.iter().map(|a| anchors_of(a))),
+                _ => None,
+            });
+            continue;
+        }
+        close_run(&mut run, &mut candidates);
+        candidates.push(match part {
+            Part::Alt(alts) => union(alts.iter().map(|a| anchors_of(a))),
+            Part::Entity(e) if !e.anchors.is_empty() => {
+                Some(e.anchors.iter().map(|s| s.to_string()).collect())
+            }
+            _ => None,
+        });
+    }
+    close_run(&mut run, &mut candidates);
+    most_selective(candidates.into_iter())
+}
+
+/// At most this many strings anchor one verifier.
+const MAX_ANCHORS: usize = 64;
+
+/// [`expand`] with a smaller bound, and `None` when the spelling includes the empty string.
+fn expand_within(parts: &[Part], limit: usize) -> Option<BTreeSet<String>> {
+    expand(parts).filter(|set| set.len() <= limit && !set.iter().any(String::is_empty))
 }
 
 /// Strings one of which occurs in every match of a regex, from its syntax tree: what lets a
@@ -751,6 +784,11 @@ mod tests {
             panic!()
         };
         assert_eq!(anchors, ["好的"]);
+        // A run with a finite spelling anchors as a whole, rather than by its commonest part.
+        let Lowered::Verify { anchors, .. } = lowered("我[这边]?是…{3}$") else {
+            panic!()
+        };
+        assert_eq!(anchors, ["我是", "我这边是"]);
     }
 
     #[test]
