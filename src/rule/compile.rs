@@ -75,6 +75,7 @@ pub(super) fn compile(sources: &[RuleSource]) -> Result<RuleSet, RuleErrors> {
         conditions: Vec::new(),
         verifiers: Vec::new(),
         verifier_ids: HashMap::new(),
+        lowered: HashMap::new(),
         lexicons,
     };
     let mut rules: Vec<Rule> = Vec::new();
@@ -363,6 +364,9 @@ struct Builder {
     verifiers: Vec<Verifier>,
     /// Each verifier by (regex, strict_nin, group), so that the same one is compiled once.
     verifier_ids: HashMap<(String, bool, usize), usize>,
+    /// Each pattern already compiled, by (text as written, strict_nin), with the lexicons it
+    /// names.
+    lowered: HashMap<(String, bool), (Lowered, Vec<String>)>,
     lexicons: Lexicons,
 }
 
@@ -381,6 +385,11 @@ impl Builder {
                 self.verifiers.len() - 1
             }
         };
+        self.use_verifier(v, anchors, cond, exclude);
+    }
+
+    /// Makes verifier `v` part of condition `cond`.
+    fn use_verifier(&mut self, v: usize, anchors: Vec<String>, cond: usize, exclude: bool) {
         if anchors.is_empty() && !self.conditions[cond].unanchored.contains(&(v, exclude)) {
             self.conditions[cond].unanchored.push((v, exclude));
         }
@@ -623,6 +632,13 @@ impl FileContext<'_> {
         b: &mut Builder,
     ) {
         let written = term.get_ref().trim();
+        let key = (written.to_string(), strict_nin);
+        if let Some((lowered, refs)) = b.lowered.get(&key).cloned() {
+            // The same phrase in another rule (or another copy of a rule set): compiled once.
+            self.lexicons.extend(refs);
+            self.add_lowered(term, lowered, cond, kind, exclude, strict_nin, b);
+            return;
+        }
         let offset = inner_offset(&self.text, term);
         let parsed = match pattern::parse(written) {
             Ok(p) => p,
@@ -635,7 +651,9 @@ impl FileContext<'_> {
                 return;
             }
         };
-        pattern::references(&parsed.nodes, &mut self.lexicons);
+        let mut refs = Vec::new();
+        pattern::references(&parsed.nodes, &mut refs);
+        self.lexicons.extend(refs.iter().cloned());
         let names: Vec<String> = b.lexicons.names().iter().map(|n| n.to_string()).collect();
         let mut lookup = |name: &str, _: &Range<usize>| -> Result<Vec<Vec<Part>>, PatternError> {
             b.lexicons
@@ -673,12 +691,36 @@ impl FileContext<'_> {
             Err(message) => {
                 self.error(Some(term.span()), message);
             }
-            Ok(Lowered::Strings(strings)) => {
+            Ok(lowered) => {
+                b.lowered.insert(key, (lowered.clone(), refs));
+                self.add_lowered(term, lowered, cond, kind, exclude, strict_nin, b);
+            }
+        }
+    }
+
+    /// Adds a compiled pattern to condition `cond`: its strings to the automaton, or a verifier.
+    #[allow(clippy::too_many_arguments)]
+    fn add_lowered(
+        &mut self,
+        term: &Spanned<String>,
+        lowered: Lowered,
+        cond: usize,
+        kind: TermKind,
+        exclude: bool,
+        strict_nin: bool,
+        b: &mut Builder,
+    ) {
+        match lowered {
+            Lowered::Strings(strings) => {
                 for s in strings {
                     b.add_pattern(s, cond, kind);
                 }
             }
-            Ok(Lowered::Verify { regex, anchors }) => {
+            Lowered::Verify { regex, anchors } => {
+                if let Some(&v) = b.verifier_ids.get(&(regex.clone(), strict_nin, 1)) {
+                    b.use_verifier(v, anchors, cond, exclude);
+                    return;
+                }
                 let built = RegexBuilder::new(&regex)
                     .size_limit(REGEX_SIZE_LIMIT)
                     .dfa_size_limit(REGEX_SIZE_LIMIT)

@@ -61,6 +61,8 @@ const SENTENCE_ENDS: &[char] = &['。', '!', '?', '\n'];
 
 /// The text around one match, cut at clause and sentence boundaries.
 struct Surroundings<'a> {
+    /// The match itself.
+    matched: &'a str,
     /// From the start of the match's clause to the match.
     clause_before: &'a str,
     /// From the end of the match to the end of its clause.
@@ -90,6 +92,7 @@ impl<'a> Surroundings<'a> {
         });
         let sentence_stop = after.find(SENTENCE_ENDS).unwrap_or(after.len());
         Surroundings {
+            matched: &text[span.clone()],
             clause_before: &before[clause_start..],
             clause_after: &after[..clause_stop],
             clause_end: after[clause_stop..].chars().next(),
@@ -102,133 +105,88 @@ impl<'a> Surroundings<'a> {
         if self.clause_end == Some('?') {
             return true;
         }
-        // Unpunctuated speech: a question particle ends the clause (明白了没有, 好了吗).
-        let tail = self.clause_after.trim_end();
-        const PARTICLES: &[&str] = &[
-            "吗", "么", "呢", "没有", "没", "不", "嘛", "不是", "对吧", "是吧", "好吧",
-        ];
-        if tail.chars().count() <= 6 && PARTICLES.iter().any(|p| tail.ends_with(p)) {
-            // 好吧 after a statement is a concession, not a question, unless 吗/呢 follows.
-            return !tail.ends_with("好吧") || self.clause_end == Some('?');
+        // Unpunctuated speech: a question particle ends the clause (明白了没有, 好了吗), maybe
+        // softened by 啊/呀 (解决了没有啊); 吗 anywhere after the match asks (好了吗你说).
+        let tail = self.clause_after.trim_end().trim_end_matches(['啊', '呀', '哇', '哈', '呐']);
+        if self.clause_after.contains('吗') {
+            return true;
         }
-        // 是不是…, 有没有…, 能不能…: an A-not-A question before the match.
+        const PARTICLES: &[&str] = &["么", "呢", "没有", "没", "不", "嘛", "不是", "对吧", "是吧"];
+        if tail.chars().count() <= 6 && PARTICLES.iter().any(|p| tail.ends_with(p)) {
+            return true;
+        }
+        // 是不是…, 有没有…, 会不会…: an A-not-A question before or inside the match.
         const ASKING: &[&str] = &[
-            "是不是",
-            "有没有",
-            "能不能",
-            "可不可以",
-            "会不会",
-            "要不要",
-            "对不对",
-            "行不行",
-            "好不好",
-            "明不明白",
-            "清不清楚",
-            "懂不懂",
-            "是否",
+            "是不是", "有没有", "能不能", "可不可以", "会不会", "要不要", "对不对", "行不行",
+            "好不好", "明不明白", "清不清楚", "懂不懂", "是否",
         ];
-        ASKING.iter().any(|a| self.clause_before.contains(a))
+        ASKING
+            .iter()
+            .any(|a| self.clause_before.contains(a) || self.matched.contains(a))
     }
 
     fn is_negated(&self) -> bool {
-        // The last few characters before the match, in its clause.
-        let before: Vec<char> = self.clause_before.chars().collect();
-        let window: String = before[before.len().saturating_sub(4)..].iter().collect();
-        // Words that start with a negator but do not negate what follows.
+        // A negator shortly before the match, joined to it by nothing but auxiliaries: 不是要
+        // 投诉, 没有不满意, 倒没想去投诉. A negator followed by another verb negates that verb
+        // (别逼我投诉, 还是不行我要投诉, 我不知道你去问商家), and 不…就 is a condition.
+        const NEGATORS: &[char] = &['不', '没', '别', '未', '无', '非', '甭'];
+        const BRIDGE: &str = "是要想会能用去在太很再都也还有过倒并从来得";
         const NOT_NEGATORS: &[&str] = &[
-            "不错",
-            "不少",
-            "不久",
-            "不断",
-            "不过",
-            "不仅",
-            "不光",
-            "不好意思",
-            "没错",
-            "不管",
-            "无论",
-            "未来",
-            "别人",
-            "别的",
-            "无法",
-            "不得不",
-            "没想到",
+            "不错", "不少", "不久", "不断", "不过", "不仅", "不光", "不好意思", "没错", "不管",
+            "无论", "未来", "别人", "别的", "无法", "不得不", "没想到", "没关系",
         ];
-        let mut cleaned = window.clone();
+        let mut window = self.clause_before.to_string();
         for w in NOT_NEGATORS {
-            cleaned = cleaned.replace(w, &"_".repeat(w.chars().count()));
+            window = window.replace(w, &"_".repeat(w.chars().count()));
         }
-        cleaned.contains(['不', '没', '别', '未', '无', '非', '甭'])
+        let chars: Vec<char> = window.chars().collect();
+        let Some(at) = chars.iter().rposition(|c| NEGATORS.contains(c)) else {
+            return false;
+        };
+        let bridge = &chars[at + 1..];
+        if bridge.len() > 3 || !bridge.iter().all(|c| BRIDGE.contains(*c)) {
+            return false;
+        }
+        // 非…不可 insists rather than denies.
+        !(chars[at] == '非' && self.clause_after.contains("不可"))
     }
 
     fn is_resolved(&self) -> bool {
         // Something later in the sentence reports it settled: 很快就解决了, 已经处理好了.
         const DONE: &[&str] = &[
-            "解决了",
-            "处理好了",
-            "处理完了",
-            "搞定了",
-            "弄好了",
-            "修好了",
-            "办好了",
-            "退回来了",
-            "到账了",
-            "已经处理",
-            "已经解决",
-            "已解决",
-            "已处理",
-            "处理得很快",
-            "解决得很快",
-            "都好了",
-            "没事了",
-            "恢复了",
+            "解决了", "处理好了", "处理完了", "搞定了", "弄好了", "修好了", "办好了", "退回来了",
+            "到账了", "已经处理", "已经解决", "已解决", "已处理", "处理得很快", "解决得很快",
+            "都好了", "没事了", "恢复了",
         ];
-        const UNDONE: &[&str] = &["没", "未", "不", "还没", "没有"];
-        let after = self.sentence_after;
-        DONE.iter().any(|d| {
-            after.match_indices(d).any(|(i, _)| {
-                let lead: String = after[..i]
-                    .chars()
-                    .rev()
-                    .take(2)
-                    .collect::<Vec<_>>()
-                    .into_iter()
-                    .rev()
-                    .collect();
-                !UNDONE.iter().any(|u| lead.ends_with(u))
+        // 没解决, 还没处理好; 直到解决了为止 is a demand, not a report.
+        const UNDONE: &[&str] = &["没", "未", "不", "直到", "等到", "除非"];
+        let settled = |text: &str| {
+            DONE.iter().any(|d| {
+                text.match_indices(d).any(|(i, _)| {
+                    let lead: String = text[..i].chars().rev().take(2).collect::<Vec<_>>().into_iter().rev().collect();
+                    let trail = &text[i + d.len()..];
+                    !UNDONE.iter().any(|u| lead.contains(u)) && !trail.starts_with("为止")
+                })
             })
-        }) || {
-            // 之前投诉过的那个已经… / 上次投诉的已经解决: the past marked before the match.
-            let before = self.sentence_before;
-            (before.contains("上次") || before.contains("之前") || before.contains("以前"))
-                && DONE.iter().any(|d| after.contains(d))
-        }
+        };
+        settled(self.sentence_after)
     }
 
     fn is_conditional(&self) -> bool {
         const IF: &[&str] = &[
-            "如果", "要是", "假如", "万一", "若是", "倘若", "假设", "只要", "如若", "一旦", "实在",
+            "如果", "要是", "假如", "万一", "若是", "倘若", "假设", "只要", "如若", "一旦", "即使",
+            "哪怕", "即便", "纵然", "不然", "要不然", "否则",
         ];
-        if IF.iter().any(|w| self.sentence_before.contains(w)) {
+        let before = self.sentence_before.replace("就算了", "___");
+        if IF.iter().any(|w| before.contains(w)) || before.contains("就算") {
             return true;
         }
-        if self.clause_after.contains("的话") {
+        if self.clause_after.contains("的话") || self.clause_before.contains("的话") {
             return true;
         }
-        // 不能退就算了, 没有就算了: a condition stated just before 就.
+        // 不能退就算了, 退不了就算了, 今天不解决就投诉: a negative condition right before 就.
         if let Some(cond) = self.clause_before.strip_suffix('就') {
-            const UNLESS: &[&str] = &[
-                "不能",
-                "不行",
-                "不可以",
-                "没有",
-                "没法",
-                "办不了",
-                "不给",
-                "不退",
-                "不换",
-            ];
-            return UNLESS.iter().any(|u| cond.contains(u));
+            return cond.contains(['不', '没', '无']);
         }
         false
     }
@@ -263,6 +221,9 @@ mod tests {
             "the question is the next clause"
         );
         assert!(!at(Q, "行吧,就这样吧", "就这样"));
+        assert!(at(Q, "到底解决了没有啊", "解决了"));
+        assert!(at(Q, "这下好了吗你说", "好了"));
+        assert!(at(Q, "我们会不会给您回电", "我们会不会给你回电"));
     }
 
     #[test]
@@ -278,6 +239,19 @@ mod tests {
             "不好意思 is not a negation"
         );
         assert!(!at(N, "不过,我还是要投诉", "投诉"));
+        assert!(at(N, "我倒没想去投诉", "投诉"));
+        for (text, word) in [
+            ("别逼我投诉你们", "投诉"),
+            ("我非投诉你们不可", "投诉"),
+            ("还是不行我要投诉", "投诉"),
+            ("说了也没用我要投诉", "投诉"),
+            ("我不知道你去问商家吧", "你去问商家"),
+            ("没关系明白了", "明白了"),
+            ("没两天就修好了", "修好了"),
+            ("今天不解决就投诉", "投诉"),
+        ] {
+            assert!(!at(N, text, word), "{text}");
+        }
     }
 
     #[test]
@@ -288,6 +262,7 @@ mod tests {
         assert!(!at(R, "我投诉了三次,到现在都没解决", "投诉"));
         assert!(!at(R, "我要投诉!", "投诉"));
         assert!(!at(R, "我要投诉。后来解决了吗", "投诉"), "another sentence");
+        assert!(!at(R, "我要投诉,直到解决了为止", "投诉"));
     }
 
     #[test]
@@ -298,5 +273,23 @@ mod tests {
         assert!(at(C, "不满意的话可以退", "不满意"));
         assert!(!at(C, "那就算了,我不办了", "算了"));
         assert!(!at(C, "算了算了,不想说了", "算了"));
+        for (text, word) in [
+            ("退不了就算了", "算了"),
+            ("没办法退就算了", "算了"),
+            ("来不及就算了", "算了"),
+            ("邮寄的话就算了", "算了"),
+            ("今天不解决就投诉", "投诉"),
+            ("不然我就投诉", "投诉"),
+            ("就算不是我们的问题", "我们的问题"),
+        ] {
+            assert!(at(C, text, word), "{text}");
+        }
+        for (text, word) in [
+            ("实在太慢了,算了", "算了"),
+            ("我实在忙不过来", "忙不过来"),
+            ("那就算了,我要投诉", "投诉"),
+        ] {
+            assert!(!at(C, text, word), "{text}");
+        }
     }
 }
