@@ -9,6 +9,8 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+use crate::channel::Channel;
+
 /// Who is speaking in a turn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -169,9 +171,19 @@ pub struct Call {
     pub roles: RoleBasis,
     /// The length of the recording, when the format says.
     pub duration_ms: Option<u64>,
+    /// Where the conversation happened: from the metadata, `--channel`, or phone.
+    pub channel: Channel,
 }
 
 impl Call {
+    /// The channel the metadata names (`channel: chat`, `渠道: 在线客服`), if any.
+    pub fn channel_in_meta(&self) -> Option<Channel> {
+        crate::channel::META_KEYS
+            .iter()
+            .find_map(|k| self.meta.get(*k))
+            .and_then(|v| Channel::from_meta(v))
+    }
+
     /// The agent's name or 工号 from metadata, if the source gave one.
     pub fn agent(&self) -> Option<&str> {
         ["agent", "agent_id", "坐席", "客服", "工号"]

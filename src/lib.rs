@@ -8,6 +8,7 @@
 //! command line on top.
 
 pub mod call;
+pub mod channel;
 pub mod cli;
 pub mod grade;
 pub mod input;

@@ -7,6 +7,7 @@
 //! Score = base + Σ points × min(hits, max_hits), clamped to 0–100; a fatal hit sets 0. The
 //! sub-scores are the same computation over the rules of their dimension group only.
 
+use crate::channel::Channel;
 use crate::rule::{Group, Hit, RuleSet};
 
 /// The flag reason of a call that could not be read or parsed.
@@ -33,11 +34,15 @@ pub struct Scorecard {
     /// hits `max_hits` counts, 0 for the evidence beyond the cap and for the second and later
     /// evidence of a rule that judges the whole call. Before clamping to 0–100.
     pub hit_points: Vec<i32>,
+    /// The call's channel, which chose the scoring scheme.
+    pub channel: Channel,
+    /// Ids of the rules that do not apply to the call's channel (N/A), by id.
+    pub not_applicable: Vec<String>,
 }
 
-/// Scores one call from its hits.
-pub fn score(set: &RuleSet, hits: &[Hit]) -> Scorecard {
-    let s = &set.scoring;
+/// Scores one call of `channel` from its hits, with that channel's scheme.
+pub fn score(set: &RuleSet, channel: Channel, hits: &[Hit]) -> Scorecard {
+    let s = set.scoring.scheme(channel);
     let mut counts = vec![0usize; set.rules.len()];
     let mut hit_points = Vec::with_capacity(hits.len());
     for h in hits {
@@ -118,6 +123,13 @@ pub fn score(set: &RuleSet, hits: &[Hit]) -> Scorecard {
             .map(|(r, &n)| (r.id.clone(), n))
             .collect(),
         hit_points,
+        channel,
+        not_applicable: set
+            .rules
+            .iter()
+            .filter(|r| !r.applies_to(channel))
+            .map(|r| r.id.clone())
+            .collect(),
     }
 }
 
@@ -138,7 +150,7 @@ mod tests {
         )
         .unwrap();
         let hits = set.evaluate(&call);
-        let card = score(&set, &hits);
+        let card = score(&set, Channel::Phone, &hits);
         let ids: Vec<(&str, i32)> = hits
             .iter()
             .zip(&card.hit_points)
@@ -222,7 +234,7 @@ mod table_tests {
                 })
             })
             .collect();
-        score(set, &hits)
+        score(set, Channel::Phone, &hits)
     }
 
     #[test]

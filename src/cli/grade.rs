@@ -11,6 +11,7 @@
 //! Every output is checked before anything is read: none may be one of the inputs, and no two
 //! may be the same file, however their paths are spelled.
 
+use crate::channel::Channel;
 use std::collections::HashMap;
 use std::fs;
 use std::io::{self, IsTerminal};
@@ -68,6 +69,10 @@ pub struct GradeArgs {
     /// regex taking the agent id from the path
     #[arg(long, value_name = "REGEX")]
     pub agent_from_path: Option<String>,
+    /// 这批通话的渠道: phone 电话 (默认)、chat 在线、social 社媒、ticket 工单;通话元数据里的
+    /// channel/渠道 优先。只适用于其他渠道的规则记为不适用 (N/A) / the batch's channel
+    #[arg(long, value_name = "NAME", value_parser = parse_channel)]
+    pub channel: Option<Channel>,
     /// 单通电话文本的上限 (MB),超过的记为一行错误 / the most text one call may have
     #[arg(long, value_name = "MB", default_value_t = 16)]
     pub max_call_mb: usize,
@@ -151,6 +156,7 @@ pub(super) fn run(args: &GradeArgs) -> Result<Status, CliError> {
         },
         agent_from_path,
         max_call_bytes: args.max_call_mb * 1024 * 1024,
+        channel: args.channel,
     };
     let Discovered { sources, skipped } = discover(&args.paths);
     if sources.is_empty() {
@@ -551,4 +557,8 @@ mod tests {
         assert_eq!(eta_text(s(10), 100, 1000).as_deref(), Some("约 1 分 30 秒"));
         assert_eq!(eta_text(s(3600), 1, 3).as_deref(), Some("约 2 小时 0 分"));
     }
+}
+
+fn parse_channel(s: &str) -> Result<Channel, String> {
+    s.parse()
 }

@@ -285,6 +285,9 @@ pub struct ReadOptions {
     pub agent_from_path: Option<Regex>,
     /// The most text one call may have.
     pub max_call_bytes: usize,
+    /// The channel of every call whose metadata does not name one (`--channel`); phone when
+    /// `None`.
+    pub channel: Option<crate::channel::Channel>,
 }
 
 /// 16 MB of text is some fifty hours of speech: anything larger is not one call.
@@ -297,6 +300,7 @@ impl Default for ReadOptions {
             roles: RoleOptions::default(),
             agent_from_path: None,
             max_call_bytes: DEFAULT_MAX_CALL_BYTES,
+            channel: None,
         }
     }
 }
@@ -464,6 +468,10 @@ fn finish(
                 call.meta.insert("agent".into(), agent);
             }
         }
+    }
+    // The call's own metadata is more specific than a batch-wide --channel.
+    if let (None, Some(channel)) = (call.channel_in_meta(), options.channel) {
+        call.channel = channel;
     }
     if let Some(ms) = call.duration_ms {
         call.meta

@@ -218,13 +218,16 @@ pub fn assign(transcript: Transcript, options: &RoleOptions) -> Result<Call, Inp
             signals: s.signals,
         });
     }
-    validate(Call {
+    let mut call = Call {
         id: id.unwrap_or_default(),
         meta,
         turns,
         roles,
         duration_ms,
-    })
+        channel: Default::default(),
+    };
+    call.channel = call.channel_in_meta().unwrap_or_default();
+    validate(call)
 }
 
 /// Joins a recogniser's next sentence to the turn: directly after punctuation, after a space

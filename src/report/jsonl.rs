@@ -54,6 +54,8 @@ struct Line<'a> {
     rules_version: &'a str,
     roles: Option<RolesLine<'a>>,
     duration_ms: Option<u64>,
+    channel: Option<&'static str>,
+    not_applicable: Vec<&'a str>,
 }
 
 /// How the roles were decided.
@@ -175,6 +177,8 @@ impl Jsonl<'_> {
             rules_version: &set.version,
             roles: None,
             duration_ms: None,
+            channel: None,
+            not_applicable: Vec::new(),
         };
         let o = match &row.outcome {
             Ok(o) => o,
@@ -192,6 +196,8 @@ impl Jsonl<'_> {
             reason: o.call.roles.describe(),
         });
         line.duration_ms = o.call.duration_ms;
+        line.channel = Some(card.channel.name());
+        line.not_applicable = card.not_applicable.iter().map(String::as_str).collect();
         line.score = Some(card.score);
         line.tier = Some(&card.tier);
         line.service_type = Some(&card.service_type);

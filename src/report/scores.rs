@@ -9,7 +9,7 @@ use super::{csv_writer, hit_counts_cell, io_error, neutralise, Context, Output, 
 use crate::grade::Graded;
 use crate::score::ERROR_REASON;
 
-pub const SCORES_HEADER: [&str; 13] = [
+pub const SCORES_HEADER: [&str; 14] = [
     "call_id",
     "source",
     "agent",
@@ -23,6 +23,7 @@ pub const SCORES_HEADER: [&str; 13] = [
     "hits",
     "error",
     "roles",
+    "channel",
 ];
 
 pub(super) const SPEC: Spec = Spec {
@@ -71,6 +72,7 @@ impl Report for ScoresCsv<'_> {
                         hits.into(),
                         "".into(),
                         neutralise(&o.call.roles.describe()).into_owned().into(),
+                        c.channel.name().into(),
                     ]
                 }
                 Err(e) => [
@@ -86,6 +88,7 @@ impl Report for ScoresCsv<'_> {
                     ERROR_REASON.into(),
                     "".into(),
                     neutralise(&e.to_string()).into_owned().into(),
+                    "".into(),
                     "".into(),
                 ],
             };

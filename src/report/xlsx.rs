@@ -41,7 +41,7 @@ const EXCEL_CELL_CHARS: usize = 32_767;
 /// Columns never get wider than this many characters; longer text is still all there.
 const MAX_WIDTH: usize = 60;
 
-const SCORE_HEADERS: [&str; 13] = [
+const SCORE_HEADERS: [&str; 15] = [
     "通话编号",
     "来源",
     "坐席",
@@ -55,6 +55,8 @@ const SCORE_HEADERS: [&str; 13] = [
     "命中",
     "错误",
     "角色判定",
+    "渠道",
+    "不适用的规则",
 ];
 const TIER_COLUMN: u16 = 4;
 
@@ -347,6 +349,8 @@ impl<'a> Xlsx<'a> {
                     Cell::Empty,
                     Cell::Text(&error),
                     Cell::Empty,
+                    Cell::Empty,
+                    Cell::Empty,
                 ]);
                 return self.scores.push(book, formats, limit, &cells);
             }
@@ -356,6 +360,7 @@ impl<'a> Xlsx<'a> {
         let reasons = card.flag_reasons.join(";");
         let hits = hit_counts_cell(card);
         let roles = o.call.roles.describe();
+        let not_applicable = card.not_applicable.join(";");
         self.scores.push(
             book,
             formats,
@@ -374,6 +379,8 @@ impl<'a> Xlsx<'a> {
                 Cell::Text(&hits),
                 Cell::Empty,
                 Cell::Text(&roles),
+                Cell::Text(card.channel.zh()),
+                Cell::Text(&not_applicable),
             ],
         )?;
         for (hit, &points) in o.hits.iter().zip(&card.hit_points) {

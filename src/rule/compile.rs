@@ -25,6 +25,7 @@ use super::{
     Check, Condition, Group, Rule, RuleError, RuleErrors, RuleRef, RuleSet, RuleSource, Scope,
     Scoring, Severity, TermKind, TimingKind, Trigger, Verifier,
 };
+use crate::channel::Channel;
 use crate::normalize::fold;
 use crate::segment::{parse_user_dictionary, Segmenter};
 
@@ -899,17 +900,40 @@ fn compile_rule_in(
 
     let check = compile_check(cx, file.matcher.get_ref(), file.matcher.span(), b);
 
+    let mut channels: Vec<Channel> = file.channels.as_ref().map_or_else(Vec::new, |c| c.get_ref().clone());
+    channels.sort();
+    channels.dedup();
+    if let Some(spanned) = &file.channels {
+        if channels.is_empty() {
+            cx.error(Some(spanned.span()), "channels 为空,这条规则在任何渠道都不适用").help =
+                Some(format!("删去 channels 表示适用于所有渠道;可选: {}", Channel::names()));
+        }
+    }
+    // Examples are phone calls unless the rule does not apply to phone.
+    let default_channel = if channels.is_empty() || channels.contains(&Channel::Phone) {
+        Channel::Phone
+    } else {
+        channels[0]
+    };
+
     let mut examples = Vec::new();
     for (n, ex) in file.examples.iter().enumerate() {
         let text = ex.text.get_ref();
         match crate::input::parse_text(text, &format!("{id}-example-{}", n + 1)) {
-            Ok(call) => examples.push(super::Example {
+            Ok(mut call) => {
+                // An example on a channel the rule does not apply to shows it is N/A there.
+                call.channel = ex
+                    .channel
+                    .or(call.channel_in_meta())
+                    .unwrap_or(default_channel);
+                examples.push(super::Example {
                 expect: ex.expect,
                 text: text.clone(),
                 note: ex.note.clone(),
                 call,
                 span: ex.text.span(),
-            }),
+                })
+            }
             Err(e) => {
                 cx.error(Some(ex.text.span()), format!("示例无法解析为对话: {e}"))
                     .help = Some("示例用文本格式书写,每行一轮,如 \"客服：您好\"".into());
@@ -957,6 +981,7 @@ fn compile_rule_in(
         match_toml: match_section(&src.text, file.matcher.span()),
         uses: Vec::new(),
         lexicons: Vec::new(),
+        channels,
         check,
     })
 }

@@ -141,12 +141,14 @@ struct TurnView<'a> {
     char_starts: OnceCell<(Vec<usize>, Vec<usize>)>,
 }
 
-/// Whether `range` of `text` cuts a run of ASCII digits.
+/// Whether `range` of `text` cuts a number out of a longer code: digits next to digits or
+/// Latin letters (12345 in CANCZ12345, 12315 in 0201231500).
 fn splits_number(text: &str, range: &Range<usize>) -> bool {
     let bytes = text.as_bytes();
     let digit = |i: usize| bytes.get(i).is_some_and(u8::is_ascii_digit);
-    (range.start > 0 && digit(range.start - 1) && digit(range.start))
-        || (range.end > range.start && digit(range.end - 1) && digit(range.end))
+    let code = |i: usize| bytes.get(i).is_some_and(u8::is_ascii_alphanumeric);
+    (range.start > 0 && code(range.start - 1) && digit(range.start))
+        || (range.end > range.start && digit(range.end - 1) && code(range.end))
 }
 
 fn char_starts(text: &str) -> Vec<usize> {
@@ -190,7 +192,11 @@ pub(super) fn evaluate(set: &RuleSet, call: &Call) -> Vec<Hit> {
     // Rules that others refer to come first in `order`, so their hits are ready.
     let mut results: Vec<Vec<Hit>> = vec![Vec::new(); set.rules.len()];
     for &index in &set.order {
-        results[index] = ev.check(index, &set.rules[index].check, &results);
+        // A rule of another channel is N/A: no evidence, so neither it nor a rule that refers
+        // to it fires.
+        if set.rules[index].applies_to(call.channel) {
+            results[index] = ev.check(index, &set.rules[index].check, &results);
+        }
     }
     results.concat()
 }
@@ -333,7 +339,7 @@ impl Evaluator<'_> {
             into.extend(self.verify(view, v));
         }
         // A term that starts or ends with a digit is a number: 12315 is not found in the
-        // account number 0201231500, nor a date 5号 in 10000号.
+        // account number 0201231500, nor 12345 in the report number CANCZ12345.
         found.retain(|r| !splits_number(&view.folded, r));
         if found.is_empty() {
             return found;

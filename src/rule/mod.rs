@@ -152,10 +152,17 @@ pub struct Rule {
     pub uses: Vec<String>,
     /// Names of the lexicons its phrases name directly, sorted.
     pub lexicons: Vec<String>,
+    /// The channels it applies to; empty for all. On other channels it is N/A.
+    pub channels: Vec<crate::channel::Channel>,
     pub(crate) check: Check,
 }
 
 impl Rule {
+    /// Whether the rule applies to calls of `channel` (otherwise it is N/A for them).
+    pub fn applies_to(&self, channel: crate::channel::Channel) -> bool {
+        self.channels.is_empty() || self.channels.contains(&channel)
+    }
+
     /// Whether the rule judges the call as a whole (`all`/`any`/`not`, or another rule's
     /// verdict): it counts once per call, whatever the evidence.
     pub fn judges_whole_call(&self) -> bool {
@@ -316,6 +323,8 @@ pub(crate) enum TermKind {
 /// The service standard's numbers, from `scoring.toml`.
 #[derive(Debug, Clone)]
 pub struct Scoring {
+    /// The scheme's name (`[scheme.chat] name`); `None` for the default one.
+    pub name: Option<String>,
     pub base: i32,
     /// Sorted from the highest `min` down.
     pub tiers: Vec<(String, i32)>,
@@ -324,6 +333,18 @@ pub struct Scoring {
     pub procedure_dimensions: Vec<String>,
     pub service_threshold: i32,
     pub service_types: [String; 4],
+    /// The schemes of channels that score differently (`[scheme.<channel>]`), complete.
+    pub schemes: Vec<(crate::channel::Channel, Scoring)>,
+}
+
+impl Scoring {
+    /// The numbers a call of `channel` is scored with.
+    pub fn scheme(&self, channel: crate::channel::Channel) -> &Scoring {
+        self.schemes
+            .iter()
+            .find(|(c, _)| *c == channel)
+            .map_or(self, |(_, s)| s)
+    }
 }
 
 /// Every rule of a run, compiled once and shared by all threads.

@@ -8,6 +8,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::context::Context;
+use crate::channel::Channel;
 use crate::input::Role;
 
 /// One rule file: `rules/<category>/<ID>-<name>.toml`.
@@ -29,6 +30,9 @@ pub struct RuleFile {
     pub fatal: bool,
     #[serde(default)]
     pub review: bool,
+    /// The channels the rule applies to; all when absent. Elsewhere it is N/A.
+    #[serde(default)]
+    pub channels: Option<Spanned<Vec<Channel>>>,
     #[serde(rename = "match")]
     pub matcher: Spanned<MatchSpec>,
     #[serde(default, rename = "example")]
@@ -223,6 +227,10 @@ pub struct ExampleSpec {
     pub text: Spanned<String>,
     #[serde(default)]
     pub note: Option<String>,
+    /// The example's channel; by default phone, or the rule's first channel if it does not
+    /// apply to phone.
+    #[serde(default)]
+    pub channel: Option<Channel>,
 }
 
 /// `rules/scoring.toml`: the service standard's numbers.
@@ -237,6 +245,27 @@ pub struct ScoringFile {
     pub flag_tiers: Vec<String>,
     pub dimensions: DimensionGroups,
     pub service_type: ServiceTypeSpec,
+    /// 质检方案 per channel (`[scheme.chat]`): what differs from the numbers above.
+    #[serde(default)]
+    pub scheme: std::collections::BTreeMap<Channel, SchemeSpec>,
+}
+
+/// `[scheme.<channel>]`: a channel's own scoring; every key is optional and falls back to the
+/// top of `scoring.toml`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SchemeSpec {
+    pub name: String,
+    #[serde(default)]
+    pub base: Option<i32>,
+    /// The lowest score of each tier, by tier name (`{ 优秀 = 92 }`); tiers not named keep theirs.
+    #[serde(default)]
+    pub tier_min: std::collections::BTreeMap<String, i32>,
+    #[serde(default)]
+    pub flag_tiers: Option<Vec<String>>,
+    /// The service-type threshold of both sub-scores.
+    #[serde(default)]
+    pub service_threshold: Option<i32>,
 }
 
 #[derive(Debug, Deserialize)]

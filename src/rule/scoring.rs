@@ -34,7 +34,8 @@ pub(crate) fn compile_scoring(src: &RuleSource) -> Result<Scoring, RuleError> {
         return problem(&format!("维度 \"{d}\" 同时出现在 attitude 和 procedure 中"));
     }
     let s = file.service_type;
-    Ok(Scoring {
+    let mut scoring = Scoring {
+        name: None,
         base: file.base,
         tiers,
         flag_tiers: file.flag_tiers,
@@ -42,5 +43,40 @@ pub(crate) fn compile_scoring(src: &RuleSource) -> Result<Scoring, RuleError> {
         procedure_dimensions: file.dimensions.procedure,
         service_threshold: s.threshold,
         service_types: [s.both, s.attitude_only, s.procedure_only, s.neither],
-    })
+        schemes: Vec::new(),
+    };
+    for (channel, spec) in file.scheme {
+        let mut scheme = scoring.clone();
+        scheme.name = Some(spec.name);
+        if let Some(base) = spec.base {
+            scheme.base = base;
+        }
+        for (name, min) in &spec.tier_min {
+            match scheme.tiers.iter_mut().find(|t| &t.0 == name) {
+                Some(t) => t.1 = *min,
+                None => {
+                    return problem(&format!(
+                        "[scheme.{channel}] 的 tier_min 中的档位 \"{name}\" 未在 [[tier]] 中定义"
+                    ))
+                }
+            }
+        }
+        scheme.tiers.sort_by_key(|t| std::cmp::Reverse(t.1));
+        if scheme.tiers.last().is_none_or(|t| t.1 > 0) {
+            return problem(&format!("[scheme.{channel}] 的最低档必须是 0 分起"));
+        }
+        if let Some(flag) = spec.flag_tiers {
+            if let Some(name) = flag.iter().find(|n| !scheme.tiers.iter().any(|t| &t.0 == *n)) {
+                return problem(&format!(
+                    "[scheme.{channel}] 的 flag_tiers 中的档位 \"{name}\" 未在 [[tier]] 中定义"
+                ));
+            }
+            scheme.flag_tiers = flag;
+        }
+        if let Some(t) = spec.service_threshold {
+            scheme.service_threshold = t;
+        }
+        scoring.schemes.push((channel, scheme));
+    }
+    Ok(scoring)
 }
