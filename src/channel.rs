@@ -42,19 +42,54 @@ pub static CHANNELS: &[ChannelInfo] = &[
         channel: Channel::Phone,
         name: "phone",
         zh: "电话",
-        aliases: &["电话", "热线", "语音", "voice", "call", "telephone", "hotline", "ivr", "外呼", "呼入"],
+        aliases: &[
+            "电话",
+            "热线",
+            "语音",
+            "voice",
+            "call",
+            "telephone",
+            "hotline",
+            "ivr",
+            "外呼",
+            "呼入",
+        ],
     },
     ChannelInfo {
         channel: Channel::Chat,
         name: "chat",
         zh: "在线",
-        aliases: &["在线", "在线客服", "聊天", "im", "online", "webchat", "web", "app", "千牛", "旺旺", "咚咚", "微信", "wechat"],
+        aliases: &[
+            "在线",
+            "在线客服",
+            "聊天",
+            "im",
+            "online",
+            "webchat",
+            "web",
+            "app",
+            "千牛",
+            "旺旺",
+            "咚咚",
+            "微信",
+            "wechat",
+        ],
     },
     ChannelInfo {
         channel: Channel::Social,
         name: "social",
         zh: "社媒",
-        aliases: &["社媒", "社交媒体", "微博", "抖音", "小红书", "weibo", "douyin", "twitter", "social media"],
+        aliases: &[
+            "社媒",
+            "社交媒体",
+            "微博",
+            "抖音",
+            "小红书",
+            "weibo",
+            "douyin",
+            "twitter",
+            "social media",
+        ],
     },
     ChannelInfo {
         channel: Channel::Ticket,
@@ -136,7 +171,10 @@ mod tests {
         assert_eq!("在线客服".parse(), Ok(Channel::Chat));
         assert_eq!("微博".parse(), Ok(Channel::Social));
         assert_eq!("工单".parse(), Ok(Channel::Ticket));
-        assert!("信用卡中心".parse::<Channel>().unwrap_err().contains("phone (电话)"));
+        assert!("信用卡中心"
+            .parse::<Channel>()
+            .unwrap_err()
+            .contains("phone (电话)"));
         assert_eq!(Channel::from_meta("信用卡中心"), None);
         for c in CHANNELS {
             assert_eq!(c.name.parse(), Ok(c.channel));

@@ -305,6 +305,53 @@ mod table_tests {
     }
 
     #[test]
+    fn each_channel_is_scored_with_its_scheme() {
+        let set = set();
+        let on = |channel: Channel, lost: usize| {
+            let rule = set.rules.iter().position(|r| r.id == "ONE").unwrap();
+            let hits: Vec<Hit> = (0..lost)
+                .map(|turn| Hit {
+                    rule,
+                    turn,
+                    evidence: Evidence::Said(Quote {
+                        start: 0,
+                        end: 1,
+                        text: "x".into(),
+                    }),
+                })
+                .collect();
+            let c = score(&set, channel, &hits);
+            (c.score, c.tier, c.flagged, c.channel)
+        };
+        // rules/scoring.toml: chat and social raise the bounds to 96/92/85; social also sends
+        // 达标 to review.
+        assert_eq!(
+            on(Channel::Phone, 5),
+            (95, "优秀".into(), false, Channel::Phone)
+        );
+        assert_eq!(
+            on(Channel::Chat, 5),
+            (95, "良好".into(), false, Channel::Chat)
+        );
+        assert_eq!(
+            on(Channel::Phone, 9),
+            (91, "良好".into(), false, Channel::Phone)
+        );
+        assert_eq!(
+            on(Channel::Chat, 9),
+            (91, "达标".into(), false, Channel::Chat)
+        );
+        assert_eq!(
+            on(Channel::Social, 9),
+            (91, "达标".into(), true, Channel::Social)
+        );
+        assert_eq!(
+            on(Channel::Ticket, 9),
+            (91, "良好".into(), false, Channel::Ticket)
+        );
+    }
+
+    #[test]
     fn a_fatal_hit_is_zero_and_goes_to_review() {
         let set = set();
         let c = card(&set, &[("FAT", 1), ("BON", 1)]);

@@ -25,13 +25,13 @@ fn grades_a_file_to_stdout_with_the_exact_columns() {
     let mut lines = out.lines();
     assert_eq!(
         lines.next().unwrap(),
-        "call_id,source,agent,score,tier,service_type,attitude,procedure,flagged,flag_reasons,hits,error,roles"
+        "call_id,source,agent,score,tier,service_type,attitude,procedure,flagged,flag_reasons,hits,error,roles,channel"
     );
     let row = lines.next().unwrap();
     assert_eq!(
         row,
         format!(
-            "good,{},张敏,100,优秀,优质型,100,100,false,,LNG003:1;RES002:1,,角色标签",
+            "good,{},张敏,100,优秀,优质型,100,100,false,,LNG003:1;RES002:1,,角色标签,phone",
             call.display()
         )
     );
@@ -66,7 +66,7 @@ fn broken_inputs_are_error_rows_and_exit_1() {
     assert_eq!(rows.len(), 6, "{csv}");
     assert!(rows[0].starts_with("a_good,"));
     assert!(
-        rows[1].starts_with("b_empty,") && rows[1].ends_with(",true,输入错误,,文件为空,"),
+        rows[1].starts_with("b_empty,") && rows[1].ends_with(",true,输入错误,,文件为空,,"),
         "{}",
         rows[1]
     );
@@ -212,7 +212,17 @@ fn rule_errors_name_file_line_and_exit_2() {
     .unwrap();
     let regex_file = rules.path().join("language/LNG003-request-form.toml");
     let text = fs::read_to_string(&regex_file).unwrap();
-    fs::write(&regex_file, text.replace("'(您看|你看)", "'((您看|你看)")).unwrap();
+    fs::write(
+        &regex_file,
+        text.replacen("[match]\n", "[match]\nregex = ['((您看|你看)']\n", 1),
+    )
+    .unwrap();
+    let max_hit_line = fs::read_to_string(&path)
+        .unwrap()
+        .lines()
+        .position(|l| l == "max_hit = 2")
+        .unwrap()
+        + 1;
 
     let out = zhijian()
         .arg("grade")
@@ -224,7 +234,10 @@ fn rule_errors_name_file_line_and_exit_2() {
     assert_eq!(out.status.code(), Some(2));
     assert!(out.stdout.is_empty());
     let err = String::from_utf8(out.stderr).unwrap();
-    assert!(err.contains("opening/OPN001-wei.toml:13:1"), "{err}");
+    assert!(
+        err.contains(&format!("opening/OPN001-wei.toml:{max_hit_line}:1")),
+        "{err}"
+    );
     assert!(err.contains("未知的键 \"max_hit\""), "{err}");
     assert!(err.contains("language/LNG003-request-form.toml:"), "{err}");
     assert!(

@@ -47,6 +47,7 @@ fn rule_files(dir: &Path) -> Vec<std::path::PathBuf> {
         .filter(|p| {
             p.extension().is_some_and(|e| e == "toml")
                 && p.file_name().is_some_and(|n| n != "scoring.toml")
+                && !p.components().any(|c| c.as_os_str() == "lexicons")
         })
         .collect();
     files.sort();
@@ -147,7 +148,7 @@ fn regex_error_names_the_rule() {
     let rules = rules_copy();
     edit(
         &rules.path().join("language/LNG003-request-form.toml"),
-        |t| t.replace("'(您看|你看)", "'((您看|你看)"),
+        |t| t.replacen("[match]\n", "[match]\nregex = ['((您看|你看)']\n", 1),
     );
     let (code, out) = run(zhijian()
         .args(["test", "--format", "github", "--rules"])

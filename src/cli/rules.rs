@@ -91,6 +91,19 @@ fn flags(rule: &Rule) -> String {
 }
 
 /// Signed points (-5, +2), and a plain 0 for rules that only flag.
+/// The channels a rule applies to, in Chinese: 全部, or 电话/在线.
+fn channels(rule: &Rule) -> String {
+    if rule.channels.is_empty() {
+        "全部".into()
+    } else {
+        rule.channels
+            .iter()
+            .map(|c| c.zh())
+            .collect::<Vec<_>>()
+            .join("/")
+    }
+}
+
 fn points(p: i32) -> String {
     if p == 0 {
         "0".into()
@@ -117,8 +130,16 @@ fn group_name(group: Group) -> &'static str {
 
 /// One line per rule, columns aligned by display width (a Chinese character takes two).
 fn table(set: &RuleSet) -> String {
-    let header = ["编号", "标题", "维度", "分值", "标记", "示例 (命中/不命中)"];
-    let rows: Vec<[String; 6]> = set
+    let header = [
+        "编号",
+        "标题",
+        "维度",
+        "分值",
+        "标记",
+        "渠道",
+        "示例 (命中/不命中)",
+    ];
+    let rows: Vec<[String; 7]> = set
         .rules
         .iter()
         .map(|r| {
@@ -129,6 +150,7 @@ fn table(set: &RuleSet) -> String {
                 r.dimension.clone(),
                 points(r.points),
                 flags(r),
+                channels(r),
                 format!("{hits}/{passes}"),
             ]
         })
@@ -181,6 +203,7 @@ fn document(set: &RuleSet, rule: &Rule) -> String {
     if !flags.is_empty() {
         facts.push(flags);
     }
+    facts.push(format!("适用渠道: {}", channels(rule)));
     let _ = writeln!(out, "{}", facts.join(" · "));
     let _ = writeln!(out, "\n说明: {}", rule.message.trim());
     if let Some(rationale) = &rule.rationale {

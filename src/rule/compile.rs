@@ -182,7 +182,10 @@ fn share_identical_conditions(b: &mut Builder, rules: &mut [Rule]) {
     let mut canonical: HashMap<String, usize> = HashMap::new();
     let mut map: Vec<usize> = (0..b.conditions.len()).collect();
     for (cond, c) in b.conditions.iter().enumerate() {
-        let key = format!("{:?}|{:?}|{:?}|{:?}", owned[cond], c.unanchored, c.when, c.unless);
+        let key = format!(
+            "{:?}|{:?}|{:?}|{:?}",
+            owned[cond], c.unanchored, c.when, c.unless
+        );
         map[cond] = *canonical.entry(key).or_insert(cond);
     }
     if map.iter().enumerate().all(|(i, &m)| i == m) {
@@ -374,10 +377,20 @@ struct Builder {
 impl Builder {
     /// Adds a verifier of condition `cond`, found through `anchors`, or run on every turn when
     /// there are none.
-    fn add_verifier(&mut self, verifier: Verifier, anchors: Vec<String>, cond: usize, exclude: bool) {
+    fn add_verifier(
+        &mut self,
+        verifier: Verifier,
+        anchors: Vec<String>,
+        cond: usize,
+        exclude: bool,
+    ) {
         // The same pattern in several rules (a shared lexicon, a copied phrase) is one
         // verifier, run once per turn whatever the number of rules that use it.
-        let key = (verifier.regex.as_str().to_string(), verifier.strict_nin, verifier.group);
+        let key = (
+            verifier.regex.as_str().to_string(),
+            verifier.strict_nin,
+            verifier.group,
+        );
         let v = match self.verifier_ids.get(&key) {
             Some(&v) => v,
             None => {
@@ -900,13 +913,22 @@ fn compile_rule_in(
 
     let check = compile_check(cx, file.matcher.get_ref(), file.matcher.span(), b);
 
-    let mut channels: Vec<Channel> = file.channels.as_ref().map_or_else(Vec::new, |c| c.get_ref().clone());
+    let mut channels: Vec<Channel> = file
+        .channels
+        .as_ref()
+        .map_or_else(Vec::new, |c| c.get_ref().clone());
     channels.sort();
     channels.dedup();
     if let Some(spanned) = &file.channels {
         if channels.is_empty() {
-            cx.error(Some(spanned.span()), "channels 为空,这条规则在任何渠道都不适用").help =
-                Some(format!("删去 channels 表示适用于所有渠道;可选: {}", Channel::names()));
+            cx.error(
+                Some(spanned.span()),
+                "channels 为空,这条规则在任何渠道都不适用",
+            )
+            .help = Some(format!(
+                "删去 channels 表示适用于所有渠道;可选: {}",
+                Channel::names()
+            ));
         }
     }
     // Examples are phone calls unless the rule does not apply to phone.
@@ -927,11 +949,11 @@ fn compile_rule_in(
                     .or(call.channel_in_meta())
                     .unwrap_or(default_channel);
                 examples.push(super::Example {
-                expect: ex.expect,
-                text: text.clone(),
-                note: ex.note.clone(),
-                call,
-                span: ex.text.span(),
+                    expect: ex.expect,
+                    text: text.clone(),
+                    note: ex.note.clone(),
+                    call,
+                    span: ex.text.span(),
                 })
             }
             Err(e) => {

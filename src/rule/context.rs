@@ -107,7 +107,10 @@ impl<'a> Surroundings<'a> {
         }
         // Unpunctuated speech: a question particle ends the clause (明白了没有, 好了吗), maybe
         // softened by 啊/呀 (解决了没有啊); 吗 anywhere after the match asks (好了吗你说).
-        let tail = self.clause_after.trim_end().trim_end_matches(['啊', '呀', '哇', '哈', '呐']);
+        let tail = self
+            .clause_after
+            .trim_end()
+            .trim_end_matches(['啊', '呀', '哇', '哈', '呐']);
         if self.clause_after.contains('吗') {
             return true;
         }
@@ -117,8 +120,19 @@ impl<'a> Surroundings<'a> {
         }
         // 是不是…, 有没有…, 会不会…: an A-not-A question before or inside the match.
         const ASKING: &[&str] = &[
-            "是不是", "有没有", "能不能", "可不可以", "会不会", "要不要", "对不对", "行不行",
-            "好不好", "明不明白", "清不清楚", "懂不懂", "是否",
+            "是不是",
+            "有没有",
+            "能不能",
+            "可不可以",
+            "会不会",
+            "要不要",
+            "对不对",
+            "行不行",
+            "好不好",
+            "明不明白",
+            "清不清楚",
+            "懂不懂",
+            "是否",
         ];
         ASKING
             .iter()
@@ -132,8 +146,24 @@ impl<'a> Surroundings<'a> {
         const NEGATORS: &[char] = &['不', '没', '别', '未', '无', '非', '甭'];
         const BRIDGE: &str = "是要想会能用去在太很再都也还有过倒并从来得";
         const NOT_NEGATORS: &[&str] = &[
-            "不错", "不少", "不久", "不断", "不过", "不仅", "不光", "不好意思", "没错", "不管",
-            "无论", "未来", "别人", "别的", "无法", "不得不", "没想到", "没关系",
+            "不错",
+            "不少",
+            "不久",
+            "不断",
+            "不过",
+            "不仅",
+            "不光",
+            "不好意思",
+            "没错",
+            "不管",
+            "无论",
+            "未来",
+            "别人",
+            "别的",
+            "无法",
+            "不得不",
+            "没想到",
+            "没关系",
         ];
         let mut window = self.clause_before.to_string();
         for w in NOT_NEGATORS {
@@ -154,16 +184,38 @@ impl<'a> Surroundings<'a> {
     fn is_resolved(&self) -> bool {
         // Something later in the sentence reports it settled: 很快就解决了, 已经处理好了.
         const DONE: &[&str] = &[
-            "解决了", "处理好了", "处理完了", "搞定了", "弄好了", "修好了", "办好了", "退回来了",
-            "到账了", "已经处理", "已经解决", "已解决", "已处理", "处理得很快", "解决得很快",
-            "都好了", "没事了", "恢复了",
+            "解决了",
+            "处理好了",
+            "处理完了",
+            "搞定了",
+            "弄好了",
+            "修好了",
+            "办好了",
+            "退回来了",
+            "到账了",
+            "已经处理",
+            "已经解决",
+            "已解决",
+            "已处理",
+            "处理得很快",
+            "解决得很快",
+            "都好了",
+            "没事了",
+            "恢复了",
         ];
         // 没解决, 还没处理好; 直到解决了为止 is a demand, not a report.
         const UNDONE: &[&str] = &["没", "未", "不", "直到", "等到", "除非"];
         let settled = |text: &str| {
             DONE.iter().any(|d| {
                 text.match_indices(d).any(|(i, _)| {
-                    let lead: String = text[..i].chars().rev().take(2).collect::<Vec<_>>().into_iter().rev().collect();
+                    let lead: String = text[..i]
+                        .chars()
+                        .rev()
+                        .take(2)
+                        .collect::<Vec<_>>()
+                        .into_iter()
+                        .rev()
+                        .collect();
                     let trail = &text[i + d.len()..];
                     !UNDONE.iter().any(|u| lead.contains(u)) && !trail.starts_with("为止")
                 })
@@ -174,8 +226,23 @@ impl<'a> Surroundings<'a> {
 
     fn is_conditional(&self) -> bool {
         const IF: &[&str] = &[
-            "如果", "要是", "假如", "万一", "若是", "倘若", "假设", "只要", "如若", "一旦", "即使",
-            "哪怕", "即便", "纵然", "不然", "要不然", "否则",
+            "如果",
+            "要是",
+            "假如",
+            "万一",
+            "若是",
+            "倘若",
+            "假设",
+            "只要",
+            "如若",
+            "一旦",
+            "即使",
+            "哪怕",
+            "即便",
+            "纵然",
+            "不然",
+            "要不然",
+            "否则",
         ];
         let before = self.sentence_before.replace("就算了", "___");
         if IF.iter().any(|w| before.contains(w)) || before.contains("就算") {

@@ -212,7 +212,12 @@ mod tests {
             assert_eq!(finds("时间点", text).as_deref(), Some(want), "{text}");
         }
         assert_eq!(finds("时间点", "稍等一下"), None);
-        for not_a_time in ["快一点", "一点用都没有", "有三点需要注意", "10000号为您服务"] {
+        for not_a_time in [
+            "快一点",
+            "一点用都没有",
+            "有三点需要注意",
+            "10000号为您服务",
+        ] {
             assert_eq!(finds("时间点", not_a_time), None, "{not_a_time}");
         }
         assert_eq!(finds("时间点", "3月15号").as_deref(), Some("3月15号"));

@@ -242,8 +242,13 @@ impl Parser<'_> {
                         }
                     }
                     // A gap needs something on each side, or a clause edge: `^…{2}好的`.
-                    let after_start = nodes.is_empty() && self.depth == 0 && at == 1 && self.text.starts_with('^');
-                    if matches!(nodes.last(), Some(Node::Gap(_))) || (nodes.is_empty() && !after_start) {
+                    let after_start = nodes.is_empty()
+                        && self.depth == 0
+                        && at == 1
+                        && self.text.starts_with('^');
+                    if matches!(nodes.last(), Some(Node::Gap(_)))
+                        || (nodes.is_empty() && !after_start)
+                    {
                         return Err(PatternError::at(at..self.pos, "… 必须写在两个部分之间")
                             .help("开头或结尾的 … 没有意义;两个 … 之间要有文字"));
                     }
@@ -582,7 +587,9 @@ fn union(sets: impl Iterator<Item = Option<BTreeSet<String>>>) -> Option<BTreeSe
 
 /// Of several sets that each must occur, the one that rules out the most turns: the longest
 /// shortest string, then the fewest strings. Sets with an empty string rule out nothing.
-fn most_selective(sets: impl Iterator<Item = Option<BTreeSet<String>>>) -> Option<BTreeSet<String>> {
+fn most_selective(
+    sets: impl Iterator<Item = Option<BTreeSet<String>>>,
+) -> Option<BTreeSet<String>> {
     let score = |set: &BTreeSet<String>| {
         let shortest = set.iter().map(|s| s.chars().count()).min().unwrap_or(0);
         (shortest, std::cmp::Reverse(set.len()))
@@ -753,7 +760,10 @@ mod tests {
 
     #[test]
     fn a_gap_may_run_to_a_clause_edge_and_a_space_is_an_alternative() {
-        assert_eq!(matches("我[这边]?是…{3}$", "您好,我是张敏"), Some("我是张敏".into()));
+        assert_eq!(
+            matches("我[这边]?是…{3}$", "您好,我是张敏"),
+            Some("我是张敏".into())
+        );
         assert_eq!(matches("我[这边]?是…{3}$", "您好,我是张敏敏敏敏"), None);
         assert_eq!(matches("^…{2}好的", "嗯嗯好的"), Some("嗯嗯好的".into()));
         assert_eq!(strings("工号[:| ]1024"), ["工号 1024", "工号:1024"]);

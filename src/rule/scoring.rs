@@ -66,7 +66,10 @@ pub(crate) fn compile_scoring(src: &RuleSource) -> Result<Scoring, RuleError> {
             return problem(&format!("[scheme.{channel}] 的最低档必须是 0 分起"));
         }
         if let Some(flag) = spec.flag_tiers {
-            if let Some(name) = flag.iter().find(|n| !scheme.tiers.iter().any(|t| &t.0 == *n)) {
+            if let Some(name) = flag
+                .iter()
+                .find(|n| !scheme.tiers.iter().any(|t| &t.0 == *n))
+            {
                 return problem(&format!(
                     "[scheme.{channel}] 的 flag_tiers 中的档位 \"{name}\" 未在 [[tier]] 中定义"
                 ));

@@ -1,0 +1,159 @@
+//! Channels and scoring schemes, as a QA team meets them: `--channel`, a call's own
+//! `channel` metadata, rules that are N/A on a channel, and a scheme's own tier bounds.
+
+mod common;
+
+use common::{edit, repo, rules_copy, stdout_of, write, zhijian};
+
+/// An online-chat session in which the agent says no 您好, no 工号 and no 喂, and still closes
+/// properly: faults on the phone, normal in a chat window.
+const CHAT: &str = "客户：在吗,我买的风衣什么时候发货\n\
+客服：亲,在的哦,您的订单今天下午就会发出呢\n\
+客户：好的谢谢\n\
+客服：不客气亲,还有其他可以帮到您的吗~\n";
+
+fn rows(csv: &str) -> Vec<Vec<String>> {
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    reader
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_string).collect())
+        .collect()
+}
+
+#[test]
+fn phone_rules_are_not_applicable_on_chat() {
+    let dir = tempfile::tempdir().unwrap();
+    let call = write(dir.path(), "chat.txt", CHAT);
+    // As a phone call it misses the opening etiquette.
+    let phone = rows(&stdout_of(zhijian().arg("grade").arg(&call).arg("-q")));
+    assert!(
+        phone[0][10].contains("OPN002") && phone[0][10].contains("OPN003"),
+        "{phone:?}"
+    );
+    assert_eq!(phone[0][13], "phone");
+
+    let chat = rows(&stdout_of(zhijian().arg("grade").arg(&call).args([
+        "-q",
+        "--channel",
+        "chat",
+    ])));
+    assert!(!chat[0][10].contains("OPN"), "{chat:?}");
+    assert_eq!(chat[0][13], "chat");
+    assert_eq!(chat[0][3], "100", "{chat:?}");
+
+    // JSONL says which rules were N/A, so nobody wonders why OPN003 never fires on chat.
+    let jsonl = stdout_of(zhijian().arg("grade").arg(&call).args([
+        "-q",
+        "--channel",
+        "在线客服",
+        "--format",
+        "jsonl",
+    ]));
+    let line: serde_json::Value = serde_json::from_str(jsonl.lines().next().unwrap()).unwrap();
+    assert_eq!(line["channel"], "chat");
+    let na: Vec<&str> = line["not_applicable"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert_eq!(na, ["LST001", "LST002", "OPN001", "OPN002", "OPN003"]);
+}
+
+#[test]
+fn a_calls_own_channel_wins_over_the_batch_default() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "a_chat.txt",
+        &format!("# 渠道: 在线客服\n{CHAT}"),
+    );
+    write(
+        dir.path(),
+        "b_phone.txt",
+        &format!("# channel: phone\n{CHAT}"),
+    );
+    write(dir.path(), "c_plain.txt", CHAT);
+    // A `channel` that names a business line, not a medium, is metadata like any other.
+    write(
+        dir.path(),
+        "d_line.txt",
+        &format!("# channel: 信用卡中心\n{CHAT}"),
+    );
+    let out = rows(&stdout_of(zhijian().arg("grade").arg(dir.path()).args([
+        "-q",
+        "--channel",
+        "social",
+    ])));
+    let channels: Vec<&str> = out.iter().map(|r| r[13].as_str()).collect();
+    assert_eq!(channels, ["chat", "phone", "social", "social"]);
+}
+
+#[test]
+fn an_unknown_channel_is_a_usage_error() {
+    let out = zhijian()
+        .arg("grade")
+        .arg(repo().join("corpus/text"))
+        .args(["--channel", "fax"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("未知的渠道 \"fax\""), "{err}");
+    assert!(err.contains("chat (在线)"), "{err}");
+}
+
+#[test]
+fn rules_not_applicable_on_a_channel_cost_nothing_there() {
+    // A scheme of one's own: this rule set's chat scheme puts 良好 at 94.
+    let dir = tempfile::tempdir().unwrap();
+    let rules = rules_copy();
+    edit(&rules.path().join("scoring.toml"), |t| {
+        t.replace(
+            "tier_min = { \"优秀\" = 96, \"良好\" = 92, \"达标\" = 85 }\n\n[scheme.social]",
+            "tier_min = { \"优秀\" = 96, \"良好\" = 94, \"达标\" = 85 }\n\n[scheme.social]",
+        )
+    });
+    let text = "客户：宽带又断了\n客服：我们会尽快处理的,请问还有其他问题吗\n客户：没有了\n客服：好的,感谢您的来电,再见\n";
+    let call = write(dir.path(), "call.txt", text);
+    let grade = |channel: &str| {
+        let out = stdout_of(
+            zhijian()
+                .arg("grade")
+                .arg(&call)
+                .args(["-q", "--channel", channel, "--rules"])
+                .arg(rules.path()),
+        );
+        let r = rows(&out).remove(0);
+        (r[3].clone(), r[4].clone())
+    };
+    let (phone_score, phone_tier) = grade("phone");
+    let (chat_score, chat_tier) = grade("chat");
+    // RSP001 (我们会尽快) costs 2 on both; phone also loses 5 for the missing 您好 and 3 for
+    // the missing 工号.
+    assert_eq!((phone_score.as_str(), phone_tier.as_str()), ("90", "良好"));
+    assert_eq!((chat_score.as_str(), chat_tier.as_str()), ("98", "优秀"));
+    let (social_score, social_tier) = grade("social");
+    assert_eq!(
+        (social_score.as_str(), social_tier.as_str()),
+        ("100", "优秀")
+    );
+}
+
+#[test]
+fn the_chat_scheme_flags_and_bounds_differ_from_the_phone_one() {
+    let set = zhijian::rule::RuleSet::embedded().unwrap();
+    let phone = set.scoring.scheme(zhijian::channel::Channel::Phone);
+    let chat = set.scoring.scheme(zhijian::channel::Channel::Chat);
+    let social = set.scoring.scheme(zhijian::channel::Channel::Social);
+    assert_eq!(phone.name, None);
+    assert_eq!(chat.name.as_deref(), Some("在线客服质检方案"));
+    assert_eq!(
+        chat.tiers.iter().find(|t| t.0 == "良好").map(|t| t.1),
+        Some(92)
+    );
+    assert_eq!(social.flag_tiers, ["达标", "不达标"]);
+    // Ticket has no scheme of its own: the defaults.
+    let ticket = set.scoring.scheme(zhijian::channel::Channel::Ticket);
+    assert_eq!(ticket.tiers, phone.tiers);
+}
