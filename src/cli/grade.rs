@@ -534,6 +534,10 @@ fn progress_bar(len: u64, visible: bool) -> ProgressBar {
     bar
 }
 
+fn parse_channel(s: &str) -> Result<Channel, String> {
+    s.parse()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -557,8 +561,4 @@ mod tests {
         assert_eq!(eta_text(s(10), 100, 1000).as_deref(), Some("约 1 分 30 秒"));
         assert_eq!(eta_text(s(3600), 1, 3).as_deref(), Some("约 2 小时 0 分"));
     }
-}
-
-fn parse_channel(s: &str) -> Result<Channel, String> {
-    s.parse()
 }

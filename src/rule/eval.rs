@@ -533,7 +533,7 @@ impl Evaluator<'_> {
                 let turns: &[usize] = match scope {
                     Scope::First(n) => &own[..(*n).min(own.len())],
                     Scope::Last(n) => &own[own.len().saturating_sub(*n)..],
-                    _ => &own,
+                    _ => own,
                 };
                 match mode {
                     Mode::Present => present(turns, hits),
