@@ -23,7 +23,11 @@ expected to equal zhijian's):
     phrases of a timing rule (请稍等…) are still searched for in every turn;
   * no Traditional → Simplified or full-width folding (a 繁體 call simply misses phrases);
   * ``\\p{Han}`` in a regex is rewritten to ``[\\u4e00-\\u9fff]`` because Python's ``re`` does
-    not know it; any other pattern ``re`` rejects is skipped and counted on stderr.
+    not know it; any other pattern ``re`` rejects is skipped and counted on stderr;
+  * phrases written in zhijian's pattern syntax (``[甲|乙]``, ``{词库}``, ``{数字}``, ``…``, ``^``/``$``)
+    become Python regexes the way a script author would write them by hand: lexicons spelled out
+    as alternations, entities as rough number/unit classes, gaps as ``[^，。！？…]{0,N}``; plain
+    phrases stay ``in`` tests.
 
 Input: one or more JSONL files (``{"id","meta","turns":[{"role","text",...}]}`` per line).
 Output: CSV ``call_id,score,hits`` on ``--out`` (or stdout).
@@ -61,9 +65,90 @@ def python_regexes(patterns):
     return out
 
 
+ENDS = "，。！？；：、,.!?;:…~—\\s"
+NUM = r"(?:\d+|[零〇一二两三四五六七八九十百千万几]+|\*+|[xX]{2,})"
+ENTITIES = {
+    "数字": NUM,
+    "时长": NUM + r"(?:个)?(?:半)?(?:秒钟?|分钟|小时|钟头|天|工作日|周|星期|月|年)|半(?:个)?(?:小时|天)",
+    "时间点": r"(?:今天|明天|后天|周[一二三四五六日天]|星期[一二三四五六日天])(?:上午|下午|晚上)?|(?:上午|下午|晚上)"
+              + NUM + r"点|" + NUM + r"(?:个)?(?:小时|工作日|天)(?:之内|以内|内)",
+    "工号": r"(?:[A-Za-z]{0,3}\d{2,}|[零〇一二两三四五六七八九幺]{2,}|\*{2,})",
+    "金额": NUM + r"(?:元|块钱|块|毛)",
+}
+
+
+def load_lexicons(rules_dir: Path) -> dict[str, list[str]]:
+    lexicons = {}
+    for path in sorted((rules_dir / "lexicons").glob("*.toml")):
+        doc = tomllib.loads(path.read_text("utf-8"))
+        lexicons[doc["name"]] = [f"{{{i}}}" for i in doc.get("include", [])] + doc.get("terms", [])
+    return lexicons
+
+
+def is_plain(phrase: str) -> bool:
+    return not any(c in phrase for c in "[]|{}…\\^$") and "..." not in phrase
+
+
+def pattern_regex(phrase: str, lexicons: dict[str, list[str]], depth: int = 0) -> str:
+    """A zhijian pattern as the Python regex a script author would write for it."""
+    out, i = [], 0
+    start = phrase.startswith("^")
+    end = phrase.endswith("$") and not phrase.endswith("\\$")
+    body = phrase[1 if start else 0: len(phrase) - (1 if end else 0)]
+    while i < len(body):
+        c = body[i]
+        if c == "\\" and i + 1 < len(body):
+            out.append(re.escape(body[i + 1])); i += 2
+        elif c == "[":
+            depth_b, j = 1, i + 1
+            while j < len(body) and depth_b:
+                depth_b += {"[": 1, "]": -1}.get(body[j], 0); j += 1
+            inner, parts, level, cur = body[i + 1: j - 1], [], 0, ""
+            for ch in inner:
+                if ch == "|" and level == 0:
+                    parts.append(cur); cur = ""
+                    continue
+                level += {"[": 1, "]": -1}.get(ch, 0); cur += ch
+            parts.append(cur)
+            out.append("(?:" + "|".join(pattern_regex(p.strip() or " ", lexicons, depth + 1) for p in parts) + ")")
+            i = j
+        elif c == "{":
+            j = body.index("}", i)
+            name = body[i + 1: j]
+            if name.isdigit() and out and out[-1].startswith("[^"):
+                out[-1] = f"[^{ENDS}]{{0,{name}}}"
+            elif name in ENTITIES:
+                out.append("(?:" + ENTITIES[name] + ")")
+            elif name in lexicons and depth < 8:
+                out.append("(?:" + "|".join(pattern_regex(t, lexicons, depth + 1) for t in lexicons[name]) + ")")
+            i = j + 1
+        elif c == "?":
+            out.append("?"); i += 1
+        elif c == "…" or body.startswith("...", i):
+            while i < len(body) and (body[i] == "…" or body.startswith("...", i)):
+                i += 1 if body[i] == "…" else 3
+            out.append(f"[^{ENDS}]{{0,10}}")
+        else:
+            out.append(re.escape(c)); i += 1
+    regex = "".join(out)
+    if start:
+        regex = f"(?:^|(?<=[{ENDS}]))" + regex
+    if end:
+        regex += f"(?=[{ENDS}]|$)"
+    return regex
+
+
+def split_phrases(phrases: list[str], lexicons: dict[str, list[str]]) -> tuple[list[str], list[str]]:
+    """Plain phrases (tested with ``in``) and pattern phrases as Python regexes."""
+    plain = [p for p in phrases if is_plain(p)]
+    regexes = python_regexes([pattern_regex(p, lexicons) for p in phrases if not is_plain(p)])
+    return plain, regexes
+
+
 def load_rules(rules_dir: Path) -> list[dict]:
     rules = []
     bad = 0
+    lexicons = load_lexicons(rules_dir)
     for path in sorted(rules_dir.rglob("*.toml")):
         doc = tomllib.loads(path.read_text("utf-8"))
         if "id" not in doc or "match" not in doc:
@@ -74,10 +159,15 @@ def load_rules(rules_dir: Path) -> list[dict]:
         if isinstance(excused, dict):
             excused = [excused]
         excuse_phrases = [p for e in excused for p in e.get("phrases", [])]
-        regexes = python_regexes(m.get("regex", []) + after.get("regex", []))
-        excl_re = python_regexes(m.get("exclude_regex", []) + after.get("exclude_regex", []))
-        bad += len(m.get("regex", []) + after.get("regex", [])) - len(regexes)
-        bad += len(m.get("exclude_regex", []) + after.get("exclude_regex", [])) - len(excl_re)
+        phrases, phrase_res = split_phrases(m.get("phrases", []) + after.get("phrases", []) + excuse_phrases, lexicons)
+        excludes, exclude_res = split_phrases(m.get("exclude", []) + after.get("exclude", []), lexicons)
+        regexes = python_regexes(m.get("regex", []) + after.get("regex", [])) + phrase_res
+        excl_re = python_regexes(m.get("exclude_regex", []) + after.get("exclude_regex", [])) + exclude_res
+        attempted = (
+            len(m.get("regex", []) + after.get("regex", []) + m.get("exclude_regex", []) + after.get("exclude_regex", []))
+            + len([p for p in m.get("phrases", []) + after.get("phrases", []) + excuse_phrases + m.get("exclude", []) + after.get("exclude", []) if not is_plain(p)])
+        )
+        bad += attempted - len(regexes) - len(excl_re)
         rules.append({
             "id": doc["id"],
             "points": doc.get("points", 0),
@@ -88,10 +178,10 @@ def load_rules(rules_dir: Path) -> list[dict]:
             # A timing rule's excuse phrases are still looked for (that is the cost) but a
             # found excuse is not a violation, and the timing itself is not checked.
             "counts": "timing" not in m,
-            "phrases": m.get("phrases", []) + after.get("phrases", []) + excuse_phrases,
+            "phrases": phrases,
             "words": m.get("words", []),
             "regex": regexes,
-            "exclude": m.get("exclude", []) + after.get("exclude", []),
+            "exclude": excludes,
             "exclude_regex": excl_re,
         })
     if bad:

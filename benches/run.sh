@@ -172,6 +172,18 @@ say "zhijian on 1 call (start-up cost), --threads 1"
 measure zj-one-t1 "calls-1.jsonl" 1 1 "$ONE_BYTES" "$((REPEAT > 5 ? REPEAT : 5))" "$TMP/out-one-t1.csv" -- \
     "$BIN" grade "$ONE" --quiet --threads 1
 
+# What the number of rules costs: the catalog replicated ×1, ×4, ×8, ×16 under new ids (19, 76,
+# 152, 304 rules), one thread, on the same batch. Identical conditions and patterns are compiled
+# once and each turn is scanned once, so 16× the rules must cost at most 2× the time.
+SCALES="${BENCH_RULE_SCALES:-1 4 8 16}"
+for k in $SCALES; do
+    python3 benches/replicate_rules.py rules "$TMP/rules-x$k" "$k"
+    n_rules="$(find "$TMP/rules-x$k" -name '*.toml' ! -name scoring.toml ! -path '*/lexicons/*' | wc -l)"
+    say "zhijian on JSONL with $n_rules rules (catalog ×$k), --threads 1"
+    measure "zj-rules-x$k" "calls.jsonl, $n_rules rules" 1 "$CALLS" "$JSONL_BYTES" "$REPEAT" "$TMP/out-rules-x$k.csv" -- \
+        "$BIN" grade "$JSONL" --quiet --threads 1 --rules "$TMP/rules-x$k"
+done
+
 # Bounded memory: a 1 GB JSONL and a 1 GB JSON document of tickets, each graded in the memory
 # of one chunk. One run each (they take half a minute); the peak RSS is the number that matters.
 BIG_MB="${BENCH_BIG_MB:-1024}"
@@ -249,7 +261,7 @@ fi
 # --- 5. report --------------------------------------------------------------------------
 CPU_MODEL="$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)"
 MEM="$(awk '/^MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)"
-RULES="$(find rules -name '*.toml' ! -name scoring.toml | wc -l)"
+RULES="$(find rules -name '*.toml' ! -name scoring.toml ! -path '*/lexicons/*' | wc -l)"
 python3 - "$RESULTS" "$TMP/batch-stats.json" >"$TMP/RESULTS.md" <<PY
 import json, sys
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
@@ -282,7 +294,7 @@ for name, inp, threads, calls, nbytes, wall_us, cpu, rss_kb, repeat, others in r
         secs_note = " †"
     else:
         secs_note = ""
-    print(f"| {names[name]} | {inp} | {threads} | {int(calls)} | {mb:.1f} | {secs:.2f}{secs_note} | {float(cpu):.2f} "
+    print(f"| {names.get(name, 'zhijian')} | {inp} | {threads} | {int(calls)} | {mb:.1f} | {secs:.2f}{secs_note} | {float(cpu):.2f} "
           f"| {rate:,.0f} | {mb / secs:.1f} | {int(rss_kb) / 1024:.0f} | {ratio} |")
 by = {r[0]: r for r in rows}
 secs = lambda n: int(by[n][5]) / 1e6
@@ -307,6 +319,22 @@ if "zj-one-t1" in by:
         ratio = f"{base_ms / ms:.0f}×" if base_ms and base_ms > 0 else "–"
         print(f"| {names[name]} | {by[name][1]} | {by[name][2]} | {secs(one):.2f} | {ms:.3f} "
               f"| {1000 / ms:,.0f} | {ratio} |")
+scales = [r for r in rows if r[0].startswith("zj-rules-x")]
+if scales:
+    first = int(scales[0][5])
+    print()
+    print("Rule-count scaling: the catalog replicated under new ids, one thread, the same batch.")
+    print()
+    print("| rules | seconds | × the catalog's time | peak RSS MB |")
+    print("|--:|--:|--:|--:|")
+    for r in scales:
+        rules_n = r[1].split(", ")[1].split()[0]
+        print(f"| {rules_n} | {int(r[5]) / 1e6:.2f} | {int(r[5]) / first:.2f}× | {int(r[7]) / 1024:.0f} |")
+    worst = int(scales[-1][5]) / first
+    verdict = "within" if worst <= 2 else "**over**"
+    SCALE_NOTE = f"- rule scaling: {scales[-1][1].split(', ')[1]} cost {worst:.2f}× the catalog's time, {verdict} the 2× target"
+else:
+    SCALE_NOTE = None
 print()
 print("- machine: ${CPU_MODEL}, nproc = $(nproc), ${MEM} RAM, $(uname -sr)")
 print("- date: $(date '+%Y-%m-%d %H:%M %Z')")
@@ -324,6 +352,8 @@ print("- other processes' CPU during the reported runs: at most ${BUSY_MAX}% of 
       + (" — **† marks runs that shared the CPUs with other work (> 10%); their numbers are pessimistic**"
          if busy_rows else " (quiet)"))
 print("- formats: ${FORMAT_CHECK}")
+if SCALE_NOTE:
+    print(SCALE_NOTE)
 big = [r for r in rows if r[0].startswith("zj-big")]
 if big:
     worst = max(int(r[7]) for r in big) / 1024

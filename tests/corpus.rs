@@ -144,3 +144,34 @@ fn streaming_in_small_chunks_gives_the_same_rows_in_the_same_order() {
         assert_eq!(streamed, all_at_once, "chunk size {chunk}");
     }
 }
+
+/// What a supervisor sees for the whole corpus, score CSV and findings CSV, as snapshots: any
+/// change to a rule, a lexicon, the scoring or the reports shows up here as a reviewed diff.
+/// After an intended change: `INSTA_UPDATE=always cargo test --release --test corpus`, then
+/// read the `.snap` diff.
+#[test]
+fn corpus_scores_and_findings_snapshot() {
+    let dir = tempfile::tempdir().unwrap();
+    let scores = dir.path().join("scores.csv");
+    let findings = dir.path().join("findings.csv");
+    let out = assert_cmd::Command::cargo_bin("zhijian")
+        .unwrap()
+        .current_dir(repo())
+        .args(["grade", "corpus", "-q", "--threads", "2", "--out"])
+        .arg(&scores)
+        .arg("--findings")
+        .arg(&findings)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let scores = std::fs::read_to_string(&scores).unwrap();
+    let findings = std::fs::read_to_string(&findings).unwrap();
+    assert!(scores.lines().count() > 100);
+    insta::assert_snapshot!("corpus_scores", scores);
+    insta::assert_snapshot!("corpus_findings", findings);
+}
