@@ -452,7 +452,13 @@ fn jsonl_lines_validate_against_the_published_schema() {
         }
         lines += 1;
     }
-    assert_eq!(lines, 80 + 1 + 2);
+    let corpus_calls = zhijian::grade::grade_all(
+        &zhijian::rule::RuleSet::embedded().unwrap(),
+        &zhijian::input::discover(&[repo().join("corpus")]).sources,
+        &Default::default(),
+    )
+    .len();
+    assert_eq!(lines, corpus_calls + 1 + 2);
     assert!(
         text.contains("\"basis\":\"cues\""),
         "diarized corpus calls carry their roles decision"
@@ -558,7 +564,9 @@ fn excel_workbook_has_the_four_sheets_with_their_contents() {
             "复核原因",
             "命中",
             "错误",
-            "角色判定"
+            "角色判定",
+            "渠道",
+            "不适用的规则"
         ]
     );
     assert_eq!(scores.len(), 4);
@@ -677,7 +685,7 @@ fn excel_sheets_are_dressed_for_reading() {
         scores.contains("<pane ySplit=\"1\" topLeftCell=\"A2\""),
         "frozen header"
     );
-    assert!(scores.contains("<autoFilter ref=\"A1:M2\""), "autofilter");
+    assert!(scores.contains("<autoFilter ref=\"A1:O2\""), "autofilter");
     assert!(
         scores.contains("<conditionalFormatting sqref=\"E2\""),
         "tier colours"

@@ -19,11 +19,11 @@ use toml::Spanned;
 use super::explain::toml_error;
 use super::lexicon::{self, Lexicons};
 use super::pattern::{self, Lowered, Part, PatternError};
-use super::schema::{Expect, MatchSpec, Mode, RuleFile, Terms};
+use super::schema::{Expect, RuleFile, Terms};
 use super::scoring::compile_scoring;
 use super::{
-    Check, Condition, Group, Rule, RuleError, RuleErrors, RuleRef, RuleSet, RuleSource, Scope,
-    Scoring, Severity, TermKind, TimingKind, Trigger, Verifier,
+    Check, Condition, Group, Rule, RuleError, RuleErrors, RuleRef, RuleSet, RuleSource, Scoring,
+    Severity, TermKind, Verifier,
 };
 use crate::channel::Channel;
 use crate::normalize::fold;
@@ -194,33 +194,10 @@ fn share_identical_conditions(b: &mut Builder, rules: &mut [Rule]) {
     for owners in &mut b.owners {
         owners.retain(|&(cond, _)| map[cond] == cond);
     }
-    fn remap(check: &mut Check, map: &[usize]) {
-        match check {
-            Check::Text { scope, cond, .. } => {
-                *cond = map[*cond];
-                if let Scope::After {
-                    trigger: Trigger::Cond(c),
-                    ..
-                } = scope
-                {
-                    *c = map[*c];
-                }
-            }
-            Check::Timing { excuses, .. } => {
-                for (_, c) in excuses {
-                    *c = map[*c];
-                }
-            }
-            Check::Rule(_) => {}
-            Check::Compose { all, any, not } => {
-                for c in all.iter_mut().chain(any).chain(not) {
-                    remap(c, map);
-                }
-            }
-        }
-    }
     for rule in rules {
-        remap(&mut rule.check, &map);
+        for cond in rule.check.conds_mut() {
+            *cond = map[*cond];
+        }
     }
 }
 
@@ -360,7 +337,7 @@ fn line_start(text: &str, line: usize) -> usize {
 }
 
 /// Collects the patterns of every condition into one automaton's pattern list.
-struct Builder {
+pub(super) struct Builder {
     patterns: Vec<String>,
     index: HashMap<String, usize>,
     owners: Vec<Vec<(usize, TermKind)>>,
@@ -433,11 +410,11 @@ impl Builder {
 }
 
 /// Reports problems of one rule file against its path and text.
-struct FileContext<'a> {
+pub(super) struct FileContext<'a> {
     path: &'a str,
     text: Arc<str>,
     id: Option<String>,
-    errors: Vec<RuleError>,
+    pub(super) errors: Vec<RuleError>,
     warnings: Vec<RuleError>,
     /// `words` terms with a warning to give if jieba does not keep them whole; checked by
     /// [`RuleSet::lint_words`] so that compiling does not load the jieba dictionary.
@@ -455,20 +432,28 @@ impl FileContext<'_> {
         }
     }
 
-    fn error(&mut self, span: Option<Range<usize>>, message: impl Into<String>) -> &mut RuleError {
+    pub(super) fn error(
+        &mut self,
+        span: Option<Range<usize>>,
+        message: impl Into<String>,
+    ) -> &mut RuleError {
         let e = self.problem(span, message);
         self.errors.push(e);
         self.errors.last_mut().unwrap()
     }
 
-    fn warn(&mut self, span: Option<Range<usize>>, message: impl Into<String>) -> &mut RuleError {
+    pub(super) fn warn(
+        &mut self,
+        span: Option<Range<usize>>,
+        message: impl Into<String>,
+    ) -> &mut RuleError {
         let e = self.problem(span, message).warning();
         self.warnings.push(e);
         self.warnings.last_mut().unwrap()
     }
 
     /// A reference to another rule, resolved once every rule is compiled.
-    fn rule_ref(&mut self, id: &Spanned<String>) -> RuleRef {
+    pub(super) fn rule_ref(&mut self, id: &Spanned<String>) -> RuleRef {
         RuleRef {
             id: id.get_ref().trim().to_string(),
             span: id.span(),
@@ -536,7 +521,12 @@ impl FileContext<'_> {
     }
 
     /// Adds a condition's terms to the builder and returns its id.
-    fn condition(&mut self, terms: Terms<'_>, span: Range<usize>, b: &mut Builder) -> usize {
+    pub(super) fn condition(
+        &mut self,
+        terms: Terms<'_>,
+        span: Range<usize>,
+        b: &mut Builder,
+    ) -> usize {
         let cond = b.conditions.len();
         b.conditions.push(Condition::default());
         // A lexicon may hold the 您 (`{问候}`), so only a condition that names none is checked.
@@ -911,7 +901,7 @@ fn compile_rule_in(
         cx.error(Some(file.id.span()), "title 和 message 不能为空");
     }
 
-    let check = compile_check(cx, file.matcher.get_ref(), file.matcher.span(), b);
+    let check = Check::compile(cx, file.matcher.get_ref(), file.matcher.span(), b);
 
     let mut channels: Vec<Channel> = file
         .channels
@@ -1008,170 +998,6 @@ fn compile_rule_in(
     })
 }
 
-/// Compiles a `[match]` table, or one of its sub-conditions: a leaf (terms, timing), a
-/// reference to another rule, or a composition whose own terms count as one more `all`.
-fn compile_check(
-    cx: &mut FileContext<'_>,
-    m: &MatchSpec,
-    span: Range<usize>,
-    b: &mut Builder,
-) -> Option<Check> {
-    let leaf = !m.terms().is_empty() || m.timing.is_some() || m.after.is_some();
-    let composed = !(m.all.is_empty() && m.any.is_empty() && m.not.is_empty());
-    if let Some(rule) = &m.rule {
-        let scoped = m.role.is_some() || m.first.is_some() || m.last.is_some();
-        if leaf || composed || scoped || m.mode != Mode::Present {
-            cx.error(
-                Some(rule.span()),
-                "rule 引用不能与短语、角色、范围或 all/any/not 写在同一张表里",
-            )
-            .help = Some("把引用单独写成一个子条件,如 [[match.all]] rule = \"EMP001\"".into());
-            return None;
-        }
-        return Some(Check::Rule(cx.rule_ref(rule)));
-    }
-    if !composed {
-        return compile_leaf(cx, m, span, b);
-    }
-    if !leaf
-        && (m.role.is_some() || m.first.is_some() || m.last.is_some() || m.mode != Mode::Present)
-    {
-        cx.error(
-            Some(span.clone()),
-            "role、first、last 和 mode 只作用于本表的 phrases/words/regex,而这里没有",
-        )
-        .help = Some("组合条件的角色和范围请写在各个子条件 ([[match.all]] 等) 里".into());
-    }
-    let own = if leaf {
-        Some(compile_leaf(cx, m, span.clone(), b)?)
-    } else {
-        None
-    };
-    let mut sub = |list: &[Spanned<MatchSpec>]| -> Vec<Check> {
-        list.iter()
-            .filter_map(|c| compile_check(cx, c.get_ref(), c.span(), b))
-            .collect()
-    };
-    let all: Vec<Check> = own.into_iter().chain(sub(&m.all)).collect();
-    let any = sub(&m.any);
-    let not = sub(&m.not);
-    if all.is_empty() && any.is_empty() && cx.errors.is_empty() {
-        cx.error(Some(span), "组合条件只有 not,没有可作为证据的 all 或 any")
-            .help = Some(
-            "只检查\"没有说\"时,请在子条件里用 mode = \"absent\",它会把应说未说的那句作为证据"
-                .into(),
-        );
-        return None;
-    }
-    Some(Check::Compose { all, any, not })
-}
-
-/// A condition on the words or the timing of turns.
-fn compile_leaf(
-    cx: &mut FileContext<'_>,
-    m: &MatchSpec,
-    span: Range<usize>,
-    b: &mut Builder,
-) -> Option<Check> {
-    let has_terms = !m.terms().is_empty();
-    if let Some(timing) = &m.timing {
-        if has_terms || m.after.is_some() || m.first.is_some() || m.last.is_some() {
-            cx.error(
-                Some(timing.span()),
-                "[match.timing] 不能与短语、正则、first/last 或 [match.after] 同时使用",
-            )
-            .help = Some("时间条件和文字条件请写成两条规则,或写成 all 的两个子条件".into());
-        }
-        if m.mode == Mode::Absent {
-            cx.error(Some(timing.span()), "时间条件不支持 mode = \"absent\"");
-        }
-        let t = timing.get_ref();
-        let kind = match (t.overlap_ms, t.gap_ms) {
-            (Some(ms), None) => TimingKind::Overlap(ms),
-            (None, Some(ms)) => TimingKind::Gap(ms),
-            _ => {
-                cx.error(
-                    Some(timing.span()),
-                    "[match.timing] 需要且只能有 overlap_ms 或 gap_ms 其中之一",
-                );
-                return None;
-            }
-        };
-        if !t.excused_by.is_empty() && matches!(kind, TimingKind::Overlap(_)) {
-            cx.error(Some(timing.span()), "excused_by 只能与 gap_ms 一起使用");
-        }
-        if t.min_chars.is_some() && matches!(kind, TimingKind::Gap(_)) {
-            cx.error(Some(timing.span()), "min_chars 只能与 overlap_ms 一起使用");
-        }
-        let excuses = t
-            .excused_by
-            .iter()
-            .map(|e| {
-                let ex = e.get_ref();
-                if let Some(within) = &ex.within {
-                    cx.error(Some(within.span()), "within 只能用在 [match.after] 中");
-                }
-                if let Some(rule) = &ex.rule {
-                    cx.error(Some(rule.span()), "excused_by 不支持 rule 引用,请写短语");
-                }
-                (ex.role, cx.condition(ex.terms(), e.span(), b))
-            })
-            .collect();
-        return Some(Check::Timing {
-            role: m.role,
-            kind,
-            previous_role: t.previous_role,
-            min_chars: t.min_chars.unwrap_or(0),
-            excuses,
-        });
-    }
-
-    let scope = match (&m.first, &m.last, &m.after) {
-        (None, None, None) => Scope::All,
-        (Some(n), None, None) => Scope::First(positive(cx, n, "first")?),
-        (None, Some(n), None) => Scope::Last(positive(cx, n, "last")?),
-        (None, None, Some(after)) => {
-            let t = after.get_ref();
-            let Some(within) = &t.within else {
-                cx.error(
-                    Some(after.span()),
-                    "[match.after] 缺少 within (触发后看本方接下来几句)",
-                );
-                return None;
-            };
-            let within = positive(cx, within, "within")?;
-            let trigger = match &t.rule {
-                Some(rule) => {
-                    if !t.terms().is_empty() {
-                        cx.error(
-                            Some(rule.span()),
-                            "[match.after] 的触发条件要么写 rule,要么写短语,不能同时写",
-                        );
-                    }
-                    Trigger::Rule(cx.rule_ref(rule))
-                }
-                None => Trigger::Cond(cx.condition(t.terms(), after.span(), b)),
-            };
-            Scope::After {
-                role: t.role,
-                trigger,
-                within,
-            }
-        }
-        _ => {
-            cx.error(Some(span), "first、last 和 [match.after] 只能选用其中一个");
-            return None;
-        }
-    };
-    let cond = cx.condition(m.terms(), span, b);
-    Some(Check::Text {
-        role: m.role,
-        scope,
-        mode: m.mode,
-        cond,
-    })
-}
-
 /// The text of the `[match]` table: from its header to the next header that is not one of
 /// its sub-tables (`[match.after]`, `[[match.all]]` ...); an inline table is its own span.
 fn match_section(text: &str, span: Range<usize>) -> String {
@@ -1201,7 +1027,7 @@ fn match_section(text: &str, span: Range<usize>) -> String {
     lines.join("\n")
 }
 
-fn positive(cx: &mut FileContext<'_>, n: &Spanned<u32>, key: &str) -> Option<usize> {
+pub(super) fn positive(cx: &mut FileContext<'_>, n: &Spanned<u32>, key: &str) -> Option<usize> {
     if *n.get_ref() == 0 {
         cx.error(Some(n.span()), format!("{key} 至少为 1"));
         None

@@ -9,8 +9,7 @@
 use std::cell::{OnceCell, RefCell};
 use std::ops::Range;
 
-use super::schema::Mode;
-use super::{Check, RuleSet, Scope, TermKind, TimingKind, Trigger};
+use super::{RuleSet, TermKind};
 use crate::input::{Call, Role, Turn};
 use crate::normalize::{fold, fold_keeping_nin};
 
@@ -109,7 +108,7 @@ impl Evidence {
 
 /// Where in its turn a piece of evidence sits, for ordering the evidence of a composition:
 /// quotes by position, timing observations (which quote nothing) first.
-fn order_key(h: &Hit) -> (usize, usize, &str) {
+pub(super) fn order_key(h: &Hit) -> (usize, usize, &str) {
     h.quote()
         .map_or((0, 0, ""), |q| (q.start, q.end, q.text.as_str()))
 }
@@ -120,8 +119,8 @@ fn seconds(ms: u64) -> String {
 }
 
 /// A turn as the matchers see it: folded once, scanned once, segmented only if asked.
-struct TurnView<'a> {
-    turn: &'a Turn,
+pub(super) struct TurnView<'a> {
+    pub(super) turn: &'a Turn,
     folded: String,
     /// The folded view with 您 kept apart from 你, for `strict_nin` verifiers; byte offsets
     /// are the same as in `folded`.
@@ -195,112 +194,24 @@ pub(super) fn evaluate(set: &RuleSet, call: &Call) -> Vec<Hit> {
         // A rule of another channel is N/A: no evidence, so neither it nor a rule that refers
         // to it fires.
         if set.rules[index].applies_to(call.channel) {
-            results[index] = ev.check(index, &set.rules[index].check, &results);
+            results[index] = set.rules[index].check.eval(&ev, index, &results);
         }
     }
     results.concat()
 }
 
-/// Where a trigger of `[match.after]` held in a turn: the words of its own condition, or a
-/// hit of the rule it refers to.
-enum Fired<'h> {
-    Span(Range<usize>),
-    Hit(&'h Hit),
-}
-
-struct Evaluator<'a> {
-    set: &'a RuleSet,
-    views: Vec<TurnView<'a>>,
+pub(super) struct Evaluator<'a> {
+    pub(super) set: &'a RuleSet,
+    pub(super) views: Vec<TurnView<'a>>,
     /// Letters (not punctuation) in each turn, for the timing checks' back-channel length.
-    letter_counts: OnceCell<Vec<usize>>,
+    pub(super) letter_counts: OnceCell<Vec<usize>>,
     /// The turns of all roles, the agent and the customer.
     turns_by_role: OnceCell<[Vec<usize>; 3]>,
 }
 
 impl Evaluator<'_> {
-    /// The evidence that `check` holds for rule `rule`; empty when it does not hold.
-    /// `results` holds the hits of every rule evaluated so far.
-    fn check(&self, rule: usize, check: &Check, results: &[Vec<Hit>]) -> Vec<Hit> {
-        let mut hits = Vec::new();
-        match check {
-            Check::Text {
-                role,
-                scope,
-                mode,
-                cond,
-            } => self.text(rule, *role, scope, *mode, *cond, results, &mut hits),
-            Check::Timing {
-                role,
-                kind,
-                previous_role,
-                min_chars,
-                excuses,
-            } => self.timing(
-                rule,
-                *role,
-                *kind,
-                *previous_role,
-                *min_chars,
-                excuses,
-                &mut hits,
-            ),
-            Check::Rule(r) => {
-                hits.extend(results[r.index].iter().map(|h| Hit { rule, ..h.clone() }))
-            }
-            Check::Compose { all, any, not } => {
-                for c in all {
-                    let found = self.check(rule, c, results);
-                    if found.is_empty() {
-                        return found;
-                    }
-                    hits.extend(found);
-                }
-                if !any.is_empty() {
-                    let before = hits.len();
-                    for c in any {
-                        hits.extend(self.check(rule, c, results));
-                    }
-                    if hits.len() == before {
-                        return Vec::new();
-                    }
-                }
-                if not.iter().any(|c| !self.check(rule, c, results).is_empty()) {
-                    return Vec::new();
-                }
-                hits.sort_by(|a, b| (a.turn, order_key(a)).cmp(&(b.turn, order_key(b))));
-                hits = self.merge_overlaps(hits);
-            }
-        }
-        hits
-    }
-
-    /// Sub-conditions may find the same or overlapping words (投诉 and 我要投诉你们); in the
-    /// evidence they are one quote. Timing observations (an empty span) stay as they are.
-    fn merge_overlaps(&self, sorted: Vec<Hit>) -> Vec<Hit> {
-        let mut merged: Vec<Hit> = Vec::with_capacity(sorted.len());
-        for h in sorted {
-            if let Some(last) = merged.last_mut() {
-                if *last == h {
-                    continue;
-                }
-                if let (Evidence::Said(a), Evidence::Said(b)) = (&mut last.evidence, &h.evidence) {
-                    if last.turn == h.turn && b.start < a.end {
-                        if b.end > a.end {
-                            let text = &self.views[h.turn].turn.text;
-                            a.end = b.end;
-                            a.text = text.chars().skip(a.start).take(a.end - a.start).collect();
-                        }
-                        continue;
-                    }
-                }
-            }
-            merged.push(h);
-        }
-        merged
-    }
-
     /// Byte spans in turn `t`'s folded text where condition `cond` holds.
-    fn spans(&self, cond: usize, t: usize) -> Vec<Range<usize>> {
+    pub(super) fn spans(&self, cond: usize, t: usize) -> Vec<Range<usize>> {
         let view = &self.views[t];
         if let Some((_, held)) = view.held.borrow().iter().find(|(c, _)| *c == cond) {
             return held.clone();
@@ -396,7 +307,7 @@ impl Evaluator<'_> {
     }
 
     /// The turns of `role` (all turns for `None`), in order; listed once per call.
-    fn turns_of(&self, role: Option<Role>) -> &[usize] {
+    pub(super) fn turns_of(&self, role: Option<Role>) -> &[usize] {
         let [all, agent, customer] = self.turns_by_role.get_or_init(|| {
             let of = |r: Option<Role>| -> Vec<usize> {
                 (0..self.views.len())
@@ -413,7 +324,7 @@ impl Evaluator<'_> {
     }
 
     /// The original words at byte span `span` of turn `t`'s folded text.
-    fn quote_at(&self, t: usize, span: &Range<usize>) -> Quote {
+    pub(super) fn quote_at(&self, t: usize, span: &Range<usize>) -> Quote {
         let view = &self.views[t];
         let (folded, original) = view
             .char_starts
@@ -429,7 +340,7 @@ impl Evaluator<'_> {
         }
     }
 
-    fn said_at(&self, rule: usize, t: usize, span: &Range<usize>) -> Hit {
+    pub(super) fn said_at(&self, rule: usize, t: usize, span: &Range<usize>) -> Hit {
         Hit {
             rule,
             turn: t,
@@ -439,7 +350,7 @@ impl Evaluator<'_> {
 
     /// Evidence for something missing from `turns` (the turns where it was expected, in
     /// order), reported at turn `at` with the whole of that turn as the quote.
-    fn missing_in(&self, rule: usize, turns: &[usize], at: usize) -> Hit {
+    pub(super) fn missing_in(&self, rule: usize, turns: &[usize], at: usize) -> Hit {
         let text = &self.views[at].turn.text;
         Hit {
             rule,
@@ -453,203 +364,6 @@ impl Evaluator<'_> {
                 first: turns[0],
                 last: turns[turns.len() - 1],
             },
-        }
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn text(
-        &self,
-        rule: usize,
-        role: Option<Role>,
-        scope: &Scope,
-        mode: Mode,
-        cond: usize,
-        results: &[Vec<Hit>],
-        hits: &mut Vec<Hit>,
-    ) {
-        let own = self.turns_of(role);
-        let present = |turns: &[usize], hits: &mut Vec<Hit>| {
-            for &t in turns {
-                for span in self.spans(cond, t) {
-                    hits.push(self.said_at(rule, t, &span));
-                }
-            }
-        };
-        let any = |turns: &[usize]| turns.iter().any(|&t| !self.spans(cond, t).is_empty());
-        match scope {
-            Scope::After {
-                role: trigger_role,
-                trigger,
-                within,
-            } => {
-                let mut windows: Vec<usize> = Vec::new();
-                for &t in self.turns_of(Some(*trigger_role)) {
-                    // The trigger's first words in the turn, as evidence if nothing follows.
-                    let fired = match trigger {
-                        Trigger::Cond(c) => self.spans(*c, t).into_iter().next().map(Fired::Span),
-                        Trigger::Rule(r) => results[r.index]
-                            .iter()
-                            .find(|h| h.turn == t)
-                            .map(Fired::Hit),
-                    };
-                    let Some(fired) = fired else {
-                        continue;
-                    };
-                    let window: Vec<usize> = own
-                        .iter()
-                        .copied()
-                        .filter(|&o| o > t)
-                        .take(*within)
-                        .collect();
-                    match mode {
-                        Mode::Present => windows.extend(window),
-                        // Nothing followed the trigger (the call ended), so nothing was
-                        // missed: N/A rather than a hit.
-                        Mode::Absent if !window.is_empty() && !any(&window) => {
-                            let (first, last) = (window[0], window[window.len() - 1]);
-                            let quote = match fired {
-                                Fired::Span(span) => Some(self.quote_at(t, &span)),
-                                Fired::Hit(h) => h.quote().cloned(),
-                            };
-                            hits.push(match quote {
-                                Some(quote) => Hit {
-                                    rule,
-                                    turn: t,
-                                    evidence: Evidence::Missing { quote, first, last },
-                                },
-                                // The trigger was a timing observation: nothing to quote but
-                                // the turn itself.
-                                None => self.missing_in(rule, &window, t),
-                            })
-                        }
-                        Mode::Absent => {}
-                    }
-                }
-                windows.sort_unstable();
-                windows.dedup();
-                present(&windows, hits);
-            }
-            _ => {
-                let turns: &[usize] = match scope {
-                    Scope::First(n) => &own[..(*n).min(own.len())],
-                    Scope::Last(n) => &own[own.len().saturating_sub(*n)..],
-                    _ => own,
-                };
-                match mode {
-                    Mode::Present => present(turns, hits),
-                    Mode::Absent if !turns.is_empty() && !any(turns) => {
-                        let at = if matches!(scope, Scope::Last(_)) {
-                            turns[turns.len() - 1]
-                        } else {
-                            turns[0]
-                        };
-                        hits.push(self.missing_in(rule, turns, at));
-                    }
-                    Mode::Absent => {}
-                }
-            }
-        }
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn timing(
-        &self,
-        rule: usize,
-        role: Option<Role>,
-        kind: TimingKind,
-        previous_role: Option<Role>,
-        min_chars: usize,
-        excuses: &[(Role, usize)],
-        hits: &mut Vec<Hit>,
-    ) {
-        let turns = &self.views;
-        if turns.iter().all(|v| v.turn.begin.is_none()) {
-            return; // N/A for a call without timestamps.
-        }
-        let letter_counts = self.letter_counts.get_or_init(|| {
-            turns
-                .iter()
-                .map(|v| v.turn.text.chars().filter(|c| c.is_alphanumeric()).count())
-                .collect()
-        });
-        let letters = |t: usize| letter_counts[t];
-        // When the last voice before each turn stopped: a short turn nested inside a long one
-        // does not end the long one earlier.
-        let mut voice_until = Vec::with_capacity(turns.len());
-        let mut latest: Option<u64> = None;
-        for view in turns {
-            voice_until.push(latest);
-            latest = latest.max(view.turn.end);
-        }
-        // An interruption split over several turns of the agent talks over one customer turn
-        // once: each talked-over turn counts at most one hit.
-        let mut talked_over_already: Option<usize> = None;
-        for &t in self.turns_of(role).iter().filter(|&&t| t > 0) {
-            let this = turns[t].turn;
-            // Without timestamps the rule cannot be judged: N/A, not a hit.
-            let Some(begin) = this.begin else { continue };
-            let evidence = match kind {
-                TimingKind::Overlap(limit) => {
-                    if letters(t) < min_chars {
-                        continue;
-                    }
-                    // The turn talked over is the latest earlier one of the other party that
-                    // is more than a back-channel: an agent's 嗯 in between changes nothing.
-                    let talked_over = (0..t).rev().find(|&p| {
-                        previous_role.is_none_or(|r| turns[p].turn.role == r)
-                            && letters(p) >= min_chars
-                    });
-                    let Some(p) = talked_over else { continue };
-                    let Some(prev_end) = turns[p].turn.end else {
-                        continue;
-                    };
-                    if prev_end <= begin.saturating_add(limit) || talked_over_already == Some(p) {
-                        continue;
-                    }
-                    talked_over_already = Some(p);
-                    Evidence::Overlap {
-                        begin_ms: begin,
-                        end_ms: prev_end,
-                    }
-                }
-                TimingKind::Gap(limit) => {
-                    if previous_role.is_some_and(|r| turns[t - 1].turn.role != r)
-                        || turns[t - 1].turn.end.is_none()
-                    {
-                        continue;
-                    }
-                    let Some(silent_from) = voice_until[t] else {
-                        continue;
-                    };
-                    if begin <= silent_from.saturating_add(limit) {
-                        continue;
-                    }
-                    // Whoever breaks the silence may have announced it earlier (the agent's
-                    // 请稍等, then the customer's 好的); the other party only by the last words
-                    // before it (the customer's 我找一下身份证), not by something said before
-                    // the agent spoke again.
-                    let excused = excuses.iter().any(|&(excuse_role, cond)| {
-                        let said = if excuse_role == this.role {
-                            (0..t).rev().find(|&e| turns[e].turn.role == excuse_role)
-                        } else {
-                            Some(t - 1).filter(|&e| turns[e].turn.role == excuse_role)
-                        };
-                        said.is_some_and(|e| !self.spans(cond, e).is_empty())
-                    });
-                    if excused {
-                        continue;
-                    }
-                    Evidence::Silence {
-                        begin_ms: silent_from,
-                        end_ms: begin,
-                    }
-                }
-            };
-            hits.push(Hit {
-                rule,
-                turn: t,
-                evidence,
-            });
         }
     }
 }

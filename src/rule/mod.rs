@@ -8,6 +8,7 @@
 //! `schema` is the file format, `compile` checks it and builds the matchers (one aho-corasick
 //! automaton for every phrase of every rule), `eval` runs them over a call.
 
+mod check;
 mod compile;
 pub mod context;
 mod diagnostic;
@@ -30,8 +31,10 @@ pub use eval::{Evidence, Hit, Quote};
 pub use lexicon::{Lexicon, LEXICON_DIR};
 pub use schema::{Expect, Mode};
 
-use crate::input::{Call, Role};
+use crate::input::Call;
+
 use crate::segment::Segmenter;
+pub(crate) use check::{Check, RuleRef};
 
 /// A text file of a rule set, as read from disk or from the binary.
 #[derive(Debug, Clone)]
@@ -179,104 +182,6 @@ pub struct Example {
     pub call: Call,
     /// Byte range of the example's `text` in the rule file, for pointing at a failure.
     pub span: Range<usize>,
-}
-
-/// How a rule decides that it fires.
-#[derive(Debug)]
-pub(crate) enum Check {
-    Text {
-        role: Option<Role>,
-        scope: Scope,
-        mode: Mode,
-        cond: usize,
-    },
-    Timing {
-        role: Option<Role>,
-        kind: TimingKind,
-        previous_role: Option<Role>,
-        /// Back-channel length for overlaps: turns with fewer letters are ignored.
-        min_chars: usize,
-        /// (role, condition) pairs that excuse a silence.
-        excuses: Vec<(Role, usize)>,
-    },
-    /// Holds when another rule fired; the evidence is that rule's.
-    Rule(RuleRef),
-    /// Holds when every check of `all`, at least one of `any` (unless empty) and none of
-    /// `not` hold. Compilation makes sure `all` or `any` is not empty, so a composition that
-    /// holds always has evidence.
-    Compose {
-        all: Vec<Check>,
-        any: Vec<Check>,
-        not: Vec<Check>,
-    },
-}
-
-/// A reference to another rule by id, resolved to its index once all rules are compiled.
-#[derive(Debug)]
-pub(crate) struct RuleRef {
-    pub id: String,
-    /// Where the reference is written, for reporting a missing rule or a cycle.
-    pub span: Range<usize>,
-    pub index: usize,
-}
-
-impl Check {
-    /// Every rule reference in this check, the trigger of `[match.after]` included.
-    fn refs_mut(&mut self) -> Vec<&mut RuleRef> {
-        match self {
-            Check::Rule(r) => vec![r],
-            Check::Text {
-                scope:
-                    Scope::After {
-                        trigger: Trigger::Rule(r),
-                        ..
-                    },
-                ..
-            } => vec![r],
-            Check::Text { .. } | Check::Timing { .. } => vec![],
-            Check::Compose { all, any, not } => all
-                .iter_mut()
-                .chain(any)
-                .chain(not)
-                .flat_map(Check::refs_mut)
-                .collect(),
-        }
-    }
-
-    /// Whether the check judges the call as a whole (a composition, another rule's verdict)
-    /// rather than counting each turn that matches.
-    fn is_call_level(&self) -> bool {
-        matches!(self, Check::Rule(_) | Check::Compose { .. })
-    }
-}
-
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum TimingKind {
-    Overlap(u64),
-    Gap(u64),
-}
-
-/// Which turns of the rule's role a text check looks at.
-#[derive(Debug)]
-pub(crate) enum Scope {
-    All,
-    First(usize),
-    Last(usize),
-    /// The next `within` turns after each turn of `role` where the trigger holds.
-    After {
-        role: Role,
-        trigger: Trigger,
-        within: usize,
-    },
-}
-
-/// What makes a turn a trigger for [`Scope::After`].
-#[derive(Debug)]
-pub(crate) enum Trigger {
-    /// The turn satisfies this condition.
-    Cond(usize),
-    /// That rule fired on the turn.
-    Rule(RuleRef),
 }
 
 /// What a condition needs besides its automaton patterns (phrases, words, exclusions and the

@@ -1,0 +1,124 @@
+//! Compositions: `[[match.all]]`, `[[match.any]]` and `[[match.not]]` sub-conditions, judged
+//! on the whole call, like Alibaba SCA's `1&&2||!3`.
+//!
+//! Spec: sub-tables of the same shape as `[match]`, nested at will; the table's own terms count
+//! as one more `all`. Eval: every `all` holds, at least one `any` (when there are any), no
+//! `not`; the evidence is all of theirs, overlapping quotes merged.
+
+use std::ops::Range;
+
+use toml::Spanned;
+
+use super::Check;
+use crate::rule::compile::{Builder, FileContext};
+use crate::rule::eval::{order_key, Evaluator, Evidence, Hit};
+use crate::rule::schema::{MatchSpec, Mode};
+
+/// Holds when every check of `all`, at least one of `any` (unless empty) and none of `not`
+/// hold. Compilation makes sure `all` or `any` is not empty, so a composition that holds
+/// always has evidence.
+#[derive(Debug)]
+pub(crate) struct Compose {
+    pub all: Vec<Check>,
+    pub any: Vec<Check>,
+    pub not: Vec<Check>,
+}
+
+impl Compose {
+    /// Compiles a table with `all`/`any`/`not`; `leaf` says whether it has terms of its own.
+    pub(super) fn compile(
+        cx: &mut FileContext<'_>,
+        m: &MatchSpec,
+        span: Range<usize>,
+        leaf: bool,
+        b: &mut Builder,
+    ) -> Option<Compose> {
+        if !leaf
+            && (m.role.is_some()
+                || m.first.is_some()
+                || m.last.is_some()
+                || m.mode != Mode::Present)
+        {
+            cx.error(
+                Some(span.clone()),
+                "role、first、last 和 mode 只作用于本表的 phrases/words/regex,而这里没有",
+            )
+            .help = Some("组合条件的角色和范围请写在各个子条件 ([[match.all]] 等) 里".into());
+        }
+        let own = if leaf {
+            Some(Check::leaf(cx, m, span.clone(), b)?)
+        } else {
+            None
+        };
+        let mut sub = |list: &[Spanned<MatchSpec>]| -> Vec<Check> {
+            list.iter()
+                .filter_map(|c| Check::compile(cx, c.get_ref(), c.span(), b))
+                .collect()
+        };
+        let all: Vec<Check> = own.into_iter().chain(sub(&m.all)).collect();
+        let any = sub(&m.any);
+        let not = sub(&m.not);
+        if all.is_empty() && any.is_empty() && cx.errors.is_empty() {
+            cx.error(Some(span), "组合条件只有 not,没有可作为证据的 all 或 any")
+                .help = Some(
+                "只检查\"没有说\"时,请在子条件里用 mode = \"absent\",它会把应说未说的那句作为证据"
+                    .into(),
+            );
+            return None;
+        }
+        Some(Compose { all, any, not })
+    }
+
+    /// The evidence of every sub-condition when the composition holds; empty otherwise.
+    pub(super) fn eval(&self, ev: &Evaluator<'_>, rule: usize, results: &[Vec<Hit>]) -> Vec<Hit> {
+        let Compose { all, any, not } = self;
+        let mut hits = Vec::new();
+        for c in all {
+            let found = c.eval(ev, rule, results);
+            if found.is_empty() {
+                return found;
+            }
+            hits.extend(found);
+        }
+        if !any.is_empty() {
+            let before = hits.len();
+            for c in any {
+                hits.extend(c.eval(ev, rule, results));
+            }
+            if hits.len() == before {
+                return Vec::new();
+            }
+        }
+        if not.iter().any(|c| !c.eval(ev, rule, results).is_empty()) {
+            return Vec::new();
+        }
+        hits.sort_by(|a, b| (a.turn, order_key(a)).cmp(&(b.turn, order_key(b))));
+        hits = merge_overlaps(ev, hits);
+        hits
+    }
+}
+
+/// Sub-conditions may find the same or overlapping words (投诉 and 我要投诉你们); in the
+/// evidence they are one quote. Timing observations (an empty span) stay as they are.
+fn merge_overlaps(ev: &Evaluator<'_>, sorted: Vec<Hit>) -> Vec<Hit> {
+    let mut merged: Vec<Hit> = Vec::with_capacity(sorted.len());
+    for h in sorted {
+        if let Some(last) = merged.last_mut() {
+            if *last == h {
+                continue;
+            }
+            if let (Evidence::Said(a), Evidence::Said(b)) = (&mut last.evidence, &h.evidence) {
+                if last.turn == h.turn && b.start < a.end {
+                    if b.end > a.end {
+                        let text = &ev.views[h.turn].turn.text;
+                        a.end = b.end;
+                        a.text = text.chars().skip(a.start).take(a.end - a.start).collect();
+                    }
+                    continue;
+                }
+            }
+        }
+        merged.push(h);
+    }
+    merged
+}

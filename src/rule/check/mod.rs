@@ -1,0 +1,141 @@
+//! Condition kinds: a `[match]` table (or a sub-table) → a [`Check`] → the evidence that it
+//! holds on a call.
+//!
+//! Each kind lives in its own file with its compile and eval: [`text`] (phrases, words and
+//! regexes of a role's turns, in a scope), [`timing`] (overlaps and silences), [`reference`]
+//! (another rule's verdict) and [`compose`] (all/any/not). A new kind is one file, one arm of
+//! [`Check`], and one line in each `match` below.
+
+mod compose;
+mod reference;
+mod text;
+mod timing;
+
+use std::ops::Range;
+
+pub(crate) use compose::Compose;
+pub(crate) use text::{Scope, Text, Trigger};
+pub(crate) use timing::Timing;
+
+use super::compile::{Builder, FileContext};
+use super::eval::{Evaluator, Hit};
+use super::schema::MatchSpec;
+
+/// How a rule decides that it fires.
+#[derive(Debug)]
+pub(crate) enum Check {
+    Text(Text),
+    Timing(Timing),
+    /// Holds when another rule fired; the evidence is that rule's.
+    Rule(RuleRef),
+    Compose(Compose),
+}
+
+/// A reference to another rule by id, resolved to its index once all rules are compiled.
+#[derive(Debug)]
+pub(crate) struct RuleRef {
+    pub id: String,
+    /// Where the reference is written, for reporting a missing rule or a cycle.
+    pub span: Range<usize>,
+    pub index: usize,
+}
+
+impl Check {
+    /// Compiles a `[match]` table, or one of its sub-conditions: a leaf (terms, timing), a
+    /// reference to another rule, or a composition whose own terms count as one more `all`.
+    pub(super) fn compile(
+        cx: &mut FileContext<'_>,
+        m: &MatchSpec,
+        span: Range<usize>,
+        b: &mut Builder,
+    ) -> Option<Check> {
+        let leaf = !m.terms().is_empty() || m.timing.is_some() || m.after.is_some();
+        let composed = !(m.all.is_empty() && m.any.is_empty() && m.not.is_empty());
+        if let Some(rule) = &m.rule {
+            return reference::compile(cx, m, rule, leaf || composed).map(Check::Rule);
+        }
+        if !composed {
+            return Check::leaf(cx, m, span, b);
+        }
+        Compose::compile(cx, m, span, leaf, b).map(Check::Compose)
+    }
+
+    /// A condition on the words or the timing of turns.
+    fn leaf(
+        cx: &mut FileContext<'_>,
+        m: &MatchSpec,
+        span: Range<usize>,
+        b: &mut Builder,
+    ) -> Option<Check> {
+        match &m.timing {
+            Some(timing) => Timing::compile(cx, m, timing, b).map(Check::Timing),
+            None => Text::compile(cx, m, span, b).map(Check::Text),
+        }
+    }
+
+    /// The evidence that the check holds for rule `rule`; empty when it does not hold.
+    /// `results` holds the hits of every rule evaluated so far.
+    pub(super) fn eval(&self, ev: &Evaluator<'_>, rule: usize, results: &[Vec<Hit>]) -> Vec<Hit> {
+        let mut hits = Vec::new();
+        match self {
+            Check::Text(t) => t.eval(ev, rule, results, &mut hits),
+            Check::Timing(t) => t.eval(ev, rule, &mut hits),
+            Check::Rule(r) => reference::eval(r, rule, results, &mut hits),
+            Check::Compose(c) => hits = c.eval(ev, rule, results),
+        }
+        hits
+    }
+
+    /// Every rule reference in this check, the trigger of `[match.after]` included.
+    pub(super) fn refs_mut(&mut self) -> Vec<&mut RuleRef> {
+        match self {
+            Check::Rule(r) => vec![r],
+            Check::Text(Text {
+                scope:
+                    Scope::After {
+                        trigger: Trigger::Rule(r),
+                        ..
+                    },
+                ..
+            }) => vec![r],
+            Check::Text(_) | Check::Timing(_) => vec![],
+            Check::Compose(Compose { all, any, not }) => all
+                .iter_mut()
+                .chain(any)
+                .chain(not)
+                .flat_map(Check::refs_mut)
+                .collect(),
+        }
+    }
+
+    /// Every condition id this check evaluates, for sharing identical conditions.
+    pub(super) fn conds_mut(&mut self) -> Vec<&mut usize> {
+        match self {
+            Check::Text(Text { scope, cond, .. }) => {
+                let mut conds = vec![cond];
+                if let Scope::After {
+                    trigger: Trigger::Cond(c),
+                    ..
+                } = scope
+                {
+                    conds.push(c);
+                }
+                conds
+            }
+            Check::Timing(Timing { excuses, .. }) => excuses.iter_mut().map(|(_, c)| c).collect(),
+            Check::Rule(_) => vec![],
+            Check::Compose(Compose { all, any, not }) => all
+                .iter_mut()
+                .chain(any)
+                .chain(not)
+                .flat_map(Check::conds_mut)
+                .collect(),
+        }
+    }
+
+    /// Whether the check judges the call as a whole (a composition, another rule's verdict)
+    /// rather than counting each turn that matches.
+    pub(super) fn is_call_level(&self) -> bool {
+        matches!(self, Check::Rule(_) | Check::Compose(_))
+    }
+}

@@ -1,0 +1,208 @@
+//! Text conditions: phrases, words and regexes of one role's turns, within a scope (all turns,
+//! the first or last N, or the N after a trigger), present or absent.
+//!
+//! Spec: the terms of `[match]` with `role`, `first`/`last`/`[match.after]` and `mode`.
+//! Compile: the terms go to the shared automaton through [`FileContext::condition`]; the scope
+//! and mode stay here. Eval: reads the condition's spans from the per-call view and turns them
+//! into evidence: the words said, or the turn where something was missing.
+
+use std::ops::Range;
+
+use super::RuleRef;
+use crate::input::Role;
+use crate::rule::compile::{positive, Builder, FileContext};
+use crate::rule::eval::{Evaluator, Evidence, Hit};
+use crate::rule::schema::{MatchSpec, Mode};
+
+/// A condition on the words of a role's turns.
+#[derive(Debug)]
+pub(crate) struct Text {
+    pub role: Option<Role>,
+    pub scope: Scope,
+    pub mode: Mode,
+    pub cond: usize,
+}
+
+/// Which turns of the rule's role a text check looks at.
+#[derive(Debug)]
+pub(crate) enum Scope {
+    All,
+    First(usize),
+    Last(usize),
+    /// The next `within` turns after each turn of `role` where the trigger holds.
+    After {
+        role: Role,
+        trigger: Trigger,
+        within: usize,
+    },
+}
+
+/// What makes a turn a trigger for [`Scope::After`].
+#[derive(Debug)]
+pub(crate) enum Trigger {
+    /// The turn satisfies this condition.
+    Cond(usize),
+    /// That rule fired on the turn.
+    Rule(RuleRef),
+}
+
+/// Where a trigger of `[match.after]` held in a turn: the words of its own condition, or a
+/// hit of the rule it refers to.
+enum Fired<'h> {
+    Span(Range<usize>),
+    Hit(&'h Hit),
+}
+
+impl Text {
+    /// Compiles the terms and scope of a `[match]` table that has no timing.
+    pub(super) fn compile(
+        cx: &mut FileContext<'_>,
+        m: &MatchSpec,
+        span: Range<usize>,
+        b: &mut Builder,
+    ) -> Option<Text> {
+        let scope = match (&m.first, &m.last, &m.after) {
+            (None, None, None) => Scope::All,
+            (Some(n), None, None) => Scope::First(positive(cx, n, "first")?),
+            (None, Some(n), None) => Scope::Last(positive(cx, n, "last")?),
+            (None, None, Some(after)) => {
+                let t = after.get_ref();
+                let Some(within) = &t.within else {
+                    cx.error(
+                        Some(after.span()),
+                        "[match.after] 缺少 within (触发后看本方接下来几句)",
+                    );
+                    return None;
+                };
+                let within = positive(cx, within, "within")?;
+                let trigger = match &t.rule {
+                    Some(rule) => {
+                        if !t.terms().is_empty() {
+                            cx.error(
+                                Some(rule.span()),
+                                "[match.after] 的触发条件要么写 rule,要么写短语,不能同时写",
+                            );
+                        }
+                        Trigger::Rule(cx.rule_ref(rule))
+                    }
+                    None => Trigger::Cond(cx.condition(t.terms(), after.span(), b)),
+                };
+                Scope::After {
+                    role: t.role,
+                    trigger,
+                    within,
+                }
+            }
+            _ => {
+                cx.error(Some(span), "first、last 和 [match.after] 只能选用其中一个");
+                return None;
+            }
+        };
+        let cond = cx.condition(m.terms(), span, b);
+        Some(Text {
+            role: m.role,
+            scope,
+            mode: m.mode,
+            cond,
+        })
+    }
+
+    /// Adds the evidence that the condition holds for rule `rule` to `hits`.
+    pub(super) fn eval(
+        &self,
+        ev: &Evaluator<'_>,
+        rule: usize,
+        results: &[Vec<Hit>],
+        hits: &mut Vec<Hit>,
+    ) {
+        let Text {
+            role,
+            scope,
+            mode,
+            cond,
+        } = self;
+        let (role, mode, cond) = (*role, *mode, *cond);
+        let own = ev.turns_of(role);
+        let present = |turns: &[usize], hits: &mut Vec<Hit>| {
+            for &t in turns {
+                for span in ev.spans(cond, t) {
+                    hits.push(ev.said_at(rule, t, &span));
+                }
+            }
+        };
+        let any = |turns: &[usize]| turns.iter().any(|&t| !ev.spans(cond, t).is_empty());
+        match scope {
+            Scope::After {
+                role: trigger_role,
+                trigger,
+                within,
+            } => {
+                let mut windows: Vec<usize> = Vec::new();
+                for &t in ev.turns_of(Some(*trigger_role)) {
+                    // The trigger's first words in the turn, as evidence if nothing follows.
+                    let fired = match trigger {
+                        Trigger::Cond(c) => ev.spans(*c, t).into_iter().next().map(Fired::Span),
+                        Trigger::Rule(r) => results[r.index]
+                            .iter()
+                            .find(|h| h.turn == t)
+                            .map(Fired::Hit),
+                    };
+                    let Some(fired) = fired else {
+                        continue;
+                    };
+                    let window: Vec<usize> = own
+                        .iter()
+                        .copied()
+                        .filter(|&o| o > t)
+                        .take(*within)
+                        .collect();
+                    match mode {
+                        Mode::Present => windows.extend(window),
+                        // Nothing followed the trigger (the call ended), so nothing was
+                        // missed: N/A rather than a hit.
+                        Mode::Absent if !window.is_empty() && !any(&window) => {
+                            let (first, last) = (window[0], window[window.len() - 1]);
+                            let quote = match fired {
+                                Fired::Span(span) => Some(ev.quote_at(t, &span)),
+                                Fired::Hit(h) => h.quote().cloned(),
+                            };
+                            hits.push(match quote {
+                                Some(quote) => Hit {
+                                    rule,
+                                    turn: t,
+                                    evidence: Evidence::Missing { quote, first, last },
+                                },
+                                // The trigger was a timing observation: nothing to quote but
+                                // the turn itev.
+                                None => ev.missing_in(rule, &window, t),
+                            })
+                        }
+                        Mode::Absent => {}
+                    }
+                }
+                windows.sort_unstable();
+                windows.dedup();
+                present(&windows, hits);
+            }
+            _ => {
+                let turns: &[usize] = match scope {
+                    Scope::First(n) => &own[..(*n).min(own.len())],
+                    Scope::Last(n) => &own[own.len().saturating_sub(*n)..],
+                    _ => own,
+                };
+                match mode {
+                    Mode::Present => present(turns, hits),
+                    Mode::Absent if !turns.is_empty() && !any(turns) => {
+                        let at = if matches!(scope, Scope::Last(_)) {
+                            turns[turns.len() - 1]
+                        } else {
+                            turns[0]
+                        };
+                        hits.push(ev.missing_in(rule, turns, at));
+                    }
+                    Mode::Absent => {}
+                }
+            }
+        }
+    }
+}
