@@ -720,8 +720,12 @@ impl FileContext<'_> {
                     b.add_pattern(s, cond, kind);
                 }
             }
-            Lowered::Verify { regex, anchors } => {
-                if let Some(&v) = b.verifier_ids.get(&(regex.clone(), strict_nin, 1)) {
+            Lowered::Verify {
+                regex,
+                anchors,
+                group,
+            } => {
+                if let Some(&v) = b.verifier_ids.get(&(regex.clone(), strict_nin, group)) {
                     b.use_verifier(v, anchors, cond, exclude);
                     return;
                 }
@@ -748,7 +752,7 @@ impl FileContext<'_> {
                     Verifier {
                         regex,
                         strict_nin,
-                        group: 1,
+                        group,
                     },
                     anchors,
                     cond,

@@ -288,13 +288,23 @@ impl Evaluator<'_> {
         } else {
             &view.folded
         };
-        let found: Vec<Range<usize>> = verifier
-            .regex
-            .captures_iter(text)
-            .filter_map(|c| c.get(verifier.group))
-            .filter(|m| !m.is_empty())
-            .map(|m| m.range())
-            .collect();
+        // Capture groups cost a slower search; only clause edges need them.
+        let found: Vec<Range<usize>> = if verifier.group == 0 {
+            verifier
+                .regex
+                .find_iter(text)
+                .filter(|m| !m.is_empty())
+                .map(|m| m.range())
+                .collect()
+        } else {
+            verifier
+                .regex
+                .captures_iter(text)
+                .filter_map(|c| c.get(verifier.group))
+                .filter(|m| !m.is_empty())
+                .map(|m| m.range())
+                .collect()
+        };
         view.verified.borrow_mut().push((v, found.clone()));
         found
     }

@@ -205,8 +205,8 @@ pub(crate) struct Verifier {
     pub regex: Regex,
     /// Runs on the view that keeps 您 apart from 你 (`strict_nin`).
     pub strict_nin: bool,
-    /// The capture group that is the match: 1 for a pattern (group 0 may include the clause
-    /// boundary before it), 0 for a `regex` term.
+    /// The capture group that is the match: 1 for a pattern with clause edges (group 0
+    /// includes the boundary character), 0 for the rest, which then search without captures.
     pub group: usize,
 }
 

@@ -349,9 +349,14 @@ pub(crate) enum Part {
 pub(crate) enum Lowered {
     /// Every way of writing it, folded: each goes into the automaton as it is.
     Strings(Vec<String>),
-    /// A regex over the folded view (its group 1 is the match) that only runs on turns where
-    /// one of `anchors` occurs; no anchors means it runs on every turn it may look at.
-    Verify { regex: String, anchors: Vec<String> },
+    /// A regex over the folded view that only runs on turns where one of `anchors` occurs; no
+    /// anchors means it runs on every turn it may look at. `group` is the capture group that is
+    /// the match (0, the whole match, unless the pattern has clause edges).
+    Verify {
+        regex: String,
+        anchors: Vec<String>,
+        group: usize,
+    },
 }
 
 /// The cheapest form of a resolved pattern: strings when it has a finite spelling, else a
@@ -398,21 +403,32 @@ fn lower_as(
     let mut body = String::new();
     regex_of(parts, &mut body);
     let boundary = format!("[{}\\s]", regex_class(CLAUSE_ENDS));
-    let regex = format!(
-        "{}({body}){}",
-        if clause_start {
-            format!("(?:^|{boundary})")
-        } else {
-            String::new()
-        },
-        if clause_end {
-            format!("(?:{boundary}|$)")
-        } else {
-            String::new()
-        },
-    );
+    // Without clause edges the whole match is the match, and the regex runs without capture
+    // groups (a plain DFA search); with them, group 1 excludes the boundary character.
+    let (regex, group) = if clause_start || clause_end {
+        let regex = format!(
+            "{}({body}){}",
+            if clause_start {
+                format!("(?:^|{boundary})")
+            } else {
+                String::new()
+            },
+            if clause_end {
+                format!("(?:{boundary}|$)")
+            } else {
+                String::new()
+            },
+        );
+        (regex, 1)
+    } else {
+        (body, 0)
+    };
     let anchors = anchors_of(parts).map_or_else(Vec::new, |a| a.into_iter().collect());
-    Ok(Lowered::Verify { regex, anchors })
+    Ok(Lowered::Verify {
+        regex,
+        anchors,
+        group,
+    })
 }
 
 /// Every string a gap-free, entity-free pattern can match, unless there are too many.
@@ -703,12 +719,12 @@ mod tests {
     }
 
     fn matches(pattern: &str, text: &str) -> Option<String> {
-        let Lowered::Verify { regex, .. } = lowered(pattern) else {
+        let Lowered::Verify { regex, group, .. } = lowered(pattern) else {
             panic!("{pattern}: expected a verifier");
         };
         let re = regex::Regex::new(&regex).unwrap();
         re.captures(&fold(text))
-            .map(|c| c.get(1).unwrap().as_str().to_string())
+            .map(|c| c.get(group).unwrap().as_str().to_string())
     }
 
     #[test]
