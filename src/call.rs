@@ -178,10 +178,14 @@ pub struct Call {
 impl Call {
     /// The channel the metadata names (`channel: chat`, `渠道: 在线客服`), if any.
     pub fn channel_in_meta(&self) -> Option<Channel> {
-        crate::channel::META_KEYS
-            .iter()
-            .find_map(|k| self.meta.get(*k))
-            .and_then(|v| Channel::from_meta(v))
+        // Any key that names a channel counts (`channel: 信用卡中心` may sit next to
+        // `渠道: chat`), whatever its case (`Channel: chat`).
+        self.meta.iter().find_map(|(key, value)| {
+            crate::channel::META_KEYS
+                .contains(&key.trim().to_lowercase().as_str())
+                .then(|| Channel::from_meta(value))
+                .flatten()
+        })
     }
 
     /// The agent's name or 工号 from metadata, if the source gave one.

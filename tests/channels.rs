@@ -80,13 +80,28 @@ fn a_calls_own_channel_wins_over_the_batch_default() {
         "d_line.txt",
         &format!("# channel: 信用卡中心\n{CHAT}"),
     );
+    // A business line under one key does not hide the channel under another, and keys are
+    // read in any case.
+    write(
+        dir.path(),
+        "e_both.txt",
+        &format!("# channel: 信用卡中心\n# 渠道: 在线\n{CHAT}"),
+    );
+    write(
+        dir.path(),
+        "f_case.txt",
+        &format!("# Channel: Chat\n{CHAT}"),
+    );
     let out = rows(&stdout_of(zhijian().arg("grade").arg(dir.path()).args([
         "-q",
         "--channel",
         "social",
     ])));
     let channels: Vec<&str> = out.iter().map(|r| r[13].as_str()).collect();
-    assert_eq!(channels, ["chat", "phone", "social", "social"]);
+    assert_eq!(
+        channels,
+        ["chat", "phone", "social", "social", "chat", "chat"]
+    );
 }
 
 #[test]

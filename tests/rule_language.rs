@@ -139,6 +139,62 @@ fn a_pattern_made_only_of_an_entity_runs_without_an_anchor() {
 }
 
 #[test]
+fn clause_edges_find_every_clause_even_side_by_side() {
+    let r = rule("role = \"agent\"\nphrases = [\"^好的$\"]");
+    let set = compile(&[("t/TST001.toml", &r)]);
+    assert_eq!(quotes(&set, "客服：好的,好的,好的\n").len(), 3);
+    assert_eq!(
+        quotes(&set, "客服：好的 好的\n").len(),
+        2,
+        "a pause is a clause edge too"
+    );
+    assert!(quotes(&set, "客服：好的吧\n").is_empty());
+}
+
+#[test]
+fn strict_nin_covers_regexes_too() {
+    let r = rule("role = \"agent\"\nstrict_nin = true\nregex = ['^您好']");
+    let set = compile(&[("t/TST001.toml", &r)]);
+    assert_eq!(quotes(&set, "客服：您好\n").len(), 1);
+    assert!(quotes(&set, "客服：你好\n").is_empty());
+    let r = rule("role = \"agent\"\nregex = ['^您好']");
+    let set = compile(&[("t/TST001.toml", &r)]);
+    assert_eq!(quotes(&set, "客服：你好\n").len(), 1, "folded by default");
+}
+
+#[test]
+fn lexicons_that_double_each_other_are_refused_not_expanded() {
+    let mut sources = vec![
+        RuleSource {
+            path: "scoring.toml".into(),
+            text: include_str!("../rules/scoring.toml").into(),
+        },
+        RuleSource {
+            path: "lexicons/l0.toml".into(),
+            text: "name = \"L0\"\ndescription = \"x\"\nterms = [\"a\", \"b\"]\n".into(),
+        },
+    ];
+    for i in 1..24 {
+        sources.push(RuleSource {
+            path: format!("lexicons/l{i}.toml"),
+            text: format!(
+                "name = \"L{i}\"\ndescription = \"x\"\nterms = [\"{{L{p}}}{{L{p}}}\"]\n",
+                p = i - 1
+            ),
+        });
+    }
+    sources.push(RuleSource {
+        path: "t/TST001.toml".into(),
+        text: rule("phrases = [\"{L23}\"]"),
+    });
+    let Err(errors) = RuleSet::compile(&sources) else {
+        panic!("an exponential lexicon must not compile");
+    };
+    let text = errors.render(false);
+    assert!(text.contains("超过 100000 的上限"), "{text}");
+}
+
+#[test]
 fn exclusions_can_be_patterns_too() {
     let r = rule(
         "role = \"agent\"\nphrases = [\"没办法\"]\nexclude = [\"[没办法|没有办法]…{4}[接通|联系|打通]\"]",

@@ -121,3 +121,24 @@ fn the_schema_names_exactly_the_keys_the_compiler_accepts() {
         );
     }
 }
+
+#[test]
+fn the_schema_knows_every_channel_name_the_compiler_accepts() {
+    let schema = schema("zhijian.rule.v1.schema.json");
+    let listed: BTreeSet<String> = schema
+        .pointer("/$defs/channel/enum")
+        .and_then(Value::as_array)
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
+    let accepted: BTreeSet<String> = zhijian::channel::CHANNELS
+        .iter()
+        .flat_map(|c| std::iter::once(c.name).chain(c.aliases.iter().copied()))
+        .map(str::to_string)
+        .collect();
+    assert_eq!(listed, accepted);
+    for name in &listed {
+        assert!(name.parse::<zhijian::channel::Channel>().is_ok(), "{name}");
+    }
+}

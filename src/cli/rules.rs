@@ -90,7 +90,6 @@ fn flags(rule: &Rule) -> String {
     flags.join("、")
 }
 
-/// Signed points (-5, +2), and a plain 0 for rules that only flag.
 /// The channels a rule applies to, in Chinese: 全部, or 电话/在线.
 fn channels(rule: &Rule) -> String {
     if rule.channels.is_empty() {
@@ -104,6 +103,7 @@ fn channels(rule: &Rule) -> String {
     }
 }
 
+/// Signed points (-5, +2), and a plain 0 for rules that only flag.
 fn points(p: i32) -> String {
     if p == 0 {
         "0".into()
@@ -293,10 +293,24 @@ fn lexicons(set: &RuleSet) -> String {
     }
     out.push_str("内置实体:\n");
     for e in ENTITIES {
+        let written = format!("{{{}}}", e.name);
+        // Named in the rule's own phrases (not in a comment), or in a lexicon it reaches.
+        let in_lexicon = |name: &str| {
+            set.lexicons
+                .iter()
+                .any(|l| l.name == name && l.terms.iter().any(|t| t.contains(&written)))
+        };
         let users: Vec<&str> = set
             .rules
             .iter()
-            .filter(|r| r.match_toml.contains(&format!("{{{}}}", e.name)))
+            .filter(|r| {
+                r.match_toml
+                    .lines()
+                    .any(|l| !l.trim_start().starts_with('#') && l.contains(&written))
+                    || r.lexicons.iter().any(|l| {
+                        in_lexicon(l) || set.lexicon_reach(l).iter().any(|x| in_lexicon(x))
+                    })
+            })
             .map(|r| r.id.as_str())
             .collect();
         let used = if users.is_empty() {

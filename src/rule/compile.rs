@@ -462,10 +462,20 @@ impl FileContext<'_> {
     }
 
     /// A `regex` term, compiled, with the strings one of which occurs in each of its matches.
-    fn regex(&mut self, pattern: &Spanned<String>) -> Option<(Regex, Vec<String>)> {
+    fn regex(
+        &mut self,
+        pattern: &Spanned<String>,
+        strict_nin: bool,
+    ) -> Option<(Regex, Vec<String>)> {
         // Regexes run on the folded view; Simplifying the pattern's own characters (and 您 to
-        // 你) lets an author write either. Nothing else is folded, so `\D` stays `\D`.
-        let folded = fast2s::convert(pattern.get_ref()).replace('您', "你");
+        // 你, unless the condition keeps them apart) lets an author write either. Nothing else
+        // is folded, so `\D` stays `\D`.
+        let simplified = fast2s::convert(pattern.get_ref());
+        let folded = if strict_nin {
+            simplified
+        } else {
+            simplified.replace('您', "你")
+        };
         let built = RegexBuilder::new(&folded)
             .case_insensitive(true)
             .size_limit(REGEX_SIZE_LIMIT)
@@ -552,12 +562,13 @@ impl FileContext<'_> {
             (terms.words, TermKind::Word),
             (terms.exclude, TermKind::Exclude),
         ];
-        // Compared folded, as they are matched: 帳單 and 账单 are the same term.
         let mut seen: HashMap<String, TermKind> = HashMap::new();
         for (list, kind) in lists {
             for term in list {
                 let written = term.get_ref().trim();
-                let folded = fold(written);
+                // Compared as they are matched: 帳單 and 账单 are the same term, and so are 你
+                // and 您 unless the condition keeps them apart.
+                let folded = pattern::fold_term(written, terms.strict_nin);
                 if folded.is_empty() {
                     self.error(Some(term.span()), "短语为空字符串");
                     continue;
@@ -573,6 +584,14 @@ impl FileContext<'_> {
                     self.warn(Some(term.span()), message);
                 } else {
                     seen.insert(folded.clone(), kind);
+                }
+                if kind == TermKind::Word && terms.strict_nin && written.contains('您') {
+                    self.error(
+                        Some(term.span()),
+                        "words 不区分“你”和“您”,strict_nin 对它不起作用",
+                    )
+                    .help = Some("要区分“您”,请把这个词写在 phrases 里".into());
+                    continue;
                 }
                 if kind == TermKind::Word {
                     if !pattern::is_plain(written) {
@@ -598,13 +617,13 @@ impl FileContext<'_> {
         }
         for (list, exclude) in [(terms.regex, false), (terms.exclude_regex, true)] {
             for pattern in list {
-                let Some((regex, anchors)) = self.regex(pattern) else {
+                let Some((regex, anchors)) = self.regex(pattern, terms.strict_nin) else {
                     continue;
                 };
                 b.add_verifier(
                     Verifier {
                         regex,
-                        strict_nin: false,
+                        strict_nin: terms.strict_nin,
                         group: 0,
                     },
                     anchors,
@@ -735,10 +754,7 @@ impl FileContext<'_> {
                     .build();
                 let regex = match built {
                     Ok(r) if r.is_match("") => {
-                        self.error(
-                            Some(term.span()),
-                            "这个短语可以什么都不匹配,会在每一句话上命中",
-                        );
+                        self.error(Some(term.span()), pattern::MATCHES_NOTHING);
                         return;
                     }
                     Ok(r) => r,

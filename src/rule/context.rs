@@ -114,7 +114,20 @@ impl<'a> Surroundings<'a> {
         if self.clause_after.contains('吗') {
             return true;
         }
-        const PARTICLES: &[&str] = &["么", "呢", "没有", "没", "不", "嘛", "不是", "对吧", "是吧"];
+        const PARTICLES: &[&str] = &[
+            "么",
+            "呢",
+            "没有",
+            "没",
+            "不",
+            "嘛",
+            "不是",
+            "对吧",
+            "是吧",
+            "对不对",
+            "是不是",
+            "好不好",
+        ];
         if tail.chars().count() <= 6 && PARTICLES.iter().any(|p| tail.ends_with(p)) {
             return true;
         }
@@ -134,9 +147,12 @@ impl<'a> Surroundings<'a> {
             "懂不懂",
             "是否",
         ];
-        ASKING
-            .iter()
-            .any(|a| self.clause_before.contains(a) || self.matched.contains(a))
+        // …after it too: 重启一下就解决了对不对.
+        ASKING.iter().any(|a| {
+            self.clause_before.contains(a)
+                || self.matched.contains(a)
+                || self.clause_after.contains(a)
+        })
     }
 
     fn is_negated(&self) -> bool {
@@ -205,6 +221,8 @@ impl<'a> Surroundings<'a> {
         ];
         // 没解决, 还没处理好; 直到解决了为止 is a demand, not a report.
         const UNDONE: &[&str] = &["没", "未", "不", "直到", "等到", "除非"];
+        // Reported or doubted, it is not settled: 你们上次说解决了,根本就没有; 到底解决了吗?
+        const REPORTED: &[&str] = &["说", "以为", "号称", "声称", "保证"];
         let settled = |text: &str| {
             DONE.iter().any(|d| {
                 text.match_indices(d).any(|(i, _)| {
@@ -217,7 +235,11 @@ impl<'a> Surroundings<'a> {
                         .rev()
                         .collect();
                     let trail = &text[i + d.len()..];
-                    !UNDONE.iter().any(|u| lead.contains(u)) && !trail.starts_with("为止")
+                    let asked = trail.starts_with(['吗', '?', '么', '没']);
+                    !UNDONE.iter().any(|u| lead.contains(u))
+                        && !REPORTED.iter().any(|r| text[..i].contains(r))
+                        && !trail.starts_with("为止")
+                        && !asked
                 })
             })
         };
@@ -244,7 +266,12 @@ impl<'a> Surroundings<'a> {
             "要不然",
             "否则",
         ];
-        let before = self.sentence_before.replace("就算了", "___");
+        // Words that contain a conditional without being one: 主要是, 重要是, 只要求.
+        const NOT_IF: &[&str] = &["就算了", "主要是", "重要是", "需要是", "想要是", "只要求"];
+        let mut before = self.sentence_before.to_string();
+        for w in NOT_IF {
+            before = before.replace(w, &"_".repeat(w.chars().count()));
+        }
         if IF.iter().any(|w| before.contains(w)) || before.contains("就算") {
             return true;
         }
@@ -291,6 +318,7 @@ mod tests {
         assert!(at(Q, "到底解决了没有啊", "解决了"));
         assert!(at(Q, "这下好了吗你说", "好了"));
         assert!(at(Q, "我们会不会给您回电", "我们会不会给你回电"));
+        assert!(at(Q, "那我重启一下就解决了对不对", "解决了"));
     }
 
     #[test]
@@ -330,6 +358,11 @@ mod tests {
         assert!(!at(R, "我要投诉!", "投诉"));
         assert!(!at(R, "我要投诉。后来解决了吗", "投诉"), "another sentence");
         assert!(!at(R, "我要投诉,直到解决了为止", "投诉"));
+        assert!(
+            !at(R, "我要投诉,你们上次说解决了,根本就没有!", "投诉"),
+            "reported"
+        );
+        assert!(!at(R, "我要投诉,问题到底解决了吗?", "投诉"), "asked");
     }
 
     #[test]
@@ -355,6 +388,8 @@ mod tests {
             ("实在太慢了,算了", "算了"),
             ("我实在忙不过来", "忙不过来"),
             ("那就算了,我要投诉", "投诉"),
+            ("主要是你们一直拖着,问题还是没解决,我要投诉", "投诉"),
+            ("我只要求你们给个说法", "给个说法"),
         ] {
             assert!(!at(C, text, word), "{text}");
         }

@@ -40,7 +40,7 @@ impl RuleError {
     ) -> RuleError {
         RuleError {
             severity: Severity::Error,
-            span: span.map(|s| s.start.min(text.len())..s.end.min(text.len())),
+            span: span.map(|s| char_floor(text, s.start)..char_ceil(text, s.end)),
             message: message.into(),
             help: None,
             rule_id: None,
@@ -182,9 +182,28 @@ pub fn render_problems(problems: &[RuleError], color: bool) -> String {
     out
 }
 
+/// `at`, moved back to the start of the character it falls in (and into `text`): a span that
+/// cuts a character must not panic the renderer.
+fn char_floor(text: &str, at: usize) -> usize {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+/// `at`, moved forward to the end of the character it falls in.
+fn char_ceil(text: &str, at: usize) -> usize {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at += 1;
+    }
+    at
+}
+
 /// 1-based line and column (in characters) of byte offset `at` in `text`.
 pub fn line_col(text: &str, at: usize) -> (usize, usize) {
-    let before = &text[..at.min(text.len())];
+    let before = &text[..char_floor(text, at)];
     let line = before.matches('\n').count() + 1;
     let col = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
     (line, col)

@@ -297,13 +297,28 @@ impl Evaluator<'_> {
                 .map(|m| m.range())
                 .collect()
         } else {
-            verifier
-                .regex
-                .captures_iter(text)
-                .filter_map(|c| c.get(verifier.group))
-                .filter(|m| !m.is_empty())
-                .map(|m| m.range())
-                .collect()
+            // The boundary character before a clause is part of the whole match; searching on
+            // from the end of the group, not of the whole match, lets `^好的$` find every one
+            // of 好的,好的,好的.
+            let mut found = Vec::new();
+            let mut at = 0;
+            while let Some(c) = verifier.regex.captures_at(text, at) {
+                let Some(m) = c.get(verifier.group) else {
+                    break;
+                };
+                if !m.is_empty() {
+                    found.push(m.range());
+                }
+                at = if m.end() > at {
+                    m.end()
+                } else {
+                    at + text[at..].chars().next().map_or(1, char::len_utf8)
+                };
+                if at >= text.len() {
+                    break;
+                }
+            }
+            found
         };
         view.verified.borrow_mut().push((v, found.clone()));
         found

@@ -24,6 +24,9 @@ use super::entity::ENTITIES;
 use super::pattern::{self, Node, Part, PatternError};
 use super::{RuleError, RuleSource};
 
+/// The most parts a lexicon may resolve to (a few thousand terms with their alternatives).
+const MAX_PARTS: usize = 100_000;
+
 /// The directory of a rule set that holds lexicon files.
 pub const LEXICON_DIR: &str = "lexicons/";
 
@@ -297,6 +300,19 @@ impl Lexicons {
             }
         }
         stack.pop();
+        let parts: usize = alts.iter().map(|a| pattern::size(a)).sum();
+        if parts > MAX_PARTS {
+            errors.push(
+                RuleError::new(
+                    &entry_path,
+                    &text,
+                    Some(self.entries[i].name_span.clone()),
+                    format!("词库展开后有 {parts} 个部分,超过 {MAX_PARTS} 的上限"),
+                )
+                .with_help("多半是词库之间互相包含了好几层;把共用的词直接写进一个词库"),
+            );
+            alts = Vec::new();
+        }
         self.resolved.insert((i, keep_nin), alts.clone());
         alts
     }

@@ -294,6 +294,14 @@ impl RuleSet {
         RuleSet::compile(&read_dir(dir)?)
     }
 
+    /// Every lexicon `name` reaches through its includes and terms (itself excluded).
+    pub fn lexicon_reach(&self, name: &str) -> &[String] {
+        self.lexicon_reach
+            .iter()
+            .find(|(from, _)| from == name)
+            .map_or(&[], |(_, reach)| reach.as_slice())
+    }
+
     /// The rules that use lexicon `name`, directly or through another lexicon, by id.
     pub fn lexicon_users(&self, name: &str) -> Vec<&str> {
         self.rules

@@ -19,7 +19,8 @@
 //! - `\` before any of `[]|{}?…^$\` makes it an ordinary character.
 //!
 //! Nothing here backtracks: gaps are bounded, verifiers are `regex` automata, and a verifier
-//! only runs on turns where the automaton found one of its anchors.
+//! only runs on turns where the automaton found one of its anchors. A pattern with no fixed
+//! part at all (`{数字}…{3}{工号}`) has no anchor and runs on every turn its condition looks at.
 
 use std::collections::BTreeSet;
 use std::ops::Range;
@@ -89,6 +90,61 @@ pub fn is_plain(text: &str) -> bool {
 }
 
 pub(crate) fn parse(text: &str) -> Result<Parsed, PatternError> {
+    // An author typing with a Chinese input method writes ［｜］｛｝？ for the syntax; they
+    // mean the same, so they are read as ASCII, and spans are mapped back to the text.
+    let (ascii, map) = ascii_syntax(text);
+    let back = |r: Range<usize>| map[r.start]..map[r.end];
+    let mut parsed = parse_ascii(&ascii).map_err(|e| PatternError {
+        span: back(e.span.clone()),
+        ..e
+    })?;
+    map_spans(&mut parsed.nodes, &back);
+    Ok(parsed)
+}
+
+const FULL_WIDTH_SYNTAX: [(char, char); 6] = [
+    ('［', '['),
+    ('］', ']'),
+    ('｛', '{'),
+    ('｝', '}'),
+    ('｜', '|'),
+    ('？', '?'),
+];
+
+/// `text` with full-width syntax characters made ASCII, and for each byte offset of the result
+/// (and its end) the offset in `text`.
+fn ascii_syntax(text: &str) -> (String, Vec<usize>) {
+    let mut out = String::with_capacity(text.len());
+    let mut map = Vec::with_capacity(text.len() + 1);
+    for (i, c) in text.char_indices() {
+        let c = FULL_WIDTH_SYNTAX
+            .iter()
+            .find(|(f, _)| *f == c)
+            .map_or(c, |(_, a)| *a);
+        for _ in 0..c.len_utf8() {
+            map.push(i);
+        }
+        out.push(c);
+    }
+    map.push(text.len());
+    (out, map)
+}
+
+fn map_spans(nodes: &mut [Node], back: &dyn Fn(Range<usize>) -> Range<usize>) {
+    for node in nodes {
+        match node {
+            Node::Ref { span, .. } => *span = back(span.clone()),
+            Node::Alt { alts, .. } => alts.iter_mut().for_each(|a| map_spans(a, back)),
+            Node::Lit(_) | Node::Gap(_) => {}
+        }
+    }
+}
+
+/// The most brackets one pattern may nest: deeper is a mistake, and unbounded depth would
+/// exhaust the stack.
+const MAX_DEPTH: usize = 16;
+
+fn parse_ascii(text: &str) -> Result<Parsed, PatternError> {
     let mut p = Parser {
         text,
         pos: 0,
@@ -147,6 +203,7 @@ impl Parser<'_> {
     /// A sequence up to the end of the text, or (inside brackets) up to `|` or `]`.
     fn sequence(&mut self) -> Result<Vec<Node>, PatternError> {
         let mut nodes = Vec::new();
+        let mut last_gap = 0..0;
         let mut lit = String::new();
         let flush = |lit: &mut String, nodes: &mut Vec<Node>| {
             if !lit.is_empty() {
@@ -253,6 +310,7 @@ impl Parser<'_> {
                             .help("开头或结尾的 … 没有意义;两个 … 之间要有文字"));
                     }
                     nodes.push(Node::Gap(gap));
+                    last_gap = at..self.pos;
                     while self.peek().is_some_and(char::is_whitespace) {
                         self.pos += self.peek().map_or(1, char::len_utf8);
                     }
@@ -267,11 +325,19 @@ impl Parser<'_> {
         }
         flush(&mut lit, &mut nodes);
         let before_end = self.depth == 0 && self.rest() == "$";
-        if matches!(nodes.last(), Some(Node::Gap(_))) && !before_end {
-            return Err(PatternError::at(
-                self.pos.saturating_sub(1)..self.pos,
-                "… 必须写在两个部分之间",
-            ));
+        // A gap followed only by optional parts is a trailing gap too: `a…[b]?` is `a` alone.
+        let trailing = nodes
+            .iter()
+            .rposition(|n| {
+                !matches!(
+                    n,
+                    Node::Alt { optional: true, .. } | Node::Ref { optional: true, .. }
+                )
+            })
+            .is_some_and(|i| matches!(nodes[i], Node::Gap(_)));
+        if trailing && !before_end {
+            return Err(PatternError::at(last_gap, "… 必须写在两个部分之间")
+                .help("结尾的 … 没有意义;要匹配到分句结尾,写成 …$"));
         }
         Ok(nodes)
     }
@@ -279,6 +345,12 @@ impl Parser<'_> {
     /// After `[`: alternatives up to the matching `]`.
     fn alternatives(&mut self, open: usize) -> Result<Vec<Vec<Node>>, PatternError> {
         self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(PatternError::at(
+                open..open + 1,
+                format!("[ ] 嵌套超过 {MAX_DEPTH} 层"),
+            ));
+        }
         let mut alts = Vec::new();
         loop {
             let mut alt = self.sequence()?;
@@ -302,6 +374,13 @@ impl Parser<'_> {
         self.depth -= 1;
         if alts.iter().all(Vec::is_empty) {
             return Err(PatternError::at(open..self.pos, "[ ] 里没有内容"));
+        }
+        if alts.iter().any(Vec::is_empty) {
+            return Err(PatternError::at(
+                open..self.pos,
+                "[ ] 里有空的说法 (两个 | 之间,或 | 在两端)",
+            )
+            .help("可有可无的部分请写成 [的]?,不要写成 [的|]"));
         }
         Ok(alts)
     }
@@ -359,6 +438,10 @@ pub(crate) enum Lowered {
     },
 }
 
+/// Why a pattern that can match the empty string is refused.
+pub(crate) const MATCHES_NOTHING: &str =
+    "这个短语可以什么都不匹配 (所有部分都是可选的),会在每一句话上命中";
+
 /// The cheapest form of a resolved pattern: strings when it has a finite spelling, else a
 /// verifier.
 pub(crate) fn lower(
@@ -385,18 +468,15 @@ fn lower_as(
     clause_end: bool,
     spell_out: bool,
 ) -> Result<Lowered, String> {
-    if let Some(strings) = expand(parts) {
-        if strings.iter().any(String::is_empty) {
-            return Err("这个短语可以什么都不匹配 (所有部分都是可选的),会在每一句话上命中".into());
-        }
+    let spelled = expand(parts);
+    if spelled
+        .as_ref()
+        .is_some_and(|s| s.iter().any(String::is_empty))
+    {
+        return Err(MATCHES_NOTHING.into());
     }
     if spell_out && !clause_start && !clause_end {
-        if let Some(strings) = expand(parts) {
-            if strings.iter().any(String::is_empty) {
-                return Err(
-                    "这个短语可以什么都不匹配 (所有部分都是可选的),会在每一句话上命中".into(),
-                );
-            }
+        if let Some(strings) = spelled {
             return Ok(Lowered::Strings(strings.into_iter().collect()));
         }
     }
@@ -679,6 +759,19 @@ pub(crate) fn fold_term(text: &str, keep_nin: bool) -> String {
     }
 }
 
+/// How many parts a resolved pattern has, all alternatives counted: lexicons that include
+/// each other twice over grow exponentially, and this is what bounds them.
+pub(crate) fn size(parts: &[Part]) -> usize {
+    parts
+        .iter()
+        .map(|p| match p {
+            Part::Lit(_) | Part::Gap(_) | Part::Entity(_) => 1,
+            Part::Alt(alts) => 1 + alts.iter().map(|a| size(a)).sum::<usize>(),
+            Part::Opt(seq) => 1 + size(seq),
+        })
+        .sum()
+}
+
 /// Every lexicon a parsed pattern names directly (not entities).
 pub(crate) fn references(nodes: &[Node], out: &mut Vec<String>) {
     for node in nodes {
@@ -786,6 +879,20 @@ mod tests {
     }
 
     #[test]
+    fn full_width_syntax_typed_with_an_input_method_means_the_same() {
+        assert_eq!(strings("给您添［了］？麻烦"), strings("给您添[了]?麻烦"));
+        assert_eq!(
+            strings("［没办法｜没法］处理"),
+            strings("[没办法|没法]处理")
+        );
+        assert_eq!(strings("找｛上级｝"), ["找主管", "找领导"]);
+        // A full-width ？ after text is the text's own question mark.
+        assert_eq!(strings("还有问题吗？"), ["还有问题吗?"]);
+        // Spans point into the text as written.
+        assert_eq!(parse("［没办法｜没法").unwrap_err().span, 0..21);
+    }
+
+    #[test]
     fn clause_edges() {
         assert_eq!(matches("^你自己看$", "你自己看。"), Some("你自己看".into()));
         assert_eq!(
@@ -833,6 +940,14 @@ mod tests {
         assert!(err("a{上级").message.contains("没有闭合"));
         assert!(err("a^b").message.contains("^ 只能写在开头"));
         assert_eq!(err("[]").message, "[ ] 里没有内容");
+        assert!(err("[没办法||没法]处理").message.contains("空的说法"));
+        assert!(
+            err("a…[b]?").message.contains("两个部分之间"),
+            "a trailing gap"
+        );
+        // The span of a trailing gap is the gap, on character boundaries.
+        assert_eq!(err("没法…").span, 6..9);
+        assert!(err(&"[".repeat(40)).message.contains("嵌套超过"));
     }
 
     #[test]

@@ -173,7 +173,7 @@ impl Text {
                                     evidence: Evidence::Missing { quote, first, last },
                                 },
                                 // The trigger was a timing observation: nothing to quote but
-                                // the turn itev.
+                                // the turn itself.
                                 None => ev.missing_in(rule, &window, t),
                             })
                         }
