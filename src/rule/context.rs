@@ -302,6 +302,16 @@ mod tests {
     }
 
     #[test]
+    fn names_are_what_rule_files_write() {
+        use Context::*;
+        for c in [Question, Negated, Resolved, Conditional] {
+            let parsed: Context =
+                serde_json::from_value(serde_json::Value::String(c.name().into())).unwrap();
+            assert_eq!(parsed, c);
+        }
+    }
+
+    #[test]
     fn questions() {
         use Context::Question as Q;
         assert!(at(Q, "这回明白了没有?", "明白了"));
