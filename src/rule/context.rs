@@ -347,7 +347,10 @@ mod tests {
         assert!(at(N, "我倒没想去投诉", "投诉"));
         // Up to three auxiliaries between the negator and the match, and only auxiliaries.
         assert!(at(N, "我不是要再投诉", "投诉"));
-        assert!(!at(N, "我不是还要再去投诉", "投诉"), "four characters apart");
+        assert!(
+            !at(N, "我不是还要再去投诉", "投诉"),
+            "four characters apart"
+        );
         // 非 negates unless 非…不可 insists; 不可 elsewhere does not matter.
         assert!(at(N, "这是非投诉类的工单", "投诉"));
         assert!(at(N, "我不是投诉,这个不可以吗", "投诉"));
@@ -374,7 +377,10 @@ mod tests {
         assert!(!at(R, "我要投诉!", "投诉"));
         assert!(!at(R, "我要投诉。后来解决了吗", "投诉"), "another sentence");
         assert!(!at(R, "我要投诉,直到解决了为止", "投诉"));
-        assert!(!at(R, "我投诉的事到现在都没有解决了", "投诉"), "没有 before it");
+        assert!(
+            !at(R, "我投诉的事到现在都没有解决了", "投诉"),
+            "没有 before it"
+        );
         assert!(
             !at(R, "我要投诉,你们上次说解决了,根本就没有!", "投诉"),
             "reported"
