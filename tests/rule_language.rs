@@ -268,3 +268,99 @@ fn an_absent_phrase_is_reported_where_it_was_expected() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn rules_with_identical_conditions_share_them_and_all_still_fire() {
+    // Two rules with the same phrase, and a third whose [match.after] trigger is that same
+    // condition: compiled once, evaluated once, and every rule keeps its own hits.
+    let same = "role = \"customer\"\nphrases = [\"我要投诉\"]";
+    let a = rule(same);
+    let b = rule(same).replace("TST001", "TST002");
+    let c = rule(&format!(
+        "role = \"agent\"\nmode = \"absent\"\nphrases = [\"抱歉\"]\n[match.after]\n{same}\nwithin = 1"
+    ))
+    .replace("TST001", "TST003");
+    let set = compile(&[
+        ("t/TST001.toml", &a),
+        ("t/TST002.toml", &b),
+        ("t/TST003.toml", &c),
+    ]);
+    let call = parse_text("客服：您好\n客户：我要投诉你们\n客服：请讲\n", "t").unwrap();
+    let mut fired: Vec<&str> = set
+        .evaluate(&call)
+        .iter()
+        .map(|h| set.rules[h.rule].id.as_str())
+        .collect();
+    fired.dedup();
+    assert_eq!(fired, ["TST001", "TST002", "TST003"]);
+}
+
+#[test]
+fn a_rule_reference_or_a_composition_mixed_with_a_scope_is_an_error() {
+    let sources = |body: &str| {
+        let mut s = vec![RuleSource {
+            path: "scoring.toml".into(),
+            text: include_str!("../rules/scoring.toml").into(),
+        }];
+        s.push(RuleSource {
+            path: "t/TST001.toml".into(),
+            text: rule(body),
+        });
+        s.push(RuleSource {
+            path: "t/TST002.toml".into(),
+            text: rule("phrases = [\"x\"]").replace("TST001", "TST002"),
+        });
+        s
+    };
+    for (body, message) in [
+        // A reference must stand alone: not with timing, not with sub-conditions.
+        (
+            "rule = \"TST002\"\n[match.timing]\ngap_ms = 1000",
+            "rule 引用不能",
+        ),
+        (
+            "rule = \"TST002\"\n[[match.all]]\nphrases = [\"y\"]",
+            "rule 引用不能",
+        ),
+        // A composition's own role, first, last or mode needs terms of its own.
+        (
+            "first = 2\n[[match.all]]\nphrases = [\"y\"]",
+            "只作用于本表",
+        ),
+        ("last = 1\n[[match.any]]\nphrases = [\"y\"]", "只作用于本表"),
+        (
+            "mode = \"absent\"\n[[match.all]]\nphrases = [\"y\"]",
+            "只作用于本表",
+        ),
+        // …and a reference takes no scope either.
+        ("rule = \"TST002\"\nfirst = 2", "rule 引用不能"),
+        ("rule = \"TST002\"\nlast = 1", "rule 引用不能"),
+    ] {
+        let Err(errors) = RuleSet::compile(&sources(body)) else {
+            panic!("{body} must not compile");
+        };
+        let text = errors.render(false);
+        assert!(text.contains(message), "{body}\n{text}");
+    }
+}
+
+#[test]
+fn overlapping_evidence_of_a_composition_is_one_quote() {
+    let r = rule(
+        "[[match.all]]\nrole = \"customer\"\nphrases = [\"我要投诉\"]\n[[match.all]]\nrole = \"customer\"\nphrases = [\"投诉你们\"]",
+    );
+    let set = compile(&[("t/TST001.toml", &r)]);
+    assert_eq!(
+        quotes(&set, "客户：我要投诉你们!\n"),
+        [(0, "我要投诉你们".to_string())]
+    );
+    // Evidence inside other evidence adds nothing.
+    let r = rule(
+        "[[match.all]]\nrole = \"customer\"\nphrases = [\"我要投诉你们\"]\n[[match.all]]\nrole = \"customer\"\nphrases = [\"投诉\"]",
+    );
+    let set = compile(&[("t/TST001.toml", &r)]);
+    assert_eq!(
+        quotes(&set, "客户：我要投诉你们!\n"),
+        [(0, "我要投诉你们".to_string())]
+    );
+}
