@@ -364,3 +364,19 @@ fn overlapping_evidence_of_a_composition_is_one_quote() {
         [(0, "我要投诉你们".to_string())]
     );
 }
+
+#[test]
+fn the_turns_after_a_trigger_of_the_same_role_exclude_the_trigger_itself() {
+    // After the agent says 请稍等, the agent's next turn must thank the customer for waiting;
+    // a 谢谢 in the same turn as 请稍等 is not that.
+    let r = rule(
+        "role = \"agent\"\nmode = \"absent\"\nphrases = [\"谢谢\"]\n[match.after]\nrole = \"agent\"\nwithin = 1\nphrases = [\"请稍等\"]",
+    );
+    let set = compile(&[("t/TST001.toml", &r)]);
+    let call = parse_text("客服：好的谢谢,请稍等\n客户：嗯\n客服：查到了\n", "t").unwrap();
+    let hits = set.evaluate(&call);
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    assert_eq!(hits[0].turn, 0);
+    let call = parse_text("客服：请稍等\n客户：嗯\n客服：谢谢您的等待,查到了\n", "t").unwrap();
+    assert!(set.evaluate(&call).is_empty());
+}
