@@ -219,6 +219,11 @@ mod table_tests {
     }
 
     fn card(set: &RuleSet, hits: &[(&str, usize)]) -> Scorecard {
+        card_on(set, Channel::Phone, hits)
+    }
+
+    /// The scorecard of a call of `channel` with `n` hits of each rule id.
+    fn card_on(set: &RuleSet, channel: Channel, hits: &[(&str, usize)]) -> Scorecard {
         let hits: Vec<Hit> = hits
             .iter()
             .flat_map(|&(id, n)| {
@@ -234,7 +239,7 @@ mod table_tests {
                 })
             })
             .collect();
-        score(set, Channel::Phone, &hits)
+        score(set, channel, &hits)
     }
 
     #[test]
@@ -308,19 +313,7 @@ mod table_tests {
     fn each_channel_is_scored_with_its_scheme() {
         let set = set();
         let on = |channel: Channel, lost: usize| {
-            let rule = set.rules.iter().position(|r| r.id == "ONE").unwrap();
-            let hits: Vec<Hit> = (0..lost)
-                .map(|turn| Hit {
-                    rule,
-                    turn,
-                    evidence: Evidence::Said(Quote {
-                        start: 0,
-                        end: 1,
-                        text: "x".into(),
-                    }),
-                })
-                .collect();
-            let c = score(&set, channel, &hits);
+            let c = card_on(&set, channel, &[("ONE", lost)]);
             (c.score, c.tier, c.flagged, c.channel)
         };
         // rules/scoring.toml: chat and social raise the bounds to 96/92/85; social also sends
