@@ -3,9 +3,10 @@
 //! The pipeline, one module per stage:
 //! [`input`] (files → calls) → [`normalize`] (decoding, the folded matching view) →
 //! [`segment`] (jieba word boundaries) → [`rule`] (compiled rules → hits) → [`score`]
-//! (hits → scorecard) → [`report`] (CSV, JSONL, Excel). [`grade`] runs the middle of it in parallel, a
-//! chunk at a time; [`selftest`] checks rule examples and corpus expectations; [`cli`] is the
-//! command line on top.
+//! (hits → scorecard) → [`report`] (CSV, JSONL, Excel, the HTML review page, the terminal
+//! explanation of one call). [`grade`] runs the middle of it in parallel, a chunk at a time;
+//! [`selftest`] checks rule examples and corpus expectations; [`verdict`] reads supervisors'
+//! verdicts back into each rule's precision; [`cli`] is the command line on top.
 
 pub mod call;
 pub mod channel;
@@ -18,6 +19,7 @@ pub mod rule;
 pub mod score;
 pub mod segment;
 pub mod selftest;
+pub mod verdict;
 pub mod zh;
 
 #[cfg(test)]

@@ -27,8 +27,9 @@ use crate::input::{discover, known_extensions, Discovered, ReadOptions, RoleOpti
 use crate::report::output::remove_temp_files_on_signals;
 use crate::report::{Context, FileId, Flow, Format, Reports, Target};
 
-#[derive(Debug, Args)]
-pub struct GradeArgs {
+/// What to read and how to grade it: shared by `grade`, `review` and `explain`.
+#[derive(Debug, Args, Clone)]
+pub struct InputArgs {
     /// 文件、目录 (递归读取转写文本、ASR 结果 JSON、JSONL、SRT/WebVTT 字幕),或 - 表示标准输入 (自动识别格式) /
     /// files, directories, or - for stdin; formats are detected from content
     #[arg(value_name = "PATH")]
@@ -36,20 +37,6 @@ pub struct GradeArgs {
     /// 规则目录 (默认使用内置规则) / rule directory (default: the built-in rules)
     #[arg(long, value_name = "DIR")]
     pub rules: Option<PathBuf>,
-    /// 报告文件,格式按扩展名: .csv 得分表、.jsonl/.ndjson 每通一行 JSON、.xlsx Excel 工作簿;
-    /// 可写多次;写完才替换旧文件 (默认: 得分 CSV 到标准输出) / report file, format by extension,
-    /// repeatable, replaced only when complete
-    #[arg(long, short, value_name = "FILE")]
-    pub out: Vec<PathBuf>,
-    /// 证据明细 CSV,每处命中一行 / one row per hit, the evidence for each deduction
-    #[arg(long, value_name = "FILE")]
-    pub findings: Option<PathBuf>,
-    /// 标准输出 (或扩展名看不出格式的 --out) 的格式 / the format of stdout
-    #[arg(long, value_name = "FORMAT", value_enum)]
-    pub format: Option<Format>,
-    /// 只列出需复核的通话 (及无法读取的输入);坐席、规则统计仍按全部通话 / list only flagged calls
-    #[arg(long)]
-    pub only_flagged: bool,
     /// 并行线程数 (默认: CPU 核数);结果与线程数无关 / threads; output does not depend on them
     #[arg(long, short = 'j', value_name = "N")]
     pub threads: Option<usize>,
@@ -79,6 +66,29 @@ pub struct GradeArgs {
     /// 列出跳过的文件等详细信息 / list skipped files and other details
     #[arg(long, short)]
     pub verbose: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct GradeArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// 报告文件,格式按扩展名: .csv 得分表、.jsonl/.ndjson 每通一行 JSON、.xlsx Excel 工作簿、
+    /// .html 复核报告;可写多次;写完才替换旧文件 (默认: 得分 CSV 到标准输出) / report file,
+    /// format by extension, repeatable, replaced only when complete
+    #[arg(long, short, value_name = "FILE")]
+    pub out: Vec<PathBuf>,
+    /// 证据明细 CSV,每处命中一行 / one row per hit, the evidence for each deduction
+    #[arg(long, value_name = "FILE")]
+    pub findings: Option<PathBuf>,
+    /// 主管复核用的 HTML 报告 (同 zhijian review) / the supervisor's HTML review report
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+    /// 标准输出 (或扩展名看不出格式的 --out) 的格式 / the format of stdout
+    #[arg(long, value_name = "FORMAT", value_enum)]
+    pub format: Option<Format>,
+    /// 只列出需复核的通话 (及无法读取的输入);坐席、规则统计仍按全部通话 / list only flagged calls
+    #[arg(long)]
+    pub only_flagged: bool,
     /// 在 CSV 开头写入 UTF-8 BOM,便于 Excel 直接打开 / start CSV files with a BOM for Excel
     #[arg(long)]
     pub bom: bool,
@@ -94,78 +104,105 @@ const MAX_THREADS: usize = 256;
 /// Duplicate call ids named one by one on stderr; beyond this only counted.
 const DUPLICATES_NAMED: usize = 20;
 
-pub(super) fn run(args: &GradeArgs) -> Result<Status, CliError> {
-    if args.paths.is_empty() {
-        return Err(CliError::Usage(
-            "请指定要质检的文件或目录,例如: zhijian grade corpus/\n\
-             从标准输入读取 JSONL 请用 -: cat calls.jsonl | zhijian grade -"
-                .into(),
-        ));
+impl InputArgs {
+    /// Checks the arguments that need no reading, and settles how inputs are read.
+    pub(super) fn read_options(&self) -> Result<ReadOptions, CliError> {
+        if self.paths.is_empty() {
+            return Err(CliError::Usage(
+                "请指定要质检的文件或目录,例如: zhijian grade corpus/\n\
+                 从标准输入读取 JSONL 请用 -: cat calls.jsonl | zhijian grade -"
+                    .into(),
+            ));
+        }
+        let encoding = match &self.encoding {
+            None => None,
+            Some(label) => Some(
+                encoding_rs::Encoding::for_label(label.as_bytes()).ok_or_else(|| {
+                    CliError::Usage(format!(
+                        "不认识的编码 \"{label}\" (可用如 gb18030、gbk、big5)"
+                    ))
+                })?,
+            ),
+        };
+        if self.threads.is_some_and(|n| n > MAX_THREADS) {
+            return Err(CliError::Usage(format!(
+                "--threads 最多 {MAX_THREADS} (0 或不写表示按 CPU 核数)"
+            )));
+        }
+        // A mistyped path would grade nothing and still replace yesterday's report with a
+        // single error row: refuse the run before any output is touched.
+        let missing: Vec<String> = self
+            .paths
+            .iter()
+            .filter(|p| p.as_os_str() != "-" && fs::metadata(p).is_err())
+            .map(|p| p.display().to_string())
+            .collect();
+        if !missing.is_empty() {
+            return Err(CliError::Usage(format!(
+                "找不到输入: {} (文件或目录不存在);没有写任何输出",
+                missing.join("、")
+            )));
+        }
+        let agent_from_path = match &self.agent_from_path {
+            None => None,
+            Some(re) => Some(regex::Regex::new(re).map_err(|e| {
+                CliError::Usage(format!("--agent-from-path 不是有效的正则表达式: {e}"))
+            })?),
+        };
+        if self.max_call_mb == 0 || self.max_call_mb > 1024 {
+            return Err(CliError::Usage("--max-call-mb 应在 1 到 1024 之间".into()));
+        }
+        Ok(ReadOptions {
+            encoding,
+            roles: RoleOptions {
+                agent_speaker: self.agent_speaker.clone(),
+                agent_channel: self.agent_channel,
+            },
+            agent_from_path,
+            max_call_bytes: self.max_call_mb * 1024 * 1024,
+            channel: self.channel,
+        })
     }
-    let encoding = match &args.encoding {
-        None => None,
-        Some(label) => Some(
-            encoding_rs::Encoding::for_label(label.as_bytes()).ok_or_else(|| {
-                CliError::Usage(format!(
-                    "不认识的编码 \"{label}\" (可用如 gb18030、gbk、big5)"
-                ))
-            })?,
-        ),
-    };
-    if args.threads.is_some_and(|n| n > MAX_THREADS) {
-        return Err(CliError::Usage(format!(
-            "--threads 最多 {MAX_THREADS} (0 或不写表示按 CPU 核数)"
-        )));
-    }
-    // A mistyped path would grade nothing and still replace yesterday's report with a single
-    // error row: refuse the run before any output is touched.
-    let missing: Vec<String> = args
-        .paths
-        .iter()
-        .filter(|p| p.as_os_str() != "-" && fs::metadata(p).is_err())
-        .map(|p| p.display().to_string())
-        .collect();
-    if !missing.is_empty() {
-        return Err(CliError::Usage(format!(
-            "找不到输入: {} (文件或目录不存在);没有写任何输出",
-            missing.join("、")
-        )));
-    }
-    let outputs = outputs(args)?;
-    let started = Instant::now();
-    let rules = load_rules(args.rules.as_deref())?;
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(args.threads.unwrap_or(0))
-        .build()
-        .map_err(|e| CliError::Usage(format!("无法创建线程池: {e}")))?;
 
-    let agent_from_path = match &args.agent_from_path {
-        None => None,
-        Some(re) => Some(regex::Regex::new(re).map_err(|e| {
-            CliError::Usage(format!("--agent-from-path 不是有效的正则表达式: {e}"))
-        })?),
-    };
-    if args.max_call_mb == 0 || args.max_call_mb > 1024 {
-        return Err(CliError::Usage("--max-call-mb 应在 1 到 1024 之间".into()));
+    /// The readable sources under the paths, or why there are none.
+    pub(super) fn discover(&self) -> Result<Discovered, CliError> {
+        let found = discover(&self.paths);
+        if found.sources.is_empty() {
+            return Err(CliError::Usage(format!(
+                "给定的目录里没有找到可质检的文件 (支持的扩展名: {});跳过了 {} 个其他文件",
+                known_extensions().join("、"),
+                found.skipped.len()
+            )));
+        }
+        Ok(found)
     }
-    let options = ReadOptions {
-        encoding,
-        roles: RoleOptions {
-            agent_speaker: args.agent_speaker.clone(),
-            agent_channel: args.agent_channel,
-        },
-        agent_from_path,
-        max_call_bytes: args.max_call_mb * 1024 * 1024,
-        channel: args.channel,
-    };
-    let Discovered { sources, skipped } = discover(&args.paths);
-    if sources.is_empty() {
-        return Err(CliError::Usage(format!(
-            "给定的目录里没有找到可质检的文件 (支持的扩展名: {});跳过了 {} 个其他文件",
-            known_extensions().join("、"),
-            skipped.len()
-        )));
+
+    pub(super) fn pool(&self) -> Result<rayon::ThreadPool, CliError> {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(self.threads.unwrap_or(0))
+            .build()
+            .map_err(|e| CliError::Usage(format!("无法创建线程池: {e}")))
     }
+}
+
+pub(super) fn run(args: &GradeArgs) -> Result<Status, CliError> {
+    let options = args.input.read_options()?;
+    let outputs = outputs(args)?;
+    execute(&args.input, options, outputs, args.bom, args.only_flagged)
+}
+
+/// Grades the inputs into `outputs`.
+pub(super) fn execute(
+    input: &InputArgs,
+    options: ReadOptions,
+    outputs: Vec<(Format, Target)>,
+    bom: bool,
+    only_flagged: bool,
+) -> Result<Status, CliError> {
+    let started = Instant::now();
+    let rules = load_rules(input.rules.as_deref())?;
+    let pool = input.pool()?;
+    let Discovered { sources, skipped } = input.discover()?;
     check_clashes(&sources, &outputs)?;
 
     // From here on temporary files exist; an interrupted run must not leave them behind.
@@ -173,11 +210,11 @@ pub(super) fn run(args: &GradeArgs) -> Result<Status, CliError> {
         .map_err(|e| CliError::Usage(format!("无法安装信号处理: {}", crate::zh::io(&e))))?;
     let cx = Context {
         rules: &rules,
-        bom: args.bom,
-        only_flagged: args.only_flagged,
+        bom,
+        only_flagged,
     };
     let mut reports = Reports::open(outputs, cx)?;
-    if reports.stale_removed > 0 && !args.quiet {
+    if reports.stale_removed > 0 && !input.quiet {
         eprintln!(
             "已清理上次被中断的运行留下的临时文件 {} 个。",
             reports.stale_removed
@@ -186,7 +223,7 @@ pub(super) fn run(args: &GradeArgs) -> Result<Status, CliError> {
 
     let bar = progress_bar(
         sources.len() as u64,
-        !args.quiet && io::stderr().is_terminal(),
+        !input.quiet && io::stderr().is_terminal(),
     );
     let mut tally = Tally::default();
     let mut failure = None;
@@ -219,7 +256,7 @@ pub(super) fn run(args: &GradeArgs) -> Result<Status, CliError> {
     reports.finish()?;
     tally.report_duplicates();
 
-    if !args.quiet {
+    if !input.quiet {
         eprintln!(
             "已质检 {} 通 (需复核 {} 通,无法读取 {} 个),规则 {} 条,用时 {:.2} 秒",
             tally.calls - tally.errors,
@@ -239,8 +276,8 @@ pub(super) fn run(args: &GradeArgs) -> Result<Status, CliError> {
             );
         }
     }
-    if !skipped.is_empty() && !args.quiet {
-        eprintln!("{}", skipped_summary(&skipped, args.verbose));
+    if !skipped.is_empty() && !input.quiet {
+        eprintln!("{}", skipped_summary(&skipped, input.verbose));
     }
     Ok(status(tally.errors))
 }
@@ -303,6 +340,16 @@ fn outputs(args: &GradeArgs) -> Result<Vec<(Format, Target)>, CliError> {
     }
     if args.out.is_empty() {
         outputs.push((args.format.unwrap_or(Format::Csv), Target::stdout()));
+    }
+    if let Some(path) = &args.html {
+        if let Some(other) = Format::from_extension(path).filter(|f| *f != Format::Html) {
+            return Err(CliError::Usage(format!(
+                "--html 写的是 HTML 复核报告,不能写成 {} 文件: 请用 --html {}.html",
+                other.spec().name,
+                path.with_extension("").display()
+            )));
+        }
+        outputs.push((Format::Html, resolve(path)?));
     }
     if let Some(path) = &args.findings {
         if let Some(other) = Format::from_extension(path).filter(|f| *f != Format::Csv) {

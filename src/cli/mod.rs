@@ -5,7 +5,10 @@
 //! exit status, 0 success, 1 problems found (inputs that could not be read, tests that
 //! failed), 2 the command could not run (usage, unusable rule files, unwritable output).
 
+mod explain;
 mod grade;
+mod precision;
+mod review;
 mod rules;
 mod test;
 
@@ -14,7 +17,10 @@ use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand};
 
-pub use grade::GradeArgs;
+pub use explain::ExplainArgs;
+pub use grade::{GradeArgs, InputArgs};
+pub use precision::PrecisionArgs;
+pub use review::ReviewArgs;
 pub use rules::RulesArgs;
 pub use test::TestArgs;
 
@@ -37,6 +43,13 @@ pub enum Command {
     /// 批量质检通话,输出得分和证据 (CSV、JSONL、Excel) / grade calls into score and evidence reports
     #[command(after_help = GRADE_EXAMPLES)]
     Grade(GradeArgs),
+    /// 生成主管复核用的 HTML 报告:待复核优先、原文高亮、标记误判 / the supervisor's HTML review report
+    #[command(after_help = REVIEW_EXAMPLES)]
+    Review(ReviewArgs),
+    /// 在终端里解释一通电话:原文标出扣分处、逐条算分、未命中的原因 / explain one call's score
+    Explain(ExplainArgs),
+    /// 按复核结论 (verdicts.csv) 统计每条规则的准确率 / each rule's precision from verdicts
+    Precision(PrecisionArgs),
     /// 检验规则文件: 校验格式、运行示例、核对语料期望 / test the rule files
     Test(TestArgs),
     /// 列出规则,或显示一条规则的说明 / list the rules, or document one
@@ -58,6 +71,15 @@ const GRADE_EXAMPLES: &str = "\
 编码 (UTF-8/UTF-16/GB18030/Big5) 自动识别。说话人按话术判定客服,判定理由写在 roles 列。
 
 退出码: 0 完成;1 有输入无法读取 (各占一行,见 error 列);2 用法错误、规则有错或无法写入";
+
+const REVIEW_EXAMPLES: &str = "\
+例子 / examples:
+  zhijian review 转写/ -o 复核.html                  全部通话,待复核的排在前面
+  zhijian review 转写/ --only-flagged -o 待复核.html 只收录待复核的通话
+  zhijian grade 转写/ --out 得分.csv --html 复核.html 同时输出得分表和复核报告
+
+报告是一个独立的 HTML 文件,不联网,可放在共享盘上用浏览器打开。在通话视图里逐条标记
+确认/误判,点“下载 verdicts.csv”,再用 zhijian precision verdicts.csv 统计每条规则的准确率。";
 
 /// How a run ended, as the process exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,6 +111,9 @@ pub enum CliError {
 pub fn run(cli: Cli) -> Result<Status, CliError> {
     match cli.command {
         Command::Grade(args) => grade::run(&args),
+        Command::Review(args) => review::run(&args),
+        Command::Precision(args) => precision::run(&args),
+        Command::Explain(args) => explain::run(&args),
         Command::Test(args) => test::run(&args),
         Command::Rules(args) => rules::run(&args),
     }

@@ -33,8 +33,9 @@ struct Jsonl<'a> {
     cx: Context<'a>,
 }
 
+/// One call as the JSONL line (and the HTML report's data) has it.
 #[derive(Serialize)]
-struct Line<'a> {
+pub(super) struct Line<'a> {
     schema: &'static str,
     call_id: &'a str,
     source: &'a str,
@@ -154,102 +155,101 @@ struct TurnLine<'a> {
     silence_ms: Option<u64>,
 }
 
-impl Jsonl<'_> {
-    fn line<'r>(&'r self, row: &'r Graded) -> Line<'r> {
-        let set = self.cx.rules;
-        let mut line = Line {
-            schema: SCHEMA,
-            call_id: &row.call_id,
-            source: &row.source,
-            agent: None,
-            meta: None,
-            score: None,
-            tier: None,
-            service_type: None,
-            attitude: None,
-            procedure: None,
-            flagged: true,
-            flag_reasons: vec![ERROR_REASON],
-            hit_counts: BTreeMap::new(),
-            hits: Vec::new(),
-            turns: Vec::new(),
-            error: None,
-            rules_version: &set.version,
-            roles: None,
-            duration_ms: None,
-            channel: None,
-            not_applicable: Vec::new(),
-        };
-        let o = match &row.outcome {
-            Ok(o) => o,
-            Err(e) => {
-                line.error = Some(e.to_string());
-                return line;
+/// `row` as one line of the schema.
+pub(super) fn line<'r>(cx: &Context<'r>, row: &'r Graded) -> Line<'r> {
+    let set = cx.rules;
+    let mut line = Line {
+        schema: SCHEMA,
+        call_id: &row.call_id,
+        source: &row.source,
+        agent: None,
+        meta: None,
+        score: None,
+        tier: None,
+        service_type: None,
+        attitude: None,
+        procedure: None,
+        flagged: true,
+        flag_reasons: vec![ERROR_REASON],
+        hit_counts: BTreeMap::new(),
+        hits: Vec::new(),
+        turns: Vec::new(),
+        error: None,
+        rules_version: &set.version,
+        roles: None,
+        duration_ms: None,
+        channel: None,
+        not_applicable: Vec::new(),
+    };
+    let o = match &row.outcome {
+        Ok(o) => o,
+        Err(e) => {
+            line.error = Some(e.to_string());
+            return line;
+        }
+    };
+    let card = &o.card;
+    line.agent = o.call.agent();
+    line.meta = Some(&o.call.meta);
+    line.roles = Some(RolesLine {
+        basis: o.call.roles.kind(),
+        agent_speaker: o.call.roles.agent_speaker(),
+        reason: o.call.roles.describe(),
+    });
+    line.duration_ms = o.call.duration_ms;
+    line.channel = Some(card.channel.name());
+    line.not_applicable = card.not_applicable.iter().map(String::as_str).collect();
+    line.score = Some(card.score);
+    line.tier = Some(&card.tier);
+    line.service_type = Some(&card.service_type);
+    line.attitude = Some(card.attitude);
+    line.procedure = Some(card.procedure);
+    line.flagged = card.flagged;
+    line.flag_reasons = card.flag_reasons.iter().map(String::as_str).collect();
+    line.hit_counts = card
+        .hit_counts
+        .iter()
+        .map(|(id, n)| (id.as_str(), *n))
+        .collect();
+    line.hits = o
+        .hits
+        .iter()
+        .zip(&card.hit_points)
+        .map(|(hit, &points)| {
+            let rule = &set.rules[hit.rule];
+            let turn = &o.call.turns[hit.turn];
+            HitLine {
+                rule_id: &rule.id,
+                rule_title: &rule.title,
+                dimension: &rule.dimension,
+                points,
+                fatal: rule.fatal,
+                review: rule.review,
+                message: &rule.message,
+                turn: hit.turn,
+                role: turn.role.as_str(),
+                begin_ms: turn.begin,
+                end_ms: turn.end,
+                evidence: EvidenceLine::of(&hit.evidence),
             }
-        };
-        let card = &o.card;
-        line.agent = o.call.agent();
-        line.meta = Some(&o.call.meta);
-        line.roles = Some(RolesLine {
-            basis: o.call.roles.kind(),
-            agent_speaker: o.call.roles.agent_speaker(),
-            reason: o.call.roles.describe(),
-        });
-        line.duration_ms = o.call.duration_ms;
-        line.channel = Some(card.channel.name());
-        line.not_applicable = card.not_applicable.iter().map(String::as_str).collect();
-        line.score = Some(card.score);
-        line.tier = Some(&card.tier);
-        line.service_type = Some(&card.service_type);
-        line.attitude = Some(card.attitude);
-        line.procedure = Some(card.procedure);
-        line.flagged = card.flagged;
-        line.flag_reasons = card.flag_reasons.iter().map(String::as_str).collect();
-        line.hit_counts = card
-            .hit_counts
-            .iter()
-            .map(|(id, n)| (id.as_str(), *n))
-            .collect();
-        line.hits = o
-            .hits
-            .iter()
-            .zip(&card.hit_points)
-            .map(|(hit, &points)| {
-                let rule = &set.rules[hit.rule];
-                let turn = &o.call.turns[hit.turn];
-                HitLine {
-                    rule_id: &rule.id,
-                    rule_title: &rule.title,
-                    dimension: &rule.dimension,
-                    points,
-                    fatal: rule.fatal,
-                    review: rule.review,
-                    message: &rule.message,
-                    turn: hit.turn,
-                    role: turn.role.as_str(),
-                    begin_ms: turn.begin,
-                    end_ms: turn.end,
-                    evidence: EvidenceLine::of(&hit.evidence),
-                }
-            })
-            .collect();
-        line.turns = o
-            .call
-            .turns
-            .iter()
-            .map(|t| TurnLine {
-                role: t.role.as_str(),
-                text: &t.text,
-                begin_ms: t.begin,
-                end_ms: t.end,
-                speaker: t.speaker.as_deref(),
-                emotion: t.signals.emotion,
-                speech_rate: t.signals.speech_rate,
-                silence_ms: t.signals.silence_ms,
-            })
-            .collect();
-        line
-    }
+        })
+        .collect();
+    line.turns = o
+        .call
+        .turns
+        .iter()
+        .map(|t| TurnLine {
+            role: t.role.as_str(),
+            text: &t.text,
+            begin_ms: t.begin,
+            end_ms: t.end,
+            speaker: t.speaker.as_deref(),
+            emotion: t.signals.emotion,
+            speech_rate: t.signals.speech_rate,
+            silence_ms: t.signals.silence_ms,
+        })
+        .collect();
+    line
 }
 
 impl Report for Jsonl<'_> {
@@ -257,7 +257,7 @@ impl Report for Jsonl<'_> {
         let mut buf = Vec::with_capacity(4096);
         for row in rows.iter().filter(|r| self.cx.lists(r)) {
             buf.clear();
-            serde_json::to_writer(&mut buf, &self.line(row)).map_err(io::Error::other)?;
+            serde_json::to_writer(&mut buf, &line(&self.cx, row)).map_err(io::Error::other)?;
             buf.push(b'\n');
             self.out.write_all(&buf)?;
         }

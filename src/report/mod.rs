@@ -9,6 +9,7 @@
 //! | [`Format::Findings`] | the findings CSV: one row per hit, the evidence behind every deduction |
 //! | [`Format::Jsonl`] | one JSON object per call: scores, every hit's structured evidence, the transcript |
 //! | [`Format::Xlsx`] | an Excel workbook: 得分, 证据, 坐席 and 规则 sheets |
+//! | [`Format::Html`] | the supervisor's review page: overview, queue, call view, agents, verdicts |
 //!
 //! Every format is one file implementing [`Report`], listed once in [`Format::spec`]. The
 //! fan-out, [`Reports`], owns what they share: order, a closed stdout, atomic commit and which
@@ -16,7 +17,9 @@
 //! [`output`]'s business.
 
 mod cell;
+pub mod explain;
 mod findings;
+mod html;
 mod jsonl;
 pub mod output;
 mod scores;
@@ -78,6 +81,8 @@ pub enum Format {
     Jsonl,
     /// Excel 工作簿: 得分、证据、坐席、规则 四张表 / an Excel workbook
     Xlsx,
+    /// HTML 复核报告: 概览、复核队列、通话视图、坐席,可标记误判 / the supervisor's review page
+    Html,
 }
 
 /// How a format is named, recognised and opened.
@@ -94,7 +99,13 @@ pub struct Spec {
 }
 
 impl Format {
-    pub const ALL: [Format; 4] = [Format::Csv, Format::Findings, Format::Jsonl, Format::Xlsx];
+    pub const ALL: [Format; 5] = [
+        Format::Csv,
+        Format::Findings,
+        Format::Jsonl,
+        Format::Xlsx,
+        Format::Html,
+    ];
 
     pub fn spec(self) -> &'static Spec {
         match self {
@@ -102,6 +113,7 @@ impl Format {
             Format::Findings => &findings::SPEC,
             Format::Jsonl => &jsonl::SPEC,
             Format::Xlsx => &xlsx::SPEC,
+            Format::Html => &html::SPEC,
         }
     }
 

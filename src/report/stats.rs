@@ -70,7 +70,12 @@ pub struct Stats {
     pub agents: BTreeMap<String, AgentStats>,
     /// By rule index.
     pub rules: Vec<RuleStats>,
-    tiers: usize,
+    /// Graded calls per tier, in the order of `scoring.toml`'s tiers.
+    pub tiers: Vec<usize>,
+    /// Graded calls per service type (优质型…), by name.
+    pub service_types: BTreeMap<String, usize>,
+    /// Graded calls per score, 0 to 100.
+    pub scores: Vec<usize>,
 }
 
 impl Stats {
@@ -81,7 +86,9 @@ impl Stats {
             flagged: 0,
             agents: BTreeMap::new(),
             rules: vec![RuleStats::default(); set.rules.len()],
-            tiers: set.scoring.tiers.len(),
+            tiers: vec![0; set.scoring.tiers.len()],
+            service_types: BTreeMap::new(),
+            scores: vec![0; 101],
         }
     }
 
@@ -98,7 +105,7 @@ impl Stats {
             .agents
             .entry(o.call.agent().unwrap_or(UNKNOWN_AGENT).to_string())
             .or_insert_with(|| AgentStats {
-                tiers: vec![0; self.tiers],
+                tiers: vec![0; set.scoring.tiers.len()],
                 rule_calls: vec![0; set.rules.len()],
                 ..AgentStats::default()
             });
@@ -112,7 +119,13 @@ impl Stats {
             .position(|(name, _)| *name == card.tier)
         {
             agent.tiers[t] += 1;
+            self.tiers[t] += 1;
         }
+        *self
+            .service_types
+            .entry(card.service_type.clone())
+            .or_default() += 1;
+        self.scores[usize::from(card.score.min(100))] += 1;
         let mut fired = vec![false; set.rules.len()];
         for (hit, points) in o.hits.iter().zip(&card.hit_points) {
             let r = &mut self.rules[hit.rule];
@@ -186,6 +199,17 @@ mod tests {
         assert_eq!(b.top_rules(&set, 3), [(0, 1), (1, 1)]);
         assert_eq!(stats.agents[UNKNOWN_AGENT].calls, 1);
         assert_eq!(stats.agents.len(), 3);
+        assert_eq!(stats.tiers, [3, 1, 0, 0]);
+        assert_eq!(stats.scores[95], 1);
+        assert_eq!(stats.scores[100], 2);
+        assert_eq!(stats.scores[90], 1);
+        assert_eq!(stats.scores.iter().sum::<usize>(), 4);
+        assert_eq!(
+            stats.service_types.values().sum::<usize>(),
+            4,
+            "{:?}",
+            stats.service_types
+        );
 
         assert_eq!(
             stats.rules,

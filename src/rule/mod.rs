@@ -166,11 +166,29 @@ impl Rule {
         self.channels.is_empty() || self.channels.contains(&channel)
     }
 
+    /// What kind of evidence the rule looks for.
+    pub fn shape(&self) -> Shape {
+        self.check.shape()
+    }
+
     /// Whether the rule judges the call as a whole (`all`/`any`/`not`, or another rule's
     /// verdict): it counts once per call, whatever the evidence.
     pub fn judges_whole_call(&self) -> bool {
         self.check.is_call_level()
     }
+}
+
+/// What kind of evidence a rule looks for: what explains, in a word, why it did not fire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// Words that must not be said (`mode = "present"`).
+    Said,
+    /// Words that must be said (`mode = "absent"`).
+    Required,
+    /// An overlap or a silence, measured from timestamps.
+    Timing,
+    /// Other rules' verdicts combined (`all`/`any`/`not`, `rule = …`).
+    WholeCall,
 }
 
 /// One of a rule's own examples, already parsed as a transcript.

@@ -138,4 +138,13 @@ impl Check {
     pub(super) fn is_call_level(&self) -> bool {
         matches!(self, Check::Rule(_) | Check::Compose(_))
     }
+
+    pub(super) fn shape(&self) -> super::Shape {
+        match self {
+            Check::Text(t) if t.mode == super::schema::Mode::Absent => super::Shape::Required,
+            Check::Text(_) => super::Shape::Said,
+            Check::Timing(_) => super::Shape::Timing,
+            Check::Rule(_) | Check::Compose(_) => super::Shape::WholeCall,
+        }
+    }
 }

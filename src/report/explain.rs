@@ -1,0 +1,354 @@
+//! Explain: one graded call → the call view for a terminal.
+//!
+//! In: a [`Graded`] row and its rule set. Out: text: who and what, the transcript with every
+//! quoted hit marked in place (coloured on a terminal, 【】 in plain text so a pipe or a log
+//! keeps the marks), each hit under its turn, missing words after the turns they were missing
+//! from and timing observations before the turn they measured, then the score rule by rule and,
+//! for each rule that did not fire, why in a word (N/A on this channel, no timestamps, the
+//! required words were said…).
+
+use std::fmt::Write as _;
+
+use crate::grade::Graded;
+use crate::rule::{Evidence, RuleSet, Shape};
+
+/// How marks are drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    /// ANSI colours.
+    Color,
+    /// 【】 around quoted words, no escape codes.
+    Plain,
+}
+
+struct Paint {
+    style: Style,
+}
+
+impl Paint {
+    fn wrap(&self, code: &str, text: &str) -> String {
+        match self.style {
+            Style::Color => format!("\x1b[{code}m{text}\x1b[0m"),
+            Style::Plain => text.to_string(),
+        }
+    }
+    fn dim(&self, t: &str) -> String {
+        self.wrap("2", t)
+    }
+    fn bold(&self, t: &str) -> String {
+        self.wrap("1", t)
+    }
+    fn points(&self, p: i32) -> String {
+        let text = signed(p);
+        match p.signum() {
+            -1 => self.wrap("31", &text),
+            1 => self.wrap("32", &text),
+            _ => text,
+        }
+    }
+    /// Quoted words in place: red for a deduction, green for a bonus, underlined for the words
+    /// that made a missing reply expected.
+    fn mark(&self, text: &str, bonus: bool, trigger: bool) -> String {
+        match self.style {
+            Style::Color => {
+                let code = match (bonus, trigger) {
+                    (_, true) => "4;33",
+                    (true, false) => "1;32",
+                    (false, false) => "1;31",
+                };
+                format!("\x1b[{code}m{text}\x1b[0m")
+            }
+            Style::Plain => format!("【{text}】"),
+        }
+    }
+}
+
+fn signed(p: i32) -> String {
+    if p > 0 {
+        format!("+{p}")
+    } else if p < 0 {
+        format!("−{}", -p)
+    } else {
+        "0".into()
+    }
+}
+
+fn clock(ms: u64) -> String {
+    let s = ms / 1000;
+    format!("{:02}:{:02}", s / 60, s % 60)
+}
+
+fn seconds(ms: u64) -> String {
+    format!("{:.1}", ms as f64 / 1000.0)
+}
+
+/// The whole explanation of `row`.
+pub fn render(set: &RuleSet, row: &Graded, style: Style) -> String {
+    let p = Paint { style };
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "{} {}",
+        p.bold(&format!("通话 {}", row.call_id)),
+        p.dim(&format!("({})", row.source))
+    );
+    let o = match &row.outcome {
+        Ok(o) => o,
+        Err(e) => {
+            let _ = writeln!(s, "无法读取: {e}");
+            return s;
+        }
+    };
+    let (call, card) = (&o.call, &o.card);
+    let mut facts = vec![
+        format!(
+            "坐席 {}",
+            call.agent().unwrap_or(super::stats::UNKNOWN_AGENT)
+        ),
+        format!("渠道 {}", card.channel.zh()),
+    ];
+    if let Some(ms) = call.duration_ms {
+        facts.push(format!("时长 {}", clock(ms)));
+    }
+    facts.push(format!("角色 {}", call.roles.describe()));
+    let _ = writeln!(s, "{}", p.dim(&facts.join(" · ")));
+    let mut line = format!(
+        "总分 {} {} · 个人特性 {} · 程序特性 {} · 服务类型 {}",
+        p.bold(&card.score.to_string()),
+        card.tier,
+        card.attitude,
+        card.procedure,
+        card.service_type
+    );
+    if card.flagged {
+        let _ = write!(
+            line,
+            " · {}",
+            p.wrap("1;31", &format!("待复核: {}", card.flag_reasons.join("、")))
+        );
+    }
+    let _ = writeln!(s, "{line}\n");
+
+    // Evidence by turn: quoted spans, notes before (timing) and after (missing words).
+    let n = call.turns.len();
+    let mut spans: Vec<Vec<(usize, usize, bool, bool)>> = vec![Vec::new(); n];
+    let mut under: Vec<Vec<String>> = vec![Vec::new(); n];
+    let mut before: Vec<Vec<String>> = vec![Vec::new(); n];
+    let mut after: Vec<Vec<String>> = vec![Vec::new(); n];
+    for (hit, &points) in o.hits.iter().zip(&card.hit_points) {
+        let rule = &set.rules[hit.rule];
+        let head = format!("{} {} {}", p.bold(&rule.id), rule.title, p.points(points));
+        let bonus = points > 0;
+        match &hit.evidence {
+            Evidence::Said(q) => {
+                spans[hit.turn].push((q.start, q.end, bonus, false));
+                under[hit.turn].push(format!("{head}  “{}”", q.text));
+            }
+            Evidence::Missing { quote, first, last } => {
+                spans[hit.turn].push((quote.start, quote.end, bonus, true));
+                let range = if first == last {
+                    format!("第 {} 轮", first + 1)
+                } else {
+                    format!("第 {}–{} 轮", first + 1, last + 1)
+                };
+                let at = (*last).max(hit.turn).min(n.saturating_sub(1));
+                after[at].push(format!("{head}  {range}没有说到要求的话"));
+            }
+            Evidence::Overlap { begin_ms, end_ms } => before[hit.turn].push(format!(
+                "{head}  抢话 {} 秒: 对方说到 {},这一轮在 {} 开口",
+                seconds(end_ms - begin_ms),
+                clock(*end_ms),
+                clock(*begin_ms)
+            )),
+            Evidence::Silence { begin_ms, end_ms } => before[hit.turn].push(format!(
+                "{head}  静音 {} 秒 ({}–{})",
+                seconds(end_ms - begin_ms),
+                clock(*begin_ms),
+                clock(*end_ms)
+            )),
+        }
+    }
+    let arrow = p.dim("  ↳ ");
+    for (i, turn) in call.turns.iter().enumerate() {
+        for note in &before[i] {
+            let _ = writeln!(s, "{}{note}", p.dim("  ⏱ "));
+        }
+        let when = turn.begin.map_or_else(|| format!("#{}", i + 1), clock);
+        let who = match &turn.speaker {
+            Some(sp) => format!("{} {sp}", turn.role.label_zh()),
+            None => turn.role.label_zh().to_string(),
+        };
+        let _ = writeln!(
+            s,
+            "{} {} {}",
+            p.dim(&format!("{when:>5}")),
+            p.bold(&who),
+            marked(&turn.text, &mut spans[i], &p)
+        );
+        for note in under[i].iter().chain(&after[i]) {
+            let _ = writeln!(s, "{arrow}{note}");
+        }
+    }
+
+    // The score, rule by rule.
+    let scheme = set.scoring.scheme(card.channel);
+    let _ = writeln!(s, "\n{}", p.bold("得分"));
+    let _ = writeln!(s, "  基础分 {:>31}", scheme.base);
+    let mut total = scheme.base;
+    let mut fatal = false;
+    for (id, count) in &card.hit_counts {
+        let Some((index, rule)) = set.rules.iter().enumerate().find(|(_, r)| &r.id == id) else {
+            continue;
+        };
+        let points: i32 = o
+            .hits
+            .iter()
+            .zip(&card.hit_points)
+            .filter(|(h, _)| h.rule == index)
+            .map(|(_, p)| *p)
+            .sum();
+        total += points;
+        fatal |= rule.fatal;
+        let label = format!("{} {} ×{count}", rule.id, rule.title);
+        let _ = writeln!(
+            s,
+            "  {}{} {}",
+            label,
+            " ".repeat(34usize.saturating_sub(display_width(&label))),
+            p.points(points)
+        );
+    }
+    let why = if fatal {
+        " (含致命项,记 0)".to_string()
+    } else if total > 100 {
+        format!(" ({total} 封顶为 100)")
+    } else if total < 0 {
+        format!(" ({total} 记为 0)")
+    } else {
+        String::new()
+    };
+    let tier_min = scheme
+        .tiers
+        .iter()
+        .find(|(name, _)| *name == card.tier)
+        .map_or(String::new(), |(_, min)| format!(" ≥{min}"));
+    let _ = writeln!(
+        s,
+        "  {} {:>33}  {}{tier_min}{why}",
+        p.bold("总分"),
+        p.bold(&card.score.to_string()),
+        card.tier
+    );
+
+    // Why the others did not fire.
+    let timed = call.turns.iter().any(|t| t.begin.is_some());
+    let quiet: Vec<String> = set
+        .rules
+        .iter()
+        .filter(|r| !card.hit_counts.iter().any(|(id, _)| *id == r.id))
+        .map(|r| {
+            let reason = if card.not_applicable.contains(&r.id) {
+                format!("不适用于{}渠道", card.channel.zh())
+            } else {
+                match r.shape() {
+                    Shape::Said => "没有说到规则里的话".to_string(),
+                    Shape::Required => "没有缺少要求的话".to_string(),
+                    Shape::Timing if !timed => "转写没有时间戳,无法判断".to_string(),
+                    Shape::Timing => "没有超过阈值的抢话或静音".to_string(),
+                    Shape::WholeCall => "组合条件不成立".to_string(),
+                }
+            };
+            let label = format!("{} {}", r.id, r.title);
+            format!(
+                "  {}{} {}",
+                label,
+                " ".repeat(34usize.saturating_sub(display_width(&label))),
+                p.dim(&reason)
+            )
+        })
+        .collect();
+    if !quiet.is_empty() {
+        let _ = writeln!(s, "\n{}", p.bold("未命中的规则"));
+        for line in quiet {
+            let _ = writeln!(s, "{line}");
+        }
+    }
+    s
+}
+
+fn display_width(text: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(text)
+}
+
+/// `text` with the character ranges of `spans` marked; overlapping spans are merged.
+fn marked(text: &str, spans: &mut [(usize, usize, bool, bool)], p: &Paint) -> String {
+    if spans.is_empty() {
+        return text.to_string();
+    }
+    spans.sort_by_key(|s| (s.0, s.1));
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len() + 16 * spans.len());
+    let mut at = 0;
+    let mut k = 0;
+    while k < spans.len() {
+        let (start, mut end, mut bonus, mut trigger) = spans[k];
+        let start = start.clamp(at, chars.len());
+        k += 1;
+        while k < spans.len() && spans[k].0 < end {
+            end = end.max(spans[k].1);
+            bonus &= spans[k].2;
+            trigger &= spans[k].3;
+            k += 1;
+        }
+        let end = end.clamp(start, chars.len());
+        out.extend(&chars[at..start]);
+        if end > start {
+            let piece: String = chars[start..end].iter().collect();
+            out.push_str(&p.mark(&piece, bonus, trigger));
+        }
+        at = end;
+    }
+    out.extend(&chars[at..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn overlapping_marks_merge_and_plain_text_keeps_them() {
+        let p = Paint {
+            style: Style::Plain,
+        };
+        let mut spans = vec![
+            (4, 6, false, false),
+            (0, 2, false, false),
+            (1, 3, false, true),
+        ];
+        assert_eq!(
+            marked("今天电话特别多", &mut spans, &p),
+            "【今天电】话【特别】多"
+        );
+        let mut none = vec![];
+        assert_eq!(marked("好的", &mut none, &p), "好的");
+        let mut past_end = vec![(1, 99, false, false)];
+        assert_eq!(marked("好的", &mut past_end, &p), "好【的】");
+    }
+
+    #[test]
+    fn colours_say_what_a_mark_is() {
+        let p = Paint {
+            style: Style::Color,
+        };
+        assert_eq!(p.mark("喂", false, false), "\x1b[1;31m喂\x1b[0m");
+        assert_eq!(p.mark("好", true, false), "\x1b[1;32m好\x1b[0m");
+        assert_eq!(p.mark("投诉", false, true), "\x1b[4;33m投诉\x1b[0m");
+        assert_eq!(p.mark("投诉", true, true), "\x1b[4;33m投诉\x1b[0m");
+        assert_eq!(p.points(-3), "\x1b[31m−3\x1b[0m");
+        assert_eq!(p.points(2), "\x1b[32m+2\x1b[0m");
+        assert_eq!(p.points(0), "0");
+        assert_eq!(clock(61_500), "01:01");
+        assert_eq!(seconds(1_260), "1.3");
+    }
+}

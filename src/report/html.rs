@@ -1,0 +1,563 @@
+//! HTML review report: graded calls → one self-contained page a supervisor reviews a day in.
+//!
+//! In: the batch's rows, in order. Out: one HTML file, CSS and script inline and nothing
+//! fetched, that opens from a shared drive in any current browser:
+//!
+//! - 概览: calls, flagged, tiers, service types, a score histogram and a per-rule chart (inline
+//!   SVG, written here), and the rules that cost the most points;
+//! - 复核: the queue (flagged calls first), filters kept in the URL hash, and the call view: the
+//!   transcript with every hit highlighted where it was said, missing and timing hits at the turn
+//!   or gap they refer to, the score rule by rule, why the roles are what they are;
+//! - 坐席: per agent, linking to their calls;
+//! - verdicts (确认/误判) kept in the browser and downloaded as `verdicts.csv` for
+//!   `zhijian precision`.
+//!
+//! The calls are embedded exactly as the JSONL report writes them (schema `zhijian.call.v1`), so
+//! there is one documented shape. They are streamed as they are graded: memory does not grow with
+//! the batch, and the totals the overview needs come at the end, after the data.
+//!
+//! Why no transcript can inject markup: input text reaches the page only (a) as JSON inside
+//! `<script type="application/json">`, with `<`, `>` and `&` written as `\u003c`… so nothing can
+//! close the element, and the script puts it into the page as text nodes, never as HTML; or (b)
+//! in the overview written here, through [`escape`].
+
+use std::fmt::Write as _;
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use super::jsonl::{line, SCHEMA};
+use super::stats::{Stats, UNKNOWN_AGENT};
+use super::{Context, Output, Report, Spec};
+use crate::grade::Graded;
+use crate::rule::{RuleSet, Scoring};
+
+pub(super) const SPEC: Spec = Spec {
+    name: "html",
+    extensions: &["html", "htm"],
+    binary: false,
+    commit_rank: 1,
+    open: |out, cx| Ok(Box::new(Html::new(out, cx)?)),
+};
+
+const STYLE: &str = include_str!("html/review.css");
+const SCRIPT: &str = include_str!("html/review.js");
+/// The page up to the embedded calls: head, style, the views the script fills.
+const SHELL: &str = include_str!("html/shell.html");
+
+struct Html<'a> {
+    out: Output,
+    cx: Context<'a>,
+    stats: Stats,
+    listed: usize,
+    /// FNV-1a over the listed calls' sources and ids: names this batch in the browser's store.
+    key: u64,
+    buf: Vec<u8>,
+}
+
+impl<'a> Html<'a> {
+    fn new(mut out: Output, cx: Context<'a>) -> io::Result<Self> {
+        let (head, tail) = SHELL
+            .split_once("/*STYLE*/")
+            .expect("shell.html has a /*STYLE*/ slot");
+        // Only the report's own script may run, whatever a transcript contains.
+        let head = head.replace("/*SCRIPT-HASH*/", &script_hash());
+        out.write_all(head.as_bytes())?;
+        out.write_all(STYLE.as_bytes())?;
+        out.write_all(tail.as_bytes())?;
+        out.write_all(b"<script type=\"application/json\" id=\"zj-calls\">[")?;
+        Ok(Html {
+            out,
+            cx,
+            stats: Stats::new(cx.rules),
+            listed: 0,
+            key: FNV_OFFSET,
+            buf: Vec::with_capacity(8192),
+        })
+    }
+}
+
+impl Report for Html<'_> {
+    fn write(&mut self, rows: &[Graded]) -> io::Result<()> {
+        for row in rows {
+            self.stats.add(self.cx.rules, row);
+            if !self.cx.lists(row) {
+                continue;
+            }
+            self.buf.clear();
+            if self.listed > 0 {
+                self.buf.push(b',');
+            }
+            self.buf.push(b'\n');
+            serde_json::to_writer(&mut self.buf, &line(&self.cx, row)).map_err(io::Error::other)?;
+            write_script_safe(&mut self.out, &self.buf)?;
+            self.key = fnv(fnv(self.key, row.source.as_bytes()), row.call_id.as_bytes());
+            self.listed += 1;
+        }
+        Ok(())
+    }
+
+    fn finish(mut self: Box<Self>) -> io::Result<Output> {
+        self.out.write_all(b"\n]</script>\n")?;
+        let meta = Meta::new(self.cx, self.listed, self.key);
+        self.buf.clear();
+        serde_json::to_writer(&mut self.buf, &meta).map_err(io::Error::other)?;
+        self.out
+            .write_all(b"<script type=\"application/json\" id=\"zj-meta\">")?;
+        write_script_safe(&mut self.out, &self.buf)?;
+        self.out.write_all(b"</script>\n")?;
+        self.out
+            .write_all(overview(self.cx.rules, &self.stats).as_bytes())?;
+        self.out
+            .write_all(agents(self.cx.rules, &self.stats).as_bytes())?;
+        self.out.write_all(b"</main>\n<script>")?;
+        self.out.write_all(SCRIPT.as_bytes())?;
+        self.out.write_all(b"</script>\n</body>\n</html>\n")?;
+        Ok(self.out)
+    }
+}
+
+/// What the script needs besides the calls: the rules, the schemes' numbers, the batch's name.
+#[derive(Serialize)]
+struct Meta<'a> {
+    schema: &'static str,
+    rules_version: &'a str,
+    /// Names this batch in the browser's verdict store (16 hex digits).
+    report_key: String,
+    listed: usize,
+    only_flagged: bool,
+    unknown_agent: &'static str,
+    rules: Vec<RuleMeta<'a>>,
+    /// The default scheme first, then one per channel that scores differently.
+    schemes: Vec<SchemeMeta<'a>>,
+}
+
+#[derive(Serialize)]
+struct RuleMeta<'a> {
+    id: &'a str,
+    title: &'a str,
+    dimension: &'a str,
+    points: i32,
+    fatal: bool,
+    review: bool,
+    message: &'a str,
+    path: &'a str,
+}
+
+#[derive(Serialize)]
+struct SchemeMeta<'a> {
+    /// `None` for the default scheme.
+    channel: Option<&'static str>,
+    base: i32,
+    tiers: Vec<(&'a str, i32)>,
+    service_threshold: i32,
+}
+
+impl<'a> Meta<'a> {
+    fn new(cx: Context<'a>, listed: usize, key: u64) -> Self {
+        let set = cx.rules;
+        let scheme = |channel, s: &'a Scoring| SchemeMeta {
+            channel,
+            base: s.base,
+            tiers: s.tiers.iter().map(|(n, m)| (n.as_str(), *m)).collect(),
+            service_threshold: s.service_threshold,
+        };
+        let mut schemes = vec![scheme(None, &set.scoring)];
+        schemes.extend(
+            set.scoring
+                .schemes
+                .iter()
+                .map(|(c, s)| scheme(Some(c.name()), s)),
+        );
+        Meta {
+            schema: SCHEMA,
+            rules_version: &set.version,
+            report_key: format!("{key:016x}"),
+            listed,
+            only_flagged: cx.only_flagged,
+            unknown_agent: UNKNOWN_AGENT,
+            rules: set
+                .rules
+                .iter()
+                .map(|r| RuleMeta {
+                    id: &r.id,
+                    title: &r.title,
+                    dimension: &r.dimension,
+                    points: r.points,
+                    fatal: r.fatal,
+                    review: r.review,
+                    message: &r.message,
+                    path: &r.path,
+                })
+                .collect(),
+            schemes,
+        }
+    }
+}
+
+/// The Content-Security-Policy source that allows exactly the report's script.
+fn script_hash() -> String {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    let digest = sha2::Sha256::digest(SCRIPT.as_bytes());
+    format!(
+        "sha256-{}",
+        base64::engine::general_purpose::STANDARD.encode(digest)
+    )
+}
+
+/// Writes JSON so that it cannot end the `<script>` element it sits in, nor open a comment:
+/// `<`, `>` and `&` only occur inside JSON strings, where `\u003c` means the same.
+fn write_script_safe(out: &mut impl Write, json: &[u8]) -> io::Result<()> {
+    let mut from = 0;
+    for (i, &b) in json.iter().enumerate() {
+        let escaped: &[u8] = match b {
+            b'<' => b"\\u003c",
+            b'>' => b"\\u003e",
+            b'&' => b"\\u0026",
+            _ => continue,
+        };
+        out.write_all(&json[from..i])?;
+        out.write_all(escaped)?;
+        from = i + 1;
+    }
+    out.write_all(&json[from..])
+}
+
+/// Text for HTML element content or a quoted attribute.
+pub(crate) fn escape(text: &str) -> String {
+    let mut s = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => s.push_str("&amp;"),
+            '<' => s.push_str("&lt;"),
+            '>' => s.push_str("&gt;"),
+            '"' => s.push_str("&quot;"),
+            '\'' => s.push_str("&#39;"),
+            c => s.push(c),
+        }
+    }
+    s
+}
+
+/// A value for the URL hash the script reads with `URLSearchParams`: everything but ASCII
+/// letters and digits percent-encoded, so any agent name or rule id survives the round trip.
+fn hash_value(text: &str) -> String {
+    let mut s = String::with_capacity(text.len() * 3);
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() {
+            s.push(b as char);
+        } else {
+            let _ = write!(s, "%{b:02X}");
+        }
+    }
+    s
+}
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+fn fnv(mut h: u64, bytes: &[u8]) -> u64 {
+    for &b in bytes.iter().chain(&[0xff]) {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+/// The score histogram's bins: (label, lowest score, highest score).
+const BINS: [(&str, usize, usize); 10] = [
+    ("<60", 0, 59),
+    ("60–64", 60, 64),
+    ("65–69", 65, 69),
+    ("70–74", 70, 74),
+    ("75–79", 75, 79),
+    ("80–84", 80, 84),
+    ("85–89", 85, 89),
+    ("90–94", 90, 94),
+    ("95–99", 95, 99),
+    ("100", 100, 100),
+];
+
+/// The tier a score falls in under the default scheme, as a CSS class (`t0` the best).
+fn tier_class(scoring: &Scoring, score: usize) -> String {
+    let t = scoring
+        .tiers
+        .iter()
+        .position(|(_, min)| score as i32 >= *min)
+        .unwrap_or(scoring.tiers.len().saturating_sub(1));
+    format!("t{}", t.min(3))
+}
+
+fn percent(n: usize, of: usize) -> String {
+    if of == 0 {
+        "0%".into()
+    } else {
+        format!("{:.1}%", n as f64 * 100.0 / of as f64)
+    }
+}
+
+/// The 概览 view: totals, tiers, service types, the histogram and the per-rule chart.
+fn overview(set: &RuleSet, stats: &Stats) -> String {
+    let mut h = String::with_capacity(16 * 1024);
+    let total = stats.graded + stats.errors;
+    let mean = if stats.graded == 0 {
+        0.0
+    } else {
+        stats
+            .scores
+            .iter()
+            .enumerate()
+            .map(|(s, n)| (s * n) as f64)
+            .sum::<f64>()
+            / stats.graded as f64
+    };
+    h.push_str("<section id=\"overview\" class=\"view\" hidden>\n<h2>概览 <small>Overview</small></h2>\n<div class=\"cards\">\n");
+    for (label, value, note) in [
+        ("通话", total.to_string(), String::new()),
+        ("已评分", stats.graded.to_string(), String::new()),
+        (
+            "待复核",
+            stats.flagged.to_string(),
+            percent(stats.flagged, total),
+        ),
+        ("无法读取", stats.errors.to_string(), String::new()),
+        ("平均分", format!("{mean:.1}"), String::new()),
+    ] {
+        let _ = writeln!(
+            h,
+            "<div class=\"card\"><div class=\"label\">{label}</div><div class=\"value\">{value}</div><div class=\"sub\">{note}</div></div>"
+        );
+    }
+    h.push_str("</div>\n<div class=\"panels\">\n");
+
+    // Tiers and service types: counts with a bar, each linking to its calls.
+    h.push_str("<div class=\"panel\"><h3>档位</h3><table class=\"counts\">\n");
+    for ((name, min), n) in set.scoring.tiers.iter().zip(&stats.tiers) {
+        let t = tier_class(&set.scoring, (*min).max(0) as usize);
+        let _ = writeln!(
+            h,
+            "<tr><th><a href=\"#v=review&amp;tier={}\"><span class=\"tier {t}\">{}</span></a></th><td class=\"num\">{n}</td><td class=\"bar\"><span style=\"width:{}\"></span></td><td class=\"num\">{}</td></tr>",
+            hash_value(name),
+            escape(name),
+            percent(*n, stats.graded.max(1)),
+            percent(*n, stats.graded),
+        );
+    }
+    h.push_str("</table></div>\n<div class=\"panel\"><h3>服务类型</h3><table class=\"counts\">\n");
+    for name in &set.scoring.service_types {
+        let n = stats.service_types.get(name).copied().unwrap_or(0);
+        let _ = writeln!(
+            h,
+            "<tr><th>{}</th><td class=\"num\">{n}</td><td class=\"bar\"><span style=\"width:{}\"></span></td><td class=\"num\">{}</td></tr>",
+            escape(name),
+            percent(n, stats.graded.max(1)),
+            percent(n, stats.graded),
+        );
+    }
+    h.push_str("</table></div>\n");
+
+    // Score histogram.
+    let counts: Vec<usize> = BINS
+        .iter()
+        .map(|&(_, lo, hi)| stats.scores[lo..=hi].iter().sum())
+        .collect();
+    let top = counts.iter().copied().max().unwrap_or(0).max(1);
+    let (w, bar_h, gap) = (36, 120, 6);
+    let width = BINS.len() * (w + gap) + gap;
+    let _ = writeln!(
+        h,
+        "<div class=\"panel\"><h3>分数分布</h3><svg class=\"hist\" viewBox=\"0 0 {width} {}\" role=\"img\" aria-label=\"分数分布\">",
+        bar_h + 40
+    );
+    for (i, (&(label, lo, _), &n)) in BINS.iter().zip(&counts).enumerate() {
+        let x = gap + i * (w + gap);
+        let bh = n * bar_h / top;
+        let y = 20 + bar_h - bh;
+        let _ = writeln!(
+            h,
+            "<g><title>{label} 分: {n} 通</title><rect class=\"{}\" x=\"{x}\" y=\"{y}\" width=\"{w}\" height=\"{bh}\"/><text x=\"{}\" y=\"{}\" class=\"n\">{n}</text><text x=\"{}\" y=\"{}\" class=\"l\">{label}</text></g>",
+            tier_class(&set.scoring, lo),
+            x + w / 2,
+            y.saturating_sub(4).max(12),
+            x + w / 2,
+            bar_h + 36,
+        );
+    }
+    h.push_str("</svg></div>\n</div>\n");
+
+    // Rules: the ones that cost the most points first, as bars of calls hit.
+    let mut fired: Vec<usize> = (0..set.rules.len())
+        .filter(|&i| stats.rules[i].calls > 0)
+        .collect();
+    fired.sort_by(|&a, &b| {
+        stats.rules[a]
+            .points
+            .cmp(&stats.rules[b].points)
+            .then(stats.rules[b].calls.cmp(&stats.rules[a].calls))
+            .then(a.cmp(&b))
+    });
+    h.push_str("<div class=\"panel wide\"><h3>规则命中 <small>扣分最多的在前;点击查看这些通话</small></h3>\n");
+    if fired.is_empty() {
+        h.push_str("<p class=\"empty\">没有规则命中。</p>\n");
+    } else {
+        let top = fired
+            .iter()
+            .map(|&i| stats.rules[i].calls)
+            .max()
+            .unwrap_or(1);
+        let row_h = 26;
+        let _ = writeln!(
+            h,
+            "<svg class=\"rules\" viewBox=\"0 0 760 {}\" role=\"img\" aria-label=\"规则命中\">",
+            fired.len() * row_h + 4
+        );
+        for (k, &i) in fired.iter().enumerate() {
+            let r = &set.rules[i];
+            let s = &stats.rules[i];
+            let y = k * row_h + 2;
+            let bw = (s.calls * 300 / top).max(2);
+            let cost = match s.points.signum() {
+                -1 => "loss",
+                0 => "zero",
+                _ => "gain",
+            };
+            let _ = writeln!(
+                h,
+                "<a href=\"#v=review&amp;rule={}\"><g><title>{} {}: {} 通,{} 处,合计 {:+} 分</title><text x=\"0\" y=\"{}\" class=\"id\">{}</text><text x=\"64\" y=\"{}\" class=\"t\">{}</text><rect class=\"{cost}\" x=\"300\" y=\"{}\" width=\"{bw}\" height=\"{}\"/><text x=\"{}\" y=\"{}\" class=\"n\">{} 通 · {:+} 分</text></g></a>",
+                hash_value(&r.id),
+                escape(&r.id),
+                escape(&r.title),
+                s.calls,
+                s.hits,
+                s.points,
+                y + 17,
+                escape(&r.id),
+                y + 17,
+                escape(&truncate(&r.title, 14)),
+                y + 4,
+                row_h - 8,
+                300 + bw + 6,
+                y + 17,
+                s.calls,
+                s.points,
+            );
+        }
+        h.push_str("</svg>\n");
+    }
+    h.push_str("</div>\n</section>\n");
+    h
+}
+
+/// `text` cut to `n` characters, with an ellipsis when cut.
+fn truncate(text: &str, n: usize) -> String {
+    if text.chars().count() <= n {
+        text.to_string()
+    } else {
+        let mut s: String = text.chars().take(n - 1).collect();
+        s.push('…');
+        s
+    }
+}
+
+/// The 坐席 view: per agent, worst mean score first, each linking to the agent's calls.
+fn agents(set: &RuleSet, stats: &Stats) -> String {
+    let mut h = String::with_capacity(8 * 1024);
+    h.push_str(
+        "<section id=\"agents\" class=\"view\" hidden>\n<h2>坐席 <small>Agents</small></h2>\n",
+    );
+    if stats.agents.is_empty() {
+        h.push_str("<p class=\"empty\">没有已评分的通话。</p>\n</section>\n");
+        return h;
+    }
+    h.push_str("<div class=\"scroll\"><table class=\"grid\" id=\"agent-table\">\n<thead><tr><th>坐席</th><th class=\"num\">通话</th><th class=\"num\">平均分</th>");
+    for (name, _) in &set.scoring.tiers {
+        let _ = write!(h, "<th class=\"num\">{}</th>", escape(name));
+    }
+    h.push_str("<th class=\"num\">待复核</th><th>最常见的问题</th></tr></thead>\n<tbody>\n");
+    let mut agents: Vec<_> = stats.agents.iter().collect();
+    agents.sort_by(|a, b| {
+        a.1.mean_score()
+            .total_cmp(&b.1.mean_score())
+            .then(a.0.cmp(b.0))
+    });
+    for (name, a) in agents {
+        let link = hash_value(name);
+        let _ = write!(
+            h,
+            "<tr><td><a href=\"#v=review&amp;agent={link}\">{}</a></td><td class=\"num\">{}</td><td class=\"num\">{:.1}</td>",
+            escape(name),
+            a.calls,
+            a.mean_score()
+        );
+        for n in &a.tiers {
+            let _ = write!(h, "<td class=\"num\">{n}</td>");
+        }
+        let _ = write!(h, "<td class=\"num\">{}</td><td>", a.flagged);
+        for (i, calls) in a.top_rules(set, 3) {
+            let r = &set.rules[i];
+            let _ = write!(
+                h,
+                "<a class=\"chip\" href=\"#v=review&amp;agent={link}&amp;rule={}\" title=\"{}\">{} ×{calls}</a> ",
+                hash_value(&r.id),
+                escape(&r.title),
+                escape(&r.id)
+            );
+        }
+        h.push_str("</td></tr>\n");
+    }
+    h.push_str("</tbody></table></div>\n</section>\n");
+    h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn script_data_cannot_close_its_element() {
+        let mut out = Vec::new();
+        let json = br#"{"t":"</script><script>alert(1)</script><!-- & -->"}"#;
+        write_script_safe(&mut out, json).unwrap();
+        let s = String::from_utf8(out).unwrap();
+        assert_eq!(
+            s,
+            r#"{"t":"\u003c/script\u003e\u003cscript\u003ealert(1)\u003c/script\u003e\u003c!-- \u0026 --\u003e"}"#
+        );
+        let back: serde_json::Value = serde_json::from_str(&s).unwrap();
+        assert_eq!(
+            back["t"], "</script><script>alert(1)</script><!-- & -->",
+            "the escapes mean the same string"
+        );
+    }
+
+    #[test]
+    fn markup_is_escaped_and_hash_values_round_trip() {
+        assert_eq!(
+            escape(r#""><img src=x onerror=alert(2)>&'"#),
+            "&quot;&gt;&lt;img src=x onerror=alert(2)&gt;&amp;&#39;"
+        );
+        assert_eq!(hash_value("A1024"), "A1024");
+        assert_eq!(hash_value("张 a&b=c"), "%E5%BC%A0%20a%26b%3Dc");
+        assert_eq!(truncate("一二三四五", 5), "一二三四五");
+        assert_eq!(truncate("一二三四五六", 5), "一二三四…");
+    }
+
+    #[test]
+    fn bins_cover_every_score_once() {
+        let mut seen = [0; 101];
+        for (_, lo, hi) in BINS {
+            for n in &mut seen[lo..=hi] {
+                *n += 1;
+            }
+        }
+        assert!(seen.iter().all(|&n| n == 1), "{seen:?}");
+    }
+
+    #[test]
+    fn the_batch_key_depends_on_every_call_and_its_order() {
+        let ab = fnv(fnv(FNV_OFFSET, b"a"), b"b");
+        assert_ne!(ab, fnv(fnv(FNV_OFFSET, b"b"), b"a"));
+        assert_ne!(ab, fnv(FNV_OFFSET, b"ab"), "fields are separated");
+        assert_eq!(ab, fnv(fnv(FNV_OFFSET, b"a"), b"b"));
+    }
+}

@@ -1,0 +1,600 @@
+// zhijian review report. The data are the embedded JSON blocks; every string from a transcript
+// or its metadata is put into the page as a text node (el(), .textContent), never as HTML.
+(function () {
+  'use strict';
+  const started = performance.now();
+  const $ = (sel) => document.querySelector(sel);
+  const CALLS = JSON.parse($('#zj-calls').textContent);
+  const META = JSON.parse($('#zj-meta').textContent);
+  const RULES = new Map(META.rules.map((r) => [r.id, r]));
+  const ROLE = { agent: '客服', customer: '客户' };
+  const CHANNEL = { phone: '电话', chat: '在线', social: '社媒', ticket: '工单' };
+  const ERROR_TIER = '__error';
+  const PAGE = 200;
+
+  function el(tag, attrs, ...kids) {
+    const e = document.createElement(tag);
+    if (attrs) {
+      for (const [k, v] of Object.entries(attrs)) {
+        if (v == null || v === false) continue;
+        if (k === 'class') e.className = v;
+        else if (k === 'text') e.textContent = v;
+        else if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
+        else e.setAttribute(k, v === true ? '' : String(v));
+      }
+    }
+    for (const kid of kids.flat()) {
+      if (kid == null || kid === false) continue;
+      e.append(kid instanceof Node ? kid : String(kid));
+    }
+    return e;
+  }
+
+  // ---- derived data -------------------------------------------------------------------------
+  const tierNames = META.schemes[0].tiers.map((t) => t[0]);
+  function tierClass(c) {
+    if (c.error != null) return 'err';
+    const i = tierNames.indexOf(c.tier);
+    return 't' + Math.min(3, i < 0 ? 3 : i);
+  }
+  const ids = new Map();
+  for (const c of CALLS) ids.set(c.call_id, (ids.get(c.call_id) || 0) + 1);
+  CALLS.forEach((c, i) => {
+    c.i = i;
+    c.sharedId = ids.get(c.call_id) > 1;
+    c.agentName = c.agent || META.unknown_agent;
+    c.ruleIds = [...new Set(c.hits.map((h) => h.rule_id))].sort();
+  });
+
+  function haystack(c) {
+    if (c.hay === undefined) {
+      c.hay = [c.call_id, c.source, c.agentName, c.error || '', ...c.turns.map((t) => t.text)]
+        .join('\n')
+        .toLowerCase();
+    }
+    return c.hay;
+  }
+
+  function msText(ms) {
+    if (ms == null) return '';
+    const s = Math.floor(ms / 1000);
+    const m = Math.floor(s / 60);
+    return String(m).padStart(2, '0') + ':' + String(s % 60).padStart(2, '0');
+  }
+  const turnRange = (ev) => ev.first_turn === ev.last_turn
+    ? `第 ${ev.first_turn + 1} 轮` : `第 ${ev.first_turn + 1}–${ev.last_turn + 1} 轮`;
+  const seconds = (ms) => (ms / 1000).toFixed(1);
+  const signed = (n) => (n > 0 ? '+' + n : String(n).replace('-', '−'));
+
+  // ---- verdicts -----------------------------------------------------------------------------
+  const STORE = 'zhijian.verdicts.v1';
+  const REVIEWER = 'zhijian.reviewer';
+  let persistent = true;
+  let verdicts = {};
+  try {
+    verdicts = JSON.parse(localStorage.getItem(STORE) || '{}') || {};
+  } catch (e) {
+    persistent = false;
+  }
+  function saveVerdicts() {
+    if (!persistent) return;
+    try {
+      localStorage.setItem(STORE, JSON.stringify(verdicts));
+    } catch (e) {
+      persistent = false;
+    }
+  }
+  function span(h) {
+    const ev = h.evidence;
+    return ev.kind === 'said' || ev.kind === 'missing' ? [ev.start, ev.end] : [ev.begin_ms, ev.end_ms];
+  }
+  function hitKey(c, h) {
+    const [s, e] = span(h);
+    return [c.source, c.call_id, h.rule_id, h.turn, s, e, c.rules_version].join('\u001f');
+  }
+  let reportKeys = null;
+  function keysOfReport() {
+    if (!reportKeys) {
+      reportKeys = [];
+      for (const c of CALLS) for (const h of c.hits) reportKeys.push([c, h, hitKey(c, h)]);
+    }
+    return reportKeys;
+  }
+  function updateCount() {
+    let confirmed = 0, rejected = 0;
+    for (const [, , k] of keysOfReport()) {
+      const v = verdicts[k];
+      if (!v) continue;
+      if (v.verdict === '确认') confirmed++;
+      else if (v.verdict === '误判') rejected++;
+    }
+    $('#verdict-count').textContent =
+      `已复核 ${confirmed + rejected} / ${keysOfReport().length} 处 (确认 ${confirmed},误判 ${rejected})` +
+      (persistent ? '' : ' · 浏览器不允许保存,请及时下载');
+  }
+  function setVerdict(c, h, verdict, comment) {
+    const k = hitKey(c, h);
+    const old = verdicts[k];
+    if (verdict == null && !comment) {
+      delete verdicts[k];
+    } else {
+      verdicts[k] = {
+        verdict: verdict == null ? (old ? old.verdict : '') : verdict,
+        comment: comment == null ? (old ? old.comment : '') : comment,
+        reviewer: $('#reviewer').value.trim(),
+      };
+    }
+    saveVerdicts();
+    updateCount();
+  }
+
+  // A cell that a spreadsheet will not evaluate, and that `zhijian precision` reads back
+  // exactly: a leading ' is added before = + - @ tab CR and ' itself, and removed on reading.
+  function csvCell(v) {
+    let s = v == null ? '' : String(v);
+    if (/^[=+\-@\t\r']/.test(s)) s = "'" + s;
+    return /[",\r\n]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
+  }
+  function contextLines(c, h) {
+    const ev = h.evidence;
+    const first = ev.kind === 'missing' ? Math.min(ev.first_turn, h.turn) : h.turn;
+    const last = ev.kind === 'missing' ? Math.max(ev.last_turn, h.turn) : h.turn;
+    const from = Math.max(0, first - 1);
+    const lines = [];
+    for (let t = from; t <= last && t < c.turns.length; t++) {
+      lines.push(ROLE[c.turns[t].role] + '：' + c.turns[t].text.replace(/\s*[\r\n]+\s*/g, ' '));
+    }
+    return lines.join('\n');
+  }
+  const CSV_HEADER = ['call_id', 'source', 'rule_id', 'turn', 'start', 'end', 'verdict', 'reviewer',
+    'comment', 'rules_version', 'kind', 'rule_title', 'quote', 'context', 'channel'];
+  function verdictsCsv() {
+    const rows = [CSV_HEADER.join(',')];
+    for (const [c, h, k] of keysOfReport()) {
+      const v = verdicts[k];
+      if (!v || !v.verdict) continue;
+      const [s, e] = span(h);
+      const ev = h.evidence;
+      rows.push([c.call_id, c.source, h.rule_id, h.turn, s, e, v.verdict, v.reviewer, v.comment,
+        c.rules_version, ev.kind, h.rule_title, ev.text || '', contextLines(c, h), c.channel || '']
+        .map(csvCell).join(','));
+    }
+    return '\ufeff' + rows.join('\r\n') + '\r\n';
+  }
+  $('#download').addEventListener('click', () => {
+    const url = URL.createObjectURL(new Blob([verdictsCsv()], { type: 'text/csv;charset=utf-8' }));
+    const a = el('a', { href: url, download: 'verdicts.csv' });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+  });
+  try {
+    $('#reviewer').value = localStorage.getItem(REVIEWER) || '';
+  } catch (e) { /* no storage: the name is typed each time */ }
+  $('#reviewer').addEventListener('change', () => {
+    try { localStorage.setItem(REVIEWER, $('#reviewer').value.trim()); } catch (e) { /* ignored */ }
+  });
+
+  // ---- state in the URL hash ----------------------------------------------------------------
+  const FILTERS = ['q', 'tier', 'rule', 'agent', 'reason', 'sort', 'flagged'];
+  function readHash() {
+    const p = new URLSearchParams(location.hash.slice(1));
+    const s = { v: p.get('v') || 'review', call: p.get('call'), src: p.get('src') };
+    for (const k of FILTERS) s[k] = p.get(k) || '';
+    return s;
+  }
+  function hashOf(s) {
+    const p = new URLSearchParams();
+    p.set('v', s.v || 'review');
+    for (const k of FILTERS) if (s[k]) p.set(k, s[k]);
+    if (s.call != null) {
+      p.set('call', s.call);
+      if (s.src) p.set('src', s.src);
+    }
+    return '#' + p.toString();
+  }
+  let state = readHash();
+
+  // ---- filters ------------------------------------------------------------------------------
+  function fillSelect(sel, options) {
+    for (const [value, label] of options) sel.append(el('option', { value }, label));
+  }
+  const counted = (list) => {
+    const m = new Map();
+    for (const x of list) m.set(x, (m.get(x) || 0) + 1);
+    return m;
+  };
+  const tierCount = counted(CALLS.map((c) => (c.error != null ? ERROR_TIER : c.tier)));
+  fillSelect($('#f-tier'), [...tierNames, ERROR_TIER].filter((t) => tierCount.has(t))
+    .map((t) => [t, `${t === ERROR_TIER ? '无法读取' : t} (${tierCount.get(t)})`]));
+  const ruleCount = counted(CALLS.flatMap((c) => c.ruleIds));
+  fillSelect($('#f-rule'), META.rules.filter((r) => ruleCount.has(r.id))
+    .map((r) => [r.id, `${r.id} ${r.title} (${ruleCount.get(r.id)})`]));
+  const agentCount = counted(CALLS.map((c) => c.agentName));
+  fillSelect($('#f-agent'), [...agentCount.keys()].sort()
+    .map((a) => [a, `${a} (${agentCount.get(a)})`]));
+  const reasonCount = counted(CALLS.flatMap((c) => c.flag_reasons));
+  fillSelect($('#f-reason'), [...reasonCount.keys()].sort().map((r) => {
+    const rule = RULES.get(r);
+    return [r, `${r}${rule ? ' ' + rule.title : ''} (${reasonCount.get(r)})`];
+  }));
+
+  function syncControls() {
+    $('#f-q').value = state.q;
+    for (const k of ['tier', 'rule', 'agent', 'reason', 'sort']) {
+      const sel = $('#f-' + k);
+      sel.value = state[k];
+      // A shared link may name a value this batch does not have: keep it visible.
+      if (sel.value !== state[k]) {
+        sel.append(el('option', { value: state[k] }, state[k] + ' (0)'));
+        sel.value = state[k];
+      }
+    }
+    $('#f-flagged').checked = state.flagged === '1';
+  }
+  function fromControls() {
+    const s = Object.assign({}, state, {
+      q: $('#f-q').value.trim(),
+      tier: $('#f-tier').value,
+      rule: $('#f-rule').value,
+      agent: $('#f-agent').value,
+      reason: $('#f-reason').value,
+      sort: $('#f-sort').value,
+      flagged: $('#f-flagged').checked ? '1' : '',
+    });
+    return s;
+  }
+  let typing = null;
+  $('#filters').addEventListener('submit', (e) => e.preventDefault());
+  $('#filters').addEventListener('input', (e) => {
+    clearTimeout(typing);
+    const apply = () => {
+      state = fromControls();
+      history.replaceState(null, '', hashOf(state));
+      route();
+    };
+    if (e.target.id === 'f-q') typing = setTimeout(apply, 200);
+    else apply();
+  });
+
+  let filtered = [];
+  let filterKey = null;
+  function applyFilters() {
+    const key = FILTERS.map((k) => state[k]).join('\u0000');
+    if (key === filterKey) return false;
+    filterKey = key;
+    const q = state.q.toLowerCase();
+    filtered = CALLS.filter((c) =>
+      (!state.tier || (state.tier === ERROR_TIER ? c.error != null : c.tier === state.tier)) &&
+      (!state.rule || c.ruleIds.includes(state.rule)) &&
+      (!state.agent || c.agentName === state.agent) &&
+      (!state.reason || c.flag_reasons.includes(state.reason)) &&
+      (state.flagged !== '1' || c.flagged) &&
+      (!q || haystack(c).includes(q)));
+    const score = (c) => (c.score == null ? -1 : c.score);
+    const byId = (a, b) => (a.call_id < b.call_id ? -1 : a.call_id > b.call_id ? 1 : a.i - b.i);
+    const sorts = {
+      '': (a, b) => (b.flagged - a.flagged) || (score(a) - score(b)) || (a.i - b.i),
+      score: (a, b) => (score(a) - score(b)) || (a.i - b.i),
+      '-score': (a, b) => (score(b) - score(a)) || (a.i - b.i),
+      id: byId,
+      batch: (a, b) => a.i - b.i,
+    };
+    filtered.sort(sorts[state.sort] || sorts['']);
+    return true;
+  }
+
+  // ---- queue --------------------------------------------------------------------------------
+  let shown = 0;
+  function callHash(c) {
+    return hashOf(Object.assign({}, state, { v: 'review', call: c.call_id, src: c.sharedId ? c.source : null }));
+  }
+  function reviewedOf(c) {
+    let n = 0;
+    for (const h of c.hits) if (verdicts[hitKey(c, h)]) n++;
+    return n;
+  }
+  function queueRow(c) {
+    const sub = el('span', { class: 'sub' },
+      el('span', null, c.agentName),
+      c.channel && el('span', null, CHANNEL[c.channel] || c.channel),
+      c.flagged && el('span', { class: 'flag' }, '待复核: ' + c.flag_reasons.join('、')),
+      c.ruleIds.length > 0 && el('span', null, c.ruleIds.join(' ')),
+      c.hits.length > 0 && el('span', { class: 'reviewed' }, `已复核 ${reviewedOf(c)}/${c.hits.length}`));
+    const tier = c.error != null ? '无法读取' : c.tier;
+    return el('li', { 'data-i': c.i },
+      el('a', { href: callHash(c) },
+        el('span', { class: 'score ' + tierClass(c) }, c.score == null ? '—' : c.score),
+        el('span', null, el('span', { class: 'id' }, c.call_id), ' ', el('span', { class: 'tier ' + tierClass(c) }, tier)),
+        sub));
+  }
+  function renderQueue(reset) {
+    const list = $('#queue');
+    if (reset) {
+      list.replaceChildren();
+      shown = 0;
+    }
+    const frag = document.createDocumentFragment();
+    const upto = Math.min(filtered.length, shown + PAGE);
+    for (; shown < upto; shown++) frag.append(queueRow(filtered[shown]));
+    list.append(frag);
+    const more = $('#more');
+    more.hidden = shown >= filtered.length;
+    more.textContent = `显示更多 (还有 ${filtered.length - shown} 通)`;
+    const flagged = filtered.reduce((n, c) => n + (c.flagged ? 1 : 0), 0);
+    $('#queue-count').textContent =
+      `${filtered.length} / ${CALLS.length} 通,其中待复核 ${flagged} 通` +
+      (META.only_flagged ? ' (报告只收录待复核的通话)' : '');
+    markCurrent();
+  }
+  $('#more').addEventListener('click', () => renderQueue(false));
+  if ('IntersectionObserver' in window) {
+    new IntersectionObserver((entries) => {
+      if (entries.some((e) => e.isIntersecting) && !$('#more').hidden) renderQueue(false);
+    }, { root: $('#queue-pane') }).observe($('#more'));
+  }
+  function markCurrent() {
+    const cur = currentCall();
+    for (const li of $('#queue').children) {
+      li.classList.toggle('current', cur != null && Number(li.dataset.i) === cur.i);
+    }
+  }
+  function currentCall() {
+    if (state.call == null) return null;
+    return CALLS.find((c) => c.call_id === state.call && (!state.src || c.source === state.src)) || null;
+  }
+
+  // ---- call view ----------------------------------------------------------------------------
+  function schemeOf(c) {
+    return META.schemes.find((s) => s.channel === c.channel) || META.schemes[0];
+  }
+
+  // The turn's text with each quoted span in a <mark>; overlapping spans split into pieces.
+  function markedText(text, spans) {
+    const chars = Array.from(text);
+    const cuts = new Set([0, chars.length]);
+    for (const s of spans) {
+      cuts.add(Math.max(0, Math.min(chars.length, s.start)));
+      cuts.add(Math.max(0, Math.min(chars.length, s.end)));
+    }
+    const points = [...cuts].sort((a, b) => a - b);
+    const out = el('div', { class: 'text' });
+    for (let k = 0; k + 1 < points.length; k++) {
+      const [a, b] = [points[k], points[k + 1]];
+      const piece = chars.slice(a, b).join('');
+      const over = spans.filter((s) => s.start <= a && s.end >= b && s.end > s.start);
+      if (over.length === 0) {
+        out.append(piece);
+        continue;
+      }
+      const cls = ['hit'];
+      if (over.length > 1) cls.push('many');
+      if (over.every((s) => s.trigger)) cls.push('trigger');
+      if (over.every((s) => s.h.points > 0)) cls.push('bonus');
+      const title = over.map((s) => `${s.h.rule_id} ${s.h.rule_title} (${signed(s.h.points)} 分)\n${s.h.message}`).join('\n\n');
+      out.append(el('mark', {
+        class: cls.join(' '), title, 'data-hit': over[0].n, tabindex: 0,
+        onclick: () => focusHit(over[0].n),
+        onkeydown: (e) => { if (e.key === 'Enter') focusHit(over[0].n); },
+      }, piece));
+    }
+    return out;
+  }
+  function flash(node) {
+    if (!node) return;
+    node.classList.remove('flash');
+    void node.offsetWidth;
+    node.classList.add('flash');
+    node.scrollIntoView({ block: 'center', behavior: 'smooth' });
+  }
+  const focusHit = (n) => flash(document.getElementById('hit-' + n));
+  function focusEvidence(n) {
+    flash(document.querySelector(`#call [data-hit="${n}"]`) || document.getElementById('note-' + n));
+  }
+
+  function breakdown(c) {
+    const scheme = schemeOf(c);
+    const rows = new Map();
+    for (const h of c.hits) {
+      const r = rows.get(h.rule_id) || { h, n: 0, points: 0 };
+      r.n++;
+      r.points += h.points;
+      rows.set(h.rule_id, r);
+    }
+    const body = el('tbody');
+    body.append(el('tr', null, el('td', null, '基础分'), el('td'), el('td'), el('td', { class: 'num' }, scheme.base)));
+    let total = scheme.base, fatal = false;
+    for (const [id, r] of rows) {
+      total += r.points;
+      fatal = fatal || r.h.fatal;
+      body.append(el('tr', null,
+        el('td', null, el('b', null, id), ' ', r.h.rule_title),
+        el('td', null, r.h.dimension),
+        el('td', { class: 'num' }, '×' + r.n),
+        el('td', { class: 'num ' + (r.points < 0 ? 'loss' : r.points > 0 ? 'gain' : '') }, signed(r.points))));
+    }
+    let note = '';
+    if (fatal) note = '含致命项,总分记 0';
+    else if (total > 100) note = `${total} 封顶为 100`;
+    else if (total < 0) note = `${total} 记为 0`;
+    body.append(el('tr', { class: 'sum' }, el('td', null, '总分', note && el('small', null, ' (' + note + ')')),
+      el('td', null, c.tier), el('td'), el('td', { class: 'num' }, c.score)));
+    return el('table', { class: 'grid' },
+      el('thead', null, el('tr', null, el('th', null, '规则'), el('th', null, '维度'), el('th', { class: 'num' }, '次数'), el('th', { class: 'num' }, '得分'))),
+      body);
+  }
+
+  function hitCard(c, h, n) {
+    const ev = h.evidence;
+    const k = hitKey(c, h);
+    const v = verdicts[k] || {};
+    let what;
+    if (ev.kind === 'said') what = el('div', { class: 'quote' }, ev.text);
+    else if (ev.kind === 'missing') {
+      const inRange = h.turn >= ev.first_turn && h.turn <= ev.last_turn;
+      what = el('div', null,
+        el('div', { class: 'msg' }, `${turnRange(ev)}没有说到要求的话;` + (inRange ? '应当说的那一轮:' : '引出它的原话:')),
+        el('div', { class: 'quote' }, ev.text));
+    } else {
+      what = el('div', { class: 'quote' }, ev.kind === 'silence'
+        ? `静音 ${seconds(ev.measured_ms)} 秒 (${msText(ev.begin_ms)}–${msText(ev.end_ms)})`
+        : `抢话:对方说完前 ${seconds(ev.measured_ms)} 秒开口 (${msText(ev.begin_ms)}–${msText(ev.end_ms)})`);
+    }
+    const card = el('div', { class: 'hitcard' + (v.verdict === '确认' ? ' confirmed' : v.verdict === '误判' ? ' rejected' : ''), id: 'hit-' + n });
+    const buttons = ['确认', '误判'].map((label) => el('button', {
+      type: 'button', class: (label === '确认' ? 'confirm' : 'reject') + (v.verdict === label ? ' on' : ''),
+      'aria-pressed': v.verdict === label ? 'true' : 'false', 'data-verdict': label,
+      onclick: () => {
+        const now = (verdicts[k] || {}).verdict === label ? null : label;
+        setVerdict(c, h, now, null);
+        card.classList.toggle('confirmed', now === '确认');
+        card.classList.toggle('rejected', now === '误判');
+        for (const b of buttons) {
+          b.classList.toggle('on', b.dataset.verdict === now);
+          b.setAttribute('aria-pressed', b.dataset.verdict === now ? 'true' : 'false');
+        }
+        const li = document.querySelector(`#queue li[data-i="${c.i}"] .reviewed`);
+        if (li) li.textContent = `已复核 ${reviewedOf(c)}/${c.hits.length}`;
+      },
+    }, label));
+    const comment = el('input', {
+      type: 'text', placeholder: '备注 (可选)', value: v.comment || '', 'aria-label': '备注',
+      onchange: (e) => setVerdict(c, h, null, e.target.value),
+    });
+    card.append(
+      el('div', { class: 'head' },
+        el('span', { class: 'rid' }, h.rule_id), el('span', null, h.rule_title),
+        el('a', { href: '#', onclick: (e) => { e.preventDefault(); focusEvidence(n); } }, `第 ${h.turn + 1} 轮 ${ROLE[h.role]}`),
+        h.fatal && el('span', { class: 'flag' }, '致命'),
+        h.review && el('span', { class: 'flag' }, '需复核'),
+        el('span', { class: 'pts ' + (h.points < 0 ? 'loss' : h.points > 0 ? 'gain' : '') },
+          h.points === 0 ? '不计分' : signed(h.points) + ' 分')),
+      what,
+      el('div', { class: 'msg' }, h.message),
+      el('div', { class: 'verdict' }, ...buttons, comment));
+    return card;
+  }
+
+  function renderCall() {
+    const view = $('#call');
+    const c = currentCall();
+    document.body.classList.toggle('has-call', c != null);
+    if (!c) {
+      view.replaceChildren(el('p', { class: 'hint' }, state.call != null
+        ? `没有找到通话 ${state.call}。` : '从左侧选择一通电话查看转写和扣分证据。'));
+      return;
+    }
+    const pos = filtered.indexOf(c);
+    const back = Object.assign({}, state, { call: null, src: null });
+    const nav = el('div', { class: 'nav' },
+      pos > 0 && el('a', { href: callHash(filtered[pos - 1]), class: 'prev' }, '← 上一通'),
+      pos >= 0 && pos + 1 < filtered.length && el('a', { href: callHash(filtered[pos + 1]), class: 'next' }, '下一通 →'));
+    const parts = [
+      el('a', { class: 'back', href: hashOf(back) }, '← 返回列表'), nav,
+      el('h2', null, c.call_id),
+      el('div', { class: 'meta' },
+        el('span', null, '来源 ', c.source),
+        el('span', null, '坐席 ', c.agentName),
+        c.channel && el('span', null, '渠道 ', CHANNEL[c.channel] || c.channel),
+        c.duration_ms != null && el('span', null, '时长 ', msText(c.duration_ms)),
+        ...Object.entries(c.meta || {}).filter(([k]) => !['agent', 'channel'].includes(k))
+          .map(([k, v]) => el('span', null, k + ' ', v))),
+    ];
+    if (c.error != null) {
+      parts.push(el('p', { class: 'error' }, '无法读取: ', c.error));
+      view.replaceChildren(...parts);
+      return;
+    }
+    parts.push(el('div', { class: 'scorebox' },
+      el('span', { class: 'big score ' + tierClass(c) }, c.score),
+      el('span', { class: 'tier ' + tierClass(c) }, c.tier),
+      el('span', { class: 'item' }, '个人特性 ', el('b', null, c.attitude)),
+      el('span', { class: 'item' }, '程序特性 ', el('b', null, c.procedure)),
+      el('span', { class: 'item' }, '服务类型 ', el('b', null, c.service_type)),
+      c.flagged && el('span', { class: 'item flag' }, '待复核: ' + c.flag_reasons.join('、'))));
+    if (c.roles && c.roles.basis !== 'labels') {
+      parts.push(el('p', { class: 'roles' + (c.roles.basis === 'undecided' ? ' undecided' : '') },
+        '角色判定: ', c.roles.reason));
+    }
+    if (c.not_applicable.length) {
+      parts.push(el('p', { class: 'na' }, `不适用于${CHANNEL[c.channel] || c.channel}渠道的规则: ` +
+        c.not_applicable.map((id) => id + (RULES.has(id) ? ' ' + RULES.get(id).title : '')).join('、')));
+    }
+
+    // Where each hit shows in the transcript.
+    const spans = c.turns.map(() => []);
+    const notesAfter = c.turns.map(() => []);
+    const notesBefore = c.turns.map(() => []);
+    c.hits.forEach((h, n) => {
+      const ev = h.evidence;
+      if (ev.kind === 'said') spans[h.turn].push({ start: ev.start, end: ev.end, h, n });
+      else if (ev.kind === 'missing') {
+        spans[h.turn].push({ start: ev.start, end: ev.end, h, n, trigger: true });
+        const at = Math.min(c.turns.length - 1, Math.max(ev.last_turn, h.turn));
+        notesAfter[at].push([h, n, el('span', null, `${turnRange(ev)}没有说到要求的话: `,
+          el('b', null, h.rule_id + ' ' + h.rule_title), ` (${signed(h.points)} 分)`)]);
+      } else {
+        const text = ev.kind === 'silence'
+          ? `静音 ${seconds(ev.measured_ms)} 秒 (${msText(ev.begin_ms)}–${msText(ev.end_ms)})`
+          : `抢话 ${seconds(ev.measured_ms)} 秒:对方说到 ${msText(ev.end_ms)},${ROLE[h.role]}在 ${msText(ev.begin_ms)} 开口`;
+        notesBefore[h.turn].push([h, n, el('span', null, text + ' — ', el('b', null, h.rule_id + ' ' + h.rule_title), ` (${signed(h.points)} 分)`)]);
+      }
+    });
+    const note = (cls) => ([h, n, body]) => el('div', {
+      class: 'note ' + cls + (h.points > 0 ? ' bonus' : ''), id: 'note-' + n, title: h.message,
+      onclick: () => focusHit(n),
+    }, body);
+    const transcript = el('div', { class: 'transcript' });
+    c.turns.forEach((t, i) => {
+      notesBefore[i].forEach((x) => transcript.append(note('timing')(x)));
+      transcript.append(el('div', { class: 'turn ' + t.role, id: 'turn-' + i },
+        el('span', { class: 'time' }, t.begin_ms != null ? msText(t.begin_ms) : '#' + (i + 1)),
+        el('span', { class: 'who' }, ROLE[t.role], t.speaker && el('small', null, ' ' + t.speaker)),
+        markedText(t.text, spans[i])));
+      notesAfter[i].forEach((x) => transcript.append(note('missing')(x)));
+    });
+
+    parts.push(el('h3', null, '扣分明细'), breakdown(c));
+    parts.push(el('h3', null, '转写 ', el('small', null, '高亮处是扣分的原话,点击查看')), transcript);
+    if (c.hits.length) {
+      parts.push(el('h3', null, `命中 ${c.hits.length} 处 `, el('small', null, '逐条标记 确认 / 误判')),
+        el('div', { class: 'hits' }, c.hits.map((h, n) => hitCard(c, h, n))));
+    } else {
+      parts.push(el('p', { class: 'hint' }, '没有规则命中。'));
+    }
+    view.replaceChildren(...parts);
+  }
+
+  // ---- routing ------------------------------------------------------------------------------
+  function route() {
+    for (const a of document.querySelectorAll('#tabs a')) a.classList.toggle('active', a.dataset.view === state.v);
+    for (const v of document.querySelectorAll('.view')) v.hidden = v.id !== state.v;
+    if (state.v !== 'review') {
+      document.body.classList.remove('has-call');
+      return;
+    }
+    syncControls();
+    const changed = applyFilters();
+    if (changed || $('#queue').children.length === 0) renderQueue(true);
+    else markCurrent();
+    renderCall();
+  }
+  window.addEventListener('hashchange', () => {
+    state = readHash();
+    route();
+    if (state.call != null) $('#call').scrollIntoView({ block: 'start' });
+  });
+  document.addEventListener('keydown', (e) => {
+    if (e.target.closest && e.target.closest('input, select, textarea')) return;
+    if (state.v !== 'review') return;
+    const cls = e.key === 'j' ? '.next' : e.key === 'k' ? '.prev' : null;
+    const a = cls && document.querySelector('#call .nav ' + cls);
+    if (a) location.hash = a.getAttribute('href');
+  });
+
+  route();
+  updateCount();
+  window.zhijianLoadMs = Math.round(performance.now() - started);
+  document.body.dataset.ready = '1';
+})();

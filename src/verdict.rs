@@ -1,0 +1,709 @@
+//! Verdicts: the `verdicts.csv` files supervisors download from the review report → each rule's
+//! precision, the hits judged wrong, and those hits as rule examples.
+//!
+//! In: one or more CSV files with the columns `call_id,source,rule_id,turn,start,end,verdict,
+//! reviewer,comment,rules_version` (the report adds `kind,rule_title,quote,context,channel`;
+//! other tools may leave them out). Out: [`Precision`] per rule with a Wilson 95 % interval,
+//! the 误判 hits with their words, and `[[example]] expect = "pass"` blocks (checked against
+//! the current rules: a block whose excerpt no longer triggers the rule says so).
+//!
+//! The same hit judged twice (two exports, two reviewers) counts once: the last verdict read
+//! wins, and disagreements are counted so a team sees them.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use crate::channel::Channel;
+use crate::rule::RuleSet;
+
+/// A supervisor's judgement of one hit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Judgement {
+    /// 确认: the hit is right.
+    Confirmed,
+    /// 误判: the rule fired where it should not have.
+    Rejected,
+}
+
+impl Judgement {
+    /// Reads a `verdict` cell; `None` for an empty one (not judged yet).
+    pub fn parse(cell: &str) -> Result<Option<Judgement>, String> {
+        let v = cell.trim().to_lowercase();
+        Ok(Some(match v.as_str() {
+            "" => return Ok(None),
+            "确认" | "正确" | "confirmed" | "confirm" | "correct" | "tp" | "true" | "yes" | "y"
+            | "✓" | "对" => Judgement::Confirmed,
+            "误判" | "错误" | "rejected" | "reject" | "false_positive" | "false-positive"
+            | "fp" | "wrong" | "false" | "no" | "n" | "✗" | "错" => Judgement::Rejected,
+            _ => {
+                return Err(format!(
+                    "verdict 列的值 \"{}\" 不认识: 应为 确认 或 误判",
+                    cell.trim()
+                ))
+            }
+        }))
+    }
+
+    pub fn zh(self) -> &'static str {
+        match self {
+            Judgement::Confirmed => "确认",
+            Judgement::Rejected => "误判",
+        }
+    }
+}
+
+/// One judged hit, as read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verdict {
+    pub call_id: String,
+    pub source: String,
+    pub rule_id: String,
+    pub turn: usize,
+    pub start: u64,
+    pub end: u64,
+    pub judgement: Judgement,
+    pub reviewer: String,
+    pub comment: String,
+    pub rules_version: String,
+    pub kind: String,
+    pub rule_title: String,
+    pub quote: String,
+    pub context: String,
+    pub channel: Option<Channel>,
+    /// Where it was read: file and line, for messages.
+    pub at: String,
+}
+
+impl Verdict {
+    /// Which hit this judges: the same hit in another export has the same key.
+    fn key(&self) -> String {
+        format!(
+            "{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}",
+            self.source,
+            self.call_id,
+            self.rule_id,
+            self.turn,
+            self.start,
+            self.end,
+            self.rules_version
+        )
+    }
+}
+
+/// A file that could not be read as verdicts.
+#[derive(Debug, thiserror::Error)]
+pub enum VerdictError {
+    #[error("无法读取 {}: {}", .path.display(), crate::zh::io(.source))]
+    Io { path: PathBuf, source: io::Error },
+    #[error("{at}: {message}")]
+    Bad { at: String, message: String },
+}
+
+/// Every verdict of the files, in order, after merging repeated judgements of one hit.
+#[derive(Debug, Default)]
+pub struct Verdicts {
+    pub verdicts: Vec<Verdict>,
+    /// Rows that judged a hit already judged (the later one was kept).
+    pub repeated: usize,
+    /// Of those, the ones whose judgement differed.
+    pub disagreements: usize,
+    /// Rows with an empty verdict (exported before they were judged).
+    pub unjudged: usize,
+}
+
+const REQUIRED: [&str; 7] = [
+    "call_id", "source", "rule_id", "turn", "start", "end", "verdict",
+];
+
+/// Reads verdict files, in order.
+pub fn read_files(paths: &[PathBuf]) -> Result<Verdicts, VerdictError> {
+    let mut all = Verdicts::default();
+    for path in paths {
+        let bytes = std::fs::read(path).map_err(|source| VerdictError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        read_into(&mut all, &bytes, path)?;
+    }
+    Ok(all)
+}
+
+/// Reads one file's bytes into `all`, merging repeated judgements.
+pub fn read_into(all: &mut Verdicts, bytes: &[u8], path: &Path) -> Result<(), VerdictError> {
+    let name = path.display().to_string();
+    let text =
+        std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)).map_err(|e| {
+            VerdictError::Bad {
+                at: name.clone(),
+                message: format!("不是 UTF-8 文本 (第 {} 字节起)", e.valid_up_to()),
+            }
+        })?;
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let headers = reader
+        .headers()
+        .map_err(|e| VerdictError::Bad {
+            at: name.clone(),
+            message: format!("无法读取表头: {e}"),
+        })?
+        .clone();
+    let column = |key: &str| headers.iter().position(|h| h.trim() == key);
+    let missing: Vec<&str> = REQUIRED
+        .iter()
+        .copied()
+        .filter(|k| column(k).is_none())
+        .collect();
+    if !missing.is_empty() {
+        return Err(VerdictError::Bad {
+            at: name,
+            message: format!(
+                "缺少列 {};复核报告下载的 verdicts.csv 的表头是 {}",
+                missing.join("、"),
+                REQUIRED.join(",")
+            ),
+        });
+    }
+    let mut index: BTreeMap<String, usize> = all
+        .verdicts
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (v.key(), i))
+        .collect();
+    for (n, record) in reader.records().enumerate() {
+        let at = format!("{name}:{}", n + 2);
+        let record = record.map_err(|e| VerdictError::Bad {
+            at: at.clone(),
+            message: format!("CSV 格式错误: {e}"),
+        })?;
+        let text = |key: &str| -> String {
+            column(key)
+                .and_then(|i| record.get(i))
+                .map(unquote)
+                .unwrap_or_default()
+        };
+        let number = |key: &str| -> Result<u64, VerdictError> {
+            let cell = text(key);
+            cell.trim().parse().map_err(|_| VerdictError::Bad {
+                at: at.clone(),
+                message: format!("{key} 列应为非负整数,而不是 \"{cell}\""),
+            })
+        };
+        let Some(judgement) =
+            Judgement::parse(&text("verdict")).map_err(|message| VerdictError::Bad {
+                at: at.clone(),
+                message,
+            })?
+        else {
+            all.unjudged += 1;
+            continue;
+        };
+        let rule_id = text("rule_id").trim().to_string();
+        if rule_id.is_empty() {
+            return Err(VerdictError::Bad {
+                at,
+                message: "rule_id 列为空".into(),
+            });
+        }
+        let verdict = Verdict {
+            call_id: text("call_id"),
+            source: text("source"),
+            rule_id,
+            turn: number("turn")? as usize,
+            start: number("start")?,
+            end: number("end")?,
+            judgement,
+            reviewer: text("reviewer").trim().to_string(),
+            comment: text("comment").trim().to_string(),
+            rules_version: text("rules_version").trim().to_string(),
+            kind: text("kind").trim().to_string(),
+            rule_title: text("rule_title").trim().to_string(),
+            quote: text("quote"),
+            context: text("context"),
+            channel: Channel::from_meta(text("channel").trim()),
+            at,
+        };
+        let k = verdict.key();
+        match index.get(&k) {
+            Some(&i) => {
+                all.repeated += 1;
+                if all.verdicts[i].judgement != verdict.judgement {
+                    all.disagreements += 1;
+                }
+                all.verdicts[i] = verdict;
+            }
+            None => {
+                index.insert(k, all.verdicts.len());
+                all.verdicts.push(verdict);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A cell as the report wrote it: a leading `'` keeps spreadsheets from reading text as a
+/// formula, and is not part of the text.
+fn unquote(cell: &str) -> String {
+    cell.strip_prefix('\'').unwrap_or(cell).to_string()
+}
+
+/// One rule's precision over the judged hits.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Precision {
+    pub rule_id: String,
+    pub title: String,
+    pub confirmed: usize,
+    pub rejected: usize,
+}
+
+impl Precision {
+    pub fn reviewed(&self) -> usize {
+        self.confirmed + self.rejected
+    }
+
+    /// Confirmed over reviewed; `None` when nothing was reviewed.
+    pub fn precision(&self) -> Option<f64> {
+        (self.reviewed() > 0).then(|| self.confirmed as f64 / self.reviewed() as f64)
+    }
+
+    /// The Wilson score interval at 95 %: honest for the handful of hits a rule gets in a
+    /// day's review, where the normal approximation would claim 100 % ± 0 after three hits.
+    pub fn interval(&self) -> Option<(f64, f64)> {
+        wilson(self.confirmed, self.reviewed())
+    }
+}
+
+/// The Wilson score interval for `k` successes in `n` trials, z = 1.96.
+pub fn wilson(k: usize, n: usize) -> Option<(f64, f64)> {
+    if n == 0 {
+        return None;
+    }
+    const Z: f64 = 1.959_963_984_540_054;
+    let n = n as f64;
+    let p = k as f64 / n;
+    let z2 = Z * Z;
+    let centre = p + z2 / (2.0 * n);
+    let spread = Z * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt();
+    let denom = 1.0 + z2 / n;
+    Some((
+        ((centre - spread) / denom).max(0.0),
+        ((centre + spread) / denom).min(1.0),
+    ))
+}
+
+/// Precision per rule, by rule id, plus the total over all rules (id `合计`) last.
+pub fn precision(verdicts: &[Verdict], set: Option<&RuleSet>) -> Vec<Precision> {
+    let mut rules: BTreeMap<&str, Precision> = BTreeMap::new();
+    for v in verdicts {
+        let p = rules.entry(&v.rule_id).or_insert_with(|| Precision {
+            rule_id: v.rule_id.clone(),
+            title: set
+                .and_then(|s| s.rule(&v.rule_id))
+                .map_or_else(|| v.rule_title.clone(), |r| r.title.clone()),
+            confirmed: 0,
+            rejected: 0,
+        });
+        if p.title.is_empty() {
+            p.title.clone_from(&v.rule_title);
+        }
+        match v.judgement {
+            Judgement::Confirmed => p.confirmed += 1,
+            Judgement::Rejected => p.rejected += 1,
+        }
+    }
+    let mut out: Vec<Precision> = rules.into_values().collect();
+    let total = Precision {
+        rule_id: TOTAL.into(),
+        title: String::new(),
+        confirmed: out.iter().map(|p| p.confirmed).sum(),
+        rejected: out.iter().map(|p| p.rejected).sum(),
+    };
+    out.push(total);
+    out
+}
+
+/// The id of the row that sums every rule.
+pub const TOTAL: &str = "合计";
+
+fn pct(x: f64) -> String {
+    format!("{:.1}%", x * 100.0)
+}
+
+/// The table and the 误判 hits as Markdown.
+pub fn markdown(rows: &[Precision], verdicts: &[Verdict]) -> String {
+    let mut s = String::new();
+    s.push_str("| 规则 | 名称 | 复核 | 确认 | 误判 | 准确率 | 95% 区间 |\n");
+    s.push_str("|---|---|---:|---:|---:|---:|---|\n");
+    for p in rows {
+        let (precision, interval) = match (p.precision(), p.interval()) {
+            (Some(x), Some((lo, hi))) => (pct(x), format!("{}–{}", pct(lo), pct(hi))),
+            _ => ("—".into(), "—".into()),
+        };
+        let id = if p.rule_id == TOTAL {
+            format!("**{TOTAL}**")
+        } else {
+            p.rule_id.clone()
+        };
+        let _ = writeln!(
+            s,
+            "| {id} | {} | {} | {} | {} | {precision} | {interval} |",
+            md_cell(&p.title),
+            p.reviewed(),
+            p.confirmed,
+            p.rejected
+        );
+    }
+    let rejected: Vec<&Verdict> = verdicts
+        .iter()
+        .filter(|v| v.judgement == Judgement::Rejected)
+        .collect();
+    if rejected.is_empty() {
+        s.push_str("\n没有误判。\n");
+        return s;
+    }
+    let _ = writeln!(s, "\n## 误判 ({} 处)", rejected.len());
+    let mut by_rule: BTreeMap<&str, Vec<&Verdict>> = BTreeMap::new();
+    for v in rejected {
+        by_rule.entry(&v.rule_id).or_default().push(v);
+    }
+    for (rule, list) in by_rule {
+        let title = rows
+            .iter()
+            .find(|p| p.rule_id == rule)
+            .map_or("", |p| p.title.as_str());
+        let _ = writeln!(s, "\n### {rule} {}\n", md_cell(title));
+        for v in list {
+            let words = if v.quote.is_empty() {
+                String::new()
+            } else {
+                format!(" “{}”", md_cell(&one_line(&v.quote)))
+            };
+            let mut line = format!(
+                "- {} ({}) 第 {} 轮{words}",
+                md_cell(&v.call_id),
+                md_cell(&v.source),
+                v.turn + 1
+            );
+            if !v.comment.is_empty() {
+                let _ = write!(line, " — {}", md_cell(&one_line(&v.comment)));
+            }
+            if !v.reviewer.is_empty() {
+                let _ = write!(line, " ({})", md_cell(&v.reviewer));
+            }
+            s.push_str(&line);
+            s.push('\n');
+        }
+    }
+    s
+}
+
+/// The table as CSV: `rule_id,title,reviewed,confirmed,rejected,precision,ci_low,ci_high`.
+pub fn csv(rows: &[Precision]) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let _ = w.write_record([
+        "rule_id",
+        "title",
+        "reviewed",
+        "confirmed",
+        "rejected",
+        "precision",
+        "ci_low",
+        "ci_high",
+    ]);
+    for p in rows {
+        let f = |x: Option<f64>| x.map_or_else(String::new, |x| format!("{x:.4}"));
+        let (lo, hi) = p.interval().unzip();
+        let _ = w.write_record([
+            p.rule_id.clone(),
+            p.title.clone(),
+            p.reviewed().to_string(),
+            p.confirmed.to_string(),
+            p.rejected.to_string(),
+            f(p.precision()),
+            f(lo),
+            f(hi),
+        ]);
+    }
+    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Text for a Markdown table cell or list item: no line breaks, no column separators.
+fn md_cell(text: &str) -> String {
+    one_line(text).replace('|', "\\|")
+}
+
+/// Each 误判 as an `[[example]] expect = "pass"` block for its rule file, grouped by rule.
+/// With the rule set, each excerpt is graded: one that does not trigger the rule now (too
+/// little context, or the rule has changed) carries a warning instead of pretending to be a
+/// failing example.
+pub fn suggest(verdicts: &[Verdict], set: Option<&RuleSet>) -> String {
+    let mut by_rule: BTreeMap<&str, Vec<&Verdict>> = BTreeMap::new();
+    for v in verdicts
+        .iter()
+        .filter(|v| v.judgement == Judgement::Rejected)
+    {
+        by_rule.entry(&v.rule_id).or_default().push(v);
+    }
+    let mut s = String::new();
+    for (rule_id, list) in by_rule {
+        let rule = set.and_then(|s| s.rule(rule_id));
+        let _ = writeln!(
+            s,
+            "# ---- {rule_id} {} — 粘贴到 {} ----",
+            rule.map_or(list[0].rule_title.as_str(), |r| r.title.as_str()),
+            rule.map_or("该规则文件", |r| r.path.as_str())
+        );
+        for v in list {
+            let _ = writeln!(
+                s,
+                "# 复核误判: {} ({}) 第 {} 轮{}",
+                one_line(&v.call_id),
+                one_line(&v.source),
+                v.turn + 1,
+                if v.reviewer.is_empty() {
+                    String::new()
+                } else {
+                    format!(",复核人 {}", one_line(&v.reviewer))
+                }
+            );
+            if v.context.trim().is_empty() {
+                s.push_str("# 这条记录没有上下文 (context 列),无法生成示例;请从原通话摘录。\n\n");
+                continue;
+            }
+            if let Some(set) = set {
+                if let Some(warning) = check_excerpt(set, v) {
+                    let _ = writeln!(s, "# 注意: {warning}");
+                }
+            }
+            s.push_str("[[example]]\nexpect = \"pass\"\n");
+            if let Some(c) = v.channel.filter(|c| *c != Channel::Phone) {
+                let _ = writeln!(s, "channel = \"{}\"", c.name());
+            }
+            let note = if v.comment.is_empty() {
+                format!("复核误判: {}", one_line(&v.quote))
+            } else {
+                format!("复核误判: {}", one_line(&v.comment))
+            };
+            let _ = writeln!(s, "note = {}", toml_basic(&note));
+            let _ = writeln!(s, "text = \"\"\"\n{}\n\"\"\"\n", toml_multiline(&v.context));
+        }
+    }
+    if s.is_empty() {
+        s.push_str("# 没有误判,没有要补充的示例。\n");
+    }
+    s
+}
+
+/// Whether the excerpt of `v` still triggers its rule under `set`; the problem if not.
+fn check_excerpt(set: &RuleSet, v: &Verdict) -> Option<String> {
+    let Some(index) = set.rules.iter().position(|r| r.id == v.rule_id) else {
+        return Some(format!("当前规则集里没有 {},这条示例无处可放", v.rule_id));
+    };
+    let mut call = match crate::input::parse_text(&v.context, "excerpt") {
+        Ok(call) => call,
+        Err(e) => return Some(format!("摘录无法解析为对话: {e}")),
+    };
+    call.channel = v.channel.unwrap_or(Channel::Phone);
+    if set.evaluate(&call).iter().any(|h| h.rule == index) {
+        None
+    } else {
+        Some(format!(
+            "这段摘录在当前规则下不命中 {};可能上下文不够 (规则看的是整通电话),或规则已经改过。请核对后再加入。",
+            v.rule_id
+        ))
+    }
+}
+
+/// A TOML basic string.
+fn toml_basic(text: &str) -> String {
+    let mut s = String::from("\"");
+    for c in text.chars() {
+        match c {
+            '"' => s.push_str("\\\""),
+            '\\' => s.push_str("\\\\"),
+            '\n' => s.push_str("\\n"),
+            '\t' => s.push_str("\\t"),
+            c if c.is_control() => {
+                let _ = write!(s, "\\u{:04X}", c as u32);
+            }
+            c => s.push(c),
+        }
+    }
+    s.push('"');
+    s
+}
+
+/// The body of a TOML multi-line basic string (`"""…"""`): lines kept, quotes and backslashes
+/// escaped so no excerpt can end the string early.
+fn toml_multiline(text: &str) -> String {
+    let mut s = String::new();
+    for c in text.trim_end().chars() {
+        match c {
+            '"' => s.push_str("\\\""),
+            '\\' => s.push_str("\\\\"),
+            '\r' => {}
+            '\n' | '\t' => s.push(c),
+            c if c.is_control() => {
+                let _ = write!(s, "\\u{:04X}", c as u32);
+            }
+            c => s.push(c),
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEADER: &str = "call_id,source,rule_id,turn,start,end,verdict,reviewer,comment,rules_version,kind,rule_title,quote,context,channel\n";
+
+    fn read(text: &str) -> Result<Verdicts, VerdictError> {
+        let mut all = Verdicts::default();
+        read_into(&mut all, text.as_bytes(), Path::new("v.csv"))?;
+        Ok(all)
+    }
+
+    #[test]
+    fn wilson_matches_published_values() {
+        // Newcombe (1998), table I: 81/263 → 0.2553–0.3662.
+        let (lo, hi) = wilson(81, 263).unwrap();
+        assert!(
+            (lo - 0.2553).abs() < 5e-4 && (hi - 0.3662).abs() < 5e-4,
+            "{lo} {hi}"
+        );
+        // 15/148 → 0.0624–0.1605 (same table).
+        let (lo, hi) = wilson(15, 148).unwrap();
+        assert!(
+            (lo - 0.0624).abs() < 5e-4 && (hi - 0.1605).abs() < 5e-4,
+            "{lo} {hi}"
+        );
+        // All confirmed: the interval is not [1, 1].
+        let (lo, hi) = wilson(3, 3).unwrap();
+        assert!((lo - 0.4385).abs() < 5e-4 && hi == 1.0, "{lo} {hi}");
+        let (lo, hi) = wilson(0, 4).unwrap();
+        assert!(lo == 0.0 && (hi - 0.4899).abs() < 5e-4, "{lo} {hi}");
+        assert_eq!(wilson(0, 0), None);
+    }
+
+    #[test]
+    fn verdict_cells_in_chinese_and_english() {
+        for c in ["确认", " confirmed ", "TP", "正确"] {
+            assert_eq!(Judgement::parse(c), Ok(Some(Judgement::Confirmed)), "{c}");
+        }
+        for c in ["误判", "rejected", "FP", "false_positive"] {
+            assert_eq!(Judgement::parse(c), Ok(Some(Judgement::Rejected)), "{c}");
+        }
+        assert_eq!(Judgement::parse("  "), Ok(None));
+        assert!(Judgement::parse("也许").unwrap_err().contains("也许"));
+    }
+
+    #[test]
+    fn rows_are_read_merged_and_counted() {
+        let text = format!(
+            "\u{feff}{HEADER}\
+c1,a.txt,RSP001,2,0,2,确认,张敏,,v1,said,用“我们”推托,我们,客服：我们,phone
+c1,a.txt,RSP001,4,3,5,误判,张敏,'=说的是公司,v1,said,用“我们”推托,我们,\"客户：嗯\n客服：我们会记录\",chat
+c2,b.txt,CLS001,9,0,6,误判,李强,,v1,missing,未使用结束语,好的。,客服：好的。,
+c2,b.txt,CLS001,9,0,6,确认,王芳,看错了,v1,missing,未使用结束语,好的。,客服：好的。,
+c3,b.txt,CLS001,1,0,6,,,,v1,missing,未使用结束语,好的。,客服：好的。,
+"
+        );
+        let all = read(&text).unwrap();
+        assert_eq!(all.verdicts.len(), 3);
+        assert_eq!((all.repeated, all.disagreements, all.unjudged), (1, 1, 1));
+        let v = &all.verdicts[1];
+        assert_eq!(v.comment, "=说的是公司", "the spreadsheet quote is removed");
+        assert_eq!(v.context, "客户：嗯\n客服：我们会记录");
+        assert_eq!(v.channel, Some(Channel::Chat));
+        assert_eq!(v.at, "v.csv:3");
+        assert_eq!(
+            all.verdicts[2].judgement,
+            Judgement::Confirmed,
+            "the later verdict wins"
+        );
+        assert_eq!(all.verdicts[2].reviewer, "王芳");
+
+        let rows = precision(&all.verdicts, None);
+        let ids: Vec<_> = rows.iter().map(|p| p.rule_id.as_str()).collect();
+        assert_eq!(ids, ["CLS001", "RSP001", TOTAL]);
+        assert_eq!((rows[1].confirmed, rows[1].rejected), (1, 1));
+        assert_eq!(rows[1].title, "用“我们”推托");
+        assert_eq!(rows[1].precision(), Some(0.5));
+        assert_eq!((rows[2].confirmed, rows[2].rejected), (2, 1));
+    }
+
+    #[test]
+    fn a_file_without_the_columns_or_with_bad_cells_is_an_error() {
+        let e = read("call_id,rule_id,verdict\nc1,R,确认\n").unwrap_err();
+        assert!(
+            e.to_string().contains("缺少列 source、turn、start、end"),
+            "{e}"
+        );
+        let e = read(&format!("{HEADER}c1,a,R,two,0,1,确认\n")).unwrap_err();
+        assert_eq!(e.to_string(), "v.csv:2: turn 列应为非负整数,而不是 \"two\"");
+        let e = read(&format!("{HEADER}c1,a,R,1,0,1,maybe\n")).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("v.csv:2: verdict 列的值 \"maybe\""),
+            "{e}"
+        );
+        let e = read(&format!("{HEADER}c1,a,,1,0,1,误判\n")).unwrap_err();
+        assert_eq!(e.to_string(), "v.csv:2: rule_id 列为空");
+    }
+
+    #[test]
+    fn markdown_lists_every_rejected_hit_with_its_words() {
+        let text = format!(
+            "{HEADER}c1,a.txt,RSP001,4,3,5,误判,张敏,说的是公司|不是推托,v1,said,用“我们”推托,我们会,客服：我们会,\n\
+             c2,b.txt,RSP001,0,0,2,确认,,,v1,said,用“我们”推托,我们,客服：我们,\n"
+        );
+        let all = read(&text).unwrap();
+        let md = markdown(&precision(&all.verdicts, None), &all.verdicts);
+        assert!(
+            md.contains("| RSP001 | 用“我们”推托 | 2 | 1 | 1 | 50.0% | 9.5%–90.5% |"),
+            "{md}"
+        );
+        assert!(
+            md.contains("- c1 (a.txt) 第 5 轮 “我们会” — 说的是公司\\|不是推托 (张敏)"),
+            "{md}"
+        );
+        let csv = csv(&precision(&all.verdicts, None));
+        assert!(
+            csv.contains("RSP001,用“我们”推托,2,1,1,0.5000,0.0945,0.9055"),
+            "{csv}"
+        );
+    }
+
+    #[test]
+    fn suggested_examples_are_valid_toml_whatever_the_text() {
+        let text = format!(
+            "{HEADER}c1,a.txt,RSP001,4,3,5,误判,张敏,\"他说 \"\"我们\"\" 是指公司\",v1,said,t,我们,\"客户：\\\"\"\"\"\"\"\n客服：我们\",social\n"
+        );
+        let all = read(&text).unwrap();
+        let out = suggest(&all.verdicts, None);
+        let parsed: toml::Table = toml::from_str(&out).unwrap_or_else(|e| panic!("{e}\n{out}"));
+        let ex = &parsed["example"].as_array().unwrap()[0];
+        assert_eq!(ex["expect"].as_str(), Some("pass"));
+        assert_eq!(ex["channel"].as_str(), Some("social"));
+        assert_eq!(
+            ex["text"].as_str(),
+            Some("客户：\\\"\"\"\n客服：我们\n"),
+            "the excerpt survives quotes and backslashes"
+        );
+        assert_eq!(
+            ex["note"].as_str(),
+            Some("复核误判: 他说 \"我们\" 是指公司")
+        );
+        assert!(
+            out.starts_with("# ---- RSP001 t — 粘贴到 该规则文件 ----\n"),
+            "{out}"
+        );
+    }
+}
