@@ -455,7 +455,7 @@ pub fn suggest(verdicts: &[Verdict], set: Option<&RuleSet>) -> String {
         let rule = set.and_then(|s| s.rule(rule_id));
         let _ = writeln!(
             s,
-            "# ---- {rule_id} {} — 粘贴到 {} ----",
+            "# ---- {rule_id} {} — 粘贴到规则目录的 {} ----",
             rule.map_or(list[0].rule_title.as_str(), |r| r.title.as_str()),
             rule.map_or("该规则文件", |r| r.path.as_str())
         );
@@ -702,7 +702,7 @@ c3,b.txt,CLS001,1,0,6,,,,v1,missing,未使用结束语,好的。,客服：好的
             Some("复核误判: 他说 \"我们\" 是指公司")
         );
         assert!(
-            out.starts_with("# ---- RSP001 t — 粘贴到 该规则文件 ----\n"),
+            out.starts_with("# ---- RSP001 t — 粘贴到规则目录的 该规则文件 ----\n"),
             "{out}"
         );
     }

@@ -145,7 +145,11 @@ pub fn render(set: &RuleSet, row: &Graded, style: Style) -> String {
                 under[hit.turn].push(format!("{head}  “{}”", q.text));
             }
             Evidence::Missing { quote, first, last } => {
-                spans[hit.turn].push((quote.start, quote.end, bonus, true));
+                // The words that made the reply expected are marked; a whole turn quoted
+                // because nothing triggered the rule is not (the note says it).
+                if !(*first..=*last).contains(&hit.turn) {
+                    spans[hit.turn].push((quote.start, quote.end, bonus, true));
+                }
                 let range = if first == last {
                     format!("第 {} 轮", first + 1)
                 } else {

@@ -1,10 +1,30 @@
 // zhijian review report. The data are the embedded JSON blocks; every string from a transcript
 // or its metadata is put into the page as a text node (el(), .textContent), never as HTML.
-(function () {
+(async function () {
   'use strict';
   const started = performance.now();
   const $ = (sel) => document.querySelector(sel);
-  const CALLS = JSON.parse($('#zj-calls').textContent);
+
+  // The calls are JSON lines, gzip-compressed and base64-encoded by zhijian.
+  async function unpack(node) {
+    const text = node.textContent.trim();
+    node.textContent = '';
+    if (!text) return [];
+    const raw = atob(text);
+    const bytes = new Uint8Array(raw.length);
+    for (let i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i);
+    const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
+    const lines = await new Response(stream).text();
+    const body = lines.trim();
+    return body ? JSON.parse('[' + body.split('\n').join(',') + ']') : [];
+  }
+  let CALLS;
+  try {
+    CALLS = await unpack($('#zj-calls'));
+  } catch (e) {
+    $('#queue-count').textContent = '无法载入通话数据 (需要较新的 Chrome、Edge、Firefox 或 Safari): ' + e;
+    return;
+  }
   const META = JSON.parse($('#zj-meta').textContent);
   const RULES = new Map(META.rules.map((r) => [r.id, r]));
   const ROLE = { agent: '客服', customer: '客户' };
@@ -530,7 +550,11 @@
       const ev = h.evidence;
       if (ev.kind === 'said') spans[h.turn].push({ start: ev.start, end: ev.end, h, n });
       else if (ev.kind === 'missing') {
-        spans[h.turn].push({ start: ev.start, end: ev.end, h, n, trigger: true });
+        // The words that made the reply expected are marked; a whole turn quoted because
+        // nothing triggered the rule is not (the note says it).
+        if (h.turn < ev.first_turn || h.turn > ev.last_turn) {
+          spans[h.turn].push({ start: ev.start, end: ev.end, h, n, trigger: true });
+        }
         const at = Math.min(c.turns.length - 1, Math.max(ev.last_turn, h.turn));
         notesAfter[at].push([h, n, el('span', null, `${turnRange(ev)}没有说到要求的话: `,
           el('b', null, h.rule_id + ' ' + h.rule_title), ` (${signed(h.points)} 分)`)]);

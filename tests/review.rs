@@ -1,0 +1,462 @@
+//! The supervisor's tools: the HTML review report (its data, its escaping, and in headless
+//! Chromium its controls), `zhijian explain` and `zhijian precision`.
+
+mod common;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command as Process;
+
+use common::{repo, stdout_of, write, zhijian};
+use serde_json::Value;
+
+const SCRIPT_PAYLOAD: &str = "<script>alert(1)</script>";
+const ATTR_PAYLOAD: &str = "\"><img src=x onerror=alert(2)>";
+const XSS_NAME: &str = "x\"><img src=x onerror=alert(3)>";
+
+/// A small batch with everything a report must survive: an agent with a bad call and a good
+/// one, a second agent, markup in a transcript, its metadata and its file name, and a file that
+/// cannot be read.
+fn batch() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "calls/a1-blame.txt",
+        "# agent: A1\n\
+         客服：喂,你说。\n\
+         客户：我的宽带三天都没修好,你们怎么回事?\n\
+         客服：今天电话特别多,一下忙不过来,那是我们领导的事。\n\
+         客户：那到底什么时候能修好?\n\
+         客服：我们会记录下来的。\n",
+    );
+    write(
+        dir.path(),
+        "calls/a1-good.txt",
+        "# agent: A1\n\
+         客服：您好,工号1024为您服务。\n\
+         客户：我想查一下话费。\n\
+         客服：好的,请问您的手机号码是多少?\n\
+         客户：13800001234。\n\
+         客服：您本月话费58元。请问还有其他可以帮您的吗?\n\
+         客户：没有了,好的谢谢。\n\
+         客服：感谢您的来电,再见。\n",
+    );
+    write(
+        dir.path(),
+        "calls/b2-ok.txt",
+        "# agent: B2\n\
+         客服：您好,很高兴为您服务。\n\
+         客户：我想改一下套餐。\n\
+         客服：好的,麻烦您稍等,我帮您查一下。\n\
+         客服：您好,已经帮您改好了,下个月生效。请问还有其他问题吗?\n\
+         客户：没有了,谢谢。\n\
+         客服：不客气,再见。\n",
+    );
+    write(
+        dir.path(),
+        &format!("calls/{XSS_NAME}.txt"),
+        &format!(
+            "# agent: {SCRIPT_PAYLOAD}\n\
+             # 备注: {ATTR_PAYLOAD}<img src=x onerror=\"window.__pwned=1\">\n\
+             客服：喂,{SCRIPT_PAYLOAD}请讲。\n\
+             客户：{ATTR_PAYLOAD}我要投诉你们。\n\
+             客服：好的。\n"
+        ),
+    );
+    write(dir.path(), "calls/empty.txt", "");
+    dir
+}
+
+fn jsonl_of(dir: &Path) -> Vec<Value> {
+    let out = stdout_of(
+        zhijian()
+            .arg("grade")
+            .arg(dir.join("calls"))
+            .args(["--format", "jsonl", "--quiet"]),
+    );
+    out.lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+fn review(dir: &Path) -> (PathBuf, String) {
+    let report = dir.join("review.html");
+    let out = zhijian()
+        .arg("review")
+        .arg(dir.join("calls"))
+        .arg("-o")
+        .arg(&report)
+        .output()
+        .unwrap();
+    // The empty file is an input error: the report is still written, exit 1.
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("复核报告已写入"), "{stderr}");
+    let html = fs::read_to_string(&report).unwrap();
+    (report, html)
+}
+
+/// The text of `<script … id="ID" …>…</script>`.
+fn script_block<'a>(html: &'a str, id: &str) -> &'a str {
+    let at = html.find(&format!("id=\"{id}\"")).unwrap();
+    let at = at + html[at..].find('>').unwrap() + 1;
+    let len = html[at..].find("</script>").unwrap();
+    &html[at..at + len]
+}
+
+/// The calls embedded in the page: base64, then gzip, then one JSON object per line.
+fn calls_of(html: &str) -> Vec<Value> {
+    use base64::Engine as _;
+    use std::io::Read as _;
+    let packed = base64::engine::general_purpose::STANDARD
+        .decode(script_block(html, "zj-calls").trim())
+        .unwrap();
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(&packed[..])
+        .read_to_string(&mut text)
+        .unwrap();
+    text.lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn the_report_embeds_each_call_exactly_as_the_jsonl_line() {
+    let dir = batch();
+    let (_, html) = review(dir.path());
+    let calls = calls_of(&html);
+    let lines = jsonl_of(dir.path());
+    assert_eq!(calls, lines);
+    assert_eq!(lines.len(), 5);
+    let meta: Value = serde_json::from_str(script_block(&html, "zj-meta")).unwrap();
+    assert_eq!(meta["listed"], 5);
+    assert_eq!(meta["rules"].as_array().unwrap().len(), 19);
+    assert_eq!(meta["rules_version"], lines[0]["rules_version"]);
+    assert_eq!(meta["schemes"][0]["base"], 100);
+}
+
+#[test]
+fn no_input_text_reaches_the_page_as_markup() {
+    let dir = batch();
+    let (_, html) = review(dir.path());
+    for payload in [SCRIPT_PAYLOAD, ATTR_PAYLOAD, XSS_NAME, "onerror=\"window"] {
+        assert!(!html.contains(payload), "raw {payload:?} in the page");
+    }
+    // The calls are base64: nothing of them can be markup. Escaped, in the overview and agent
+    // table Rust writes, the payload is still there as text.
+    let data = script_block(&html, "zj-calls").trim();
+    assert!(data
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"+/=".contains(&b)));
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert_eq!(
+        html.matches("<script").count(),
+        3,
+        "two data blocks and the script"
+    );
+    assert!(!html.contains("<img"));
+
+    // Only the report's own script may run: the policy names its hash.
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    let script = {
+        let at = html.rfind("<script>").unwrap() + "<script>".len();
+        &html[at..at + html[at..].find("</script>").unwrap()]
+    };
+    let hash = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(script));
+    assert!(
+        html.contains(&format!("script-src 'sha256-{hash}'")),
+        "the CSP does not name the script's hash"
+    );
+    assert!(html.contains("default-src 'none'"));
+}
+
+#[test]
+fn the_overview_counts_every_call_and_links_to_filters() {
+    let dir = batch();
+    let (_, html) = review(dir.path());
+    let lines = jsonl_of(dir.path());
+    let flagged = lines.iter().filter(|l| l["flagged"] == true).count();
+    let overview = &html[html.find("<section id=\"overview\"").unwrap()..];
+    let overview = &overview[..overview.find("</section>").unwrap()];
+    for (label, n) in [
+        ("通话", 5),
+        ("已评分", 4),
+        ("待复核", flagged),
+        ("无法读取", 1),
+    ] {
+        assert!(
+            overview.contains(&format!(
+                "<div class=\"label\">{label}</div><div class=\"value\">{n}</div>"
+            )),
+            "{label} {n}\n{overview}"
+        );
+    }
+    // Each rule that fired has a bar linking to its calls, most points lost first.
+    let mut lost: std::collections::BTreeMap<String, i64> = Default::default();
+    for hit in lines
+        .iter()
+        .flat_map(|l| l["hits"].as_array().cloned().unwrap_or_default())
+    {
+        *lost
+            .entry(hit["rule_id"].as_str().unwrap().to_string())
+            .or_default() += hit["points"].as_i64().unwrap();
+    }
+    let bars: Vec<&str> = overview
+        .split("#v=review&amp;rule=")
+        .skip(1)
+        .map(|s| &s[..s.find('"').unwrap()])
+        .collect();
+    assert_eq!(bars.len(), lost.len(), "{bars:?} {lost:?}");
+    let points: Vec<i64> = bars.iter().map(|id| lost[*id]).collect();
+    assert!(
+        points.windows(2).all(|w| w[0] <= w[1]),
+        "{bars:?} {points:?}"
+    );
+    assert!(points[0] < 0);
+    let agents = &html[html.find("<section id=\"agents\"").unwrap()..];
+    assert!(agents.contains("<a href=\"#v=review&amp;agent=A1\">A1</a>"));
+    assert!(agents.contains("#v=review&amp;agent=%3Cscript%3Ealert%281%29%3C%2Fscript%3E"));
+}
+
+#[test]
+fn only_flagged_lists_fewer_calls_but_counts_them_all() {
+    let dir = batch();
+    let report = dir.path().join("flagged.html");
+    zhijian()
+        .arg("review")
+        .arg(dir.path().join("calls"))
+        .args(["--only-flagged", "--quiet", "-o"])
+        .arg(&report)
+        .assert()
+        .code(1);
+    let html = fs::read_to_string(&report).unwrap();
+    let calls = calls_of(&html);
+    assert!(calls.iter().all(|c| c["flagged"] == true));
+    assert!(calls.len() < 5);
+    assert!(html.contains("<div class=\"label\">通话</div><div class=\"value\">5</div>"));
+}
+
+#[test]
+fn review_refuses_to_write_another_format_or_over_an_input() {
+    let dir = batch();
+    let out = zhijian()
+        .arg("review")
+        .arg(dir.path().join("calls"))
+        .args(["-o", "x.xlsx"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("请用 -o x.html"));
+
+    let input = dir.path().join("calls/a1-good.txt");
+    let before = fs::read(&input).unwrap();
+    let out = zhijian()
+        .arg("grade")
+        .arg(dir.path().join("calls"))
+        .arg("--html")
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(fs::read(&input).unwrap(), before);
+}
+
+#[test]
+fn the_same_batch_gives_the_same_bytes_whatever_the_threads() {
+    let dir = batch();
+    let mut pages = Vec::new();
+    for threads in ["1", "2", "4"] {
+        let report = dir.path().join(format!("r{threads}.html"));
+        zhijian()
+            .arg("review")
+            .arg(dir.path().join("calls"))
+            .args(["--quiet", "-j", threads, "-o"])
+            .arg(&report)
+            .assert()
+            .code(1);
+        pages.push(fs::read(&report).unwrap());
+    }
+    assert!(pages.windows(2).all(|w| w[0] == w[1]));
+}
+
+#[test]
+fn explain_marks_the_words_and_does_the_arithmetic() {
+    let out = stdout_of(
+        zhijian()
+            .arg("explain")
+            .current_dir(repo())
+            .arg("corpus/text/seed_case_telephone_simplified.txt")
+            .env("NO_COLOR", "1"),
+    );
+    insta::assert_snapshot!("explain_seed_case", out);
+}
+
+#[test]
+fn explain_asks_which_call_when_a_file_has_several() {
+    let dir = batch();
+    let out = zhijian()
+        .arg("explain")
+        .arg(dir.path().join("calls"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("输入里有 5 通电话,请用 --call 指定一通"),
+        "{err}"
+    );
+    assert!(err.contains("a1-blame ("), "{err}");
+
+    let out = stdout_of(
+        zhijian()
+            .arg("explain")
+            .arg(dir.path().join("calls"))
+            .args(["--call", "a1-blame"]),
+    );
+    assert!(out.starts_with("通话 a1-blame "), "{out}");
+    assert!(
+        out.contains("【喂】"),
+        "plain marks when not a terminal:\n{out}"
+    );
+    assert!(!out.contains('\x1b'), "no colour codes in a pipe");
+
+    let out = zhijian()
+        .arg("explain")
+        .arg(dir.path().join("calls"))
+        .args(["--call", "nope"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("没有编号为 nope 的通话"));
+}
+
+const VERDICTS: &str = "\u{feff}call_id,source,rule_id,turn,start,end,verdict,reviewer,comment,rules_version,kind,rule_title,quote,context,channel\r\n\
+c07,corpus/review/c07.txt,RSP001,4,0,6,误判,张主管,说的是公司流程,abc,said,用“我们”推托,我们会记录下,\"客户：那你们记一下吧\n客服：我们会记录下来,请您放心\",chat\r\n\
+c07,corpus/review/c07.txt,CLS001,5,0,3,确认,张主管,,abc,missing,未使用结束语,好的。,客服：好的。,chat\r\n\
+p01,corpus/review/p01.txt,RSP002,2,5,10,确认,李强,,abc,said,推卸责任,电话特别多,客服：今天电话特别多,phone\r\n\
+p02,corpus/review/p02.txt,RSP002,3,0,8,误判,李强,客户自己说的,abc,said,推卸责任,那是领导的事,客户：那是领导的事吧,phone\r\n";
+
+#[test]
+fn precision_reads_verdicts_and_suggests_examples() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "verdicts.csv", VERDICTS);
+    let md = stdout_of(zhijian().arg("precision").arg(&file));
+    insta::assert_snapshot!("precision_markdown", md);
+
+    let csv = stdout_of(
+        zhijian()
+            .arg("precision")
+            .arg(&file)
+            .args(["--format", "csv"]),
+    );
+    assert!(
+        csv.contains("RSP002,推卸责任,2,1,1,0.5000,0.0945,0.9055"),
+        "{csv}"
+    );
+    assert!(csv.ends_with("合计,,4,2,2,0.5000,0.1500,0.8500\n"), "{csv}");
+
+    let suggested = stdout_of(zhijian().arg("precision").arg(&file).arg("--suggest"));
+    insta::assert_snapshot!("precision_suggest", suggested);
+    let parsed: toml::Table = toml::from_str(&suggested).unwrap();
+    assert_eq!(parsed["example"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn precision_points_at_a_bad_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        dir.path(),
+        "v.csv",
+        "call_id,source,rule_id,turn,start,end,verdict\nc1,a,RSP001,1,0,2,也许\n",
+    );
+    let out = zhijian().arg("precision").arg(&file).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("v.csv:2: verdict 列的值 \"也许\" 不认识"),
+        "{err}"
+    );
+}
+
+/// Whether the browser test can run here: Debian's chromium and Playwright for Python.
+fn browser_available() -> bool {
+    let chromium = std::env::var("ZHIJIAN_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    Path::new(&chromium).exists()
+        && Process::new("python3")
+            .args(["-c", "import playwright.sync_api"])
+            .status()
+            .is_ok_and(|s| s.success())
+}
+
+#[test]
+fn a_supervisor_filters_reviews_and_exports_verdicts_in_chromium() {
+    if !browser_available() {
+        assert!(
+            std::env::var_os("ZHIJIAN_BROWSER_TESTS").is_none(),
+            "ZHIJIAN_BROWSER_TESTS is set but chromium or Playwright for Python is missing \
+             (apt-get install chromium; pip install playwright)"
+        );
+        eprintln!(
+            "跳过浏览器测试: 没有 /usr/bin/chromium 或 Python 的 playwright (.ci/run 会安装)"
+        );
+        return;
+    }
+    let dir = batch();
+    let (report, _) = review(dir.path());
+    let lines = jsonl_of(dir.path());
+    let with_rule = |id: &str| {
+        lines
+            .iter()
+            .filter(|l| l["hit_counts"].get(id).is_some())
+            .count()
+    };
+    let expect = serde_json::json!({
+        "calls": lines.len(),
+        "flagged": lines.iter().filter(|l| l["flagged"] == true).count(),
+        "rule": "OPN001",
+        "rule_calls": with_rule("OPN001"),
+        "agent": "A1",
+        "agent_calls": lines.iter().filter(|l| l["agent"] == "A1").count(),
+        "reject_rule": "RSP002",
+        "confirm_rule": "OPN001",
+        "xss_search": "onerror",
+        "payloads": [SCRIPT_PAYLOAD, ATTR_PAYLOAD],
+    });
+    assert_eq!(expect["rule_calls"], 2, "the fixture's 喂 calls");
+    let shots = repo().join("target/review-e2e");
+    let out = Process::new("python3")
+        .arg(repo().join("tests/browser/review_e2e.py"))
+        .arg(&report)
+        .arg(&shots)
+        .arg(expect.to_string())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "browser test failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    eprintln!("{}", String::from_utf8_lossy(&out.stdout));
+
+    // The verdicts the page downloaded are what `zhijian precision` reads.
+    let verdicts = shots.join("verdicts.csv");
+    let csv = stdout_of(
+        zhijian()
+            .arg("precision")
+            .arg(&verdicts)
+            .args(["--format", "csv"]),
+    );
+    assert!(csv.contains("OPN001,使用“喂”,1,1,0,1.0000"), "{csv}");
+    assert!(csv.contains("RSP002,推卸责任,1,0,1,0.0000"), "{csv}");
+    let raw = fs::read_to_string(&verdicts).unwrap();
+    assert!(raw.starts_with(
+        "\u{feff}call_id,source,rule_id,turn,start,end,verdict,reviewer,comment,rules_version"
+    ));
+    assert!(raw.contains("张主管"), "{raw}");
+    assert!(raw.contains("说的是公司流程,不是推托"), "{raw}");
+    let md = stdout_of(zhijian().arg("precision").arg(&verdicts));
+    assert!(md.contains("a1-blame"), "{md}");
+    assert!(md.contains("说的是公司流程,不是推托"), "{md}");
+}
