@@ -420,6 +420,7 @@ fn a_supervisor_filters_reviews_and_exports_verdicts_in_chromium() {
         "agent_calls": lines.iter().filter(|l| l["agent"] == "A1").count(),
         "reject_rule": "RSP002",
         "confirm_rule": "OPN001",
+        "calls_with_hits": lines.iter().filter(|l| !l["hits"].as_array().unwrap().is_empty()).count(),
         "xss_search": "onerror",
         "payloads": [SCRIPT_PAYLOAD, ATTR_PAYLOAD],
     });
@@ -459,4 +460,26 @@ fn a_supervisor_filters_reviews_and_exports_verdicts_in_chromium() {
     let md = stdout_of(zhijian().arg("precision").arg(&verdicts));
     assert!(md.contains("a1-blame"), "{md}");
     assert!(md.contains("说的是公司流程,不是推托"), "{md}");
+
+    // The whole corpus: every format, channel and scheme. The page rescores each call itself
+    // (for the score after review) and reports any disagreement with zhijian as an error.
+    let corpus = dir.path().join("corpus.html");
+    zhijian()
+        .current_dir(repo())
+        .args(["review", "corpus", "--quiet", "-o"])
+        .arg(&corpus)
+        .assert()
+        .success();
+    let out = Process::new("python3")
+        .arg(repo().join("tests/browser/review_e2e.py"))
+        .arg("--smoke")
+        .arg(&corpus)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "the corpus report failed in the browser:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

@@ -47,6 +47,7 @@ pub enum Command {
     #[command(after_help = REVIEW_EXAMPLES)]
     Review(ReviewArgs),
     /// 在终端里解释一通电话:原文标出扣分处、逐条算分、未命中的原因 / explain one call's score
+    #[command(after_help = EXPLAIN_EXAMPLES)]
     Explain(ExplainArgs),
     /// 按复核结论 (verdicts.csv) 统计每条规则的准确率 / each rule's precision from verdicts
     Precision(PrecisionArgs),
@@ -80,6 +81,13 @@ const REVIEW_EXAMPLES: &str = "\
 
 报告是一个独立的 HTML 文件,不联网,可放在共享盘上用浏览器打开。在通话视图里逐条标记
 确认/误判,点“下载 verdicts.csv”,再用 zhijian precision verdicts.csv 统计每条规则的准确率。";
+
+const EXPLAIN_EXAMPLES: &str = "\
+例子 / examples:
+  zhijian explain 转写/0315-1022.txt                       一个文件一通电话
+  zhijian explain 导出/calls.jsonl --call 0315-1022        文件里有多通时指定编号
+  zhijian explain 识别结果/a.json --agent-speaker spk1     和 grade 一样指定客服
+  NO_COLOR=1 zhijian explain a.txt > 说明.txt              不带颜色,扣分处用【】标出";
 
 /// How a run ended, as the process exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -58,7 +58,7 @@ impl Reader for Text {
 }
 
 /// A transcript's text → a call, with roles from the labels: for rule examples and tests.
-/// `stem` is the call id unless a `# id:` line gives one.
+/// `stem` is the call id unless a `# id:` (or `# call_id:`, `# 通话编号:`) line gives one.
 pub fn parse_text(text: &str, stem: &str) -> Result<Call, InputError> {
     let transcript = read_text(&crate::normalize::clean(text))?;
     let mut call = super::speakers::assign(transcript, &Default::default())?;
@@ -284,7 +284,10 @@ fn read_text(text: &str) -> Result<Transcript, InputError> {
     if segments.is_empty() {
         return Err(InputError::NoTurns);
     }
-    let id = meta.remove("id").filter(|s| !s.is_empty());
+    // The call's id, as exports spell the header (`# id:`, `# call_id:`, `# 通话编号:`).
+    let id = ID_KEYS
+        .iter()
+        .find_map(|k| meta.remove(*k).filter(|s| !s.is_empty()));
     Ok(Transcript {
         id,
         meta,
@@ -292,6 +295,9 @@ fn read_text(text: &str) -> Result<Transcript, InputError> {
         ..Transcript::default()
     })
 }
+
+/// Header keys that name the call, most specific first.
+const ID_KEYS: [&str; 5] = ["id", "call_id", "callid", "通话编号", "通话ID"];
 
 pub(super) fn to_ms(hours: Option<regex::Match>, minutes: &str, seconds: &str) -> u64 {
     let h: u64 = hours.map_or(0, |m| m.as_str().parse().unwrap_or(0));
@@ -331,6 +337,21 @@ mod tests {
             (call.turns[4].role, call.turns[4].text.as_str()),
             (Role::Agent, "OK")
         );
+    }
+
+    #[test]
+    fn exports_name_the_call_id_header_their_own_way() {
+        for (header, id) in [
+            ("# call_id: ECM-0004\n", "ECM-0004"),
+            ("# 通话编号: 0315-1022\n", "0315-1022"),
+            ("# id: c1\n# call_id: other\n", "c1"),
+            ("# call_id:\n", "stem"),
+        ] {
+            let call = parse_text(&format!("{header}客服：您好"), "stem").unwrap();
+            assert_eq!(call.id, id, "{header}");
+        }
+        let call = parse_text("# id: c1\n# call_id: other\n客服：您好", "stem").unwrap();
+        assert_eq!(call.meta.get("call_id").map(String::as_str), Some("other"));
     }
 
     #[test]

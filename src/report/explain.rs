@@ -235,6 +235,7 @@ pub fn render(set: &RuleSet, row: &Graded, style: Style) -> String {
         .tiers
         .iter()
         .find(|(name, _)| *name == card.tier)
+        .filter(|(_, min)| *min > 0)
         .map_or(String::new(), |(_, min)| format!(" ≥{min}"));
     let _ = writeln!(
         s,

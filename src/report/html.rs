@@ -153,6 +153,10 @@ struct RuleMeta<'a> {
     title: &'a str,
     dimension: &'a str,
     points: i32,
+    /// Hits counted per call; `None` for all.
+    max_hits: Option<u32>,
+    /// Counts once per call, whatever the evidence (a composition or a reference).
+    whole_call: bool,
     fatal: bool,
     review: bool,
     message: &'a str,
@@ -199,6 +203,8 @@ impl<'a> Meta<'a> {
                     title: &r.title,
                     dimension: &r.dimension,
                     points: r.points,
+                    max_hits: r.max_hits,
+                    whole_call: r.judges_whole_call(),
                     fatal: r.fatal,
                     review: r.review,
                     message: &r.message,
@@ -411,26 +417,28 @@ fn overview(set: &RuleSet, stats: &Stats) -> String {
             .then(stats.rules[b].calls.cmp(&stats.rules[a].calls))
             .then(a.cmp(&b))
     });
-    h.push_str("<div class=\"panel wide\"><h3>规则命中 <small>扣分最多的在前;点击查看这些通话</small></h3>\n");
+    h.push_str("<div class=\"panel wide\"><h3>规则命中 <small>按合计分值,扣分最多的在前;点击查看这些通话</small></h3>\n");
     if fired.is_empty() {
         h.push_str("<p class=\"empty\">没有规则命中。</p>\n");
     } else {
+        // Bars measure the points, which is what the order is by; the calls are in the label.
         let top = fired
             .iter()
-            .map(|&i| stats.rules[i].calls)
+            .map(|&i| stats.rules[i].points.unsigned_abs())
             .max()
-            .unwrap_or(1);
+            .unwrap_or(1)
+            .max(1);
         let row_h = 26;
         let _ = writeln!(
             h,
-            "<svg class=\"rules\" viewBox=\"0 0 760 {}\" role=\"img\" aria-label=\"规则命中\">",
+            "<div class=\"rules-wrap\"><svg class=\"rules\" viewBox=\"0 0 760 {}\" role=\"img\" aria-label=\"规则命中\">",
             fired.len() * row_h + 4
         );
         for (k, &i) in fired.iter().enumerate() {
             let r = &set.rules[i];
             let s = &stats.rules[i];
             let y = k * row_h + 2;
-            let bw = (s.calls * 300 / top).max(2);
+            let bw = (s.points.unsigned_abs() * 300 / top).max(2);
             let cost = match s.points.signum() {
                 -1 => "loss",
                 0 => "zero",
@@ -457,7 +465,7 @@ fn overview(set: &RuleSet, stats: &Stats) -> String {
                 s.points,
             );
         }
-        h.push_str("</svg>\n");
+        h.push_str("</svg></div>\n");
     }
     h.push_str("</div>\n</section>\n");
     h

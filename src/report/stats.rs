@@ -33,8 +33,9 @@ impl AgentStats {
         }
     }
 
-    /// Up to `n` rule indices that fired on most of this agent's calls, most first (ties by
-    /// rule id), only rules that cost points.
+    /// Up to `n` rule indices that fired on most of this agent's calls, most first, only rules
+    /// that cost points. Ties go to the graver rule (fatal, then more points per hit), then by
+    /// id: a coach should see 推卸责任 before a missing 结束语 fired as often.
     pub fn top_rules(&self, set: &RuleSet, n: usize) -> Vec<(usize, usize)> {
         let mut rules: Vec<(usize, usize)> = self
             .rule_calls
@@ -43,7 +44,12 @@ impl AgentStats {
             .filter(|&(i, &calls)| calls > 0 && (set.rules[i].points < 0 || set.rules[i].fatal))
             .map(|(i, &calls)| (i, calls))
             .collect();
-        rules.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let gravity = |i: usize| (!set.rules[i].fatal, set.rules[i].points);
+        rules.sort_by(|a, b| {
+            b.1.cmp(&a.1)
+                .then(gravity(a.0).cmp(&gravity(b.0)))
+                .then(a.0.cmp(&b.0))
+        });
         rules.truncate(n);
         rules
     }
@@ -189,14 +195,15 @@ mod tests {
         assert_eq!(a.mean_score(), 97.5);
         assert_eq!(a.tiers, [2, 0, 0, 0]);
         assert_eq!(a.rule_calls, [1, 1, 2, 1]);
-        // Bonus and 0-point rules are not what an agent is coached on; ties go by rule id.
-        assert_eq!(a.top_rules(&set, 3), [(0, 1), (1, 1)]);
-        assert_eq!(a.top_rules(&set, 1), [(0, 1)]);
+        // Bonus and 0-point rules are not what an agent is coached on; ties go to the graver
+        // rule (TST002 costs 4, TST001 3).
+        assert_eq!(a.top_rules(&set, 3), [(1, 1), (0, 1)]);
+        assert_eq!(a.top_rules(&set, 1), [(1, 1)]);
 
         let b = &stats.agents["B"];
         assert_eq!((b.calls, b.score_sum, b.flagged), (1, 90, 1));
         assert_eq!(b.tiers, [0, 1, 0, 0]);
-        assert_eq!(b.top_rules(&set, 3), [(0, 1), (1, 1)]);
+        assert_eq!(b.top_rules(&set, 3), [(1, 1), (0, 1)]);
         assert_eq!(stats.agents[UNKNOWN_AGENT].calls, 1);
         assert_eq!(stats.agents.len(), 3);
         assert_eq!(stats.tiers, [3, 1, 0, 0]);

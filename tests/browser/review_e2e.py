@@ -1,6 +1,7 @@
 """Drives the HTML review report in headless Chromium the way a supervisor would.
 
 Run by tests/review.rs:  python3 review_e2e.py REPORT.html OUT_DIR EXPECT_JSON
+                     or:  python3 review_e2e.py --smoke REPORT.html (load, no script errors)
 EXPECT_JSON (computed by the Rust test from the JSONL report of the same calls):
   calls         number of calls in the report
   flagged       number of flagged calls
@@ -8,6 +9,7 @@ EXPECT_JSON (computed by the Rust test from the JSONL report of the same calls):
   agent         an agent whose calls to open, agent_calls: how many
   reject_rule   on the agent's worst call, the rule whose first hit is marked 误判
   confirm_rule  on the same call, the rule whose first hit is marked 确认
+  calls_with_hits  calls with at least one hit (the "not reviewed yet" filter)
   xss_search    a search term that finds only the call carrying the payloads
   payloads      strings that must appear as text, never as markup
 
@@ -58,7 +60,27 @@ def queue_ids(page):
     return page.locator("#queue li .id").all_inner_texts()
 
 
+def smoke(report):
+    """Opens a report and fails on any script error: the page checks its own scoring against
+    zhijian's on every call when it loads, and reports a disagreement as an error."""
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        page = browser.new_page()
+        errors = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.goto("file://" + os.path.abspath(report))
+        wait_ready(page)
+        rows = page.locator("#queue li").count()
+        browser.close()
+    check(errors == [], f"script errors: {errors}")
+    print(json.dumps({"ok": True, "rows": rows}))
+
+
 def main():
+    if sys.argv[1] == "--smoke":
+        smoke(sys.argv[2])
+        return
     report, out_dir, expect = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
     url = "file://" + os.path.abspath(report)
     os.makedirs(out_dir, exist_ok=True)
@@ -128,6 +150,8 @@ def main():
         confirm = page.locator(".hitcard", has=page.locator(f'.rid:text-is("{expect["confirm_rule"]}")')).first
         confirm.locator('button[data-verdict="确认"]').click()
         check("已复核 2 /" in page.inner_text("#verdict-count"), page.inner_text("#verdict-count"))
+        after = page.inner_text("#after-review")
+        check("去掉 1 处误判后" in after, f"no score after review: {after!r}")
         page.reload()
         wait_ready(page)
         reject = page.locator(".hitcard", has=page.locator(f'.rid:text-is("{expect["reject_rule"]}")')).first
@@ -138,6 +162,14 @@ def main():
         with page.expect_download() as download:
             page.click("#download")
         download.value.save_as(os.path.join(out_dir, "verdicts.csv"))
+
+        # Calls still to review: every call with hits (two of one call's hits are judged).
+        page.click('#tabs a[data-view="review"]')
+        page.click("#f-clear")
+        page.check("#f-todo")
+        wait_until(page, "location.hash.includes('todo=1')")
+        rows = page.locator("#queue li").count()
+        check(rows == expect["calls_with_hits"], f"todo filter shows {rows}, expected {expect['calls_with_hits']}")
 
         # The payloads: found by search, shown as text, never run.
         page.click('#tabs a[data-view="review"]')

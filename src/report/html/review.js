@@ -30,6 +30,8 @@
   const ROLE = { agent: '客服', customer: '客户' };
   const CHANNEL = { phone: '电话', chat: '在线', social: '社媒', ticket: '工单' };
   const ERROR_TIER = '__error';
+  // Metadata the call view already shows in its own words.
+  const SHOWN_META = new Set(['agent', '坐席', 'channel', '渠道', 'medium', '媒介', 'duration_ms', 'id', 'call_id', '通话编号']);
   const PAGE = 200;
 
   function el(tag, attrs, ...kids) {
@@ -65,6 +67,63 @@
     c.agentName = c.agent || META.unknown_agent;
     c.ruleIds = [...new Set(c.hits.map((h) => h.rule_id))].sort();
   });
+
+  // A call's transcript as a short fingerprint: a verdict belongs to these words, not to a file
+  // name that next week's batch may reuse.
+  function fingerprint(c) {
+    let h = 0x811c9dc5;
+    for (const t of c.turns) {
+      const s = t.role + '\u0000' + t.text + '\u0001';
+      for (let i = 0; i < s.length; i++) {
+        h ^= s.charCodeAt(i);
+        h = Math.imul(h, 0x01000193) >>> 0;
+      }
+    }
+    return h.toString(16).padStart(8, '0');
+  }
+
+  // The score without the hits judged 误判, the way zhijian scores (score.rs): per rule, the
+  // hits counted up to max_hits (once for a rule that judges the whole call), fatal → 0,
+  // clamped to 0–100, tier by the call's scheme.
+  function rescore(c, skip) {
+    const scheme = schemeOf(c);
+    const counts = new Map();
+    c.hits.forEach((h, n) => {
+      if (!skip.has(n)) counts.set(h.rule_id, (counts.get(h.rule_id) || 0) + 1);
+    });
+    let points = scheme.base;
+    let fatal = false;
+    for (const [id, k] of counts) {
+      const r = RULES.get(id);
+      const cap = r.whole_call ? 1 : r.max_hits == null ? k : r.max_hits;
+      points += r.points * Math.min(k, cap);
+      fatal = fatal || r.fatal;
+    }
+    const score = fatal ? 0 : Math.max(0, Math.min(100, points));
+    const tier = (scheme.tiers.find(([, min]) => score >= min) || scheme.tiers[scheme.tiers.length - 1])[0];
+    return { score, tier };
+  }
+  function rejectedOf(c) {
+    const skip = new Set();
+    c.hits.forEach((h, n) => {
+      const v = verdicts[hitKey(c, h)];
+      if (v && v.verdict === '误判') skip.add(n);
+    });
+    return skip;
+  }
+
+  // The page's own scoring must agree with zhijian's on every call before it may show a score
+  // after review.
+  let rescoreAgrees = true;
+  for (const c of CALLS) {
+    if (c.error != null) continue;
+    const r = rescore(c, new Set());
+    if (r.score !== c.score || r.tier !== c.tier) {
+      rescoreAgrees = false;
+      console.error(`复核后得分的计算与 zhijian 不一致: ${c.call_id} ${r.score}/${r.tier} ≠ ${c.score}/${c.tier}`);
+      break;
+    }
+  }
 
   function haystack(c) {
     if (c.hay === undefined) {
@@ -110,7 +169,8 @@
   }
   function hitKey(c, h) {
     const [s, e] = span(h);
-    return [c.source, c.call_id, h.rule_id, h.turn, s, e, c.rules_version].join('\u001f');
+    if (c.print === undefined) c.print = fingerprint(c);
+    return [c.call_id, c.print, h.rule_id, h.turn, s, e, c.rules_version].join('\u001f');
   }
   let reportKeys = null;
   function keysOfReport() {
@@ -133,6 +193,7 @@
       (persistent ? '' : ' · 浏览器不允许保存,请及时下载');
   }
   function setVerdict(c, h, verdict, comment) {
+    $('#reviewer').classList.toggle('missing', !$('#reviewer').value.trim());
     const k = hitKey(c, h);
     const old = verdicts[k];
     if (verdict == null && !comment) {
@@ -182,6 +243,10 @@
     return '\ufeff' + rows.join('\r\n') + '\r\n';
   }
   $('#download').addEventListener('click', () => {
+    if (!keysOfReport().some(([, , k]) => verdicts[k] && verdicts[k].verdict)) {
+      $('#verdict-count').textContent = '还没有标记任何命中: 在通话视图里点 确认 或 误判 后再下载';
+      return;
+    }
     const url = URL.createObjectURL(new Blob([verdictsCsv()], { type: 'text/csv;charset=utf-8' }));
     const a = el('a', { href: url, download: 'verdicts.csv' });
     document.body.append(a);
@@ -197,7 +262,7 @@
   });
 
   // ---- state in the URL hash ----------------------------------------------------------------
-  const FILTERS = ['q', 'tier', 'rule', 'agent', 'reason', 'sort', 'flagged'];
+  const FILTERS = ['q', 'tier', 'rule', 'agent', 'reason', 'sort', 'flagged', 'todo'];
   function readHash() {
     const p = new URLSearchParams(location.hash.slice(1));
     const s = { v: p.get('v') || 'review', call: p.get('call'), src: p.get('src') };
@@ -252,6 +317,7 @@
       }
     }
     $('#f-flagged').checked = state.flagged === '1';
+    $('#f-todo').checked = state.todo === '1';
   }
   function fromControls() {
     const s = Object.assign({}, state, {
@@ -262,6 +328,7 @@
       reason: $('#f-reason').value,
       sort: $('#f-sort').value,
       flagged: $('#f-flagged').checked ? '1' : '',
+      todo: $('#f-todo').checked ? '1' : '',
     });
     return s;
   }
@@ -281,7 +348,8 @@
   let filtered = [];
   let filterKey = null;
   function applyFilters() {
-    const key = FILTERS.map((k) => state[k]).join('\u0000');
+    // Verdicts change which calls are still to review: that filter is never cached.
+    const key = state.todo === '1' ? null : FILTERS.map((k) => state[k]).join('\u0000');
     if (key === filterKey) return false;
     filterKey = key;
     const q = state.q.toLowerCase();
@@ -291,6 +359,7 @@
       (!state.agent || c.agentName === state.agent) &&
       (!state.reason || c.flag_reasons.includes(state.reason)) &&
       (state.flagged !== '1' || c.flagged) &&
+      (state.todo !== '1' || reviewedOf(c) < c.hits.length) &&
       (!q || haystack(c).includes(q)));
     const score = (c) => (c.score == null ? -1 : c.score);
     const byId = (a, b) => (a.call_id < b.call_id ? -1 : a.call_id > b.call_id ? 1 : a.i - b.i);
@@ -315,13 +384,23 @@
     for (const h of c.hits) if (verdicts[hitKey(c, h)]) n++;
     return n;
   }
+  function reviewedText(c) {
+    const done = reviewedOf(c);
+    let text = `已复核 ${done}/${c.hits.length}`;
+    const skip = rejectedOf(c);
+    if (rescoreAgrees && skip.size) {
+      const r = rescore(c, skip);
+      if (r.score !== c.score) text += ` · 复核后 ${r.score} ${r.tier}`;
+    }
+    return text;
+  }
   function queueRow(c) {
     const sub = el('span', { class: 'sub' },
       el('span', null, c.agentName),
       c.channel && el('span', null, CHANNEL[c.channel] || c.channel),
       c.flagged && el('span', { class: 'flag' }, '待复核: ' + c.flag_reasons.join('、')),
       c.ruleIds.length > 0 && el('span', null, c.ruleIds.join(' ')),
-      c.hits.length > 0 && el('span', { class: 'reviewed' }, `已复核 ${reviewedOf(c)}/${c.hits.length}`));
+      c.hits.length > 0 && el('span', { class: 'reviewed' }, reviewedText(c)));
     const tier = c.error != null ? '无法读取' : c.tier;
     return el('li', { 'data-i': c.i },
       el('a', { href: callHash(c) },
@@ -431,7 +510,7 @@
       body.append(el('tr', null,
         el('td', null, el('b', null, id), ' ', r.h.rule_title),
         el('td', null, r.h.dimension),
-        el('td', { class: 'num' }, '×' + r.n),
+        el('td', { class: 'num' }, '×' + ((c.hit_counts || {})[id] || r.n)),
         el('td', { class: 'num ' + (r.points < 0 ? 'loss' : r.points > 0 ? 'gain' : '') }, signed(r.points))));
     }
     let note = '';
@@ -475,7 +554,8 @@
           b.setAttribute('aria-pressed', b.dataset.verdict === now ? 'true' : 'false');
         }
         const li = document.querySelector(`#queue li[data-i="${c.i}"] .reviewed`);
-        if (li) li.textContent = `已复核 ${reviewedOf(c)}/${c.hits.length}`;
+        if (li) li.textContent = reviewedText(c);
+        showAfterReview(c);
       },
     }, label));
     const comment = el('input', {
@@ -494,6 +574,19 @@
       el('div', { class: 'msg' }, h.message),
       el('div', { class: 'verdict' }, ...buttons, comment));
     return card;
+  }
+
+  // The score without the hits judged 误判, beside the original.
+  function showAfterReview(c) {
+    const slot = document.getElementById('after-review');
+    if (!slot) return;
+    const skip = rejectedOf(c);
+    if (!rescoreAgrees || skip.size === 0) {
+      slot.replaceChildren();
+      return;
+    }
+    const r = rescore(c, skip);
+    slot.replaceChildren('去掉 ' + skip.size + ' 处误判后 ', el('b', null, r.score), ' ' + r.tier);
   }
 
   function renderCall() {
@@ -518,7 +611,7 @@
         el('span', null, '坐席 ', c.agentName),
         c.channel && el('span', null, '渠道 ', CHANNEL[c.channel] || c.channel),
         c.duration_ms != null && el('span', null, '时长 ', msText(c.duration_ms)),
-        ...Object.entries(c.meta || {}).filter(([k]) => !['agent', 'channel'].includes(k))
+        ...Object.entries(c.meta || {}).filter(([k]) => !SHOWN_META.has(k.toLowerCase()))
           .map(([k, v]) => el('span', null, k + ' ', v))),
     ];
     if (c.error != null) {
@@ -532,7 +625,8 @@
       el('span', { class: 'item' }, '个人特性 ', el('b', null, c.attitude)),
       el('span', { class: 'item' }, '程序特性 ', el('b', null, c.procedure)),
       el('span', { class: 'item' }, '服务类型 ', el('b', null, c.service_type)),
-      c.flagged && el('span', { class: 'item flag' }, '待复核: ' + c.flag_reasons.join('、'))));
+      c.flagged && el('span', { class: 'item flag' }, '待复核: ' + c.flag_reasons.join('、')),
+      el('span', { class: 'item after', id: 'after-review' })));
     if (c.roles && c.roles.basis !== 'labels') {
       parts.push(el('p', { class: 'roles' + (c.roles.basis === 'undecided' ? ' undecided' : '') },
         '角色判定: ', c.roles.reason));
@@ -573,7 +667,7 @@
     c.turns.forEach((t, i) => {
       notesBefore[i].forEach((x) => transcript.append(note('timing')(x)));
       transcript.append(el('div', { class: 'turn ' + t.role, id: 'turn-' + i },
-        el('span', { class: 'time' }, t.begin_ms != null ? msText(t.begin_ms) : '#' + (i + 1)),
+        el('span', { class: 'time' }, '#' + (i + 1), t.begin_ms != null && el('br'), t.begin_ms != null && msText(t.begin_ms)),
         el('span', { class: 'who' }, ROLE[t.role], t.speaker && el('small', null, ' ' + t.speaker)),
         markedText(t.text, spans[i])));
       notesAfter[i].forEach((x) => transcript.append(note('missing')(x)));
@@ -588,6 +682,7 @@
       parts.push(el('p', { class: 'hint' }, '没有规则命中。'));
     }
     view.replaceChildren(...parts);
+    showAfterReview(c);
   }
 
   // ---- routing ------------------------------------------------------------------------------
