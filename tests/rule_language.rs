@@ -380,3 +380,70 @@ fn the_turns_after_a_trigger_of_the_same_role_exclude_the_trigger_itself() {
     let call = parse_text("客服：请稍等\n客户：嗯\n客服：谢谢您的等待,查到了\n", "t").unwrap();
     assert!(set.evaluate(&call).is_empty());
 }
+
+#[test]
+fn lexicon_names_and_clause_edges_are_checked() {
+    let lexicon = |file: &str, name: &str, terms: &str| RuleSource {
+        path: format!("lexicons/{file}.toml"),
+        text: format!("name = \"{name}\"\ndescription = \"x\"\nterms = [{terms}]\n"),
+    };
+    let mut sources = vec![
+        RuleSource {
+            path: "scoring.toml".into(),
+            text: include_str!("../rules/scoring.toml").into(),
+        },
+        lexicon("empty", " ", "\"甲\""),
+        lexicon("digits", "123", "\"乙\""),
+        lexicon("brace", "上{级}", "\"丙\""),
+        lexicon("start", "开头", "\"^领导\""),
+        lexicon("end", "结尾", "\"领导$\""),
+    ];
+    sources.push(RuleSource {
+        path: "t/TST001.toml".into(),
+        text: rule("phrases = [\"没办法\"]"),
+    });
+    let Err(errors) = RuleSet::compile(&sources) else {
+        panic!("bad lexicons must not compile");
+    };
+    let text = errors.render(false);
+    assert_eq!(text.matches("不能为空、纯数字或含有").count(), 3, "{text}");
+    assert_eq!(text.matches("词库里的词不能用 ^ 或 $").count(), 2, "{text}");
+
+    // A name with digits in it is a name; edges inside a rule's phrase are fine.
+    let ok = compile(&[
+        (
+            "lexicons/l.toml",
+            "name = \"上级2\"\ndescription = \"x\"\nterms = [\"领导\"]\n",
+        ),
+        ("t/TST001.toml", &rule("phrases = [\"^{上级2}\"]")),
+    ]);
+    assert_eq!(quotes(&ok, "客服：领导说了算\n").len(), 1);
+}
+
+#[test]
+fn a_lexicon_reaches_each_other_lexicon_once() {
+    const DEPARTMENTS: (&str, &str) = (
+        "lexicons/departments.toml",
+        "name = \"部门\"\ndescription = \"部门\"\ninclude = [\"后台\"]\nterms = [\"{后台}办公室\", \"财务\"]\n",
+    );
+    const BOSSES: (&str, &str) = (
+        "lexicons/bosses.toml",
+        "name = \"领导们\"\ndescription = \"x\"\ninclude = [\"上级\", \"部门\"]\nterms = [\"{后台}主任\", \"{部门}经理\"]\n",
+    );
+    let set = compile(&[
+        SUPERIOR,
+        BACK_OFFICE,
+        DEPARTMENTS,
+        BOSSES,
+        ("t/TST001.toml", &rule("phrases = [\"{领导们}\"]")),
+    ]);
+    let mut reach = set.lexicon_reach("领导们").to_vec();
+    reach.sort();
+    assert_eq!(
+        reach,
+        ["上级", "后台", "部门"],
+        "each once, itself not among them"
+    );
+    assert_eq!(set.lexicon_reach("部门"), ["后台"]);
+    assert!(set.lexicon_reach("后台").is_empty());
+}
