@@ -188,12 +188,14 @@ impl Call {
         })
     }
 
-    /// The agent's name or 工号 from metadata, if the source gave one.
+    /// The agent's name or 工号 from metadata, if the source gave one (a blank value names
+    /// nobody).
     pub fn agent(&self) -> Option<&str> {
         ["agent", "agent_id", "坐席", "客服", "工号"]
             .iter()
-            .find_map(|k| self.meta.get(*k))
-            .map(String::as_str)
+            .filter_map(|k| self.meta.get(*k))
+            .map(|v| v.trim())
+            .find(|v| !v.is_empty())
     }
 }
 
@@ -266,5 +268,22 @@ impl RoleBasis {
             | RoleBasis::CustomerCues { agent, .. }
             | RoleBasis::Undecided { agent } => Some(agent),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_blank_agent_names_nobody_and_the_next_key_may() {
+        let mut call = Call::default();
+        assert_eq!(call.agent(), None);
+        call.meta.insert("agent".into(), "  ".into());
+        assert_eq!(call.agent(), None);
+        call.meta.insert("工号".into(), "1024".into());
+        assert_eq!(call.agent(), Some("1024"));
+        call.meta.insert("agent".into(), "张敏".into());
+        assert_eq!(call.agent(), Some("张敏"));
     }
 }

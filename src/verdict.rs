@@ -72,19 +72,28 @@ pub struct Verdict {
     pub quote: String,
     pub context: String,
     pub channel: Option<Channel>,
+    /// The report's fingerprint of the call's words (`transcript`), when the file has it.
+    pub transcript: String,
     /// Where it was read: file and line, for messages.
     pub at: String,
 }
 
 impl Verdict {
-    /// Which hit this judges: the same hit in another export has the same key.
+    /// Which hit this judges: the same hit in another export has the same key. The call is
+    /// known by its words' fingerprint where the report wrote one, so `calls/a.txt` and
+    /// `./calls/a.txt` are one call and next week's different `a.txt` is another.
     fn key(&self) -> String {
+        let call = if self.transcript.is_empty() {
+            &self.source
+        } else {
+            &self.transcript
+        };
         format!(
-            "{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}",
-            self.source,
+            "{call}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}",
             self.call_id,
             self.rule_id,
             self.turn,
+            self.kind,
             self.start,
             self.end,
             self.rules_version
@@ -133,13 +142,23 @@ pub fn read_files(paths: &[PathBuf]) -> Result<Verdicts, VerdictError> {
 /// Reads one file's bytes into `all`, merging repeated judgements.
 pub fn read_into(all: &mut Verdicts, bytes: &[u8], path: &Path) -> Result<(), VerdictError> {
     let name = path.display().to_string();
-    let text =
-        std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)).map_err(|e| {
-            VerdictError::Bad {
-                at: name.clone(),
-                message: format!("不是 UTF-8 文本 (第 {} 字节起)", e.valid_up_to()),
-            }
-        })?;
+    // Excel's 另存为 CSV on a Chinese Windows writes GBK: the encoding is detected as for every
+    // other input, and the text kept exactly (no cleaning: a cell is read back as written).
+    let bad = |message: String| VerdictError::Bad {
+        at: name.clone(),
+        message,
+    };
+    let (encoding, bom) = crate::normalize::detect_encoding(bytes, true, None).map_err(bad)?;
+    let (text, had_errors) = encoding.decode_without_bom_handling(&bytes[bom..]);
+    if had_errors {
+        return Err(bad(format!(
+            "无法按 {} 解码",
+            crate::normalize::zh_name(encoding)
+        )));
+    }
+    if text.trim().is_empty() {
+        return Err(bad("文件为空".into()));
+    }
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .from_reader(text.as_bytes());
@@ -223,6 +242,7 @@ pub fn read_into(all: &mut Verdicts, bytes: &[u8], path: &Path) -> Result<(), Ve
             quote: text("quote"),
             context: text("context"),
             channel: Channel::from_meta(text("channel").trim()),
+            transcript: text("transcript").trim().to_string(),
             at,
         };
         let k = verdict.key();
@@ -416,8 +436,8 @@ pub fn csv(rows: &[Precision]) -> String {
         let f = |x: Option<f64>| x.map_or_else(String::new, |x| format!("{x:.4}"));
         let (lo, hi) = p.interval().unzip();
         let _ = w.write_record([
-            p.rule_id.clone(),
-            p.title.clone(),
+            crate::report::neutralise(&p.rule_id).into_owned(),
+            crate::report::neutralise(&p.title).into_owned(),
             p.reviewed().to_string(),
             p.confirmed.to_string(),
             p.rejected.to_string(),
@@ -451,6 +471,12 @@ pub fn suggest(verdicts: &[Verdict], set: Option<&RuleSet>) -> String {
         by_rule.entry(&v.rule_id).or_default().push(v);
     }
     let mut s = String::new();
+    if !by_rule.is_empty() {
+        s.push_str(
+            "# 复核认定的误判,写成“不该命中”的示例。加进规则文件后 zhijian test 会报它们失败,\n\
+             # 直到改好规则 (短语、exclude、when/unless) 让它们通过为止——这正是要修的地方。\n\n",
+        );
+    }
     for (rule_id, list) in by_rule {
         let rule = set.and_then(|s| s.rule(rule_id));
         let _ = writeln!(
@@ -565,8 +591,12 @@ mod tests {
     const HEADER: &str = "call_id,source,rule_id,turn,start,end,verdict,reviewer,comment,rules_version,kind,rule_title,quote,context,channel\n";
 
     fn read(text: &str) -> Result<Verdicts, VerdictError> {
+        read_bytes(text.as_bytes())
+    }
+
+    fn read_bytes(bytes: &[u8]) -> Result<Verdicts, VerdictError> {
         let mut all = Verdicts::default();
-        read_into(&mut all, text.as_bytes(), Path::new("v.csv"))?;
+        read_into(&mut all, bytes, Path::new("v.csv"))?;
         Ok(all)
     }
 
@@ -640,6 +670,48 @@ c3,b.txt,CLS001,1,0,6,,,,v1,missing,未使用结束语,好的。,客服：好的
     }
 
     #[test]
+    fn a_call_is_known_by_its_words_where_the_report_gave_them() {
+        let header = "call_id,source,rule_id,turn,start,end,verdict,kind,transcript\n";
+        // The same words graded from two spellings of the path: one hit, judged twice.
+        let all = read(&format!(
+            "{header}c1,calls/a.txt,R,1,0,2,确认,said,0badc0de\nc1,./calls/a.txt,R,1,0,2,误判,said,0badc0de\n"
+        ))
+        .unwrap();
+        assert_eq!(
+            (all.verdicts.len(), all.repeated, all.disagreements),
+            (1, 1, 1)
+        );
+        // Next week's a.txt says something else: another call.
+        let all = read(&format!(
+            "{header}c1,calls/a.txt,R,1,0,2,确认,said,0badc0de\nc1,calls/a.txt,R,1,0,2,误判,said,feedf00d\n"
+        ))
+        .unwrap();
+        assert_eq!((all.verdicts.len(), all.repeated), (2, 0));
+        // The same place, but a missing reply rather than words said: another hit.
+        let all = read(&format!(
+            "{header}c1,a.txt,R,1,0,2,确认,said,x\nc1,a.txt,R,1,0,2,确认,missing,x\n"
+        ))
+        .unwrap();
+        assert_eq!(all.verdicts.len(), 2);
+    }
+
+    #[test]
+    fn gbk_files_from_excel_are_read_and_an_empty_file_is_named() {
+        let text = format!(
+            "{HEADER}c1,a.txt,RSP001,4,3,5,误判,张敏,说的是公司流程,v1,said,用“我们”推托,我们,客服：我们,\n"
+        );
+        let (bytes, _, _) = encoding_rs::GBK.encode(&text);
+        assert!(std::str::from_utf8(&bytes).is_err(), "really GBK");
+        let all = read_bytes(&bytes).unwrap();
+        assert_eq!(all.verdicts[0].comment, "说的是公司流程");
+        assert_eq!(all.verdicts[0].reviewer, "张敏");
+        let e = read_bytes(b"").unwrap_err();
+        assert_eq!(e.to_string(), "v.csv: 文件为空");
+        let e = read_bytes(b"\r\n").unwrap_err();
+        assert_eq!(e.to_string(), "v.csv: 文件为空");
+    }
+
+    #[test]
     fn a_file_without_the_columns_or_with_bad_cells_is_an_error() {
         let e = read("call_id,rule_id,verdict\nc1,R,确认\n").unwrap_err();
         assert!(
@@ -702,7 +774,7 @@ c3,b.txt,CLS001,1,0,6,,,,v1,missing,未使用结束语,好的。,客服：好的
             Some("复核误判: 他说 \"我们\" 是指公司")
         );
         assert!(
-            out.starts_with("# ---- RSP001 t — 粘贴到规则目录的 该规则文件 ----\n"),
+            out.contains("\n\n# ---- RSP001 t — 粘贴到规则目录的 该规则文件 ----\n"),
             "{out}"
         );
     }

@@ -59,8 +59,6 @@ struct Html<'a> {
     cx: Context<'a>,
     stats: Stats,
     listed: usize,
-    /// FNV-1a over the listed calls' sources and ids: names this batch in the browser's store.
-    key: u64,
     buf: Vec<u8>,
 }
 
@@ -84,7 +82,6 @@ impl<'a> Html<'a> {
             cx,
             stats: Stats::new(cx.rules),
             listed: 0,
-            key: FNV_OFFSET,
             buf: Vec::with_capacity(8192),
         })
     }
@@ -101,7 +98,6 @@ impl Report for Html<'_> {
             serde_json::to_writer(&mut self.buf, &line(&self.cx, row)).map_err(io::Error::other)?;
             self.buf.push(b'\n');
             self.data.write_all(&self.buf)?;
-            self.key = fnv(fnv(self.key, row.source.as_bytes()), row.call_id.as_bytes());
             self.listed += 1;
         }
         Ok(())
@@ -113,13 +109,12 @@ impl Report for Html<'_> {
             cx,
             stats,
             listed,
-            key,
             mut buf,
         } = *self;
         let mut out = data.finish()?.finish()?;
         out.write_all(b"</script>\n")?;
         buf.clear();
-        serde_json::to_writer(&mut buf, &Meta::new(cx, listed, key)).map_err(io::Error::other)?;
+        serde_json::to_writer(&mut buf, &Meta::new(cx, listed)).map_err(io::Error::other)?;
         out.write_all(b"<script type=\"application/json\" id=\"zj-meta\">")?;
         write_script_safe(&mut out, &buf)?;
         out.write_all(b"</script>\n")?;
@@ -137,8 +132,6 @@ impl Report for Html<'_> {
 struct Meta<'a> {
     schema: &'static str,
     rules_version: &'a str,
-    /// Names this batch in the browser's verdict store (16 hex digits).
-    report_key: String,
     listed: usize,
     only_flagged: bool,
     unknown_agent: &'static str,
@@ -173,7 +166,7 @@ struct SchemeMeta<'a> {
 }
 
 impl<'a> Meta<'a> {
-    fn new(cx: Context<'a>, listed: usize, key: u64) -> Self {
+    fn new(cx: Context<'a>, listed: usize) -> Self {
         let set = cx.rules;
         let scheme = |channel, s: &'a Scoring| SchemeMeta {
             channel,
@@ -191,7 +184,6 @@ impl<'a> Meta<'a> {
         Meta {
             schema: SCHEMA,
             rules_version: &set.version,
-            report_key: format!("{key:016x}"),
             listed,
             only_flagged: cx.only_flagged,
             unknown_agent: UNKNOWN_AGENT,
@@ -275,16 +267,6 @@ fn hash_value(text: &str) -> String {
     s
 }
 
-const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-
-fn fnv(mut h: u64, bytes: &[u8]) -> u64 {
-    for &b in bytes.iter().chain(&[0xff]) {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h
-}
-
 /// The score histogram's bins: (label, lowest score, highest score).
 const BINS: [(&str, usize, usize); 10] = [
     ("<60", 0, 59),
@@ -332,7 +314,7 @@ fn overview(set: &RuleSet, stats: &Stats) -> String {
             .sum::<f64>()
             / stats.graded as f64
     };
-    h.push_str("<section id=\"overview\" class=\"view\" hidden>\n<h2>概览 <small>Overview</small></h2>\n<div class=\"cards\">\n");
+    h.push_str("<section id=\"overview\" class=\"view\">\n<h2>概览 <small>Overview</small></h2>\n<div class=\"cards\">\n");
     for (label, value, note) in [
         ("通话", total.to_string(), String::new()),
         ("已评分", stats.graded.to_string(), String::new()),
@@ -485,9 +467,7 @@ fn truncate(text: &str, n: usize) -> String {
 /// The 坐席 view: per agent, worst mean score first, each linking to the agent's calls.
 fn agents(set: &RuleSet, stats: &Stats) -> String {
     let mut h = String::with_capacity(8 * 1024);
-    h.push_str(
-        "<section id=\"agents\" class=\"view\" hidden>\n<h2>坐席 <small>Agents</small></h2>\n",
-    );
+    h.push_str("<section id=\"agents\" class=\"view\">\n<h2>坐席 <small>Agents</small></h2>\n");
     if stats.agents.is_empty() {
         h.push_str("<p class=\"empty\">没有已评分的通话。</p>\n</section>\n");
         return h;
@@ -574,13 +554,5 @@ mod tests {
             }
         }
         assert!(seen.iter().all(|&n| n == 1), "{seen:?}");
-    }
-
-    #[test]
-    fn the_batch_key_depends_on_every_call_and_its_order() {
-        let ab = fnv(fnv(FNV_OFFSET, b"a"), b"b");
-        assert_ne!(ab, fnv(fnv(FNV_OFFSET, b"b"), b"a"));
-        assert_ne!(ab, fnv(FNV_OFFSET, b"ab"), "fields are separated");
-        assert_eq!(ab, fnv(fnv(FNV_OFFSET, b"a"), b"b"));
     }
 }

@@ -163,6 +163,35 @@ def main():
             page.click("#download")
         download.value.save_as(os.path.join(out_dir, "verdicts.csv"))
 
+        def card(pg, rule):
+            return pg.locator(".hitcard", has=pg.locator(f'.rid:text-is("{rule}")')).first
+
+        # Two tabs on one report: each keeps the other's verdicts.
+        other = context.new_page()
+        other.goto(page.url)
+        wait_ready(other)
+        card(other, "EMP001").locator('button[data-verdict="确认"]').click()
+        card(page, "CLS001").locator('button[data-verdict="确认"]').click()
+        page.reload()
+        wait_ready(page)
+        for rule in ["EMP001", "CLS001", expect["confirm_rule"]]:
+            button = card(page, rule).locator('button[data-verdict="确认"]')
+            check("on" in (button.get_attribute("class") or ""), f"the {rule} verdict of one tab was lost")
+        other.close()
+
+        # Taking a verdict back keeps the comment written for it.
+        opn = card(page, "OPN002")
+        opn.locator('button[data-verdict="误判"]').click()
+        opn.locator('input[type="text"]').fill("开场是机器人放的")
+        opn.locator('input[type="text"]').press("Tab")
+        opn.locator('button[data-verdict="误判"]').click()
+        page.reload()
+        wait_ready(page)
+        opn = card(page, "OPN002")
+        check(opn.locator('input[type="text"]').input_value() == "开场是机器人放的", "the comment was lost")
+        check("on" not in (opn.locator('button[data-verdict="误判"]').get_attribute("class") or ""),
+              "the verdict taken back is still on")
+
         # Calls still to review: every call with hits (two of one call's hits are judged).
         page.click('#tabs a[data-view="review"]')
         page.click("#f-clear")

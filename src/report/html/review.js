@@ -106,7 +106,7 @@
   function rejectedOf(c) {
     const skip = new Set();
     c.hits.forEach((h, n) => {
-      const v = verdicts[hitKey(c, h)];
+      const v = verdicts[keysOf(c)[n]];
       if (v && v.verdict === '误判') skip.add(n);
     });
     return skip;
@@ -146,66 +146,113 @@
   const signed = (n) => (n > 0 ? '+' + n : String(n).replace('-', '−'));
 
   // ---- verdicts -----------------------------------------------------------------------------
+  // One store for every report opened in this browser, so a regenerated report keeps its
+  // verdicts. A verdict belongs to the words of a call (its fingerprint), not to a file name.
+  // Each change re-reads the store and writes back only its own key, so two open tabs do not
+  // undo each other; when the browser's quota is reached the oldest verdicts of other batches
+  // make room.
   const STORE = 'zhijian.verdicts.v1';
   const REVIEWER = 'zhijian.reviewer';
   let persistent = true;
-  let verdicts = {};
-  try {
-    verdicts = JSON.parse(localStorage.getItem(STORE) || '{}') || {};
-  } catch (e) {
-    persistent = false;
-  }
-  function saveVerdicts() {
-    if (!persistent) return;
+  function readStore() {
     try {
-      localStorage.setItem(STORE, JSON.stringify(verdicts));
+      return JSON.parse(localStorage.getItem(STORE) || '{}') || {};
     } catch (e) {
       persistent = false;
+      return null;
     }
   }
+  let verdicts = readStore() || {};
+  function writeStore(k, entry) {
+    if (!persistent) return;
+    const store = readStore();
+    if (!store) return;
+    if (entry) store[k] = entry;
+    else delete store[k];
+    for (let attempt = 0; attempt < 4; attempt++) {
+      try {
+        localStorage.setItem(STORE, JSON.stringify(store));
+        verdicts = store;
+        return;
+      } catch (e) {
+        const mine = new Set(keysOfReport().map(([, , key]) => key));
+        const others = Object.keys(store).filter((key) => !mine.has(key))
+          .sort((x, y) => (store[x].at || 0) - (store[y].at || 0));
+        if (others.length === 0) break;
+        for (const key of others.slice(0, Math.max(1, Math.ceil(others.length / 4)))) delete store[key];
+      }
+    }
+    persistent = false;
+  }
+  window.addEventListener('storage', (e) => {
+    if (e.key !== STORE) return;
+    verdicts = readStore() || verdicts;
+    updateCount();
+    route();
+  });
   function span(h) {
     const ev = h.evidence;
     return ev.kind === 'said' || ev.kind === 'missing' ? [ev.start, ev.end] : [ev.begin_ms, ev.end_ms];
   }
-  function hitKey(c, h) {
-    const [s, e] = span(h);
-    if (c.print === undefined) c.print = fingerprint(c);
-    return [c.call_id, c.print, h.rule_id, h.turn, s, e, c.rules_version].join('\u001f');
+  // Keys of a call's hits, in hit order. Evidence repeated word for word (a composition can
+  // quote the same words through two of its conditions) is one thing to judge: same key.
+  function keysOf(c) {
+    if (c.keys === undefined) {
+      const print = fingerprint(c);
+      c.keys = c.hits.map((h) => {
+        const [s, e] = span(h);
+        return [c.call_id, print, h.rule_id, h.turn, h.evidence.kind, s, e, c.rules_version].join('\u001f');
+      });
+      c.print = print;
+    }
+    return c.keys;
   }
   let reportKeys = null;
+  // Every distinct hit of the report once: [call, hit, key].
   function keysOfReport() {
     if (!reportKeys) {
       reportKeys = [];
-      for (const c of CALLS) for (const h of c.hits) reportKeys.push([c, h, hitKey(c, h)]);
+      const seen = new Set();
+      for (const c of CALLS) {
+        keysOf(c).forEach((k, n) => {
+          if (!seen.has(k)) {
+            seen.add(k);
+            reportKeys.push([c, c.hits[n], k]);
+          }
+        });
+      }
     }
     return reportKeys;
   }
+  const judged = (k) => verdicts[k] && (verdicts[k].verdict === '确认' || verdicts[k].verdict === '误判');
   function updateCount() {
     let confirmed = 0, rejected = 0;
     for (const [, , k] of keysOfReport()) {
-      const v = verdicts[k];
-      if (!v) continue;
-      if (v.verdict === '确认') confirmed++;
-      else if (v.verdict === '误判') rejected++;
+      if (!judged(k)) continue;
+      if (verdicts[k].verdict === '确认') confirmed++;
+      else rejected++;
     }
     $('#verdict-count').textContent =
       `已复核 ${confirmed + rejected} / ${keysOfReport().length} 处 (确认 ${confirmed},误判 ${rejected})` +
       (persistent ? '' : ' · 浏览器不允许保存,请及时下载');
   }
-  function setVerdict(c, h, verdict, comment) {
+  // Sets a hit's verdict (null: none) and/or comment (null: unchanged). A hit with neither
+  // is forgotten.
+  function setVerdict(c, n, verdict, comment) {
     $('#reviewer').classList.toggle('missing', !$('#reviewer').value.trim());
-    const k = hitKey(c, h);
-    const old = verdicts[k];
-    if (verdict == null && !comment) {
-      delete verdicts[k];
-    } else {
-      verdicts[k] = {
-        verdict: verdict == null ? (old ? old.verdict : '') : verdict,
-        comment: comment == null ? (old ? old.comment : '') : comment,
-        reviewer: $('#reviewer').value.trim(),
-      };
+    const k = keysOf(c)[n];
+    const old = verdicts[k] || {};
+    const entry = {
+      verdict: verdict === undefined ? old.verdict || '' : verdict || '',
+      comment: comment == null ? old.comment || '' : comment,
+      reviewer: $('#reviewer').value.trim(),
+      at: Date.now(),
+    };
+    writeStore(k, entry.verdict || entry.comment ? entry : null);
+    if (!persistent) {
+      if (entry.verdict || entry.comment) verdicts[k] = entry;
+      else delete verdicts[k];
     }
-    saveVerdicts();
     updateCount();
   }
 
@@ -233,7 +280,7 @@
     const rows = [CSV_HEADER.join(',')];
     for (const [c, h, k] of keysOfReport()) {
       const v = verdicts[k];
-      if (!v || !v.verdict) continue;
+      if (!judged(k)) continue;
       const [s, e] = span(h);
       const ev = h.evidence;
       rows.push([c.call_id, c.source, h.rule_id, h.turn, s, e, v.verdict, v.reviewer, v.comment,
@@ -243,7 +290,7 @@
     return '\ufeff' + rows.join('\r\n') + '\r\n';
   }
   $('#download').addEventListener('click', () => {
-    if (!keysOfReport().some(([, , k]) => verdicts[k] && verdicts[k].verdict)) {
+    if (!keysOfReport().some(([, , k]) => judged(k))) {
       $('#verdict-count').textContent = '还没有标记任何命中: 在通话视图里点 确认 或 误判 后再下载';
       return;
     }
@@ -262,10 +309,12 @@
   });
 
   // ---- state in the URL hash ----------------------------------------------------------------
+  const VIEWS = ['review', 'overview', 'agents'];
   const FILTERS = ['q', 'tier', 'rule', 'agent', 'reason', 'sort', 'flagged', 'todo'];
   function readHash() {
     const p = new URLSearchParams(location.hash.slice(1));
-    const s = { v: p.get('v') || 'review', call: p.get('call'), src: p.get('src') };
+    const v = p.get('v');
+    const s = { v: VIEWS.includes(v) ? v : 'review', call: p.get('call'), src: p.get('src') };
     for (const k of FILTERS) s[k] = p.get(k) || '';
     return s;
   }
@@ -306,7 +355,7 @@
   }));
 
   function syncControls() {
-    $('#f-q').value = state.q;
+    if (document.activeElement !== $('#f-q')) $('#f-q').value = state.q;
     for (const k of ['tier', 'rule', 'agent', 'reason', 'sort']) {
       const sel = $('#f-' + k);
       sel.value = state[k];
@@ -321,7 +370,7 @@
   }
   function fromControls() {
     const s = Object.assign({}, state, {
-      q: $('#f-q').value.trim(),
+      q: $('#f-q').value,
       tier: $('#f-tier').value,
       rule: $('#f-rule').value,
       agent: $('#f-agent').value,
@@ -352,14 +401,14 @@
     const key = state.todo === '1' ? null : FILTERS.map((k) => state[k]).join('\u0000');
     if (key === filterKey) return false;
     filterKey = key;
-    const q = state.q.toLowerCase();
+    const q = state.q.trim().toLowerCase();
     filtered = CALLS.filter((c) =>
       (!state.tier || (state.tier === ERROR_TIER ? c.error != null : c.tier === state.tier)) &&
       (!state.rule || c.ruleIds.includes(state.rule)) &&
       (!state.agent || c.agentName === state.agent) &&
       (!state.reason || c.flag_reasons.includes(state.reason)) &&
       (state.flagged !== '1' || c.flagged) &&
-      (state.todo !== '1' || reviewedOf(c) < c.hits.length) &&
+      (state.todo !== '1' || progressOf(c)[0] < progressOf(c)[1]) &&
       (!q || haystack(c).includes(q)));
     const score = (c) => (c.score == null ? -1 : c.score);
     const byId = (a, b) => (a.call_id < b.call_id ? -1 : a.call_id > b.call_id ? 1 : a.i - b.i);
@@ -370,7 +419,7 @@
       id: byId,
       batch: (a, b) => a.i - b.i,
     };
-    filtered.sort(sorts[state.sort] || sorts['']);
+    filtered.sort(Object.prototype.hasOwnProperty.call(sorts, state.sort) ? sorts[state.sort] : sorts['']);
     return true;
   }
 
@@ -379,14 +428,15 @@
   function callHash(c) {
     return hashOf(Object.assign({}, state, { v: 'review', call: c.call_id, src: c.sharedId ? c.source : null }));
   }
-  function reviewedOf(c) {
-    let n = 0;
-    for (const h of c.hits) if (verdicts[hitKey(c, h)]) n++;
-    return n;
+  // [judged, to judge] over the call's distinct hits.
+  function progressOf(c) {
+    const keys = [...new Set(keysOf(c))];
+    return [keys.filter(judged).length, keys.length];
   }
+  const reviewedOf = (c) => progressOf(c)[0];
   function reviewedText(c) {
-    const done = reviewedOf(c);
-    let text = `已复核 ${done}/${c.hits.length}`;
+    const [done, all] = progressOf(c);
+    let text = `已复核 ${done}/${all}`;
     const skip = rejectedOf(c);
     if (rescoreAgrees && skip.size) {
       const r = rescore(c, skip);
@@ -450,32 +500,45 @@
   }
 
   // The turn's text with each quoted span in a <mark>; overlapping spans split into pieces.
+  // The turn's text with each quoted span in a <mark>; overlapping spans split into pieces, each
+  // naming every hit it stands for. One sweep: a turn with thousands of hits still opens.
   function markedText(text, spans) {
     const chars = Array.from(text);
+    const clamp = (x) => Math.max(0, Math.min(chars.length, x));
+    const order = spans.map((sp) => Object.assign({}, sp, { start: clamp(sp.start), end: clamp(sp.end) }))
+      .filter((sp) => sp.end > sp.start)
+      .sort((x, y) => x.start - y.start);
     const cuts = new Set([0, chars.length]);
-    for (const s of spans) {
-      cuts.add(Math.max(0, Math.min(chars.length, s.start)));
-      cuts.add(Math.max(0, Math.min(chars.length, s.end)));
+    for (const sp of order) {
+      cuts.add(sp.start);
+      cuts.add(sp.end);
     }
-    const points = [...cuts].sort((a, b) => a - b);
+    const points = [...cuts].sort((x, y) => x - y);
     const out = el('div', { class: 'text' });
+    let next = 0;
+    let active = [];
     for (let k = 0; k + 1 < points.length; k++) {
       const [a, b] = [points[k], points[k + 1]];
+      while (next < order.length && order[next].start <= a) active.push(order[next++]);
+      // Every cut is a start or an end: a span still open at `a` covers all of [a, b).
+      active = active.filter((sp) => sp.end > a);
       const piece = chars.slice(a, b).join('');
-      const over = spans.filter((s) => s.start <= a && s.end >= b && s.end > s.start);
-      if (over.length === 0) {
+      if (active.length === 0) {
         out.append(piece);
         continue;
       }
+      const over = active;
       const cls = ['hit'];
       if (over.length > 1) cls.push('many');
-      if (over.every((s) => s.trigger)) cls.push('trigger');
-      if (over.every((s) => s.h.points > 0)) cls.push('bonus');
-      const title = over.map((s) => `${s.h.rule_id} ${s.h.rule_title} (${signed(s.h.points)} 分)\n${s.h.message}`).join('\n\n');
+      if (over.every((sp) => sp.trigger)) cls.push('trigger');
+      if (over.every((sp) => sp.h.points > 0)) cls.push('bonus');
+      const title = over.slice(0, 6).map((sp) => `${sp.h.rule_id} ${sp.h.rule_title} (${signed(sp.h.points)} 分)\n${sp.h.message}`).join('\n\n') +
+        (over.length > 6 ? `\n\n…共 ${over.length} 处` : '');
+      const first = over[0].n;
       out.append(el('mark', {
-        class: cls.join(' '), title, 'data-hit': over[0].n, tabindex: 0,
-        onclick: () => focusHit(over[0].n),
-        onkeydown: (e) => { if (e.key === 'Enter') focusHit(over[0].n); },
+        class: cls.join(' '), title, 'data-hits': over.map((o) => o.n).join(' '), tabindex: 0,
+        onclick: () => focusHit(first),
+        onkeydown: (e) => { if (e.key === 'Enter') focusHit(first); },
       }, piece));
     }
     return out;
@@ -489,7 +552,7 @@
   }
   const focusHit = (n) => flash(document.getElementById('hit-' + n));
   function focusEvidence(n) {
-    flash(document.querySelector(`#call [data-hit="${n}"]`) || document.getElementById('note-' + n));
+    flash(document.querySelector(`#call [data-hits~="${n}"]`) || document.getElementById('note-' + n));
   }
 
   function breakdown(c) {
@@ -526,7 +589,7 @@
 
   function hitCard(c, h, n) {
     const ev = h.evidence;
-    const k = hitKey(c, h);
+    const k = keysOf(c)[n];
     const v = verdicts[k] || {};
     let what;
     if (ev.kind === 'said') what = el('div', { class: 'quote' }, ev.text);
@@ -546,7 +609,7 @@
       'aria-pressed': v.verdict === label ? 'true' : 'false', 'data-verdict': label,
       onclick: () => {
         const now = (verdicts[k] || {}).verdict === label ? null : label;
-        setVerdict(c, h, now, null);
+        setVerdict(c, n, now, null);
         card.classList.toggle('confirmed', now === '确认');
         card.classList.toggle('rejected', now === '误判');
         for (const b of buttons) {
@@ -560,7 +623,7 @@
     }, label));
     const comment = el('input', {
       type: 'text', placeholder: '备注 (可选)', value: v.comment || '', 'aria-label': '备注',
-      onchange: (e) => setVerdict(c, h, null, e.target.value),
+      onchange: (e) => setVerdict(c, n, undefined, e.target.value),
     });
     card.append(
       el('div', { class: 'head' },
