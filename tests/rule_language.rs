@@ -447,3 +447,74 @@ fn a_lexicon_reaches_each_other_lexicon_once() {
     assert_eq!(set.lexicon_reach("部门"), ["后台"]);
     assert!(set.lexicon_reach("后台").is_empty());
 }
+
+#[test]
+fn lexicons_that_name_each_other_in_their_terms_are_a_cycle() {
+    let err = RuleSet::compile(&[
+        RuleSource {
+            path: "scoring.toml".into(),
+            text: include_str!("../rules/scoring.toml").into(),
+        },
+        RuleSource {
+            path: "lexicons/a.toml".into(),
+            text: "name = \"甲\"\ndescription = \"x\"\nterms = [\"{乙}的事\"]\n".into(),
+        },
+        RuleSource {
+            path: "lexicons/b.toml".into(),
+            text: "name = \"乙\"\ndescription = \"x\"\nterms = [\"领导\", \"{甲}说的\"]\n".into(),
+        },
+        RuleSource {
+            path: "t/TST001.toml".into(),
+            text: rule("phrases = [\"{甲}\"]"),
+        },
+    ])
+    .err()
+    .expect("a cycle through terms must not compile");
+    let text = err.render(false);
+    assert!(
+        text.contains("词库之间的引用形成循环: 甲 → 乙 → 甲"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_lexicon_of_exactly_the_size_limit_compiles_and_one_more_part_does_not() {
+    // A term `{十}xN` is 12 parts (the ten alternatives, their group, the literal); 8,333 of
+    // them and four plain terms make exactly 100,000.
+    let lexicon = |extra: usize| {
+        let mut terms: Vec<String> = (0..8333).map(|n| format!("\"{{十}}x{n}\"")).collect();
+        terms.extend((0..4 + extra).map(|n| format!("\"y{n}\"")));
+        RuleSource {
+            path: "lexicons/big.toml".into(),
+            text: format!(
+                "name = \"大\"\ndescription = \"x\"\nterms = [{}]\n",
+                terms.join(", ")
+            ),
+        }
+    };
+    let sources = |extra| {
+        vec![
+            RuleSource {
+                path: "scoring.toml".into(),
+                text: include_str!("../rules/scoring.toml").into(),
+            },
+            RuleSource {
+                path: "lexicons/ten.toml".into(),
+                text: "name = \"十\"\ndescription = \"x\"\nterms = [\"a\", \"b\", \"c\", \"d\", \"e\", \"f\", \"g\", \"h\", \"i\", \"j\"]\n".into(),
+            },
+            lexicon(extra),
+            RuleSource {
+                path: "t/TST001.toml".into(),
+                text: rule("phrases = [\"没办法\"]"),
+            },
+        ]
+    };
+    if let Err(e) = RuleSet::compile(&sources(0)) {
+        panic!("100,000 parts is within the limit:\n{}", e.render(false));
+    }
+    let text = RuleSet::compile(&sources(1))
+        .err()
+        .expect("100,001 parts is over the limit")
+        .render(false);
+    assert!(text.contains("词库展开后有 100001 个部分"), "{text}");
+}

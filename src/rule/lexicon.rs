@@ -326,16 +326,6 @@ impl Lexicons {
             .collect::<Vec<_>>()
             .join(" → ")
     }
-
-    /// Where a lexicon is declared, for pointing at it.
-    #[allow(dead_code)]
-    pub(crate) fn name_span(&self, name: &str) -> Option<(&str, Range<usize>)> {
-        let &i = self.by_name.get(name)?;
-        Some((
-            &self.entries[i].lexicon.path,
-            self.entries[i].name_span.clone(),
-        ))
-    }
 }
 
 pub(crate) fn is_lexicon_file(path: &str) -> bool {
