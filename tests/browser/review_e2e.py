@@ -130,7 +130,7 @@ def main():
 
         # The agents view links to an agent's calls; two clicks reach the words that cost points.
         page.click('#tabs a[data-view="agents"]')
-        check(page.is_visible("#agents"), "the agents view is not shown")
+        page.wait_for_selector("#agents", state="visible")
         page.click(f'#agent-table a:text-is("{expect["agent"]}")')
         wait_until(page, "location.hash.includes('agent=')")
         check(page.locator("#queue li").count() == expect["agent_calls"], "agent filter count")
@@ -194,6 +194,7 @@ def main():
 
         # Calls still to review: every call with hits (two of one call's hits are judged).
         page.click('#tabs a[data-view="review"]')
+        page.wait_for_selector("#review", state="visible")
         page.click("#f-clear")
         page.check("#f-todo")
         wait_until(page, "location.hash.includes('todo=1')")
@@ -202,6 +203,7 @@ def main():
 
         # The payloads: found by search, shown as text, never run.
         page.click('#tabs a[data-view="review"]')
+        page.wait_for_selector("#review", state="visible")
         page.click("#f-clear")
         page.fill("#f-q", expect["xss_search"])
         wait_until(page, "location.hash.includes('q=')")
@@ -217,8 +219,10 @@ def main():
               f"the payload is not text beside a highlight: {marked_turns}")
         check('onerror' in queue_text, "the payload call id is not shown as text in the queue")
         page.click('#tabs a[data-view="agents"]')
+        page.wait_for_selector("#agents", state="visible")
         check(any(p in page.inner_text("#agents") for p in expect["payloads"]), "the payload agent name is not text")
         page.click('#tabs a[data-view="overview"]')
+        page.wait_for_selector("#overview", state="visible")
         page.screenshot(path=os.path.join(out_dir, "overview-laptop.png"), full_page=True)
         check(page.locator("img").count() == 0, "an <img> element exists: markup was injected")
         check(page.locator("script").count() == 3, f"{page.locator('script').count()} script elements")
