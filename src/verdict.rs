@@ -45,13 +45,6 @@ impl Judgement {
             }
         }))
     }
-
-    pub fn zh(self) -> &'static str {
-        match self {
-            Judgement::Confirmed => "确认",
-            Judgement::Rejected => "误判",
-        }
-    }
 }
 
 /// One judged hit, as read.

@@ -6,7 +6,7 @@
 //! `zhijian test` renders the report as text, JUnit XML or GitHub annotations (`render`);
 //! the test suite uses the same checks.
 
-mod render;
+pub(crate) mod render;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;

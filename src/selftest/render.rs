@@ -142,7 +142,7 @@ fn junit_case(out: &mut String, case: &Case, strict: bool) {
 
 /// Escapes text for XML attributes and content, dropping the characters XML 1.0 cannot hold
 /// at all (a control character pasted into a transcript must not make the report unreadable).
-fn xml(text: &str) -> String {
+pub(crate) fn xml(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
