@@ -1,6 +1,8 @@
 //! Command line: raw arguments → validated settings → a run of a command → an exit status.
 //!
-//! In: `zhijian grade …` (score calls), `zhijian test …` (prove the rule files work) or
+//! In: `zhijian grade …` (score calls), `zhijian review …` (the supervisor's HTML report),
+//! `zhijian explain FILE` (one call in the terminal), `zhijian precision verdicts.csv…` (each
+//! rule's precision from supervisors' verdicts), `zhijian test …` (prove the rule files work) or
 //! `zhijian rules [ID]` (list or document the rules). Out: what the command writes and an
 //! exit status, 0 success, 1 problems found (inputs that could not be read, tests that
 //! failed), 2 the command could not run (usage, unusable rule files, unwritable output).
@@ -40,7 +42,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// 批量质检通话,输出得分和证据 (CSV、JSONL、Excel) / grade calls into score and evidence reports
+    /// 批量质检通话,输出得分和证据 (CSV、JSONL、Excel、HTML) / grade calls into score and evidence reports
     #[command(after_help = GRADE_EXAMPLES)]
     Grade(GradeArgs),
     /// 生成主管复核用的 HTML 报告:待复核优先、原文高亮、标记误判 / the supervisor's HTML review report
@@ -63,6 +65,7 @@ const GRADE_EXAMPLES: &str = "\
   zhijian grade 转写/ --out 报告.xlsx                      Excel:得分、证据、坐席、规则四张表
   zhijian grade 转写/ --out 得分.csv --findings 证据.csv   得分 CSV 和每处扣分的证据
   zhijian grade 转写/ --only-flagged --out 待复核.xlsx     只列需主管复核的通话
+  zhijian grade 转写/ --out 得分.csv --html 复核.html      同时写主管复核用的 HTML 报告
   zhijian grade 识别结果/ --agent-channel 1                双声道录音,客服在声道 1
   zhijian grade 导出/ --agent-from-path '/(A\\d+)/'        从路径取坐席工号
   cat 转写.txt | zhijian grade - --format jsonl            从标准输入读 (自动识别格式),JSONL 输出
