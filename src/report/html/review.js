@@ -433,7 +433,6 @@
     const keys = [...new Set(keysOf(c))];
     return [keys.filter(judged).length, keys.length];
   }
-  const reviewedOf = (c) => progressOf(c)[0];
   function reviewedText(c) {
     const [done, all] = progressOf(c);
     let text = `已复核 ${done}/${all}`;
