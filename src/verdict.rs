@@ -616,6 +616,18 @@ mod tests {
     }
 
     #[test]
+    fn nothing_reviewed_has_no_precision() {
+        let rows = precision(&[], None);
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].precision(), None);
+        assert_eq!(rows[0].interval(), None);
+        let md = markdown(&rows, &[]);
+        assert!(md.contains("| **合计** |  | 0 | 0 | 0 | — | — |"), "{md}");
+        assert!(md.ends_with("没有误判。\n"), "{md}");
+        assert!(csv(&rows).ends_with("合计,,0,0,0,,,\n"));
+    }
+
+    #[test]
     fn verdict_cells_in_chinese_and_english() {
         for c in ["确认", " confirmed ", "TP", "正确"] {
             assert_eq!(Judgement::parse(c), Ok(Some(Judgement::Confirmed)), "{c}");
