@@ -761,7 +761,7 @@ c3,b.txt,CLS001,1,0,6,,,,v1,missing,未使用结束语,好的。,客服：好的
     #[test]
     fn suggested_examples_are_valid_toml_whatever_the_text() {
         let text = format!(
-            "{HEADER}c1,a.txt,RSP001,4,3,5,误判,张敏,\"他说 \"\"我们\"\" 是指公司\",v1,said,t,我们,\"客户：\\\"\"\"\"\"\"\n客服：我们\",social\n"
+            "{HEADER}c1,a.txt,RSP001,4,3,5,误判,张敏,\"他说 \"\"我们\"\" 是指公司\u{7}\",v1,said,t,我们,\"客户：\\\"\"\"\"\"\"\n客服：我们\u{1b}\",social\n"
         );
         let all = read(&text).unwrap();
         let out = suggest(&all.verdicts, None);
@@ -771,12 +771,12 @@ c3,b.txt,CLS001,1,0,6,,,,v1,missing,未使用结束语,好的。,客服：好的
         assert_eq!(ex["channel"].as_str(), Some("social"));
         assert_eq!(
             ex["text"].as_str(),
-            Some("客户：\\\"\"\"\n客服：我们\n"),
-            "the excerpt survives quotes and backslashes"
+            Some("客户：\\\"\"\"\n客服：我们\u{1b}\n"),
+            "the excerpt survives quotes, backslashes and control characters"
         );
         assert_eq!(
             ex["note"].as_str(),
-            Some("复核误判: 他说 \"我们\" 是指公司")
+            Some("复核误判: 他说 \"我们\" 是指公司\u{7}")
         );
         assert!(
             out.contains("\n\n# ---- RSP001 t — 粘贴到规则目录的 该规则文件 ----\n"),
