@@ -342,6 +342,23 @@ mod tests {
     }
 
     #[test]
+    fn a_bonus_is_green_and_a_deduction_red_in_place() {
+        let set = crate::testing::small_rule_set();
+        let call = crate::input::parse_text("客服：您好,不知道。", "c").unwrap();
+        let row = Graded {
+            source: "c.txt".into(),
+            call_id: "c".into(),
+            outcome: Ok(crate::grade::grade_call(&set, call)),
+        };
+        let out = render(&set, &row, Style::Color);
+        assert!(out.contains("\x1b[1;32m您好\x1b[0m"), "{out:?}");
+        assert!(out.contains("\x1b[1;31m不知道\x1b[0m"), "{out:?}");
+        let plain = render(&set, &row, Style::Plain);
+        assert!(plain.contains("【您好】,【不知道】"), "{plain}");
+        assert!(!plain.contains('\x1b'));
+    }
+
+    #[test]
     fn colours_say_what_a_mark_is() {
         let p = Paint {
             style: Style::Color,
