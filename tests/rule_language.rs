@@ -4,17 +4,30 @@
 use zhijian::input::parse_text;
 use zhijian::rule::{Evidence, RuleSet, RuleSource};
 
-/// A rule set from `(path, text)` files plus the real scoring.
-fn compile(files: &[(&str, &str)]) -> RuleSet {
+/// `(path, text)` files plus the real scoring, as rule sources.
+fn sources<P: AsRef<str>, T: AsRef<str>>(files: &[(P, T)]) -> Vec<RuleSource> {
     let mut sources = vec![RuleSource {
         path: "scoring.toml".into(),
         text: include_str!("../rules/scoring.toml").into(),
     }];
     sources.extend(files.iter().map(|(p, t)| RuleSource {
-        path: p.to_string(),
-        text: t.to_string(),
+        path: p.as_ref().to_string(),
+        text: t.as_ref().to_string(),
     }));
-    RuleSet::compile(&sources).unwrap_or_else(|e| panic!("{}", e.render(false)))
+    sources
+}
+
+/// A rule set from `(path, text)` files plus the real scoring.
+fn compile(files: &[(&str, &str)]) -> RuleSet {
+    RuleSet::compile(&sources(files)).unwrap_or_else(|e| panic!("{}", e.render(false)))
+}
+
+/// The rendered errors of `(path, text)` files that must not compile.
+fn errors_of<P: AsRef<str>, T: AsRef<str>>(files: &[(P, T)]) -> String {
+    match RuleSet::compile(&sources(files)) {
+        Ok(_) => panic!("these rule files must not compile"),
+        Err(e) => e.render(false),
+    }
 }
 
 /// A rule `TST001` with the given `[match]` body.
@@ -383,29 +396,20 @@ fn the_turns_after_a_trigger_of_the_same_role_exclude_the_trigger_itself() {
 
 #[test]
 fn lexicon_names_and_clause_edges_are_checked() {
-    let lexicon = |file: &str, name: &str, terms: &str| RuleSource {
-        path: format!("lexicons/{file}.toml"),
-        text: format!("name = \"{name}\"\ndescription = \"x\"\nterms = [{terms}]\n"),
+    let lexicon = |file: &str, name: &str, terms: &str| {
+        (
+            format!("lexicons/{file}.toml"),
+            format!("name = \"{name}\"\ndescription = \"x\"\nterms = [{terms}]\n"),
+        )
     };
-    let mut sources = vec![
-        RuleSource {
-            path: "scoring.toml".into(),
-            text: include_str!("../rules/scoring.toml").into(),
-        },
+    let text = errors_of(&[
         lexicon("empty", " ", "\"甲\""),
         lexicon("digits", "123", "\"乙\""),
         lexicon("brace", "上{级}", "\"丙\""),
         lexicon("start", "开头", "\"^领导\""),
         lexicon("end", "结尾", "\"领导$\""),
-    ];
-    sources.push(RuleSource {
-        path: "t/TST001.toml".into(),
-        text: rule("phrases = [\"没办法\"]"),
-    });
-    let Err(errors) = RuleSet::compile(&sources) else {
-        panic!("bad lexicons must not compile");
-    };
-    let text = errors.render(false);
+        ("t/TST001.toml".into(), rule("phrases = [\"没办法\"]")),
+    ]);
     assert_eq!(text.matches("不能为空、纯数字或含有").count(), 3, "{text}");
     assert_eq!(text.matches("词库里的词不能用 ^ 或 $").count(), 2, "{text}");
 
@@ -450,27 +454,17 @@ fn a_lexicon_reaches_each_other_lexicon_once() {
 
 #[test]
 fn lexicons_that_name_each_other_in_their_terms_are_a_cycle() {
-    let err = RuleSet::compile(&[
-        RuleSource {
-            path: "scoring.toml".into(),
-            text: include_str!("../rules/scoring.toml").into(),
-        },
-        RuleSource {
-            path: "lexicons/a.toml".into(),
-            text: "name = \"甲\"\ndescription = \"x\"\nterms = [\"{乙}的事\"]\n".into(),
-        },
-        RuleSource {
-            path: "lexicons/b.toml".into(),
-            text: "name = \"乙\"\ndescription = \"x\"\nterms = [\"领导\", \"{甲}说的\"]\n".into(),
-        },
-        RuleSource {
-            path: "t/TST001.toml".into(),
-            text: rule("phrases = [\"{甲}\"]"),
-        },
-    ])
-    .err()
-    .expect("a cycle through terms must not compile");
-    let text = err.render(false);
+    let text = errors_of(&[
+        (
+            "lexicons/a.toml",
+            "name = \"甲\"\ndescription = \"x\"\nterms = [\"{乙}的事\"]\n",
+        ),
+        (
+            "lexicons/b.toml",
+            "name = \"乙\"\ndescription = \"x\"\nterms = [\"领导\", \"{甲}说的\"]\n",
+        ),
+        ("t/TST001.toml", &rule("phrases = [\"{甲}\"]")),
+    ]);
     assert!(
         text.contains("词库之间的引用形成循环: 甲 → 乙 → 甲"),
         "{text}"
@@ -481,40 +475,24 @@ fn lexicons_that_name_each_other_in_their_terms_are_a_cycle() {
 fn a_lexicon_of_exactly_the_size_limit_compiles_and_one_more_part_does_not() {
     // A term `{十}xN` is 12 parts (the ten alternatives, their group, the literal); 8,333 of
     // them and four plain terms make exactly 100,000.
-    let lexicon = |extra: usize| {
+    let files = |extra: usize| {
         let mut terms: Vec<String> = (0..8333).map(|n| format!("\"{{十}}x{n}\"")).collect();
         terms.extend((0..4 + extra).map(|n| format!("\"y{n}\"")));
-        RuleSource {
-            path: "lexicons/big.toml".into(),
-            text: format!(
-                "name = \"大\"\ndescription = \"x\"\nterms = [{}]\n",
-                terms.join(", ")
-            ),
-        }
-    };
-    let sources = |extra| {
         vec![
-            RuleSource {
-                path: "scoring.toml".into(),
-                text: include_str!("../rules/scoring.toml").into(),
-            },
-            RuleSource {
-                path: "lexicons/ten.toml".into(),
-                text: "name = \"十\"\ndescription = \"x\"\nterms = [\"a\", \"b\", \"c\", \"d\", \"e\", \"f\", \"g\", \"h\", \"i\", \"j\"]\n".into(),
-            },
-            lexicon(extra),
-            RuleSource {
-                path: "t/TST001.toml".into(),
-                text: rule("phrases = [\"没办法\"]"),
-            },
+            (
+                "lexicons/ten.toml".to_string(),
+                "name = \"十\"\ndescription = \"x\"\nterms = [\"a\", \"b\", \"c\", \"d\", \"e\", \"f\", \"g\", \"h\", \"i\", \"j\"]\n".to_string(),
+            ),
+            (
+                "lexicons/big.toml".to_string(),
+                format!("name = \"大\"\ndescription = \"x\"\nterms = [{}]\n", terms.join(", ")),
+            ),
+            ("t/TST001.toml".to_string(), rule("phrases = [\"没办法\"]")),
         ]
     };
-    if let Err(e) = RuleSet::compile(&sources(0)) {
+    if let Err(e) = RuleSet::compile(&sources(&files(0))) {
         panic!("100,000 parts is within the limit:\n{}", e.render(false));
     }
-    let text = RuleSet::compile(&sources(1))
-        .err()
-        .expect("100,001 parts is over the limit")
-        .render(false);
+    let text = errors_of(&files(1));
     assert!(text.contains("词库展开后有 100001 个部分"), "{text}");
 }

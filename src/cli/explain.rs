@@ -4,12 +4,12 @@
 //! stdout, the call view of [`crate::report::explain`], coloured on a terminal unless
 //! `NO_COLOR` is set. A file of several calls needs `--call`; without it the calls are listed.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 
 use clap::Args;
 
 use super::grade::InputArgs;
-use super::{load_rules, write_error, CliError, Status};
+use super::{load_rules, write_stdout, CliError, Status};
 use crate::grade::grade_sources;
 use crate::report::explain::{render, Style};
 
@@ -85,12 +85,7 @@ pub(super) fn run(args: &ExplainArgs) -> Result<Status, CliError> {
             chosen[0].call_id
         );
     }
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Ok(()) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
-        Err(e) => return Err(write_error(None, e)),
-    }
+    write_stdout(&text)?;
     Ok(if chosen.iter().any(|r| r.is_error()) {
         Status::Problems
     } else {

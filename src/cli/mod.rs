@@ -139,6 +139,20 @@ pub fn load_rules(dir: Option<&Path>) -> Result<RuleSet, CliError> {
     .map_err(CliError::Rules)
 }
 
+/// Writes a command's whole output to stdout; a reader that closed the pipe (`| head`) is not
+/// an error.
+fn write_stdout(text: &str) -> Result<(), CliError> {
+    use io::Write;
+    let mut stdout = io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(write_error(None, e)),
+        _ => Ok(()),
+    }
+}
+
 fn write_error(path: Option<&Path>, source: io::Error) -> CliError {
     CliError::Write {
         path: path.map_or_else(|| PathBuf::from("标准输出"), Path::to_path_buf),

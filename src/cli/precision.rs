@@ -6,12 +6,11 @@
 //! `[[example]] expect = "pass"` block checked against the rules. Exit 0, or 2 when a file
 //! cannot be read.
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use super::{load_rules, write_error, CliError, Status};
+use super::{load_rules, write_stdout, CliError, Status};
 use crate::verdict;
 
 #[derive(Debug, Args)]
@@ -50,12 +49,7 @@ pub(super) fn run(args: &PrecisionArgs) -> Result<Status, CliError> {
             PrecisionFormat::Csv => verdict::csv(&rows),
         }
     };
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Ok(()) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
-        Err(e) => return Err(write_error(None, e)),
-    }
+    write_stdout(&text)?;
     let mut notes = Vec::new();
     if all.repeated > 0 {
         notes.push(format!(

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use clap::Args;
 use unicode_width::UnicodeWidthStr;
 
-use super::{load_rules, write_error, CliError, Status};
+use super::{load_rules, write_error, write_stdout, CliError, Status};
 use crate::rule::entity::ENTITIES;
 use crate::rule::{embedded_sources, read_dir, Expect, Group, Rule, RuleSet, RuleSource};
 
@@ -65,14 +65,8 @@ pub(super) fn run(args: &RulesArgs) -> Result<Status, CliError> {
             document(&set, rule)
         }
     };
-    let mut stdout = io::stdout().lock();
-    match stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
-        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(write_error(None, e)),
-        _ => Ok(Status::Success),
-    }
+    write_stdout(&text)?;
+    Ok(Status::Success)
 }
 
 /// Scoring flags of a rule in a few words: 一票否决, 复核, 每通最多 N 次.

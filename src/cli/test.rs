@@ -5,12 +5,12 @@
 //! absent). Out: the report on
 //! stdout; exit 0 all good, 1 failures (warnings too with `--strict`), 2 rule files unusable.
 
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, IsTerminal};
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use super::{write_error, CliError, Status};
+use super::{write_stdout, CliError, Status};
 use crate::selftest::{self, TestOptions, Verdict};
 
 #[derive(Debug, Args)]
@@ -76,14 +76,7 @@ pub(super) fn run(args: &TestArgs) -> Result<Status, CliError> {
         Format::Junit => selftest::junit(&report),
         Format::Github => selftest::github(&report),
     };
-    let mut stdout = io::stdout().lock();
-    match stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
-        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => return Err(write_error(None, e)),
-        _ => {}
-    }
+    write_stdout(&text)?;
     Ok(match report.verdict() {
         Verdict::Passed => Status::Success,
         Verdict::Failed => Status::Problems,

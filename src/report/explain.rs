@@ -10,7 +10,7 @@
 use std::fmt::Write as _;
 
 use crate::grade::Graded;
-use crate::rule::{Evidence, RuleSet, Shape};
+use crate::rule::{seconds, Evidence, RuleSet, Shape};
 
 /// How marks are drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,10 +76,6 @@ fn signed(p: i32) -> String {
 fn clock(ms: u64) -> String {
     let s = ms / 1000;
     format!("{:02}:{:02}", s / 60, s % 60)
-}
-
-fn seconds(ms: u64) -> String {
-    format!("{:.1}", ms as f64 / 1000.0)
 }
 
 /// The whole explanation of `row`.

@@ -114,7 +114,7 @@ pub(super) fn order_key(h: &Hit) -> (usize, usize, &str) {
 }
 
 /// Milliseconds as seconds with one decimal, the precision a supervisor reads.
-fn seconds(ms: u64) -> String {
+pub(crate) fn seconds(ms: u64) -> String {
     format!("{:.1}", ms as f64 / 1000.0)
 }
 

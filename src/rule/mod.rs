@@ -27,6 +27,7 @@ use aho_corasick::AhoCorasick;
 use regex::Regex;
 
 pub use diagnostic::{join_display, line_col, render_problems, RuleError, RuleErrors, Severity};
+pub(crate) use eval::seconds;
 pub use eval::{Evidence, Hit, Quote};
 pub use lexicon::{Lexicon, LEXICON_DIR};
 pub use schema::{Expect, Mode};
