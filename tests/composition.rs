@@ -6,7 +6,7 @@ mod common;
 use common::with_scoring;
 use zhijian::grade::grade_call;
 use zhijian::input::parse_text;
-use zhijian::rule::RuleSet;
+use zhijian::rule::{Evidence, RuleSet};
 
 fn compile(files: &[(&str, &str)]) -> Result<RuleSet, Vec<String>> {
     RuleSet::compile(&with_scoring(files))
@@ -94,6 +94,70 @@ phrases = ["投诉"]
     assert_eq!(
         hits(&set, "客服：您好。\n客户：我要投诉你们,太慢了。\n"),
         vec![("TST001".to_string(), "我要投诉你们".to_string())]
+    );
+}
+
+/// RSK001's shape: the customer's 12315 is the rule's own words, another rule's words, and the
+/// trigger of a third rule's missing reply. The words said are one quote, however many members
+/// found them; the missing reply after them is a different finding and stays.
+#[test]
+fn the_same_words_from_several_members_are_one_quote_next_to_a_missing_reply() {
+    let said = rule(
+        "TST001",
+        "[match]\nrole = \"customer\"\nphrases = [\"12315\"]\n",
+    );
+    let unsoothed = rule(
+        "TST002",
+        r#"
+[match]
+role = "agent"
+mode = "absent"
+phrases = ["抱歉"]
+
+[match.after]
+role = "customer"
+phrases = ["12315"]
+within = 1
+"#,
+    );
+    let risk = rule(
+        "TST003",
+        r#"
+[match]
+any = [{ rule = "TST001" }, { rule = "TST002" }]
+
+[[match.all]]
+role = "customer"
+phrases = ["12315", "投诉"]
+"#,
+    );
+    let set = compile(&[
+        ("r/TST001.toml", &said),
+        ("r/TST002.toml", &unsoothed),
+        ("r/TST003.toml", &risk),
+    ])
+    .unwrap();
+    let call = parse_text("客户：我要去12315投诉你。\n客服：随便。\n", "t").unwrap();
+    let evidence: Vec<(usize, &'static str, String)> = set
+        .evaluate(&call)
+        .into_iter()
+        .filter(|h| set.rules[h.rule].id == "TST003")
+        .map(|h| {
+            let kind = match h.evidence {
+                Evidence::Said(_) => "said",
+                Evidence::Missing { .. } => "missing",
+                _ => "timing",
+            };
+            (h.turn, kind, h.describe())
+        })
+        .collect();
+    assert_eq!(
+        evidence,
+        vec![
+            (0, "said", "12315".to_string()),
+            (0, "said", "投诉".to_string()),
+            (0, "missing", "12315".to_string()),
+        ]
     );
 }
 

@@ -107,10 +107,16 @@ impl Evidence {
 }
 
 /// Where in its turn a piece of evidence sits, for ordering the evidence of a composition:
-/// quotes by position, timing observations (which quote nothing) first.
-pub(super) fn order_key(h: &Hit) -> (usize, usize, &str) {
-    h.quote()
-        .map_or((0, 0, ""), |q| (q.start, q.end, q.text.as_str()))
+/// timing observations (which quote nothing) first, then words said, then words a reply was
+/// missing after, each by position. Keeping the kinds apart puts the same words found by two
+/// sub-conditions next to each other, so they become one quote, even when another kind of
+/// evidence quotes them too (a customer's 12315 is both said and left without a reply).
+pub(super) fn order_key(h: &Hit) -> (u8, usize, usize, &str) {
+    match &h.evidence {
+        Evidence::Overlap { .. } | Evidence::Silence { .. } => (0, 0, 0, ""),
+        Evidence::Said(q) => (1, q.start, q.end, q.text.as_str()),
+        Evidence::Missing { quote: q, .. } => (2, q.start, q.end, q.text.as_str()),
+    }
 }
 
 /// Milliseconds as seconds with one decimal, the precision a supervisor reads.
