@@ -279,7 +279,7 @@ pub fn fold_keeping_nin(text: &str) -> String {
     debug_assert_eq!(simplified.chars().count(), text.chars().count());
     if simplified
         .chars()
-        .all(|c| c.is_ascii() && !c.is_ascii_uppercase() || is_cjk(c))
+        .all(|c| c.is_ascii() && !c.is_ascii_uppercase() || is_cjk(c) && fold_char(c) == c)
     {
         return simplified;
     }
@@ -297,6 +297,11 @@ fn fold_char(c: char) -> char {
             char::from_u32(c as u32 - 0xFEE0).map_or(c, |a| a.to_ascii_lowercase())
         }
         '\u{3000}' => ' ',
+        // Characters that are also valid Simplified, so fast2s keeps them, but that Traditional
+        // text (and many a Simplified typist) uses for everyday words: 別著急 is 别着急, and
+        // Taiwan's 妳 is 你.
+        '著' => '着',
+        '妳' => '你',
         _ => c.to_ascii_lowercase(),
     }
 }
@@ -311,6 +316,9 @@ mod tests {
         let view = fold(original);
         assert_eq!(view, "你好,请稍等,让你久等了。工号ab123");
         assert_eq!(view.chars().count(), original.chars().count());
+        assert_eq!(fold("您先別著急,妳放心"), "你先别着急,你放心");
+        assert_eq!(fold("别著急"), "别着急", "著 in Simplified text too");
+        assert_eq!(fold_keeping_nin("妳好"), "你好", "妳 is not the polite 您");
         assert_eq!(
             fold_keeping_nin(original),
             "您好,请稍等,让您久等了。工号ab123"

@@ -95,6 +95,27 @@ fn a_gapped_pattern_with_a_lexicon_finds_the_seed_case_in_both_scripts() {
     assert_eq!(set.lexicon_users("后台"), ["TST001"], "used through 上级");
 }
 
+/// A lexicon with one gapped term among plain ones still finds every term where it overlaps
+/// another: the quote is the whole stretch, as for a lexicon of plain words. One regex over the
+/// whole lexicon would stop at the leftmost-first alternative (能理解您, not 能理解您的顾虑).
+#[test]
+fn a_lexicon_with_a_gapped_term_still_quotes_overlapping_terms_whole() {
+    let empathy = (
+        "lexicons/empathy.toml",
+        "name = \"共情\"\ndescription = \"共情\"\nterms = [\"能理解您\", \"理解您的[顾虑|心情]\", \"理解…{12}给您带来[了]?不便\"]\n",
+    );
+    let r = rule("role = \"agent\"\nphrases = [\"{共情}\"]");
+    let set = compile(&[("t/TST001.toml", &r), empathy]);
+    assert_eq!(
+        quotes(&set, "客服：我能理解您的顾虑,我再帮您确认一下。\n"),
+        [(0, "能理解您的顾虑".to_string())]
+    );
+    assert_eq!(
+        quotes(&set, "客服：我理解这台机器给您带来了不便。\n"),
+        [(0, "理解这台机器给您带来了不便".to_string())]
+    );
+}
+
 #[test]
 fn nin_and_ni_are_one_character_unless_strict_nin() {
     let r = rule("role = \"agent\"\nphrases = [\"给您添麻烦\"]");

@@ -347,7 +347,7 @@ pub(super) struct Builder {
     verifier_ids: HashMap<(String, bool, usize), usize>,
     /// Each pattern already compiled, by (text as written, strict_nin), with the lexicons it
     /// names.
-    lowered: HashMap<(String, bool), (Lowered, Vec<String>)>,
+    lowered: HashMap<(String, bool), (Vec<Lowered>, Vec<String>)>,
     lexicons: Lexicons,
 }
 
@@ -659,7 +659,9 @@ impl FileContext<'_> {
         if let Some((lowered, refs)) = b.lowered.get(&key).cloned() {
             // The same phrase in another rule (or another copy of a rule set): compiled once.
             self.lexicons.extend(refs);
-            self.add_lowered(term, lowered, cond, kind, exclude, strict_nin, b);
+            for lowered in lowered {
+                self.add_lowered(term, lowered, cond, kind, exclude, strict_nin, b);
+            }
             return;
         }
         let offset = inner_offset(&self.text, term);
@@ -716,7 +718,9 @@ impl FileContext<'_> {
             }
             Ok(lowered) => {
                 b.lowered.insert(key, (lowered.clone(), refs));
-                self.add_lowered(term, lowered, cond, kind, exclude, strict_nin, b);
+                for lowered in lowered {
+                    self.add_lowered(term, lowered, cond, kind, exclude, strict_nin, b);
+                }
             }
         }
     }

@@ -443,23 +443,55 @@ pub(crate) const MATCHES_NOTHING: &str =
     "这个短语可以什么都不匹配 (所有部分都是可选的),会在每一句话上命中";
 
 /// The cheapest form of a resolved pattern: strings when it has a finite spelling, else a
-/// verifier.
+/// verifier. A pattern that is one alternation (most often a whole lexicon, `{共情}`) is its
+/// alternatives, each lowered on its own: one regex would report only the leftmost-first of
+/// overlapping alternatives (能理解你 and not 理解你的顾虑 a character later), while the
+/// automaton reports them all and the condition merges them into one quote. It also keeps the
+/// finite alternatives in the automaton when only one of them needs a verifier.
 pub(crate) fn lower(
     parts: &[Part],
     clause_start: bool,
     clause_end: bool,
-) -> Result<Lowered, String> {
-    lower_as(parts, clause_start, clause_end, true)
+) -> Result<Vec<Lowered>, String> {
+    lower_each(parts, clause_start, clause_end, true)
 }
 
-/// A resolved pattern as a verifier, even when it could be spelled out: for conditions whose
+/// A resolved pattern as verifiers, even when it could be spelled out: for conditions whose
 /// text must be checked on a view the automaton does not scan (`strict_nin`).
 pub(crate) fn lower_verify(
     parts: &[Part],
     clause_start: bool,
     clause_end: bool,
-) -> Result<Lowered, String> {
-    lower_as(parts, clause_start, clause_end, false)
+) -> Result<Vec<Lowered>, String> {
+    lower_each(parts, clause_start, clause_end, false)
+}
+
+fn lower_each(
+    parts: &[Part],
+    clause_start: bool,
+    clause_end: bool,
+    spell_out: bool,
+) -> Result<Vec<Lowered>, String> {
+    let [Part::Alt(alts)] = parts else {
+        return Ok(vec![lower_as(parts, clause_start, clause_end, spell_out)?]);
+    };
+    let mut strings = Vec::new();
+    let mut verifiers = Vec::new();
+    for alt in alts {
+        for lowered in lower_each(alt, clause_start, clause_end, spell_out)? {
+            match lowered {
+                Lowered::Strings(s) => strings.extend(s),
+                verify => verifiers.push(verify),
+            }
+        }
+    }
+    strings.sort();
+    strings.dedup();
+    Ok((!strings.is_empty())
+        .then_some(Lowered::Strings(strings))
+        .into_iter()
+        .chain(verifiers)
+        .collect())
 }
 
 fn lower_as(
@@ -801,7 +833,13 @@ mod tests {
             }
         };
         let parts = resolve(&parsed.nodes, &mut lookup, false).unwrap();
-        lower(&parts, parsed.clause_start, parsed.clause_end).unwrap()
+        let mut lowered = lower(&parts, parsed.clause_start, parsed.clause_end).unwrap();
+        assert_eq!(
+            lowered.len(),
+            1,
+            "{text}: one alternation's parts: {lowered:?}"
+        );
+        lowered.remove(0)
     }
 
     fn strings(text: &str) -> Vec<String> {
