@@ -116,6 +116,35 @@ fn a_lexicon_with_a_gapped_term_still_quotes_overlapping_terms_whole() {
     );
 }
 
+/// A phrase that starts or ends with a digit is a number, never a piece of a longer code:
+/// each side is checked on its own.
+#[test]
+fn a_number_is_not_found_inside_a_longer_code_on_either_side() {
+    let r = rule("role = \"customer\"\nphrases = [\"12315\"]");
+    let set = compile(&[("t/TST001.toml", &r)]);
+    assert_eq!(
+        quotes(&set, "客户：我要打12315投诉\n"),
+        [(0, "12315".to_string())]
+    );
+    assert_eq!(quotes(&set, "客户：12315\n"), [(0, "12315".to_string())]);
+    assert!(
+        quotes(&set, "客户：账号1231500\n").is_empty(),
+        "digits after"
+    );
+    assert!(
+        quotes(&set, "客户：账号12315a\n").is_empty(),
+        "a letter after"
+    );
+    assert!(
+        quotes(&set, "客户：单号CANCZ12315\n").is_empty(),
+        "letters before"
+    );
+    assert!(
+        quotes(&set, "客户：账号0012315\n").is_empty(),
+        "digits before"
+    );
+}
+
 #[test]
 fn nin_and_ni_are_one_character_unless_strict_nin() {
     let r = rule("role = \"agent\"\nphrases = [\"给您添麻烦\"]");

@@ -152,8 +152,8 @@ fn splits_number(text: &str, range: &Range<usize>) -> bool {
     let bytes = text.as_bytes();
     let digit = |i: usize| bytes.get(i).is_some_and(u8::is_ascii_digit);
     let code = |i: usize| bytes.get(i).is_some_and(u8::is_ascii_alphanumeric);
-    (range.start > 0 && code(range.start - 1) && digit(range.start))
-        || (range.end > range.start && digit(range.end - 1) && code(range.end))
+    (range.start.checked_sub(1).is_some_and(code) && digit(range.start))
+        || (range.end.checked_sub(1).is_some_and(digit) && code(range.end))
 }
 
 fn char_starts(text: &str) -> Vec<usize> {
