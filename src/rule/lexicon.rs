@@ -132,7 +132,7 @@ impl Lexicons {
             let mut seen: HashMap<String, Range<usize>> = HashMap::new();
             for term in &file.terms {
                 let raw = term.get_ref().trim();
-                let offset = super::compile::inner_offset(&src.text, term);
+                let offset = super::terms::inner_offset(&src.text, term);
                 match pattern::parse(raw) {
                     Ok(p) if p.clause_start || p.clause_end => errors.push(at(
                         term.span(),

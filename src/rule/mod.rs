@@ -19,6 +19,7 @@ mod lexicon;
 pub mod pattern;
 pub mod schema;
 mod scoring;
+mod terms;
 
 use std::ops::Range;
 use std::path::Path;

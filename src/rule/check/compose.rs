@@ -10,9 +10,10 @@ use std::ops::Range;
 use toml::Spanned;
 
 use super::Check;
-use crate::rule::compile::{Builder, FileContext};
+use crate::rule::compile::FileContext;
 use crate::rule::eval::{order_key, Evaluator, Evidence, Hit};
 use crate::rule::schema::{MatchSpec, Mode};
+use crate::rule::terms::Builder;
 
 /// Holds when every check of `all`, at least one of `any` (unless empty) and none of `not`
 /// hold. Compilation makes sure `all` or `any` is not empty, so a composition that holds

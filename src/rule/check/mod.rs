@@ -17,9 +17,10 @@ pub(crate) use compose::Compose;
 pub(crate) use text::{Scope, Text, Trigger};
 pub(crate) use timing::Timing;
 
-use super::compile::{Builder, FileContext};
+use super::compile::FileContext;
 use super::eval::{Evaluator, Hit};
 use super::schema::MatchSpec;
+use super::terms::Builder;
 
 /// How a rule decides that it fires.
 #[derive(Debug)]

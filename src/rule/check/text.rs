@@ -10,9 +10,10 @@ use std::ops::Range;
 
 use super::RuleRef;
 use crate::input::Role;
-use crate::rule::compile::{positive, Builder, FileContext};
+use crate::rule::compile::{positive, FileContext};
 use crate::rule::eval::{Evaluator, Evidence, Hit};
 use crate::rule::schema::{MatchSpec, Mode};
+use crate::rule::terms::Builder;
 
 /// A condition on the words of a role's turns.
 #[derive(Debug)]

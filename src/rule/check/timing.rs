@@ -8,9 +8,10 @@
 use toml::Spanned;
 
 use crate::input::Role;
-use crate::rule::compile::{Builder, FileContext};
+use crate::rule::compile::FileContext;
 use crate::rule::eval::{Evaluator, Evidence, Hit};
 use crate::rule::schema::{MatchSpec, Mode, TimingSpec};
+use crate::rule::terms::Builder;
 
 /// A condition on the timing of a role's turns.
 #[derive(Debug)]
