@@ -626,12 +626,16 @@ fn anchors_of(parts: &[Part]) -> Option<BTreeSet<String>> {
     let mut candidates: Vec<Option<BTreeSet<String>>> = Vec::new();
     // Runs of parts with a finite spelling are anchored as a whole: `[我|我这边]是` by 我是 and
     // 我这边是, not by a lone 我 that occurs in every other sentence.
+    // When the whole run spells out too many ways, its shorter stretches are candidates too:
+    // `[为|帮|替|给]你[办理|查询|…]` is anchored by 为你, 帮你, 替你, 给你, not by 你 alone.
     let mut run: Vec<Part> = Vec::new();
     let close_run = |run: &mut Vec<Part>, candidates: &mut Vec<Option<BTreeSet<String>>>| {
-        if !run.is_empty() {
-            candidates.push(expand_within(run, MAX_ANCHORS));
-            run.clear();
+        for start in 0..run.len() {
+            for end in start + 2..=run.len() {
+                candidates.push(expand_within(&run[start..end], MAX_ANCHORS));
+            }
         }
+        run.clear();
     };
     for part in parts {
         let finite = expand(std::slice::from_ref(part)).is_some_and(|set| set.len() <= MAX_ANCHORS);
@@ -713,14 +717,29 @@ fn union(sets: impl Iterator<Item = Option<BTreeSet<String>>>) -> Option<BTreeSe
     Some(all)
 }
 
-/// Of several sets that each must occur, the one that rules out the most turns: the longest
+/// Characters so common in service calls (folded: 您 is 你) that an anchor of one of them alone
+/// lets its verifier run on nearly every turn; like ripgrep picking the rarest byte to search
+/// for, anchor selection ranks them below any other single character.
+const COMMON_CHARS: &str = "你我的了是不有这一在好吗么呢吧啊哦个们就也要说";
+
+/// How much an anchor narrows the turns a verifier runs on: longer is rarer, and a lone common
+/// character is the weakest of all.
+fn rarity(s: &str) -> usize {
+    let mut chars = s.chars();
+    match (chars.next(), chars.next()) {
+        (Some(c), None) if COMMON_CHARS.contains(c) => 1,
+        _ => 2 * s.chars().count(),
+    }
+}
+
+/// Of several sets that each must occur, the one that rules out the most turns: the rarest
 /// shortest string, then the fewest strings. Sets with an empty string rule out nothing.
 fn most_selective(
     sets: impl Iterator<Item = Option<BTreeSet<String>>>,
 ) -> Option<BTreeSet<String>> {
     let score = |set: &BTreeSet<String>| {
-        let shortest = set.iter().map(|s| s.chars().count()).min().unwrap_or(0);
-        (shortest, std::cmp::Reverse(set.len()))
+        let weakest = set.iter().map(|s| rarity(s)).min().unwrap_or(0);
+        (weakest, std::cmp::Reverse(set.len()))
     };
     let mut best: Option<BTreeSet<String>> = None;
     for set in sets.flatten() {
@@ -960,7 +979,25 @@ mod tests {
             panic!()
         };
         assert_eq!(anchors, ["我是", "我这边是"]);
+        // A run that spells out too many ways is anchored by its most selective stretch.
+        let Lowered::Verify { anchors, .. } = lowered(&format!("[为|帮|给]你[{}]…办", DEPTS))
+        else {
+            panic!()
+        };
+        assert_eq!(anchors.len(), 30, "{anchors:?}");
+        assert!(anchors
+            .iter()
+            .all(|a| a.starts_with('你') && a.chars().count() == 3));
+        // A lone common character is the last resort: 再 is rarer than 有.
+        let Lowered::Verify { anchors, .. } = lowered("有…再…[打|找|问]") else {
+            panic!()
+        };
+        assert_eq!(anchors, ["再"]);
     }
+
+    /// Thirty two-character alternatives: with three before them, 90 spellings, more than an
+    /// anchor set may hold.
+    const DEPTS: &str = "上报|修改|冻结|办理|加急|升级|协调|反馈|取消|回复|处理|备注|安排|开通|恢复|提交|查询|核实|申请|登记|联系|补发|解决|解除|记录|跟进|转交|退款|预约|催办";
 
     #[test]
     fn syntax_errors_point_at_the_problem() {

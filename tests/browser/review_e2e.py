@@ -52,6 +52,15 @@ def wait_until(page, expression, timeout=10.0):
     raise AssertionError(f"timed out waiting for {expression}: hash {page.evaluate('location.hash')}")
 
 
+def wait_rows(page, n, what):
+    """Waits for the queue to show `n` rows: the page renders on `hashchange`, which may run
+    after the hash a test waited for has changed."""
+    try:
+        wait_until(page, f"document.querySelectorAll('#queue li').length === {n}")
+    except AssertionError:
+        raise AssertionError(f"{what}: {page.locator('#queue li').count()} rows, expected {n}")
+
+
 def wait_ready(page):
     page.wait_for_selector('body[data-ready="1"]', timeout=60000)
 
@@ -114,26 +123,25 @@ def main():
         # A filter through the page's own select: the URL hash keeps it, a reload restores it.
         page.select_option("#f-rule", expect["rule"])
         wait_until(page, f"location.hash.includes('rule={expect['rule']}')")
-        rows = page.locator("#queue li").count()
-        check(rows == expect["rule_calls"], f"rule filter shows {rows}, expected {expect['rule_calls']}")
+        wait_rows(page, expect["rule_calls"], "the rule filter")
         for text in page.locator("#queue li").all_inner_texts():
             check(expect["rule"] in text, f"a filtered row lacks {expect['rule']}: {text}")
         shared = page.evaluate("location.href")
         page.goto("about:blank")
         page.goto(shared)
         wait_ready(page)
-        check(page.locator("#queue li").count() == expect["rule_calls"], "the shared link lost the filter")
+        wait_rows(page, expect["rule_calls"], "the shared link lost the filter")
         check(page.input_value("#f-rule") == expect["rule"], "the select does not show the shared filter")
         page.click("#f-clear")
         wait_until(page, "!location.hash.includes('rule=')")
-        check(page.locator("#queue li").count() == expect["calls"], "clearing the filters did not show every call")
+        wait_rows(page, expect["calls"], "clearing the filters did not show every call")
 
         # The agents view links to an agent's calls; two clicks reach the words that cost points.
         page.click('#tabs a[data-view="agents"]')
         page.wait_for_selector("#agents", state="visible")
         page.click(f'#agent-table a:text-is("{expect["agent"]}")')
         wait_until(page, "location.hash.includes('agent=')")
-        check(page.locator("#queue li").count() == expect["agent_calls"], "agent filter count")
+        wait_rows(page, expect["agent_calls"], "the agent filter")
         page.locator("#queue li a").first.click()
         page.wait_for_selector("#call .hitcard")
         marks = page.locator("#call mark.hit").all_inner_texts()
@@ -198,8 +206,7 @@ def main():
         page.click("#f-clear")
         page.check("#f-todo")
         wait_until(page, "location.hash.includes('todo=1')")
-        rows = page.locator("#queue li").count()
-        check(rows == expect["calls_with_hits"], f"todo filter shows {rows}, expected {expect['calls_with_hits']}")
+        wait_rows(page, expect["calls_with_hits"], "the todo filter")
 
         # The payloads: found by search, shown as text, never run.
         page.click('#tabs a[data-view="review"]')
@@ -207,7 +214,7 @@ def main():
         page.click("#f-clear")
         page.fill("#f-q", expect["xss_search"])
         wait_until(page, "location.hash.includes('q=')")
-        check(page.locator("#queue li").count() == 1, "the search did not find exactly the payload call")
+        wait_rows(page, 1, "the search did not find exactly the payload call")
         page.locator("#queue li a").first.click()
         page.wait_for_selector("#call h2")
         call_text = page.inner_text("#call")
