@@ -145,6 +145,19 @@ fn a_number_is_not_found_inside_a_longer_code_on_either_side() {
     );
 }
 
+/// An exclusion cancels the matches it overlaps, not the ones next to it.
+#[test]
+fn an_exclusion_next_to_a_match_does_not_cancel_it() {
+    let r = rule("role = \"customer\"\nphrases = [\"退款\"]\nexclude = [\"申请\", \"不退款\"]");
+    let set = compile(&[("t/TST001.toml", &r)]);
+    assert_eq!(
+        quotes(&set, "客户：我申请退款\n"),
+        [(0, "退款".to_string())]
+    );
+    assert_eq!(quotes(&set, "客户：退款申请\n"), [(0, "退款".to_string())]);
+    assert!(quotes(&set, "客户：我不退款了\n").is_empty(), "overlapped");
+}
+
 #[test]
 fn nin_and_ni_are_one_character_unless_strict_nin() {
     let r = rule("role = \"agent\"\nphrases = [\"给您添麻烦\"]");

@@ -315,11 +315,10 @@ impl Evaluator<'_> {
                 if !m.is_empty() {
                     found.push(m.range());
                 }
-                at = if m.end() > at {
-                    m.end()
-                } else {
-                    at + text[at..].chars().next().map_or(1, char::len_utf8)
-                };
+                // On past the match, and at least one character on so an empty one cannot stall.
+                at = m
+                    .end()
+                    .max(at + text[at..].chars().next().map_or(1, char::len_utf8));
                 if at >= text.len() {
                     break;
                 }
