@@ -297,12 +297,18 @@ fn fold_char(c: char) -> char {
             char::from_u32(c as u32 - 0xFEE0).map_or(c, |a| a.to_ascii_lowercase())
         }
         '\u{3000}' => ' ',
-        // Characters that are also valid Simplified, so fast2s keeps them, but that Traditional
-        // text (and many a Simplified typist) uses for everyday words: 別著急 is 别着急, and
-        // Taiwan's 妳 is 你.
+        _ => fold_variant(c).to_ascii_lowercase(),
+    }
+}
+
+/// Characters that are also valid Simplified, so fast2s keeps them, but that Traditional text
+/// (and many a Simplified typist) uses for everyday words: 別著急 is 别着急, and Taiwan's 妳 is
+/// 你. Rule regexes get the same folding as the text they run on.
+pub(crate) fn fold_variant(c: char) -> char {
+    match c {
         '著' => '着',
         '妳' => '你',
-        _ => c.to_ascii_lowercase(),
+        _ => c,
     }
 }
 

@@ -158,6 +158,33 @@ fn an_exclusion_next_to_a_match_does_not_cancel_it() {
     assert!(quotes(&set, "客户：我不退款了\n").is_empty(), "overlapped");
 }
 
+/// Overlapping terms of one lexicon are one stretch, and the clause context is judged on the
+/// stretch: the negation before 找媒体曝光 also covers the 媒体曝光 inside it.
+#[test]
+fn clause_context_judges_overlapping_terms_as_one_stretch() {
+    let outlets = (
+        "lexicons/outlets.toml",
+        "name = \"投诉渠道\"\ndescription = \"投诉渠道\"\nterms = [\"找媒体\", \"媒体曝光\", \"{数字}…{2}热线\"]\n",
+    );
+    let r = rule("role = \"customer\"\nphrases = [\"{投诉渠道}\"]\nunless = [\"否定\"]");
+    let set = compile(&[("t/TST001.toml", &r), outlets]);
+    assert!(quotes(&set, "客户：我也不会找媒体曝光的\n").is_empty());
+    assert_eq!(
+        quotes(&set, "客户：再不退我就找媒体曝光\n"),
+        [(0, "找媒体曝光".to_string())]
+    );
+}
+
+/// A `regex` term is folded like the text it runs on, 著 and 妳 included.
+#[test]
+fn regex_terms_fold_variant_characters_like_the_text() {
+    let r = rule("role = \"agent\"\nregex = [\"[别別]著急\", \"妳好\"]");
+    let set = compile(&[("t/TST001.toml", &r)]);
+    assert_eq!(quotes(&set, "客服：您先別著急\n").len(), 1);
+    assert_eq!(quotes(&set, "客服：您先别着急\n").len(), 1);
+    assert_eq!(quotes(&set, "客服：你好\n").len(), 1);
+}
+
 #[test]
 fn nin_and_ni_are_one_character_unless_strict_nin() {
     let r = rule("role = \"agent\"\nphrases = [\"给您添麻烦\"]");

@@ -180,10 +180,8 @@ impl<'a> Surroundings<'a> {
             "不得不",
             "没想到",
             "没关系",
-            // Suggestions: 要不您问问代理人吧, 不如去网点问问, 不然您找商家.
+            // A suggestion: 要不您问问代理人吧 (不如, 不然 end in a character that is no bridge).
             "要不",
-            "不如",
-            "不然",
         ];
         let mut window = self.clause_before.to_string();
         for w in NOT_NEGATORS {

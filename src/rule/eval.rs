@@ -262,13 +262,6 @@ impl Evaluator<'_> {
             return found;
         }
         found.retain(|f| !excluded.iter().any(|x| x.start < f.end && f.start < x.end));
-        if !condition.when.is_empty() || !condition.unless.is_empty() {
-            found.retain(|f| {
-                (condition.when.is_empty()
-                    || condition.when.iter().any(|c| c.holds(&view.folded, f)))
-                    && !condition.unless.iter().any(|c| c.holds(&view.folded, f))
-            });
-        }
         found.sort_by_key(|r| (r.start, r.end));
         // Overlapping matches of one condition are one piece of evidence: "没办法" and
         // "我也没办法" in the same place must not deduct twice.
@@ -278,6 +271,15 @@ impl Evaluator<'_> {
                 Some(last) if r.start < last.end => last.end = last.end.max(r.end),
                 _ => merged.push(r),
             }
+        }
+        // The clause context is judged on the whole stretch: in 我也不会找媒体曝光的 the
+        // negation reaches 找媒体曝光, and the 媒体曝光 inside it must not escape on its own.
+        if !condition.when.is_empty() || !condition.unless.is_empty() {
+            merged.retain(|f| {
+                (condition.when.is_empty()
+                    || condition.when.iter().any(|c| c.holds(&view.folded, f)))
+                    && !condition.unless.iter().any(|c| c.holds(&view.folded, f))
+            });
         }
         merged
     }

@@ -119,7 +119,10 @@ impl FileContext<'_> {
         // Regexes run on the folded view; Simplifying the pattern's own characters (and 您 to
         // 你, unless the condition keeps them apart) lets an author write either. Nothing else
         // is folded, so `\D` stays `\D`.
-        let simplified = fast2s::convert(pattern.get_ref());
+        let simplified: String = fast2s::convert(pattern.get_ref())
+            .chars()
+            .map(crate::normalize::fold_variant)
+            .collect();
         let folded = if strict_nin {
             simplified
         } else {
