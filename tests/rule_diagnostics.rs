@@ -130,6 +130,19 @@ fn file_level_mistakes() {
     );
     let got = errors(&[("t/TST001.toml", &timing)]);
     assert!(got[0].contains("[match.timing] 不能与短语"), "{got:?}");
+    // Each of first, last and [match.after] alone is refused next to a timing check too.
+    let head = GOOD.replace("phrases = [\"测试\"]\n", "");
+    for scope in [
+        "first = 2\n[match.timing]\ngap_ms = 1000\n",
+        "last = 2\n[match.timing]\ngap_ms = 1000\n",
+        "[match.timing]\ngap_ms = 1000\n[match.after]\nrole = \"customer\"\nphrases = [\"太差\"]\nwithin = 1\n",
+    ] {
+        let got = errors(&[("t/TST001.toml", &format!("{head}{scope}"))]);
+        assert!(
+            got.iter().any(|e| e.contains("[match.timing] 不能与短语")),
+            "{scope}: {got:?}"
+        );
+    }
 
     let example = format!("{GOOD}\n[[example]]\nexpect = \"hit\"\ntext = \"没有角色的一句话\"\n");
     let got = errors(&[("t/TST001.toml", &example)]);

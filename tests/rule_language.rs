@@ -586,3 +586,56 @@ fn a_lexicon_of_exactly_the_size_limit_compiles_and_one_more_part_does_not() {
     let text = errors_of(&files(1));
     assert!(text.contains("词库展开后有 100001 个部分"), "{text}");
 }
+
+/// The timing checks, each edge on its own: who was talked over, how long a turn must be, and
+/// which silences a `previous_role` counts.
+#[test]
+fn timing_edges_overlap_length_and_previous_role() {
+    let overlap = rule("role = \"agent\"\n[match.timing]\nprevious_role = \"customer\"\noverlap_ms = 500\nmin_chars = 3");
+    let set = compile(&[("t/TST001.toml", &overlap)]);
+    // Exactly min_chars letters is long enough to count.
+    assert_eq!(
+        quotes(
+            &set,
+            "[00:00.0-00:05.0] 客户：我想查一下账单\n[00:03.0-00:06.0] 客服：您稍等\n"
+        )
+        .len(),
+        1
+    );
+    assert!(
+        quotes(
+            &set,
+            "[00:00.0-00:05.0] 客户：我想查一下账单\n[00:03.0-00:06.0] 客服：嗯嗯\n"
+        )
+        .is_empty(),
+        "two letters are a back-channel"
+    );
+    // The recogniser split one agent sentence into overlapping pieces: the agent did not talk
+    // over the customer, who had finished long before.
+    assert!(quotes(
+        &set,
+        "[00:00.0-00:05.0] 客户：我想查一下账单\n[00:05.5-00:12.0] 客服：好的我这边帮您查询一下上个月的账单\n[00:11.0-00:13.0] 客服：请您稍等片刻\n"
+    )
+    .is_empty());
+
+    let gap = rule("role = \"agent\"\n[match.timing]\nprevious_role = \"customer\"\ngap_ms = 5000");
+    let set = compile(&[("t/TST001.toml", &gap)]);
+    let silent_after = |first: &str| {
+        quotes(
+            &set,
+            &format!("{first}\n[00:20.0-00:22.0] 客服：查到了,是上个月的补扣。\n"),
+        )
+        .len()
+    };
+    assert_eq!(silent_after("[00:00.0-00:04.0] 客户：帮我查一下扣费"), 1);
+    assert_eq!(
+        silent_after("[00:00.0-00:04.0] 客服：我帮您查一下扣费"),
+        0,
+        "a silence after the agent's own turn is not the one previous_role asks about"
+    );
+    assert_eq!(
+        silent_after("[00:00.0] 客户：帮我查一下扣费"),
+        0,
+        "without an end time nobody knows when the silence began"
+    );
+}
