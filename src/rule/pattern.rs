@@ -627,7 +627,8 @@ fn anchors_of(parts: &[Part]) -> Option<BTreeSet<String>> {
     // Runs of parts with a finite spelling are anchored as a whole: `[我|我这边]是` by 我是 and
     // 我这边是, not by a lone 我 that occurs in every other sentence.
     // When the whole run spells out too many ways, its shorter stretches are candidates too:
-    // `[为|帮|替|给]你[办理|查询|…]` is anchored by 为你, 帮你, 替你, 给你, not by 你 alone.
+    // `[为|帮|替|给]你[办理|查询|…]` is anchored by a stretch such as 你办理, 你查询, … (or 为你,
+    // 帮你, …), not by 你 alone.
     let mut run: Vec<Part> = Vec::new();
     let close_run = |run: &mut Vec<Part>, candidates: &mut Vec<Option<BTreeSet<String>>>| {
         for start in 0..run.len() {
