@@ -728,8 +728,8 @@ const COMMON_CHARS: &str = "你我的了是不有这一在好吗么呢吧啊哦�
 fn rarity(s: &str) -> usize {
     let mut chars = s.chars();
     match (chars.next(), chars.next()) {
-        (Some(c), None) if COMMON_CHARS.contains(c) => 1,
-        _ => 2 * s.chars().count(),
+        (Some(c), None) if COMMON_CHARS.contains(c) => 0,
+        _ => s.chars().count(),
     }
 }
 
@@ -994,6 +994,36 @@ mod tests {
             panic!()
         };
         assert_eq!(anchors, ["再"]);
+        // An alternation between gaps anchors by all of its alternatives, an entity by its
+        // units, both rather than a lone common character.
+        let Lowered::Verify { anchors, .. } = lowered("我…[投诉电话|举报热线]…了")
+        else {
+            panic!()
+        };
+        assert_eq!(anchors, ["举报热线", "投诉电话"]);
+        let Lowered::Verify { anchors, .. } = lowered("我…[没…办法|不能…处理]")
+        else {
+            panic!()
+        };
+        assert_eq!(anchors, ["不能", "办法"]);
+        let Lowered::Verify { anchors, .. } = lowered("{时长}了") else {
+            panic!()
+        };
+        assert!(anchors.contains(&"分钟".to_string()), "{anchors:?}");
+        assert!(!anchors.contains(&"了".to_string()), "{anchors:?}");
+        // The best stretch of a run may start anywhere in it, here at its fourth part: every
+        // longer stretch spells out too many ways.
+        let Lowered::Verify { anchors, .. } = lowered(
+            "[甲|乙|丙][丁|戊|己][庚|辛|壬][子丑|寅卯|辰巳|午未|申酉|戌亥|金木|水火]\
+             [退款单|退货单|换货单|补发单|维修单|投诉单|工单号|快递单]…办",
+        ) else {
+            panic!()
+        };
+        assert_eq!(anchors.len(), 64, "{anchors:?}");
+        assert!(
+            anchors.iter().all(|a| a.chars().count() == 5),
+            "{anchors:?}"
+        );
     }
 
     /// Thirty two-character alternatives: with three before them, 90 spellings, more than an
