@@ -203,6 +203,12 @@ fn nin_and_ni_are_one_character_unless_strict_nin() {
     assert_eq!(quotes(&set, "客服：您好,请讲\n"), [(0, "您好".to_string())]);
     assert!(quotes(&set, "客服：你好,请讲\n").is_empty());
     assert_eq!(quotes(&set, "客服：早上好\n").len(), 1);
+
+    // A plain phrase under strict_nin as well.
+    let r = rule("role = \"agent\"\nstrict_nin = true\nphrases = [\"您好\"]");
+    let set = compile(&[("t/TST001.toml", &r)]);
+    assert_eq!(quotes(&set, "客服：您好,请讲\n"), [(0, "您好".to_string())]);
+    assert!(quotes(&set, "客服：你好,请讲\n").is_empty());
 }
 
 #[test]

@@ -176,9 +176,6 @@ fn share_identical_conditions(b: &mut Builder, rules: &mut [Rule]) {
         );
         map[cond] = *canonical.entry(key).or_insert(cond);
     }
-    if map.iter().enumerate().all(|(i, &m)| i == m) {
-        return;
-    }
     for owners in &mut b.owners {
         owners.retain(|&(cond, _)| map[cond] == cond);
     }
@@ -626,5 +623,129 @@ pub(super) fn positive(cx: &mut FileContext<'_>, n: &Spanned<u32>, key: &str) ->
         None
     } else {
         Some(*n.get_ref() as usize)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rule::{RuleSet, RuleSource};
+
+    fn source(id: &str, body: &str) -> RuleSource {
+        RuleSource {
+            path: format!("language/{id}.toml"),
+            text: format!(
+                "id = \"{id}\"\ntitle = \"测试\"\nmessage = \"测试\"\ndimension = \"language\"\npoints = -5\n\n[match]\n{body}\n"
+            ),
+        }
+    }
+
+    #[test]
+    fn the_fingerprint_is_fnv1a_over_paths_and_texts_in_path_order() {
+        let src = |path: &str, text: &str| RuleSource {
+            path: path.into(),
+            text: text.into(),
+        };
+        // The reference value is FNV-1a 64 of "rules/A.toml\0id = \"A\"\0", computed apart.
+        assert_eq!(
+            super::fingerprint(&[src("rules/A.toml", "id = \"A\"")]),
+            "639f032b739dd63b"
+        );
+        let a = src("a.toml", "x");
+        let b = src("b.toml", "y");
+        let both = super::fingerprint(&[a.clone(), b.clone()]);
+        assert_eq!(both, super::fingerprint(&[b.clone(), a.clone()]));
+        assert_ne!(both, super::fingerprint(&[a.clone(), src("b.toml", "z")]));
+        // The separator keeps a path's end apart from its text's start.
+        assert_ne!(
+            super::fingerprint(&[src("ab", "c")]),
+            super::fingerprint(&[src("a", "bc")])
+        );
+    }
+
+    #[test]
+    fn the_match_section_runs_to_the_next_table_that_is_not_its_own() {
+        let text = "id = \"A\"\n\n[match]\nrole = \"agent\"\n  # 子条件\n\n  [[match.not]]\nphrases = [\"x\"]\n\n# 示例\n[[example]]\nexpect = \"hit\"\n";
+        let start = text.find("[match]").unwrap();
+        assert_eq!(
+            super::match_section(text, start..start + 7),
+            "[match]\nrole = \"agent\"\n  # 子条件\n\n  [[match.not]]\nphrases = [\"x\"]"
+        );
+        // An inline table is its own span.
+        let text = "match = { role = \"agent\", phrases = [\"x\"] }\n[[example]]\n";
+        let (start, end) = (text.find('{').unwrap(), text.find('}').unwrap() + 1);
+        assert_eq!(
+            super::match_section(text, start..end),
+            "{ role = \"agent\", phrases = [\"x\"] }"
+        );
+    }
+
+    #[test]
+    fn identical_conditions_are_one_condition() {
+        let same = "role = \"agent\"\nphrases = [\"{上级}…的事\", \"没办法\"]";
+        let lexicon = RuleSource {
+            path: "lexicons/superiors.toml".into(),
+            text: "name = \"上级\"\ndescription = \"上级\"\nterms = [\"领导\", \"主管\"]\n".into(),
+        };
+        let set = RuleSet::compile(&[
+            source("TST001", same),
+            source("TST002", same),
+            source("TST003", "role = \"agent\"\nphrases = [\"没办法\"]"),
+            source("TST004", "role = \"customer\"\nphrases = [\"没办法\"]"),
+            lexicon,
+            RuleSource {
+                path: "scoring.toml".into(),
+                text: include_str!("../../rules/scoring.toml").into(),
+            },
+        ])
+        .unwrap_or_else(|e| panic!("{}", e.render(false)));
+        let mut set = set;
+        let mut conds = |id: &str| -> Vec<usize> {
+            let rule = set.rules.iter_mut().find(|r| r.id == id).unwrap();
+            rule.check.conds_mut().into_iter().map(|c| *c).collect()
+        };
+        assert_eq!(
+            conds("TST001"),
+            conds("TST002"),
+            "the same terms, one condition"
+        );
+        assert_ne!(
+            conds("TST001"),
+            conds("TST003"),
+            "other terms, another condition"
+        );
+        // The role is the rule's scope, not part of the condition: the same terms are shared.
+        assert_eq!(conds("TST003"), conds("TST004"));
+        // A verifier anchored in the automaton is not also run on every turn; plain phrases
+        // need no verifier at all.
+        assert_eq!(set.verifiers.len(), 1);
+        assert!(set.conditions.iter().all(|c| c.unanchored.is_empty()));
+        // Only conditions still in use own automaton patterns.
+        let used: std::collections::BTreeSet<usize> = ["TST001", "TST003"]
+            .iter()
+            .flat_map(|id| conds(id))
+            .collect();
+        drop(conds);
+        assert!(set
+            .owners
+            .iter()
+            .flatten()
+            .all(|(cond, _)| used.contains(cond)));
+        let hits =
+            set.evaluate(&crate::input::parse_text("客服：那是领导的事,我也没办法", "t").unwrap());
+        // Shared, each rule still reports what it found, and a customer rule nothing here.
+        let found: Vec<(&str, usize)> = hits
+            .iter()
+            .map(|h| (set.rules[h.rule].id.as_str(), h.turn))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("TST001", 0),
+                ("TST001", 0),
+                ("TST002", 0),
+                ("TST002", 0),
+                ("TST003", 0)
+            ]
+        );
     }
 }

@@ -299,10 +299,9 @@ impl Parser<'_> {
                         }
                     }
                     // A gap needs something on each side, or a clause edge: `^…{2}好的`.
-                    let after_start = nodes.is_empty()
-                        && self.depth == 0
-                        && at == 1
-                        && self.text.starts_with('^');
+                    // Right after the top level's `^` is the only place where nothing has been
+                    // parsed yet at offset 1.
+                    let after_start = at == 1 && self.text.starts_with('^');
                     if matches!(nodes.last(), Some(Node::Gap(_)))
                         || (nodes.is_empty() && !after_start)
                     {
@@ -653,9 +652,8 @@ fn anchors_of(parts: &[Part]) -> Option<BTreeSet<String>> {
         close_run(&mut run, &mut candidates);
         candidates.push(match part {
             Part::Alt(alts) => union(alts.iter().map(|a| anchors_of(a))),
-            Part::Entity(e) if !e.anchors.is_empty() => {
-                Some(e.anchors.iter().map(|s| s.to_string()).collect())
-            }
+            // An entity without anchors ({数字}) gives an empty set, which anchors nothing.
+            Part::Entity(e) => Some(e.anchors.iter().map(|s| s.to_string()).collect()),
             _ => None,
         });
     }
@@ -680,28 +678,9 @@ pub(crate) fn regex_anchors(hir: &regex_syntax::hir::Hir) -> Option<BTreeSet<Str
             let s = std::str::from_utf8(&lit.0).ok()?;
             Some([s.to_string()].into())
         }
-        HirKind::Concat(parts) => {
-            // Adjacent literals are one longer anchor: regex-syntax may split 请您 into 请, 您.
-            let mut merged: Vec<Option<BTreeSet<String>>> = Vec::new();
-            let mut run = String::new();
-            for p in parts {
-                match p.kind() {
-                    HirKind::Literal(lit) if std::str::from_utf8(&lit.0).is_ok() => {
-                        run.push_str(std::str::from_utf8(&lit.0).unwrap_or_default())
-                    }
-                    _ => {
-                        if !run.is_empty() {
-                            merged.push(Some([std::mem::take(&mut run)].into()));
-                        }
-                        merged.push(regex_anchors(p));
-                    }
-                }
-            }
-            if !run.is_empty() {
-                merged.push(Some([run].into()));
-            }
-            most_selective(merged.into_iter())
-        }
+        // regex-syntax merges adjacent literals (请您 is one literal, not 请 and 您), so each
+        // part of a concatenation is already as long an anchor as it can be.
+        HirKind::Concat(parts) => most_selective(parts.iter().map(regex_anchors)),
         HirKind::Alternation(alts) => union(alts.iter().map(regex_anchors)),
         HirKind::Capture(c) => regex_anchors(&c.sub),
         HirKind::Repetition(r) if r.min >= 1 => regex_anchors(&r.sub),
@@ -900,6 +879,9 @@ mod tests {
         );
         assert_eq!(strings("找{上级}"), ["找主管", "找领导"]);
         assert_eq!(strings("a\\[b\\]"), ["a[b]"]);
+        // One escaped bracket alone, and an escaped character of several bytes.
+        assert_eq!(strings("工号\\[1024"), ["工号[1024"]);
+        assert_eq!(strings("等\\…待"), ["等…待"]);
     }
 
     #[test]
@@ -923,6 +905,11 @@ mod tests {
         assert_eq!(matches("a…{2}b", "axxb"), Some("axxb".into()));
         assert_eq!(matches("a…{2}b", "axxxb"), None);
         assert_eq!(matches("a…b", &format!("a{}b", "x".repeat(11))), None);
+        // An input method's ……, four dots, and a space after the gap write the same gap.
+        for written in ["a……b", "a....b", "a… b", "a...  b"] {
+            assert_eq!(matches(written, "axxb"), Some("axxb".into()), "{written}");
+            assert_eq!(matches(written, "ax.b"), None, "{written}");
+        }
     }
 
     #[test]
@@ -948,6 +935,11 @@ mod tests {
         assert_eq!(strings("还有问题吗？"), ["还有问题吗?"]);
         // Spans point into the text as written.
         assert_eq!(parse("［没办法｜没法").unwrap_err().span, 0..21);
+        let written = "给您添［了］？｛上级｝";
+        let Some(Node::Ref { span, .. }) = parse(written).unwrap().nodes.last().cloned() else {
+            panic!()
+        };
+        assert_eq!(&written[span], "｛上级｝");
     }
 
     #[test]
@@ -1011,6 +1003,11 @@ mod tests {
         };
         assert!(anchors.contains(&"分钟".to_string()), "{anchors:?}");
         assert!(!anchors.contains(&"了".to_string()), "{anchors:?}");
+        // An entity with no anchors is passed over, even for a lone common character.
+        let Lowered::Verify { anchors, .. } = lowered("{数字}了") else {
+            panic!()
+        };
+        assert_eq!(anchors, ["了"]);
         // The best stretch of a run may start anywhere in it, here at its fourth part: every
         // longer stretch spells out too many ways.
         let Lowered::Verify { anchors, .. } = lowered(
@@ -1026,6 +1023,79 @@ mod tests {
         );
     }
 
+    #[test]
+    fn a_regex_is_anchored_by_a_string_every_match_contains() {
+        let anchors = |re: &str| {
+            let hir = regex_syntax::parse(re).unwrap();
+            regex_anchors(&hir).map(|set| set.into_iter().collect::<Vec<_>>())
+        };
+        assert_eq!(anchors("请您稍等"), Some(vec!["请您稍等".into()]));
+        // Of the parts every match has, the rarest: the longer alternatives, not 处理.
+        assert_eq!(
+            anchors("(没有办法|没办法)处理"),
+            Some(vec!["没办法".into(), "没有办法".into()])
+        );
+        // A part that may be missing anchors nothing; one that repeats at least once does.
+        assert_eq!(anchors("(帮您处理)?好"), Some(vec!["好".into()]));
+        assert_eq!(anchors("(帮您处理)+好"), Some(vec!["帮您处理".into()]));
+        assert_eq!(anchors("(帮您处理){2,3}好"), Some(vec!["帮您处理".into()]));
+        // Equally rare parts: the first; a lone common character: never when another is there.
+        assert_eq!(anchors("等了[0-9]+分钟"), Some(vec!["等了".into()]));
+        assert_eq!(anchors("了[0-9]+分"), Some(vec!["分".into()]));
+        assert_eq!(anchors("[0-9]+"), None);
+        assert_eq!(anchors("(帮您处理)?"), None);
+        assert_eq!(anchors("^$"), None);
+    }
+
+    #[test]
+    fn references_name_lexicons_at_any_depth_but_not_entities() {
+        let mut refs = Vec::new();
+        references(
+            &parse("[找{上级}|问{数字}]…{致歉}").unwrap().nodes,
+            &mut refs,
+        );
+        assert_eq!(refs, ["上级", "致歉"]);
+    }
+
+    #[test]
+    fn size_counts_every_part_of_every_alternative() {
+        let size_of = |text: &str| {
+            let parsed = parse(text).unwrap();
+            let mut lookup = |_: &str, _: &Range<usize>| Err(PatternError::at(0..0, "none"));
+            size(&resolve(&parsed.nodes, &mut lookup, false).unwrap())
+        };
+        assert_eq!(size_of("找领导"), 1);
+        assert_eq!(size_of("找…{数字}"), 3);
+        // The alternation, and its two alternatives.
+        assert_eq!(size_of("找[领导|主管]"), 4);
+        // The optional part, the alternation in it, and its two alternatives.
+        assert_eq!(size_of("[领导|主管]?"), 4);
+        assert_eq!(size_of("[[领导|主管]们|上面]"), 6);
+    }
+
+    #[test]
+    fn a_pattern_that_spells_out_too_many_ways_is_verified_instead() {
+        // 16 × 16 = 256 spellings are strings for the automaton; 16 × 17 are too many.
+        let alts = |n: usize| {
+            let chars: Vec<String> = "甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午"
+                .chars()
+                .take(n)
+                .map(String::from)
+                .collect();
+            format!("[{}]", chars.join("|"))
+        };
+        assert_eq!(strings(&format!("{}{}", alts(16), alts(16))).len(), 256);
+        assert!(matches!(
+            lowered(&format!("{}{}", alts(16), alts(17))),
+            Lowered::Verify { .. }
+        ));
+        // Three small alternations: few in sum, many in product.
+        assert!(matches!(
+            lowered(&format!("{}{}{}", alts(7), alts(7), alts(7))),
+            Lowered::Verify { .. }
+        ));
+    }
+
     /// Thirty two-character alternatives: with three before them, 90 spellings, more than an
     /// anchor set may hold.
     const DEPTS: &str = "上报|修改|冻结|办理|加急|升级|协调|反馈|取消|回复|处理|备注|安排|开通|恢复|提交|查询|核实|申请|登记|联系|补发|解决|解除|记录|跟进|转交|退款|预约|催办";
@@ -1035,6 +1105,9 @@ mod tests {
         let err = |t: &str| parse(t).unwrap_err();
         assert_eq!(err("[没办法|没法").span, 0..17);
         assert_eq!(err("没办法]").span, 9..10);
+        assert_eq!(err("没办法]").message, "多余的 ],前面没有对应的 [");
+        assert_eq!(err("没办法}").message, "多余的 },前面没有对应的 {");
+        assert!(err("a$b").message.contains("$ 只能写在末尾"));
         assert_eq!(
             err("没|法").message,
             "| 只能写在 [ ] 里面,用来分隔几个可选的说法"
@@ -1043,6 +1116,12 @@ mod tests {
         assert_eq!(err("没法…").message, "… 必须写在两个部分之间");
         assert!(err("a…{99}b").message.contains("1 到 40"));
         assert!(err("a{12}b").message.contains("只能紧跟在 … 后面"));
+        assert_eq!(err("a{12}b").span, 1..5);
+        assert_eq!(err("a…{0}b").span, 4..7);
+        assert!(err("^[…好的]").message.contains("两个部分之间"));
+        assert_eq!(err("a{ }b").span, 1..4);
+        assert!(err("a{ }b").message.contains("缺少词库或实体的名字"));
+        assert_eq!(err("没法\\").span, 6..7);
         assert!(err("a{上级").message.contains("没有闭合"));
         assert!(err("a^b").message.contains("^ 只能写在开头"));
         assert_eq!(err("[]").message, "[ ] 里没有内容");
@@ -1054,6 +1133,10 @@ mod tests {
         // The span of a trailing gap is the gap, on character boundaries.
         assert_eq!(err("没法…").span, 6..9);
         assert!(err(&"[".repeat(40)).message.contains("嵌套超过"));
+        // Sixteen levels are allowed; the seventeenth bracket is the one pointed at.
+        let nested = |n: usize| format!("{}a{}", "[".repeat(n), "]".repeat(n));
+        assert!(parse(&nested(MAX_DEPTH)).is_ok());
+        assert_eq!(err(&nested(MAX_DEPTH + 1)).span, 16..17);
     }
 
     #[test]
