@@ -47,6 +47,35 @@ fn every_mistake_renders_with_its_file_line_and_explanation() {
             "{kind}: a warn-* fixture must compile and any other must not\n{rendered}"
         );
         assert!(!rendered.trim().is_empty(), "{kind}: nothing reported");
+        assert_same_position_twice(&kind, &rendered);
         insta::assert_snapshot!(kind, rendered);
     }
+}
+
+/// The `path:line:col:` before a message and the `[path:line:col]` over its source excerpt
+/// name the same place, in characters (what an editor's status bar shows), for 的 as for a.
+fn assert_same_position_twice(kind: &str, rendered: &str) {
+    let title = |line: &str| {
+        let rest = line.trim_start().strip_prefix(['×', '⚠'])?;
+        rest.trim_start().split(": ").next().map(str::to_string)
+    };
+    let lines: Vec<&str> = rendered.lines().collect();
+    let mut pairs = 0;
+    for (i, line) in lines.iter().enumerate() {
+        let Some(at) = title(line) else { continue };
+        // The excerpt's header follows the message, which may wrap, and comes before the next
+        // message (a problem without a place has no excerpt).
+        let header = lines[i + 1..]
+            .iter()
+            .take_while(|l| title(l).is_none())
+            .find_map(|l| l.split_once("╭─[").map(|(_, h)| h.trim_end_matches(']')));
+        if let Some(header) = header {
+            assert_eq!(header, at, "{kind}\n{rendered}");
+            pairs += 1;
+        }
+    }
+    assert!(
+        pairs == rendered.matches("╭─[").count(),
+        "{kind}: an excerpt without a message\n{rendered}"
+    );
 }

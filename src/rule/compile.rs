@@ -724,7 +724,6 @@ mod tests {
             .iter()
             .flat_map(|id| conds(id))
             .collect();
-        drop(conds);
         assert!(set
             .owners
             .iter()

@@ -7,7 +7,10 @@ use std::fmt;
 use std::ops::Range;
 use std::sync::Arc;
 
-use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
+use miette::{
+    Diagnostic, LabeledSpan, MietteError, MietteSpanContents, NamedSource, SourceCode, SourceSpan,
+    SpanContents,
+};
 
 /// Whether a problem stops the rule set from being used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,7 +31,7 @@ pub struct RuleError {
     /// The id of the rule concerned, when the file got far enough to have one.
     pub rule_id: Option<String>,
     /// The file's path and text, shared by all of its errors.
-    source: Arc<NamedSource<String>>,
+    source: Arc<CharColumns>,
 }
 
 impl RuleError {
@@ -44,7 +47,7 @@ impl RuleError {
             message: message.into(),
             help: None,
             rule_id: None,
-            source: Arc::new(NamedSource::new(path, text.to_string()).with_language("toml")),
+            source: Arc::new(CharColumns::new(path, text.to_string())),
         }
     }
 
@@ -67,18 +70,17 @@ impl RuleError {
     /// it), so that it can be opened from a terminal or an editor.
     pub fn under(mut self, dir: &str) -> RuleError {
         let path = join_display(dir, self.path());
-        self.source =
-            Arc::new(NamedSource::new(path, self.text().to_string()).with_language("toml"));
+        self.source = Arc::new(CharColumns::new(path, self.text().to_string()));
         self
     }
 
     /// The rule file's path, relative to the rule set's root.
     pub fn path(&self) -> &str {
-        self.source.name()
+        self.source.0.name()
     }
 
     fn text(&self) -> &str {
-        self.source.inner()
+        self.source.0.inner()
     }
 
     /// 1-based line and column of the start of the span.
@@ -128,6 +130,42 @@ impl Diagnostic for RuleError {
             span.start,
             len.min(self.text().len().saturating_sub(span.start)),
         ))))
+    }
+}
+
+/// A rule file for miette, whose `[path:line:col]` header then counts columns in characters,
+/// as editors and the message line above it do; miette's own count is in bytes, so every
+/// Chinese character before the span would count three.
+#[derive(Debug)]
+struct CharColumns(NamedSource<String>);
+
+impl CharColumns {
+    fn new(path: impl AsRef<str>, text: String) -> CharColumns {
+        CharColumns(NamedSource::new(path, text).with_language("toml"))
+    }
+}
+
+impl SourceCode for CharColumns {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let bytes = self.0.read_span(span, before, after)?;
+        let (_, column) = line_col(self.0.inner(), span.offset().min(self.0.inner().len()));
+        let mut contents = MietteSpanContents::new_named(
+            self.0.name().to_string(),
+            bytes.data(),
+            *bytes.span(),
+            bytes.line(),
+            column - 1,
+            bytes.line_count(),
+        );
+        if let Some(language) = bytes.language() {
+            contents = contents.with_language(language);
+        }
+        Ok(Box::new(contents))
     }
 }
 
