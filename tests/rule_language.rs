@@ -645,3 +645,30 @@ fn timing_edges_overlap_length_and_previous_role() {
         "without an end time nobody knows when the silence began"
     );
 }
+
+#[test]
+fn a_problem_inside_a_phrase_points_at_it_past_leading_spaces() {
+    let text = errors_of(&[("t/TST001.toml", &rule("phrases = [\"  没办法]\"]"))]);
+    // `]` is the 18th character of line 8 (`phrases = ["  没办法]"]`).
+    assert!(
+        text.contains("TST001.toml:8:18: [TST001] 多余的 ]"),
+        "{text}"
+    );
+}
+
+#[test]
+fn an_unknown_lexicon_is_pointed_at_even_inside_an_alternative() {
+    let text = errors_of(&[
+        (
+            "lexicons/s.toml",
+            "name = \"上级\"\ndescription = \"x\"\nterms = [\"领导\", \"主管\"]\n",
+        ),
+        (
+            "t/TST001.toml",
+            &rule("phrases = [\"{上级}…[找{上极}|问]\"]"),
+        ),
+    ]);
+    // Not at the known {上级} in front: at {上极}, the 20th character of line 8.
+    assert!(text.contains("TST001.toml:8:20: [TST001] "), "{text}");
+    assert!(text.contains("上极"), "{text}");
+}
