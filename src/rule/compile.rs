@@ -487,8 +487,11 @@ fn compile_rule_in(
             cx.error(Some(max.span()), "max_hits 至少为 1 (不限次数请删去此键)");
         }
     }
-    if file.title.trim().is_empty() || file.message.trim().is_empty() {
-        cx.error(Some(file.id.span()), "title 和 message 不能为空");
+    for (key, value) in [("title", &file.title), ("message", &file.message)] {
+        if value.get_ref().trim().is_empty() {
+            cx.error(Some(value.span()), format!("{key} 不能为空")).help =
+                Some("title 是规则的名称,message 是命中时给主管看的说明".into());
+        }
     }
 
     let check = Check::compile(cx, file.matcher.get_ref(), file.matcher.span(), b);
@@ -567,9 +570,9 @@ fn compile_rule_in(
     }
     Some(Rule {
         id,
-        title: file.title,
+        title: file.title.into_inner(),
         title_en: file.title_en,
-        message: file.message,
+        message: file.message.into_inner(),
         rationale: file.rationale,
         dimension,
         group,

@@ -16,10 +16,10 @@ use crate::input::Role;
 #[serde(deny_unknown_fields)]
 pub struct RuleFile {
     pub id: Spanned<String>,
-    pub title: String,
+    pub title: Spanned<String>,
     #[serde(default)]
     pub title_en: Option<String>,
-    pub message: String,
+    pub message: Spanned<String>,
     #[serde(default)]
     pub rationale: Option<String>,
     pub dimension: Spanned<String>,
