@@ -689,7 +689,7 @@ mod tests {
             path: "lexicons/superiors.toml".into(),
             text: "name = \"上级\"\ndescription = \"上级\"\nterms = [\"领导\", \"主管\"]\n".into(),
         };
-        let set = RuleSet::compile(&[
+        let mut set = RuleSet::compile(&[
             source("TST001", same),
             source("TST002", same),
             source("TST003", "role = \"agent\"\nphrases = [\"没办法\"]"),
@@ -701,7 +701,6 @@ mod tests {
             },
         ])
         .unwrap_or_else(|e| panic!("{}", e.render(false)));
-        let mut set = set;
         let mut conds = |id: &str| -> Vec<usize> {
             let rule = set.rules.iter_mut().find(|r| r.id == id).unwrap();
             rule.check.conds_mut().into_iter().map(|c| *c).collect()
