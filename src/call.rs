@@ -116,6 +116,14 @@ impl Role {
         }
     }
 
+    /// The other party of a conversation.
+    pub fn other(self) -> Role {
+        match self {
+            Role::Agent => Role::Customer,
+            Role::Customer => Role::Agent,
+        }
+    }
+
     /// The role as a Chinese report names it.
     pub fn label_zh(self) -> &'static str {
         match self {

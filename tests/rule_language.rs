@@ -672,3 +672,165 @@ fn an_unknown_lexicon_is_pointed_at_even_inside_an_alternative() {
     assert!(text.contains("TST001.toml:8:20: [TST001] "), "{text}");
     assert!(text.contains("上极"), "{text}");
 }
+
+// --- Dialogue shape: `[match.dialogue]`, `after_reply`, and turns that say nothing ---
+
+/// A closing rule that asks only where the agent had the last word and spoke at least twice.
+fn closing_rule(dialogue: &str) -> String {
+    rule(&format!(
+        "role = \"agent\"\nlast = 2\nmode = \"absent\"\nphrases = [\"再见\", \"还有…[其他|别的]…吗\"]\n\n[match.dialogue]\n{dialogue}"
+    ))
+}
+
+#[test]
+fn a_closing_is_missing_only_where_the_agent_had_the_last_word() {
+    let set = compile(&[("t/TST001.toml", &closing_rule("last_speaker = \"agent\""))]);
+    // The agent answered last and said no goodbye: a hit at its last turn.
+    let ended_by_agent = "客户：发票能开公司抬头吗?\n客服：可以的。\n客户：好的。\n客服：嗯嗯。\n";
+    assert_eq!(quotes(&set, ended_by_agent), [(3, "嗯嗯。".to_string())]);
+    // The thread ends on the customer's message: the agent never had the chance.
+    let ended_by_customer = "客户：发票能开公司抬头吗?\n客服：可以的。\n客户：那纸质的呢?\n";
+    assert!(quotes(&set, ended_by_customer).is_empty());
+    let call = parse_text(ended_by_customer, "t").unwrap();
+    assert_eq!(
+        set.unmet_shape(0, &call).as_deref(),
+        Some("最后一句不是客服说的")
+    );
+    let call = parse_text(ended_by_agent, "t").unwrap();
+    assert_eq!(set.unmet_shape(0, &call), None);
+}
+
+#[test]
+fn a_dialogue_needs_as_many_turns_as_asked_of_each_side() {
+    let set = compile(&[(
+        "t/TST001.toml",
+        &closing_rule("min_agent_turns = 2\nmin_customer_turns = 2"),
+    )]);
+    // One reply to one post: too short to ask for a closing.
+    assert!(quotes(&set, "客户：积分怎么兑换?\n客服：在App首页点积分商城。\n").is_empty());
+    let call = parse_text("客户：积分怎么兑换?\n客服：在App首页点积分商城。\n", "t").unwrap();
+    assert_eq!(
+        set.unmet_shape(0, &call).as_deref(),
+        Some("客服只说了 1 句 (至少 2 句才检查)")
+    );
+    // Two each, but only one from the customer in the second call.
+    let two_each =
+        "客户：积分怎么兑换?\n客服：在App首页点积分商城。\n客户：找到了。\n客服：好的。\n";
+    assert_eq!(quotes(&set, two_each).len(), 1);
+    let one_customer = "客户：积分怎么兑换?\n客服：在App首页点积分商城。\n客服：好的。\n";
+    assert!(quotes(&set, one_customer).is_empty());
+    let call = parse_text(one_customer, "t").unwrap();
+    assert_eq!(
+        set.unmet_shape(0, &call).as_deref(),
+        Some("客户只说了 1 句 (至少 2 句才检查)")
+    );
+}
+
+#[test]
+fn a_dialogue_shape_inside_a_composition_guards_only_its_own_table() {
+    // Fires on 投诉 anywhere, unless the dialogue ended on the customer and the customer's
+    // last turn says it again.
+    let r = rule(
+        "role = \"customer\"\nphrases = [\"投诉\"]\n\n[[match.not]]\nrole = \"customer\"\nlast = 1\nphrases = [\"投诉\"]\n[match.not.dialogue]\nlast_speaker = \"customer\"",
+    );
+    let set = compile(&[("t/TST001.toml", &r)]);
+    assert!(quotes(&set, "客户：我要投诉。\n客服：您好。\n客户：我要投诉。\n").is_empty());
+    assert_eq!(
+        quotes(
+            &set,
+            "客户：我要投诉。\n客服：您好。\n客户：我要投诉。\n客服：抱歉。\n"
+        )
+        .len(),
+        2
+    );
+}
+
+#[test]
+fn after_reply_skips_the_customers_opening_and_keeps_what_follows_the_answer() {
+    let r = rule("role = \"customer\"\nlast = 2\nafter_reply = true\nphrases = [\"没解决\"]");
+    let set = compile(&[("t/TST001.toml", &r)]);
+    // The opening complaint is the question the agent answers, not the verdict.
+    assert!(quotes(
+        &set,
+        "客户：宽带断了9天都没解决!\n客服：抱歉,我马上派单。\n"
+    )
+    .is_empty());
+    assert!(quotes(
+        &set,
+        "客户：宽带断了9天都没解决!\n客服：抱歉,我马上派单。\n客户：好的,谢谢。\n"
+    )
+    .is_empty());
+    // After the answer, the same words are the verdict.
+    assert_eq!(
+        quotes(
+            &set,
+            "客户：宽带断了。\n客服：重启一下光猫。\n客户：重启了还是没解决。\n"
+        ),
+        [(2, "没解决".to_string())]
+    );
+    // Turns before the agent ever spoke never count, however many there are.
+    assert!(quotes(&set, "客户：没解决\n客户：还是没解决\n客服：您好\n").is_empty());
+}
+
+#[test]
+fn after_reply_on_a_trigger_ignores_an_opening_ping() {
+    let r = rule(
+        "role = \"agent\"\nmode = \"absent\"\nphrases = [\"抱歉\"]\n\n[match.after]\nrole = \"customer\"\nwithin = 1\nafter_reply = true\nphrases = [\"人呢\"]",
+    );
+    let set = compile(&[("t/TST001.toml", &r)]);
+    // 人呢 before the agent's first word is knocking on the door.
+    assert!(quotes(&set, "客户：人呢?\n客服：您好,请问有什么可以帮您?\n").is_empty());
+    // After the agent went quiet, it is chasing.
+    assert_eq!(
+        quotes(
+            &set,
+            "客户：在吗\n客服：您好,请稍等。\n客户：人呢?\n客服：在的。\n"
+        ),
+        [(2, "人呢".to_string())]
+    );
+}
+
+#[test]
+fn a_turn_without_a_letter_does_not_push_the_last_words_out() {
+    let set = compile(&[("t/TST001.toml", &closing_rule("last_speaker = \"agent\""))]);
+    // The agent's closing, then a stray 、 sent by mistake: still closed, and still the
+    // agent's last word.
+    let t = "客户：好的。\n客服：请问还有其他问题吗?\n客户：没有了。\n客服：好的。\n客服：、\n";
+    assert!(quotes(&set, t).is_empty());
+    // The customer's stray ? does not end the dialogue either.
+    let t = "客户：好的。\n客服：好的。\n客服：嗯。\n客户：?\n";
+    assert_eq!(quotes(&set, t).len(), 1);
+}
+
+#[test]
+fn dialogue_and_after_reply_mistakes_are_pointed_at() {
+    let empty = rule("role = \"agent\"\nphrases = [\"再见\"]\n[match.dialogue]");
+    let e = errors_of(&[("t/TST001.toml", &empty)]);
+    assert!(e.contains("[match.dialogue] 是空的"), "{e}");
+    let zero =
+        rule("role = \"agent\"\nphrases = [\"再见\"]\n[match.dialogue]\nmin_agent_turns = 0");
+    let e = errors_of(&[("t/TST001.toml", &zero)]);
+    assert!(e.contains("min_agent_turns"), "{e}");
+    let zero =
+        rule("role = \"agent\"\nphrases = [\"再见\"]\n[match.dialogue]\nmin_customer_turns = 0");
+    let e = errors_of(&[("t/TST001.toml", &zero)]);
+    assert!(e.contains("min_customer_turns"), "{e}");
+    let no_role = rule("after_reply = true\nphrases = [\"再见\"]");
+    let e = errors_of(&[("t/TST001.toml", &no_role)]);
+    assert!(e.contains("after_reply 要和 role 一起写"), "{e}");
+    let timing = rule("role = \"agent\"\nafter_reply = true\n[match.timing]\ngap_ms = 1000");
+    let e = errors_of(&[("t/TST001.toml", &timing)]);
+    assert!(e.contains("after_reply"), "{e}");
+    let excuse = rule(
+        "role = \"agent\"\n[match.timing]\ngap_ms = 1000\n[[match.timing.excused_by]]\nrole = \"agent\"\nafter_reply = true\nphrases = [\"稍等\"]",
+    );
+    let e = errors_of(&[("t/TST001.toml", &excuse)]);
+    assert!(e.contains("after_reply 只能用在 [match.after] 中"), "{e}");
+    let composed =
+        rule("after_reply = true\n[[match.all]]\nrole = \"agent\"\nphrases = [\"再见\"]");
+    let e = errors_of(&[("t/TST001.toml", &composed)]);
+    assert!(e.contains("after_reply"), "{e}");
+    let referenced = rule("rule = \"TST002\"\nafter_reply = true");
+    let e = errors_of(&[("t/TST001.toml", &referenced)]);
+    assert!(e.contains("rule 引用不能"), "{e}");
+}

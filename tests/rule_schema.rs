@@ -109,6 +109,10 @@ fn the_schema_names_exactly_the_keys_the_compiler_accepts() {
         ),
         (format!("{head}[match]\n[match.timing]\ngap_ms = 1\nzzz = 1\n"), "/$defs/timing/properties"),
         (
+            format!("{head}[match]\nphrases = [\"a\"]\n[match.dialogue]\nzzz = 1\n"),
+            "/$defs/dialogue/properties",
+        ),
+        (
             format!("{head}[match]\nphrases = [\"a\"]\n[[example]]\nexpect = \"hit\"\ntext = \"客服：a\"\nzzz = 1\n"),
             "/$defs/example/properties",
         ),

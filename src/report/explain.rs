@@ -248,8 +248,15 @@ pub fn render(set: &RuleSet, row: &Graded, style: Style) -> String {
         .iter()
         .filter(|r| !card.hit_counts.iter().any(|(id, _)| *id == r.id))
         .map(|r| {
+            let shape = set
+                .rules
+                .iter()
+                .position(|x| x.id == r.id)
+                .and_then(|i| set.unmet_shape(i, call));
             let reason = if card.not_applicable.contains(&r.id) {
                 format!("不适用于{}渠道", card.channel.zh())
+            } else if let Some(shape) = shape {
+                format!("不检查:{shape}")
             } else {
                 match r.shape() {
                     Shape::Said => "没有说到规则里的话".to_string(),

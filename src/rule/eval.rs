@@ -164,36 +164,7 @@ fn char_starts(text: &str) -> Vec<usize> {
 }
 
 pub(super) fn evaluate(set: &RuleSet, call: &Call) -> Vec<Hit> {
-    let views: Vec<TurnView> = call
-        .turns
-        .iter()
-        .map(|turn| {
-            let folded = fold(&turn.text);
-            let mut matches: Vec<(usize, TermKind, Range<usize>)> = Vec::new();
-            for m in set.automaton.find_overlapping_iter(&folded) {
-                for &(cond, kind) in &set.owners[m.pattern().as_usize()] {
-                    matches.push((cond, kind, m.range()));
-                }
-            }
-            matches.sort_by_key(|m| m.0);
-            TurnView {
-                turn,
-                folded,
-                strict: OnceCell::new(),
-                verified: RefCell::new(Vec::new()),
-                held: RefCell::new(Vec::new()),
-                matches,
-                boundaries: OnceCell::new(),
-                char_starts: OnceCell::new(),
-            }
-        })
-        .collect();
-    let ev = Evaluator {
-        set,
-        views,
-        letter_counts: OnceCell::new(),
-        turns_by_role: OnceCell::new(),
-    };
+    let ev = Evaluator::new(set, call);
     // Rules that others refer to come first in `order`, so their hits are ready.
     let mut results: Vec<Vec<Hit>> = vec![Vec::new(); set.rules.len()];
     for &index in &set.order {
@@ -206,8 +177,53 @@ pub(super) fn evaluate(set: &RuleSet, call: &Call) -> Vec<Hit> {
     results.concat()
 }
 
+/// Why rule `rule` does not look at `call` at all (its `[match.dialogue]`), if it does not.
+pub(super) fn unmet_shape(set: &RuleSet, rule: usize, call: &Call) -> Option<String> {
+    set.rules[rule]
+        .check
+        .unmet_shape(&Evaluator::new(set, call))
+}
+
+impl<'a> Evaluator<'a> {
+    fn new(set: &'a RuleSet, call: &'a Call) -> Evaluator<'a> {
+        let views: Vec<TurnView> = call
+            .turns
+            .iter()
+            .map(|turn| {
+                let folded = fold(&turn.text);
+                let mut matches: Vec<(usize, TermKind, Range<usize>)> = Vec::new();
+                for m in set.automaton.find_overlapping_iter(&folded) {
+                    for &(cond, kind) in &set.owners[m.pattern().as_usize()] {
+                        matches.push((cond, kind, m.range()));
+                    }
+                }
+                matches.sort_by_key(|m| m.0);
+                TurnView {
+                    turn,
+                    folded,
+                    strict: OnceCell::new(),
+                    verified: RefCell::new(Vec::new()),
+                    held: RefCell::new(Vec::new()),
+                    matches,
+                    boundaries: OnceCell::new(),
+                    char_starts: OnceCell::new(),
+                }
+            })
+            .collect();
+        Evaluator {
+            set,
+            channel: call.channel,
+            views,
+            letter_counts: OnceCell::new(),
+            turns_by_role: OnceCell::new(),
+        }
+    }
+}
+
 pub(super) struct Evaluator<'a> {
     pub(super) set: &'a RuleSet,
+    /// The call's channel, which some conditions depend on (`[match.dialogue] channels`).
+    pub(super) channel: crate::channel::Channel,
     pub(super) views: Vec<TurnView<'a>>,
     /// Letters (not punctuation) in each turn, for the timing checks' back-channel length.
     pub(super) letter_counts: OnceCell<Vec<usize>>,
@@ -338,12 +354,15 @@ impl Evaluator<'_> {
         b.binary_search(&range.start).is_ok() && b.binary_search(&range.end).is_ok()
     }
 
-    /// The turns of `role` (all turns for `None`), in order; listed once per call.
+    /// The turns of `role` (all turns for `None`), in order; listed once per call. A turn with
+    /// no letter at all (a stray "、", a lone "?") says nothing and is not one of them: it must
+    /// not push the agent's real last words out of `last = 2`, nor end the dialogue.
     pub(super) fn turns_of(&self, role: Option<Role>) -> &[usize] {
         let [all, agent, customer] = self.turns_by_role.get_or_init(|| {
             let of = |r: Option<Role>| -> Vec<usize> {
                 (0..self.views.len())
                     .filter(|&t| r.is_none_or(|r| self.views[t].turn.role == r))
+                    .filter(|&t| self.views[t].turn.text.chars().any(char::is_alphanumeric))
                     .collect()
             };
             [of(None), of(Some(Role::Agent)), of(Some(Role::Customer))]
@@ -352,6 +371,23 @@ impl Evaluator<'_> {
             None => all,
             Some(Role::Agent) => agent,
             Some(Role::Customer) => customer,
+        }
+    }
+
+    /// The turns of `role` after the other party's first reply to it: what the customer says
+    /// once the agent has answered, not the opening complaint.
+    pub(super) fn turns_after_reply(&self, role: Role) -> &[usize] {
+        let own = self.turns_of(Some(role));
+        let Some(&first) = own.first() else {
+            return own;
+        };
+        match self
+            .turns_of(Some(role.other()))
+            .iter()
+            .find(|&&o| o > first)
+        {
+            Some(&reply) => &own[own.partition_point(|&t| t < reply)..],
+            None => &[],
         }
     }
 

@@ -365,6 +365,12 @@ impl RuleSet {
         out
     }
 
+    /// Why the rule at index `rule` does not look at `call` at all, in a short Chinese phrase
+    /// (its `[match.dialogue]`: 最后一句不是客服说的); `None` when it does.
+    pub fn unmet_shape(&self, rule: usize, call: &Call) -> Option<String> {
+        eval::unmet_shape(self, rule, call)
+    }
+
     /// Runs every rule over `call`; hits are ordered by rule id, turn and position.
     pub fn evaluate(&self, call: &Call) -> Vec<Hit> {
         eval::evaluate(self, call)

@@ -88,6 +88,14 @@ pub struct MatchSpec {
     /// Only the turns of `role` that follow a trigger turn.
     #[serde(default)]
     pub after: Option<Spanned<ConditionSpec>>,
+    /// Only the turns of `role` after the other party first replied: a customer's opening
+    /// complaint is the question, not the verdict.
+    #[serde(default)]
+    pub after_reply: Option<Spanned<bool>>,
+    /// Only in dialogues of this shape; elsewhere the condition does not hold (the agent had no
+    /// chance to say what it asks for).
+    #[serde(default)]
+    pub dialogue: Option<Spanned<DialogueSpec>>,
     /// A condition on the timing of turns instead of their words.
     #[serde(default)]
     pub timing: Option<Spanned<TimingSpec>>,
@@ -120,6 +128,10 @@ pub struct ConditionSpec {
     /// `[match.after]` only: the trigger is a turn of `role` where that rule fired.
     #[serde(default)]
     pub rule: Option<Spanned<String>>,
+    /// `[match.after]` only: only turns of `role` after the other party first replied trigger
+    /// (an opening “人呢?” is a greeting, not chasing an agent who went quiet).
+    #[serde(default)]
+    pub after_reply: Option<Spanned<bool>>,
     #[serde(default)]
     pub phrases: Vec<Spanned<String>>,
     #[serde(default)]
@@ -140,6 +152,25 @@ pub struct ConditionSpec {
     /// No match whose clause is in one of these contexts.
     #[serde(default)]
     pub unless: Vec<Context>,
+}
+
+/// `[match.dialogue]`: the shape a dialogue must have for the condition to be checked at all.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DialogueSpec {
+    /// Who spoke last: a closing can only be missing where the agent had the last word.
+    #[serde(default)]
+    pub last_speaker: Option<Role>,
+    /// The agent spoke at least this many times.
+    #[serde(default)]
+    pub min_agent_turns: Option<Spanned<u32>>,
+    /// The customer spoke at least this many times.
+    #[serde(default)]
+    pub min_customer_turns: Option<Spanned<u32>>,
+    /// The shape is required only on these channels (all when absent): a Weibo thread the
+    /// customer ended gave the agent no chance to reply, a phone call always does.
+    #[serde(default)]
+    pub channels: Option<Spanned<Vec<Channel>>>,
 }
 
 /// `[match.timing]`: overlap with, or silence after, the previous turn.

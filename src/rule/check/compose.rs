@@ -37,12 +37,13 @@ impl Compose {
         if !leaf
             && (m.role.is_some()
                 || m.first.is_some()
+                || m.after_reply.is_some()
                 || m.last.is_some()
                 || m.mode != Mode::Present)
         {
             cx.error(
                 Some(span.clone()),
-                "role、first、last 和 mode 只作用于本表的 phrases/words/regex,而这里没有",
+                "role、first、last、after_reply 和 mode 只作用于本表的 phrases/words/regex,而这里没有",
             )
             .help = Some("组合条件的角色和范围请写在各个子条件 ([[match.all]] 等) 里".into());
         }

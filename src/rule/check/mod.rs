@@ -3,10 +3,12 @@
 //!
 //! Each kind lives in its own file with its compile and eval: [`text`] (phrases, words and
 //! regexes of a role's turns, in a scope), [`timing`] (overlaps and silences), [`reference`]
-//! (another rule's verdict) and [`compose`] (all/any/not). A new kind is one file, one arm of
-//! [`Check`], and one line in each `match` below.
+//! (another rule's verdict), [`compose`] (all/any/not) and [`dialogue`] (the shape a dialogue
+//! must have for any of them to be checked). A new kind is one file, one arm of [`Check`], and
+//! one line in each `match` below.
 
 mod compose;
+mod dialogue;
 mod reference;
 mod text;
 mod timing;
@@ -14,6 +16,7 @@ mod timing;
 use std::ops::Range;
 
 pub(crate) use compose::Compose;
+pub(crate) use dialogue::Dialogue;
 pub(crate) use text::{Scope, Text, Trigger};
 pub(crate) use timing::Timing;
 
@@ -30,6 +33,11 @@ pub(crate) enum Check {
     /// Holds when another rule fired; the evidence is that rule's.
     Rule(RuleRef),
     Compose(Compose),
+    /// `check`, only in dialogues of this shape (`[match.dialogue]`).
+    Guarded {
+        shape: Dialogue,
+        check: Box<Check>,
+    },
 }
 
 /// A reference to another rule by id, resolved to its index once all rules are compiled.
@@ -45,6 +53,24 @@ impl Check {
     /// Compiles a `[match]` table, or one of its sub-conditions: a leaf (terms, timing), a
     /// reference to another rule, or a composition whose own terms count as one more `all`.
     pub(super) fn compile(
+        cx: &mut FileContext<'_>,
+        m: &MatchSpec,
+        span: Range<usize>,
+        b: &mut Builder,
+    ) -> Option<Check> {
+        let Some(spec) = &m.dialogue else {
+            return Check::unguarded(cx, m, span, b);
+        };
+        let shape = Dialogue::compile(cx, spec);
+        let check = Check::unguarded(cx, m, span, b)?;
+        Some(Check::Guarded {
+            shape: shape?,
+            check: Box::new(check),
+        })
+    }
+
+    /// The table's condition, whatever the shape of the dialogue.
+    fn unguarded(
         cx: &mut FileContext<'_>,
         m: &MatchSpec,
         span: Range<usize>,
@@ -83,8 +109,21 @@ impl Check {
             Check::Timing(t) => t.eval(ev, rule, &mut hits),
             Check::Rule(r) => reference::eval(r, rule, results, &mut hits),
             Check::Compose(c) => hits = c.eval(ev, rule, results),
+            Check::Guarded { shape, check } if shape.holds(ev) => {
+                hits = check.eval(ev, rule, results)
+            }
+            Check::Guarded { .. } => {}
         }
         hits
+    }
+
+    /// Why the dialogue is not one this check looks at (`[match.dialogue]` of the top table),
+    /// in a short Chinese phrase; `None` when it is.
+    pub(super) fn unmet_shape(&self, ev: &Evaluator<'_>) -> Option<String> {
+        match self {
+            Check::Guarded { shape, .. } => shape.unmet(ev),
+            _ => None,
+        }
     }
 
     /// Every rule reference in this check, the trigger of `[match.after]` included.
@@ -106,6 +145,7 @@ impl Check {
                 .chain(not)
                 .flat_map(Check::refs_mut)
                 .collect(),
+            Check::Guarded { check, .. } => check.refs_mut(),
         }
     }
 
@@ -131,13 +171,17 @@ impl Check {
                 .chain(not)
                 .flat_map(Check::conds_mut)
                 .collect(),
+            Check::Guarded { check, .. } => check.conds_mut(),
         }
     }
 
     /// Whether the check judges the call as a whole (a composition, another rule's verdict)
     /// rather than counting each turn that matches.
     pub(super) fn is_call_level(&self) -> bool {
-        matches!(self, Check::Rule(_) | Check::Compose(_))
+        match self {
+            Check::Guarded { check, .. } => check.is_call_level(),
+            _ => matches!(self, Check::Rule(_) | Check::Compose(_)),
+        }
     }
 
     pub(super) fn shape(&self) -> super::Shape {
@@ -146,6 +190,7 @@ impl Check {
             Check::Text(_) => super::Shape::Said,
             Check::Timing(_) => super::Shape::Timing,
             Check::Rule(_) | Check::Compose(_) => super::Shape::WholeCall,
+            Check::Guarded { check, .. } => check.shape(),
         }
     }
 }

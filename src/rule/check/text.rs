@@ -1,7 +1,8 @@
 //! Text conditions: phrases, words and regexes of one role's turns, within a scope (all turns,
 //! the first or last N, or the N after a trigger), present or absent.
 //!
-//! Spec: the terms of `[match]` with `role`, `first`/`last`/`[match.after]` and `mode`.
+//! Spec: the terms of `[match]` with `role`, `first`/`last`/`[match.after]`, `after_reply` and
+//! `mode`.
 //! Compile: the terms go to the shared automaton through [`FileContext::condition`]; the scope
 //! and mode stay here. Eval: reads the condition's spans from the per-call view and turns them
 //! into evidence: the words said, or the turn where something was missing.
@@ -19,6 +20,8 @@ use crate::rule::terms::Builder;
 #[derive(Debug)]
 pub(crate) struct Text {
     pub role: Option<Role>,
+    /// Only the role's turns after the other party first replied (`after_reply`).
+    pub after_reply: bool,
     pub scope: Scope,
     pub mode: Mode,
     pub cond: usize,
@@ -35,6 +38,8 @@ pub(crate) enum Scope {
         role: Role,
         trigger: Trigger,
         within: usize,
+        /// Only the trigger role's turns after the other party first replied.
+        after_reply: bool,
     },
 }
 
@@ -92,6 +97,7 @@ impl Text {
                     role: t.role,
                     trigger,
                     within,
+                    after_reply: t.after_reply.as_ref().is_some_and(|a| *a.get_ref()),
                 }
             }
             _ => {
@@ -99,9 +105,18 @@ impl Text {
                 return None;
             }
         };
+        let after_reply = m.after_reply.as_ref().is_some_and(|a| *a.get_ref());
+        if let (true, None) = (after_reply, m.role) {
+            let at = m.after_reply.as_ref().map(|a| a.span());
+            cx.error(at, "after_reply 要和 role 一起写:看谁在对方回复之后说的话")
+                .help = Some(
+                "例如 role = \"customer\" 加 after_reply = true:客户开场的投诉不算结论".into(),
+            );
+        }
         let cond = cx.condition(m.terms(), span, b);
         Some(Text {
             role: m.role,
+            after_reply,
             scope,
             mode: m.mode,
             cond,
@@ -118,12 +133,16 @@ impl Text {
     ) {
         let Text {
             role,
+            after_reply,
             scope,
             mode,
             cond,
         } = self;
         let (role, mode, cond) = (*role, *mode, *cond);
-        let own = ev.turns_of(role);
+        let own = match role {
+            Some(r) if *after_reply => ev.turns_after_reply(r),
+            _ => ev.turns_of(role),
+        };
         let present = |turns: &[usize], hits: &mut Vec<Hit>| {
             for &t in turns {
                 for span in ev.spans(cond, t) {
@@ -137,9 +156,15 @@ impl Text {
                 role: trigger_role,
                 trigger,
                 within,
+                after_reply,
             } => {
                 let mut windows: Vec<usize> = Vec::new();
-                for &t in ev.turns_of(Some(*trigger_role)) {
+                let triggers = if *after_reply {
+                    ev.turns_after_reply(*trigger_role)
+                } else {
+                    ev.turns_of(Some(*trigger_role))
+                };
+                for &t in triggers {
                     // The trigger's first words in the turn, as evidence if nothing follows.
                     let fired = match trigger {
                         Trigger::Cond(c) => ev.spans(*c, t).into_iter().next().map(Fired::Span),

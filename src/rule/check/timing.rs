@@ -40,10 +40,15 @@ impl Timing {
         b: &mut Builder,
     ) -> Option<Timing> {
         let has_terms = !m.terms().is_empty();
-        if has_terms || m.after.is_some() || m.first.is_some() || m.last.is_some() {
+        if has_terms
+            || m.after.is_some()
+            || m.first.is_some()
+            || m.last.is_some()
+            || m.after_reply.is_some()
+        {
             cx.error(
                 Some(timing.span()),
-                "[match.timing] 不能与短语、正则、first/last 或 [match.after] 同时使用",
+                "[match.timing] 不能与短语、正则、first/last、after_reply 或 [match.after] 同时使用",
             )
             .help = Some("时间条件和文字条件请写成两条规则,或写成 all 的两个子条件".into());
         }
@@ -75,6 +80,12 @@ impl Timing {
                 let ex = e.get_ref();
                 if let Some(within) = &ex.within {
                     cx.error(Some(within.span()), "within 只能用在 [match.after] 中");
+                }
+                if let Some(after_reply) = &ex.after_reply {
+                    cx.error(
+                        Some(after_reply.span()),
+                        "after_reply 只能用在 [match.after] 中",
+                    );
                 }
                 if let Some(rule) = &ex.rule {
                     cx.error(Some(rule.span()), "excused_by 不支持 rule 引用,请写短语");
