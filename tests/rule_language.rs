@@ -773,24 +773,6 @@ fn after_reply_skips_the_customers_opening_and_keeps_what_follows_the_answer() {
 }
 
 #[test]
-fn after_reply_on_a_trigger_ignores_an_opening_ping() {
-    let r = rule(
-        "role = \"agent\"\nmode = \"absent\"\nphrases = [\"抱歉\"]\n\n[match.after]\nrole = \"customer\"\nwithin = 1\nafter_reply = true\nphrases = [\"人呢\"]",
-    );
-    let set = compile(&[("t/TST001.toml", &r)]);
-    // 人呢 before the agent's first word is knocking on the door.
-    assert!(quotes(&set, "客户：人呢?\n客服：您好,请问有什么可以帮您?\n").is_empty());
-    // After the agent went quiet, it is chasing.
-    assert_eq!(
-        quotes(
-            &set,
-            "客户：在吗\n客服：您好,请稍等。\n客户：人呢?\n客服：在的。\n"
-        ),
-        [(2, "人呢".to_string())]
-    );
-}
-
-#[test]
 fn a_turn_without_a_letter_does_not_push_the_last_words_out() {
     let set = compile(&[("t/TST001.toml", &closing_rule("last_speaker = \"agent\""))]);
     // The agent's closing, then a stray 、 sent by mistake: still closed, and still the
@@ -821,11 +803,6 @@ fn dialogue_and_after_reply_mistakes_are_pointed_at() {
     let timing = rule("role = \"agent\"\nafter_reply = true\n[match.timing]\ngap_ms = 1000");
     let e = errors_of(&[("t/TST001.toml", &timing)]);
     assert!(e.contains("after_reply"), "{e}");
-    let excuse = rule(
-        "role = \"agent\"\n[match.timing]\ngap_ms = 1000\n[[match.timing.excused_by]]\nrole = \"agent\"\nafter_reply = true\nphrases = [\"稍等\"]",
-    );
-    let e = errors_of(&[("t/TST001.toml", &excuse)]);
-    assert!(e.contains("after_reply 只能用在 [match.after] 中"), "{e}");
     let composed =
         rule("after_reply = true\n[[match.all]]\nrole = \"agent\"\nphrases = [\"再见\"]");
     let e = errors_of(&[("t/TST001.toml", &composed)]);
@@ -833,4 +810,27 @@ fn dialogue_and_after_reply_mistakes_are_pointed_at() {
     let referenced = rule("rule = \"TST002\"\nafter_reply = true");
     let e = errors_of(&[("t/TST001.toml", &referenced)]);
     assert!(e.contains("rule 引用不能"), "{e}");
+}
+
+#[test]
+fn a_dialogue_shape_can_be_required_on_some_channels_only() {
+    let set = compile(&[(
+        "t/TST001.toml",
+        &closing_rule("last_speaker = \"agent\"\nchannels = [\"social\"]"),
+    )]);
+    let ended_by_customer = "客户：积分怎么兑换?\n客服：在App首页点积分商城。\n客户：嗯。\n";
+    // A phone call the customer ended with 嗯: the agent could still have said goodbye.
+    let mut call = parse_text(ended_by_customer, "t").unwrap();
+    assert_eq!(set.evaluate(&call).len(), 1);
+    assert_eq!(set.unmet_shape(0, &call), None);
+    // A Weibo thread the customer ended: the agent never had the chance.
+    call.channel = zhijian::channel::Channel::Social;
+    assert!(set.evaluate(&call).is_empty());
+    assert_eq!(
+        set.unmet_shape(0, &call).as_deref(),
+        Some("最后一句不是客服说的")
+    );
+    let empty = rule("role = \"agent\"\nphrases = [\"再见\"]\n[match.dialogue]\nlast_speaker = \"agent\"\nchannels = []");
+    let e = errors_of(&[("t/TST001.toml", &empty)]);
+    assert!(e.contains("channels 为空"), "{e}");
 }

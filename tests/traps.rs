@@ -166,7 +166,7 @@ fn upset_customer_needs_soothing_within_two_agent_turns() {
 fn unresolved_only_counts_at_the_end() {
     assert_fires(
         "RES001",
-        "客服：您再试试。\n客户：还是不行。\n客服：那我报修。\n客户：算了算了。",
+        "客户：网又断了。\n客服：您再试试。\n客户：还是不行。\n客服：那我报修。\n客户：算了算了。",
     );
     assert_silent(
         "RES001",
@@ -266,7 +266,7 @@ fn phrasings_found_in_review() {
     );
     assert_fires(
         "RES001",
-        "客服：还有什么问题?\n客户：你们说好了今天上门的,到现在也没人来!",
+        "客户：师傅什么时候上门?\n客服：我查一下。还有什么问题?\n客户：你们说好了今天上门的,到现在也没人来!",
     );
     assert_silent(
         "RES002",
@@ -362,8 +362,17 @@ fn neutral_questions_do_not_count_as_complaints() {
     ] {
         assert_silent("RES001", &format!("客服：您好,我是小王。\n客户：{s}"));
     }
+    // The customer's verdict after the agent's answer; the same words as the opening line are
+    // the reason for the call (`after_reply`), not its outcome.
     for s in ["我要去工信部申诉。", "问了等于白问。"] {
-        assert_fires("RES001", &format!("客服：您好,我是小王。\n客户：{s}"));
+        assert_fires(
+            "RES001",
+            &format!("客服：您好,我是小王。\n客户：积分怎么清零了?\n客服：这是规则。\n客户：{s}"),
+        );
+        assert_silent(
+            "RES001",
+            &format!("客服：您好,我是小王。\n客户：{s}\n客服：非常抱歉,我马上帮您处理。\n客户：好的,谢谢。"),
+        );
     }
 }
 

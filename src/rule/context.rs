@@ -32,6 +32,10 @@ pub enum Context {
     /// 假设: a condition or concession (如果…, …的话, 不能退就算了).
     #[serde(rename = "假设", alias = "conditional")]
     Conditional,
+    /// 给出路: a refusal (退不了, 没办法, 不清楚) followed later in the same turn by a way
+    /// forward (您可以…, 建议您…, 我帮您…, 只能…): 目前暂时无法…,我可以…, as the standard asks.
+    #[serde(rename = "给出路", alias = "way_forward")]
+    WayForward,
 }
 
 impl Context {
@@ -41,6 +45,7 @@ impl Context {
             Context::Negated => "否定",
             Context::Resolved => "已解决",
             Context::Conditional => "假设",
+            Context::WayForward => "给出路",
         }
     }
 
@@ -52,6 +57,7 @@ impl Context {
             Context::Negated => s.is_negated(),
             Context::Resolved => s.is_resolved(),
             Context::Conditional => s.is_conditional(),
+            Context::WayForward => s.offers_way_forward(),
         }
     }
 }
@@ -73,6 +79,8 @@ struct Surroundings<'a> {
     sentence_before: &'a str,
     /// From the end of the match to the end of the sentence.
     sentence_after: &'a str,
+    /// From the end of the match to the end of the turn.
+    turn_after: &'a str,
 }
 
 fn ends_clause(c: char) -> bool {
@@ -98,6 +106,7 @@ impl<'a> Surroundings<'a> {
             clause_end: after[clause_stop..].chars().next(),
             sentence_before: &before[sentence_start..],
             sentence_after: &after[..sentence_stop],
+            turn_after: after,
         }
     }
 
@@ -248,6 +257,65 @@ impl<'a> Surroundings<'a> {
         settled(self.sentence_after)
     }
 
+    fn offers_way_forward(&self) -> bool {
+        // Only a refusal to do something can be softened by a way forward: 你听不懂吗 and 这是规定
+        // stay what they are whatever follows, and 我不清楚,您到时候再打过来问 passes the
+        // question on rather than answering it.
+        const REFUSALS: &[&str] = &[
+            "不了",
+            "没办法",
+            "没有办法",
+            "没法",
+            "无法",
+            "不能",
+            "不行",
+            "不可以",
+            "不支持",
+        ];
+        // What the agent offers instead: the customer's own route (您可以在售后申请上取消), the
+        // agent's next step (我帮您申请), or the one option left (只能换货).
+        const WAYS: &[&str] = &[
+            "你可以",
+            "可以在",
+            "可以通过",
+            "可以到",
+            "可以去",
+            "可以联系",
+            "可以申请",
+            "可以选择",
+            "可以帮你",
+            "可以给你",
+            "建议你",
+            "建议",
+            "需要你",
+            "麻烦你",
+            "请你",
+            "我帮你",
+            "我给你",
+            "我这边帮",
+            "我这边给",
+            "我这边可以",
+            "我可以",
+            "我们可以",
+            "帮你",
+            "给你申请",
+            "给你换",
+            "给你补",
+            "给你安排",
+            "给你备注",
+            "为你",
+            "只能",
+            "或者",
+            "不过",
+            "但是",
+            "但可以",
+            "改为",
+            "换成",
+        ];
+        REFUSALS.iter().any(|r| self.matched.contains(r))
+            && WAYS.iter().any(|w| self.turn_after.contains(w))
+    }
+
     fn is_conditional(&self) -> bool {
         const IF: &[&str] = &[
             "如果",
@@ -306,7 +374,7 @@ mod tests {
     #[test]
     fn names_are_what_rule_files_write() {
         use Context::*;
-        for c in [Question, Negated, Resolved, Conditional] {
+        for c in [Question, Negated, Resolved, Conditional, WayForward] {
             let parsed: Context =
                 serde_json::from_value(serde_json::Value::String(c.name().into())).unwrap();
             assert_eq!(parsed, c);
@@ -421,5 +489,27 @@ mod tests {
         ] {
             assert!(!at(C, text, word), "{text}");
         }
+    }
+
+    #[test]
+    fn ways_forward() {
+        use Context::WayForward as W;
+        assert!(at(
+            W,
+            "这个取消不了呢 亲亲 您可以在售后申请上取消",
+            "取消不了"
+        ));
+        assert!(at(W, "减免不了,不过我可以帮您申请分期", "减免不了"));
+        assert!(at(W, "退不了,只能给您换货", "退不了"));
+        assert!(at(W, "我这边没办法修改,建议您重新下单", "没办法"));
+        assert!(!at(W, "这个我也没办法。", "没办法"), "nothing offered");
+        assert!(
+            !at(W, "您可以试试,退不了", "退不了"),
+            "the offer came before"
+        );
+        assert!(
+            !at(W, "你听不懂吗?您可以再看一下短信", "听不懂"),
+            "not a refusal"
+        );
     }
 }

@@ -128,10 +128,6 @@ pub struct ConditionSpec {
     /// `[match.after]` only: the trigger is a turn of `role` where that rule fired.
     #[serde(default)]
     pub rule: Option<Spanned<String>>,
-    /// `[match.after]` only: only turns of `role` after the other party first replied trigger
-    /// (an opening “人呢?” is a greeting, not chasing an agent who went quiet).
-    #[serde(default)]
-    pub after_reply: Option<Spanned<bool>>,
     #[serde(default)]
     pub phrases: Vec<Spanned<String>>,
     #[serde(default)]

@@ -38,8 +38,6 @@ pub(crate) enum Scope {
         role: Role,
         trigger: Trigger,
         within: usize,
-        /// Only the trigger role's turns after the other party first replied.
-        after_reply: bool,
     },
 }
 
@@ -97,7 +95,6 @@ impl Text {
                     role: t.role,
                     trigger,
                     within,
-                    after_reply: t.after_reply.as_ref().is_some_and(|a| *a.get_ref()),
                 }
             }
             _ => {
@@ -156,15 +153,9 @@ impl Text {
                 role: trigger_role,
                 trigger,
                 within,
-                after_reply,
             } => {
                 let mut windows: Vec<usize> = Vec::new();
-                let triggers = if *after_reply {
-                    ev.turns_after_reply(*trigger_role)
-                } else {
-                    ev.turns_of(Some(*trigger_role))
-                };
-                for &t in triggers {
+                for &t in ev.turns_of(Some(*trigger_role)) {
                     // The trigger's first words in the turn, as evidence if nothing follows.
                     let fired = match trigger {
                         Trigger::Cond(c) => ev.spans(*c, t).into_iter().next().map(Fired::Span),

@@ -81,12 +81,6 @@ impl Timing {
                 if let Some(within) = &ex.within {
                     cx.error(Some(within.span()), "within 只能用在 [match.after] 中");
                 }
-                if let Some(after_reply) = &ex.after_reply {
-                    cx.error(
-                        Some(after_reply.span()),
-                        "after_reply 只能用在 [match.after] 中",
-                    );
-                }
                 if let Some(rule) = &ex.rule {
                     cx.error(Some(rule.span()), "excused_by 不支持 rule 引用,请写短语");
                 }
