@@ -172,3 +172,204 @@ fn the_chat_scheme_flags_and_bounds_differ_from_the_phone_one() {
     let ticket = set.scoring.scheme(zhijian::channel::Channel::Ticket);
     assert_eq!(ticket.tiers, phone.tiers);
 }
+
+// --- Schemes that select rules: `--scheme FILE` and `[rules]` in scoring.toml ---
+
+/// A phone call whose agent skips the 工号 (the IVR said it) and says 不知道 twice.
+const IVR_CALL: &str = "客服：您好,请问有什么可以帮您?\n\
+客户：我的宽带装好了吗\n\
+客服：不知道,不知道。\n\
+客户：好吧。\n\
+客服：感谢您的来电,再见。\n";
+
+#[test]
+fn a_scheme_file_switches_rules_off_and_changes_points_without_touching_rule_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let call = write(dir.path(), "ivr.txt", IVR_CALL);
+    let plain = rows(&stdout_of(zhijian().arg("grade").arg(&call).arg("-q")));
+    assert!(plain[0][10].contains("OPN003"), "{plain:?}");
+    assert!(plain[0][10].contains("LNG001:2"), "{plain:?}");
+    let scheme = write(
+        dir.path(),
+        "hotline.toml",
+        "name = \"10000号热线\"\n[rules]\nOPN003 = \"off\"\nLNG001 = { points = -2, max_hits = 1 }\n",
+    );
+    let out = zhijian()
+        .arg("grade")
+        .arg(&call)
+        .arg("--scheme")
+        .arg(&scheme)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let with = rows(&String::from_utf8(out.stdout).unwrap());
+    assert!(!with[0][10].contains("OPN003"), "{with:?}");
+    // 100 - 2 (one 不知道 counted) - 3 (CLS001 needs nothing, OPN002 is said) … by difference:
+    // the plain score lost 3 for OPN003 and 10 for LNG001; the scheme's loses 2.
+    let plain_score: i32 = plain[0][3].parse().unwrap();
+    let scheme_score: i32 = with[0][3].parse().unwrap();
+    assert_eq!(scheme_score - plain_score, 3 + 10 - 2, "{plain:?} {with:?}");
+    assert!(String::from_utf8(out.stderr)
+        .unwrap()
+        .contains("(质检方案: 10000号热线)"));
+    // The JSONL lists the rule as N/A and carries the new points.
+    let jsonl = stdout_of(
+        zhijian()
+            .arg("grade")
+            .arg(&call)
+            .args(["-q", "--format", "jsonl", "--scheme"])
+            .arg(&scheme),
+    );
+    let line: serde_json::Value = serde_json::from_str(jsonl.lines().next().unwrap()).unwrap();
+    assert!(line["not_applicable"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|v| v == "OPN003"));
+    // `zhijian rules --scheme` shows the rules as the scheme leaves them.
+    let listing = stdout_of(zhijian().args(["rules", "--scheme"]).arg(&scheme));
+    assert!(listing.contains("已关闭 (方案)"), "{listing}");
+    assert!(
+        listing.contains("LNG001 服务禁语  10000号热线:分值 -5 → -2,每通最多 1 次"),
+        "{listing}"
+    );
+    let page = stdout_of(zhijian().args(["rules", "OPN003", "--scheme"]).arg(&scheme));
+    assert!(page.contains("质检方案: 10000号热线:关闭"), "{page}");
+}
+
+#[test]
+fn a_scheme_can_move_a_rule_to_other_channels_and_change_its_review_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let call = write(dir.path(), "chat.txt", "客户：我的订单呢\n客服：不知道\n");
+    let plain = rows(&stdout_of(zhijian().arg("grade").arg(&call).args([
+        "-q",
+        "--channel",
+        "chat",
+    ])));
+    assert!(plain[0][10].contains("LNG001"), "{plain:?}");
+    assert_eq!(plain[0][8], "false", "{plain:?}");
+    let scheme = write(
+        dir.path(),
+        "s.toml",
+        "name = \"电话专用\"\n[rules]\nLNG001 = { channels = [\"phone\"] }\nCLS001 = { review = true }\n",
+    );
+    let with = rows(&stdout_of(
+        zhijian()
+            .arg("grade")
+            .arg(&call)
+            .args(["-q", "--channel", "chat", "--scheme"])
+            .arg(&scheme),
+    ));
+    assert!(!with[0][10].contains("LNG001"), "{with:?}");
+    // CLS001 (no closing) now sends the call to a supervisor.
+    assert!(with[0][10].contains("CLS001"), "{with:?}");
+    assert_eq!(with[0][8], "true", "{with:?}");
+    assert!(with[0][9].contains("CLS001"), "{with:?}");
+}
+
+#[test]
+fn scheme_mistakes_are_pointed_at_and_nothing_is_graded() {
+    let dir = tempfile::tempdir().unwrap();
+    let call = write(dir.path(), "a.txt", IVR_CALL);
+    let scheme = write(
+        dir.path(),
+        "bad.toml",
+        "name = \"x\"\n[rules]\nOPN009 = \"off\"\nLNG001 = { pointz = 3 }\nOPN001 = \"of\"\nLNG002 = { points = 5 }\nLNG003 = { max_hits = 0 }\nLNG004 = { channels = [] }\nRES001 = { review = 1 }\n",
+    );
+    let out = zhijian()
+        .arg("grade")
+        .arg(&call)
+        .arg("--scheme")
+        .arg(&scheme)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8(out.stderr).unwrap();
+    for expected in [
+        "bad.toml:3:1: 没有编号为 OPN009 的规则",
+        "bad.toml:4:10: 不认识的键 \"pointz\"",
+        "bad.toml:5:10: OPN001 的值应为 \"off\" 或一张表",
+        "bad.toml:6:10: LNG002 是一票否决规则,不能改成加分",
+        "bad.toml:7:10: max_hits 应为至少 1 的整数",
+        "bad.toml:8:10: channels 应为非空的渠道列表",
+        "bad.toml:9:10: review 应为 true 或 false",
+        "规则文件有 7 处错误",
+    ] {
+        assert!(err.contains(expected), "{expected}\n{err}");
+    }
+    let missing = zhijian()
+        .arg("grade")
+        .arg(&call)
+        .args(["--scheme", "/nonexistent/scheme.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8(missing.stderr)
+        .unwrap()
+        .contains("无法读取质检方案"));
+    let nameless = write(
+        dir.path(),
+        "nameless.toml",
+        "name = \" \"\n[rules]\nOPN003 = \"off\"\n",
+    );
+    let out = zhijian()
+        .arg("grade")
+        .arg(&call)
+        .arg("--scheme")
+        .arg(&nameless)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8(out.stderr)
+        .unwrap()
+        .contains("方案名称 name 不能为空"));
+}
+
+#[test]
+fn scoring_toml_can_adjust_rules_for_its_whole_rule_set() {
+    let rules = common::rules_copy();
+    let scoring = rules.path().join("scoring.toml");
+    let text = std::fs::read_to_string(&scoring).unwrap();
+    std::fs::write(&scoring, format!("{text}\n[rules]\nOPN003 = \"off\"\n")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let call = write(dir.path(), "a.txt", IVR_CALL);
+    let out = rows(&stdout_of(
+        zhijian()
+            .arg("grade")
+            .arg(&call)
+            .arg("-q")
+            .arg("--rules")
+            .arg(rules.path()),
+    ));
+    assert!(!out[0][10].contains("OPN003"), "{out:?}");
+    // A rule set that changes rules is a different rule set: its version says so.
+    let jsonl = |dir: &std::path::Path| -> String {
+        let s = stdout_of(
+            zhijian()
+                .arg("grade")
+                .arg(&call)
+                .args(["-q", "--format", "jsonl", "--rules"])
+                .arg(dir),
+        );
+        let v: serde_json::Value = serde_json::from_str(s.lines().next().unwrap()).unwrap();
+        v["rules_version"].as_str().unwrap().to_string()
+    };
+    let scheme = write(
+        dir.path(),
+        "s.toml",
+        "name = \"x\"\n[rules]\nOPN003 = \"off\"\n",
+    );
+    let v1 = jsonl(rules.path());
+    let s = stdout_of(
+        zhijian()
+            .arg("grade")
+            .arg(&call)
+            .args(["-q", "--format", "jsonl", "--rules"])
+            .arg(rules.path())
+            .arg("--scheme")
+            .arg(&scheme),
+    );
+    let v: serde_json::Value = serde_json::from_str(s.lines().next().unwrap()).unwrap();
+    assert_ne!(v["rules_version"].as_str().unwrap(), v1);
+}

@@ -130,7 +130,10 @@ fn the_report_embeds_each_call_exactly_as_the_jsonl_line() {
     assert_eq!(lines.len(), 5);
     let meta: Value = serde_json::from_str(script_block(&html, "zj-meta")).unwrap();
     assert_eq!(meta["listed"], 5);
-    assert_eq!(meta["rules"].as_array().unwrap().len(), 19);
+    assert_eq!(
+        meta["rules"].as_array().unwrap().len(),
+        zhijian::rule::RuleSet::embedded().unwrap().rules.len()
+    );
     assert_eq!(meta["rules_version"], lines[0]["rules_version"]);
     assert_eq!(meta["schemes"][0]["base"], 100);
 }

@@ -27,7 +27,7 @@ const LISTED: usize = 20;
 
 pub(super) fn run(args: &ExplainArgs) -> Result<Status, CliError> {
     let options = args.input.read_options()?;
-    let rules = load_rules(args.input.rules.as_deref())?;
+    let rules = load_rules(args.input.rules.as_deref(), args.input.scheme.as_deref())?;
     let pool = args.input.pool()?;
     let found = args.input.discover()?;
     let mut chosen = Vec::new();

@@ -37,6 +37,10 @@ pub struct InputArgs {
     /// 规则目录 (默认使用内置规则) / rule directory (default: the built-in rules)
     #[arg(long, value_name = "DIR")]
     pub rules: Option<PathBuf>,
+    /// 质检方案文件:不改规则文件,关掉规则或改分值、次数、渠道 (如 OPN003 = "off") /
+    /// a scheme file that switches rules off or changes their points
+    #[arg(long, value_name = "FILE")]
+    pub scheme: Option<PathBuf>,
     /// 并行线程数 (默认: CPU 核数);结果与线程数无关 / threads; output does not depend on them
     #[arg(long, short = 'j', value_name = "N")]
     pub threads: Option<usize>,
@@ -200,7 +204,7 @@ pub(super) fn execute(
     only_flagged: bool,
 ) -> Result<Status, CliError> {
     let started = Instant::now();
-    let rules = load_rules(input.rules.as_deref())?;
+    let rules = load_rules(input.rules.as_deref(), input.scheme.as_deref())?;
     let pool = input.pool()?;
     let Discovered { sources, skipped } = input.discover()?;
     check_clashes(&sources, &outputs)?;
@@ -258,11 +262,15 @@ pub(super) fn execute(
 
     if !input.quiet {
         eprintln!(
-            "已质检 {} 通 (需复核 {} 通,无法读取 {} 个),规则 {} 条,用时 {:.2} 秒",
+            "已质检 {} 通 (需复核 {} 通,无法读取 {} 个),规则 {} 条{},用时 {:.2} 秒",
             tally.calls - tally.errors,
             tally.flagged,
             tally.errors,
             rules.rules.len(),
+            rules
+                .scheme
+                .as_ref()
+                .map_or(String::new(), |s| format!(" (质检方案: {s})")),
             started.elapsed().as_secs_f64()
         );
         if tally.errors > 0 {

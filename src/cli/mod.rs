@@ -131,12 +131,27 @@ pub fn run(cli: Cli) -> Result<Status, CliError> {
 }
 
 /// Loads the rule set named by `--rules`, or the built-in one.
-pub fn load_rules(dir: Option<&Path>) -> Result<RuleSet, CliError> {
-    match dir {
+pub fn load_rules(dir: Option<&Path>, scheme: Option<&Path>) -> Result<RuleSet, CliError> {
+    let mut set = match dir {
         Some(dir) => RuleSet::from_dir(dir).map_err(|e| e.under(&dir.display().to_string())),
         None => RuleSet::embedded(),
     }
-    .map_err(CliError::Rules)
+    .map_err(CliError::Rules)?;
+    if let Some(path) = scheme {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            CliError::Usage(format!(
+                "无法读取质检方案 {}: {}",
+                path.display(),
+                crate::zh::io(&e)
+            ))
+        })?;
+        let src = crate::rule::RuleSource {
+            path: path.display().to_string(),
+            text,
+        };
+        set.apply_scheme(&src).map_err(CliError::Rules)?;
+    }
+    Ok(set)
 }
 
 /// Writes a command's whole output to stdout; a reader that closed the pipe (`| head`) is not

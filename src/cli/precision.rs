@@ -39,7 +39,7 @@ pub enum PrecisionFormat {
 
 pub(super) fn run(args: &PrecisionArgs) -> Result<Status, CliError> {
     let all = verdict::read_files(&args.files).map_err(|e| CliError::Usage(e.to_string()))?;
-    let rules = load_rules(args.rules.as_deref())?;
+    let rules = load_rules(args.rules.as_deref(), None)?;
     let text = if args.suggest {
         verdict::suggest(&all.verdicts, Some(&rules))
     } else {

@@ -24,6 +24,9 @@ pub struct RulesArgs {
     /// 规则目录 (默认使用内置规则) / rule directory (default: the built-in rules)
     #[arg(long, value_name = "DIR")]
     pub rules: Option<PathBuf>,
+    /// 质检方案文件:显示方案生效后的规则 (关掉的、改了分值的) / show the rules as a scheme file leaves them
+    #[arg(long, value_name = "FILE")]
+    pub scheme: Option<PathBuf>,
     /// 列出词库和内置实体,以及用到它们的规则 / list the lexicons and entities
     #[arg(long, conflicts_with_all = ["id", "export"])]
     pub lexicons: bool,
@@ -34,7 +37,7 @@ pub struct RulesArgs {
 }
 
 pub(super) fn run(args: &RulesArgs) -> Result<Status, CliError> {
-    let set = load_rules(args.rules.as_deref())?;
+    let set = load_rules(args.rules.as_deref(), args.scheme.as_deref())?;
     if let Some(dir) = &args.export {
         let sources = match &args.rules {
             Some(from) => read_dir(from).map_err(CliError::Rules)?,
@@ -84,9 +87,12 @@ fn flags(rule: &Rule) -> String {
     flags.join("、")
 }
 
-/// The channels a rule applies to, in Chinese: 全部, or 电话/在线.
+/// The channels a rule applies to, in Chinese: 全部, or 电话/在线; 已关闭 when a scheme
+/// switched it off.
 fn channels(rule: &Rule) -> String {
-    if rule.channels.is_empty() {
+    if !rule.enabled {
+        "已关闭 (方案)".into()
+    } else if rule.channels.is_empty() {
         "全部".into()
     } else {
         rule.channels
@@ -177,6 +183,17 @@ fn table(set: &RuleSet) -> String {
         "\n共 {} 条规则,{examples} 个示例。查看一条规则的说明: zhijian rules <编号>",
         set.rules.len()
     );
+    let adjusted: Vec<(&Rule, &str)> = set
+        .rules
+        .iter()
+        .filter_map(|r| Some((r, r.adjusted.as_deref()?)))
+        .collect();
+    if !adjusted.is_empty() {
+        let _ = writeln!(out, "\n质检方案改动的规则 (上表已是改动后的值):");
+        for (r, note) in adjusted {
+            let _ = writeln!(out, "  {} {}  {note}", r.id, r.title);
+        }
+    }
     out
 }
 
@@ -199,6 +216,9 @@ fn document(set: &RuleSet, rule: &Rule) -> String {
     }
     facts.push(format!("适用渠道: {}", channels(rule)));
     let _ = writeln!(out, "{}", facts.join(" · "));
+    if let Some(note) = &rule.adjusted {
+        let _ = writeln!(out, "质检方案: {note} (以上是改动后的值)");
+    }
     let _ = writeln!(out, "\n说明: {}", rule.message.trim());
     if let Some(rationale) = &rule.rationale {
         let _ = writeln!(out, "\n依据:\n{}", indent(rationale.trim(), "  "));

@@ -33,8 +33,14 @@ const DICTIONARY_FILE: &str = "dictionary.txt";
 
 pub(super) fn compile(sources: &[RuleSource]) -> Result<RuleSet, RuleErrors> {
     let mut errors = Vec::new();
-    let scoring = match sources.iter().find(|s| s.path == SCORING_FILE) {
-        Some(src) => compile_scoring(src).map_err(|e| errors.push(e)).ok(),
+    let (scoring, adjustments) = match sources.iter().find(|s| s.path == SCORING_FILE) {
+        Some(src) => match compile_scoring(src) {
+            Ok((scoring, adjustments)) => (Some(scoring), Some((src, adjustments))),
+            Err(e) => {
+                errors.push(e);
+                (None, None)
+            }
+        },
         None => {
             errors.push(RuleError::new(
                 SCORING_FILE,
@@ -42,7 +48,7 @@ pub(super) fn compile(sources: &[RuleSource]) -> Result<RuleSet, RuleErrors> {
                 None,
                 "规则目录中缺少评分标准文件 scoring.toml",
             ));
-            None
+            (None, None)
         }
     };
     let user_words = match sources.iter().find(|s| s.path == DICTIONARY_FILE) {
@@ -112,6 +118,16 @@ pub(super) fn compile(sources: &[RuleSource]) -> Result<RuleSet, RuleErrors> {
         ));
     }
     rules.sort_by(|a, b| a.id.cmp(&b.id));
+    // A rule file with errors has no rule to adjust; its errors are what matters then.
+    let adjust_now = errors.is_empty();
+    if let Some((src, adjustments)) = adjustments.filter(|(_, a)| adjust_now && !a.is_empty()) {
+        let text: Arc<str> = src.text.as_str().into();
+        if let Err(e) =
+            super::adjust::apply(&mut rules, &adjustments, SCORING_FILE, &src.path, &text)
+        {
+            errors.extend(e.0);
+        }
+    }
     let order = link(&mut rules, &declared, sources, &mut errors);
     share_identical_conditions(&mut builder, &mut rules);
     let automaton = AhoCorasick::builder()
@@ -150,6 +166,7 @@ pub(super) fn compile(sources: &[RuleSource]) -> Result<RuleSet, RuleErrors> {
             owners: builder.owners,
             segmenter: Segmenter::new(user_words),
             version: fingerprint(sources),
+            scheme: None,
         }),
         _ => Err(RuleErrors(errors)),
     }
@@ -295,7 +312,7 @@ fn link(
 /// A short, stable name for the exact rule files of a set (FNV-1a over every path and text, in
 /// path order): graded results say which rules produced them, and a verdict on a hit can be
 /// matched with the rules it was made under.
-fn fingerprint(sources: &[RuleSource]) -> String {
+pub(super) fn fingerprint(sources: &[RuleSource]) -> String {
     let mut sorted: Vec<&RuleSource> = sources.iter().collect();
     sorted.sort_by(|a, b| a.path.cmp(&b.path));
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
@@ -587,6 +604,8 @@ fn compile_rule_in(
         uses: Vec::new(),
         lexicons: Vec::new(),
         channels,
+        enabled: true,
+        adjusted: None,
         check,
     })
 }

@@ -8,6 +8,7 @@
 //! `schema` is the file format, `compile` checks it and builds the matchers (one aho-corasick
 //! automaton for every phrase of every rule), `eval` runs them over a call.
 
+mod adjust;
 mod check;
 mod compile;
 pub mod context;
@@ -159,13 +160,17 @@ pub struct Rule {
     pub lexicons: Vec<String>,
     /// The channels it applies to; empty for all. On other channels it is N/A.
     pub channels: Vec<crate::channel::Channel>,
+    /// False when a scheme switched it off (`OPN003 = "off"`): N/A on every channel.
+    pub enabled: bool,
+    /// What a scheme changed, in one Chinese line (`10000号方案:关闭`), for reports.
+    pub adjusted: Option<String>,
     pub(crate) check: Check,
 }
 
 impl Rule {
     /// Whether the rule applies to calls of `channel` (otherwise it is N/A for them).
     pub fn applies_to(&self, channel: crate::channel::Channel) -> bool {
-        self.channels.is_empty() || self.channels.contains(&channel)
+        self.enabled && (self.channels.is_empty() || self.channels.contains(&channel))
     }
 
     /// What kind of evidence the rule looks for.
@@ -294,14 +299,33 @@ pub struct RuleSet {
     /// For each automaton pattern, the conditions that use it and how.
     pub(crate) owners: Vec<Vec<(usize, TermKind)>>,
     pub(crate) segmenter: Segmenter,
-    /// A fingerprint of the rule files (16 hex digits), the same for the same files.
+    /// A fingerprint of the rule files (16 hex digits), the same for the same files (and
+    /// scheme file).
     pub version: String,
+    /// The name of the scheme file applied with [`RuleSet::apply_scheme`], if any.
+    pub scheme: Option<String>,
 }
 
 impl RuleSet {
     /// Compiles a rule set from its files, reporting every problem found.
     pub fn compile(sources: &[RuleSource]) -> Result<RuleSet, RuleErrors> {
         compile::compile(sources)
+    }
+
+    /// Applies a scheme file (`--scheme`): its `[rules]` switch rules off or change their
+    /// points, caps, review flag or channels. The version fingerprint covers the scheme too,
+    /// since the same calls now score differently.
+    pub fn apply_scheme(&mut self, src: &RuleSource) -> Result<(), RuleErrors> {
+        let name = adjust::apply_file(&mut self.rules, src)?;
+        self.version = compile::fingerprint(&[
+            RuleSource {
+                path: "rules".into(),
+                text: self.version.clone(),
+            },
+            src.clone(),
+        ]);
+        self.scheme = Some(name);
+        Ok(())
     }
 
     /// The rule set built into the binary.

@@ -275,6 +275,10 @@ pub struct ScoringFile {
     /// 质检方案 per channel (`[scheme.chat]`): what differs from the numbers above.
     #[serde(default)]
     pub scheme: std::collections::BTreeMap<Channel, SchemeSpec>,
+    /// `[rules]`: rules this rule set switches off or changes (`OPN003 = "off"`), as a scheme
+    /// file would.
+    #[serde(default)]
+    pub(crate) rules: super::adjust::Adjustments,
 }
 
 /// `[scheme.<channel>]`: a channel's own scoring; every key is optional and falls back to the

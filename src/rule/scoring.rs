@@ -8,7 +8,10 @@ use super::explain::toml_error;
 use super::schema::ScoringFile;
 use super::{RuleError, RuleSource, Scoring};
 
-pub(crate) fn compile_scoring(src: &RuleSource) -> Result<Scoring, RuleError> {
+/// The scoring numbers, and the `[rules]` adjustments to apply once the rules are compiled.
+pub(crate) fn compile_scoring(
+    src: &RuleSource,
+) -> Result<(Scoring, super::adjust::Adjustments), RuleError> {
     let text: Arc<str> = src.text.as_str().into();
     let file: ScoringFile =
         toml::from_str(&src.text).map_err(|e| toml_error(&src.path, &text, &e))?;
@@ -81,5 +84,5 @@ pub(crate) fn compile_scoring(src: &RuleSource) -> Result<Scoring, RuleError> {
         }
         scoring.schemes.push((channel, scheme));
     }
-    Ok(scoring)
+    Ok((scoring, file.rules))
 }
