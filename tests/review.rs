@@ -459,6 +459,13 @@ fn a_supervisor_filters_reviews_and_exports_verdicts_in_chromium() {
         "\u{feff}call_id,source,rule_id,turn,start,end,verdict,reviewer,comment,rules_version"
     ));
     assert!(raw.contains("张主管"), "{raw}");
+    // Each verdict carries the whole call as its context, up to the last turn: an end-of-call
+    // rule's 误判 becomes an example that a fixed rule can pass.
+    assert!(
+        raw.contains("客服：喂,你说。\n客户：我的宽带三天都没修好,你们怎么回事?"),
+        "{raw}"
+    );
+    assert!(raw.contains("客服：我们会记录下来的。"), "{raw}");
     assert!(raw.contains("说的是公司流程,不是推托"), "{raw}");
     let md = stdout_of(zhijian().arg("precision").arg(&verdicts));
     assert!(md.contains("a1-blame"), "{md}");

@@ -254,7 +254,17 @@ impl<'a> Surroundings<'a> {
                 })
             })
         };
-        settled(self.sentence_after)
+        // The last clause of the turn wins: in 我要投诉!……后来客服帮我处理好了! the complaint is
+        // one the customer reports as settled, whatever sentence the match sits in; in
+        // 上次解决了,这次又坏了 the last clause is the new fault.
+        let last_clause = self
+            .turn_after
+            .trim_end_matches(ends_clause)
+            .rsplit(ends_clause)
+            .next()
+            .unwrap_or("");
+        let asked = self.turn_after.trim_end().ends_with('?') || last_clause.contains(['吗', '么']);
+        settled(self.sentence_after) || (!asked && settled(last_clause))
     }
 
     fn offers_way_forward(&self) -> bool {
@@ -489,6 +499,22 @@ mod tests {
         ] {
             assert!(!at(C, text, word), "{text}");
         }
+    }
+
+    #[test]
+    fn the_last_sentence_of_the_turn_settles_an_earlier_complaint() {
+        use Context::Resolved as R;
+        assert!(at(
+            R,
+            "我要投诉!你们拖了一个月。后来客服帮我处理好了!",
+            "投诉"
+        ));
+        assert!(!at(R, "我要投诉!上次那个问题解决了,这次又坏了。", "投诉"));
+        assert!(
+            !at(R, "我要投诉!已经处理好了吗?", "投诉"),
+            "asked, not reported"
+        );
+        assert!(!at(R, "我要投诉!到现在还没处理好!", "投诉"));
     }
 
     #[test]

@@ -26,7 +26,8 @@ macro_rules! number {
     };
 }
 
-/// A length of time: 三十秒, 二十分钟, 半小时, 一两天, 3-5个工作日, 一个半小时.
+/// A length of time: 三十秒, 二十分钟, 半小时, 一两天, 3-5个工作日, 一个半小时, 24h (chat
+/// scripts write 24h内, folded from 24H).
 macro_rules! duration {
     () => {
         concat!(
@@ -34,7 +35,7 @@ macro_rules! duration {
             number!(),
             r"(?:\s*[-~到至]\s*",
             number!(),
-            r")?|好几|一两|两三|三五)\s*多?\s*个?\s*半?\s*(?:秒钟|秒|分钟|分半钟?|刻钟|个?钟头|小时|工作日|天|日|周|星期|礼拜|个?月|年)|半\s*个?\s*(?:小时|钟头|天|月))"
+            r")?|好几|一两|两三|三五)\s*多?\s*个?\s*半?\s*(?:秒钟|秒|分钟|分半钟?|刻钟|个?钟头|小时|工作日|天|日|周|星期|礼拜|个?月|年)|(?:[0-9]+|\[数字x?\])\s*h|半\s*个?\s*(?:小时|钟头|天|月))"
         )
     };
 }
@@ -62,7 +63,7 @@ pub static ENTITIES: &[Entity] = &[
     },
     Entity {
         name: "时长",
-        description: "一段时间:三十秒、二十分钟、半小时、一两天、3-5个工作日、一个半小时",
+        description: "一段时间:三十秒、二十分钟、半小时、一两天、3-5个工作日、一个半小时、24h",
         regex: duration!(),
         anchors: &[
             "秒",
@@ -71,6 +72,7 @@ pub static ENTITIES: &[Entity] = &[
             "刻钟",
             "钟头",
             "小时",
+            "h",
             "工作日",
             "天",
             "日",
@@ -192,9 +194,16 @@ mod tests {
             ("一个半小时", "一个半小时"),
             ("[数字x]小时内回电", "[数字x]小时"),
             ("等了好几天", "好几天"),
+            ("专员会在24h内联系您", "24h"),
+            ("[数字x]h内给您回电", "[数字x]h"),
         ] {
             assert_eq!(finds("时长", text).as_deref(), Some(want), "{text}");
         }
+        assert_eq!(
+            finds("时长", "点击http链接"),
+            None,
+            "h alone is no duration"
+        );
         assert_eq!(finds("时长", "打三分"), None, "a score is not a duration");
     }
 

@@ -156,6 +156,31 @@ fn splits_number(text: &str, range: &Range<usize>) -> bool {
         || (range.end.checked_sub(1).is_some_and(digit) && code(range.end))
 }
 
+/// Whether a turn has a letter outside emoticons: "[呵呵]" and "[挖鼻屎]" (Weibo's emoticon
+/// codes) say nothing, while "[订单x]" and "[链接x]" (placeholders of anonymised exports) stand
+/// for what the speaker sent.
+fn says_something(text: &str) -> bool {
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        if c == '[' {
+            if let Some(close) = rest[1..].find(']') {
+                let inner = &rest[1..1 + close];
+                let emoticon = (1..=6).contains(&inner.chars().count())
+                    && !inner.chars().any(|c| c.is_ascii_alphanumeric());
+                if emoticon {
+                    rest = &rest[close + 2..];
+                    continue;
+                }
+            }
+        }
+        if c.is_alphanumeric() {
+            return true;
+        }
+        rest = &rest[c.len_utf8()..];
+    }
+    false
+}
+
 fn char_starts(text: &str) -> Vec<usize> {
     text.char_indices()
         .map(|(i, _)| i)
@@ -355,14 +380,15 @@ impl Evaluator<'_> {
     }
 
     /// The turns of `role` (all turns for `None`), in order; listed once per call. A turn with
-    /// no letter at all (a stray "、", a lone "?") says nothing and is not one of them: it must
-    /// not push the agent's real last words out of `last = 2`, nor end the dialogue.
+    /// no letter at all (a stray "、", a lone "?", an emoticon such as "[呵呵]") says nothing and
+    /// is not one of them: it must not push the agent's real last words out of `last = 2`, nor
+    /// end the dialogue.
     pub(super) fn turns_of(&self, role: Option<Role>) -> &[usize] {
         let [all, agent, customer] = self.turns_by_role.get_or_init(|| {
             let of = |r: Option<Role>| -> Vec<usize> {
                 (0..self.views.len())
                     .filter(|&t| r.is_none_or(|r| self.views[t].turn.role == r))
-                    .filter(|&t| self.views[t].turn.text.chars().any(char::is_alphanumeric))
+                    .filter(|&t| says_something(&self.views[t].turn.text))
                     .collect()
             };
             [of(None), of(Some(Role::Agent)), of(Some(Role::Customer))]
@@ -432,6 +458,29 @@ impl Evaluator<'_> {
                 first: turns[0],
                 last: turns[turns.len() - 1],
             },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::says_something;
+
+    #[test]
+    fn emoticons_and_punctuation_say_nothing_placeholders_do() {
+        for silent in ["、", "?", "???", "[呵呵]", " [呵呵][挖鼻屎] ", "~~", ""] {
+            assert!(!says_something(silent), "{silent:?}");
+        }
+        for said in [
+            "好",
+            "[订单x]",
+            "[链接x]",
+            "[呵呵]好的",
+            "ok",
+            "[呵呵",
+            "[很长很长的方括号内容]",
+        ] {
+            assert!(says_something(said), "{said:?}");
         }
     }
 }

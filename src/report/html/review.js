@@ -263,13 +263,20 @@
     if (/^[=+\-@\t\r']/.test(s)) s = "'" + s;
     return /[",\r\n]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
   }
+  // The call the verdict was made on, as the text of a rule example. Whole, because a hit is
+  // often wrong for what the call says elsewhere: the customer's 好了能用了 after an earlier
+  // 还是不行 (RES001 looks at the end), a deadline given before a callback promise (RES003
+  // looks at the whole call). Cut from the words before the hit, an excerpt would fire the
+  // rule again, and `zhijian precision --suggest` would suggest an example no fix can pass.
+  // A very long call keeps the stretch from a few turns before the hit to the end.
+  const CONTEXT_MAX_TURNS = 40;
   function contextLines(c, h) {
     const ev = h.evidence;
     const first = ev.kind === 'missing' ? Math.min(ev.first_turn, h.turn) : h.turn;
-    const last = ev.kind === 'missing' ? Math.max(ev.last_turn, h.turn) : h.turn;
-    const from = Math.max(0, first - 1);
+    const from = c.turns.length <= CONTEXT_MAX_TURNS ? 0 : Math.max(0, first - 6);
+    const last = Math.min(c.turns.length - 1, from + CONTEXT_MAX_TURNS - 1);
     const lines = [];
-    for (let t = from; t <= last && t < c.turns.length; t++) {
+    for (let t = from; t <= last; t++) {
       lines.push(ROLE[c.turns[t].role] + '：' + c.turns[t].text.replace(/\s*[\r\n]+\s*/g, ' '));
     }
     return lines.join('\n');
