@@ -373,3 +373,41 @@ fn scoring_toml_can_adjust_rules_for_its_whole_rule_set() {
     let v: serde_json::Value = serde_json::from_str(s.lines().next().unwrap()).unwrap();
     assert_ne!(v["rules_version"].as_str().unwrap(), v1);
 }
+
+#[test]
+fn a_scheme_keeps_points_in_range_and_fatal_rules_from_becoming_bonuses() {
+    let dir = tempfile::tempdir().unwrap();
+    let call = write(dir.path(), "a.txt", IVR_CALL);
+    let run = |scheme: &str| {
+        let path = write(dir.path(), "s.toml", scheme);
+        zhijian()
+            .arg("grade")
+            .arg(&call)
+            .arg("-q")
+            .arg("--scheme")
+            .arg(&path)
+            .output()
+            .unwrap()
+    };
+    let out = run("name = \"x\"\n[rules]\nLNG001 = { points = -200 }\n");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8(out.stderr)
+        .unwrap()
+        .contains("points 应为 -100 到 100 之间的整数"));
+    // A bonus may grow, and a fatal rule may stop costing anything beyond the zero it sets.
+    let out = run("name = \"x\"\n[rules]\nEMP002 = { points = 5 }\nLNG002 = { points = 0 }\n");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let listing = stdout_of(
+        zhijian()
+            .args(["rules", "--scheme"])
+            .arg(dir.path().join("s.toml")),
+    );
+    assert!(
+        listing.contains("EMP002 体谅客户情绪  x:分值 2 → 5"),
+        "{listing}"
+    );
+}
