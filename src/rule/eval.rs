@@ -87,6 +87,15 @@ impl Hit {
         self.quote()?.similar.as_ref()
     }
 
+    /// The rule's message for this piece of evidence: with the example and the score after it
+    /// when a `similar` term found the words, so a row of a spreadsheet says why on its own.
+    pub fn message(&self, message: &str) -> String {
+        match self.resemblance() {
+            Some(r) => format!("{message} {}", r.describe()),
+            None => message.to_string(),
+        }
+    }
+
     /// The evidence in one line of Chinese: the quoted words, or what was measured.
     pub fn describe(&self) -> String {
         match &self.evidence {
