@@ -463,6 +463,11 @@ fn overlapping_evidence_of_a_composition_is_one_quote() {
         quotes(&set, "客户：我要投诉你们!\n"),
         [(0, "我要投诉你们".to_string())]
     );
+    assert_eq!(
+        quotes(&set, "客户：喂,我要投诉你们!听见没有\n"),
+        [(0, "我要投诉你们".to_string())],
+        "not from the start of the turn"
+    );
     // Evidence inside other evidence adds nothing.
     let r = rule(
         "[[match.all]]\nrole = \"customer\"\nphrases = [\"我要投诉你们\"]\n[[match.all]]\nrole = \"customer\"\nphrases = [\"投诉\"]",
@@ -899,6 +904,14 @@ fn a_composition_quotes_overlapping_evidence_once_with_the_closest_example() {
         assert_eq!(found.len(), 1, "{found:?}");
         assert!(found[0].contains("“你们这服务也太差了”"), "{found:?}");
     }
+    // A tie names the example of the sub-condition written first.
+    let set = set_of(
+        "[[match.all]]\nrole = \"customer\"\nsimilar = [\"你们服务太差劲\"]\n[[match.all]]\nrole = \"customer\"\nsimilar = [\"你们服务太差劲!\"]",
+    );
+    assert_eq!(
+        customer_says(&set, "你们服务太差劲"),
+        ["你们服务太差劲 相似于“你们服务太差劲”(1.00)"]
+    );
 }
 
 #[test]
@@ -953,4 +966,66 @@ fn repeated_or_long_similar_sentences_are_warned_about() {
         warnings("\"这都多少天了,还没给我解决\"").is_empty(),
         "two clauses are fine"
     );
+}
+
+#[test]
+fn each_piece_of_evidence_names_the_example_of_its_own_clauses() {
+    let set = set_of(&format!(
+        "role = \"customer\"\n{DISSATISFIED}\nphrases = [\"不满意,你们\", \"差劲了,我对\"]"
+    ));
+    // Two clauses apart: each its own example.
+    assert_eq!(
+        customer_says(&set, "你们服务太差劲了。我对你们的处理结果非常不满意"),
+        [
+            "你们服务太差劲了 相似于“你们这服务也太差劲了吧”(0.77)",
+            "我对你们的处理结果非常不满意 相似于“我对你们的处理结果非常不满意”(1.00)"
+        ]
+    );
+    // Joined by a phrase into one piece of evidence: the closer of the two, first or last.
+    for (words, example) in [
+        (
+            "我对你们的处理结果非常不满意,你们服务太差劲了",
+            "我对你们的处理结果非常不满意",
+        ),
+        (
+            "你们服务太差劲了,我对你们的处理结果非常不满意",
+            "我对你们的处理结果非常不满意",
+        ),
+    ] {
+        let found = customer_says(&set, words);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0].contains(&format!("相似于“{example}”")),
+            "{found:?}"
+        );
+    }
+}
+
+#[test]
+fn a_hit_found_by_a_similar_sentence_says_so_in_its_message() {
+    let set = set_of(&format!(
+        "role = \"customer\"\nphrases = [\"差劲\"]\n{DISSATISFIED}"
+    ));
+    let call = parse_text("客服：嗯\n客户：你们这服务也太差了吧\n客户：差劲\n", "t").unwrap();
+    let hits = set.evaluate(&call);
+    let messages: Vec<String> = hits.iter().map(|h| h.message("客户抱怨。")).collect();
+    assert_eq!(
+        messages,
+        [
+            "客户抱怨。 相似于“你们这服务也太差劲了吧”(0.84)",
+            "客户抱怨。"
+        ]
+    );
+    assert_eq!(
+        hits[0].resemblance().unwrap().example,
+        "你们这服务也太差劲了吧"
+    );
+    assert_eq!(hits[1].resemblance(), None);
+}
+
+#[test]
+fn matches_side_by_side_are_two_pieces_of_evidence() {
+    let set = set_of("role = \"customer\"\nphrases = [\"太差\", \"劲了\"]");
+    assert_eq!(customer_says(&set, "太差劲了"), ["太差", "劲了"]);
+    assert_eq!(customer_says(&set, "太差了"), ["太差"]);
 }
