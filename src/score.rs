@@ -235,6 +235,7 @@ mod table_tests {
                         start: 0,
                         end: 1,
                         text: "x".into(),
+                        similar: None,
                     }),
                 })
             })

@@ -1222,3 +1222,86 @@ fn an_empty_listing_is_a_workbook_with_headers() {
         "the good call is still counted"
     );
 }
+
+/// A rule set of its own with one rule that uses similar sentences: the customer complains,
+/// in words like one of the examples, and the agent does not apologise in the next two turns.
+fn similar_rules(dir: &Path) -> std::path::PathBuf {
+    let rules = dir.join("rules");
+    write(
+        &rules,
+        "scoring.toml",
+        &fs::read_to_string(repo().join("rules/scoring.toml")).unwrap(),
+    );
+    write(
+        &rules,
+        "empathy/SIM001-complaint.toml",
+        r#"id = "SIM001"
+title = "客户抱怨"
+message = "客户抱怨服务。"
+dimension = "attitude"
+points = -2
+
+[match]
+role = "customer"
+similar = ["你们这服务也太差劲了吧", "这都多少天了,还没给我解决"]
+unless = ["否定"]
+
+[[example]]
+expect = "hit"
+text = "客服：您好\n客户：你们服务太差劲了"
+
+[[example]]
+expect = "pass"
+text = "客服：您好\n客户：你们服务不差"
+"#,
+    );
+    rules
+}
+
+/// Words a similar sentence found say which example they resemble, and how much, in every
+/// report; other evidence is unchanged.
+#[test]
+fn similar_evidence_names_its_example_and_score_in_every_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = similar_rules(dir.path());
+    let call = write(
+        dir.path(),
+        "c.txt",
+        "客服：您好,请问有什么可以帮您?\n客户：我的宽带都這麼多天了,還沒給我解決!\n客服：我帮您查一下。\n客户：你们这服务也太差了吧\n",
+    );
+    let run = |args: &[&str]| {
+        let out = bin()
+            .args(args)
+            .arg("--rules")
+            .arg(&rules)
+            .arg(&call)
+            .arg("-q")
+            .env("NO_COLOR", "1")
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .replace(&call.display().to_string(), "c.txt")
+    };
+    let findings = run(&["grade", "--format", "findings"]);
+    let jsonl = run(&["grade", "--format", "jsonl"]);
+    let explain = run(&["explain"]);
+    let line: serde_json::Value = serde_json::from_str(jsonl.trim()).unwrap();
+    let schema: serde_json::Value = serde_json::from_str(
+        &fs::read_to_string(repo().join("schema/zhijian.call.v1.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    assert!(validator.is_valid(&line), "{line}");
+    // As written, in the line's own key order.
+    let evidence: Vec<&str> = jsonl
+        .split("\"evidence\":")
+        .skip(1)
+        .map(|rest| &rest[..=rest.find('}').unwrap()])
+        .collect();
+    insta::assert_snapshot!(
+        "similar_evidence",
+        format!("{findings}\n{}\n\n{explain}", evidence.join("\n"))
+    );
+}

@@ -76,6 +76,31 @@ fn each_mistake_points_at_its_line() {
             "t/TST001.toml:7:1: [TST001] 条件没有任何可匹配的内容",
         ),
         (
+            "phrases = [\"测试\"]",
+            "similar = [\"测试一下\", \"\"]",
+            "t/TST001.toml:9:20: [TST001] 相似句为空",
+        ),
+        (
+            "phrases = [\"测试\"]",
+            "similar = [\"太差了\"]",
+            "t/TST001.toml:9:12: [TST001] 相似句 \"太差了\" 只有 3 个字,不到 4 个字",
+        ),
+        (
+            "phrases = [\"测试\"]",
+            "phrases = [\"测试\"]\nmin_similarity = 0.8",
+            "t/TST001.toml:10:18: [TST001] min_similarity 只对 similar 例句起作用",
+        ),
+        (
+            "phrases = [\"测试\"]",
+            "similar = [\"测试一下\"]\nmin_similarity = 0",
+            "t/TST001.toml:10:18: [TST001] min_similarity = 0 不在 0 (不含) 到 1 之间",
+        ),
+        (
+            "phrases = [\"测试\"]",
+            "similar = [\"测试一下\"]\nmin_similarity = 1.01",
+            "t/TST001.toml:10:18: [TST001] min_similarity = 1.01 不在",
+        ),
+        (
             "role = \"agent\"",
             "role = \"boss\"",
             "t/TST001.toml:8:8: 取值 \"boss\" 不在允许范围内",

@@ -463,6 +463,11 @@ fn overlapping_evidence_of_a_composition_is_one_quote() {
         quotes(&set, "客户：我要投诉你们!\n"),
         [(0, "我要投诉你们".to_string())]
     );
+    assert_eq!(
+        quotes(&set, "客户：喂,我要投诉你们!听见没有\n"),
+        [(0, "我要投诉你们".to_string())],
+        "not from the start of the turn"
+    );
     // Evidence inside other evidence adds nothing.
     let r = rule(
         "[[match.all]]\nrole = \"customer\"\nphrases = [\"我要投诉你们\"]\n[[match.all]]\nrole = \"customer\"\nphrases = [\"投诉\"]",
@@ -833,4 +838,356 @@ fn a_dialogue_shape_can_be_required_on_some_channels_only() {
     let empty = rule("role = \"agent\"\nphrases = [\"再见\"]\n[match.dialogue]\nlast_speaker = \"agent\"\nchannels = []");
     let e = errors_of(&[("t/TST001.toml", &empty)]);
     assert!(e.contains("channels 为空"), "{e}");
+}
+
+/// The similar sentences of a customer's dissatisfaction, as a QA team would write them.
+const DISSATISFIED: &str = "similar = [\n    \"你们这服务也太差劲了吧\",\n    \"我对你们的处理结果非常不满意\",\n    \"这都多少天了,还没给我解决\",\n]";
+
+/// A rule set of the one rule `TST001` with the given `[match]` body.
+fn set_of(body: &str) -> RuleSet {
+    compile(&[("t/TST001.toml", &rule(body))])
+}
+
+/// Every hit on a transcript as its quote, followed by the example it resembles and the score
+/// when a similar sentence found it: `你们这服务也太差了吧 相似于“你们这服务也太差劲了吧”(0.84)`.
+fn resembling(set: &RuleSet, transcript: &str) -> Vec<String> {
+    let call = parse_text(transcript, "t").unwrap();
+    set.evaluate(&call)
+        .iter()
+        .map(|h| {
+            let q = h.quote().unwrap();
+            match &q.similar {
+                Some(r) => format!("{} {}", q.text, r.describe()),
+                None => q.text.clone(),
+            }
+        })
+        .collect()
+}
+
+/// [`resembling`] on a call where the agent says 嗯 and the customer `words`.
+fn customer_says(set: &RuleSet, words: &str) -> Vec<String> {
+    resembling(set, &format!("客服：嗯\n客户：{words}\n"))
+}
+
+#[test]
+fn a_similar_sentence_finds_paraphrases_in_every_channel_and_quotes_the_clause() {
+    let set = set_of(&format!("role = \"customer\"\n{DISSATISFIED}"));
+    for (transcript, found) in [
+        // Phone: another word order; the clause is quoted as said, without its punctuation,
+        // and Traditional text as written.
+        (
+            "客服：您好,请问有什么可以帮您?\n客户：喂,我非常不满意你们的处理结果!\n",
+            "我非常不满意你们的处理结果 相似于“我对你们的处理结果非常不满意”(0.86)",
+        ),
+        (
+            "客服：您好\n客户：我對這個處理結果非常不滿意。\n",
+            "我對這個處理結果非常不滿意 相似于“我对你们的处理结果非常不满意”(0.88)",
+        ),
+        // Online chat: 亲亲 in front, 差了 for 差劲了.
+        (
+            "客服：亲亲在的哦\n客户：亲亲 你们这服务也太差了吧\n",
+            "你们这服务也太差了吧 相似于“你们这服务也太差劲了吧”(0.84)",
+        ),
+        // An example with a comma inside matches two clauses together, quoted with their
+        // comma; an ASR transcript without punctuation splits at the recogniser's pauses.
+        (
+            "客服：您好\n客户：都这么多天了,还没给我解决\n",
+            "都这么多天了,还没给我解决 相似于“这都多少天了,还没给我解决”(0.76)",
+        ),
+        (
+            "客服：喂\n客户：喂 这都多少天了 还没给我解决 你们到底管不管\n",
+            "这都多少天了 还没给我解决 相似于“这都多少天了,还没给我解决”(1.00)",
+        ),
+    ] {
+        assert_eq!(resembling(&set, transcript), [found]);
+    }
+    // Same words, another question; the agent's own words; clauses too short to compare.
+    for transcript in [
+        "客服：您好\n客户：请问你们的处理结果什么时候出来\n",
+        "客服：我对你们的处理结果非常不满意\n客户：啊?\n",
+        "客服：您好\n客户：不满意,太差了,没解决\n",
+    ] {
+        assert!(resembling(&set, transcript).is_empty(), "{transcript}");
+    }
+}
+
+#[test]
+fn min_similarity_sets_the_bar_per_condition() {
+    // 你们这个服务也太烂了吧 is 0.59 like the first example: under the default, over 0.55.
+    let words = "你们这个服务也太烂了吧";
+    let default = set_of(&format!("role = \"customer\"\n{DISSATISFIED}"));
+    assert!(customer_says(&default, words).is_empty());
+    let lower = set_of(&format!(
+        "role = \"customer\"\n{DISSATISFIED}\nmin_similarity = 0.55"
+    ));
+    assert_eq!(
+        customer_says(&lower, words),
+        ["你们这个服务也太烂了吧 相似于“你们这服务也太差劲了吧”(0.59)"]
+    );
+    // 1 is only the example itself (its letters, folded).
+    let exact = set_of("role = \"customer\"\nsimilar = [\"我要投诉你们\"]\nmin_similarity = 1");
+    assert_eq!(customer_says(&exact, "我要投訴你們!").len(), 1);
+    assert!(customer_says(&exact, "我要投诉你们的").is_empty());
+}
+
+/// 我对处理结果很满意 shares nearly every character with 我对处理结果很不满意 and means the
+/// opposite: lexical similarity scores it 0.88 and it matches. `unless = ["否定"]` judges a
+/// similar clause's negation against its example, and drops it.
+#[test]
+fn negation_is_the_trap_and_unless_negated_the_remedy() {
+    let body =
+        "role = \"customer\"\nsimilar = [\"我对处理结果很不满意\", \"你们这服务也太差劲了吧\"]";
+    let trap = "客服：请问您对这次的处理满意吗?\n客户：我对处理结果很满意,谢谢\n";
+    assert_eq!(
+        resembling(&set_of(body), trap),
+        ["我对处理结果很满意 相似于“我对处理结果很不满意”(0.88)"]
+    );
+    let guarded = set_of(&format!("{body}\nunless = [\"否定\"]"));
+    assert!(resembling(&guarded, trap).is_empty());
+    // The other way round too (我不是说…), while a paraphrase with the same negation counts.
+    assert!(customer_says(&guarded, "我不是说你们这服务太差劲了吧").is_empty());
+    for words in ["说实话,我对处理结果非常不满意", "你们这服务也太差劲了"] {
+        assert_eq!(customer_says(&guarded, words).len(), 1, "{words}");
+    }
+    // A question is no complaint either, when the condition says so.
+    let asking = set_of(&format!(
+        "role = \"customer\"\n{DISSATISFIED}\nunless = [\"疑问\"]"
+    ));
+    assert!(customer_says(&asking, "这都多少天了还没给我解决吗?").is_empty());
+    assert_eq!(customer_says(&asking, "这都多少天了还没给我解决!").len(), 1);
+}
+
+#[test]
+fn an_exclusion_cancels_an_overlapping_similar_clause() {
+    let set = set_of(&format!(
+        "role = \"customer\"\n{DISSATISFIED}\nexclude = [\"上次\", \"[不是|没]…{{4}}说\"]"
+    ));
+    assert!(customer_says(&set, "上次你们这服务也太差劲了吧").is_empty());
+    assert!(customer_says(&set, "我没说你们这服务也太差劲了吧").is_empty());
+    // …but not the clause next to it.
+    assert_eq!(
+        customer_says(&set, "上次就算了,你们这服务也太差劲了吧"),
+        ["你们这服务也太差劲了吧 相似于“你们这服务也太差劲了吧”(1.00)"]
+    );
+}
+
+#[test]
+fn similar_sentences_and_phrases_in_one_condition_are_one_piece_of_evidence() {
+    let set = set_of(&format!(
+        "role = \"customer\"\nphrases = [\"太差劲\"]\n{DISSATISFIED}"
+    ));
+    assert_eq!(
+        customer_says(&set, "你们这服务也太差劲了吧,我要退款"),
+        ["你们这服务也太差劲了吧 相似于“你们这服务也太差劲了吧”(1.00)"]
+    );
+    // A phrase alone names no example.
+    assert_eq!(customer_says(&set, "太差劲"), ["太差劲"]);
+}
+
+#[test]
+fn an_agent_must_say_something_like_a_closing_in_the_last_turns() {
+    let set = set_of(
+        "role = \"agent\"\nlast = 2\nmode = \"absent\"\nsimilar = [\"请问还有其他可以帮到您的吗\", \"感谢您的耐心等待,祝您生活愉快\"]",
+    );
+    for closing in ["请问还有什么可以帮到您的", "亲亲,还有其他可以帮您的吗~"]
+    {
+        let text = format!("客户：好的\n客服：{closing}\n客户：没有了\n客服：好的再见\n");
+        assert!(resembling(&set, &text).is_empty(), "{closing}");
+    }
+    let text = "客户：好的\n客服：您的问题已经提交了\n客户：嗯\n客服：好的再见\n";
+    let hits = set.evaluate(&parse_text(text, "t").unwrap());
+    assert_eq!(hits.len(), 1);
+    assert_eq!((hits[0].turn, hits[0].resemblance()), (3, None));
+}
+
+#[test]
+fn a_similar_sentence_can_trigger_what_must_follow() {
+    let set = set_of(&format!(
+        "role = \"agent\"\nmode = \"absent\"\nphrases = [\"抱歉\", \"对不起\", \"理解您的心情\"]\n[match.after]\nrole = \"customer\"\nwithin = 2\n{DISSATISFIED}"
+    ));
+    let call = parse_text(
+        "客服：您好\n客户：你们服务也太差劲了吧\n客服：您的单号是多少\n客户：123\n客服：我查一下\n",
+        "t",
+    )
+    .unwrap();
+    let hits = set.evaluate(&call);
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    match &hits[0].evidence {
+        Evidence::Missing { quote, first, last } => {
+            assert_eq!((hits[0].turn, *first, *last), (1, 2, 4));
+            assert_eq!(quote.text, "你们服务也太差劲了吧");
+            let r = quote.similar.as_ref().unwrap();
+            assert_eq!(r.example, "你们这服务也太差劲了吧");
+            assert!(r.score > 0.9, "{}", r.score);
+        }
+        other => panic!("{other:?}"),
+    }
+    let call = parse_text(
+        "客服：您好\n客户：你们服务也太差劲了吧\n客服：非常抱歉给您添麻烦了\n",
+        "t",
+    )
+    .unwrap();
+    assert!(set.evaluate(&call).is_empty());
+}
+
+#[test]
+fn a_similar_sentence_works_inside_a_composition() {
+    // A Weibo reply: the customer complains publicly, and the brand's reply never moves the
+    // conversation to private messages.
+    let set = set_of(&format!(
+        "[[match.all]]\nrole = \"customer\"\n{DISSATISFIED}\n[[match.not]]\nrole = \"agent\"\nsimilar = [\"已私信您,请查收私信\"]\nmin_similarity = 0.6"
+    ));
+    let complaint = "客户：@某某宽带 你们这服务也太差劲了吧,报修三天没人来\n";
+    let reply = |words: &str| resembling(&set, &format!("{complaint}客服：{words}\n"));
+    assert_eq!(reply("亲,很抱歉给您带来不便").len(), 1);
+    assert!(reply("您好,已经私信您了,请注意查收私信哦").is_empty());
+}
+
+#[test]
+fn a_composition_quotes_overlapping_evidence_once_with_the_closest_example() {
+    // The phrase quotes 你们这服务, the similar sentence the whole clause: one quote, which
+    // keeps the example whichever comes first.
+    let set = set_of(&format!(
+        "[[match.all]]\nrole = \"customer\"\nphrases = [\"你们这服务\"]\n[[match.all]]\nrole = \"customer\"\n{DISSATISFIED}"
+    ));
+    assert_eq!(
+        customer_says(&set, "你们这服务也太差了吧"),
+        ["你们这服务也太差了吧 相似于“你们这服务也太差劲了吧”(0.84)"]
+    );
+    // Two similar sentences about the same clause: the closer example is named.
+    for (first, second) in [
+        ("你们的服务差劲", "你们这服务也太差了"),
+        ("你们这服务也太差了", "你们的服务差劲"),
+    ] {
+        let set = set_of(&format!(
+            "[[match.all]]\nrole = \"customer\"\nsimilar = [\"{first}\"]\nmin_similarity = 0.3\n[[match.all]]\nrole = \"customer\"\nsimilar = [\"{second}\"]\nmin_similarity = 0.3"
+        ));
+        let found = customer_says(&set, "你们这服务也太差了吧");
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].contains("“你们这服务也太差了”"), "{found:?}");
+    }
+    // A tie names the example of the sub-condition written first.
+    let set = set_of(
+        "[[match.all]]\nrole = \"customer\"\nsimilar = [\"你们服务太差劲\"]\n[[match.all]]\nrole = \"customer\"\nsimilar = [\"你们服务太差劲!\"]",
+    );
+    assert_eq!(
+        customer_says(&set, "你们服务太差劲"),
+        ["你们服务太差劲 相似于“你们服务太差劲”(1.00)"]
+    );
+}
+
+#[test]
+fn similar_sentences_are_checked_when_compiled() {
+    for (body, message) in [
+        ("similar = [\"  \"]", "相似句为空 (或只有标点)"),
+        ("similar = [\"……!\"]", "相似句为空 (或只有标点)"),
+        ("similar = [\"太差了!\"]", "相似句 \"太差了!\" 只有 3 个字"),
+        (
+            "phrases = [\"太差\"]\nmin_similarity = 0.5",
+            "min_similarity 只对 similar 例句起作用",
+        ),
+        (
+            "similar = [\"太差劲了\"]\nmin_similarity = 0",
+            "min_similarity = 0 不在 0 (不含) 到 1 之间",
+        ),
+        (
+            "similar = [\"太差劲了\"]\nmin_similarity = 1.5",
+            "min_similarity = 1.5 不在",
+        ),
+        (
+            "similar = [\"太差劲了\"]\nmin_similarity = nan",
+            "min_similarity = NaN 不在",
+        ),
+    ] {
+        let text = errors_of(&[("t/TST001.toml", &rule(body))]);
+        assert!(text.contains(message), "{body}\n{text}");
+    }
+    // The bounds themselves: anything above 0, up to 1.
+    for min in ["0.0001", "1"] {
+        set_of(&format!("similar = [\"太差劲了\"]\nmin_similarity = {min}"));
+    }
+}
+
+#[test]
+fn repeated_or_long_similar_sentences_are_warned_about() {
+    let warnings = |similar: &str| -> Vec<String> {
+        set_of(&format!("similar = [{similar}]"))
+            .warnings
+            .iter()
+            .map(|w| w.message.clone())
+            .filter(|m| m.contains("相似句"))
+            .collect()
+    };
+    assert_eq!(
+        warnings("\"我要投诉你们\", \"我要投訴你們!\""),
+        ["相似句 \"我要投訴你們!\" 重复出现 (繁简、全半角、标点、你/您视为相同)"]
+    );
+    let three = warnings("\"喂,你好,你们这服务也太差劲了吧\"");
+    assert!(three[0].contains("有 3 个分句"), "{three:?}");
+    assert!(
+        warnings("\"这都多少天了,还没给我解决\"").is_empty(),
+        "two clauses are fine"
+    );
+}
+
+#[test]
+fn each_piece_of_evidence_names_the_example_of_its_own_clauses() {
+    let set = set_of(&format!(
+        "role = \"customer\"\n{DISSATISFIED}\nphrases = [\"不满意,你们\", \"差劲了,我对\"]"
+    ));
+    // Two clauses apart: each its own example.
+    assert_eq!(
+        customer_says(&set, "你们服务太差劲了。我对你们的处理结果非常不满意"),
+        [
+            "你们服务太差劲了 相似于“你们这服务也太差劲了吧”(0.77)",
+            "我对你们的处理结果非常不满意 相似于“我对你们的处理结果非常不满意”(1.00)"
+        ]
+    );
+    // Joined by a phrase into one piece of evidence: the closer of the two, first or last.
+    for (words, example) in [
+        (
+            "我对你们的处理结果非常不满意,你们服务太差劲了",
+            "我对你们的处理结果非常不满意",
+        ),
+        (
+            "你们服务太差劲了,我对你们的处理结果非常不满意",
+            "我对你们的处理结果非常不满意",
+        ),
+    ] {
+        let found = customer_says(&set, words);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0].contains(&format!("相似于“{example}”")),
+            "{found:?}"
+        );
+    }
+}
+
+#[test]
+fn a_hit_found_by_a_similar_sentence_says_so_in_its_message() {
+    let set = set_of(&format!(
+        "role = \"customer\"\nphrases = [\"差劲\"]\n{DISSATISFIED}"
+    ));
+    let call = parse_text("客服：嗯\n客户：你们这服务也太差了吧\n客户：差劲\n", "t").unwrap();
+    let hits = set.evaluate(&call);
+    let messages: Vec<String> = hits.iter().map(|h| h.message("客户抱怨。")).collect();
+    assert_eq!(
+        messages,
+        [
+            "客户抱怨。 相似于“你们这服务也太差劲了吧”(0.84)",
+            "客户抱怨。"
+        ]
+    );
+    assert_eq!(
+        hits[0].resemblance().unwrap().example,
+        "你们这服务也太差劲了吧"
+    );
+    assert_eq!(hits[1].resemblance(), None);
+}
+
+#[test]
+fn matches_side_by_side_are_two_pieces_of_evidence() {
+    let set = set_of("role = \"customer\"\nphrases = [\"太差\", \"劲了\"]");
+    assert_eq!(customer_says(&set, "太差劲了"), ["太差", "劲了"]);
+    assert_eq!(customer_says(&set, "太差了"), ["太差"]);
 }

@@ -208,7 +208,8 @@ fn evidence_quotes_the_original_characters() {
         Evidence::Said(Quote {
             start: 6,
             end: 9,
-            text: "不清楚".into()
+            text: "不清楚".into(),
+            similar: None,
         })
     );
     assert_eq!(hit.turn, 1);

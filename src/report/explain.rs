@@ -10,7 +10,7 @@
 use std::fmt::Write as _;
 
 use crate::grade::Graded;
-use crate::rule::{seconds, Evidence, RuleSet, Shape};
+use crate::rule::{seconds, Evidence, Quote, RuleSet, Shape};
 
 /// How marks are drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -138,7 +138,7 @@ pub fn render(set: &RuleSet, row: &Graded, style: Style) -> String {
         match &hit.evidence {
             Evidence::Said(q) => {
                 spans[hit.turn].push((q.start, q.end, bonus, false));
-                under[hit.turn].push(format!("{head}  “{}”", q.text));
+                under[hit.turn].push(format!("{head}  “{}”{}", q.text, resembles(q)));
             }
             Evidence::Missing { quote, first, last } => {
                 // The words that made the reply expected are marked; a whole turn quoted
@@ -152,7 +152,12 @@ pub fn render(set: &RuleSet, row: &Graded, style: Style) -> String {
                     format!("第 {}–{} 轮", first + 1, last + 1)
                 };
                 let at = (*last).max(hit.turn).min(n.saturating_sub(1));
-                after[at].push(format!("{head}  {range}没有说到要求的话"));
+                // A trigger found by similarity says which example it resembled.
+                let trigger = match &quote.similar {
+                    Some(_) => format!(";引出它的“{}”{}", quote.text, resembles(quote)),
+                    None => String::new(),
+                };
+                after[at].push(format!("{head}  {range}没有说到要求的话{trigger}"));
             }
             Evidence::Overlap { begin_ms, end_ms } => before[hit.turn].push(format!(
                 "{head}  抢话 {} 秒: 对方说到 {},这一轮在 {} 开口",
@@ -282,6 +287,13 @@ pub fn render(set: &RuleSet, row: &Graded, style: Style) -> String {
         }
     }
     s
+}
+
+/// ` 相似于“例句”(0.86)` after words a `similar` term found; nothing after other words.
+fn resembles(q: &Quote) -> String {
+    q.similar
+        .as_ref()
+        .map_or(String::new(), |r| format!(" {}", r.describe()))
 }
 
 fn display_width(text: &str) -> usize {

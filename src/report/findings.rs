@@ -79,7 +79,7 @@ impl Report for FindingsCsv<'_> {
                         &number(quote.map(|q| q.start)),
                         &number(quote.map(|q| q.end)),
                         &neutralise(quote.map_or("", |q| q.text.as_str())),
-                        &neutralise(&rule.message),
+                        &neutralise(&hit.message(&rule.message)),
                         &source,
                         &agent,
                         &neutralise(&rule.title),

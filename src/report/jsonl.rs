@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use super::{Context, Output, Report, Spec};
 use crate::grade::Graded;
-use crate::rule::Evidence;
+use crate::rule::{Evidence, Quote};
 use crate::score::ERROR_REASON;
 
 /// The value of every line's `schema` field.
@@ -90,6 +90,8 @@ enum EvidenceLine<'a> {
         start: usize,
         end: usize,
         text: &'a str,
+        #[serde(flatten)]
+        similar: Option<SimilarLine<'a>>,
     },
     Missing {
         start: usize,
@@ -97,6 +99,8 @@ enum EvidenceLine<'a> {
         text: &'a str,
         first_turn: usize,
         last_turn: usize,
+        #[serde(flatten)]
+        similar: Option<SimilarLine<'a>>,
     },
     Overlap {
         begin_ms: u64,
@@ -110,6 +114,23 @@ enum EvidenceLine<'a> {
     },
 }
 
+/// Words a `similar` term found: the example they read most like, and the score rounded to
+/// three places. Absent from every other quote, so their lines are as before.
+#[derive(Serialize)]
+struct SimilarLine<'a> {
+    similar_to: &'a str,
+    similarity: f64,
+}
+
+impl<'a> SimilarLine<'a> {
+    fn of(q: &'a Quote) -> Option<Self> {
+        q.similar.as_ref().map(|r| SimilarLine {
+            similar_to: &r.example,
+            similarity: (f64::from(r.score) * 1000.0).round() / 1000.0,
+        })
+    }
+}
+
 impl<'a> EvidenceLine<'a> {
     fn of(e: &'a Evidence) -> Self {
         match e {
@@ -117,6 +138,7 @@ impl<'a> EvidenceLine<'a> {
                 start: q.start,
                 end: q.end,
                 text: &q.text,
+                similar: SimilarLine::of(q),
             },
             Evidence::Missing { quote, first, last } => EvidenceLine::Missing {
                 start: quote.start,
@@ -124,6 +146,7 @@ impl<'a> EvidenceLine<'a> {
                 text: &quote.text,
                 first_turn: *first,
                 last_turn: *last,
+                similar: SimilarLine::of(quote),
             },
             &Evidence::Overlap { begin_ms, end_ms } => EvidenceLine::Overlap {
                 begin_ms,

@@ -407,7 +407,7 @@ impl<'a> Xlsx<'a> {
                     Cell::opt_seconds(begin),
                     Cell::opt_seconds(end),
                     Cell::opt_seconds(length),
-                    Cell::Text(&rule.message),
+                    Cell::Text(&hit.message(&rule.message)),
                 ],
             )?;
         }

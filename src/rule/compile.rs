@@ -160,6 +160,7 @@ pub(super) fn compile(sources: &[RuleSource]) -> Result<RuleSet, RuleErrors> {
             word_checks,
             conditions: builder.conditions,
             verifiers: builder.verifiers,
+            similars: builder.similars,
             lexicons: lexicon_list,
             lexicon_reach,
             automaton,
@@ -176,8 +177,8 @@ pub(super) fn compile(sources: &[RuleSource]) -> Result<RuleSet, RuleErrors> {
 /// turn for every rule that uses it: a trigger shared by several rules, or a rule set that
 /// repeats a condition, costs what one condition costs.
 fn share_identical_conditions(b: &mut Builder, rules: &mut [Rule]) {
-    // What a condition is: the automaton patterns it owns and how, its unanchored verifiers
-    // and its clause context.
+    // What a condition is: the automaton patterns it owns and how, its unanchored verifiers,
+    // its clause context and its similar sentences.
     let mut owned: Vec<Vec<(usize, TermKind)>> = vec![Vec::new(); b.conditions.len()];
     for (pattern, owners) in b.owners.iter().enumerate() {
         for &(cond, kind) in owners {
@@ -188,8 +189,8 @@ fn share_identical_conditions(b: &mut Builder, rules: &mut [Rule]) {
     let mut map: Vec<usize> = (0..b.conditions.len()).collect();
     for (cond, c) in b.conditions.iter().enumerate() {
         let key = format!(
-            "{:?}|{:?}|{:?}|{:?}",
-            owned[cond], c.unanchored, c.when, c.unless
+            "{:?}|{:?}|{:?}|{:?}|{:?}",
+            owned[cond], c.unanchored, c.when, c.unless, c.similar
         );
         map[cond] = *canonical.entry(key).or_insert(cond);
     }

@@ -60,10 +60,94 @@ impl Context {
             Context::WayForward => s.offers_way_forward(),
         }
     }
+
+    /// Whether this context holds for whole clauses at `span` of `text` (a folded view) that a
+    /// `similar` term found because they read like `example` (folded). The words that decide
+    /// are inside the clauses here, where the tests for a phrase do not look: 否定 holds when
+    /// one of the two is negated and the other is not (我对处理结果很满意 against the example
+    /// 我对处理结果很不满意), 疑问 when the last clause asks, 已解决 and 假设 are judged as
+    /// for a phrase that ends where the clauses end, and 给出路 as for a phrase that is the
+    /// clauses.
+    pub fn holds_for_clauses(self, text: &str, span: &Range<usize>, example: &str) -> bool {
+        match self {
+            Context::Negated => negations(&text[span.clone()]) % 2 != negations(example) % 2,
+            Context::Question => {
+                let inside = &text[span.clone()];
+                let last = inside.rfind(ends_clause).map_or(span.start, |i| {
+                    span.start + i + inside[i..].chars().next().map_or(1, char::len_utf8)
+                });
+                Surroundings::of(text, &(last..last)).is_question()
+            }
+            Context::Resolved | Context::Conditional => self.holds(text, &(span.end..span.end)),
+            // A refusal inside the clauses, with a way forward after them in the turn.
+            Context::WayForward => self.holds(text, span),
+        }
+    }
 }
 
 /// Characters that end a sentence (as opposed to a clause).
 const SENTENCE_ENDS: &[char] = &['。', '!', '?', '\n'];
+
+/// Characters that negate what follows them.
+const NEGATORS: &[char] = &['不', '没', '别', '未', '无', '非', '甭'];
+
+/// Words with a negator in them that negate nothing after them.
+const NOT_NEGATORS: &[&str] = &[
+    "不错",
+    "不少",
+    "不久",
+    "不断",
+    "不过",
+    "不仅",
+    "不光",
+    "不好意思",
+    "没错",
+    "不管",
+    "无论",
+    "未来",
+    "别人",
+    "别的",
+    "无法",
+    "不得不",
+    "没想到",
+    "没关系",
+    // A suggestion: 要不您问问代理人吧 (不如, 不然 end in a character that is no bridge).
+    "要不",
+];
+
+/// A-not-A questions: 是不是…, 有没有…, 会不会…
+const ASKING: &[&str] = &[
+    "是不是",
+    "有没有",
+    "能不能",
+    "可不可以",
+    "会不会",
+    "要不要",
+    "对不对",
+    "行不行",
+    "好不好",
+    "明不明白",
+    "清不清楚",
+    "懂不懂",
+    "是否",
+];
+
+/// How many negations `text` says: its negators, not counting words that merely contain one
+/// (不错, 对不起, 非常, 没关系…) nor A-not-A questions (是不是, 有没有…). 没有不满意 says two.
+pub(crate) fn negations(text: &str) -> usize {
+    // 无法 does negate the verb after it; 非常, 对不起 and the rest negate nothing.
+    const ALSO_NOT: &[&str] = &["非常", "对不起", "差不多", "不客气", "了不起", "不得了"];
+    let mut masked = text.to_string();
+    for w in NOT_NEGATORS
+        .iter()
+        .filter(|w| **w != "无法")
+        .chain(ALSO_NOT)
+        .chain(ASKING)
+    {
+        masked = masked.replace(w, "_");
+    }
+    masked.chars().filter(|c| NEGATORS.contains(c)).count()
+}
 
 /// The text around one match, cut at clause and sentence boundaries.
 struct Surroundings<'a> {
@@ -83,8 +167,14 @@ struct Surroundings<'a> {
     turn_after: &'a str,
 }
 
-fn ends_clause(c: char) -> bool {
+/// Whether `c` ends a clause: punctuation, or the pause of unpunctuated speech.
+pub(super) fn ends_clause(c: char) -> bool {
     CLAUSE_ENDS.contains(c) || c.is_whitespace()
+}
+
+/// Whether `c` ends a sentence.
+pub(super) fn ends_sentence(c: char) -> bool {
+    SENTENCE_ENDS.contains(&c)
 }
 
 impl<'a> Surroundings<'a> {
@@ -140,23 +230,8 @@ impl<'a> Surroundings<'a> {
         if tail.chars().count() <= 6 && PARTICLES.iter().any(|p| tail.ends_with(p)) {
             return true;
         }
-        // 是不是…, 有没有…, 会不会…: an A-not-A question before or inside the match.
-        const ASKING: &[&str] = &[
-            "是不是",
-            "有没有",
-            "能不能",
-            "可不可以",
-            "会不会",
-            "要不要",
-            "对不对",
-            "行不行",
-            "好不好",
-            "明不明白",
-            "清不清楚",
-            "懂不懂",
-            "是否",
-        ];
-        // …after it too: 重启一下就解决了对不对.
+        // 是不是…, 有没有…, 会不会…: an A-not-A question before or inside the match, and
+        // after it too: 重启一下就解决了对不对.
         ASKING.iter().any(|a| {
             self.clause_before.contains(a)
                 || self.matched.contains(a)
@@ -168,30 +243,7 @@ impl<'a> Surroundings<'a> {
         // A negator shortly before the match, joined to it by nothing but auxiliaries: 不是要
         // 投诉, 没有不满意, 倒没想去投诉. A negator followed by another verb negates that verb
         // (别逼我投诉, 还是不行我要投诉, 我不知道你去问商家), and 不…就 is a condition.
-        const NEGATORS: &[char] = &['不', '没', '别', '未', '无', '非', '甭'];
         const BRIDGE: &str = "是要想会能用去在太很再都也还有过倒并从来得";
-        const NOT_NEGATORS: &[&str] = &[
-            "不错",
-            "不少",
-            "不久",
-            "不断",
-            "不过",
-            "不仅",
-            "不光",
-            "不好意思",
-            "没错",
-            "不管",
-            "无论",
-            "未来",
-            "别人",
-            "别的",
-            "无法",
-            "不得不",
-            "没想到",
-            "没关系",
-            // A suggestion: 要不您问问代理人吧 (不如, 不然 end in a character that is no bridge).
-            "要不",
-        ];
         let mut window = self.clause_before.to_string();
         for w in NOT_NEGATORS {
             window = window.replace(w, &"_".repeat(w.chars().count()));
@@ -469,6 +521,121 @@ mod tests {
             "reported"
         );
         assert!(!at(R, "我要投诉,问题到底解决了吗?", "投诉"), "asked");
+    }
+
+    #[test]
+    fn negations_count_negators_but_not_words_that_only_contain_one() {
+        for (text, n) in [
+            ("我对处理结果很满意", 0),
+            ("我对处理结果很不满意", 1),
+            ("我没有不满意", 2),
+            ("非常抱歉,对不起,不好意思", 0),
+            ("差不多了,没关系,不客气", 0),
+            ("是不是还没解决", 1),
+            ("有没有人管", 0),
+            ("这个问题我们无法处理", 1),
+        ] {
+            assert_eq!(negations(text), n, "{text}");
+        }
+    }
+
+    /// Whether `context` holds for the clauses of `text` that `words` are, found by their
+    /// likeness to `example`.
+    fn for_clauses(context: Context, text: &str, words: &str, example: &str) -> bool {
+        let text = fold(text);
+        let start = text.find(words).unwrap();
+        context.holds_for_clauses(&text, &(start..start + words.len()), &fold(example))
+    }
+
+    #[test]
+    fn clauses_found_by_similarity_are_judged_whole() {
+        use Context::*;
+        let ex = "我对处理结果很不满意";
+        // 否定: the clause and its example disagree on negation, whichever way round.
+        assert!(for_clauses(
+            Negated,
+            "我对处理结果很满意",
+            "我对处理结果很满意",
+            ex
+        ));
+        assert!(!for_clauses(
+            Negated,
+            "我对处理结果非常不满意",
+            "我对处理结果非常不满意",
+            ex
+        ));
+        assert!(for_clauses(
+            Negated,
+            "我不是说服务太差",
+            "我不是说服务太差",
+            "服务太差了"
+        ));
+        // 疑问: the last clause asks, wherever the question word is.
+        let ex = "这都多少天了还没给我解决";
+        assert!(for_clauses(
+            Question,
+            "这都多少天了还没给我解决吗",
+            "这都多少天了还没给我解决吗",
+            ex
+        ));
+        assert!(for_clauses(
+            Question,
+            "是不是这都多少天了还没给我解决",
+            "是不是这都多少天了还没给我解决",
+            ex
+        ));
+        assert!(for_clauses(
+            Question,
+            "这都多少天了,还没给我解决?",
+            "这都多少天了,还没给我解决",
+            ex
+        ));
+        assert!(
+            !for_clauses(
+                Question,
+                "这都多少天了?还没给我解决",
+                "这都多少天了?还没给我解决",
+                ex
+            ),
+            "the first clause asks, the last does not"
+        );
+        assert!(!for_clauses(
+            Question,
+            "这都多少天了还没给我解决",
+            "这都多少天了还没给我解决",
+            ex
+        ));
+        // 已解决 and 假设, where the clauses end.
+        assert!(for_clauses(
+            Resolved,
+            "上次那个投诉,后来已经解决了",
+            "上次那个投诉",
+            "我要投诉你们"
+        ));
+        assert!(!for_clauses(
+            Resolved,
+            "我要投诉你们,到现在都没解决",
+            "我要投诉你们",
+            "我要投诉你们"
+        ));
+        assert!(for_clauses(
+            Conditional,
+            "如果再不给我解决,我就投诉",
+            "如果再不给我解决",
+            ex
+        ));
+        assert!(for_clauses(
+            Conditional,
+            "要是还没给我解决的话",
+            "要是还没给我解决的话",
+            ex
+        ));
+        assert!(!for_clauses(
+            Conditional,
+            "还没给我解决,我就投诉",
+            "还没给我解决",
+            ex
+        ));
     }
 
     #[test]

@@ -9,6 +9,7 @@
 use std::cell::{OnceCell, RefCell};
 use std::ops::Range;
 
+use super::similar::Scored;
 use super::{RuleSet, TermKind};
 use crate::input::{Call, Role, Turn};
 use crate::normalize::{fold, fold_keeping_nin};
@@ -49,6 +50,27 @@ pub struct Quote {
     pub start: usize,
     pub end: usize,
     pub text: String,
+    /// Found by a `similar` term: the example it reads most like. `None` for everything else.
+    pub similar: Option<Resemblance>,
+}
+
+/// The example sentence a quote was found by, and how similar they are.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Resemblance {
+    /// The example as the rule file writes it.
+    pub example: String,
+    /// The cosine similarity, 0–1 (see `rule/similar.rs`).
+    pub score: f32,
+}
+
+// Scores are never NaN.
+impl Eq for Resemblance {}
+
+impl Resemblance {
+    /// 相似于“…”(0.86): how every report names it next to the quote.
+    pub fn describe(&self) -> String {
+        format!("相似于“{}”({:.2})", self.example, self.score)
+    }
 }
 
 impl Hit {
@@ -57,6 +79,20 @@ impl Hit {
         match &self.evidence {
             Evidence::Said(q) | Evidence::Missing { quote: q, .. } => Some(q),
             Evidence::Overlap { .. } | Evidence::Silence { .. } => None,
+        }
+    }
+
+    /// The example a `similar` term found the quoted words by, if one did.
+    pub fn resemblance(&self) -> Option<&Resemblance> {
+        self.quote()?.similar.as_ref()
+    }
+
+    /// The rule's message for this piece of evidence: with the example and the score after it
+    /// when a `similar` term found the words, so a row of a spreadsheet says why on its own.
+    pub fn message(&self, message: &str) -> String {
+        match self.resemblance() {
+            Some(r) => format!("{message} {}", r.describe()),
+            None => message.to_string(),
         }
     }
 
@@ -136,7 +172,9 @@ pub(super) struct TurnView<'a> {
     verified: RefCell<Vec<(usize, Vec<Range<usize>>)>>,
     /// Where each condition asked about so far holds in this turn: rules that share a
     /// condition, and scopes that ask twice, compute it once.
-    held: RefCell<Vec<(usize, Vec<Range<usize>>)>>,
+    held: RefCell<Vec<Held>>,
+    /// Every clause scored by each similar-sentence matcher, once asked.
+    scored: RefCell<Vec<(usize, Vec<Scored>)>>,
     /// Every automaton match, overlapping included, as (condition, kind, byte range in
     /// `folded`), sorted by condition: each condition reads its own slice.
     matches: Vec<(usize, TermKind, Range<usize>)>,
@@ -144,6 +182,14 @@ pub(super) struct TurnView<'a> {
     /// Byte offset of every character of `folded` and of the original text (plus their
     /// lengths), built on the first hit so that evidence offsets cost a lookup, not a rescan.
     char_starts: OnceCell<(Vec<usize>, Vec<usize>)>,
+}
+
+/// Where a condition holds in a turn: byte spans of the folded view, and the clauses among
+/// them that its `similar` term found.
+struct Held {
+    cond: usize,
+    spans: Vec<Range<usize>>,
+    similar: Vec<Scored>,
 }
 
 /// Whether `range` of `text` cuts a number out of a longer code: digits next to digits or
@@ -179,6 +225,20 @@ fn says_something(text: &str) -> bool {
         rest = &rest[c.len_utf8()..];
     }
     false
+}
+
+/// Overlapping matches of one condition are one piece of evidence: "没办法" and "我也没办法"
+/// in the same place must not deduct twice.
+fn merge(mut found: Vec<Range<usize>>) -> Vec<Range<usize>> {
+    found.sort_by_key(|r| (r.start, r.end));
+    let mut merged: Vec<Range<usize>> = Vec::with_capacity(found.len());
+    for r in found {
+        match merged.last_mut() {
+            Some(last) if r.start < last.end => last.end = last.end.max(r.end),
+            _ => merged.push(r),
+        }
+    }
+    merged
 }
 
 fn char_starts(text: &str) -> Vec<usize> {
@@ -229,6 +289,7 @@ impl<'a> Evaluator<'a> {
                     strict: OnceCell::new(),
                     verified: RefCell::new(Vec::new()),
                     held: RefCell::new(Vec::new()),
+                    scored: RefCell::new(Vec::new()),
                     matches,
                     boundaries: OnceCell::new(),
                     char_starts: OnceCell::new(),
@@ -260,18 +321,27 @@ impl Evaluator<'_> {
     /// Byte spans in turn `t`'s folded text where condition `cond` holds.
     pub(super) fn spans(&self, cond: usize, t: usize) -> Vec<Range<usize>> {
         let view = &self.views[t];
-        if let Some((_, held)) = view.held.borrow().iter().find(|(c, _)| *c == cond) {
-            return held.clone();
+        if let Some(held) = view.held.borrow().iter().find(|h| h.cond == cond) {
+            return held.spans.clone();
         }
         let held = self.find_spans(cond, view);
-        view.held.borrow_mut().push((cond, held.clone()));
-        held
+        let spans = held.spans.clone();
+        view.held.borrow_mut().push(held);
+        spans
     }
 
-    fn find_spans(&self, cond: usize, view: &TurnView<'_>) -> Vec<Range<usize>> {
+    fn find_spans(&self, cond: usize, view: &TurnView<'_>) -> Held {
         let mut found = Vec::new();
         let mut excluded = Vec::new();
         let condition = &self.set.conditions[cond];
+        let mut similar: Vec<Scored> = match condition.similar {
+            Some((matcher, min)) => {
+                let mut scored = self.scored(view, matcher);
+                scored.retain(|s| s.score >= min);
+                scored
+            }
+            None => Vec::new(),
+        };
         let mut verifiers: Vec<(usize, bool)> = condition.unanchored.clone();
         let from = view.matches.partition_point(|m| m.0 < cond);
         for (_, kind, range) in view.matches[from..].iter().take_while(|m| m.0 == cond) {
@@ -290,7 +360,7 @@ impl Evaluator<'_> {
         // Exclusions can only cancel matches; most turns have none to cancel.
         verifiers.sort_by_key(|&(_, exclude)| exclude);
         for (v, exclude) in verifiers {
-            if exclude && found.is_empty() {
+            if exclude && found.is_empty() && similar.is_empty() {
                 break;
             }
             let into = if exclude { &mut excluded } else { &mut found };
@@ -299,30 +369,79 @@ impl Evaluator<'_> {
         // A term that starts or ends with a digit is a number: 12315 is not found in the
         // account number 0201231500, nor 12345 in the report number CANCZ12345.
         found.retain(|r| !splits_number(&view.folded, r));
-        if found.is_empty() {
-            return found;
+        if found.is_empty() && similar.is_empty() {
+            return Held {
+                cond,
+                spans: found,
+                similar,
+            };
         }
-        found.retain(|f| !excluded.iter().any(|x| x.start < f.end && f.start < x.end));
-        found.sort_by_key(|r| (r.start, r.end));
-        // Overlapping matches of one condition are one piece of evidence: "没办法" and
-        // "我也没办法" in the same place must not deduct twice.
-        let mut merged: Vec<Range<usize>> = Vec::with_capacity(found.len());
-        for r in found {
-            match merged.last_mut() {
-                Some(last) if r.start < last.end => last.end = last.end.max(r.end),
-                _ => merged.push(r),
-            }
-        }
+        let overlaps =
+            |f: &Range<usize>| excluded.iter().any(|x| x.start < f.end && f.start < x.end);
+        found.retain(|f| !overlaps(f));
+        similar.retain(|s| !overlaps(&s.range));
+        let mut merged = merge(found);
         // The clause context is judged on the whole stretch: in 我也不会找媒体曝光的 the
         // negation reaches 找媒体曝光, and the 媒体曝光 inside it must not escape on its own.
+        // Clauses found by similarity are judged as whole clauses, against their example.
         if !condition.when.is_empty() || !condition.unless.is_empty() {
+            let text = &view.folded;
             merged.retain(|f| {
-                (condition.when.is_empty()
-                    || condition.when.iter().any(|c| c.holds(&view.folded, f)))
-                    && !condition.unless.iter().any(|c| c.holds(&view.folded, f))
+                (condition.when.is_empty() || condition.when.iter().any(|c| c.holds(text, f)))
+                    && !condition.unless.iter().any(|c| c.holds(text, f))
             });
+            if let Some((matcher, _)) = condition.similar {
+                let examples = &self.set.similars[matcher].folded;
+                similar.retain(|s| {
+                    let holds = |c: &super::context::Context| {
+                        c.holds_for_clauses(text, &s.range, &examples[s.example])
+                    };
+                    (condition.when.is_empty() || condition.when.iter().any(holds))
+                        && !condition.unless.iter().any(holds)
+                });
+            }
         }
-        merged
+        if !similar.is_empty() {
+            merged.extend(similar.iter().map(|s| s.range.clone()));
+            merged = merge(merged);
+        }
+        Held {
+            cond,
+            spans: merged,
+            similar,
+        }
+    }
+
+    /// Every clause of a turn as similar-sentence matcher `m` scores it, computed once per
+    /// turn whatever the number of conditions that share the matcher.
+    fn scored(&self, view: &TurnView<'_>, m: usize) -> Vec<Scored> {
+        if let Some((_, scored)) = view.scored.borrow().iter().find(|(w, _)| *w == m) {
+            return scored.clone();
+        }
+        let scored = self.set.similars[m].score(&view.folded);
+        view.scored.borrow_mut().push((m, scored.clone()));
+        scored
+    }
+
+    /// The example a piece of evidence of condition `cond` in turn `t` was found by: the
+    /// closest among the clauses inside `span` that its `similar` term found.
+    fn resemblance(&self, cond: usize, t: usize, span: &Range<usize>) -> Option<Resemblance> {
+        let (matcher, _) = self.set.conditions[cond].similar?;
+        let held = self.views[t].held.borrow();
+        let best = held
+            .iter()
+            .find(|h| h.cond == cond)?
+            .similar
+            .iter()
+            .filter(|s| span.start <= s.range.start && s.range.end <= span.end)
+            .fold(None, |best: Option<&Scored>, s| match best {
+                Some(b) if b.score >= s.score => Some(b),
+                _ => Some(s),
+            })?;
+        Some(Resemblance {
+            example: self.set.similars[matcher].examples[best.example].clone(),
+            score: best.score as f32,
+        })
     }
 
     /// The byte spans of verifier `v`'s matches in a turn, computed once per turn.
@@ -431,14 +550,24 @@ impl Evaluator<'_> {
             start,
             end,
             text: view.turn.text[original[start]..original[end]].to_string(),
+            similar: None,
         }
     }
 
-    pub(super) fn said_at(&self, rule: usize, t: usize, span: &Range<usize>) -> Hit {
+    /// The original words at byte span `span` of turn `t`, where condition `cond` holds, with
+    /// the example they resemble when a `similar` term found them.
+    pub(super) fn quote_of(&self, cond: usize, t: usize, span: &Range<usize>) -> Quote {
+        Quote {
+            similar: self.resemblance(cond, t, span),
+            ..self.quote_at(t, span)
+        }
+    }
+
+    pub(super) fn said_at(&self, rule: usize, cond: usize, t: usize, span: &Range<usize>) -> Hit {
         Hit {
             rule,
             turn: t,
-            evidence: Evidence::Said(self.quote_at(t, span)),
+            evidence: Evidence::Said(self.quote_of(cond, t, span)),
         }
     }
 
@@ -454,6 +583,7 @@ impl Evaluator<'_> {
                     start: 0,
                     end: text.chars().count(),
                     text: text.clone(),
+                    similar: None,
                 },
                 first: turns[0],
                 last: turns[turns.len() - 1],

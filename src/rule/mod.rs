@@ -20,6 +20,7 @@ mod lexicon;
 pub mod pattern;
 pub mod schema;
 mod scoring;
+mod similar;
 mod terms;
 
 use std::ops::Range;
@@ -30,9 +31,10 @@ use regex::Regex;
 
 pub use diagnostic::{join_display, line_col, render_problems, RuleError, RuleErrors, Severity};
 pub(crate) use eval::seconds;
-pub use eval::{Evidence, Hit, Quote};
+pub use eval::{Evidence, Hit, Quote, Resemblance};
 pub use lexicon::{Lexicon, LEXICON_DIR};
 pub use schema::{Expect, Mode};
+pub use similar::similarity;
 
 use crate::input::Call;
 
@@ -220,6 +222,9 @@ pub(crate) struct Condition {
     pub when: Vec<context::Context>,
     /// …and in none of these.
     pub unless: Vec<context::Context>,
+    /// A `similar` term: the matcher (an index into [`RuleSet::similars`]) and the lowest score
+    /// that counts.
+    pub similar: Option<(usize, f64)>,
 }
 
 /// A pattern that the automaton alone cannot match (a gap, an entity, a clause edge), or a
@@ -291,6 +296,8 @@ pub struct RuleSet {
     pub(crate) word_checks: Vec<(String, RuleError)>,
     pub(crate) conditions: Vec<Condition>,
     pub(crate) verifiers: Vec<Verifier>,
+    /// The compiled examples of every `similar` term.
+    pub(crate) similars: Vec<similar::Matcher>,
     /// Every lexicon of the set, sorted by name.
     pub lexicons: Vec<Lexicon>,
     /// For each lexicon (by name), every lexicon it reaches through includes and terms.

@@ -75,6 +75,12 @@ pub struct MatchSpec {
     pub exclude: Vec<Spanned<String>>,
     #[serde(default)]
     pub exclude_regex: Vec<Spanned<String>>,
+    /// Example sentences: a clause that reads enough like one of them matches (相似句).
+    #[serde(default)]
+    pub similar: Vec<Spanned<String>>,
+    /// How similar a clause must be to the closest example, in (0, 1] (`rule/similar.rs`).
+    #[serde(default)]
+    pub min_similarity: Option<Spanned<f64>>,
     /// “您” in this condition's phrases means 您 only: the engine otherwise treats 你 and 您
     /// as one character, so a phrase is written once.
     #[serde(default)]
@@ -115,7 +121,7 @@ pub struct MatchSpec {
 
 /// `[match.after]` and `[match.timing.excused_by]`: a condition on one turn of `role`.
 ///
-/// The five term lists are spelled out here and in [`MatchSpec`] rather than shared through
+/// The term lists are spelled out here and in [`MatchSpec`] rather than shared through
 /// `#[serde(flatten)]`, because serde cannot combine `flatten` with `deny_unknown_fields`, and
 /// rejecting misspelt keys matters more to rule authors.
 #[derive(Debug, Deserialize)]
@@ -138,6 +144,12 @@ pub struct ConditionSpec {
     pub exclude: Vec<Spanned<String>>,
     #[serde(default)]
     pub exclude_regex: Vec<Spanned<String>>,
+    /// Example sentences: a clause that reads enough like one of them matches (相似句).
+    #[serde(default)]
+    pub similar: Vec<Spanned<String>>,
+    /// How similar a clause must be to the closest example, in (0, 1] (`rule/similar.rs`).
+    #[serde(default)]
+    pub min_similarity: Option<Spanned<f64>>,
     /// “您” in this condition's phrases means 您 only: the engine otherwise treats 你 and 您
     /// as one character, so a phrase is written once.
     #[serde(default)]
@@ -195,13 +207,15 @@ pub struct TimingSpec {
     pub excused_by: Vec<Spanned<ConditionSpec>>,
 }
 
-/// The five kinds of terms a condition is made of, borrowed from whichever table held them.
+/// The kinds of terms a condition is made of, borrowed from whichever table held them.
 pub struct Terms<'a> {
     pub phrases: &'a [Spanned<String>],
     pub words: &'a [Spanned<String>],
     pub regex: &'a [Spanned<String>],
     pub exclude: &'a [Spanned<String>],
     pub exclude_regex: &'a [Spanned<String>],
+    pub similar: &'a [Spanned<String>],
+    pub min_similarity: Option<&'a Spanned<f64>>,
     pub strict_nin: bool,
     pub when: &'a [Context],
     pub unless: &'a [Context],
@@ -215,6 +229,8 @@ impl Terms<'_> {
             && self.regex.is_empty()
             && self.exclude.is_empty()
             && self.exclude_regex.is_empty()
+            && self.similar.is_empty()
+            && self.min_similarity.is_none()
     }
 }
 
@@ -228,6 +244,8 @@ macro_rules! terms_of {
                     regex: &self.regex,
                     exclude: &self.exclude,
                     exclude_regex: &self.exclude_regex,
+                    similar: &self.similar,
+                    min_similarity: self.min_similarity.as_ref(),
                     strict_nin: self.strict_nin,
                     when: &self.when,
                     unless: &self.unless,

@@ -1,5 +1,5 @@
-//! Terms: the `phrases`, `words`, `exclude` and `regex` of one condition → its share of the
-//! shared automaton, or verifiers anchored on it.
+//! Terms: the `phrases`, `words`, `exclude`, `regex` and `similar` of one condition → its share
+//! of the shared automaton, verifiers anchored on it, and a matcher of similar sentences.
 //!
 //! In: a condition's terms as written, with the file they came from (for diagnostics) and the
 //! rule set's lexicons. Out: the condition's id in the [`Builder`], whose strings (each with
@@ -17,6 +17,7 @@ use super::compile::FileContext;
 use super::lexicon::{self, Lexicons};
 use super::pattern::{self, Lowered, Part, PatternError};
 use super::schema::Terms;
+use super::similar::{self, Matcher};
 use super::{Condition, TermKind, Verifier};
 use crate::normalize::fold;
 
@@ -30,6 +31,9 @@ pub(crate) struct Builder {
     pub(super) owners: Vec<Vec<(usize, TermKind)>>,
     pub(super) conditions: Vec<Condition>,
     pub(super) verifiers: Vec<Verifier>,
+    /// The example sentences of `similar` terms, one matcher per distinct list.
+    pub(super) similars: Vec<Matcher>,
+    similar_ids: HashMap<Vec<String>, usize>,
     /// Each verifier by (regex, strict_nin, group), so that the same one is compiled once.
     verifier_ids: HashMap<(String, bool, usize), usize>,
     /// Each pattern already compiled, by (text as written, strict_nin), with the lexicons it
@@ -46,6 +50,8 @@ impl Builder {
             owners: Vec::new(),
             conditions: Vec::new(),
             verifiers: Vec::new(),
+            similars: Vec::new(),
+            similar_ids: HashMap::new(),
             verifier_ids: HashMap::new(),
             lowered: HashMap::new(),
             lexicons,
@@ -95,6 +101,17 @@ impl Builder {
                 },
             );
         }
+    }
+
+    /// The id of the matcher for `examples`: the same list in several conditions (a copied
+    /// rule, a shared trigger) is compiled, and scored on a turn, once.
+    pub(super) fn similar(&mut self, examples: Vec<String>) -> usize {
+        if let Some(&id) = self.similar_ids.get(&examples) {
+            return id;
+        }
+        self.similars.push(Matcher::new(examples.clone()));
+        self.similar_ids.insert(examples, self.similars.len() - 1);
+        self.similars.len() - 1
     }
 
     fn add_pattern(&mut self, pattern: String, cond: usize, kind: TermKind) {
@@ -204,11 +221,18 @@ impl FileContext<'_> {
                 "strict_nin = true,但短语里没有“您”,这个设置不起作用",
             );
         }
-        if terms.phrases.is_empty() && terms.words.is_empty() && terms.regex.is_empty() {
+        if terms.phrases.is_empty()
+            && terms.words.is_empty()
+            && terms.regex.is_empty()
+            && terms.similar.is_empty()
+        {
             self.error(Some(span.clone()), "条件没有任何可匹配的内容")
-                .help =
-                Some("至少写一项 phrases (短语)、words (分词后的词) 或 regex (正则)".into());
+                .help = Some(
+                "至少写一项 phrases (短语)、words (分词后的词)、regex (正则) 或 similar (相似句)"
+                    .into(),
+            );
         }
+        b.conditions[cond].similar = similar::compile(self, terms.similar, terms.min_similarity, b);
         let lists = [
             (terms.phrases, TermKind::Phrase),
             (terms.words, TermKind::Word),

@@ -21,7 +21,7 @@ pub use render::{github, human, junit};
 use crate::grade::{grade_all, grade_call, Graded};
 use crate::input::{discover, ReadOptions};
 use crate::rule::{
-    join_display, line_col, read_dir, Expect, Hit, Rule, RuleError, RuleErrors, RuleSet, Severity,
+    join_display, line_col, read_dir, Expect, Rule, RuleError, RuleErrors, RuleSet, Severity,
 };
 
 /// How problems in the built-in rules name their directory (`zhijian rules --export` writes
@@ -123,7 +123,10 @@ pub fn check_examples(set: &RuleSet) -> Vec<ExampleResult> {
                     .hits
                     .iter()
                     .filter(|h| h.rule == index)
-                    .map(Hit::describe)
+                    .map(|h| match h.resemblance() {
+                        Some(r) => format!("{} ({})", h.describe(), r.describe()),
+                        None => h.describe(),
+                    })
                     .collect(),
             });
         }

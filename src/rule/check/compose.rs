@@ -116,6 +116,13 @@ fn merge_overlaps(ev: &Evaluator<'_>, sorted: Vec<Hit>) -> Vec<Hit> {
                         a.end = b.end;
                         a.text = text.chars().skip(a.start).take(a.end - a.start).collect();
                     }
+                    // One quote, the closer of the examples the two resemble.
+                    if b.similar
+                        .as_ref()
+                        .is_some_and(|s| a.similar.as_ref().is_none_or(|r| r.score < s.score))
+                    {
+                        a.similar = b.similar.clone();
+                    }
                     continue;
                 }
             }

@@ -53,7 +53,8 @@ pub(crate) enum Trigger {
 /// Where a trigger of `[match.after]` held in a turn: the words of its own condition, or a
 /// hit of the rule it refers to.
 enum Fired<'h> {
-    Span(Range<usize>),
+    /// The trigger condition and where it held.
+    Span(usize, Range<usize>),
     Hit(&'h Hit),
 }
 
@@ -143,7 +144,7 @@ impl Text {
         let present = |turns: &[usize], hits: &mut Vec<Hit>| {
             for &t in turns {
                 for span in ev.spans(cond, t) {
-                    hits.push(ev.said_at(rule, t, &span));
+                    hits.push(ev.said_at(rule, cond, t, &span));
                 }
             }
         };
@@ -158,7 +159,11 @@ impl Text {
                 for &t in ev.turns_of(Some(*trigger_role)) {
                     // The trigger's first words in the turn, as evidence if nothing follows.
                     let fired = match trigger {
-                        Trigger::Cond(c) => ev.spans(*c, t).into_iter().next().map(Fired::Span),
+                        Trigger::Cond(c) => ev
+                            .spans(*c, t)
+                            .into_iter()
+                            .next()
+                            .map(|span| Fired::Span(*c, span)),
                         Trigger::Rule(r) => results[r.index]
                             .iter()
                             .find(|h| h.turn == t)
@@ -180,7 +185,7 @@ impl Text {
                         Mode::Absent if !window.is_empty() && !any(&window) => {
                             let (first, last) = (window[0], window[window.len() - 1]);
                             let quote = match fired {
-                                Fired::Span(span) => Some(ev.quote_at(t, &span)),
+                                Fired::Span(c, span) => Some(ev.quote_of(c, t, &span)),
                                 Fired::Hit(h) => h.quote().cloned(),
                             };
                             hits.push(match quote {

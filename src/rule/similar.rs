@@ -1,0 +1,561 @@
+//! Similar sentences (相似句): a condition's example sentences → how much each clause of a turn
+//! reads like the closest of them.
+//!
+//! In: at compile time, the `similar` examples of a condition (and its `min_similarity`); at run
+//! time, a turn's folded view. Out: the condition's [`Matcher`] (shared by every condition with
+//! the same examples), and for a turn, every [`Scored`] unit: the byte range of a clause, or of
+//! two adjacent clauses of one sentence, with the closest example and its score. Which units
+//! count is the condition's business: those scoring at least its `min_similarity`.
+//!
+//! The measure is lexical, offline and deterministic: the cosine of character unigram and
+//! bigram counts, on the folded view (Traditional → Simplified, full → half width, lower case,
+//! 您 → 你) with everything but letters and digits removed. Grammatical characters that every
+//! sentence is full of (的、了、吗、我、你、这…) weigh [`FUNCTION_WEIGHT`] instead of 1, a fixed
+//! prior rather than an IDF learnt from a handful of examples (which would mostly punish the
+//! topic words the examples share, and make one example's score move when another is added).
+//! Nothing depends on the batch being graded or on the thread count: a clause scores the same
+//! wherever and whenever it is seen.
+//!
+//! Words in another order, a particle more or less, a word swapped among several that stay
+//! score high; a synonym scores as a different word, and negation barely moves the score (我对
+//! 处理结果很满意 is 0.88 like 我对处理结果很不满意): `unless = ["否定"]` is the remedy, see
+//! [`super::context::Context::holds_for_clauses`].
+//!
+//! The examples' n-grams are a sorted vocabulary built at compile time; a clause's n-grams that
+//! are in no example only add to its norm. Each unit costs one pass over its letters and a
+//! binary search per n-gram, so a turn costs time linear in its length.
+
+use std::ops::Range;
+
+use toml::Spanned;
+
+use super::compile::FileContext;
+use super::context::{ends_clause, ends_sentence};
+use super::terms::Builder;
+use crate::normalize::fold;
+
+/// A clause (or two) with fewer letters than this is never compared: 好的、对对对、不是 would
+/// look like too many examples by chance. Examples must be at least this long too.
+pub(crate) const MIN_LETTERS: usize = 4;
+
+/// `min_similarity` when a condition does not say.
+pub(crate) const DEFAULT_MIN_SIMILARITY: f64 = 0.7;
+
+/// The weight of an n-gram made only of [`FUNCTION_CHARS`].
+const FUNCTION_WEIGHT: f64 = 0.4;
+
+/// The compiled examples of one or more conditions with the same `similar` list.
+#[derive(Debug)]
+pub(crate) struct Matcher {
+    /// The examples as the rule file writes them, quoted in the evidence.
+    pub examples: Vec<String>,
+    /// The examples folded, for judging a match's clause context against its example.
+    pub folded: Vec<String>,
+    /// Every n-gram of the examples, sorted: its position is its id.
+    vocabulary: Vec<Gram>,
+    /// For each n-gram id, each example that has it with its weight in the example's unit
+    /// vector.
+    postings: Vec<Vec<(usize, f64)>>,
+}
+
+/// A clause, or two adjacent clauses of one sentence, and the example it reads most like.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Scored {
+    /// Byte range in the folded view, from its first letter to its last.
+    pub range: Range<usize>,
+    pub example: usize,
+    pub score: f64,
+}
+
+/// A unigram or a bigram of letters, as a number: one compare to sort or search by.
+type Gram = u64;
+
+/// The key of a unigram (`b` is `None`) or a bigram: chars are below 2²¹, and the unigram's
+/// second half is not a char.
+fn key(a: char, b: Option<char>) -> Gram {
+    (u64::from(a) << 21) | b.map_or(0x1F_FFFF, u64::from)
+}
+
+/// Characters of grammar rather than meaning: particles, pronouns, the commonest verbs and
+/// adverbs, which nearly every sentence of spoken Chinese has. Sorted, for a binary search.
+const FUNCTION_CHARS: &[char] = &[
+    '一', '下', '个', '也', '了', '他', '们', '你', '吗', '吧', '呀', '呢', '和', '哈', '哎', '哦',
+    '啊', '嗯', '嘛', '在', '地', '她', '它', '就', '得', '我', '是', '有', '的', '着', '过', '还',
+    '这', '那', '都',
+];
+
+fn is_function(c: char) -> bool {
+    FUNCTION_CHARS.binary_search(&c).is_ok()
+}
+
+fn weight(a: char, b: Option<char>) -> f64 {
+    if is_function(a) && b.is_none_or(is_function) {
+        FUNCTION_WEIGHT
+    } else {
+        1.0
+    }
+}
+
+fn is_ideograph(c: char) -> bool {
+    ('\u{4E00}'..='\u{9FFF}').contains(&c)
+}
+
+/// Whether `c` counts as a letter: what is compared, and what the length floor counts.
+fn is_letter(c: char) -> bool {
+    is_ideograph(c) || c.is_alphanumeric()
+}
+
+/// The n-grams of `letters` into `out`, each once with its weighted count, sorted by key.
+fn grams(letters: &[char], out: &mut Vec<(Gram, f64)>) {
+    out.clear();
+    out.extend(letters.iter().map(|&a| (key(a, None), weight(a, None))));
+    out.extend(
+        letters
+            .windows(2)
+            .map(|w| (key(w[0], Some(w[1])), weight(w[0], Some(w[1])))),
+    );
+    out.sort_unstable_by_key(|g| g.0);
+    // Counted in place: each run of one key becomes its first entry.
+    out.dedup_by(|later, first| {
+        let same = later.0 == first.0;
+        if same {
+            first.1 += later.1;
+        }
+        same
+    });
+}
+
+fn norm(grams: &[(Gram, f64)]) -> f64 {
+    grams.iter().map(|g| g.1 * g.1).sum::<f64>().sqrt()
+}
+
+/// The letters of `text`, in order.
+fn letters(text: &str) -> Vec<char> {
+    text.chars().filter(|&c| is_letter(c)).collect()
+}
+
+/// Buffers reused for every unit of a turn.
+#[derive(Default)]
+struct Scratch {
+    grams: Vec<(Gram, f64)>,
+    dots: Vec<f64>,
+}
+
+impl Matcher {
+    /// Compiles examples already checked to be at least [`MIN_LETTERS`] long.
+    pub(crate) fn new(examples: Vec<String>) -> Matcher {
+        let folded: Vec<String> = examples.iter().map(|e| fold(e)).collect();
+        let vectors: Vec<Vec<(Gram, f64)>> = folded
+            .iter()
+            .map(|f| {
+                let mut v = Vec::new();
+                grams(&letters(f), &mut v);
+                v
+            })
+            .collect();
+        let mut vocabulary: Vec<Gram> = vectors.iter().flatten().map(|g| g.0).collect();
+        vocabulary.sort_unstable();
+        vocabulary.dedup();
+        let mut postings = vec![Vec::new(); vocabulary.len()];
+        for (example, v) in vectors.iter().enumerate() {
+            let n = norm(v);
+            for &(k, w) in v {
+                if let Ok(id) = vocabulary.binary_search(&k) {
+                    postings[id].push((example, w / n));
+                }
+            }
+        }
+        Matcher {
+            examples,
+            folded,
+            vocabulary,
+            postings,
+        }
+    }
+
+    /// The closest example to `letters` and its cosine similarity; `None` below the length
+    /// floor or when nothing is shared. Ties go to the example written first.
+    fn closest(&self, letters: &[char], scratch: &mut Scratch) -> Option<(usize, f64)> {
+        if letters.len() < MIN_LETTERS {
+            return None;
+        }
+        let Scratch { grams: g, dots } = scratch;
+        grams(letters, g);
+        dots.clear();
+        dots.resize(self.examples.len(), 0.0);
+        for &(k, w) in g.iter() {
+            if let Ok(id) = self.vocabulary.binary_search(&k) {
+                for &(example, we) in &self.postings[id] {
+                    dots[example] += w * we;
+                }
+            }
+        }
+        let n = norm(g);
+        let mut best: Option<(usize, f64)> = None;
+        for (example, &dot) in dots.iter().enumerate() {
+            // Six places: the same letters score exactly 1, not a rounding error off it.
+            let score = (dot / n * 1e6).round() / 1e6;
+            if score > best.map_or(0.0, |b| b.1) {
+                best = Some((example, score));
+            }
+        }
+        best
+    }
+
+    /// Every clause of `text` (a folded view), and every two adjacent clauses of a sentence
+    /// that read more like an example than either does alone, with the closest example.
+    pub(crate) fn score(&self, text: &str) -> Vec<Scored> {
+        let (clauses, letters) = clauses(text);
+        let mut scratch = Scratch::default();
+        let mut out = Vec::new();
+        let mut alone: Vec<f64> = Vec::with_capacity(clauses.len());
+        for c in &clauses {
+            let found = self.closest(&letters[c.letters.clone()], &mut scratch);
+            alone.push(found.map_or(0.0, |f| f.1));
+            if let Some((example, score)) = found {
+                out.push(Scored {
+                    range: c.range.clone(),
+                    example,
+                    score,
+                });
+            }
+        }
+        // A long example may have a comma inside: 这都多少天了,还没给我解决. A window of two
+        // clauses counts only when it beats both of its clauses, so that a clause that matches
+        // on its own is not quoted with its neighbour.
+        for (i, pair) in clauses.windows(2).enumerate() {
+            if pair[0].ends_sentence {
+                continue;
+            }
+            let both = &letters[pair[0].letters.start..pair[1].letters.end];
+            if let Some((example, score)) = self.closest(both, &mut scratch) {
+                if score > alone[i].max(alone[i + 1]) {
+                    out.push(Scored {
+                        range: pair[0].range.start..pair[1].range.end,
+                        example,
+                        score,
+                    });
+                }
+            }
+        }
+        out
+    }
+}
+
+/// A clause of a turn: where it is, where its letters are, and whether a sentence ends after
+/// it.
+struct Clause {
+    /// Byte range in the text, from its first letter to its last.
+    range: Range<usize>,
+    /// Range in the turn's letters: two adjacent clauses are one slice.
+    letters: Range<usize>,
+    ends_sentence: bool,
+}
+
+/// The clauses of `text`, split where phrases and clause context split them (the punctuation
+/// of `pattern::CLAUSE_ENDS` and whitespace, the pauses of unpunctuated speech), each trimmed
+/// to its first and last letter; clauses without a letter are left out. And the letters of
+/// the whole text, which the clauses index.
+fn clauses(text: &str) -> (Vec<Clause>, Vec<char>) {
+    let mut out: Vec<Clause> = Vec::new();
+    let mut letters: Vec<char> = Vec::with_capacity(text.len() / 3);
+    // (byte start, letter start) of the clause being read, and its byte end so far.
+    let mut open: Option<(usize, usize)> = None;
+    let mut end = 0;
+    for (i, c) in text.char_indices().chain([(text.len(), '\n')]) {
+        if is_ideograph(c) {
+            // The common case first: a letter, never a boundary.
+        } else if ends_clause(c) {
+            if let Some((start, first)) = open.take() {
+                out.push(Clause {
+                    range: start..end,
+                    letters: first..letters.len(),
+                    ends_sentence: false,
+                });
+            }
+            if ends_sentence(c) {
+                if let Some(last) = out.last_mut() {
+                    last.ends_sentence = true;
+                }
+            }
+            continue;
+        } else if !is_letter(c) {
+            continue;
+        }
+        open.get_or_insert((i, letters.len()));
+        letters.push(c);
+        end = i + c.len_utf8();
+    }
+    (out, letters)
+}
+
+/// The cosine similarity of two texts as a `similar` term measures it, for tests and tools:
+/// 1 for the same letters, 0 when they share none, 0 when either is shorter than the floor.
+pub fn similarity(text: &str, example: &str) -> f64 {
+    Matcher::new(vec![example.to_string()])
+        .closest(&letters(&fold(text)), &mut Scratch::default())
+        .map_or(0.0, |c| c.1)
+}
+
+/// Compiles a condition's `similar` and `min_similarity`: the matcher's id in the builder and
+/// the threshold, or `None` when the condition has no examples (or they are all wrong).
+pub(crate) fn compile(
+    cx: &mut FileContext<'_>,
+    examples: &[Spanned<String>],
+    min: Option<&Spanned<f64>>,
+    b: &mut Builder,
+) -> Option<(usize, f64)> {
+    let threshold = match min {
+        None => DEFAULT_MIN_SIMILARITY,
+        Some(m) if examples.is_empty() => {
+            cx.error(
+                Some(m.span()),
+                "min_similarity 只对 similar 例句起作用,这里没有 similar",
+            )
+            .help = Some("在同一个表里写 similar = [\"例句\", …],或删去 min_similarity".into());
+            return None;
+        }
+        Some(m) => {
+            let value = *m.get_ref();
+            // Written so that NaN is out of range too.
+            if !(value > 0.0 && value <= 1.0) {
+                cx.error(
+                    Some(m.span()),
+                    format!("min_similarity = {value} 不在 0 (不含) 到 1 之间"),
+                )
+                .help = Some("写成 0–1 之间的小数,如 0.7;阿里云的相似度 80 分相当于 0.8".into());
+                return None;
+            }
+            value
+        }
+    };
+    let mut kept: Vec<String> = Vec::new();
+    let mut seen: Vec<String> = Vec::new();
+    for example in examples {
+        let written = example.get_ref().trim();
+        let compared: String = letters(&fold(written)).into_iter().collect();
+        if compared.is_empty() {
+            cx.error(Some(example.span()), "相似句为空 (或只有标点)");
+            continue;
+        }
+        let n = compared.chars().count();
+        if n < MIN_LETTERS {
+            cx.error(
+                Some(example.span()),
+                format!(
+                    "相似句 \"{written}\" 只有 {n} 个字,不到 {MIN_LETTERS} 个字的分句不做相似比较"
+                ),
+            )
+            .help = Some("写一句完整的话;很短的说法请写在 phrases 里".into());
+            continue;
+        }
+        if seen.contains(&compared) {
+            cx.warn(
+                Some(example.span()),
+                format!("相似句 \"{written}\" 重复出现 (繁简、全半角、标点、你/您视为相同)"),
+            );
+            continue;
+        }
+        let pieces = clauses(&fold(written)).0.len();
+        if pieces > 2 {
+            cx.warn(
+                Some(example.span()),
+                format!(
+                    "相似句 \"{written}\" 有 {pieces} 个分句,而只和一个分句或相邻两个分句比较,多半达不到 min_similarity"
+                ),
+            )
+            .help = Some("拆成几条相似句,每条一两个分句".into());
+        }
+        seen.push(compared);
+        kept.push(written.to_string());
+    }
+    // A wrong example is an error, so the rule is not compiled whatever is kept.
+    if kept.is_empty() {
+        return None;
+    }
+    Some((b.similar(kept), threshold))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::normalize::fold;
+
+    const DISSATISFIED: [&str; 3] = [
+        "你们这服务也太差劲了吧",
+        "我对你们的处理结果非常不满意",
+        "这都多少天了,还没给我解决",
+    ];
+
+    fn matcher(examples: &[&str]) -> Matcher {
+        Matcher::new(examples.iter().map(|e| e.to_string()).collect())
+    }
+
+    /// Each unit `matcher` scores in `text`, as (words of the folded view, example, score
+    /// rounded to three places).
+    fn units(m: &Matcher, text: &str) -> Vec<(String, usize, f64)> {
+        let folded = fold(text);
+        m.score(&folded)
+            .into_iter()
+            .map(|s| {
+                let score = (s.score * 1000.0).round() / 1000.0;
+                (folded[s.range].to_string(), s.example, score)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn identical_is_one_and_disjoint_is_zero() {
+        for s in DISSATISFIED
+            .iter()
+            .chain(&["亲亲这边帮您登记一下稍后给您回复哦"])
+        {
+            assert_eq!(similarity(s, s), 1.0, "{s}");
+        }
+        assert_eq!(similarity("稍等我给您查一下物流", "套餐每月多少钱"), 0.0);
+    }
+
+    #[test]
+    fn a_paraphrase_scores_above_the_default_and_an_unrelated_sentence_below() {
+        let ex = "我对你们的处理结果非常不满意";
+        for paraphrase in [
+            "我对这个处理结果非常不满意", // a word swapped: 0.88
+            "我非常不满意你们的处理结果", // another order: 0.86
+            "对你们的处理结果我很不满意", // 0.76
+        ] {
+            let s = similarity(paraphrase, ex);
+            assert!(s >= DEFAULT_MIN_SIMILARITY, "{paraphrase}: {s}");
+        }
+        // The same length and the same 你们…处理结果, another question: 0.38.
+        let unrelated = similarity("请问你们的处理结果什么时候出来", ex);
+        assert!(unrelated < 0.4, "{unrelated}");
+        // A synonym is another word: 太烂了 for 太差劲了 is 0.59, under the default.
+        let s = similarity("你们这个服务也太烂了吧", DISSATISFIED[0]);
+        assert!((0.55..DEFAULT_MIN_SIMILARITY).contains(&s), "{s}");
+    }
+
+    #[test]
+    fn negation_barely_moves_the_score() {
+        // Lexical similarity cannot see that 满意 is the opposite of 不满意: the remedy is
+        // unless = ["否定"] (tested in context.rs and tests/rule_language.rs).
+        let s = similarity("我对你们的处理结果非常满意", "我对你们的处理结果非常不满意");
+        assert!(s > 0.9, "{s}");
+    }
+
+    #[test]
+    fn traditional_full_width_and_punctuation_are_ignored() {
+        let ex = "我对你们的处理结果非常不满意";
+        assert_eq!(similarity("我對你們的處理結果非常不滿意！", ex), 1.0);
+        assert_eq!(similarity("我对你们的处理结果,非常不满意……", ex), 1.0);
+        assert_eq!(
+            similarity("我对您们的处理结果 非常不满意", ex),
+            1.0,
+            "您 is 你"
+        );
+        assert_eq!(
+            similarity("我對這個處理結果非常不滿意", ex),
+            similarity("我对这个处理结果非常不满意", ex)
+        );
+        // Digits and Latin letters are letters; emoji and symbols are not.
+        assert_eq!(similarity("我要打12315投诉 😡", "我要打12315投诉"), 1.0);
+        assert!(similarity("我要打12345投诉", "我要打12315投诉") < 1.0);
+    }
+
+    #[test]
+    fn clauses_shorter_than_the_floor_never_match() {
+        assert_eq!(MIN_LETTERS, 4);
+        assert_eq!(similarity("不满意", "不满意"), 0.0, "three letters");
+        assert_eq!(similarity("太不满意", "太不满意"), 1.0, "four");
+        assert_eq!(
+            similarity("不满意!!", "不满意"),
+            0.0,
+            "punctuation is no letter"
+        );
+        // Two short clauses are compared together when they are one sentence.
+        let m = matcher(&["好的好的谢谢"]);
+        assert!(units(&m, "好的。好的!").is_empty());
+        assert_eq!(units(&m, "好的,好的!"), [("好的,好的".into(), 0, 0.785)]);
+    }
+
+    #[test]
+    fn grammatical_characters_weigh_less() {
+        // 我们很好 and 我们很坏: unigrams 我 们 很 好 and bigrams 我们 们很 很好. 我, 们 and 我们
+        // are grammar (0.4), the rest 1: shared 我 们 很 我们 们很 give 3 × 0.16 + 2 = 2.48,
+        // each norm² is 3 × 0.16 + 4 = 4.48.
+        let s = similarity("我们很好", "我们很坏");
+        assert!((s - 2.48 / 4.48).abs() < 1e-6, "{s}");
+        // A bigram is grammar only when both its characters are: 们很 weighs 1 here.
+        let s = similarity("们很好好", "们很坏坏");
+        // 们 .4, 很 1, 好 2 / 坏 2, 们很 1, 很好 1 / 很坏 1, 好好 1 / 坏坏 1: shared 们 很 们很.
+        let (dot, n2) = (0.16 + 1.0 + 1.0, 0.16 + 1.0 + 4.0 + 1.0 + 1.0 + 1.0);
+        assert!((s - dot / n2).abs() < 1e-6, "{s}");
+    }
+
+    #[test]
+    fn grammatical_characters_are_sorted_for_the_search() {
+        assert!(FUNCTION_CHARS.windows(2).all(|w| w[0] < w[1]));
+        assert!(FUNCTION_CHARS.iter().all(|&c| is_function(c)));
+        assert!(!is_function('差') && !is_function('a'));
+    }
+
+    #[test]
+    fn ties_go_to_the_example_written_first() {
+        let m = matcher(&["我要投诉你们", "我要投诉你们"]);
+        assert_eq!(units(&m, "我要投诉你们"), [("我要投诉你们".into(), 0, 1.0)]);
+        let m = matcher(&["服务太差了吧", "我要投诉你们"]);
+        assert_eq!(units(&m, "我要投诉你们")[0].1, 1);
+    }
+
+    #[test]
+    fn two_clauses_of_a_sentence_count_when_together_they_read_more_like_an_example() {
+        let m = matcher(&DISSATISFIED);
+        // Each clause is 0.67 and 0.74 alone; together they are the example.
+        assert_eq!(
+            units(&m, "这都多少天了,还没给我解决!"),
+            [
+                ("这都多少天了".into(), 2, 0.668),
+                ("还没给我解决".into(), 2, 0.738),
+                ("这都多少天了,还没给我解决".into(), 2, 1.0),
+            ]
+        );
+        // Unpunctuated speech: the recogniser's pauses are clause ends, not sentence ends.
+        let found = units(&m, "喂 这都多少天了 还没给我解决 你们到底管不管");
+        assert!(
+            found.contains(&("这都多少天了 还没给我解决".into(), 2, 1.0)),
+            "{found:?}"
+        );
+        // Never across a sentence end.
+        let found = units(&m, "这都多少天了。还没给我解决");
+        assert_eq!(found.len(), 2, "{found:?}");
+        // A window that does not beat its clauses is not a unit of its own.
+        let found = units(&m, "我对你们的处理结果非常不满意,我要退款");
+        assert_eq!(found[0], ("我对你们的处理结果非常不满意".into(), 1, 1.0));
+        assert!(found.iter().all(|u| !u.0.contains(',')), "{found:?}");
+        // Nor one that only ties: the clause is the example, so is the window another one.
+        let m = matcher(&["你们服务太差", "你们服务太差,我要投诉"]);
+        let found = units(&m, "你们服务太差,我要投诉");
+        assert_eq!(found[0], ("你们服务太差".into(), 0, 1.0));
+        assert!(found.iter().all(|u| !u.0.contains(',')), "{found:?}");
+    }
+
+    #[test]
+    fn a_clause_is_quoted_from_its_first_letter_to_its_last() {
+        let m = matcher(&["你们这服务也太差劲了吧"]);
+        let found = units(&m, "@客服小王 “你们这服务也太差劲了吧”#差评#");
+        assert!(
+            found
+                .iter()
+                .any(|u| u.0 == "你们这服务也太差劲了吧" && u.2 == 1.0),
+            "{found:?}"
+        );
+        // Digits and Latin letters are letters, of a clause as of an example; symbols and
+        // emoji are not.
+        let m = matcher(&["我要打12315投诉"]);
+        assert_eq!(
+            units(&m, "@客服小王 我要打12315投诉😡"),
+            [("我要打12315投诉".into(), 0, 1.0)]
+        );
+        assert!(units(&m, "……").is_empty());
+        assert!(units(&m, "").is_empty());
+    }
+}
