@@ -441,30 +441,24 @@ fn wrap(out: &mut String, first: &str, rest: &str, text: &str) {
         *empty = true;
     };
     for token in tokens(text) {
-        let w = wide(token);
         let closing = token.starts_with(|c: char| "，。、；：？！,.;:?!）)】」』》”’".contains(c));
-        if !empty && width + w > WIDTH && !closing {
+        if !empty && width + wide(token) > WIDTH && !closing {
             push(&mut line, &mut width, &mut empty);
             if token == " " {
                 continue;
             }
         }
-        if width + w > WIDTH && !closing {
-            // Longer than a whole line (a URL, a long number): cut where it must be.
-            for c in token.chars() {
-                let cw = wide(c.encode_utf8(&mut [0; 4]));
-                if !empty && width + cw > WIDTH {
-                    push(&mut line, &mut width, &mut empty);
-                }
-                line.push(c);
-                width += cw;
-                empty = false;
+        // Character by character: what fits goes on whole, and what is longer than a whole line
+        // (a URL, a long number) is cut where it must be.
+        for c in token.chars() {
+            let w = wide(c.encode_utf8(&mut [0; 4]));
+            if !empty && width + w > WIDTH && !closing {
+                push(&mut line, &mut width, &mut empty);
             }
-            continue;
+            line.push(c);
+            width += w;
+            empty = false;
         }
-        line.push_str(token);
-        width += w;
-        empty = false;
     }
     out.push_str(line.trim_end());
     out.push('\n');
@@ -612,6 +606,17 @@ mod tests {
             format!("{}\n{}\n", "a".repeat(78), "a".repeat(22))
         );
         assert_eq!(wrapped("前: ", "    ", ""), "前:\n");
+        // Cut to what is left after a wide indent, on the first line and the next.
+        let indent = " ".repeat(50);
+        assert_eq!(
+            wrapped(&indent, &indent, &"a".repeat(40)),
+            format!("{indent}{}\n{indent}{}\n", "a".repeat(28), "a".repeat(12))
+        );
+        // A closing mark after a long word still hangs rather than starting a line.
+        assert_eq!(
+            wrapped("", "", &format!("{}。", "a".repeat(78))),
+            format!("{}。\n", "a".repeat(78))
+        );
     }
 
     #[test]
@@ -763,6 +768,19 @@ mod tests {
             "第 3 轮客服开口前静音 13.0 秒 (00:10–00:23)"
         );
         assert_eq!(context(o, &silence), "客户：我要投诉。\n客服：不知道。");
+        // A range said to run past the last turn is cut there.
+        let past = hit(
+            2,
+            Evidence::Missing {
+                quote: quote(0, 4, "不知道。"),
+                first: 2,
+                last: 9,
+            },
+        );
+        assert_eq!(
+            context(o, &past),
+            "客户：我要投诉。\n客服：不知道。\n客户：啊?"
+        );
 
         // In the dialogue: words marked where said, the missing reply after its turns, the
         // measurement before the turn it measured.
@@ -776,6 +794,8 @@ mod tests {
             rule: Some(tst001),
             hits: vec![0, 1, 2],
         };
+        // A line break inside a turn (JSON text may have one) is a space in the worksheet.
+        with.outcome.as_mut().unwrap().call.turns[3].text = "啊?\n什么\r意思".into();
         let mut s = String::new();
         dialogue(&mut s, &set, with.outcome.as_ref().unwrap(), &item);
         assert_eq!(
@@ -787,7 +807,7 @@ mod tests {
              ⏱ [3] 抢话 1.2 秒: 对方说到 00:12,这一轮在 00:11 开口\n   \
              3 客服 【不知道】。\n        \
              ↳ [1] “不知道”\n   \
-             4 客户 啊?\n        \
+             4 客户 啊? 什么 意思\n        \
              ↳ [2] 第 3–4 轮没有说到规则要求的话\n"
         );
     }
