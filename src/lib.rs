@@ -5,8 +5,9 @@
 //! [`segment`] (jieba word boundaries) → [`rule`] (compiled rules → hits) → [`score`]
 //! (hits → scorecard) → [`report`] (CSV, JSONL, Excel, the HTML review page, the terminal
 //! explanation of one call). [`grade`] runs the middle of it in parallel, a chunk at a time;
-//! [`selftest`] checks rule examples and corpus expectations; [`verdict`] reads supervisors'
-//! verdicts back into each rule's precision; [`cli`] is the command line on top.
+//! [`selftest`] checks rule examples and corpus expectations; [`sample`] draws the hits or calls
+//! people check by hand; [`verdict`] reads supervisors' verdicts back into each rule's precision;
+//! [`cli`] is the command line on top.
 
 pub mod call;
 pub mod channel;
@@ -16,6 +17,7 @@ pub mod input;
 pub mod normalize;
 pub mod report;
 pub mod rule;
+pub mod sample;
 pub mod score;
 pub mod segment;
 pub mod selftest;

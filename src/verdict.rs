@@ -2,21 +2,26 @@
 //! precision, the hits judged wrong, and those hits as rule examples.
 //!
 //! In: one or more CSV files with the columns `call_id,source,rule_id,turn,start,end,verdict,
-//! reviewer,comment,rules_version` (the report adds `kind,rule_title,quote,context,channel`;
-//! other tools may leave them out). Out: [`Precision`] per rule with a Wilson 95 % interval,
-//! the 误判 hits with their words, and `[[example]] expect = "pass"` blocks (checked against
-//! the current rules: a block whose excerpt no longer triggers the rule says so).
+//! reviewer,comment,rules_version` (the report and `zhijian sample` add `kind,rule_title,quote,
+//! context,channel,transcript`; other tools may leave them out). Out: [`Precision`] per rule with
+//! a Wilson 95 % interval, the 误判 (and 存疑) hits with their words, and `[[example]] expect =
+//! "pass"` blocks (checked against the current rules: a block whose excerpt no longer triggers
+//! the rule says so).
 //!
 //! The same hit judged twice (two exports, two reviewers) counts once: the last verdict read
-//! wins, and disagreements are counted so a team sees them.
+//! wins, and disagreements are counted so a team sees them. The writing side lives here too:
+//! [`HEADER`], [`cell`] and [`transcript_fingerprint`] are what a file must hold for the same hit
+//! to be one key whoever wrote it, the review page or `zhijian sample`.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io;
 use std::path::{Path, PathBuf};
 
 use crate::channel::Channel;
-use crate::rule::RuleSet;
+use crate::input::Turn;
+use crate::rule::{Evidence, RuleSet};
 
 /// A supervisor's judgement of one hit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,6 +30,9 @@ pub enum Judgement {
     Confirmed,
     /// 误判: the rule fired where it should not have.
     Rejected,
+    /// 存疑: debatable; a reviewer could argue either way. Counted apart, so precision can be
+    /// given strictly (存疑 is wrong) and leniently (存疑 is right).
+    Debatable,
 }
 
 impl Judgement {
@@ -37,9 +45,12 @@ impl Judgement {
             | "✓" | "对" => Judgement::Confirmed,
             "误判" | "错误" | "rejected" | "reject" | "false_positive" | "false-positive"
             | "fp" | "wrong" | "false" | "no" | "n" | "✗" | "错" => Judgement::Rejected,
+            "存疑" | "两可" | "不确定" | "debatable" | "unsure" | "uncertain" | "?" | "？" => {
+                Judgement::Debatable
+            }
             _ => {
                 return Err(format!(
-                    "verdict 列的值 \"{}\" 不认识: 应为 确认 或 误判",
+                    "verdict 列的值 \"{}\" 不认识: 应为 确认、误判 或 存疑",
                     cell.trim()
                 ))
             }
@@ -118,6 +129,75 @@ pub struct Verdicts {
 const REQUIRED: [&str; 7] = [
     "call_id", "source", "rule_id", "turn", "start", "end", "verdict",
 ];
+
+/// The header of a `verdicts.csv` as the review page downloads it and `zhijian sample` writes
+/// it: the [`REQUIRED`] columns, then who judged and under which rules, then what the judgement
+/// was about (the kind of evidence, the rule's title, the words, a few turns around them, the
+/// channel, and the fingerprint of the call's words).
+pub const HEADER: [&str; 16] = [
+    "call_id",
+    "source",
+    "rule_id",
+    "turn",
+    "start",
+    "end",
+    "verdict",
+    "reviewer",
+    "comment",
+    "rules_version",
+    "kind",
+    "rule_title",
+    "quote",
+    "context",
+    "channel",
+    "transcript",
+];
+
+/// The review page's fingerprint of a call's words (`fingerprint()` in `report/html/review.js`,
+/// which the browser computes): FNV-1a 32 over the UTF-16 code units of each turn's role, a NUL,
+/// its text and a U+0001, as eight hex digits. A verdict carries it in the `transcript` column,
+/// so the same words are one call whatever the file was called.
+pub fn transcript_fingerprint(turns: &[Turn]) -> String {
+    let mut h: u32 = 0x811c_9dc5;
+    for t in turns {
+        for unit in t
+            .role
+            .as_str()
+            .encode_utf16()
+            .chain([0])
+            .chain(t.text.encode_utf16())
+            .chain([1])
+        {
+            h ^= u32::from(unit);
+            h = h.wrapping_mul(0x0100_0193);
+        }
+    }
+    format!("{h:08x}")
+}
+
+/// The `start` and `end` of a hit as a verdict names it: the quoted words' character range in
+/// the turn, or a timing observation's interval in milliseconds.
+pub fn span(evidence: &Evidence) -> (u64, u64) {
+    match *evidence {
+        Evidence::Said(ref q) | Evidence::Missing { quote: ref q, .. } => {
+            (q.start as u64, q.end as u64)
+        }
+        Evidence::Overlap { begin_ms, end_ms } | Evidence::Silence { begin_ms, end_ms } => {
+            (begin_ms, end_ms)
+        }
+    }
+}
+
+/// A cell as the review page writes it, which [`unquote`] reads back exactly: a leading `'` is
+/// added before what a spreadsheet would evaluate (`=` `+` `-` `@` tab CR, see
+/// [`crate::report::neutralise`]) and before a `'` of the text itself.
+pub fn cell(text: &str) -> Cow<'_, str> {
+    if text.starts_with('\'') {
+        Cow::Owned(format!("'{text}"))
+    } else {
+        crate::report::neutralise(text)
+    }
+}
 
 /// Reads verdict files, in order.
 pub fn read_files(paths: &[PathBuf]) -> Result<Verdicts, VerdictError> {
@@ -269,16 +349,19 @@ pub struct Precision {
     pub title: String,
     pub confirmed: usize,
     pub rejected: usize,
+    /// Judged 存疑: neither clearly right nor clearly wrong.
+    pub debatable: usize,
 }
 
 impl Precision {
     pub fn reviewed(&self) -> usize {
-        self.confirmed + self.rejected
+        self.confirmed + self.rejected + self.debatable
     }
 
-    /// Confirmed over reviewed; `None` when nothing was reviewed.
+    /// Confirmed over reviewed (strict: a 存疑 counts as wrong); `None` when nothing was
+    /// reviewed.
     pub fn precision(&self) -> Option<f64> {
-        (self.reviewed() > 0).then(|| self.confirmed as f64 / self.reviewed() as f64)
+        ratio(self.confirmed, self.reviewed())
     }
 
     /// The Wilson score interval at 95 %: honest for the handful of hits a rule gets in a
@@ -286,6 +369,20 @@ impl Precision {
     pub fn interval(&self) -> Option<(f64, f64)> {
         wilson(self.confirmed, self.reviewed())
     }
+
+    /// Confirmed and 存疑 over reviewed (lenient: a 存疑 counts as right).
+    pub fn lenient(&self) -> Option<f64> {
+        ratio(self.confirmed + self.debatable, self.reviewed())
+    }
+
+    /// The Wilson interval of [`Precision::lenient`].
+    pub fn lenient_interval(&self) -> Option<(f64, f64)> {
+        wilson(self.confirmed + self.debatable, self.reviewed())
+    }
+}
+
+fn ratio(k: usize, n: usize) -> Option<f64> {
+    (n > 0).then(|| k as f64 / n as f64)
 }
 
 /// The Wilson score interval for `k` successes in `n` trials, z = 1.96.
@@ -317,6 +414,7 @@ pub fn precision(verdicts: &[Verdict], set: Option<&RuleSet>) -> Vec<Precision> 
                 .map_or_else(|| v.rule_title.clone(), |r| r.title.clone()),
             confirmed: 0,
             rejected: 0,
+            debatable: 0,
         });
         if p.title.is_empty() {
             p.title.clone_from(&v.rule_title);
@@ -324,6 +422,7 @@ pub fn precision(verdicts: &[Verdict], set: Option<&RuleSet>) -> Vec<Precision> 
         match v.judgement {
             Judgement::Confirmed => p.confirmed += 1,
             Judgement::Rejected => p.rejected += 1,
+            Judgement::Debatable => p.debatable += 1,
         }
     }
     let mut out: Vec<Precision> = rules.into_values().collect();
@@ -332,6 +431,7 @@ pub fn precision(verdicts: &[Verdict], set: Option<&RuleSet>) -> Vec<Precision> 
         title: String::new(),
         confirmed: out.iter().map(|p| p.confirmed).sum(),
         rejected: out.iter().map(|p| p.rejected).sum(),
+        debatable: out.iter().map(|p| p.debatable).sum(),
     };
     out.push(total);
     out
@@ -344,41 +444,76 @@ fn pct(x: f64) -> String {
     format!("{:.1}%", x * 100.0)
 }
 
-/// The table and the 误判 hits as Markdown.
+/// The table and the 误判 hits as Markdown; with 存疑 verdicts, the table has their count and
+/// the lenient precision too, and the 存疑 hits are listed after the 误判 ones.
 pub fn markdown(rows: &[Precision], verdicts: &[Verdict]) -> String {
+    let debatable = rows.iter().any(|p| p.debatable > 0);
     let mut s = String::new();
-    s.push_str("| 规则 | 名称 | 复核 | 确认 | 误判 | 准确率 | 95% 区间 |\n");
-    s.push_str("|---|---|---:|---:|---:|---:|---|\n");
+    if debatable {
+        s.push_str("| 规则 | 名称 | 复核 | 确认 | 误判 | 存疑 | 准确率 | 95% 区间 | 宽松准确率 | 95% 区间 |\n");
+        s.push_str("|---|---|---:|---:|---:|---:|---:|---|---:|---|\n");
+    } else {
+        s.push_str("| 规则 | 名称 | 复核 | 确认 | 误判 | 准确率 | 95% 区间 |\n");
+        s.push_str("|---|---|---:|---:|---:|---:|---|\n");
+    }
+    let cells = |x: Option<f64>, interval: Option<(f64, f64)>| match (x, interval) {
+        (Some(x), Some((lo, hi))) => format!("{} | {}–{}", pct(x), pct(lo), pct(hi)),
+        _ => "— | —".into(),
+    };
     for p in rows {
-        let (precision, interval) = match (p.precision(), p.interval()) {
-            (Some(x), Some((lo, hi))) => (pct(x), format!("{}–{}", pct(lo), pct(hi))),
-            _ => ("—".into(), "—".into()),
-        };
         let id = if p.rule_id == TOTAL {
             format!("**{TOTAL}**")
         } else {
             p.rule_id.clone()
         };
-        let _ = writeln!(
+        let _ = write!(
             s,
-            "| {id} | {} | {} | {} | {} | {precision} | {interval} |",
+            "| {id} | {} | {} | {} | {} |",
             md_cell(&p.title),
             p.reviewed(),
             p.confirmed,
             p.rejected
         );
+        if debatable {
+            let _ = write!(s, " {} |", p.debatable);
+        }
+        let _ = write!(s, " {} |", cells(p.precision(), p.interval()));
+        if debatable {
+            let _ = write!(s, " {} |", cells(p.lenient(), p.lenient_interval()));
+        }
+        s.push('\n');
     }
-    let rejected: Vec<&Verdict> = verdicts
-        .iter()
-        .filter(|v| v.judgement == Judgement::Rejected)
-        .collect();
-    if rejected.is_empty() {
+    if debatable {
+        s.push_str(
+            "\n准确率 = 确认 / 复核 (存疑算错);宽松准确率 = (确认 + 存疑) / 复核 (存疑算对)。\n",
+        );
+    }
+    let listed = list(&mut s, rows, verdicts, Judgement::Rejected, "误判");
+    if listed == 0 {
         s.push_str("\n没有误判。\n");
-        return s;
     }
-    let _ = writeln!(s, "\n## 误判 ({} 处)", rejected.len());
+    list(&mut s, rows, verdicts, Judgement::Debatable, "存疑");
+    s
+}
+
+/// Appends the hits judged `judgement` under a `## {name} (N 处)` heading, by rule; how many.
+fn list(
+    s: &mut String,
+    rows: &[Precision],
+    verdicts: &[Verdict],
+    judgement: Judgement,
+    name: &str,
+) -> usize {
+    let chosen: Vec<&Verdict> = verdicts
+        .iter()
+        .filter(|v| v.judgement == judgement)
+        .collect();
+    if chosen.is_empty() {
+        return 0;
+    }
+    let _ = writeln!(s, "\n## {name} ({} 处)", chosen.len());
     let mut by_rule: BTreeMap<&str, Vec<&Verdict>> = BTreeMap::new();
-    for v in rejected {
+    for v in &chosen {
         by_rule.entry(&v.rule_id).or_default().push(v);
     }
     for (rule, list) in by_rule {
@@ -409,13 +544,16 @@ pub fn markdown(rows: &[Precision], verdicts: &[Verdict]) -> String {
             s.push('\n');
         }
     }
-    s
+    chosen.len()
 }
 
-/// The table as CSV: `rule_id,title,reviewed,confirmed,rejected,precision,ci_low,ci_high`.
+/// The table as CSV: `rule_id,title,reviewed,confirmed,rejected,precision,ci_low,ci_high`,
+/// and with 存疑 verdicts also `debatable,lenient,lenient_low,lenient_high` (appended, so a
+/// script reading the first columns keeps working).
 pub fn csv(rows: &[Precision]) -> String {
+    let debatable = rows.iter().any(|p| p.debatable > 0);
     let mut w = csv::Writer::from_writer(Vec::new());
-    let _ = w.write_record([
+    let mut header = vec![
         "rule_id",
         "title",
         "reviewed",
@@ -424,11 +562,15 @@ pub fn csv(rows: &[Precision]) -> String {
         "precision",
         "ci_low",
         "ci_high",
-    ]);
+    ];
+    if debatable {
+        header.extend(["debatable", "lenient", "lenient_low", "lenient_high"]);
+    }
+    let _ = w.write_record(&header);
     for p in rows {
         let f = |x: Option<f64>| x.map_or_else(String::new, |x| format!("{x:.4}"));
         let (lo, hi) = p.interval().unzip();
-        let _ = w.write_record([
+        let mut record = vec![
             crate::report::neutralise(&p.rule_id).into_owned(),
             crate::report::neutralise(&p.title).into_owned(),
             p.reviewed().to_string(),
@@ -437,7 +579,12 @@ pub fn csv(rows: &[Precision]) -> String {
             f(p.precision()),
             f(lo),
             f(hi),
-        ]);
+        ];
+        if debatable {
+            let (lo, hi) = p.lenient_interval().unzip();
+            record.extend([p.debatable.to_string(), f(p.lenient()), f(lo), f(hi)]);
+        }
+        let _ = w.write_record(&record);
     }
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
@@ -635,8 +782,177 @@ mod tests {
         for c in ["误判", "rejected", "FP", "false_positive"] {
             assert_eq!(Judgement::parse(c), Ok(Some(Judgement::Rejected)), "{c}");
         }
+        for c in ["存疑", "debatable", "两可", "？"] {
+            assert_eq!(Judgement::parse(c), Ok(Some(Judgement::Debatable)), "{c}");
+        }
         assert_eq!(Judgement::parse("  "), Ok(None));
-        assert!(Judgement::parse("也许").unwrap_err().contains("也许"));
+        let e = Judgement::parse("也许").unwrap_err();
+        assert!(
+            e.contains("也许") && e.ends_with("应为 确认、误判 或 存疑"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn debatable_verdicts_give_a_strict_and_a_lenient_precision() {
+        let text = format!(
+            "{HEADER}c1,a.txt,RSP001,1,0,2,确认,,,v1,said,用“我们”推托,我们,,\n\
+             c1,a.txt,RSP001,2,0,2,存疑,王芳,说不清,v1,said,用“我们”推托,我们会,,\n\
+             c1,a.txt,RSP001,3,0,2,误判,,,v1,said,用“我们”推托,我们,,\n\
+             c2,b.txt,CLS001,4,0,2,存疑,,,v1,missing,未使用结束语,好的,,\n\
+             c3,b.txt,LNG001,1,0,3,确认,,,v1,said,服务禁语,不知道,,\n"
+        );
+        let all = read(&text).unwrap();
+        let rows = precision(&all.verdicts, None);
+        let rsp = &rows[2];
+        assert_eq!(rsp.rule_id, "RSP001");
+        assert_eq!((rsp.confirmed, rsp.rejected, rsp.debatable), (1, 1, 1));
+        assert_eq!(rsp.reviewed(), 3);
+        assert_eq!(rsp.precision(), Some(1.0 / 3.0));
+        assert_eq!(rsp.lenient(), Some(2.0 / 3.0));
+        assert_eq!(rsp.interval(), wilson(1, 3));
+        assert_eq!(rsp.lenient_interval(), wilson(2, 3));
+        let total = rows.last().unwrap();
+        assert_eq!(
+            (total.confirmed, total.rejected, total.debatable),
+            (2, 1, 2)
+        );
+        assert_eq!(total.lenient(), Some(0.8));
+
+        let md = markdown(&rows, &all.verdicts);
+        assert!(
+            md.starts_with("| 规则 | 名称 | 复核 | 确认 | 误判 | 存疑 | 准确率 | 95% 区间 | 宽松准确率 | 95% 区间 |\n\
+                            |---|---|---:|---:|---:|---:|---:|---|---:|---|\n"),
+            "{md}"
+        );
+        assert!(
+            md.contains("| CLS001 | 未使用结束语 | 1 | 0 | 0 | 1 | 0.0% | 0.0%–79.3% | 100.0% | 20.7%–100.0% |\n"),
+            "{md}"
+        );
+        assert!(
+            md.contains(
+                "| **合计** |  | 5 | 2 | 1 | 2 | 40.0% | 11.8%–76.9% | 80.0% | 37.6%–96.4% |\n"
+            ),
+            "{md}"
+        );
+        assert!(md.contains("\n准确率 = 确认 / 复核 (存疑算错)"), "{md}");
+        assert!(md.contains("\n## 误判 (1 处)\n"), "{md}");
+        assert!(
+            md.ends_with(
+                "\n## 存疑 (2 处)\n\n### CLS001 未使用结束语\n\n- c2 (b.txt) 第 5 轮 “好的”\n\
+                 \n### RSP001 用“我们”推托\n\n- c1 (a.txt) 第 3 轮 “我们会” — 说不清 (王芳)\n"
+            ),
+            "{md}"
+        );
+        let csv = csv(&rows);
+        assert!(
+            csv.starts_with("rule_id,title,reviewed,confirmed,rejected,precision,ci_low,ci_high,debatable,lenient,lenient_low,lenient_high\n"),
+            "{csv}"
+        );
+        assert!(
+            csv.contains("\n合计,,5,2,1,0.4000,0.1176,0.7693,2,0.8000,0.3755,0.9638\n"),
+            "{csv}"
+        );
+        // Only debatable verdicts: no 误判, and the 存疑 still listed.
+        let only = read(&format!(
+            "{HEADER}c2,b.txt,CLS001,4,0,2,存疑,,,v1,missing,t,好的,,\n"
+        ))
+        .unwrap();
+        let md = markdown(&precision(&only.verdicts, None), &only.verdicts);
+        assert!(md.contains("\n没有误判。\n\n## 存疑 (1 处)\n"), "{md}");
+        // Suggestions are made of 误判 only.
+        assert!(suggest(&all.verdicts, None).contains("复核误判: c1 (a.txt) 第 4 轮"));
+        assert!(!suggest(&all.verdicts, None).contains("说不清"));
+    }
+
+    #[test]
+    fn the_transcript_fingerprint_is_the_review_page_s() {
+        use crate::input::Role;
+        let turn = |role, text: &str| Turn {
+            role,
+            text: text.into(),
+            ..Turn::default()
+        };
+        let turns = [
+            turn(Role::Agent, "您好,工号1024为您服务。"),
+            turn(Role::Customer, "我要投诉😀"),
+        ];
+        // Values from review.js's fingerprint() run in node.
+        assert_eq!(transcript_fingerprint(&turns), "65b95a7d");
+        assert_eq!(transcript_fingerprint(&[]), "811c9dc5");
+        assert_ne!(
+            transcript_fingerprint(&turns[..1]),
+            transcript_fingerprint(&turns)
+        );
+
+        // And the page's own function, where node is installed, on text of every width.
+        let texts = ["", "a", "喂", "𠮷野家😀", "客服：\u{0}\u{1}\n", "=1+1 'x'"];
+        let mut cases = Vec::new();
+        for (i, a) in texts.iter().enumerate() {
+            for b in &texts[i..] {
+                cases.push(vec![turn(Role::Agent, a), turn(Role::Customer, b)]);
+            }
+        }
+        let script = include_str!("report/html/review.js");
+        let at = script.find("function fingerprint(c) {").unwrap();
+        let end = at + script[at..].find("\n  }\n").unwrap() + 4;
+        let json: Vec<serde_json::Value> = cases
+            .iter()
+            .map(|c| {
+                serde_json::json!({"turns": c.iter().map(|t| serde_json::json!({
+                    "role": t.role.as_str(), "text": t.text})).collect::<Vec<_>>()})
+            })
+            .collect();
+        let program = format!(
+            "{}\nfor (const c of {}) console.log(fingerprint(c));",
+            &script[at..end],
+            serde_json::Value::Array(json)
+        );
+        let Ok(out) = std::process::Command::new("node")
+            .args(["-e", &program])
+            .output()
+        else {
+            eprintln!("没有 node,跳过与 review.js 的核对");
+            return;
+        };
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let js: Vec<String> = String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(String::from)
+            .collect();
+        let rust: Vec<String> = cases.iter().map(|c| transcript_fingerprint(c)).collect();
+        assert_eq!(js, rust);
+    }
+
+    #[test]
+    fn cells_are_written_as_the_page_writes_them_and_read_back_exactly() {
+        for text in ["=1+1", "'引号", "-5", "@x", "\t制表", "普通", "", "a'b"] {
+            let written = cell(text);
+            assert_eq!(unquote(&written), text, "{text:?}");
+            assert_eq!(
+                written.starts_with('\''),
+                text.starts_with(['=', '+', '-', '@', '\t', '\r', '\'']),
+                "{text:?}"
+            );
+        }
+        let said = Evidence::Said(crate::rule::Quote {
+            start: 3,
+            end: 5,
+            text: "不知".into(),
+            similar: None,
+        });
+        assert_eq!(span(&said), (3, 5));
+        let quiet = Evidence::Silence {
+            begin_ms: 1000,
+            end_ms: 13_500,
+        };
+        assert_eq!(span(&quiet), (1000, 13_500));
+        assert_eq!(super::HEADER[..REQUIRED.len()], REQUIRED);
     }
 
     #[test]

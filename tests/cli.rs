@@ -319,3 +319,543 @@ fn nothing_to_grade_and_one_file_for_two_reports_are_usage_errors() {
     assert_eq!(out.status.code(), Some(2));
     assert!(!same.exists());
 }
+
+/// `zhijian sample` on the bundled corpus, run from the repository so sources read `corpus/…`.
+fn sample_corpus(args: &[&str]) -> std::process::Output {
+    zhijian()
+        .current_dir(repo())
+        .args(["sample", "corpus", "-q"])
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// The strata table at the head of a worksheet: (label's first word, candidates, drawn).
+fn strata_of(sheet: &str) -> Vec<(String, usize, usize)> {
+    sheet
+        .lines()
+        .skip_while(|l| !l.contains("抽样层 / Stratum"))
+        .skip(1)
+        .take_while(|l| !l.is_empty())
+        .map(|l| {
+            let t: Vec<&str> = l.split_whitespace().collect();
+            let at = 1 + t[1..]
+                .iter()
+                .position(|w| w.parse::<usize>().is_ok())
+                .unwrap();
+            (
+                t[0].to_string(),
+                t[at].parse().unwrap(),
+                t[at + 1].parse().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// The score CSV of the corpus: (call_id, channel, rule ids that hit).
+fn corpus_hits() -> Vec<(String, String, Vec<String>)> {
+    let csv = stdout_of(
+        zhijian()
+            .current_dir(repo())
+            .args(["grade", "corpus", "-q"]),
+    );
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            let rules = r[10]
+                .split(';')
+                .filter(|s| !s.is_empty())
+                .map(|s| s.split(':').next().unwrap().to_string())
+                .collect();
+            (r[0].to_string(), r[13].to_string(), rules)
+        })
+        .collect()
+}
+
+/// The corpus graded as JSONL lines.
+fn corpus_jsonl() -> Vec<serde_json::Value> {
+    stdout_of(
+        zhijian()
+            .current_dir(repo())
+            .args(["grade", "corpus", "-q", "--format", "jsonl"]),
+    )
+    .lines()
+    .map(|l| serde_json::from_str(l).unwrap())
+    .collect()
+}
+
+#[test]
+fn sample_draws_the_same_items_for_the_same_seed_whatever_the_threads() {
+    let first = sample_corpus(&["--per", "rule", "--n", "2", "--seed", "1"]);
+    assert_eq!(first.status.code(), Some(0), "{first:?}");
+    let sheet = String::from_utf8(first.stdout.clone()).unwrap();
+    insta::assert_snapshot!("sample_corpus_per_rule", sheet);
+
+    for threads in ["1", "2"] {
+        let again = sample_corpus(&["--per", "rule", "--n", "2", "--seed", "1", "-j", threads]);
+        assert_eq!(again.stdout, first.stdout, "--threads {threads}");
+    }
+    let other = sample_corpus(&["--per", "rule", "--n", "2", "--seed", "2"]);
+    assert_eq!(other.status.code(), Some(0));
+    assert_ne!(other.stdout, first.stdout);
+    // Another seed draws other items from the same strata.
+    let other = String::from_utf8(other.stdout).unwrap();
+    assert_eq!(strata_of(&other), strata_of(&sheet));
+    let calls = |s: &str| -> Vec<String> {
+        s.lines()
+            .filter(|l| l.starts_with("通话 "))
+            .map(String::from)
+            .collect()
+    };
+    assert_ne!(calls(&other), calls(&sheet));
+
+    // The default seed is a fixed number too.
+    let a = sample_corpus(&["--n", "1"]);
+    let b = sample_corpus(&["--n", "1", "--seed", "13"]);
+    assert_eq!(a.stdout, b.stdout);
+}
+
+#[test]
+fn each_rule_is_a_stratum_of_the_calls_it_fired_on() {
+    let hits = corpus_hits();
+    let out = sample_corpus(&["--n", "3", "--seed", "5"]);
+    let sheet = String::from_utf8(out.stdout).unwrap();
+    let strata = strata_of(&sheet);
+    assert_eq!(
+        strata.len(),
+        zhijian::rule::RuleSet::embedded().unwrap().rules.len(),
+        "every built-in rule, fired or not"
+    );
+    for (id, candidates, drawn) in &strata {
+        let fired = hits.iter().filter(|(_, _, r)| r.contains(id)).count();
+        assert_eq!(*candidates, fired, "{id}");
+        assert_eq!(*drawn, fired.min(3), "{id}");
+    }
+    // The items are the strata's, in order, each on a call the rule fired on.
+    let items: Vec<(String, String)> = sheet
+        .lines()
+        .filter(|l| l.starts_with("第 ") && l.contains(" / Item "))
+        .map(|l| {
+            l.split(" · ")
+                .nth(1)
+                .unwrap()
+                .split(' ')
+                .next()
+                .unwrap()
+                .to_string()
+        })
+        .zip(
+            sheet
+                .lines()
+                .filter(|l| l.starts_with("通话 "))
+                .map(|l| l.split(' ').nth(1).unwrap().to_string()),
+        )
+        .collect();
+    assert_eq!(items.len(), strata.iter().map(|s| s.2).sum::<usize>());
+    for (rule, call) in &items {
+        assert!(
+            hits.iter().any(|(id, _, r)| id == call && r.contains(rule)),
+            "{rule} on {call}"
+        );
+    }
+    let mut sorted = items.clone();
+    sorted.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(
+        items.iter().map(|i| &i.0).collect::<Vec<_>>(),
+        sorted.iter().map(|i| &i.0).collect::<Vec<_>>()
+    );
+
+    // By channel: the candidates are the (call, rule) pairs of each channel, in channel order.
+    let out = sample_corpus(&["--per", "channel", "--n", "4"]);
+    let sheet = String::from_utf8(out.stdout).unwrap();
+    let expected: Vec<(String, usize, usize)> = ["phone", "chat", "social", "ticket"]
+        .iter()
+        .map(|name| {
+            hits.iter()
+                .filter(|(_, c, _)| c == name)
+                .map(|(_, _, r)| r.len())
+                .sum::<usize>()
+        })
+        .filter(|&pairs| pairs > 0)
+        .map(|pairs| ("渠道".to_string(), pairs, pairs.min(4)))
+        .collect();
+    assert_eq!(strata_of(&sheet), expected);
+    assert!(sheet.contains("\n  渠道 电话 "), "{sheet}");
+
+    let out = sample_corpus(&[
+        "--only-channel",
+        "chat",
+        "--rule",
+        "CLS001",
+        "--rule",
+        "RSP001",
+    ]);
+    let sheet = String::from_utf8(out.stdout).unwrap();
+    let strata = strata_of(&sheet);
+    for (id, candidates, _) in &strata {
+        let fired = hits
+            .iter()
+            .filter(|(_, c, r)| c == "chat" && r.contains(id))
+            .count();
+        assert_eq!(*candidates, fired, "{id}");
+    }
+    assert_eq!(
+        strata.iter().map(|s| s.0.as_str()).collect::<Vec<_>>(),
+        ["CLS001", "RSP001"]
+    );
+    assert!(
+        sheet.contains("只抽规则: CLS001、RSP001\n只抽渠道: 在线\n"),
+        "{sheet}"
+    );
+    assert!(sheet
+        .lines()
+        .filter(|l| l.starts_with("渠道 "))
+        .all(|l| l.starts_with("渠道 在线 ")));
+}
+
+#[test]
+fn the_blank_verdicts_filled_in_are_what_precision_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv_path = dir.path().join("sample.csv");
+    let out = sample_corpus(&[
+        "--n",
+        "2",
+        "--seed",
+        "1",
+        "--verdicts",
+        csv_path.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let sheet = String::from_utf8(out.stdout).unwrap();
+    let raw = fs::read_to_string(&csv_path).unwrap();
+    assert!(raw.starts_with(
+        "\u{feff}call_id,source,rule_id,turn,start,end,verdict,reviewer,comment,rules_version,kind,rule_title,quote,context,channel,transcript\r\n"
+    ));
+    let mut reader = csv::Reader::from_reader(raw.trim_start_matches('\u{feff}').as_bytes());
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    // One row per piece of evidence, one 判定 line each.
+    assert_eq!(
+        rows.len(),
+        sheet.matches("判定: 确认 / 误判 / 存疑   理由:").count()
+    );
+    assert!(rows
+        .iter()
+        .all(|r| r[6].is_empty() && r[7].is_empty() && r[8].is_empty()));
+
+    // Every row names a hit the grader found, and the call's words as the review page does.
+    let calls = corpus_jsonl();
+    for r in &rows {
+        let call = calls
+            .iter()
+            .find(|c| c["call_id"] == r[0] && c["source"] == r[1])
+            .unwrap_or_else(|| panic!("{r:?}"));
+        let turns: Vec<zhijian::input::Turn> = call["turns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| zhijian::input::Turn {
+                role: if t["role"] == "agent" {
+                    zhijian::input::Role::Agent
+                } else {
+                    zhijian::input::Role::Customer
+                },
+                text: t["text"].as_str().unwrap().into(),
+                ..Default::default()
+            })
+            .collect();
+        assert_eq!(
+            r[15],
+            zhijian::verdict::transcript_fingerprint(&turns),
+            "{r:?}"
+        );
+        assert_eq!(&r[9], call["rules_version"].as_str().unwrap());
+        assert_eq!(&r[14], call["channel"].as_str().unwrap());
+        let found = call["hits"].as_array().unwrap().iter().any(|h| {
+            let e = &h["evidence"];
+            let (s, en) = match e["kind"].as_str().unwrap() {
+                "said" | "missing" => (&e["start"], &e["end"]),
+                _ => (&e["begin_ms"], &e["end_ms"]),
+            };
+            h["rule_id"] == r[2]
+                && h["turn"].as_u64() == r[3].parse().ok()
+                && s.as_u64() == r[4].parse().ok()
+                && en.as_u64() == r[5].parse().ok()
+                && e["kind"] == r[10]
+                && h["rule_title"] == r[11]
+                && e["text"].as_str().unwrap_or("") == unguarded(&r[12])
+        });
+        assert!(found, "{r:?}");
+        assert!(r[13].contains('：'), "context lines: {r:?}");
+    }
+
+    // Unjudged, precision has nothing to count and says why.
+    let blank = zhijian().arg("precision").arg(&csv_path).output().unwrap();
+    assert_eq!(blank.status.code(), Some(0));
+    assert!(
+        String::from_utf8_lossy(&blank.stderr).contains(&format!("{} 行没有结论", rows.len())),
+        "{blank:?}"
+    );
+
+    // Filled in: row k of each rule is 确认, 误判 or 存疑 in turn.
+    let mut filled = csv::WriterBuilder::new().from_writer(Vec::new());
+    filled.write_record(reader.headers().unwrap()).unwrap();
+    let judgements = ["确认", "误判", "存疑"];
+    let mut expected: std::collections::BTreeMap<String, [usize; 3]> = Default::default();
+    for r in &rows {
+        let counts = expected.entry(r[2].to_string()).or_default();
+        let k = counts.iter().sum::<usize>() % 3;
+        counts[k] += 1;
+        let mut r = r.clone();
+        let cells: Vec<String> = r.iter().map(String::from).collect();
+        r = csv::StringRecord::from(
+            cells
+                .iter()
+                .enumerate()
+                .map(|(i, c)| if i == 6 { judgements[k] } else { c.as_str() })
+                .collect::<Vec<_>>(),
+        );
+        filled.write_record(&r).unwrap();
+    }
+    fs::write(&csv_path, filled.into_inner().unwrap()).unwrap();
+    let table = stdout_of(
+        zhijian()
+            .arg("precision")
+            .arg(&csv_path)
+            .args(["--format", "csv"]),
+    );
+    let mut lines = table.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "rule_id,title,reviewed,confirmed,rejected,precision,ci_low,ci_high,debatable,lenient,lenient_low,lenient_high"
+    );
+    let mut total = [0usize; 3];
+    for (rule, [c, r, d]) in &expected {
+        let line = lines.next().unwrap();
+        let cells: Vec<&str> = line.split(',').collect();
+        assert_eq!(cells[0], rule, "{table}");
+        let n = c + r + d;
+        assert_eq!(
+            cells[2..5],
+            [n.to_string(), c.to_string(), r.to_string()],
+            "{line}"
+        );
+        assert_eq!(cells[5], format!("{:.4}", *c as f64 / n as f64), "{line}");
+        assert_eq!(cells[8], d.to_string(), "{line}");
+        assert_eq!(
+            cells[9],
+            format!("{:.4}", (c + d) as f64 / n as f64),
+            "{line}"
+        );
+        for (t, x) in total.iter_mut().zip([c, r, d]) {
+            *t += x;
+        }
+    }
+    let last: Vec<&str> = lines.next().unwrap().split(',').collect();
+    assert_eq!(last[0], "合计");
+    assert_eq!(
+        [last[3], last[4], last[8]],
+        [
+            total[0].to_string(),
+            total[1].to_string(),
+            total[2].to_string()
+        ]
+    );
+    assert_eq!(lines.next(), None);
+}
+
+#[test]
+fn sample_per_call_shows_whole_dialogues_and_room_for_misses() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv_path = dir.path().join("calls.csv");
+    let html = dir.path().join("calls.html");
+    let out = zhijian()
+        .current_dir(repo())
+        .args([
+            "sample",
+            "corpus",
+            "--per",
+            "call",
+            "--n",
+            "3",
+            "--seed",
+            "4",
+            "--verdicts",
+        ])
+        .arg(&csv_path)
+        .arg("--html")
+        .arg(&html)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let sheet = String::from_utf8(out.stdout).unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let calls = corpus_hits().len();
+    assert_eq!(strata_of(&sheet), [("全部通话".to_string(), calls, 3)]);
+    assert!(
+        stderr.lines().any(|l| l
+            .split_whitespace()
+            .eq(["全部通话", &calls.to_string(), "3"])),
+        "{stderr}"
+    );
+    assert!(stderr.contains("共抽出 3 通,来自 3 通电话"), "{stderr}");
+    assert!(sheet.contains("\n规则一览 / Rules\n  CLS001 未使用结束语 · 扣分 −3 (deduction) · 适用: 电话、在线、社媒\n"), "{sheet}");
+    assert_eq!(sheet.matches("\n漏检 / Misses").count(), 3);
+    assert_eq!(sheet.matches(" · 整通电话 / whole call · 命中 ").count(), 3);
+
+    // Each item shows every turn of its call, and a 判定 line per hit.
+    let lines = corpus_jsonl();
+    let mut hits = 0;
+    for item in sheet.split("\n==========").skip(1) {
+        let id = item
+            .lines()
+            .find(|l| l.starts_with("通话 "))
+            .unwrap()
+            .split(' ')
+            .nth(1)
+            .unwrap();
+        let call = lines.iter().find(|c| c["call_id"] == id).unwrap();
+        let turns = call["turns"].as_array().unwrap();
+        assert!(item.contains(&format!("(共 {} 轮;", turns.len())), "{item}");
+        let last = turns.len().to_string();
+        assert!(
+            item.lines()
+                .any(|l| l.trim_start().starts_with(&format!("{last} "))),
+            "turn {last} of {id}"
+        );
+        let n = call["hits"].as_array().unwrap().len();
+        assert_eq!(
+            item.matches("判定: 确认 / 误判 / 存疑").count(),
+            n,
+            "{item}"
+        );
+        hits += n;
+    }
+    let rows = csv::Reader::from_path(&csv_path).unwrap().records().count();
+    assert_eq!(rows, hits);
+
+    // The review page holds the sampled calls and nothing else.
+    let page = fs::read_to_string(&html).unwrap();
+    let packed = {
+        let at = page.find("id=\"zj-calls\"").unwrap();
+        let at = at + page[at..].find('>').unwrap() + 1;
+        page[at..at + page[at..].find("</script>").unwrap()]
+            .trim()
+            .to_string()
+    };
+    use base64::Engine as _;
+    use std::io::Read as _;
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(
+        &base64::engine::general_purpose::STANDARD
+            .decode(packed)
+            .unwrap()[..],
+    )
+    .read_to_string(&mut text)
+    .unwrap();
+    let ids: Vec<String> = text
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["call_id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    let mut drawn: Vec<String> = sheet
+        .lines()
+        .filter(|l| l.starts_with("通话 "))
+        .map(|l| l.split(' ').nth(1).unwrap().to_string())
+        .collect();
+    drawn.sort();
+    let mut sorted = ids.clone();
+    sorted.sort();
+    assert_eq!(sorted, drawn);
+
+    // Per channel: one stratum per channel of the corpus.
+    let out = sample_corpus(&["--per", "call-channel", "--n", "1"]);
+    let strata = strata_of(&String::from_utf8(out.stdout).unwrap());
+    assert_eq!(
+        strata.iter().map(|s| s.0.as_str()).collect::<Vec<_>>(),
+        ["渠道", "渠道", "渠道"]
+    );
+    assert_eq!(strata.iter().map(|s| s.1).sum::<usize>(), calls);
+}
+
+#[test]
+fn sample_refuses_bad_usage_and_never_writes_over_an_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let call = write(dir.path(), "c.txt", GOOD_CALL);
+    for (args, message) in [
+        (vec!["--n", "0"], "--n 至少为 1"),
+        (
+            vec!["--per", "call", "--rule", "LNG001"],
+            "--per call 抽的是整通电话",
+        ),
+        (vec!["--rule", "XYZ999"], "没有编号为 XYZ999 的规则"),
+        (vec!["--per", "rules"], "rules"),
+        (vec!["-o", "sheet.csv"], "请用 -o sheet.txt"),
+        (vec!["--verdicts", "v.xlsx"], "请用 --verdicts v.csv"),
+        (vec!["--html", "p.csv"], "请用 --html p.html"),
+        (vec!["--verdicts", "-"], "两个输出是同一个文件"),
+    ] {
+        let out = zhijian()
+            .current_dir(dir.path())
+            .arg("sample")
+            .arg(&call)
+            .args(&args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(err.contains(message), "{args:?}: {err}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+    }
+    let before = fs::read(&call).unwrap();
+    let out = zhijian()
+        .arg("sample")
+        .arg(&call)
+        .arg("--verdicts")
+        .arg(&call)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("写入会毁掉要质检的数据"));
+    assert_eq!(fs::read(&call).unwrap(), before);
+
+    // An unreadable input is counted and the sample still drawn: exit 1, files written whole.
+    write(dir.path(), "empty.txt", "");
+    let sheet = dir.path().join("sheet.txt");
+    let out = zhijian()
+        .arg("sample")
+        .arg(dir.path())
+        .arg("-o")
+        .arg(&sheet)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(out.stdout.is_empty());
+    let text = fs::read_to_string(&sheet).unwrap();
+    assert!(
+        text.starts_with("人工抽检单 / Sample for review\n"),
+        "{text}"
+    );
+    assert!(text.contains("通话 c · 来源 "), "{text}");
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("无法读取 1 个"), "{err}");
+    assert!(err.contains("抽检单已写入"), "{err}");
+    let names: Vec<String> = fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names.len(), 3, "no temporary files left: {names:?}");
+}
+
+/// A CSV cell as written before the spreadsheet guard: a cell that starts with = + - @ (a
+/// formula to Excel) carries a leading ', which `zhijian precision` removes on reading.
+fn unguarded(cell: &str) -> &str {
+    cell.strip_prefix('\'')
+        .filter(|rest| rest.starts_with(['=', '+', '-', '@', '\t', '\r', '\'']))
+        .unwrap_or(cell)
+}

@@ -9,13 +9,15 @@
 //! written), 2 when the command could not run.
 //!
 //! Every output is checked before anything is read: none may be one of the inputs, and no two
-//! may be the same file, however their paths are spelled.
+//! may be the same file, however their paths are spelled. [`Batch`] is that check, the progress
+//! bar, the tally and the summary, for `sample` as well, which keeps the rows instead of writing
+//! them.
 
 use crate::channel::Channel;
 use std::collections::HashMap;
 use std::fs;
 use std::io::{self, IsTerminal};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use clap::Args;
@@ -26,8 +28,9 @@ use crate::grade::{grade_sources, Graded, Progress};
 use crate::input::{discover, known_extensions, Discovered, ReadOptions, RoleOptions, Source};
 use crate::report::output::remove_temp_files_on_signals;
 use crate::report::{Context, FileId, Flow, Format, Reports, Target};
+use crate::rule::RuleSet;
 
-/// What to read and how to grade it: shared by `grade`, `review` and `explain`.
+/// What to read and how to grade it: shared by `grade`, `review`, `explain` and `sample`.
 #[derive(Debug, Args, Clone)]
 pub struct InputArgs {
     /// 文件、目录 (递归读取转写文本、ASR 结果 JSON、JSONL、SRT/WebVTT 字幕),或 - 表示标准输入 (自动识别格式) /
@@ -203,91 +206,164 @@ pub(super) fn execute(
     bom: bool,
     only_flagged: bool,
 ) -> Result<Status, CliError> {
-    let started = Instant::now();
-    let rules = load_rules(input.rules.as_deref(), input.scheme.as_deref())?;
-    let pool = input.pool()?;
-    let Discovered { sources, skipped } = input.discover()?;
-    check_clashes(&sources, &outputs)?;
-
-    // From here on temporary files exist; an interrupted run must not leave them behind.
-    remove_temp_files_on_signals()
-        .map_err(|e| CliError::Usage(format!("无法安装信号处理: {}", crate::zh::io(&e))))?;
+    let targets: Vec<&Target> = outputs.iter().map(|(_, t)| t).collect();
+    let batch = Batch::open(input, &targets)?;
     let cx = Context {
-        rules: &rules,
+        rules: &batch.rules,
         bom,
         only_flagged,
     };
     let mut reports = Reports::open(outputs, cx)?;
-    if reports.stale_removed > 0 && !input.quiet {
-        eprintln!(
-            "已清理上次被中断的运行留下的临时文件 {} 个。",
-            reports.stale_removed
-        );
-    }
-
-    let bar = progress_bar(
-        sources.len() as u64,
-        !input.quiet && io::stderr().is_terminal(),
-    );
-    let mut tally = Tally::default();
-    let mut failure = None;
-    let mut stopped = false;
-    let run = pool.install(|| {
-        grade_sources(&rules, &sources, &options, CHUNK, &bar, &mut |rows| {
-            tally.add(&rows, &bar);
-            match reports.write(&rows) {
-                Ok(Flow::Continue) => Ok(()),
-                Ok(Flow::Stop) => {
-                    stopped = true;
-                    Err(io::Error::other("stdout closed"))
-                }
-                Err(e) => {
-                    failure = Some(e);
-                    Err(io::Error::other("report failed"))
-                }
-            }
-        })
-    });
-    bar.finish_and_clear();
-    if let Some(e) = failure {
-        return Err(e.into());
-    }
-    match run {
-        Err(_) if stopped => return Ok(status(tally.errors)),
-        Err(e) => return Err(CliError::Usage(format!("质检中断: {}", crate::zh::io(&e)))),
-        Ok(()) => {}
+    note_stale(input, reports.stale_removed);
+    let done = batch.grade(input, &options, &mut |rows| Ok(reports.write(&rows)?))?;
+    if done.stopped {
+        return Ok(done.status());
     }
     reports.finish()?;
-    tally.report_duplicates();
+    done.summarise(input, &batch.rules);
+    Ok(done.status())
+}
 
-    if !input.quiet {
-        eprintln!(
-            "已质检 {} 通 (需复核 {} 通,无法读取 {} 个),规则 {} 条{},用时 {:.2} 秒",
-            tally.calls - tally.errors,
-            tally.flagged,
-            tally.errors,
-            rules.rules.len(),
-            rules
-                .scheme
-                .as_ref()
-                .map_or(String::new(), |s| format!(" (质检方案: {s})")),
-            started.elapsed().as_secs_f64()
+/// Says that stale temporary files of an interrupted run were removed beside the outputs.
+pub(super) fn note_stale(input: &InputArgs, removed: usize) {
+    if removed > 0 && !input.quiet {
+        eprintln!("已清理上次被中断的运行留下的临时文件 {removed} 个。");
+    }
+}
+
+/// A batch ready to be graded: the rules, the inputs found, the threads, and outputs that are
+/// known not to be one of the inputs.
+pub(super) struct Batch {
+    pub rules: RuleSet,
+    sources: Vec<Source>,
+    skipped: Vec<PathBuf>,
+    pool: rayon::ThreadPool,
+    started: Instant,
+}
+
+/// What grading a batch came to, for the exit status and the summary.
+pub(super) struct Done {
+    tally: Tally,
+    skipped: Vec<PathBuf>,
+    started: Instant,
+    /// Every output was a pipe its reader closed: grading stopped early.
+    pub stopped: bool,
+}
+
+impl Batch {
+    /// Loads the rules, finds the inputs and checks `outputs` against them (none may be an
+    /// input, no two the same file). From here on an interrupted run removes its temporary
+    /// files.
+    pub(super) fn open(input: &InputArgs, outputs: &[&Target]) -> Result<Batch, CliError> {
+        let started = Instant::now();
+        let rules = load_rules(input.rules.as_deref(), input.scheme.as_deref())?;
+        let pool = input.pool()?;
+        let Discovered { sources, skipped } = input.discover()?;
+        check_clashes(&sources, outputs)?;
+        remove_temp_files_on_signals()
+            .map_err(|e| CliError::Usage(format!("无法安装信号处理: {}", crate::zh::io(&e))))?;
+        Ok(Batch {
+            rules,
+            sources,
+            skipped,
+            pool,
+            started,
+        })
+    }
+
+    /// Grades every input, handing the rows to `sink` a chunk at a time in batch order, with a
+    /// progress bar on a terminal. The sink's [`Flow::Stop`] ends the run early (`stopped`).
+    pub(super) fn grade(
+        &self,
+        input: &InputArgs,
+        options: &ReadOptions,
+        sink: &mut (dyn FnMut(Vec<Graded>) -> Result<Flow, CliError> + Send),
+    ) -> Result<Done, CliError> {
+        let bar = progress_bar(
+            self.sources.len() as u64,
+            !input.quiet && io::stderr().is_terminal(),
         );
-        if tally.errors > 0 {
-            eprintln!("无法读取的输入已写入报告,原因见 error (错误) 列。");
+        let mut tally = Tally::default();
+        let mut failure = None;
+        let mut stopped = false;
+        let run = self.pool.install(|| {
+            grade_sources(
+                &self.rules,
+                &self.sources,
+                options,
+                CHUNK,
+                &bar,
+                &mut |rows| {
+                    tally.add(&rows, &bar);
+                    match sink(rows) {
+                        Ok(Flow::Continue) => Ok(()),
+                        Ok(Flow::Stop) => {
+                            stopped = true;
+                            Err(io::Error::other("stdout closed"))
+                        }
+                        Err(e) => {
+                            failure = Some(e);
+                            Err(io::Error::other("report failed"))
+                        }
+                    }
+                },
+            )
+        });
+        bar.finish_and_clear();
+        if let Some(e) = failure {
+            return Err(e);
         }
-        if tally.undecided > 0 {
+        match run {
+            Err(_) if stopped => {}
+            Err(e) => return Err(CliError::Usage(format!("质检中断: {}", crate::zh::io(&e)))),
+            Ok(()) => {}
+        }
+        Ok(Done {
+            tally,
+            skipped: self.skipped.clone(),
+            started: self.started,
+            stopped,
+        })
+    }
+}
+
+impl Done {
+    pub(super) fn status(&self) -> Status {
+        status(self.tally.errors)
+    }
+
+    /// The warnings and the summary on stderr, once the outputs are in place.
+    pub(super) fn summarise(&self, input: &InputArgs, rules: &RuleSet) {
+        let tally = &self.tally;
+        tally.report_duplicates();
+        if !input.quiet {
             eprintln!(
-                "有 {} 通电话无法从话术判断哪位说话人是客服,已按第一位说话人处理并标记复核;\
-                 如已知客服的说话人或声道,请加 --agent-speaker 或 --agent-channel。",
-                tally.undecided
+                "已质检 {} 通 (需复核 {} 通,无法读取 {} 个),规则 {} 条{},用时 {:.2} 秒",
+                tally.calls - tally.errors,
+                tally.flagged,
+                tally.errors,
+                rules.rules.len(),
+                rules
+                    .scheme
+                    .as_ref()
+                    .map_or(String::new(), |s| format!(" (质检方案: {s})")),
+                self.started.elapsed().as_secs_f64()
             );
+            if tally.errors > 0 {
+                eprintln!("无法读取的输入已写入报告,原因见 error (错误) 列。");
+            }
+            if tally.undecided > 0 {
+                eprintln!(
+                    "有 {} 通电话无法从话术判断哪位说话人是客服,已按第一位说话人处理并标记复核;\
+                     如已知客服的说话人或声道,请加 --agent-speaker 或 --agent-channel。",
+                    tally.undecided
+                );
+            }
+        }
+        if !self.skipped.is_empty() && !input.quiet {
+            eprintln!("{}", skipped_summary(&self.skipped, input.verbose));
         }
     }
-    if !skipped.is_empty() && !input.quiet {
-        eprintln!("{}", skipped_summary(&skipped, input.verbose));
-    }
-    Ok(status(tally.errors))
 }
 
 /// What was not read: counted with a few examples, or every file with `--verbose`.
@@ -350,13 +426,7 @@ fn outputs(args: &GradeArgs) -> Result<Vec<(Format, Target)>, CliError> {
         outputs.push((args.format.unwrap_or(Format::Csv), Target::stdout()));
     }
     if let Some(path) = &args.html {
-        if let Some(other) = Format::from_extension(path).filter(|f| *f != Format::Html) {
-            return Err(CliError::Usage(format!(
-                "--html 写的是 HTML 复核报告,不能写成 {} 文件: 请用 --html {}.html",
-                other.spec().name,
-                path.with_extension("").display()
-            )));
-        }
+        only_format(path, "--html", Format::Html, "HTML 复核报告")?;
         outputs.push((Format::Html, resolve(path)?));
     }
     if let Some(path) = &args.findings {
@@ -382,10 +452,29 @@ fn outputs(args: &GradeArgs) -> Result<Vec<(Format, Target)>, CliError> {
     Ok(outputs)
 }
 
+/// Refuses an output file whose extension names another format than the one `flag` writes
+/// (`what`): `--html 报告.xlsx` is a mistake, not a request for a workbook.
+pub(super) fn only_format(
+    path: &Path,
+    flag: &str,
+    format: Format,
+    what: &str,
+) -> Result<(), CliError> {
+    match Format::from_extension(path).filter(|f| *f != format) {
+        Some(other) => Err(CliError::Usage(format!(
+            "{flag} 写的是 {what},不能写成 {} 文件: 请用 {flag} {}.{}",
+            other.spec().name,
+            path.with_extension("").display(),
+            format.spec().extensions[0]
+        ))),
+        None => Ok(()),
+    }
+}
+
 /// Refuses a run that would write over one of its inputs, or write two reports into one file.
-fn check_clashes(sources: &[Source], outputs: &[(Format, Target)]) -> Result<(), CliError> {
-    for (i, (_, a)) in outputs.iter().enumerate() {
-        for (_, b) in &outputs[..i] {
+fn check_clashes(sources: &[Source], outputs: &[&Target]) -> Result<(), CliError> {
+    for (i, a) in outputs.iter().enumerate() {
+        for b in &outputs[..i] {
             if a.same_as(b) {
                 return Err(CliError::Usage(format!(
                     "两个输出是同一个文件: {} 和 {};每个报告需要自己的文件",
@@ -399,7 +488,7 @@ fn check_clashes(sources: &[Source], outputs: &[(Format, Target)]) -> Result<(),
     // (`zhijian grade -` typed by hand) is no clash.
     let written: Vec<(FileId, &Target)> = outputs
         .iter()
-        .filter_map(|(_, t)| Some((t.id().filter(FileId::is_regular_file)?, t)))
+        .filter_map(|t| Some((t.id().filter(FileId::is_regular_file)?, *t)))
         .collect();
     if written.is_empty() {
         return Ok(());

@@ -2,8 +2,9 @@
 //!
 //! In: `zhijian grade …` (score calls), `zhijian review …` (the supervisor's HTML report),
 //! `zhijian explain FILE` (one call in the terminal), `zhijian precision verdicts.csv…` (each
-//! rule's precision from supervisors' verdicts), `zhijian test …` (prove the rule files work) or
-//! `zhijian rules [ID]` (list or document the rules). Out: what the command writes and an
+//! rule's precision from supervisors' verdicts), `zhijian sample …` (draw hits or calls for people
+//! to check by hand), `zhijian test …` (prove the rule files work) or `zhijian rules [ID]` (list
+//! or document the rules). Out: what the command writes and an
 //! exit status, 0 success, 1 problems found (inputs that could not be read, tests that
 //! failed), 2 the command could not run (usage, unusable rule files, unwritable output).
 
@@ -12,6 +13,7 @@ mod grade;
 mod precision;
 mod review;
 mod rules;
+mod sample;
 mod test;
 
 use std::io;
@@ -24,6 +26,7 @@ pub use grade::{GradeArgs, InputArgs};
 pub use precision::PrecisionArgs;
 pub use review::ReviewArgs;
 pub use rules::RulesArgs;
+pub use sample::SampleArgs;
 pub use test::TestArgs;
 
 use crate::rule::{RuleErrors, RuleSet};
@@ -51,6 +54,10 @@ pub enum Command {
     /// 在终端里解释一通电话:原文标出扣分处、逐条算分、未命中的原因 / explain one call's score
     #[command(after_help = EXPLAIN_EXAMPLES)]
     Explain(ExplainArgs),
+    /// 人工抽检:按规则、渠道、坐席或档位随机抽取命中 (或整通电话),写成逐项判定的抽检单 /
+    /// draw a reproducible sample of hits or calls for people to check
+    #[command(after_help = SAMPLE_EXAMPLES)]
+    Sample(SampleArgs),
     /// 按复核结论 (verdicts.csv) 统计每条规则的准确率 / each rule's precision from verdicts
     Precision(PrecisionArgs),
     /// 检验规则文件: 校验格式、运行示例、核对语料期望 / test the rule files
@@ -84,6 +91,19 @@ const REVIEW_EXAMPLES: &str = "\
 
 报告是一个独立的 HTML 文件,不联网,可放在共享盘上用浏览器打开。在通话视图里逐条标记
 确认/误判,点“下载 verdicts.csv”,再用 zhijian precision verdicts.csv 统计每条规则的准确率。";
+
+const SAMPLE_EXAMPLES: &str = "\
+例子 / examples:
+  zhijian sample 转写/ -o 抽检单.txt                        每条规则随机抽 8 项命中,逐项判定
+  zhijian sample 转写/ --per rule-channel --n 5 --verdicts 抽检.csv   每条规则每个渠道 5 项,附空白结论表
+  zhijian sample 转写/ --rule RSP001 --rule EMP001 --n 20   只抽这两条规则
+  zhijian sample 转写/ --per agent --only-channel chat      在线客服每个坐席 8 项
+  zhijian sample 转写/ --per call --n 10 -o 整通.txt         整通抽 10 通,找漏检
+  zhijian sample 转写/ --html 抽检.html                     只含抽到的通话的复核报告
+
+同样的种子 (--seed,默认 13) 和同样的通话,抽到的就相同,与线程数、文件放在哪里无关;
+--n 加大时原来抽到的仍在其中。把结论填进 --verdicts 的 verdict 列 (确认/误判/存疑),
+再用 zhijian precision 抽检.csv 统计每条规则的准确率。";
 
 const EXPLAIN_EXAMPLES: &str = "\
 例子 / examples:
@@ -123,6 +143,7 @@ pub fn run(cli: Cli) -> Result<Status, CliError> {
     match cli.command {
         Command::Grade(args) => grade::run(&args),
         Command::Review(args) => review::run(&args),
+        Command::Sample(args) => sample::run(&args),
         Command::Precision(args) => precision::run(&args),
         Command::Explain(args) => explain::run(&args),
         Command::Test(args) => test::run(&args),
@@ -172,5 +193,29 @@ fn write_error(path: Option<&Path>, source: io::Error) -> CliError {
     CliError::Write {
         path: path.map_or_else(|| PathBuf::from("标准输出"), Path::to_path_buf),
         source,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// Two flattened arguments with one id (`--rules DIR` and `--rule ID`, both stored as
+    /// `rules`) would silently share their values; clap only checks this in debug builds.
+    #[test]
+    fn every_argument_of_a_command_has_its_own_id_and_name() {
+        use clap::CommandFactory as _;
+        let cli = super::Cli::command();
+        for sub in cli.get_subcommands() {
+            for key in [
+                |a: &clap::Arg| Some(a.get_id().to_string()),
+                |a: &clap::Arg| a.get_long().map(String::from),
+                |a: &clap::Arg| a.get_short().map(String::from),
+            ] {
+                let mut seen: Vec<String> = sub.get_arguments().filter_map(key).collect();
+                let n = seen.len();
+                seen.sort();
+                seen.dedup();
+                assert_eq!(seen.len(), n, "zhijian {}", sub.get_name());
+            }
+        }
     }
 }

@@ -5,13 +5,13 @@
 //! keeps the marks), each hit under its turn, missing words after the turns they were missing
 //! from and timing observations before the turn they measured, then the score rule by rule and,
 //! for each rule that did not fire, why in a word (N/A on this channel, no timestamps, the
-//! required words were said…).
+//! required words were said…). The plain marks and the words for evidence (the turns a reply was
+//! missing from, what an overlap or a silence measured) serve the sample's worksheet too.
 
 use std::fmt::Write as _;
 
 use crate::grade::Graded;
-use crate::rule::{seconds, Evidence, Quote, RuleSet, Shape};
-
+use crate::rule::{seconds, Evidence, Hit, Quote, RuleSet, Shape};
 /// How marks are drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Style {
@@ -63,7 +63,7 @@ impl Paint {
     }
 }
 
-fn signed(p: i32) -> String {
+pub(super) fn signed(p: i32) -> String {
     if p > 0 {
         format!("+{p}")
     } else if p < 0 {
@@ -73,7 +73,7 @@ fn signed(p: i32) -> String {
     }
 }
 
-fn clock(ms: u64) -> String {
+pub(super) fn clock(ms: u64) -> String {
     let s = ms / 1000;
     format!("{:02}:{:02}", s / 60, s % 60)
 }
@@ -143,34 +143,22 @@ pub fn render(set: &RuleSet, row: &Graded, style: Style) -> String {
             Evidence::Missing { quote, first, last } => {
                 // The words that made the reply expected are marked; a whole turn quoted
                 // because nothing triggered the rule is not (the note says it).
-                if !(*first..=*last).contains(&hit.turn) {
+                if is_trigger(hit) {
                     spans[hit.turn].push((quote.start, quote.end, bonus, true));
                 }
-                let range = if first == last {
-                    format!("第 {} 轮", first + 1)
-                } else {
-                    format!("第 {}–{} 轮", first + 1, last + 1)
-                };
-                let at = (*last).max(hit.turn).min(n.saturating_sub(1));
                 // A trigger found by similarity says which example it resembled.
                 let trigger = match &quote.similar {
                     Some(_) => format!(";引出它的“{}”{}", quote.text, resembles(quote)),
                     None => String::new(),
                 };
-                after[at].push(format!("{head}  {range}没有说到要求的话{trigger}"));
+                after[missing_note_at(hit, n)].push(format!(
+                    "{head}  {}没有说到要求的话{trigger}",
+                    turn_range(*first, *last)
+                ));
             }
-            Evidence::Overlap { begin_ms, end_ms } => before[hit.turn].push(format!(
-                "{head}  抢话 {} 秒: 对方说到 {},这一轮在 {} 开口",
-                seconds(end_ms - begin_ms),
-                clock(*end_ms),
-                clock(*begin_ms)
-            )),
-            Evidence::Silence { begin_ms, end_ms } => before[hit.turn].push(format!(
-                "{head}  静音 {} 秒 ({}–{})",
-                seconds(end_ms - begin_ms),
-                clock(*begin_ms),
-                clock(*end_ms)
-            )),
+            Evidence::Overlap { .. } | Evidence::Silence { .. } => {
+                before[hit.turn].push(format!("{head}  {}", timing(&hit.evidence)));
+            }
         }
     }
     let arrow = p.dim("  ↳ ");
@@ -296,7 +284,66 @@ fn resembles(q: &Quote) -> String {
         .map_or(String::new(), |r| format!(" {}", r.describe()))
 }
 
-fn display_width(text: &str) -> usize {
+/// Whether a missing reply's quote is the words that made it expected (a customer's
+/// complaint), rather than a turn where it should have been said.
+pub(super) fn is_trigger(hit: &Hit) -> bool {
+    match &hit.evidence {
+        Evidence::Missing { first, last, .. } => !(*first..=*last).contains(&hit.turn),
+        _ => false,
+    }
+}
+
+/// The turn a missing reply is noted after: the last it was missing from, or the words that
+/// made it expected if they came later; within a call of `n` turns.
+pub(super) fn missing_note_at(hit: &Hit, n: usize) -> usize {
+    let last = match &hit.evidence {
+        Evidence::Missing { last, .. } => *last,
+        _ => hit.turn,
+    };
+    last.max(hit.turn).min(n.saturating_sub(1))
+}
+
+/// Turns counted from 1: 第 3 轮, 第 3–4 轮.
+pub(super) fn turn_range(first: usize, last: usize) -> String {
+    if first == last {
+        format!("第 {} 轮", first + 1)
+    } else {
+        format!("第 {}–{} 轮", first + 1, last + 1)
+    }
+}
+
+/// What a timing observation measured, in words (empty for words said or missing).
+pub(super) fn timing(evidence: &Evidence) -> String {
+    match *evidence {
+        Evidence::Overlap { begin_ms, end_ms } => format!(
+            "抢话 {} 秒: 对方说到 {},这一轮在 {} 开口",
+            seconds(end_ms - begin_ms),
+            clock(end_ms),
+            clock(begin_ms)
+        ),
+        Evidence::Silence { begin_ms, end_ms } => format!(
+            "静音 {} 秒 ({}–{})",
+            seconds(end_ms - begin_ms),
+            clock(begin_ms),
+            clock(end_ms)
+        ),
+        Evidence::Said(_) | Evidence::Missing { .. } => String::new(),
+    }
+}
+
+/// `text` with the character ranges of `spans` in 【】, overlapping ranges merged.
+pub(super) fn bracketed(text: &str, spans: &[(usize, usize)]) -> String {
+    let mut spans: Vec<_> = spans.iter().map(|&(s, e)| (s, e, false, false)).collect();
+    marked(
+        text,
+        &mut spans,
+        &Paint {
+            style: Style::Plain,
+        },
+    )
+}
+
+pub(super) fn display_width(text: &str) -> usize {
     unicode_width::UnicodeWidthStr::width(text)
 }
 

@@ -22,6 +22,7 @@ mod findings;
 mod html;
 mod jsonl;
 pub mod output;
+pub mod sample;
 mod scores;
 mod stats;
 mod xlsx;
@@ -34,7 +35,7 @@ pub use findings::FINDINGS_HEADER;
 pub use jsonl::SCHEMA;
 pub use output::{FileId, Output, Target};
 pub use scores::SCORES_HEADER;
-pub use stats::{AgentStats, RuleStats, Stats};
+pub use stats::{AgentStats, RuleStats, Stats, UNKNOWN_AGENT};
 
 use crate::grade::Graded;
 use crate::input::Turn;

@@ -316,20 +316,30 @@ fn link(
 pub(super) fn fingerprint(sources: &[RuleSource]) -> String {
     let mut sorted: Vec<&RuleSource> = sources.iter().collect();
     sorted.sort_by(|a, b| a.path.cmp(&b.path));
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut hash = FNV1A_START;
     for src in sorted {
-        for byte in src
-            .path
-            .bytes()
-            .chain([0])
-            .chain(src.text.bytes())
-            .chain([0])
-        {
-            hash ^= u64::from(byte);
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
-        }
+        hash = fnv1a(
+            hash,
+            src.path
+                .bytes()
+                .chain([0])
+                .chain(src.text.bytes())
+                .chain([0]),
+        );
     }
     format!("{hash:016x}")
+}
+
+/// FNV-1a 64's offset basis: the hash of no bytes.
+pub(crate) const FNV1A_START: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// FNV-1a 64 of what `hash` was the hash of, followed by `bytes`.
+pub(crate) fn fnv1a(mut hash: u64, bytes: impl IntoIterator<Item = u8>) -> u64 {
+    for byte in bytes {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    hash
 }
 
 fn line_start(text: &str, line: usize) -> usize {

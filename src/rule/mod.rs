@@ -40,6 +40,7 @@ use crate::input::Call;
 
 use crate::segment::Segmenter;
 pub(crate) use check::{Check, RuleRef};
+pub(crate) use compile::{fnv1a, FNV1A_START};
 
 /// A text file of a rule set, as read from disk or from the binary.
 #[derive(Debug, Clone)]

@@ -281,8 +281,10 @@
     }
     return lines.join('\n');
   }
+  // The header of verdict.rs (HEADER), which `zhijian sample --verdicts` writes too: the same
+  // hit there and here is one key to `zhijian precision`.
   const CSV_HEADER = ['call_id', 'source', 'rule_id', 'turn', 'start', 'end', 'verdict', 'reviewer',
-    'comment', 'rules_version', 'kind', 'rule_title', 'quote', 'context', 'channel'];
+    'comment', 'rules_version', 'kind', 'rule_title', 'quote', 'context', 'channel', 'transcript'];
   function verdictsCsv() {
     const rows = [CSV_HEADER.join(',')];
     for (const [c, h, k] of keysOfReport()) {
@@ -291,7 +293,8 @@
       const [s, e] = span(h);
       const ev = h.evidence;
       rows.push([c.call_id, c.source, h.rule_id, h.turn, s, e, v.verdict, v.reviewer, v.comment,
-        c.rules_version, ev.kind, h.rule_title, ev.text || '', contextLines(c, h), c.channel || '']
+        c.rules_version, ev.kind, h.rule_title, ev.text || '', contextLines(c, h), c.channel || '',
+        fingerprint(c)]
         .map(csvCell).join(','));
     }
     return '\ufeff' + rows.join('\r\n') + '\r\n';
