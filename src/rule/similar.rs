@@ -56,6 +56,52 @@ pub(crate) struct Matcher {
     /// For each n-gram id, each example that has it with its weight in the example's unit
     /// vector.
     postings: Vec<Vec<(usize, f64)>>,
+    /// Every character of the examples, as bits: a clause's n-gram whose first character is
+    /// not one of them is in no example, and most are not (the examples are a few sentences,
+    /// the clauses everything customers say), so this spares the vocabulary search.
+    chars: CharSet,
+    /// The lowest `min_similarity` of the conditions that use the matcher: a clause that
+    /// cannot reach it is of no use to any of them, and is not scored exactly (0 before any
+    /// condition says: every clause is).
+    floor: f64,
+}
+
+/// A set of characters: a bit for each of the Basic Multilingual Plane, a sorted list for
+/// the rest.
+#[derive(Debug)]
+struct CharSet {
+    bmp: Vec<u64>,
+    other: Vec<char>,
+}
+
+impl CharSet {
+    fn new(chars: impl Iterator<Item = char>) -> CharSet {
+        let mut set = CharSet {
+            bmp: vec![0; 1 << 10],
+            other: Vec::new(),
+        };
+        for c in chars {
+            match u32::from(c) {
+                n @ 0..=0xFFFF => set.bmp[(n >> 6) as usize] |= 1 << (n & 63),
+                _ => set.other.push(c),
+            }
+        }
+        set.other.sort_unstable();
+        set.other.dedup();
+        set
+    }
+
+    fn contains(&self, c: char) -> bool {
+        match u32::from(c) {
+            n @ 0..=0xFFFF => self.bmp[(n >> 6) as usize] & (1 << (n & 63)) != 0,
+            _ => self.other.binary_search(&c).is_ok(),
+        }
+    }
+}
+
+/// The first character of an n-gram (see [`key`]).
+fn first_char(g: Gram) -> char {
+    char::from_u32((g >> 21) as u32).unwrap_or('\0')
 }
 
 /// A clause, or two adjacent clauses of one sentence, and the example it reads most like.
@@ -165,31 +211,87 @@ impl Matcher {
                 }
             }
         }
+        let chars = CharSet::new(folded.iter().flat_map(|f| f.chars()));
         Matcher {
             examples,
             folded,
             vocabulary,
             postings,
+            chars,
+            floor: f64::INFINITY,
         }
     }
 
-    /// The closest example to `letters` and its cosine similarity; `None` below the length
-    /// floor or when nothing is shared. Ties go to the example written first.
-    fn closest(&self, letters: &[char], scratch: &mut Scratch) -> Option<(usize, f64)> {
+    /// Lets the matcher skip clauses below `min`, the threshold of a condition that uses it;
+    /// the lowest of them is the floor.
+    pub(crate) fn lower_floor(&mut self, min: f64) {
+        self.floor = self.floor.min(min);
+    }
+
+    /// The n-grams of `letters` that some example has (by vocabulary id, each once with its
+    /// weighted count, sorted), and the sum of the squared weights of the occurrences of all
+    /// the others.
+    fn summarise(&self, letters: &[char]) -> Summary {
+        let mut summary = Summary::default();
+        let occurrences = letters
+            .iter()
+            .map(|&a| (key(a, None), weight(a, None)))
+            .chain(
+                letters
+                    .windows(2)
+                    .map(|w| (key(w[0], Some(w[1])), weight(w[0], Some(w[1])))),
+            );
+        for (k, w) in occurrences {
+            summary.add(self.id_of(k), w);
+        }
+        summary.count();
+        summary
+    }
+
+    /// The vocabulary id of n-gram `k`, if an example has it.
+    fn id_of(&self, k: Gram) -> Option<usize> {
+        if self.chars.contains(first_char(k)) {
+            self.vocabulary.binary_search(&k).ok()
+        } else {
+            None
+        }
+    }
+
+    /// The closest example to `letters` (whose n-grams `summary` describes) and its cosine
+    /// similarity; `None` below the length floor, when nothing is shared, or when no example
+    /// can reach the matcher's floor. Ties go to the example written first.
+    ///
+    /// Most clauses share a few characters with the examples and no more, so the exact norm
+    /// (which needs every n-gram counted) is computed only for a clause that could reach the
+    /// floor: the dot products need only the shared n-grams, and every occurrence of an
+    /// unshared one adds at least its weight squared to the squared norm, which bounds the
+    /// cosine from above. A clause under the bound would be dropped by every condition anyway.
+    fn closest(
+        &self,
+        letters: &[char],
+        summary: &Summary,
+        scratch: &mut Scratch,
+    ) -> Option<(usize, f64)> {
         if letters.len() < MIN_LETTERS {
             return None;
         }
         let Scratch { grams: g, dots } = scratch;
-        grams(letters, g);
         dots.clear();
         dots.resize(self.examples.len(), 0.0);
-        for &(k, w) in g.iter() {
-            if let Ok(id) = self.vocabulary.binary_search(&k) {
-                for &(example, we) in &self.postings[id] {
-                    dots[example] += w * we;
-                }
+        let mut shared_norm = 0.0;
+        for &(id, w) in &summary.shared {
+            shared_norm += w * w;
+            for &(example, we) in &self.postings[id] {
+                dots[example] += w * we;
             }
         }
+        let best_dot = dots.iter().copied().fold(0.0, f64::max);
+        // Below the floor by more than the six-place rounding of a score: no condition keeps it.
+        let bound = best_dot / (shared_norm + summary.unshared).sqrt();
+        if self.floor.is_finite() && bound < self.floor - 1e-6 {
+            return None;
+        }
+        grams(letters, g);
         let n = norm(g);
         let mut best: Option<(usize, f64)> = None;
         for (example, &dot) in dots.iter().enumerate() {
@@ -209,8 +311,12 @@ impl Matcher {
         let mut scratch = Scratch::default();
         let mut out = Vec::new();
         let mut alone: Vec<f64> = Vec::with_capacity(clauses.len());
-        for c in &clauses {
-            let found = self.closest(&letters[c.letters.clone()], &mut scratch);
+        let summaries: Vec<Summary> = clauses
+            .iter()
+            .map(|c| self.summarise(&letters[c.letters.clone()]))
+            .collect();
+        for (c, summary) in clauses.iter().zip(&summaries) {
+            let found = self.closest(&letters[c.letters.clone()], summary, &mut scratch);
             alone.push(found.map_or(0.0, |f| f.1));
             if let Some((example, score)) = found {
                 out.push(Scored {
@@ -222,13 +328,21 @@ impl Matcher {
         }
         // A long example may have a comma inside: 这都多少天了,还没给我解决. A window of two
         // clauses counts only when it beats both of its clauses, so that a clause that matches
-        // on its own is not quoted with its neighbour.
+        // on its own is not quoted with its neighbour. Its n-grams are the two clauses' and the
+        // bigram across the boundary.
         for (i, pair) in clauses.windows(2).enumerate() {
             if pair[0].ends_sentence {
                 continue;
             }
             let both = &letters[pair[0].letters.start..pair[1].letters.end];
-            if let Some((example, score)) = self.closest(both, &mut scratch) {
+            let across = pair[0].letters.end;
+            let (a, b) = (letters[across - 1], letters[across]);
+            let summary = summaries[i].joined(
+                &summaries[i + 1],
+                self.id_of(key(a, Some(b))),
+                weight(a, Some(b)),
+            );
+            if let Some((example, score)) = self.closest(both, &summary, &mut scratch) {
                 if score > alone[i].max(alone[i + 1]) {
                     out.push(Scored {
                         range: pair[0].range.start..pair[1].range.end,
@@ -239,6 +353,49 @@ impl Matcher {
             }
         }
         out
+    }
+}
+
+/// What the exact score of a unit needs from its n-grams before the norm: those an example
+/// has, counted, and how much the rest add to the squared norm at the least.
+#[derive(Default, Clone)]
+struct Summary {
+    /// (vocabulary id, weighted count), sorted by id once [`Summary::count`] has run.
+    shared: Vec<(usize, f64)>,
+    /// Σ weight² over every occurrence of an n-gram no example has: a lower bound of their
+    /// part of the squared norm (a count squared is at least the count).
+    unshared: f64,
+}
+
+impl Summary {
+    fn add(&mut self, id: Option<usize>, w: f64) {
+        match id {
+            Some(id) => self.shared.push((id, w)),
+            None => self.unshared += w * w,
+        }
+    }
+
+    /// Each shared n-gram once, with the weights of its occurrences summed.
+    fn count(&mut self) {
+        self.shared.sort_unstable_by_key(|s| s.0);
+        self.shared.dedup_by(|later, first| {
+            let same = later.0 == first.0;
+            if same {
+                first.1 += later.1;
+            }
+            same
+        });
+    }
+
+    /// The summary of two adjacent units and the bigram across them.
+    fn joined(&self, next: &Summary, across: Option<usize>, w: f64) -> Summary {
+        let mut joined = Summary {
+            shared: self.shared.iter().chain(&next.shared).copied().collect(),
+            unshared: self.unshared + next.unshared,
+        };
+        joined.add(across, w);
+        joined.count();
+        joined
     }
 }
 
@@ -292,8 +449,9 @@ fn clauses(text: &str) -> (Vec<Clause>, Vec<char>) {
 /// The cosine similarity of two texts as a `similar` term measures it, for tests and tools:
 /// 1 for the same letters, 0 when they share none, 0 when either is shorter than the floor.
 pub fn similarity(text: &str, example: &str) -> f64 {
-    Matcher::new(vec![example.to_string()])
-        .closest(&letters(&fold(text)), &mut Scratch::default())
+    let m = Matcher::new(vec![example.to_string()]);
+    let letters = letters(&fold(text));
+    m.closest(&letters, &m.summarise(&letters), &mut Scratch::default())
         .map_or(0.0, |c| c.1)
 }
 

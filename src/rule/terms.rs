@@ -233,6 +233,9 @@ impl FileContext<'_> {
             );
         }
         b.conditions[cond].similar = similar::compile(self, terms.similar, terms.min_similarity, b);
+        if let Some((matcher, min)) = b.conditions[cond].similar {
+            b.similars[matcher].lower_floor(min);
+        }
         let lists = [
             (terms.phrases, TermKind::Phrase),
             (terms.words, TermKind::Word),
