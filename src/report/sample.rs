@@ -732,6 +732,23 @@ mod tests {
         assert_eq!(late[35], "客户：第49句");
         let early = lines(context(o, &at(3)));
         assert_eq!((early[0].as_str(), early.len()), ("客服：第0句", 40));
+        // A missing phrase is judged over the turns it was looked for in: the window opens a few
+        // turns before the first of them, not before the turn the hit is reported on.
+        let missing = Hit {
+            rule: 0,
+            turn: 45,
+            evidence: Evidence::Missing {
+                quote: Quote {
+                    start: 0,
+                    end: 1,
+                    text: "第".into(),
+                    similar: None,
+                },
+                first: 30,
+                last: 45,
+            },
+        };
+        assert_eq!(lines(context(o, &missing))[0], "客服：第24句");
     }
 
     #[test]

@@ -521,6 +521,10 @@ mod tests {
             "reported"
         );
         assert!(!at(R, "我要投诉,问题到底解决了吗?", "投诉"), "asked");
+        assert!(
+            !at(R, "我要投诉!后来处理好了?", "投诉"),
+            "asked by the question mark alone"
+        );
     }
 
     #[test]
