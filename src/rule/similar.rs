@@ -563,6 +563,32 @@ mod tests {
     }
 
     #[test]
+    fn a_char_set_holds_its_characters_and_no_others() {
+        let set = CharSet::new("你好😀".chars());
+        for c in ['你', '好', '😀'] {
+            assert!(set.contains(c), "{c}");
+        }
+        // 奼 shares 好's word of the bitmap, 😁 the list of characters past the BMP.
+        for c in ['我', '奼', 'a', '😁'] {
+            assert!(!set.contains(c), "{c}");
+        }
+    }
+
+    #[test]
+    fn the_floor_is_the_lowest_threshold_of_the_conditions() {
+        let mut m = matcher(&DISSATISFIED);
+        assert_eq!(
+            m.floor,
+            f64::INFINITY,
+            "before any condition, every clause is scored"
+        );
+        m.lower_floor(0.8);
+        m.lower_floor(0.7);
+        m.lower_floor(0.75);
+        assert_eq!(m.floor, 0.7);
+    }
+
+    #[test]
     fn identical_is_one_and_disjoint_is_zero() {
         for s in DISSATISFIED
             .iter()
