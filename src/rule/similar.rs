@@ -276,18 +276,8 @@ impl Matcher {
             return None;
         }
         let Scratch { grams: g, dots } = scratch;
-        dots.clear();
-        dots.resize(self.examples.len(), 0.0);
-        let mut shared_norm = 0.0;
-        for &(id, w) in &summary.shared {
-            shared_norm += w * w;
-            for &(example, we) in &self.postings[id] {
-                dots[example] += w * we;
-            }
-        }
-        let best_dot = dots.iter().copied().fold(0.0, f64::max);
+        let bound = self.dots_and_bound(summary, dots);
         // Below the floor by more than the six-place rounding of a score: no condition keeps it.
-        let bound = best_dot / (shared_norm + summary.unshared).sqrt();
         if self.floor.is_finite() && bound < self.floor - 1e-6 {
             return None;
         }
@@ -302,6 +292,23 @@ impl Matcher {
             }
         }
         best
+    }
+
+    /// Fills `dots` with the dot product of the clause `summary` describes with each example,
+    /// and returns an upper bound of its best cosine: the exact squared norm of the clause is
+    /// at least that of its shared n-grams plus `summary.unshared`.
+    fn dots_and_bound(&self, summary: &Summary, dots: &mut Vec<f64>) -> f64 {
+        dots.clear();
+        dots.resize(self.examples.len(), 0.0);
+        let mut shared_norm = 0.0;
+        for &(id, w) in &summary.shared {
+            shared_norm += w * w;
+            for &(example, we) in &self.postings[id] {
+                dots[example] += w * we;
+            }
+        }
+        let best_dot = dots.iter().copied().fold(0.0, f64::max);
+        best_dot / (shared_norm + summary.unshared).sqrt()
     }
 
     /// Every clause of `text` (a folded view), and every two adjacent clauses of a sentence
@@ -571,6 +578,35 @@ mod tests {
         // 奼 shares 好's word of the bitmap, 😁 the list of characters past the BMP.
         for c in ['我', '奼', 'a', '😁'] {
             assert!(!set.contains(c), "{c}");
+        }
+    }
+
+    #[test]
+    fn the_bound_is_never_below_the_score_and_tight_for_an_example() {
+        let m = matcher(&DISSATISFIED);
+        let mut scratch = Scratch::default();
+        for (text, tight) in [
+            ("你们这服务也太差劲了吧", true),
+            ("你们这服务太差了吧我要退货", false),
+            ("处理结果我非常不满意", false),
+        ] {
+            let letters = letters(&fold(text));
+            let summary = m.summarise(&letters);
+            let bound = m.dots_and_bound(&summary, &mut scratch.dots);
+            let (_, score) = m.closest(&letters, &summary, &mut scratch).unwrap();
+            assert!(
+                bound <= 1.0 + 1e-9,
+                "{text}: a cosine bound past 1 ({bound})"
+            );
+            assert!(
+                bound + 1e-6 >= score,
+                "{text}: bound {bound} under the score {score}"
+            );
+            if tight {
+                assert!((bound - 1.0).abs() < 1e-9, "{text}: {bound}");
+            } else {
+                assert!(bound < 1.0, "{text}: {bound}");
+            }
         }
     }
 
