@@ -585,29 +585,49 @@ mod tests {
     fn the_bound_is_never_below_the_score_and_tight_for_an_example() {
         let m = matcher(&DISSATISFIED);
         let mut scratch = Scratch::default();
+        let bound_and_score = |text: &str, scratch: &mut Scratch| {
+            let letters = letters(&fold(text));
+            let summary = m.summarise(&letters);
+            let bound = m.dots_and_bound(&summary, &mut scratch.dots);
+            let (_, score) = m.closest(&letters, &summary, scratch).unwrap();
+            (bound, score)
+        };
         for (text, tight) in [
             ("你们这服务也太差劲了吧", true),
             ("你们这服务太差了吧我要退货", false),
             ("处理结果我非常不满意", false),
         ] {
-            let letters = letters(&fold(text));
-            let summary = m.summarise(&letters);
-            let bound = m.dots_and_bound(&summary, &mut scratch.dots);
-            let (_, score) = m.closest(&letters, &summary, &mut scratch).unwrap();
-            assert!(
-                bound <= 1.0 + 1e-9,
-                "{text}: a cosine bound past 1 ({bound})"
-            );
-            assert!(
-                bound + 1e-6 >= score,
-                "{text}: bound {bound} under the score {score}"
-            );
+            let (bound, score) = bound_and_score(text, &mut scratch);
+            assert!(bound <= 1.0 + 1e-9, "{text}: past 1 ({bound})");
+            // No n-gram of these clauses occurs twice, so the bound is the score itself: the
+            // squared norm of the unshared n-grams is exactly their weights squared.
+            assert!((bound - score).abs() < 1e-6, "{text}: {bound} {score}");
             if tight {
                 assert!((bound - 1.0).abs() < 1e-9, "{text}: {bound}");
             } else {
                 assert!(bound < 1.0, "{text}: {bound}");
             }
         }
+        // A shared n-gram twice counts once with its weights summed, as the exact norm does.
+        let (bound, score) = bound_and_score("太差劲了太差劲了", &mut scratch);
+        assert!((bound - score).abs() < 1e-6, "{bound} {score}");
+    }
+
+    #[test]
+    fn two_clauses_joined_are_summarised_as_their_letters_together() {
+        let m = matcher(&DISSATISFIED);
+        let (first, second) = (letters("这都多少天了"), letters("还没给我解决吗"));
+        let both: Vec<char> = first.iter().chain(&second).copied().collect();
+        let (a, b) = (first[first.len() - 1], second[0]);
+        let joined = m.summarise(&first).joined(
+            &m.summarise(&second),
+            m.id_of(key(a, Some(b))),
+            weight(a, Some(b)),
+        );
+        let whole = m.summarise(&both);
+        assert_eq!(joined.shared, whole.shared);
+        assert!((joined.unshared - whole.unshared).abs() < 1e-12);
+        assert!(whole.unshared > 0.0, "吗 is in no example");
     }
 
     #[test]
