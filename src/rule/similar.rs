@@ -614,6 +614,26 @@ mod tests {
     }
 
     #[test]
+    fn the_floor_skips_only_clauses_that_cannot_reach_it() {
+        let mut scratch = Scratch::default();
+        let closest = |m: &Matcher, text: &str, scratch: &mut Scratch| {
+            let letters = letters(&fold(text));
+            m.closest(&letters, &m.summarise(&letters), scratch)
+                .map(|(_, score)| score)
+        };
+        let (near, far) = ("你们这服务太差了吧我要退货", "请问明天几点上门安装宽带");
+        let m = matcher(&DISSATISFIED);
+        let exact = closest(&m, near, &mut scratch).unwrap();
+        let low = closest(&m, far, &mut scratch).unwrap();
+        assert!(low < 0.5 && exact > 0.5, "{low} {exact}");
+        // A floor at the clause's own score keeps it; one above the other clause's drops it.
+        let mut m = matcher(&DISSATISFIED);
+        m.lower_floor(exact);
+        assert_eq!(closest(&m, near, &mut scratch), Some(exact));
+        assert_eq!(closest(&m, far, &mut scratch), None);
+    }
+
+    #[test]
     fn two_clauses_joined_are_summarised_as_their_letters_together() {
         let m = matcher(&DISSATISFIED);
         let (first, second) = (letters("这都多少天了"), letters("还没给我解决吗"));
