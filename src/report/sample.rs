@@ -697,6 +697,15 @@ mod tests {
 
     const WHOLE: &str = "客服：您好。\n客户：我要投诉。\n客服：不知道。\n客户：啊?";
 
+    fn quote(start: usize, end: usize, text: &str) -> Quote {
+        Quote {
+            start,
+            end,
+            text: text.into(),
+            similar: None,
+        }
+    }
+
     #[test]
     fn a_long_call_keeps_forty_turns_from_a_few_before_the_evidence() {
         let set = small_rule_set();
@@ -714,12 +723,7 @@ mod tests {
         let at = |turn| Hit {
             rule: 0,
             turn,
-            evidence: Evidence::Said(Quote {
-                start: 0,
-                end: 1,
-                text: "第".into(),
-                similar: None,
-            }),
+            evidence: Evidence::Said(quote(0, 1, "第")),
         };
         let lines = |c: String| c.lines().map(str::to_string).collect::<Vec<_>>();
         let late = lines(context(o, &at(20)));
@@ -738,12 +742,7 @@ mod tests {
             rule: 0,
             turn: 45,
             evidence: Evidence::Missing {
-                quote: Quote {
-                    start: 0,
-                    end: 1,
-                    text: "第".into(),
-                    similar: None,
-                },
+                quote: quote(0, 1, "第"),
                 first: 30,
                 last: 45,
             },
@@ -767,12 +766,6 @@ mod tests {
             rule: tst001,
             turn,
             evidence,
-        };
-        let quote = |start, end, text: &str| Quote {
-            start,
-            end,
-            text: text.into(),
-            similar: None,
         };
         let title = Some("禁语");
         let said = hit(2, Evidence::Said(quote(0, 3, "不知道")));
