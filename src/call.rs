@@ -199,13 +199,17 @@ impl Call {
     /// The agent's name or 工号 from metadata, if the source gave one (a blank value names
     /// nobody).
     pub fn agent(&self) -> Option<&str> {
-        ["agent", "agent_id", "坐席", "客服", "工号"]
+        AGENT_META_KEYS
             .iter()
             .filter_map(|k| self.meta.get(*k))
             .map(|v| v.trim())
             .find(|v| !v.is_empty())
     }
 }
+
+/// Metadata keys that name the agent, in the order `agent()` tries them: their values are the
+/// agent's, never the customer's personal data.
+pub const AGENT_META_KEYS: &[&str] = &["agent", "agent_id", "坐席", "客服", "工号"];
 
 /// Why the turns have the roles they have. Inputs with role labels need no decision; diarized
 /// recognisers name speakers, and one of them had to be chosen as the agent.

@@ -14,6 +14,7 @@ pub mod channel;
 pub mod cli;
 pub mod grade;
 pub mod input;
+pub mod mask;
 pub mod normalize;
 pub mod report;
 pub mod rule;

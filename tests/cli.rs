@@ -25,13 +25,13 @@ fn grades_a_file_to_stdout_with_the_exact_columns() {
     let mut lines = out.lines();
     assert_eq!(
         lines.next().unwrap(),
-        "call_id,source,agent,score,tier,service_type,attitude,procedure,flagged,flag_reasons,hits,error,roles,channel"
+        "call_id,source,agent,score,tier,service_type,attitude,procedure,flagged,flag_reasons,hits,error,roles,channel,masked"
     );
     let row = lines.next().unwrap();
     assert_eq!(
         row,
         format!(
-            "good,{},张敏,100,优秀,优质型,100,100,false,,LNG003:1;RES002:1,,角色标签,phone",
+            "good,{},张敏,100,优秀,优质型,100,100,false,,LNG003:1;RES002:1,,角色标签,phone,true",
             call.display()
         )
     );
@@ -66,7 +66,7 @@ fn broken_inputs_are_error_rows_and_exit_1() {
     assert_eq!(rows.len(), 6, "{csv}");
     assert!(rows[0].starts_with("a_good,"));
     assert!(
-        rows[1].starts_with("b_empty,") && rows[1].ends_with(",true,输入错误,,文件为空,,"),
+        rows[1].starts_with("b_empty,") && rows[1].ends_with(",true,输入错误,,文件为空,,,true"),
         "{}",
         rows[1]
     );
@@ -140,7 +140,7 @@ fn out_and_findings_are_written_whole() {
     assert!(scores.lines().nth(1).unwrap().starts_with("wei,"));
     let findings = fs::read_to_string(&findings).unwrap();
     assert!(findings.starts_with(
-        "call_id,rule_id,turn,role,start,end,matched,message,source,agent,rule_title,points,fatal,evidence,begin_ms,end_ms,measured_ms\n"
+        "call_id,rule_id,turn,role,start,end,matched,message,source,agent,rule_title,points,fatal,evidence,begin_ms,end_ms,measured_ms,masked\n"
     ));
     assert!(
         findings.contains("wei,OPN001,0,agent,0,1,喂,"),

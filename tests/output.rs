@@ -566,7 +566,8 @@ fn excel_workbook_has_the_four_sheets_with_their_contents() {
             "错误",
             "角色判定",
             "渠道",
-            "不适用的规则"
+            "不适用的规则",
+            "个人信息"
         ]
     );
     assert_eq!(scores.len(), 4);
@@ -685,7 +686,7 @@ fn excel_sheets_are_dressed_for_reading() {
         scores.contains("<pane ySplit=\"1\" topLeftCell=\"A2\""),
         "frozen header"
     );
-    assert!(scores.contains("<autoFilter ref=\"A1:O2\""), "autofilter");
+    assert!(scores.contains("<autoFilter ref=\"A1:P2\""), "autofilter");
     assert!(
         scores.contains("<conditionalFormatting sqref=\"E2\""),
         "tier colours"
@@ -1304,4 +1305,148 @@ fn similar_evidence_names_its_example_and_score_in_every_report() {
         "similar_evidence",
         format!("{findings}\n{}\n\n{explain}", evidence.join("\n"))
     );
+}
+
+/// A synthetic ID number: region 89 is no province, so no real person has it; the birth date
+/// and the check character are valid, so it must be masked.
+fn synthetic_id() -> String {
+    let body = "89010119850615123";
+    const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let sum: u32 = body.bytes().zip(WEIGHTS).map(|(b, w)| (b - b'0') as u32 * w).sum();
+    let check = b"10X98765432"[(sum % 11) as usize] as char;
+    format!("{body}{check}")
+}
+
+/// A synthetic 19-digit card number on an unassigned 62 range, with a valid Luhn digit.
+fn synthetic_card() -> String {
+    let body = "629900000012345678";
+    (0..10)
+        .map(|c| format!("{body}{c}"))
+        .find(|n| {
+            let sum: u32 = n
+                .bytes()
+                .rev()
+                .enumerate()
+                .map(|(i, b)| {
+                    let v = (b - b'0') as u32 * if i % 2 == 1 { 2 } else { 1 };
+                    if v > 9 { v - 9 } else { v }
+                })
+                .sum();
+            sum % 10 == 0
+        })
+        .unwrap()
+}
+
+/// The text of every part of a workbook (sheets, shared strings, properties).
+fn xlsx_text(path: &Path) -> String {
+    let mut zip = zip::ZipArchive::new(File::open(path).unwrap()).unwrap();
+    let mut all = String::new();
+    for i in 0..zip.len() {
+        std::io::Read::read_to_string(&mut zip.by_index(i).unwrap(), &mut all).unwrap();
+    }
+    all
+}
+
+/// The review page with its packed calls unpacked.
+fn html_text(path: &Path) -> String {
+    use base64::Engine as _;
+    let html = fs::read_to_string(path).unwrap();
+    let at = html.find("id=\"zj-calls\"").unwrap();
+    let at = at + html[at..].find('>').unwrap() + 1;
+    let len = html[at..].find("</script>").unwrap();
+    let packed = base64::engine::general_purpose::STANDARD
+        .decode(html[at..at + len].trim())
+        .unwrap();
+    let mut calls = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&packed[..]), &mut calls)
+        .unwrap();
+    html + &calls
+}
+
+#[test]
+fn no_personal_number_leaves_in_any_report_unless_asked() {
+    let id = synthetic_id();
+    let card = synthetic_card();
+    // Each number as the customer gave it, and the digits alone: neither may appear.
+    let said = [
+        "幺三八 零零幺三 八零零零",
+        "+86 139-0000-1111",
+        "010-87654321",
+        id.as_str(),
+        card.as_str(),
+        "zhang.san@example.com",
+    ];
+    let digits = ["13800138000", "13900001111", "01087654321", &id, &card];
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "pii.txt",
+        &format!(
+            "# agent: 工号1024\n\
+             # 来电号码: 13900001111\n\
+             客服：您好,工号1024为您服务。\n\
+             客户：我手机号{},备用{},家里座机{}。\n\
+             客服：好的,请提供一下身份证号。\n\
+             客户：{},扣款的卡是{},邮箱{},订单号13512345678,你们怎么回事啊!\n\
+             客服：这个不归我管。\n",
+            said[0], said[1], said[2], said[3], said[4], said[5]
+        ),
+    );
+    let outputs = [
+        "-q", "-o", "s.csv", "--findings", "f.csv", "-o", "r.jsonl", "-o", "r.xlsx", "--html",
+        "r.html",
+    ];
+    let run = grade_to(dir.path(), &[Path::new("pii.txt")], &outputs);
+    assert_eq!(run.status.code(), Some(0), "{run:?}");
+    let read = |d: &Path| {
+        [
+            fs::read_to_string(d.join("s.csv")).unwrap(),
+            fs::read_to_string(d.join("f.csv")).unwrap(),
+            fs::read_to_string(d.join("r.jsonl")).unwrap(),
+            xlsx_text(&d.join("r.xlsx")),
+            html_text(&d.join("r.html")),
+        ]
+    };
+    let names = ["score CSV", "findings", "JSONL", "workbook", "review page"];
+    let reports = read(dir.path());
+    for (name, text) in names.iter().zip(&reports) {
+        for number in said.iter().chain(&digits) {
+            assert!(!text.contains(number), "{name} shows {number}");
+        }
+    }
+    let jsonl = &reports[2];
+    for masked in [
+        "幺三八 **** 八零零零",
+        "+86 139-****-1111",
+        "010-****4321",
+        "订单号13512345678",
+        "工号1024",
+        "\"来电号码\":\"139****1111\"",
+        "z********@example.com",
+        "\"masked\":true",
+    ] {
+        assert!(jsonl.contains(masked), "{masked} not in {jsonl}");
+    }
+    assert!(jsonl.contains(&format!("8{}{}", "*".repeat(16), &id[17..])));
+    assert!(jsonl.contains(&format!("{}{}", "*".repeat(15), &card[15..])));
+    assert!(reports[0].lines().nth(1).unwrap().ends_with(",true"));
+    assert!(reports[1].lines().skip(1).all(|l| l.ends_with(",true")));
+    assert!(reports[3].contains("已遮盖"));
+    assert!(reports[4].contains("个人信息已遮盖"));
+
+    // An internal run keeps them, and every report says so.
+    let run = grade_to(
+        dir.path(),
+        &[Path::new("pii.txt")],
+        &[&outputs[..], &["--no-mask"]].concat(),
+    );
+    assert_eq!(run.status.code(), Some(0), "{run:?}");
+    let reports = read(dir.path());
+    for number in &said {
+        assert!(reports[2].contains(number), "--no-mask lost {number}");
+    }
+    assert!(reports[0].lines().nth(1).unwrap().ends_with(",false"));
+    assert!(reports[2].contains("\"masked\":false"));
+    assert!(reports[3].contains("未遮盖"));
+    assert!(reports[4].contains("个人信息未遮盖"));
 }

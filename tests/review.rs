@@ -426,6 +426,10 @@ fn a_supervisor_filters_reviews_and_exports_verdicts_in_chromium() {
         "calls_with_hits": lines.iter().filter(|l| !l["hits"].as_array().unwrap().is_empty()).count(),
         "xss_search": "onerror",
         "payloads": [SCRIPT_PAYLOAD, ATTR_PAYLOAD],
+        "masked_call": "a1-good",
+        "phone": "13800001234",
+        "phone_masked": "138****1234",
+        "agent_id": "工号1024",
     });
     assert_eq!(expect["rule_calls"], 2, "the fixture's 喂 calls");
     let shots = repo().join("target/review-e2e");

@@ -35,7 +35,10 @@ pub(super) fn run(args: &ExplainArgs) -> Result<Status, CliError> {
     let mut total = 0usize;
     let bar = indicatif::ProgressBar::hidden();
     pool.install(|| {
-        grade_sources(&rules, &found.sources, &options, 256, &bar, &mut |rows| {
+        grade_sources(&rules, &found.sources, &options, 256, &bar, &mut |mut rows| {
+            if !args.input.no_mask {
+                crate::mask::mask_rows(&mut rows);
+            }
             for row in rows {
                 total += 1;
                 let wanted = args.call.as_deref().is_none_or(|id| id == row.call_id);
@@ -78,6 +81,9 @@ pub(super) fn run(args: &ExplainArgs) -> Result<Status, CliError> {
             text.push_str("\n────────\n");
         }
         text.push_str(&render(&rules, row, style));
+    }
+    if args.input.no_mask {
+        text.push_str("\n个人信息未遮盖 (--no-mask):客户的号码原样显示,仅限内部使用。\n");
     }
     if chosen.len() > 1 {
         eprintln!(

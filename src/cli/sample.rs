@@ -188,6 +188,7 @@ pub(super) fn run(args: &SampleArgs) -> Result<Status, CliError> {
         rules: set,
         bom: false,
         only_flagged: false,
+        masked: !args.input.no_mask,
     };
     let mut page = match &outputs.html {
         Some(target) => {
@@ -210,7 +211,7 @@ pub(super) fn run(args: &SampleArgs) -> Result<Status, CliError> {
     // it was.
     write_all(
         &mut sheet,
-        report::sample::worksheet(set, &sample).as_bytes(),
+        report::sample::worksheet(set, &sample, !args.input.no_mask).as_bytes(),
     )
     .map_err(|e| failed(&outputs.sheet, e))?;
     if let (Some(out), Some(target)) = (&mut csv, &outputs.verdicts) {

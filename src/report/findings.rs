@@ -10,7 +10,7 @@ use std::io;
 use super::{csv_writer, io_error, neutralise, when, Context, Output, Report, Spec};
 use crate::grade::Graded;
 
-pub const FINDINGS_HEADER: [&str; 17] = [
+pub const FINDINGS_HEADER: [&str; 18] = [
     "call_id",
     "rule_id",
     "turn",
@@ -28,6 +28,7 @@ pub const FINDINGS_HEADER: [&str; 17] = [
     "begin_ms",
     "end_ms",
     "measured_ms",
+    "masked",
 ];
 
 pub(super) const SPEC: Spec = Spec {
@@ -89,6 +90,7 @@ impl Report for FindingsCsv<'_> {
                         &number(begin),
                         &number(end),
                         &number(measured),
+                        if self.cx.masked { "true" } else { "false" },
                     ])
                     .map_err(io_error)?;
             }

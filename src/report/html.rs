@@ -69,6 +69,7 @@ impl<'a> Html<'a> {
             .expect("shell.html has a /*STYLE*/ slot");
         // Only the report's own script may run, whatever a transcript contains.
         let head = head.replace("/*SCRIPT-HASH*/", &script_hash());
+        let tail = tail.replace("/*PRIVACY*/", privacy(&cx));
         out.write_all(head.as_bytes())?;
         out.write_all(STYLE.as_bytes())?;
         out.write_all(tail.as_bytes())?;
@@ -124,6 +125,16 @@ impl Report for Html<'_> {
         out.write_all(SCRIPT.as_bytes())?;
         out.write_all(b"</script>\n</body>\n</html>\n")?;
         Ok(out)
+    }
+}
+
+/// Whether the page shows the customer's numbers: said at the top of every view, since the
+/// page is what gets mailed around.
+fn privacy(cx: &Context) -> &'static str {
+    if cx.masked {
+        "<span id=\"privacy\" title=\"客户的手机号、座机、身份证号、银行卡号和邮箱已遮盖,如 138****5678\">个人信息已遮盖</span>"
+    } else {
+        "<span id=\"privacy\" class=\"unmasked\" title=\"用 --no-mask 生成:客户的号码原样保留,仅限内部使用,勿外发\">个人信息未遮盖 · 仅限内部</span>"
     }
 }
 

@@ -57,6 +57,8 @@ pub(super) struct Line<'a> {
     duration_ms: Option<u64>,
     channel: Option<&'static str>,
     not_applicable: Vec<&'a str>,
+    /// Whether the customer's personal numbers were masked.
+    masked: bool,
 }
 
 /// How the roles were decided.
@@ -203,6 +205,7 @@ pub(super) fn line<'r>(cx: &Context<'r>, row: &'r Graded) -> Line<'r> {
         duration_ms: None,
         channel: None,
         not_applicable: Vec::new(),
+        masked: cx.masked,
     };
     let o = match &row.outcome {
         Ok(o) => o,

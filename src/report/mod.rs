@@ -62,6 +62,20 @@ pub struct Context<'a> {
     /// List only calls that need a supervisor (and calls that could not be read); totals still
     /// count every call.
     pub only_flagged: bool,
+    /// The customer's personal numbers were masked in the rows (the default): every report
+    /// says whether they were.
+    pub masked: bool,
+}
+
+impl Context<'_> {
+    /// 已遮盖 or 未遮盖, as the workbook and the review page say it.
+    pub fn masked_zh(&self) -> &'static str {
+        if self.masked {
+            "已遮盖"
+        } else {
+            "未遮盖"
+        }
+    }
 }
 
 impl Context<'_> {

@@ -85,9 +85,9 @@ fn pad(text: &str, width: usize) -> String {
 }
 
 /// The whole worksheet.
-pub fn worksheet(set: &RuleSet, sample: &Sample) -> String {
+pub fn worksheet(set: &RuleSet, sample: &Sample, masked: bool) -> String {
     let mut s = String::with_capacity(4096 + 2048 * sample.items.len());
-    head(&mut s, set, sample);
+    head(&mut s, set, sample, masked);
     for (k, item) in sample.items.iter().enumerate() {
         self::item(&mut s, set, sample, k + 1, item);
     }
@@ -97,7 +97,7 @@ pub fn worksheet(set: &RuleSet, sample: &Sample) -> String {
     s
 }
 
-fn head(s: &mut String, set: &RuleSet, sample: &Sample) {
+fn head(s: &mut String, set: &RuleSet, sample: &Sample, masked: bool) {
     let plan = &sample.plan;
     let unit = unit(sample);
     s.push_str("人工抽检单 / Sample for review\n\n");
@@ -126,6 +126,11 @@ fn head(s: &mut String, set: &RuleSet, sample: &Sample) {
         wrap(s, "", "  ", &format!("只抽渠道: {}", names.join("、")));
     }
     let _ = writeln!(s, "规则版本: {}", set.version);
+    s.push_str(if masked {
+        "个人信息: 已遮盖 (客户的号码显示为 138****5678)\n"
+    } else {
+        "个人信息: 未遮盖 (--no-mask),仅限内部使用\n"
+    });
     if plan.per.whole_calls() {
         let _ = writeln!(s, "共 {} 通电话\n", sample.calls.len());
     } else {
@@ -881,7 +886,7 @@ mod tests {
             graded(&set, "c2", "客服：好的。\n", Channel::Phone, ""),
         ];
         let sample = sample_of(&set, Per::Rule, rows.clone());
-        let sheet = worksheet(&set, &sample);
+        let sheet = worksheet(&set, &sample, true);
         assert!(sheet.starts_with(
             "人工抽检单 / Sample for review\n\n\
              抽样: 每条规则 (--per rule),每层随机抽 8 项 (不足的全部抽出),种子 1\n"
@@ -921,7 +926,7 @@ mod tests {
 
         // A whole call: every hit, every rule listed, room for misses; a call without hits too.
         let sample = sample_of(&set, Per::Call, rows);
-        let sheet = worksheet(&set, &sample);
+        let sheet = worksheet(&set, &sample, true);
         assert!(
             sheet.contains("\n规则一览 / Rules\n  TST001 禁语 · 扣分 −3 (deduction) · 适用: 全部渠道\n      禁语\n"),
             "{sheet}"
@@ -943,7 +948,10 @@ mod tests {
         );
 
         let empty = sample_of(&set, Per::Channel, Vec::new());
-        let sheet = worksheet(&set, &empty);
+        let sheet = worksheet(&set, &empty, true);
+        assert!(sheet.contains("\n个人信息: 已遮盖"), "{sheet}");
+        let unmasked = worksheet(&set, &empty, false);
+        assert!(unmasked.contains("\n个人信息: 未遮盖 (--no-mask)"), "{unmasked}");
         assert!(
             sheet.ends_with("\n没有抽到任何一项:没有符合条件的候选。\n"),
             "{sheet}"
@@ -975,7 +983,7 @@ mod tests {
             "",
         )]);
         let sample = s.finish();
-        let sheet = worksheet(&set, &sample);
+        let sheet = worksheet(&set, &sample, true);
         assert!(
             sheet.contains("只抽规则: TST001、TST004\n只抽渠道: 在线、社媒\n规则版本: "),
             "{sheet}"

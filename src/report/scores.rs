@@ -9,7 +9,7 @@ use super::{csv_writer, hit_counts_cell, io_error, neutralise, Context, Output, 
 use crate::grade::Graded;
 use crate::score::ERROR_REASON;
 
-pub const SCORES_HEADER: [&str; 14] = [
+pub const SCORES_HEADER: [&str; 15] = [
     "call_id",
     "source",
     "agent",
@@ -24,6 +24,7 @@ pub const SCORES_HEADER: [&str; 14] = [
     "error",
     "roles",
     "channel",
+    "masked",
 ];
 
 pub(super) const SPEC: Spec = Spec {
@@ -51,6 +52,7 @@ impl Report for ScoresCsv<'_> {
     /// One row per graded item. An item that could not be read has `error` filled, what it
     /// could not know left empty, and is flagged.
     fn write(&mut self, rows: &[Graded]) -> io::Result<()> {
+        let masked = if self.cx.masked { "true" } else { "false" };
         for row in rows.iter().filter(|r| self.cx.lists(r)) {
             let id = neutralise(&row.call_id);
             let source = neutralise(&row.source);
@@ -73,6 +75,7 @@ impl Report for ScoresCsv<'_> {
                         "".into(),
                         neutralise(&o.call.roles.describe()).into_owned().into(),
                         c.channel.name().into(),
+                        masked.into(),
                     ]
                 }
                 Err(e) => [
@@ -90,6 +93,7 @@ impl Report for ScoresCsv<'_> {
                     neutralise(&e.to_string()).into_owned().into(),
                     "".into(),
                     "".into(),
+                    masked.into(),
                 ],
             };
             self.csv

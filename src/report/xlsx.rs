@@ -41,7 +41,7 @@ const EXCEL_CELL_CHARS: usize = 32_767;
 /// Columns never get wider than this many characters; longer text is still all there.
 const MAX_WIDTH: usize = 60;
 
-const SCORE_HEADERS: [&str; 15] = [
+const SCORE_HEADERS: [&str; 16] = [
     "通话编号",
     "来源",
     "坐席",
@@ -57,6 +57,7 @@ const SCORE_HEADERS: [&str; 15] = [
     "角色判定",
     "渠道",
     "不适用的规则",
+    "个人信息",
 ];
 const TIER_COLUMN: u16 = 4;
 
@@ -351,6 +352,7 @@ impl<'a> Xlsx<'a> {
                     Cell::Empty,
                     Cell::Empty,
                     Cell::Empty,
+                    Cell::Text(self.cx.masked_zh()),
                 ]);
                 return self.scores.push(book, formats, limit, &cells);
             }
@@ -381,6 +383,7 @@ impl<'a> Xlsx<'a> {
                 Cell::Text(&roles),
                 Cell::Text(card.channel.zh()),
                 Cell::Text(&not_applicable),
+                Cell::Text(self.cx.masked_zh()),
             ],
         )?;
         for (hit, &points) in o.hits.iter().zip(&card.hit_points) {
@@ -576,6 +579,7 @@ mod tests {
             rules: &rules,
             bom: false,
             only_flagged: false,
+            masked: true,
         };
         let mut report = Box::new(Xlsx::new(out, cx, 3).unwrap());
         report.write(&rows[..2]).unwrap();

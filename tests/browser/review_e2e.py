@@ -236,6 +236,22 @@ def main():
         check(page.evaluate("typeof window.__pwned") == "undefined", "an injected script ran")
         check(dialogs == [], f"a dialog opened: {dialogs}")
 
+        # The customer's number, as the page renders it: masked, and the header says so.
+        check("个人信息已遮盖" in page.inner_text("#top"), "the header does not say the page is masked")
+        page.click('#tabs a[data-view="review"]')
+        page.wait_for_selector("#review", state="visible")
+        page.click("#f-clear")
+        page.fill("#f-q", expect["masked_call"])
+        wait_until(page, "location.hash.includes('q=')")
+        wait_rows(page, 1, "the search did not find the call with a phone number")
+        page.locator("#queue li a").first.click()
+        page.wait_for_selector("#call h2")
+        call_text = page.inner_text("#call")
+        check(expect["phone_masked"] in call_text, f"the masked number is not shown: {call_text}")
+        body = page.inner_text("body")
+        check(expect["phone"] not in body, "the customer's number is visible in the page")
+        check(expect["agent_id"] in call_text, "the agent's 工号 was masked too")
+
         # A phone: the queue, then a call with a way back.
         phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
         mobile = phone.new_page()
