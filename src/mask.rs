@@ -285,8 +285,15 @@ fn numbers(chars: &[char], found: &mut Vec<Found>) {
                 .take_while(|&&c| separator(c))
                 .take(MAX_GAP + 1)
                 .count();
-            if (1..=MAX_GAP).contains(&gap) && chars.get(j + gap).and_then(|&c| digit(c)).is_some()
-            {
+            let next = chars[j + gap..]
+                .iter()
+                .take_while(|&&c| digit(c).is_some())
+                .count();
+            // Dots join `020.84401778` but not the short groups of an IP address or a version
+            // (`14.215.137.138`), which would otherwise read as a mobile number.
+            let dots = chars[j..j + gap].iter().all(|&c| matches!(c, '.' | '·'));
+            let short = chain.last().is_some_and(|g| g.value.len() < 4) && next < 4;
+            if (1..=MAX_GAP).contains(&gap) && next > 0 && !(dots && short) {
                 j += gap;
             } else {
                 break;
@@ -504,6 +511,7 @@ mod tests {
             ("幺三八幺二三四五六七八", "幺三八****五六七八"),
             ("一三八,一二三四,五六七八", "一三八,****,五六七八"),
             ("１３８１２３４５６７８", "１３８****５６７８"),
+            ("138.1234.5678", "138.****.5678"),
             ("电话13812345678和13987654321", "电话138****5678和139****4321"),
             ("外地手机要加零:013812345678", "外地手机要加零:0138****5678"),
         ] {
@@ -590,6 +598,9 @@ mod tests {
             "2023-12-01 13:45 已付款 1234.56 元",
             "20231201",
             "一二三四五六七八九十",
+            "包丢在14.215.137.138这一跳",
+            "版本 1.3.8.1234.5678",
+            "QQ：2544125814",
         ] {
             assert_eq!(mask(text), text, "{text}");
         }
