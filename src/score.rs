@@ -5,7 +5,9 @@
 //! service type, whether the call goes to a supervisor and why, and the hit count per rule.
 //!
 //! Score = base + Σ points × min(hits, max_hits), clamped to 0–100; a fatal hit sets 0. The
-//! sub-scores are the same computation over the rules of their dimension group only.
+//! sub-scores are the same computation over the rules of their dimension group only. A call
+//! with a fatal hit is the last service type (冷淡型) whatever its other sub-score: a call that
+//! crossed the red line (abuse) is no kind of good service.
 
 use crate::channel::Channel;
 use crate::rule::{Group, Hit, RuleSet};
@@ -38,6 +40,19 @@ pub struct Scorecard {
     pub channel: Channel,
     /// Ids of the rules that do not apply to the call's channel (N/A), by id.
     pub not_applicable: Vec<String>,
+}
+
+/// The dimensions of `scoring.toml` by the names of the service standard, as every report shows
+/// them; a dimension a team added keeps its own name.
+pub fn dimension_zh(dimension: &str) -> &str {
+    match dimension {
+        "attitude" => "服务态度",
+        "language" => "语言规范",
+        "behaviour" => "行为习惯",
+        "efficiency" => "效率",
+        "resolution" => "问题解决",
+        other => other,
+    }
 }
 
 /// Scores one call of `channel` from its hits, with that channel's scheme.
@@ -88,7 +103,8 @@ pub fn score(set: &RuleSet, channel: Channel, hits: &[Hit]) -> Scorecard {
         .find(|(_, min)| i32::from(score) >= *min)
         .map(|(name, _)| name.clone())
         .unwrap_or_default();
-    let good = |v: u8| i32::from(v) >= s.service_threshold;
+    let fatal = set.rules.iter().zip(&counts).any(|(r, &n)| n > 0 && r.fatal);
+    let good = |v: u8| !fatal && i32::from(v) >= s.service_threshold;
     let service_type = match (good(attitude), good(procedure)) {
         (true, true) => &s.service_types[0],
         (true, false) => &s.service_types[1],
@@ -351,6 +367,8 @@ mod table_tests {
         let c = card(&set, &[("FAT", 1), ("BON", 1)]);
         assert_eq!((c.score, c.attitude, c.procedure), (0, 0, 100));
         assert_eq!(c.tier, "不达标");
+        // Not 生产型 for its untouched procedure sub-score: an abusive call is 冷淡型.
+        assert_eq!(c.service_type, "冷淡型");
         assert_eq!(c.flag_reasons, ["FAT", "不达标"]);
         // A review rule flags the call without costing points.
         let c = card(&set, &[("REV", 2)]);

@@ -409,7 +409,9 @@ fn rules_lists_every_rule_and_documents_one() {
             .find(|l| l.starts_with(&rule.id))
             .unwrap_or_else(|| panic!("{} missing\n{table}", rule.id));
         assert!(row.contains(&rule.title), "{row}");
-        assert!(row.contains(&rule.dimension), "{row}");
+        // The dimension as the service standard names it (问题解决, not resolution).
+        let dimension = zhijian::score::dimension_zh(&rule.dimension);
+        assert!(row.contains(dimension) && !dimension.is_ascii(), "{row}");
     }
 
     let rule = set.rule("OPN001").unwrap();
@@ -420,6 +422,7 @@ fn rules_lists_every_rule_and_documents_one() {
     let rationale_line = rule.rationale.as_ref().unwrap().lines().next().unwrap();
     assert!(doc.contains(rationale_line.trim()), "{doc}");
     assert!(doc.contains("[match]"), "{doc}");
+    assert!(doc.contains("维度: 语言规范 (language, 个人特性)"), "{doc}");
     for example in &rule.examples {
         let first_turn = example.text.trim().lines().next().unwrap();
         assert!(doc.contains(first_turn), "{first_turn}\n{doc}");

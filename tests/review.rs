@@ -130,6 +130,15 @@ fn the_report_embeds_each_call_exactly_as_the_jsonl_line() {
     assert_eq!(lines.len(), 5);
     let meta: Value = serde_json::from_str(script_block(&html, "zj-meta")).unwrap();
     assert_eq!(meta["listed"], 5);
+    // The score table names dimensions as the workbook does.
+    let zh: Vec<&str> = meta["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["dimension_zh"].as_str().unwrap())
+        .collect();
+    assert!(zh.contains(&"问题解决") && zh.contains(&"服务态度"), "{zh:?}");
+    assert!(zh.iter().all(|d| !d.is_ascii()), "{zh:?}");
     assert_eq!(
         meta["rules"].as_array().unwrap().len(),
         zhijian::rule::RuleSet::embedded().unwrap().rules.len()

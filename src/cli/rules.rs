@@ -147,7 +147,7 @@ fn table(set: &RuleSet) -> String {
             [
                 r.id.clone(),
                 r.title.clone(),
-                r.dimension.clone(),
+                crate::score::dimension_zh(&r.dimension).to_string(),
                 points(r.points),
                 flags(r),
                 channels(r),
@@ -207,7 +207,12 @@ fn document(set: &RuleSet, rule: &Rule) -> String {
     out.push('\n');
     let _ = writeln!(out, "文件: {}", rule.path);
     let mut facts = vec![
-        format!("维度: {} ({})", rule.dimension, group_name(rule.group)),
+        format!(
+            "维度: {} ({}, {})",
+            crate::score::dimension_zh(&rule.dimension),
+            rule.dimension,
+            group_name(rule.group)
+        ),
         format!("分值: {}", points(rule.points)),
     ];
     let flags = flags(rule);

@@ -78,6 +78,12 @@ pub(super) fn clock(ms: u64) -> String {
     format!("{:02}:{:02}", s / 60, s % 60)
 }
 
+/// A moment to a tenth of a second (`00:09.3`): an interruption or a silence is a matter of
+/// tenths, and two moments in the same second would otherwise read the same.
+pub(super) fn clock_tenths(ms: u64) -> String {
+    format!("{}.{}", clock(ms), ms % 1000 / 100)
+}
+
 /// The whole explanation of `row`.
 pub fn render(set: &RuleSet, row: &Graded, style: Style) -> String {
     let p = Paint { style };
@@ -318,14 +324,14 @@ pub(super) fn timing(evidence: &Evidence) -> String {
         Evidence::Overlap { begin_ms, end_ms } => format!(
             "抢话 {} 秒: 对方说到 {},这一轮在 {} 开口",
             seconds(end_ms - begin_ms),
-            clock(end_ms),
-            clock(begin_ms)
+            clock_tenths(end_ms),
+            clock_tenths(begin_ms)
         ),
         Evidence::Silence { begin_ms, end_ms } => format!(
             "静音 {} 秒 ({}–{})",
             seconds(end_ms - begin_ms),
-            clock(begin_ms),
-            clock(end_ms)
+            clock_tenths(begin_ms),
+            clock_tenths(end_ms)
         ),
         Evidence::Said(_) | Evidence::Missing { .. } => String::new(),
     }
@@ -433,6 +439,15 @@ mod tests {
         assert_eq!(p.points(2), "\x1b[32m+2\x1b[0m");
         assert_eq!(p.points(0), "0");
         assert_eq!(clock(61_500), "01:01");
+        assert_eq!(clock_tenths(9_300), "00:09.3");
+        assert_eq!(clock_tenths(61_999), "01:01.9");
+        assert_eq!(
+            timing(&Evidence::Overlap {
+                begin_ms: 9_300,
+                end_ms: 9_900
+            }),
+            "抢话 0.6 秒: 对方说到 00:09.9,这一轮在 00:09.3 开口"
+        );
         assert_eq!(seconds(1_260), "1.3");
     }
 }

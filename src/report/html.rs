@@ -156,6 +156,8 @@ struct RuleMeta<'a> {
     id: &'a str,
     title: &'a str,
     dimension: &'a str,
+    /// The dimension as the service standard names it (服务态度), for the score table.
+    dimension_zh: &'a str,
     points: i32,
     /// Hits counted per call; `None` for all.
     max_hits: Option<u32>,
@@ -205,6 +207,7 @@ impl<'a> Meta<'a> {
                     id: &r.id,
                     title: &r.title,
                     dimension: &r.dimension,
+                    dimension_zh: crate::score::dimension_zh(&r.dimension),
                     points: r.points,
                     max_hits: r.max_hits,
                     whole_call: r.judges_whole_call(),

@@ -817,7 +817,7 @@ mod tests {
         );
         assert_eq!(
             describe(o, &overlap, title),
-            "第 3 轮客服抢话 1.2 秒: 对方说到 00:12,这一轮在 00:11 开口"
+            "第 3 轮客服抢话 1.2 秒: 对方说到 00:12.2,这一轮在 00:11.0 开口"
         );
         let silence = hit(
             2,
@@ -828,7 +828,7 @@ mod tests {
         );
         assert_eq!(
             describe(o, &silence, title),
-            "第 3 轮客服开口前静音 13.0 秒 (00:10–00:23)"
+            "第 3 轮客服开口前静音 13.0 秒 (00:10.0–00:23.0)"
         );
         assert_eq!(context(o, &silence), WHOLE);
         // A range said to run past the last turn is cut there.
@@ -864,7 +864,7 @@ mod tests {
              1 客服 您好。\n   \
              2 客户 我要【投诉】。\n        \
              ↳ [2] “投诉”: 此后第 3–4 轮应当回应\n        \
-             ⏱ [3] 抢话 1.2 秒: 对方说到 00:12,这一轮在 00:11 开口\n   \
+             ⏱ [3] 抢话 1.2 秒: 对方说到 00:12.2,这一轮在 00:11.0 开口\n   \
              3 客服 【不知道】。\n        \
              ↳ [1] “不知道”\n   \
              4 客户 啊? 什么 意思\n        \

@@ -24,7 +24,7 @@ use super::stats::Stats;
 use super::{hit_counts_cell, when, Context, Output, Report, Spec};
 use crate::grade::Graded;
 use crate::rule::{Group, Scoring};
-use crate::score::ERROR_REASON;
+use crate::score::{dimension_zh, ERROR_REASON};
 
 pub(super) const SPEC: Spec = Spec {
     name: "xlsx",
@@ -229,19 +229,6 @@ fn tier_colours(scoring: &Scoring) -> Vec<(String, (u32, u32))> {
             (name.clone(), colour)
         })
         .collect()
-}
-
-/// The dimensions of `scoring.toml` by the names of the service standard; a dimension a team
-/// added keeps its own name.
-fn dimension_zh(dimension: &str) -> &str {
-    match dimension {
-        "attitude" => "服务态度",
-        "language" => "语言规范",
-        "behaviour" => "行为习惯",
-        "efficiency" => "效率",
-        "resolution" => "问题解决",
-        other => other,
-    }
 }
 
 /// Text cut to what one Excel cell holds, saying that it was cut.

@@ -251,6 +251,9 @@ def main():
         body = page.inner_text("body")
         check(expect["phone"] not in body, "the customer's number is visible in the page")
         check(expect["agent_id"] in call_text, "the agent's 工号 was masked too")
+        english = [d for d in ["attitude", "language", "behaviour", "efficiency", "resolution"] if d in call_text]
+        check(english == [], f"the score table names dimensions in English: {english}")
+        check("问题解决" in call_text, "the score table does not name the dimension 问题解决")
 
         # A phone: the queue, then a call with a way back.
         phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)

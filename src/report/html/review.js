@@ -140,6 +140,8 @@
     const m = Math.floor(s / 60);
     return String(m).padStart(2, '0') + ':' + String(s % 60).padStart(2, '0');
   }
+  // Interruptions and silences are a matter of tenths: 00:09.3.
+  const msTenths = (ms) => ms == null ? '' : msText(ms) + '.' + Math.floor((ms % 1000) / 100);
   const turnRange = (ev) => ev.first_turn === ev.last_turn
     ? `第 ${ev.first_turn + 1} 轮` : `第 ${ev.first_turn + 1}–${ev.last_turn + 1} 轮`;
   const seconds = (ms) => (ms / 1000).toFixed(1);
@@ -581,7 +583,7 @@
       fatal = fatal || r.h.fatal;
       body.append(el('tr', null,
         el('td', null, el('b', null, id), ' ', r.h.rule_title),
-        el('td', null, r.h.dimension),
+        el('td', null, RULES.has(id) ? RULES.get(id).dimension_zh : r.h.dimension),
         el('td', { class: 'num' }, '×' + ((c.hit_counts || {})[id] || r.n)),
         el('td', { class: 'num ' + (r.points < 0 ? 'loss' : r.points > 0 ? 'gain' : '') }, signed(r.points))));
     }
@@ -609,8 +611,8 @@
         el('div', { class: 'quote' }, ev.text));
     } else {
       what = el('div', { class: 'quote' }, ev.kind === 'silence'
-        ? `静音 ${seconds(ev.measured_ms)} 秒 (${msText(ev.begin_ms)}–${msText(ev.end_ms)})`
-        : `抢话:对方说完前 ${seconds(ev.measured_ms)} 秒开口 (${msText(ev.begin_ms)}–${msText(ev.end_ms)})`);
+        ? `静音 ${seconds(ev.measured_ms)} 秒 (${msTenths(ev.begin_ms)}–${msTenths(ev.end_ms)})`
+        : `抢话:对方说完前 ${seconds(ev.measured_ms)} 秒开口 (${msTenths(ev.begin_ms)}–${msTenths(ev.end_ms)})`);
     }
     const card = el('div', { class: 'hitcard' + (v.verdict === '确认' ? ' confirmed' : v.verdict === '误判' ? ' rejected' : ''), id: 'hit-' + n });
     const buttons = ['确认', '误判'].map((label) => el('button', {
@@ -726,8 +728,8 @@
           el('b', null, h.rule_id + ' ' + h.rule_title), ` (${signed(h.points)} 分)`)]);
       } else {
         const text = ev.kind === 'silence'
-          ? `静音 ${seconds(ev.measured_ms)} 秒 (${msText(ev.begin_ms)}–${msText(ev.end_ms)})`
-          : `抢话 ${seconds(ev.measured_ms)} 秒:对方说到 ${msText(ev.end_ms)},${ROLE[h.role]}在 ${msText(ev.begin_ms)} 开口`;
+          ? `静音 ${seconds(ev.measured_ms)} 秒 (${msTenths(ev.begin_ms)}–${msTenths(ev.end_ms)})`
+          : `抢话 ${seconds(ev.measured_ms)} 秒:对方说到 ${msTenths(ev.end_ms)},${ROLE[h.role]}在 ${msTenths(ev.begin_ms)} 开口`;
         notesBefore[h.turn].push([h, n, el('span', null, text + ' — ', el('b', null, h.rule_id + ' ' + h.rule_title), ` (${signed(h.points)} 分)`)]);
       }
     });
