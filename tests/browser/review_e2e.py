@@ -255,6 +255,26 @@ def main():
         check(english == [], f"the score table names dimensions in English: {english}")
         check("问题解决" in call_text, "the score table does not name the dimension 问题解决")
 
+        # A page that unpacks fewer calls than it was written with says so, never passes for
+        # complete (the same report with one more call claimed than it holds).
+        with open(report, encoding="utf-8") as f:
+            html = f.read()
+        listed = f'"listed":{expect["calls"]},'
+        check(listed in html, "the page's data block does not hold the call count")
+        short = os.path.join(out_dir, "short.html")
+        with open(short, "w", encoding="utf-8") as f:
+            f.write(html.replace(listed, f'"listed":{expect["calls"] + 1},', 1))
+        cut = context.new_page()
+        cut.on("pageerror", lambda e: errors.append(str(e)))
+        cut.goto("file://" + os.path.abspath(short))
+        wait_ready(cut)
+        warning = cut.inner_text("#short")
+        check(f"写入了 {expect['calls'] + 1} 通,浏览器只读出 {expect['calls']} 通" in warning, warning)
+        check("不完整" in cut.inner_text("#queue-count"), cut.inner_text("#queue-count"))
+        check(cut.locator("#short").count() == 1 and page.locator("#short").count() == 0,
+              "the warning must show on the short page only")
+        cut.close()
+
         # A phone: the queue, then a call with a way back.
         phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
         mobile = phone.new_page()

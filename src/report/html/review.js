@@ -5,7 +5,9 @@
   const started = performance.now();
   const $ = (sel) => document.querySelector(sel);
 
-  // The calls are JSON lines, gzip-compressed and base64-encoded by zhijian.
+  // The calls are JSON lines, gzip-compressed and base64-encoded by zhijian. They are parsed a
+  // line at a time as the stream inflates: a big batch unpacks to more text than one string
+  // may hold in a browser (about 512 MB in Chrome), which must never become an empty page.
   async function unpack(node) {
     const text = node.textContent.trim();
     node.textContent = '';
@@ -13,19 +15,44 @@
     const raw = atob(text);
     const bytes = new Uint8Array(raw.length);
     for (let i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i);
-    const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
-    const lines = await new Response(stream).text();
-    const body = lines.trim();
-    return body ? JSON.parse('[' + body.split('\n').join(',') + ']') : [];
+    const reader = new Blob([bytes]).stream()
+      .pipeThrough(new DecompressionStream('gzip'))
+      .pipeThrough(new TextDecoderStream())
+      .getReader();
+    const calls = [];
+    let rest = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      const chunk = done ? rest + '\n' : rest + value;
+      let from = 0;
+      for (let nl = chunk.indexOf('\n'); nl >= 0; nl = chunk.indexOf('\n', from)) {
+        if (nl > from) calls.push(JSON.parse(chunk.slice(from, nl)));
+        from = nl + 1;
+      }
+      rest = chunk.slice(from);
+      if (done) return calls;
+    }
   }
+  const META = JSON.parse($('#zj-meta').textContent);
   let CALLS;
   try {
     CALLS = await unpack($('#zj-calls'));
   } catch (e) {
-    $('#queue-count').textContent = '无法载入通话数据 (需要较新的 Chrome、Edge、Firefox 或 Safari): ' + e;
+    $('#queue-count').textContent = '无法载入通话数据 (需要较新的 Chrome、Edge、Firefox 或 Safari,或数据超出了浏览器的内存): ' + e;
+    $('#queue-count').className = 'warn';
     return;
   }
-  const META = JSON.parse($('#zj-meta').textContent);
+  // What was unpacked must be what was written: a page that silently shows fewer calls than
+  // its batch would pass for a complete review.
+  const SHORT = CALLS.length !== META.listed;
+  if (SHORT) {
+    const warn = document.createElement('p');
+    warn.className = 'warn';
+    warn.id = 'short';
+    warn.textContent = `本报告写入了 ${META.listed} 通,浏览器只读出 ${CALLS.length} 通:下面的数字和列表不完整。` +
+      '请用 --only-flagged 只收录待复核的通话,或把这批通话分成几份各出一份报告。';
+    document.querySelector('main').prepend(warn);
+  }
   const RULES = new Map(META.rules.map((r) => [r.id, r]));
   const ROLE = { agent: '客服', customer: '客户' };
   const CHANNEL = { phone: '电话', chat: '在线', social: '社媒', ticket: '工单' };
@@ -485,7 +512,8 @@
     const flagged = filtered.reduce((n, c) => n + (c.flagged ? 1 : 0), 0);
     $('#queue-count').textContent =
       `${filtered.length} / ${CALLS.length} 通,其中待复核 ${flagged} 通` +
-      (META.only_flagged ? ' (报告只收录待复核的通话)' : '');
+      (META.only_flagged ? ' (报告只收录待复核的通话)' : '') +
+      (SHORT ? ` · 不完整:应有 ${META.listed} 通` : '');
     markCurrent();
   }
   $('#more').addEventListener('click', () => renderQueue(false));
