@@ -5,7 +5,8 @@
 //! call. What happens in between:
 //!
 //! 1. [`discover`] lists the sources; files in a directory that no reader claims by extension
-//!    (recordings, spreadsheets) are skipped and counted, never read.
+//!    (recordings, spreadsheets) are skipped and counted, never read, and zhijian's own reports
+//!    ([`own_reports`], known by their first bytes) are set apart, never graded as calls.
 //! 2. [`read_source`] opens one: the encoding is detected from its bytes
 //!    ([`crate::normalize::detect_encoding`]), then every [`Reader`] in [`READERS`] looks at a
 //!    [`Probe`] of its first part (extension, text, JSON key paths) and the best fit reads it.
@@ -25,6 +26,7 @@ mod huawei;
 mod iflytek;
 pub mod json;
 mod jsonl;
+pub mod own_reports;
 mod sca;
 pub mod speakers;
 mod subtitle;
@@ -256,6 +258,9 @@ pub enum InputError {
     TooLarge(usize),
     #[error("无法识别的格式{0} (支持: {formats})", formats = known_formats())]
     Unrecognised(String),
+    /// One of zhijian's own reports (see [`own_reports`]), named as an input: what it is.
+    #[error("{0},不是通话转写")]
+    Report(String),
 }
 
 fn known_formats() -> String {
@@ -318,6 +323,8 @@ pub struct Discovered {
     pub sources: Vec<Source>,
     /// Files inside the given directories whose extension no reader knows.
     pub skipped: Vec<PathBuf>,
+    /// Files inside the given directories that are zhijian's own reports, with what each is.
+    pub reports: Vec<(PathBuf, &'static own_reports::OwnReport)>,
 }
 
 /// Every extension some reader reads, for messages.
@@ -344,9 +351,14 @@ fn known_extension(path: &Path) -> bool {
 
 /// Expands the command-line paths into a sorted, de-duplicated list of sources. Directories
 /// are walked recursively (hidden entries skipped); a path given by name is always read, so a
-/// file that does not exist or is in no known format reports that in its own row.
+/// file that does not exist or is in no known format reports that in its own row. A walked
+/// file that is one of zhijian's reports is no source: a report written into the directory it
+/// grades is not graded by the next run, nor does it make that run write over an input.
 pub fn discover(paths: &[PathBuf]) -> Discovered {
+    use rayon::prelude::*;
     let mut found = Discovered::default();
+    // Files of the walks that may be reports: looked at together, in parallel, after the walk.
+    let mut walked: Vec<(PathBuf, bool)> = Vec::new();
     for path in paths {
         if path.as_os_str() == "-" {
             found.sources.push(Source::Stdin);
@@ -361,10 +373,12 @@ pub fn discover(paths: &[PathBuf]) -> Discovered {
             for entry in walker {
                 match entry {
                     Ok(e) if e.file_type().is_file() => {
-                        if known_extension(e.path()) {
-                            found.sources.push(Source::File(e.into_path()))
+                        let path = e.into_path();
+                        let readable = known_extension(&path);
+                        if readable || own_reports::written_as(&path) {
+                            walked.push((path, readable));
                         } else {
-                            found.skipped.push(e.into_path())
+                            found.skipped.push(path);
                         }
                     }
                     Ok(_) => {}
@@ -380,9 +394,26 @@ pub fn discover(paths: &[PathBuf]) -> Discovered {
             found.sources.push(Source::File(path.clone()));
         }
     }
+    // One small read a file; on the current thread pool, as the grading that follows.
+    let peeked: Vec<_> = walked
+        .into_par_iter()
+        .map(|(path, readable)| {
+            let report = own_reports::peek(&path);
+            (path, readable, report)
+        })
+        .collect();
+    for (path, readable, report) in peeked {
+        match report {
+            Some(report) => found.reports.push((path, report)),
+            None if readable => found.sources.push(Source::File(path)),
+            None => found.skipped.push(path),
+        }
+    }
     found.sources.sort();
     found.sources.dedup();
     found.skipped.sort();
+    found.reports.sort_by(|a, b| a.0.cmp(&b.0));
+    found.reports.dedup_by(|a, b| a.0 == b.0);
     found
 }
 
@@ -591,6 +622,9 @@ fn open(source: &Source, options: &ReadOptions) -> Result<(&'static dyn Reader, 
     if head.iter().all(u8::is_ascii_whitespace) && complete {
         return Err(InputError::Empty);
     }
+    if let Some(report) = own_reports::recognise(&head) {
+        return Err(InputError::Report(report.this_is()));
+    }
     let (encoding, bom) = crate::normalize::detect_encoding(&head, complete, options.encoding)
         .map_err(InputError::Encoding)?;
     let (body, head_text) = if complete {
@@ -725,6 +759,11 @@ pub fn read_bytes(
     let opened = (|| {
         if bytes.len() > options.max_call_bytes && reader.is_none_or(|r| r.json().is_none()) {
             return Err(InputError::TooLarge(options.max_call_bytes));
+        }
+        // A reader the caller chose is its word on what the bytes are.
+        match own_reports::recognise(bytes) {
+            Some(report) if reader.is_none() => return Err(InputError::Report(report.this_is())),
+            _ => {}
         }
         let (encoding, bom) = crate::normalize::detect_encoding(bytes, true, options.encoding)
             .map_err(InputError::Encoding)?;
