@@ -392,3 +392,57 @@ fn a_report_named_as_an_input_is_an_error_row_that_says_what_it_is() {
     assert_eq!(rows.len(), 1);
     assert!(rows[0][11].starts_with("这是 zhijian 写的 JSONL 报告"));
 }
+
+/// A symlink loop was reported as 系统错误 (错误码 40): the links are named, so they can be
+/// found and fixed, in a walk and on the command line.
+#[test]
+fn a_symlink_loop_is_named_link_by_link() {
+    use std::os::unix::fs::symlink;
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "d/0001.txt", CALL);
+    symlink("b.txt", dir.path().join("d/a.txt")).unwrap();
+    symlink("a.txt", dir.path().join("d/b.txt")).unwrap();
+    symlink("self.txt", dir.path().join("d/self.txt")).unwrap();
+    std::fs::create_dir(dir.path().join("d/sub")).unwrap();
+    symlink("..", dir.path().join("d/sub/up")).unwrap();
+    let out = zhijian()
+        .current_dir(dir.path())
+        .args(["grade", "d"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(!stdout.contains("错误码"), "{stdout}");
+    let rows = records(&stdout);
+    let error = |source: &str| {
+        let row = rows.iter().find(|r| &r[1] == source).unwrap();
+        row[11].to_string()
+    };
+    assert_eq!(
+        error("d/a.txt"),
+        "无法读取文件: 符号链接循环: d/a.txt -> d/b.txt -> d/a.txt"
+    );
+    assert_eq!(
+        error("d/self.txt"),
+        "无法读取文件: 符号链接循环: d/self.txt -> d/self.txt"
+    );
+    assert_eq!(
+        error("d/sub/up"),
+        "无法读取文件: 符号链接循环: d/sub/up -> .. (指向包含它的目录)"
+    );
+    assert_eq!(error("d/0001.txt"), "", "the rest is graded");
+
+    // Named on the command line: refused before anything is written, saying why.
+    let out = zhijian()
+        .current_dir(dir.path())
+        .args(["grade", "d/a.txt", "--out", "r.csv"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("符号链接循环: d/a.txt -> d/b.txt -> d/a.txt"),
+        "{err}"
+    );
+    assert!(!dir.path().join("r.csv").exists());
+}

@@ -140,12 +140,17 @@ impl InputArgs {
         }
         // A mistyped path would grade nothing and still replace yesterday's report with a
         // single error row: refuse the run before any output is touched.
-        let missing: Vec<String> = self
+        let missing: Vec<&PathBuf> = self
             .paths
             .iter()
             .filter(|p| p.as_os_str() != "-" && fs::metadata(p).is_err())
-            .map(|p| p.display().to_string())
             .collect();
+        if let Some(chain) = missing.iter().find_map(|p| crate::input::symlink_loop(p)) {
+            return Err(CliError::Usage(format!(
+                "无法读取输入: {chain};没有写任何输出"
+            )));
+        }
+        let missing: Vec<String> = missing.iter().map(|p| p.display().to_string()).collect();
         if !missing.is_empty() {
             return Err(CliError::Usage(format!(
                 "找不到输入: {} (文件或目录不存在);没有写任何输出",

@@ -567,6 +567,59 @@ pub fn read_source(
     }
 }
 
+/// How many links the system follows before it calls a path a loop (Linux's `MAXSYMLINKS`).
+const MAX_LINKS: usize = 40;
+
+/// The symbolic links by which `path` leads back into itself, as a message naming them
+/// (`符号链接循环: d/a.txt -> d/b.txt -> d/a.txt`), or to a directory that holds it (`d/sub/up ->
+/// ..`); `None` when `path` is no such loop. What the system reports for both is only "too many
+/// levels of symbolic links" (ELOOP), or for the second, in a walk, a directory.
+pub fn symlink_loop(path: &Path) -> Option<String> {
+    // Where a link is, however it was reached: its real directory and its own name.
+    let place = |p: &Path| -> Option<PathBuf> {
+        let dir = match p.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        Some(std::fs::canonicalize(dir).ok()?.join(p.file_name()?))
+    };
+    let first = std::fs::read_link(path).ok()?;
+    // A link to a directory above it: walking it would walk the same files forever.
+    if let (Ok(target), Some(dir)) = (std::fs::canonicalize(path), place(path)) {
+        if target.is_dir() && dir.starts_with(&target) {
+            return Some(format!(
+                "符号链接循环: {} -> {} (指向包含它的目录)",
+                path.display(),
+                first.display()
+            ));
+        }
+    }
+    let mut chain = vec![path.to_path_buf()];
+    let mut seen = vec![place(path)?];
+    let mut link = first;
+    for _ in 0..MAX_LINKS {
+        // Relative to the link's own directory; `join` keeps an absolute target as it is.
+        let next = chain[chain.len() - 1]
+            .parent()
+            .unwrap_or(Path::new(""))
+            .join(&link);
+        let at = place(&next)?;
+        chain.push(next);
+        if seen.contains(&at) {
+            let names: Vec<String> = chain.iter().map(|p| p.display().to_string()).collect();
+            return Some(format!("符号链接循环: {}", names.join(" -> ")));
+        }
+        seen.push(at);
+        // Not a link: the chain ends at a file (or at nothing), not in a loop.
+        link = std::fs::read_link(&chain[chain.len() - 1]).ok()?;
+    }
+    Some(format!(
+        "符号链接层数过多 (超过 {MAX_LINKS} 层): {} -> {} -> …",
+        chain[0].display(),
+        chain[1].display()
+    ))
+}
+
 /// The id a file's name gives its call: the name without its extensions, so that
 /// `A1024-20261101-0001.wav.json` is `A1024-20261101-0001`, as the recording was called.
 fn call_stem(name: &str) -> String {
@@ -594,10 +647,16 @@ fn open(source: &Source, options: &ReadOptions) -> Result<(&'static dyn Reader, 
         match source {
             Source::Stdin => (None, None, Box::new(io::stdin())),
             Source::File(path) => {
-                let file = File::open(path).map_err(io_err)?;
+                // A link that leads back into itself is named, link by link, so it can be
+                // fixed: the system only says "too many levels of symbolic links".
+                let file = File::open(path)
+                    .map_err(|e| symlink_loop(path).map_or_else(|| io_err(e), InputError::Io))?;
                 let meta = file.metadata().map_err(io_err)?;
                 if meta.is_dir() {
-                    return Err(InputError::Io("这是一个目录".into()));
+                    // In a walk, a link to a directory that holds it (`sub/up -> ..`).
+                    return Err(InputError::Io(
+                        symlink_loop(path).unwrap_or_else(|| "这是一个目录".into()),
+                    ));
                 }
                 let ext = path
                     .extension()
