@@ -879,6 +879,46 @@ fn a_replaced_report_keeps_its_permissions() {
     assert!(fs::read_to_string(&out).unwrap().starts_with("call_id,"));
 }
 
+/// `chmod 444 scores.csv` was ignored: the rename that replaces a report needs only the
+/// directory to be writable. A read-only report is refused before anything is read, by its mode
+/// bits, so that root (which access(2) lets write anything) is refused too.
+#[test]
+fn a_read_only_report_is_refused_and_left_as_it_is() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let call = write(dir.path(), "c.txt", GOOD_CALL);
+    for flag in ["--out", "--findings", "--html"] {
+        let out = dir.path().join(match flag {
+            "--html" => "kept.html",
+            _ => "kept.csv",
+        });
+        fs::write(&out, "yesterday").unwrap();
+        fs::set_permissions(&out, fs::Permissions::from_mode(0o444)).unwrap();
+        let run = bin()
+            .args(["grade", "-q"])
+            .arg(&call)
+            .arg(flag)
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert_eq!(run.status.code(), Some(2), "{flag}");
+        let err = String::from_utf8_lossy(&run.stderr);
+        assert!(
+            err.contains(&format!("无法写入 {}: 文件是只读的", out.display())),
+            "{flag}: {err}"
+        );
+        assert!(err.contains("chmod u+w"), "{err}");
+        assert!(run.stdout.is_empty(), "{flag}: nothing graded");
+        assert_eq!(fs::read_to_string(&out).unwrap(), "yesterday");
+        assert_eq!(
+            fs::metadata(&out).unwrap().permissions().mode() & 0o777,
+            0o444
+        );
+        fs::remove_file(&out).unwrap();
+    }
+    assert_eq!(temp_files(dir.path()), Vec::<String>::new());
+}
+
 #[test]
 fn a_closed_pipe_stops_quietly_and_files_are_still_finished() {
     // `| head -1` closes stdout early; the findings file is still complete.
