@@ -392,6 +392,39 @@ fn spreadsheet_cells_from_input_are_never_formulas() {
     assert!(formulas.used_cells().all(|(_, _, f)| f.is_empty()));
 }
 
+/// The guard is for text from the input: zhijian's own message in the `error` column (which
+/// named `--agent-channel` first and was written `'--agent-channel…`) is written as it is, while
+/// an id taken from the file name still gets the quote.
+#[test]
+fn the_tools_own_messages_are_not_guarded_like_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let call = write(
+        dir.path(),
+        "-0001.txt",
+        "说话人1：喂,我家宽带又断了\n说话人2：您好,工号1024很高兴为您服务\n",
+    );
+    let run = bin()
+        .args(["grade", "-q", "--agent-channel", "9"])
+        .arg(&call)
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(1));
+    let stdout = String::from_utf8(run.stdout).unwrap();
+    let row: Vec<String> = csv::Reader::from_reader(stdout.as_bytes())
+        .records()
+        .next()
+        .unwrap()
+        .unwrap()
+        .iter()
+        .map(String::from)
+        .collect();
+    assert_eq!(row[0], "'-0001", "input text keeps its guard");
+    assert_eq!(
+        row[11], "此通话没有 --agent-channel 指定的声道 9 (说话人: 说话人1、说话人2)",
+        "{stdout}"
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // What each format holds.
 // ---------------------------------------------------------------------------------------------

@@ -227,6 +227,11 @@ pub enum Who {
 
 /// Why one input could not be graded. Messages are for QA staff, so they are in Chinese and
 /// say where the problem is.
+///
+/// Every message begins with zhijian's own words, never with text from the input (a speaker's
+/// name, a JSON key) nor with a character a spreadsheet reads as a formula (`=` `+` `-` `@`):
+/// reports write it as it is, without the guard that input text gets (see
+/// [`crate::report::neutralise`]), so a flag is named inside a sentence, not at its start.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum InputError {
     #[error("无法读取文件: {0}")]
@@ -864,6 +869,79 @@ fn validate(call: Call) -> Result<Call, InputError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The messages whose text comes whole from a caller, as they are built; the others start
+    /// with the words of their `#[error]`.
+    #[test]
+    fn every_message_begins_with_zhijians_own_words() {
+        let hostile = "=HYPERLINK(\"http://x\")";
+        let mut messages: Vec<String> = [
+            InputError::Io(hostile.into()),
+            InputError::Empty,
+            InputError::Json(hostile.into()),
+            InputError::Format {
+                format: READERS[5].name(),
+                message: hostile.into(),
+            },
+            InputError::Line {
+                line: 3,
+                message: hostile.into(),
+            },
+            InputError::Turn {
+                turn: 0,
+                message: hostile.into(),
+            },
+            InputError::NoTurns,
+            InputError::NoAgentTurn,
+            InputError::TooLarge(DEFAULT_MAX_CALL_BYTES),
+            InputError::Unrecognised(hostile.into()),
+            InputError::Report(own_reports::OWN_REPORTS[0].this_is()),
+        ]
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+        // The caller-built ones, from their callers: roles the flags name but the call lacks.
+        let call = Transcript {
+            segments: ["-spk1", "=spk2"]
+                .iter()
+                .map(|who| Segment {
+                    who: Who::Speaker(who.to_string()),
+                    text: "您好".into(),
+                    ..Segment::default()
+                })
+                .collect(),
+            ..Transcript::default()
+        };
+        for roles in [
+            RoleOptions {
+                agent_channel: Some(9),
+                ..RoleOptions::default()
+            },
+            RoleOptions {
+                agent_speaker: Some("-spk3".into()),
+                ..RoleOptions::default()
+            },
+        ] {
+            messages.push(
+                speakers::assign(call.clone(), &roles)
+                    .unwrap_err()
+                    .to_string(),
+            );
+        }
+        for bytes in [&b"\0\0binary"[..], b"abc \x80\x81\xff\xff\xfe"] {
+            for item in read_bytes(bytes, "x.txt", None, &ReadOptions::default()) {
+                messages.push(item.call.unwrap_err().to_string());
+            }
+        }
+        for m in &messages {
+            assert_eq!(crate::report::neutralise(m), m.as_str(), "{m}");
+            assert!(!m.starts_with(hostile), "{m}");
+        }
+        assert!(messages.iter().any(|m| m.contains("--agent-channel")));
+        assert!(messages
+            .iter()
+            .any(|m| m.contains("--agent-speaker 指定的说话人 -spk3")));
+    }
 
     #[test]
     fn call_stems_drop_the_recording_extension() {
