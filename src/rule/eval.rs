@@ -241,6 +241,14 @@ fn merge(mut found: Vec<Range<usize>>) -> Vec<Range<usize>> {
     merged
 }
 
+/// Whether `f` overlaps one of `merged`, as [`merge`] leaves them (sorted and disjoint): the
+/// only one that can is the first that ends after `f` starts, so this is a lookup, not a scan
+/// (a long turn has thousands of exclusions, and as many matches to check).
+fn overlaps_any(merged: &[Range<usize>], f: &Range<usize>) -> bool {
+    let first = merged.partition_point(|x| x.end <= f.start);
+    merged.get(first).is_some_and(|x| x.start < f.end)
+}
+
 fn char_starts(text: &str) -> Vec<usize> {
     text.char_indices()
         .map(|(i, _)| i)
@@ -376,8 +384,8 @@ impl Evaluator<'_> {
                 similar,
             };
         }
-        let overlaps =
-            |f: &Range<usize>| excluded.iter().any(|x| x.start < f.end && f.start < x.end);
+        let excluded = merge(excluded);
+        let overlaps = |f: &Range<usize>| overlaps_any(&excluded, f);
         found.retain(|f| !overlaps(f));
         similar.retain(|s| !overlaps(&s.range));
         let mut merged = merge(found);
@@ -594,7 +602,24 @@ impl Evaluator<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::says_something;
+    use super::{merge, overlaps_any, says_something};
+
+    /// The lookup answers as comparing with every exclusion did, empty ranges included.
+    #[test]
+    fn an_overlap_is_found_by_lookup_as_by_scan() {
+        let ranges: Vec<std::ops::Range<usize>> =
+            (0..12).flat_map(|a| (a..12).map(move |b| a..b)).collect();
+        // Sets of exclusions: every seventh range from each starting point, overlapping or not.
+        for offset in 0..ranges.len() {
+            let excluded: Vec<_> = ranges.iter().skip(offset).step_by(7).cloned().collect();
+            let merged = merge(excluded.clone());
+            for f in &ranges {
+                let scan = excluded.iter().any(|x| x.start < f.end && f.start < x.end);
+                assert_eq!(overlaps_any(&merged, f), scan, "{f:?} in {excluded:?}");
+            }
+        }
+        assert!(!overlaps_any(&[], &(0..3)));
+    }
 
     #[test]
     fn emoticons_and_punctuation_say_nothing_placeholders_do() {
