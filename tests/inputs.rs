@@ -446,3 +446,49 @@ fn a_symlink_loop_is_named_link_by_link() {
     );
     assert!(!dir.path().join("r.csv").exists());
 }
+
+/// A recogniser's whole call on one line: graded with evidence in the right place, deep in the
+/// line, and a missing reply quotes the start of the turn rather than a copy of all of it (each
+/// such copy made a 50 MB line cost hundreds of MB).
+#[test]
+fn a_call_on_one_long_line_is_graded_with_bounded_evidence() {
+    let dir = tempfile::tempdir().unwrap();
+    let filler = "今天天气很好我们一起去公园散步然后回家吃饭。".repeat(40_000);
+    let turn = format!("{filler}这个我不知道。");
+    let call = write(
+        dir.path(),
+        "long.txt",
+        &format!("客服：{turn}\n客户：好的。\n"),
+    );
+    let out = zhijian()
+        .args(["grade", "-q", "--format", "jsonl"])
+        .arg(&call)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let line: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let hits = line["hits"].as_array().unwrap();
+    let said = hits
+        .iter()
+        .find(|h| h["evidence"]["text"] == "不知道")
+        .expect("the words at the end of the line");
+    let start = turn[..turn.find("不知道").unwrap()].chars().count();
+    assert_eq!(said["evidence"]["start"], start);
+    assert_eq!(said["evidence"]["end"], start + 3);
+    let missing = hits
+        .iter()
+        .find(|h| h["evidence"]["kind"] == "missing" && h["turn"] == 0)
+        .expect("no closing");
+    let quoted = missing["evidence"]["text"].as_str().unwrap();
+    assert_eq!(
+        quoted.chars().count(),
+        zhijian::rule::WHOLE_TURN_QUOTE_CHARS
+    );
+    assert!(turn.starts_with(quoted));
+    assert_eq!(missing["evidence"]["start"], 0);
+    assert_eq!(
+        missing["evidence"]["end"],
+        zhijian::rule::WHOLE_TURN_QUOTE_CHARS
+    );
+    assert_eq!(line["turns"][0]["text"], turn, "the turn itself is whole");
+}

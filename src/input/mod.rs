@@ -142,7 +142,7 @@ impl Doc {
                 }
                 let text = String::from_utf8(bytes)
                     .map_err(|_| InputError::Encoding("文件中途出现无法解码的字节".into()))?;
-                Ok(crate::normalize::clean(&text))
+                Ok(crate::normalize::clean_owned(text))
             }
         }
     }

@@ -164,7 +164,7 @@ pub fn assign(transcript: Transcript, options: &RoleOptions) -> Result<Call, Inp
         sentences,
     } = transcript;
     for s in &mut segments {
-        s.text = crate::normalize::clean(&s.text);
+        s.text = crate::normalize::clean_owned(std::mem::take(&mut s.text));
     }
     // A segment that is only noise or an empty recogniser sentence carries nothing to grade.
     segments.retain(|s| !s.text.trim().is_empty());
