@@ -232,11 +232,28 @@ fn reads_as_chinese(text: &str) -> bool {
 /// Line endings made `\n` (CRLF and old Mac CR alike) and stray control characters (NUL, BEL,
 /// ESC, C1 controls, zero-width no-break spaces left by concatenated BOMs) removed; tabs kept.
 pub fn clean(text: &str) -> String {
-    let dirty =
-        |c: char| c == '\r' || c == '\u{feff}' || c.is_control() && !matches!(c, '\n' | '\t');
     if !text.contains(dirty) {
         return text.to_string();
     }
+    clean_dirty(text)
+}
+
+/// [`clean`] of a text that is no longer needed: one already clean is handed back as it is,
+/// rather than copied (a long call is not held twice).
+pub fn clean_owned(text: String) -> String {
+    if text.contains(dirty) {
+        clean_dirty(&text)
+    } else {
+        text
+    }
+}
+
+/// What [`clean`] removes or rewrites.
+fn dirty(c: char) -> bool {
+    c == '\r' || c == '\u{feff}' || c.is_control() && !matches!(c, '\n' | '\t')
+}
+
+fn clean_dirty(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
@@ -258,17 +275,16 @@ pub fn clean(text: &str) -> String {
 /// phrase is written once. Every folded character has the same UTF-8 length as the
 /// Simplified one it replaces, except full-width forms, which become one byte.
 pub fn fold(text: &str) -> String {
-    let folded = fold_keeping_nin(text);
-    if folded.contains('您') {
-        folded.replace('您', "你")
-    } else {
-        folded
-    }
+    fold_with(text, |c| if c == '您' { '你' } else { fold_char(c) })
 }
 
 /// [`fold`] without making 您 and 你 the same, for the conditions where the polite form is the
 /// point (开场必须说“您好”).
 pub fn fold_keeping_nin(text: &str) -> String {
+    fold_with(text, fold_char)
+}
+
+fn fold_with(text: &str, fold: impl Fn(char) -> char) -> String {
     // fast2s maps each Traditional character to exactly one Simplified one (choosing by its
     // neighbours), which is what keeps offsets aligned.
     let simplified = if text.is_ascii() {
@@ -279,11 +295,15 @@ pub fn fold_keeping_nin(text: &str) -> String {
     debug_assert_eq!(simplified.chars().count(), text.chars().count());
     if simplified
         .chars()
-        .all(|c| c.is_ascii() && !c.is_ascii_uppercase() || is_cjk(c) && fold_char(c) == c)
+        .all(|c| c.is_ascii() && !c.is_ascii_uppercase() || is_cjk(c) && fold(c) == c)
     {
         return simplified;
     }
-    simplified.chars().map(fold_char).collect()
+    // Exactly as long as the simplified text or shorter (full-width forms shrink): sized once,
+    // as collecting would grow it by doubling to up to twice a long call.
+    let mut folded = String::with_capacity(simplified.len());
+    folded.extend(simplified.chars().map(fold));
+    folded
 }
 
 fn is_cjk(c: char) -> bool {
@@ -315,6 +335,28 @@ pub(crate) fn fold_variant(c: char) -> char {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A long call is neither copied by cleaning when it is clean, nor folded into a buffer
+    /// grown by doubling.
+    #[test]
+    fn a_clean_text_is_handed_back_and_a_fold_is_sized_once() {
+        let text = "客服：您好,ＡＢＣ 123。".repeat(1000);
+        let owned = text.clone();
+        let at = owned.as_ptr();
+        let kept = clean_owned(owned);
+        assert_eq!(
+            (kept.as_ptr(), kept.as_str()),
+            (at, text.as_str()),
+            "not copied"
+        );
+        assert_eq!(clean_owned("a\r\nb\u{7}".into()), clean("a\r\nb\u{7}"));
+        assert_eq!(clean_owned("a\r\nb\u{7}".into()), "a\nb");
+        for folded in [fold(&text), fold_keeping_nin(&text)] {
+            assert!(folded.capacity() <= text.len(), "{}", folded.capacity());
+        }
+        assert_eq!(fold("您ＡＢ"), "你ab");
+        assert_eq!(fold_keeping_nin("您ＡＢ"), "您ab");
+    }
 
     #[test]
     fn folds_traditional_fullwidth_and_case_one_to_one() {

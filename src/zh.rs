@@ -43,12 +43,38 @@ pub fn io(e: &io::Error) -> String {
         };
     }
     match (e.raw_os_error(), e.get_ref()) {
+        // Callers that know the path name the links (`input::symlink_loop`).
+        (Some(code), _) if Some(code) == ELOOP => "符号链接循环 (或层数过多)".into(),
         (Some(code), _) => format!("系统错误 (错误码 {code})"),
         (None, Some(inner)) if is_chinese(&inner.to_string()) => inner.to_string(),
         (None, Some(inner)) => format!("输入输出错误: {inner}"),
         (None, None) => "输入输出错误".into(),
     }
 }
+
+/// "Too many levels of symbolic links", for which std has no stable `ErrorKind`.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+const ELOOP: Option<i32> = Some(40);
+#[cfg(any(
+    target_os = "macos",
+    target_os = "ios",
+    target_os = "freebsd",
+    target_os = "openbsd",
+    target_os = "netbsd",
+    target_os = "dragonfly"
+))]
+const ELOOP: Option<i32> = Some(62);
+#[cfg(not(any(
+    target_os = "linux",
+    target_os = "android",
+    target_os = "macos",
+    target_os = "ios",
+    target_os = "freebsd",
+    target_os = "openbsd",
+    target_os = "netbsd",
+    target_os = "dragonfly"
+)))]
+const ELOOP: Option<i32> = None;
 
 fn is_chinese(text: &str) -> bool {
     text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
@@ -364,6 +390,13 @@ mod tests {
         assert_eq!(io(&io::Error::from_raw_os_error(28)), "磁盘空间不足");
         assert!(io(&io::Error::other("zip failure")).contains("zip failure"));
         assert!(io(&io::Error::from_raw_os_error(1)).contains("没有权限"));
+        if cfg!(target_os = "linux") {
+            assert_eq!(
+                io(&io::Error::from_raw_os_error(40)),
+                "符号链接循环 (或层数过多)",
+                "not 错误码 40"
+            );
+        }
     }
 
     #[test]

@@ -392,6 +392,39 @@ fn spreadsheet_cells_from_input_are_never_formulas() {
     assert!(formulas.used_cells().all(|(_, _, f)| f.is_empty()));
 }
 
+/// The guard is for text from the input: zhijian's own message in the `error` column (which
+/// named `--agent-channel` first and was written `'--agent-channel…`) is written as it is, while
+/// an id taken from the file name still gets the quote.
+#[test]
+fn the_tools_own_messages_are_not_guarded_like_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let call = write(
+        dir.path(),
+        "-0001.txt",
+        "说话人1：喂,我家宽带又断了\n说话人2：您好,工号1024很高兴为您服务\n",
+    );
+    let run = bin()
+        .args(["grade", "-q", "--agent-channel", "9"])
+        .arg(&call)
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(1));
+    let stdout = String::from_utf8(run.stdout).unwrap();
+    let row: Vec<String> = csv::Reader::from_reader(stdout.as_bytes())
+        .records()
+        .next()
+        .unwrap()
+        .unwrap()
+        .iter()
+        .map(String::from)
+        .collect();
+    assert_eq!(row[0], "'-0001", "input text keeps its guard");
+    assert_eq!(
+        row[11], "此通话没有 --agent-channel 指定的声道 9 (说话人: 说话人1、说话人2)",
+        "{stdout}"
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // What each format holds.
 // ---------------------------------------------------------------------------------------------
@@ -878,6 +911,46 @@ fn a_replaced_report_keeps_its_permissions() {
         0o640
     );
     assert!(fs::read_to_string(&out).unwrap().starts_with("call_id,"));
+}
+
+/// `chmod 444 scores.csv` was ignored: the rename that replaces a report needs only the
+/// directory to be writable. A read-only report is refused before anything is read, by its mode
+/// bits, so that root (which access(2) lets write anything) is refused too.
+#[test]
+fn a_read_only_report_is_refused_and_left_as_it_is() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let call = write(dir.path(), "c.txt", GOOD_CALL);
+    for flag in ["--out", "--findings", "--html"] {
+        let out = dir.path().join(match flag {
+            "--html" => "kept.html",
+            _ => "kept.csv",
+        });
+        fs::write(&out, "yesterday").unwrap();
+        fs::set_permissions(&out, fs::Permissions::from_mode(0o444)).unwrap();
+        let run = bin()
+            .args(["grade", "-q"])
+            .arg(&call)
+            .arg(flag)
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert_eq!(run.status.code(), Some(2), "{flag}");
+        let err = String::from_utf8_lossy(&run.stderr);
+        assert!(
+            err.contains(&format!("无法写入 {}: 文件是只读的", out.display())),
+            "{flag}: {err}"
+        );
+        assert!(err.contains("chmod u+w"), "{err}");
+        assert!(run.stdout.is_empty(), "{flag}: nothing graded");
+        assert_eq!(fs::read_to_string(&out).unwrap(), "yesterday");
+        assert_eq!(
+            fs::metadata(&out).unwrap().permissions().mode() & 0o777,
+            0o444
+        );
+        fs::remove_file(&out).unwrap();
+    }
+    assert_eq!(temp_files(dir.path()), Vec::<String>::new());
 }
 
 #[test]

@@ -374,6 +374,49 @@ fn precision_reads_verdicts_and_suggests_examples() {
     assert_eq!(parsed["example"].as_array().unwrap().len(), 2);
 }
 
+/// The README documented 16 columns of verdicts.csv where a page could write 15: the README and
+/// the review page's download name [`HEADER`]'s columns (`zhijian sample --verdicts` writes the
+/// constant itself, and the browser test checks the cells the page writes), and a file of an
+/// earlier page, without `transcript`, is still read (its hits keyed by their source).
+///
+/// [`HEADER`]: zhijian::verdict::HEADER
+#[test]
+fn verdicts_have_one_header_in_the_readme_and_the_page() {
+    let header = zhijian::verdict::HEADER.join(",");
+    assert_eq!(zhijian::verdict::HEADER.len(), 16);
+    assert_eq!(zhijian::verdict::HEADER[15], "transcript");
+    let readme = fs::read_to_string(repo().join("README.md")).unwrap();
+    let documented: Vec<&str> = readme
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with("call_id,source,rule_id,"))
+        .collect();
+    assert_eq!(
+        documented,
+        [header.as_str()],
+        "the README's verdicts.csv header"
+    );
+    // The page's own list, as review.js builds the download.
+    let script = fs::read_to_string(repo().join("src/report/html/review.js")).unwrap();
+    let at = script
+        .find("const CSV_HEADER = [")
+        .expect("review.js's header");
+    let list = &script[at..at + script[at..].find("];").unwrap()];
+    let page: Vec<&str> = list.split('\'').skip(1).step_by(2).collect();
+    assert_eq!(page, zhijian::verdict::HEADER, "review.js's CSV_HEADER");
+    // A file an earlier page downloaded, with 15 columns, reads as it did.
+    let dir = tempfile::tempdir().unwrap();
+    let old = write(dir.path(), "old.csv", VERDICTS);
+    assert!(!VERDICTS.contains("transcript"));
+    let csv = stdout_of(
+        zhijian()
+            .arg("precision")
+            .arg(&old)
+            .args(["--format", "csv"]),
+    );
+    assert!(csv.contains("RSP002,推卸责任,2,1,1,0.5000"), "{csv}");
+}
+
 #[test]
 fn precision_points_at_a_bad_row() {
     let dir = tempfile::tempdir().unwrap();
@@ -468,9 +511,20 @@ fn a_supervisor_filters_reviews_and_exports_verdicts_in_chromium() {
     assert!(csv.contains("OPN001,使用“喂”,1,1,0,1.0000"), "{csv}");
     assert!(csv.contains("RSP002,推卸责任,1,0,1,0.0000"), "{csv}");
     let raw = fs::read_to_string(&verdicts).unwrap();
-    assert!(raw.starts_with(
-        "\u{feff}call_id,source,rule_id,turn,start,end,verdict,reviewer,comment,rules_version"
-    ));
+    // The page's header and a cell for each of its columns, the transcript's fingerprint last.
+    let header = format!("\u{feff}{}\r\n", zhijian::verdict::HEADER.join(","));
+    assert!(raw.starts_with(&header), "{raw}");
+    let rows: Vec<csv::StringRecord> = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(raw.trim_start_matches('\u{feff}').as_bytes())
+        .records()
+        .map(Result::unwrap)
+        .collect();
+    assert!(!rows.is_empty());
+    for row in &rows {
+        assert_eq!(row.len(), zhijian::verdict::HEADER.len(), "{row:?}");
+        assert!(row[15].len() == 8 && row[15].bytes().all(|b| b.is_ascii_hexdigit()));
+    }
     assert!(raw.contains("张主管"), "{raw}");
     // Each verdict carries the whole call as its context, up to the last turn: an end-of-call
     // rule's 误判 becomes an example that a fixed rule can pass.

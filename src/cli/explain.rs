@@ -29,7 +29,7 @@ pub(super) fn run(args: &ExplainArgs) -> Result<Status, CliError> {
     let options = args.input.read_options()?;
     let rules = load_rules(args.input.rules.as_deref(), args.input.scheme.as_deref())?;
     let pool = args.input.pool()?;
-    let found = args.input.discover()?;
+    let found = args.input.discover(&pool)?;
     let mut chosen = Vec::new();
     let mut seen: Vec<(String, Option<u8>)> = Vec::new();
     let mut total = 0usize;

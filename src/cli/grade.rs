@@ -9,9 +9,11 @@
 //! written), 2 when the command could not run.
 //!
 //! Every output is checked before anything is read: none may be one of the inputs, and no two
-//! may be the same file, however their paths are spelled. [`Batch`] is that check, the progress
-//! bar, the tally and the summary, for `sample` as well, which keeps the rows instead of writing
-//! them.
+//! may be the same file, however their paths are spelled. zhijian's own reports found in a
+//! directory are no inputs ([`crate::input::own_reports`]; each is named on stderr as it is set
+//! aside), so a report written beside the transcripts is replaced by the next run, not refused
+//! as an input nor graded as calls. [`Batch`] is that check, the progress bar, the tally and the
+//! summary, for `sample` as well, which keeps the rows instead of writing them.
 
 use crate::channel::Channel;
 use std::collections::HashMap;
@@ -142,12 +144,17 @@ impl InputArgs {
         }
         // A mistyped path would grade nothing and still replace yesterday's report with a
         // single error row: refuse the run before any output is touched.
-        let missing: Vec<String> = self
+        let missing: Vec<&PathBuf> = self
             .paths
             .iter()
             .filter(|p| p.as_os_str() != "-" && fs::metadata(p).is_err())
-            .map(|p| p.display().to_string())
             .collect();
+        if let Some(chain) = missing.iter().find_map(|p| crate::input::symlink_loop(p)) {
+            return Err(CliError::Usage(format!(
+                "无法读取输入: {chain};没有写任何输出"
+            )));
+        }
+        let missing: Vec<String> = missing.iter().map(|p| p.display().to_string()).collect();
         if !missing.is_empty() {
             return Err(CliError::Usage(format!(
                 "找不到输入: {} (文件或目录不存在);没有写任何输出",
@@ -175,12 +182,22 @@ impl InputArgs {
         })
     }
 
-    /// The readable sources under the paths, or why there are none.
-    pub(super) fn discover(&self) -> Result<Discovered, CliError> {
-        let found = discover(&self.paths);
+    /// The readable sources under the paths, or why there are none, found on `pool`'s threads.
+    /// Each of zhijian's own reports found in a directory is named on stderr as it is set aside.
+    pub(super) fn discover(&self, pool: &rayon::ThreadPool) -> Result<Discovered, CliError> {
+        let found = pool.install(|| discover(&self.paths));
+        if !self.quiet {
+            for (path, report) in &found.reports {
+                eprintln!("跳过 {}: {},不是通话", path.display(), report.this_is());
+            }
+        }
         if found.sources.is_empty() {
+            let reports = match found.reports.len() {
+                0 => String::new(),
+                n => format!("、{n} 个 zhijian 写的报告"),
+            };
             return Err(CliError::Usage(format!(
-                "给定的目录里没有找到可质检的文件 (支持的扩展名: {});跳过了 {} 个其他文件",
+                "给定的目录里没有找到可质检的文件 (支持的扩展名: {});跳过了 {} 个其他文件{reports}",
                 known_extensions().join("、"),
                 found.skipped.len()
             )));
@@ -263,7 +280,9 @@ impl Batch {
         let started = Instant::now();
         let rules = load_rules(input.rules.as_deref(), input.scheme.as_deref())?;
         let pool = input.pool()?;
-        let Discovered { sources, skipped } = input.discover()?;
+        let Discovered {
+            sources, skipped, ..
+        } = input.discover(&pool)?;
         check_clashes(&sources, outputs)?;
         remove_temp_files_on_signals()
             .map_err(|e| CliError::Usage(format!("无法安装信号处理: {}", crate::zh::io(&e))))?;

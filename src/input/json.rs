@@ -333,14 +333,32 @@ pub fn each(
                 budget: &budget,
                 limit: limit as u64,
             };
+            // The parser keeps a buffer as long as the longest string it has read: a document
+            // that is one call (not an array of them) is handed on once the parser is gone, or
+            // a call of one long turn would be held a third time while it is graded.
+            let mut whole: Option<Value> = None;
+            let mut hand = |n: Option<usize>, value: Value| match n {
+                None => {
+                    whole = Some(value);
+                    true
+                }
+                Some(_) => f(n, value),
+            };
             let seed = Descend {
                 path: at,
-                f,
+                f: &mut hand,
                 stopped: &stopped,
                 budget: Some(&budget),
             };
             let mut de = serde_json::Deserializer::from_reader(reader);
-            seed.deserialize(&mut de).and_then(|()| de.end())
+            let result = seed.deserialize(&mut de).and_then(|()| de.end());
+            drop(de);
+            if let Some(value) = whole {
+                if !f(None, value) {
+                    return Ok(());
+                }
+            }
+            result
         }
     };
     match result {
@@ -598,6 +616,49 @@ pub fn array<'v>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn streamed(text: &str) -> Doc {
+        Doc {
+            body: crate::input::Body::Stream(Box::new(std::io::Cursor::new(
+                text.as_bytes().to_vec(),
+            ))),
+            limit: 1 << 20,
+        }
+    }
+
+    /// A streamed document that is one call hands it on once the parser is done with the
+    /// document, as it was handed on before: trailing junk still follows it as an error, and a
+    /// stop is no error.
+    #[test]
+    fn a_streamed_single_call_is_handed_on_after_the_parser() {
+        let call = r#"{"turns":[{"role":"agent","text":"您好"}]}"#;
+        let mut seen = Vec::new();
+        let result = each(streamed(call), &[], &mut |n, v| {
+            seen.push((n, v["turns"][0]["text"].clone()));
+            true
+        });
+        assert_eq!(result, Ok(()));
+        assert_eq!(seen, [(None, Value::from("您好"))]);
+
+        let mut seen = 0;
+        let result = each(streamed(&format!("{call} x")), &[], &mut |_, _| {
+            seen += 1;
+            true
+        });
+        assert_eq!(seen, 1, "the call comes first");
+        assert!(matches!(result, Err(InputError::Json(_))), "{result:?}");
+
+        assert_eq!(each(streamed(call), &[], &mut |_, _| false), Ok(()));
+
+        // The elements of an array are still handed on as they are parsed.
+        let mut order = Vec::new();
+        let result = each(streamed(&format!("[{call},{call}")), &[], &mut |n, _| {
+            order.push(n);
+            true
+        });
+        assert_eq!(order, [Some(1), Some(2)]);
+        assert!(result.is_err(), "cut off after the second");
+    }
 
     #[test]
     fn shapes_see_through_arrays_and_cut_off_documents() {

@@ -65,9 +65,13 @@ impl Reader for Jsonl {
             let unit = if !complete {
                 Unit::Ready(Err(InputError::TooLarge(limit)))
             } else {
-                match std::str::from_utf8(&buf) {
-                    Ok(line) if line.trim().is_empty() => continue,
-                    Ok(line) => Unit::Line(line.to_string()),
+                match std::str::from_utf8(&buf).map(|line| line.trim().is_empty()) {
+                    Ok(true) => continue,
+                    // The line's bytes become its text, not a copy: `out` may grade it at
+                    // once, and a long call is not held twice.
+                    Ok(false) => Unit::Line(
+                        String::from_utf8(std::mem::take(&mut buf)).expect("checked as UTF-8"),
+                    ),
                     Err(_) => {
                         Unit::Ready(Err(InputError::Encoding("此行含有无法解码的字节".into())))
                     }

@@ -5,7 +5,8 @@
 //! call. What happens in between:
 //!
 //! 1. [`discover`] lists the sources; files in a directory that no reader claims by extension
-//!    (recordings, spreadsheets) are skipped and counted, never read.
+//!    (recordings, spreadsheets) are skipped and counted, never read, and zhijian's own reports
+//!    ([`own_reports`], known by their first bytes) are set apart, never graded as calls.
 //! 2. [`read_source`] opens one: the encoding is detected from its bytes
 //!    ([`crate::normalize::detect_encoding`]), then every [`Reader`] in [`READERS`] looks at a
 //!    [`Probe`] of its first part (extension, text, JSON key paths) and the best fit reads it.
@@ -25,6 +26,7 @@ mod huawei;
 mod iflytek;
 pub mod json;
 mod jsonl;
+pub mod own_reports;
 mod sca;
 pub mod speakers;
 mod subtitle;
@@ -140,7 +142,7 @@ impl Doc {
                 }
                 let text = String::from_utf8(bytes)
                     .map_err(|_| InputError::Encoding("文件中途出现无法解码的字节".into()))?;
-                Ok(crate::normalize::clean(&text))
+                Ok(crate::normalize::clean_owned(text))
             }
         }
     }
@@ -225,6 +227,11 @@ pub enum Who {
 
 /// Why one input could not be graded. Messages are for QA staff, so they are in Chinese and
 /// say where the problem is.
+///
+/// Every message begins with zhijian's own words, never with text from the input (a speaker's
+/// name, a JSON key) nor with a character a spreadsheet reads as a formula (`=` `+` `-` `@`):
+/// reports write it as it is, without the guard that input text gets (see
+/// [`crate::report::neutralise`]), so a flag is named inside a sentence, not at its start.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum InputError {
     #[error("无法读取文件: {0}")]
@@ -256,6 +263,9 @@ pub enum InputError {
     TooLarge(usize),
     #[error("无法识别的格式{0} (支持: {formats})", formats = known_formats())]
     Unrecognised(String),
+    /// One of zhijian's own reports (see [`own_reports`]), named as an input: what it is.
+    #[error("{0},不是通话转写")]
+    Report(String),
 }
 
 fn known_formats() -> String {
@@ -318,6 +328,8 @@ pub struct Discovered {
     pub sources: Vec<Source>,
     /// Files inside the given directories whose extension no reader knows.
     pub skipped: Vec<PathBuf>,
+    /// Files inside the given directories that are zhijian's own reports, with what each is.
+    pub reports: Vec<(PathBuf, &'static own_reports::OwnReport)>,
 }
 
 /// Every extension some reader reads, for messages.
@@ -344,9 +356,14 @@ fn known_extension(path: &Path) -> bool {
 
 /// Expands the command-line paths into a sorted, de-duplicated list of sources. Directories
 /// are walked recursively (hidden entries skipped); a path given by name is always read, so a
-/// file that does not exist or is in no known format reports that in its own row.
+/// file that does not exist or is in no known format reports that in its own row. A walked
+/// file that is one of zhijian's reports is no source: a report written into the directory it
+/// grades is not graded by the next run, nor does it make that run write over an input.
 pub fn discover(paths: &[PathBuf]) -> Discovered {
+    use rayon::prelude::*;
     let mut found = Discovered::default();
+    // Files of the walks that may be reports: looked at together, in parallel, after the walk.
+    let mut walked: Vec<(PathBuf, bool)> = Vec::new();
     for path in paths {
         if path.as_os_str() == "-" {
             found.sources.push(Source::Stdin);
@@ -361,10 +378,12 @@ pub fn discover(paths: &[PathBuf]) -> Discovered {
             for entry in walker {
                 match entry {
                     Ok(e) if e.file_type().is_file() => {
-                        if known_extension(e.path()) {
-                            found.sources.push(Source::File(e.into_path()))
+                        let path = e.into_path();
+                        let readable = known_extension(&path);
+                        if readable || own_reports::written_as(&path) {
+                            walked.push((path, readable));
                         } else {
-                            found.skipped.push(e.into_path())
+                            found.skipped.push(path);
                         }
                     }
                     Ok(_) => {}
@@ -380,9 +399,26 @@ pub fn discover(paths: &[PathBuf]) -> Discovered {
             found.sources.push(Source::File(path.clone()));
         }
     }
+    // One small read a file; on the current thread pool, as the grading that follows.
+    let peeked: Vec<_> = walked
+        .into_par_iter()
+        .map(|(path, readable)| {
+            let report = own_reports::peek(&path);
+            (path, readable, report)
+        })
+        .collect();
+    for (path, readable, report) in peeked {
+        match report {
+            Some(report) => found.reports.push((path, report)),
+            None if readable => found.sources.push(Source::File(path)),
+            None => found.skipped.push(path),
+        }
+    }
     found.sources.sort();
     found.sources.dedup();
     found.skipped.sort();
+    found.reports.sort_by(|a, b| a.0.cmp(&b.0));
+    found.reports.dedup_by(|a, b| a.0 == b.0);
     found
 }
 
@@ -536,6 +572,59 @@ pub fn read_source(
     }
 }
 
+/// How many links the system follows before it calls a path a loop (Linux's `MAXSYMLINKS`).
+const MAX_LINKS: usize = 40;
+
+/// The symbolic links by which `path` leads back into itself, as a message naming them
+/// (`符号链接循环: d/a.txt -> d/b.txt -> d/a.txt`), or to a directory that holds it (`d/sub/up ->
+/// ..`); `None` when `path` is no such loop. What the system reports for both is only "too many
+/// levels of symbolic links" (ELOOP), or for the second, in a walk, a directory.
+pub fn symlink_loop(path: &Path) -> Option<String> {
+    // Where a link is, however it was reached: its real directory and its own name.
+    let place = |p: &Path| -> Option<PathBuf> {
+        let dir = match p.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        Some(std::fs::canonicalize(dir).ok()?.join(p.file_name()?))
+    };
+    let first = std::fs::read_link(path).ok()?;
+    // A link to a directory above it: walking it would walk the same files forever.
+    if let (Ok(target), Some(dir)) = (std::fs::canonicalize(path), place(path)) {
+        if target.is_dir() && dir.starts_with(&target) {
+            return Some(format!(
+                "符号链接循环: {} -> {} (指向包含它的目录)",
+                path.display(),
+                first.display()
+            ));
+        }
+    }
+    let mut chain = vec![path.to_path_buf()];
+    let mut seen = vec![place(path)?];
+    let mut link = first;
+    for _ in 0..MAX_LINKS {
+        // Relative to the link's own directory; `join` keeps an absolute target as it is.
+        let next = chain[chain.len() - 1]
+            .parent()
+            .unwrap_or(Path::new(""))
+            .join(&link);
+        let at = place(&next)?;
+        chain.push(next);
+        if seen.contains(&at) {
+            let names: Vec<String> = chain.iter().map(|p| p.display().to_string()).collect();
+            return Some(format!("符号链接循环: {}", names.join(" -> ")));
+        }
+        seen.push(at);
+        // Not a link: the chain ends at a file (or at nothing), not in a loop.
+        link = std::fs::read_link(&chain[chain.len() - 1]).ok()?;
+    }
+    Some(format!(
+        "符号链接层数过多 (超过 {MAX_LINKS} 层): {} -> {} -> …",
+        chain[0].display(),
+        chain[1].display()
+    ))
+}
+
 /// The id a file's name gives its call: the name without its extensions, so that
 /// `A1024-20261101-0001.wav.json` is `A1024-20261101-0001`, as the recording was called.
 fn call_stem(name: &str) -> String {
@@ -563,10 +652,16 @@ fn open(source: &Source, options: &ReadOptions) -> Result<(&'static dyn Reader, 
         match source {
             Source::Stdin => (None, None, Box::new(io::stdin())),
             Source::File(path) => {
-                let file = File::open(path).map_err(io_err)?;
+                // A link that leads back into itself is named, link by link, so it can be
+                // fixed: the system only says "too many levels of symbolic links".
+                let file = File::open(path)
+                    .map_err(|e| symlink_loop(path).map_or_else(|| io_err(e), InputError::Io))?;
                 let meta = file.metadata().map_err(io_err)?;
                 if meta.is_dir() {
-                    return Err(InputError::Io("这是一个目录".into()));
+                    // In a walk, a link to a directory that holds it (`sub/up -> ..`).
+                    return Err(InputError::Io(
+                        symlink_loop(path).unwrap_or_else(|| "这是一个目录".into()),
+                    ));
                 }
                 let ext = path
                     .extension()
@@ -590,6 +685,9 @@ fn open(source: &Source, options: &ReadOptions) -> Result<(&'static dyn Reader, 
     let complete = whole || (head.len() as u64) < want;
     if head.iter().all(u8::is_ascii_whitespace) && complete {
         return Err(InputError::Empty);
+    }
+    if let Some(report) = own_reports::recognise(&head) {
+        return Err(InputError::Report(report.this_is()));
     }
     let (encoding, bom) = crate::normalize::detect_encoding(&head, complete, options.encoding)
         .map_err(InputError::Encoding)?;
@@ -726,6 +824,11 @@ pub fn read_bytes(
         if bytes.len() > options.max_call_bytes && reader.is_none_or(|r| r.json().is_none()) {
             return Err(InputError::TooLarge(options.max_call_bytes));
         }
+        // A reader the caller chose is its word on what the bytes are.
+        match own_reports::recognise(bytes) {
+            Some(report) if reader.is_none() => return Err(InputError::Report(report.this_is())),
+            _ => {}
+        }
         let (encoding, bom) = crate::normalize::detect_encoding(bytes, true, options.encoding)
             .map_err(InputError::Encoding)?;
         let text =
@@ -766,6 +869,79 @@ fn validate(call: Call) -> Result<Call, InputError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The messages whose text comes whole from a caller, as they are built; the others start
+    /// with the words of their `#[error]`.
+    #[test]
+    fn every_message_begins_with_zhijians_own_words() {
+        let hostile = "=HYPERLINK(\"http://x\")";
+        let mut messages: Vec<String> = [
+            InputError::Io(hostile.into()),
+            InputError::Empty,
+            InputError::Json(hostile.into()),
+            InputError::Format {
+                format: READERS[5].name(),
+                message: hostile.into(),
+            },
+            InputError::Line {
+                line: 3,
+                message: hostile.into(),
+            },
+            InputError::Turn {
+                turn: 0,
+                message: hostile.into(),
+            },
+            InputError::NoTurns,
+            InputError::NoAgentTurn,
+            InputError::TooLarge(DEFAULT_MAX_CALL_BYTES),
+            InputError::Unrecognised(hostile.into()),
+            InputError::Report(own_reports::OWN_REPORTS[0].this_is()),
+        ]
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+        // The caller-built ones, from their callers: roles the flags name but the call lacks.
+        let call = Transcript {
+            segments: ["-spk1", "=spk2"]
+                .iter()
+                .map(|who| Segment {
+                    who: Who::Speaker(who.to_string()),
+                    text: "您好".into(),
+                    ..Segment::default()
+                })
+                .collect(),
+            ..Transcript::default()
+        };
+        for roles in [
+            RoleOptions {
+                agent_channel: Some(9),
+                ..RoleOptions::default()
+            },
+            RoleOptions {
+                agent_speaker: Some("-spk3".into()),
+                ..RoleOptions::default()
+            },
+        ] {
+            messages.push(
+                speakers::assign(call.clone(), &roles)
+                    .unwrap_err()
+                    .to_string(),
+            );
+        }
+        for bytes in [&b"\0\0binary"[..], b"abc \x80\x81\xff\xff\xfe"] {
+            for item in read_bytes(bytes, "x.txt", None, &ReadOptions::default()) {
+                messages.push(item.call.unwrap_err().to_string());
+            }
+        }
+        for m in &messages {
+            assert_eq!(crate::report::neutralise(m), m.as_str(), "{m}");
+            assert!(!m.starts_with(hostile), "{m}");
+        }
+        assert!(messages.iter().any(|m| m.contains("--agent-channel")));
+        assert!(messages
+            .iter()
+            .any(|m| m.contains("--agent-speaker 指定的说话人 -spk3")));
+    }
 
     #[test]
     fn call_stems_drop_the_recording_extension() {

@@ -164,7 +164,7 @@ pub fn assign(transcript: Transcript, options: &RoleOptions) -> Result<Call, Inp
         sentences,
     } = transcript;
     for s in &mut segments {
-        s.text = crate::normalize::clean(&s.text);
+        s.text = crate::normalize::clean_owned(std::mem::take(&mut s.text));
     }
     // A segment that is only noise or an empty recogniser sentence carries nothing to grade.
     segments.retain(|s| !s.text.trim().is_empty());
@@ -337,7 +337,7 @@ fn decide(segments: &mut [Segment], options: &RoleOptions) -> Result<RoleBasis, 
                 segments,
             )),
             None => Err(InputError::Roles(format!(
-                "--agent-channel {channel}: 此通话没有声道 {channel} (说话人: {})",
+                "此通话没有 --agent-channel 指定的声道 {channel} (说话人: {})",
                 speakers.join("、")
             ))),
         };
@@ -351,7 +351,7 @@ fn decide(segments: &mut [Segment], options: &RoleOptions) -> Result<RoleBasis, 
                 segments,
             )),
             None => Err(InputError::Roles(format!(
-                "--agent-speaker {wanted}: 此通话没有这个说话人 (说话人: {})",
+                "此通话没有 --agent-speaker 指定的说话人 {wanted} (说话人: {})",
                 speakers.join("、")
             ))),
         };

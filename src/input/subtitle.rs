@@ -80,7 +80,10 @@ impl Reader for WebVtt {
 /// Both subtitle formats are one call per file, read the same way.
 fn read_document(doc: Doc, out: &mut Out<'_>) -> Result<(), InputError> {
     let text = doc.text()?;
-    out(None, Unit::Ready(read_cues(&text)));
+    let transcript = read_cues(&text);
+    // `out` may grade the call at once: the document is not held beside it.
+    drop(text);
+    out(None, Unit::Ready(transcript));
     Ok(())
 }
 

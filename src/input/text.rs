@@ -52,7 +52,10 @@ impl Reader for Text {
 
     fn read(&self, doc: Doc, out: &mut Out<'_>) -> Result<(), InputError> {
         let text = doc.text()?;
-        out(None, Unit::Ready(read_text(&text)));
+        let transcript = read_text(&text);
+        // `out` may grade the call at once: the document is not held beside it.
+        drop(text);
+        out(None, Unit::Ready(transcript));
         Ok(())
     }
 }

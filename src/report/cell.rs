@@ -4,7 +4,9 @@
 //! formula (`=HYPERLINK(...)` in a `# agent:` header becomes a live link), and a leading tab or
 //! carriage return hides the same trick. OWASP's advice is to prefix such cells with a single
 //! quote, which the spreadsheet shows as text. Only cells that carry input text get this; our
-//! own numbers (a `-5` in `points`) stay numbers, and the JSONL output keeps the text as it was.
+//! own numbers (a `-5` in `points`) stay numbers, our own messages (an input's `error`, which
+//! never starts with such a character) are written as they are, and the JSONL output keeps the
+//! text as it was.
 
 use std::borrow::Cow;
 

@@ -48,6 +48,8 @@ const STYLE: &str = include_str!("html/review.css");
 const SCRIPT: &str = include_str!("html/review.js");
 /// The page up to the embedded calls: head, style, the views the script fills.
 const SHELL: &str = include_str!("html/shell.html");
+/// The mark in the page's head that says zhijian wrote it (so it is never read as a call).
+pub const GENERATOR: &str = "<meta name=\"generator\" content=\"zhijian\">";
 
 /// The calls' JSON lines on their way into the page: gzip, then base64, counted.
 type Packed = flate2::write::GzEncoder<

@@ -32,8 +32,10 @@ use std::path::Path;
 
 pub use cell::neutralise;
 pub use findings::FINDINGS_HEADER;
+pub use html::GENERATOR;
 pub use jsonl::SCHEMA;
 pub use output::{FileId, Output, Target};
+pub use sample::WORKSHEET_TITLE;
 pub use scores::SCORES_HEADER;
 pub use stats::{AgentStats, RuleStats, Stats, UNKNOWN_AGENT};
 

@@ -7,7 +7,9 @@
 //!
 //! - A regular file is replaced atomically: the report goes to a hidden temporary file beside
 //!   it (`.NAME.zhijian-XXXXXX.tmp`), which is renamed over the target only when complete. A
-//!   symlink to a regular file is followed, so the file it points to is the one replaced.
+//!   symlink to a regular file is followed, so the file it points to is the one replaced. A
+//!   read-only one (no write bit in its mode) is refused when the target is resolved: the rename
+//!   would replace it all the same.
 //! - Anything else — a terminal, a pipe, `/dev/stdout`, `/dev/null`, a FIFO, or a symlink to
 //!   one — is written in place and never renamed over. A path that is the process's own stdout
 //!   (`/dev/stdout`, `/dev/fd/1`, or the file stdout was redirected to) is stdout.
@@ -241,6 +243,18 @@ fn place_of(spelled: &Path) -> io::Result<Place> {
             if is_virtual(&real) {
                 // A /proc/…/fd link to a deleted or anonymous file: only writable as it is.
                 return Ok(Place::Device(spelled.to_path_buf()));
+            }
+            // Renaming over a file needs only the directory to be writable, so a read-only
+            // report would be replaced as if it were not: its mode is somebody's wish to keep
+            // it. By the mode bits, not access(2), so the answer is the same for root.
+            if meta.permissions().readonly() {
+                return Err(io::Error::new(
+                    io::ErrorKind::PermissionDenied,
+                    format!(
+                        "文件是只读的,不会替换它;确需替换请先 chmod u+w {},或换一个输出文件",
+                        spelled.display()
+                    ),
+                ));
             }
             Ok(Place::Replace {
                 path: real,
@@ -677,6 +691,29 @@ mod tests {
             use std::os::unix::fs::FileTypeExt;
             self.is_char_device()
         }
+    }
+
+    #[test]
+    fn a_read_only_file_is_refused_and_left_alone() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kept.csv");
+        fs::write(&path, "old").unwrap();
+        for mode in [0o444, 0o400, 0o555] {
+            fs::set_permissions(&path, fs::Permissions::from_mode(mode)).unwrap();
+            let err = Target::resolve(&path).unwrap_err();
+            assert_eq!(err.kind(), io::ErrorKind::PermissionDenied, "{mode:o}");
+            assert!(crate::zh::io(&err).starts_with("文件是只读的"), "{err}");
+            // Through a symlink too: the file it points to is the one that would be replaced.
+            let link = dir.path().join(format!("link-{mode:o}.csv"));
+            std::os::unix::fs::symlink(&path, &link).unwrap();
+            assert!(Target::resolve(&link).is_err(), "{mode:o}");
+        }
+        assert_eq!(fs::read_to_string(&path).unwrap(), "old");
+        // Writable by its owner only is writable.
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).unwrap();
+        assert!(Target::resolve(&path).is_ok());
+        assert!(temp_files(dir.path()).is_empty());
     }
 
     #[test]

@@ -33,6 +33,9 @@ fn wide(text: &str) -> usize {
     unicode_width::UnicodeWidthStr::width_cjk(text)
 }
 
+/// The worksheet's first line, by which it is known as a report (and never read as a call).
+pub const WORKSHEET_TITLE: &str = "人工抽检单 / Sample for review";
+
 /// What a reader fills in for each piece of evidence.
 pub const JUDGE: &str = "判定: 确认 / 误判 / 存疑   理由:";
 
@@ -100,7 +103,8 @@ pub fn worksheet(set: &RuleSet, sample: &Sample, masked: bool) -> String {
 fn head(s: &mut String, set: &RuleSet, sample: &Sample, masked: bool) {
     let plan = &sample.plan;
     let unit = unit(sample);
-    s.push_str("人工抽检单 / Sample for review\n\n");
+    s.push_str(WORKSHEET_TITLE);
+    s.push_str("\n\n");
     wrap(
         s,
         "",

@@ -31,7 +31,8 @@ pub enum Evidence {
     Said(Quote),
     /// None of turns `first..=last` said what the rule expects. `quote` is in the hit's turn:
     /// the words that made the reply expected (a customer's complaint), or, when nothing
-    /// triggered it, the whole turn where it should have been said.
+    /// triggered it, the whole turn where it should have been said (its first
+    /// [`WHOLE_TURN_QUOTE_CHARS`] characters, for a turn longer than any spoken one).
     Missing {
         quote: Quote,
         first: usize,
@@ -43,6 +44,11 @@ pub enum Evidence {
     /// Nobody spoke from `begin_ms` until the turn began at `end_ms`.
     Silence { begin_ms: u64, end_ms: u64 },
 }
+
+/// The most of a turn a missing reply quotes: far more than anyone says in one turn, far less
+/// than a recogniser's single-line dump of a whole call, which each such hit would otherwise
+/// copy whole (a 50 MB line, several rules: hundreds of MB).
+pub const WHOLE_TURN_QUOTE_CHARS: usize = 4096;
 
 /// A piece of a turn's original text: character offsets (not bytes) and the characters.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -175,13 +181,58 @@ pub(super) struct TurnView<'a> {
     held: RefCell<Vec<Held>>,
     /// Every clause scored by each similar-sentence matcher, once asked.
     scored: RefCell<Vec<(usize, Vec<Scored>)>>,
-    /// Every automaton match, overlapping included, as (condition, kind, byte range in
-    /// `folded`), sorted by condition: each condition reads its own slice.
-    matches: Vec<(usize, TermKind, Range<usize>)>,
+    /// Every automaton match, overlapping included, sorted by condition: each condition reads
+    /// its own slice.
+    matches: Vec<TermMatch>,
     boundaries: OnceCell<Vec<usize>>,
-    /// Byte offset of every character of `folded` and of the original text (plus their
-    /// lengths), built on the first hit so that evidence offsets cost a lookup, not a rescan.
-    char_starts: OnceCell<(Vec<usize>, Vec<usize>)>,
+    /// Character offsets of `folded` and of the original text, built on the first hit so that
+    /// evidence offsets cost a short scan, not a rescan of the turn.
+    char_starts: OnceCell<(CharIndex, CharIndex)>,
+}
+
+/// One automaton match: its condition, its kind and its byte range in the folded view, in 16
+/// bytes rather than 40, because a recogniser's whole call on one line can have millions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct TermMatch {
+    cond: u32,
+    start: u32,
+    end: u32,
+    kind: u32,
+}
+
+impl TermMatch {
+    /// A call is at most `--max-call-mb` (1 GB), so its offsets fit.
+    fn new(cond: usize, kind: TermKind, range: Range<usize>) -> TermMatch {
+        let small = |n: usize| u32::try_from(n).expect("a turn is under 4 GB");
+        let kind = match kind {
+            TermKind::Phrase => 0,
+            TermKind::Word => 1,
+            TermKind::Exclude => 2,
+            TermKind::Anchor { verifier, exclude } => 3 + 2 * small(verifier) + u32::from(exclude),
+        };
+        TermMatch {
+            cond: small(cond),
+            start: small(range.start),
+            end: small(range.end),
+            kind,
+        }
+    }
+
+    fn kind(&self) -> TermKind {
+        match self.kind {
+            0 => TermKind::Phrase,
+            1 => TermKind::Word,
+            2 => TermKind::Exclude,
+            k => TermKind::Anchor {
+                verifier: ((k - 3) / 2) as usize,
+                exclude: (k - 3) % 2 == 1,
+            },
+        }
+    }
+
+    fn range(&self) -> Range<usize> {
+        self.start as usize..self.end as usize
+    }
 }
 
 /// Where a condition holds in a turn: byte spans of the folded view, and the clauses among
@@ -241,11 +292,61 @@ fn merge(mut found: Vec<Range<usize>>) -> Vec<Range<usize>> {
     merged
 }
 
-fn char_starts(text: &str) -> Vec<usize> {
-    text.char_indices()
-        .map(|(i, _)| i)
-        .chain([text.len()])
-        .collect()
+/// Whether `f` overlaps one of `merged`, as [`merge`] leaves them (sorted and disjoint): the
+/// only one that can is the first that ends after `f` starts, so this is a lookup, not a scan
+/// (a long turn has thousands of exclusions, and as many matches to check).
+fn overlaps_any(merged: &[Range<usize>], f: &Range<usize>) -> bool {
+    let first = merged.partition_point(|x| x.end <= f.start);
+    merged.get(first).is_some_and(|x| x.start < f.end)
+}
+
+/// Byte ↔ character offsets of a text: the byte offset of every [`CharIndex::STRIDE`]-th
+/// character, and a scan of at most that many characters from there. A byte offset for every
+/// character would cost eight bytes a character, twice (the folded view and the original):
+/// for a 50 MB single-line call, more than five times the call.
+struct CharIndex {
+    /// Byte offset of characters 0, STRIDE, 2 × STRIDE, …
+    starts: Vec<usize>,
+}
+
+impl CharIndex {
+    const STRIDE: usize = 64;
+
+    fn new(text: &str) -> CharIndex {
+        CharIndex {
+            starts: text
+                .char_indices()
+                .step_by(Self::STRIDE)
+                .map(|(i, _)| i)
+                .collect(),
+        }
+    }
+
+    /// How many characters of `text` start before byte `byte`: the character at `byte`, or
+    /// the one after the character `byte` falls inside.
+    fn char_at(&self, text: &str, byte: usize) -> usize {
+        let byte = byte.min(text.len());
+        let k = self.starts.partition_point(|&b| b < byte).saturating_sub(1);
+        let from = self.starts.get(k).copied().unwrap_or(0);
+        let starts_between = text.as_bytes()[from..byte]
+            .iter()
+            .filter(|&&b| b & 0xC0 != 0x80)
+            .count();
+        k * Self::STRIDE + starts_between
+    }
+
+    /// The byte offset of character `ch` of `text` (its length for the end).
+    fn byte_of(&self, text: &str, ch: usize) -> usize {
+        let Some(last) = self.starts.len().checked_sub(1) else {
+            return 0;
+        };
+        let k = (ch / Self::STRIDE).min(last);
+        let from = self.starts[k];
+        text[from..]
+            .char_indices()
+            .nth(ch - k * Self::STRIDE)
+            .map_or(text.len(), |(i, _)| from + i)
+    }
 }
 
 pub(super) fn evaluate(set: &RuleSet, call: &Call) -> Vec<Hit> {
@@ -259,7 +360,8 @@ pub(super) fn evaluate(set: &RuleSet, call: &Call) -> Vec<Hit> {
             results[index] = set.rules[index].check.eval(&ev, index, &results);
         }
     }
-    results.concat()
+    // Moved, not cloned: a long call's evidence is not held twice.
+    results.into_iter().flatten().collect()
 }
 
 /// Why rule `rule` does not look at `call` at all (its `[match.dialogue]`), if it does not.
@@ -276,13 +378,16 @@ impl<'a> Evaluator<'a> {
             .iter()
             .map(|turn| {
                 let folded = fold(&turn.text);
-                let mut matches: Vec<(usize, TermKind, Range<usize>)> = Vec::new();
+                let mut matches: Vec<TermMatch> = Vec::new();
                 for m in set.automaton.find_overlapping_iter(&folded) {
                     for &(cond, kind) in &set.owners[m.pattern().as_usize()] {
-                        matches.push((cond, kind, m.range()));
+                        matches.push(TermMatch::new(cond, kind, m.range()));
                     }
                 }
-                matches.sort_by_key(|m| m.0);
+                // In place (a stable sort would take half as much again): what a condition
+                // makes of its matches does not depend on their order.
+                matches.sort_unstable();
+                matches.shrink_to_fit();
                 TurnView {
                     turn,
                     folded,
@@ -343,13 +448,17 @@ impl Evaluator<'_> {
             None => Vec::new(),
         };
         let mut verifiers: Vec<(usize, bool)> = condition.unanchored.clone();
-        let from = view.matches.partition_point(|m| m.0 < cond);
-        for (_, kind, range) in view.matches[from..].iter().take_while(|m| m.0 == cond) {
-            match *kind {
-                TermKind::Phrase => found.push(range.clone()),
-                TermKind::Word if self.on_word_boundaries(view, range) => found.push(range.clone()),
+        let from = view.matches.partition_point(|m| (m.cond as usize) < cond);
+        for m in view.matches[from..]
+            .iter()
+            .take_while(|m| m.cond as usize == cond)
+        {
+            let range = m.range();
+            match m.kind() {
+                TermKind::Phrase => found.push(range),
+                TermKind::Word if self.on_word_boundaries(view, &range) => found.push(range),
                 TermKind::Word => {}
-                TermKind::Exclude => excluded.push(range.clone()),
+                TermKind::Exclude => excluded.push(range),
                 TermKind::Anchor { verifier, exclude } => {
                     if !verifiers.contains(&(verifier, exclude)) {
                         verifiers.push((verifier, exclude));
@@ -376,8 +485,8 @@ impl Evaluator<'_> {
                 similar,
             };
         }
-        let overlaps =
-            |f: &Range<usize>| excluded.iter().any(|x| x.start < f.end && f.start < x.end);
+        let excluded = merge(excluded);
+        let overlaps = |f: &Range<usize>| overlaps_any(&excluded, f);
         found.retain(|f| !overlaps(f));
         similar.retain(|s| !overlaps(&s.range));
         let mut merged = merge(found);
@@ -539,17 +648,21 @@ impl Evaluator<'_> {
     /// The original words at byte span `span` of turn `t`'s folded text.
     pub(super) fn quote_at(&self, t: usize, span: &Range<usize>) -> Quote {
         let view = &self.views[t];
-        let (folded, original) = view
-            .char_starts
-            .get_or_init(|| (char_starts(&view.folded), char_starts(&view.turn.text)));
+        let (folded, original) = view.char_starts.get_or_init(|| {
+            (
+                CharIndex::new(&view.folded),
+                CharIndex::new(&view.turn.text),
+            )
+        });
         // Matches start and end on character boundaries of the folded view, which has the
         // same characters, one for one, as the original.
-        let char_of = |byte: usize| folded.binary_search(&byte).unwrap_or_else(|i| i);
+        let char_of = |byte: usize| folded.char_at(&view.folded, byte);
         let (start, end) = (char_of(span.start), char_of(span.end));
+        let text = &view.turn.text;
         Quote {
             start,
             end,
-            text: view.turn.text[original[start]..original[end]].to_string(),
+            text: text[original.byte_of(text, start)..original.byte_of(text, end)].to_string(),
             similar: None,
         }
     }
@@ -572,17 +685,22 @@ impl Evaluator<'_> {
     }
 
     /// Evidence for something missing from `turns` (the turns where it was expected, in
-    /// order), reported at turn `at` with the whole of that turn as the quote.
+    /// order), reported at turn `at` with the whole of that turn as the quote (up to
+    /// [`WHOLE_TURN_QUOTE_CHARS`]).
     pub(super) fn missing_in(&self, rule: usize, turns: &[usize], at: usize) -> Hit {
         let text = &self.views[at].turn.text;
+        let (end, len) = text.char_indices().nth(WHOLE_TURN_QUOTE_CHARS).map_or_else(
+            || (text.chars().count(), text.len()),
+            |(i, _)| (WHOLE_TURN_QUOTE_CHARS, i),
+        );
         Hit {
             rule,
             turn: at,
             evidence: Evidence::Missing {
                 quote: Quote {
                     start: 0,
-                    end: text.chars().count(),
-                    text: text.clone(),
+                    end,
+                    text: text[..len].to_string(),
                     similar: None,
                 },
                 first: turns[0],
@@ -594,7 +712,80 @@ impl Evaluator<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::says_something;
+    use super::{merge, overlaps_any, says_something, CharIndex, TermKind, TermMatch};
+
+    /// The lookup answers as comparing with every exclusion did, empty ranges included.
+    #[test]
+    fn an_overlap_is_found_by_lookup_as_by_scan() {
+        let ranges: Vec<std::ops::Range<usize>> =
+            (0..12).flat_map(|a| (a..12).map(move |b| a..b)).collect();
+        // Sets of exclusions: every seventh range from each starting point, overlapping or not.
+        for offset in 0..ranges.len() {
+            let excluded: Vec<_> = ranges.iter().skip(offset).step_by(7).cloned().collect();
+            let merged = merge(excluded.clone());
+            for f in &ranges {
+                let scan = excluded.iter().any(|x| x.start < f.end && f.start < x.end);
+                assert_eq!(overlaps_any(&merged, f), scan, "{f:?} in {excluded:?}");
+            }
+        }
+        assert!(!overlaps_any(&[], &(0..3)));
+    }
+
+    #[test]
+    fn a_term_match_keeps_its_condition_kind_and_range() {
+        for kind in [
+            TermKind::Phrase,
+            TermKind::Word,
+            TermKind::Exclude,
+            TermKind::Anchor {
+                verifier: 0,
+                exclude: false,
+            },
+            TermKind::Anchor {
+                verifier: 4_000_000,
+                exclude: true,
+            },
+        ] {
+            let m = TermMatch::new(12, kind, 3..9);
+            assert_eq!((m.cond, m.kind(), m.range()), (12, kind, 3..9));
+        }
+        assert_eq!(std::mem::size_of::<TermMatch>(), 16);
+        // Sorted, a condition's matches are one slice.
+        let mut ms = [
+            TermMatch::new(2, TermKind::Phrase, 0..1),
+            TermMatch::new(1, TermKind::Exclude, 5..6),
+            TermMatch::new(2, TermKind::Word, 0..1),
+        ];
+        ms.sort_unstable();
+        assert_eq!(ms.map(|m| m.cond), [1, 2, 2]);
+    }
+
+    /// The sparse index answers as a byte offset for every character did, across strides,
+    /// at both ends, and for a byte inside a character.
+    #[test]
+    fn the_char_index_is_a_full_table_s_answers() {
+        let text: String = "喂a您好,𠮷野家😀 ok。"
+            .chars()
+            .cycle()
+            .take(3 * CharIndex::STRIDE + 5)
+            .collect();
+        let full: Vec<usize> = text
+            .char_indices()
+            .map(|(i, _)| i)
+            .chain([text.len()])
+            .collect();
+        let index = CharIndex::new(&text);
+        for (ch, &byte) in full.iter().enumerate() {
+            assert_eq!(index.char_at(&text, byte), ch, "byte {byte}");
+            assert_eq!(index.byte_of(&text, ch), byte, "char {ch}");
+        }
+        for byte in 0..=text.len() {
+            let expected = full.binary_search(&byte).unwrap_or_else(|i| i);
+            assert_eq!(index.char_at(&text, byte), expected, "byte {byte}");
+        }
+        let empty = CharIndex::new("");
+        assert_eq!((empty.char_at("", 0), empty.byte_of("", 0)), (0, 0));
+    }
 
     #[test]
     fn emoticons_and_punctuation_say_nothing_placeholders_do() {

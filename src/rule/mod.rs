@@ -31,7 +31,7 @@ use regex::Regex;
 
 pub use diagnostic::{join_display, line_col, render_problems, RuleError, RuleErrors, Severity};
 pub(crate) use eval::seconds;
-pub use eval::{Evidence, Hit, Quote, Resemblance};
+pub use eval::{Evidence, Hit, Quote, Resemblance, WHOLE_TURN_QUOTE_CHARS};
 pub use lexicon::{Lexicon, LEXICON_DIR};
 pub use schema::{Expect, Mode};
 pub use similar::similarity;

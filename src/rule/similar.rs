@@ -312,53 +312,55 @@ impl Matcher {
     }
 
     /// Every clause of `text` (a folded view), and every two adjacent clauses of a sentence
-    /// that read more like an example than either does alone, with the closest example.
+    /// that read more like an example than either does alone, with the closest example. The
+    /// clauses are read one at a time: a turn of any length costs the memory of two clauses.
     pub(crate) fn score(&self, text: &str) -> Vec<Scored> {
-        let (clauses, letters) = clauses(text);
         let mut scratch = Scratch::default();
         let mut out = Vec::new();
-        let mut alone: Vec<f64> = Vec::with_capacity(clauses.len());
-        let summaries: Vec<Summary> = clauses
-            .iter()
-            .map(|c| self.summarise(&letters[c.letters.clone()]))
-            .collect();
-        for (c, summary) in clauses.iter().zip(&summaries) {
-            let found = self.closest(&letters[c.letters.clone()], summary, &mut scratch);
-            alone.push(found.map_or(0.0, |f| f.1));
+        let mut windows = Vec::new();
+        let mut both: Vec<char> = Vec::new();
+        // The clause before: its range, its letters, their summary and its own best score.
+        let mut before: Option<(Clause, Vec<char>, Summary, f64)> = None;
+        for_each_clause(text, |clause, letters| {
+            let summary = self.summarise(&letters);
+            let found = self.closest(&letters, &summary, &mut scratch);
+            let alone = found.map_or(0.0, |f| f.1);
             if let Some((example, score)) = found {
                 out.push(Scored {
-                    range: c.range.clone(),
+                    range: clause.range.clone(),
                     example,
                     score,
                 });
             }
-        }
-        // A long example may have a comma inside: 这都多少天了,还没给我解决. A window of two
-        // clauses counts only when it beats both of its clauses, so that a clause that matches
-        // on its own is not quoted with its neighbour. Its n-grams are the two clauses' and the
-        // bigram across the boundary.
-        for (i, pair) in clauses.windows(2).enumerate() {
-            if pair[0].ends_sentence {
-                continue;
-            }
-            let both = &letters[pair[0].letters.start..pair[1].letters.end];
-            let across = pair[0].letters.end;
-            let (a, b) = (letters[across - 1], letters[across]);
-            let summary = summaries[i].joined(
-                &summaries[i + 1],
-                self.id_of(key(a, Some(b))),
-                weight(a, Some(b)),
-            );
-            if let Some((example, score)) = self.closest(both, &summary, &mut scratch) {
-                if score > alone[i].max(alone[i + 1]) {
-                    out.push(Scored {
-                        range: pair[0].range.start..pair[1].range.end,
-                        example,
-                        score,
-                    });
+            // A long example may have a comma inside: 这都多少天了,还没给我解决. A window of two
+            // clauses counts only when it beats both of its clauses, so that a clause that
+            // matches on its own is not quoted with its neighbour. Its n-grams are the two
+            // clauses' and the bigram across the boundary.
+            if let Some((prev, prev_letters, prev_summary, prev_alone)) = &before {
+                if !prev.ends_sentence {
+                    let (a, b) = (prev_letters[prev_letters.len() - 1], letters[0]);
+                    let joined = prev_summary.joined(
+                        &summary,
+                        self.id_of(key(a, Some(b))),
+                        weight(a, Some(b)),
+                    );
+                    both.clear();
+                    both.extend(prev_letters.iter().chain(&letters));
+                    if let Some((example, score)) = self.closest(&both, &joined, &mut scratch) {
+                        if score > prev_alone.max(alone) {
+                            windows.push(Scored {
+                                range: prev.range.start..clause.range.end,
+                                example,
+                                score,
+                            });
+                        }
+                    }
                 }
             }
-        }
+            before = Some((clause, letters, summary, alone));
+        });
+        // Every clause, then every window, as the conditions read them.
+        out.extend(windows);
         out
     }
 }
@@ -406,39 +408,39 @@ impl Summary {
     }
 }
 
-/// A clause of a turn: where it is, where its letters are, and whether a sentence ends after
-/// it.
+/// A clause of a turn: where it is, and whether a sentence ends after it.
 struct Clause {
     /// Byte range in the text, from its first letter to its last.
     range: Range<usize>,
-    /// Range in the turn's letters: two adjacent clauses are one slice.
-    letters: Range<usize>,
     ends_sentence: bool,
 }
 
-/// The clauses of `text`, split where phrases and clause context split them (the punctuation
-/// of `pattern::CLAUSE_ENDS` and whitespace, the pauses of unpunctuated speech), each trimmed
-/// to its first and last letter; clauses without a letter are left out. And the letters of
-/// the whole text, which the clauses index.
-fn clauses(text: &str) -> (Vec<Clause>, Vec<char>) {
-    let mut out: Vec<Clause> = Vec::new();
-    let mut letters: Vec<char> = Vec::with_capacity(text.len() / 3);
-    // (byte start, letter start) of the clause being read, and its byte end so far.
-    let mut open: Option<(usize, usize)> = None;
+/// Hands each clause of `text` to `each`, in order, with its letters: split where phrases and
+/// clause context split them (the punctuation of `pattern::CLAUSE_ENDS` and whitespace, the
+/// pauses of unpunctuated speech), each trimmed to its first and last letter; clauses without a
+/// letter are left out. A clause is handed over when the next one starts, once it is settled
+/// whether a sentence ended after it, so only two clauses are held at a time, however long the
+/// text (a recogniser's whole call on one line).
+fn for_each_clause(text: &str, mut each: impl FnMut(Clause, Vec<char>)) {
+    // The byte start of the clause being read, its byte end so far, and its letters.
+    let mut open: Option<usize> = None;
     let mut end = 0;
+    let mut letters: Vec<char> = Vec::new();
+    // The clause read last, until the next one starts.
+    let mut closed: Option<(Clause, Vec<char>)> = None;
     for (i, c) in text.char_indices().chain([(text.len(), '\n')]) {
         if is_ideograph(c) {
             // The common case first: a letter, never a boundary.
         } else if ends_clause(c) {
-            if let Some((start, first)) = open.take() {
-                out.push(Clause {
+            if let Some(start) = open.take() {
+                let clause = Clause {
                     range: start..end,
-                    letters: first..letters.len(),
                     ends_sentence: false,
-                });
+                };
+                closed = Some((clause, std::mem::take(&mut letters)));
             }
             if ends_sentence(c) {
-                if let Some(last) = out.last_mut() {
+                if let Some((last, _)) = &mut closed {
                     last.ends_sentence = true;
                 }
             }
@@ -446,11 +448,18 @@ fn clauses(text: &str) -> (Vec<Clause>, Vec<char>) {
         } else if !is_letter(c) {
             continue;
         }
-        open.get_or_insert((i, letters.len()));
+        if open.is_none() {
+            if let Some((clause, letters)) = closed.take() {
+                each(clause, letters);
+            }
+            open = Some(i);
+        }
         letters.push(c);
         end = i + c.len_utf8();
     }
-    (out, letters)
+    if let Some((clause, letters)) = closed {
+        each(clause, letters);
+    }
 }
 
 /// The cosine similarity of two texts as a `similar` term measures it, for tests and tools:
@@ -521,7 +530,8 @@ pub(crate) fn compile(
             );
             continue;
         }
-        let pieces = clauses(&fold(written)).0.len();
+        let mut pieces = 0;
+        for_each_clause(&fold(written), |_, _| pieces += 1);
         if pieces > 2 {
             cx.warn(
                 Some(example.span()),
