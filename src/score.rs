@@ -1,16 +1,20 @@
 //! Score: a call's hits → its [`Scorecard`].
 //!
 //! In: the hits of one call and the rule set (points, caps, fatal and review flags, and the
-//! numbers of `scoring.toml`). Out: the total score and tier, the two sub-scores and the
-//! service type, whether the call goes to a supervisor and why, and the hit count per rule.
+//! numbers of `scoring.toml`), or — to score a call again after review — the same facts as the
+//! results JSONL records them ([`Weight`] per rule, the channel's [`Scoring`]). Out: the total
+//! score and tier, the two sub-scores and the service type, whether the call goes to a
+//! supervisor and why, and the hit count per rule.
 //!
 //! Score = base + Σ points × min(hits, max_hits), clamped to 0–100; a fatal hit sets 0. The
 //! sub-scores are the same computation over the rules of their dimension group only. A call
 //! with a fatal hit is the last service type (冷淡型) whatever its other sub-score: a call that
-//! crossed the red line (abuse) is no kind of good service.
+//! crossed the red line (abuse) is no kind of good service. Grading ([`score`]) and `zhijian
+//! rescore` ([`tally`]) share this arithmetic, so a call re-scored with every hit kept gets
+//! exactly the score it was graded with.
 
 use crate::channel::Channel;
-use crate::rule::{Group, Hit, RuleSet};
+use crate::rule::{Group, Hit, Rule, RuleSet, Scoring};
 
 /// The flag reason of a call that could not be read or parsed.
 pub const ERROR_REASON: &str = "输入错误";
@@ -55,32 +59,84 @@ pub fn dimension_zh(dimension: &str) -> &str {
     }
 }
 
+/// What scoring needs to know of a rule, and no more: a call can be scored from these alone,
+/// long after the rule files have changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Weight<'a> {
+    pub id: &'a str,
+    /// Points per counted hit (negative for a deduction).
+    pub points: i32,
+    /// Hits counted per call; `None` for all.
+    pub max_hits: Option<u32>,
+    /// Counts once per call, whatever the evidence (a composition or a reference).
+    pub whole_call: bool,
+    pub fatal: bool,
+    pub review: bool,
+    pub group: Group,
+}
+
+impl<'a> Weight<'a> {
+    pub fn of(rule: &'a Rule) -> Weight<'a> {
+        Weight {
+            id: &rule.id,
+            points: rule.points,
+            max_hits: rule.max_hits,
+            whole_call: rule.judges_whole_call(),
+            fatal: rule.fatal,
+            review: rule.review,
+            group: rule.group,
+        }
+    }
+}
+
 /// Scores one call of `channel` from its hits, with that channel's scheme.
 pub fn score(set: &RuleSet, channel: Channel, hits: &[Hit]) -> Scorecard {
-    let s = set.scoring.scheme(channel);
-    let mut counts = vec![0usize; set.rules.len()];
+    let weights: Vec<Weight<'_>> = set.rules.iter().map(Weight::of).collect();
+    let rules: Vec<usize> = hits.iter().map(|h| h.rule).collect();
+    let mut card = tally(set.scoring.scheme(channel), &weights, &rules, channel);
+    card.not_applicable = set
+        .rules
+        .iter()
+        .filter(|r| !r.applies_to(channel))
+        .map(|r| r.id.clone())
+        .collect();
+    card
+}
+
+/// Scores a call of `channel` whose hits are of the rules `weights[hits[0]]`, `weights[hits[1]]`,
+/// …, in the order of the evidence (the first `max_hits` of a rule are the ones that count),
+/// with `scheme`'s numbers. Rules are reported in the order of `weights`; `not_applicable` is
+/// left empty, since only the rule set knows which rules a channel leaves out.
+pub fn tally(
+    scheme: &Scoring,
+    weights: &[Weight<'_>],
+    hits: &[usize],
+    channel: Channel,
+) -> Scorecard {
+    let s = scheme;
+    let mut counts = vec![0usize; weights.len()];
     let mut hit_points = Vec::with_capacity(hits.len());
-    for h in hits {
-        let rule = &set.rules[h.rule];
-        let cap = if rule.judges_whole_call() {
+    for &h in hits {
+        let rule = &weights[h];
+        let cap = if rule.whole_call {
             Some(1)
         } else {
             rule.max_hits.map(|m| m as usize)
         };
-        let counted = cap.is_none_or(|cap| counts[h.rule] < cap);
+        let counted = cap.is_none_or(|cap| counts[h] < cap);
         hit_points.push(if counted { rule.points } else { 0 });
-        counts[h.rule] += 1;
+        counts[h] += 1;
     }
     // A composition or a reference judges the whole call: one verdict, however much evidence.
-    for (n, rule) in counts.iter_mut().zip(&set.rules) {
-        if rule.judges_whole_call() {
+    for (n, rule) in counts.iter_mut().zip(weights) {
+        if rule.whole_call {
             *n = (*n).min(1);
         }
     }
     let total = |group: Option<Group>| -> u8 {
         let mut points = s.base;
         let mut fatal = false;
-        for (rule, &n) in set.rules.iter().zip(&counts) {
+        for (rule, &n) in weights.iter().zip(&counts) {
             if n == 0 || group.is_some_and(|g| g != rule.group) {
                 continue;
             }
@@ -103,7 +159,7 @@ pub fn score(set: &RuleSet, channel: Channel, hits: &[Hit]) -> Scorecard {
         .find(|(_, min)| i32::from(score) >= *min)
         .map(|(name, _)| name.clone())
         .unwrap_or_default();
-    let fatal = set.rules.iter().zip(&counts).any(|(r, &n)| n > 0 && r.fatal);
+    let fatal = weights.iter().zip(&counts).any(|(r, &n)| n > 0 && r.fatal);
     let good = |v: u8| !fatal && i32::from(v) >= s.service_threshold;
     let service_type = match (good(attitude), good(procedure)) {
         (true, true) => &s.service_types[0],
@@ -113,12 +169,11 @@ pub fn score(set: &RuleSet, channel: Channel, hits: &[Hit]) -> Scorecard {
     }
     .clone();
 
-    let mut flag_reasons: Vec<String> = set
-        .rules
+    let mut flag_reasons: Vec<String> = weights
         .iter()
         .zip(&counts)
         .filter(|(r, &n)| n > 0 && (r.fatal || r.review))
-        .map(|(r, _)| r.id.clone())
+        .map(|(r, _)| r.id.to_string())
         .collect();
     if s.flag_tiers.contains(&tier) {
         flag_reasons.push(tier.clone());
@@ -131,21 +186,15 @@ pub fn score(set: &RuleSet, channel: Channel, hits: &[Hit]) -> Scorecard {
         service_type,
         flagged: !flag_reasons.is_empty(),
         flag_reasons,
-        hit_counts: set
-            .rules
+        hit_counts: weights
             .iter()
             .zip(&counts)
             .filter(|(_, &n)| n > 0)
-            .map(|(r, &n)| (r.id.clone(), n))
+            .map(|(r, &n)| (r.id.to_string(), n))
             .collect(),
         hit_points,
         channel,
-        not_applicable: set
-            .rules
-            .iter()
-            .filter(|r| !r.applies_to(channel))
-            .map(|r| r.id.clone())
-            .collect(),
+        not_applicable: Vec::new(),
     }
 }
 
@@ -359,6 +408,44 @@ mod table_tests {
             on(Channel::Ticket, 9),
             (91, "良好".into(), false, Channel::Ticket)
         );
+    }
+
+    /// The results JSONL records a rule's weight, not the rule: scoring from weights alone
+    /// caps, counts a whole-call rule once, groups the sub-scores and zeroes a fatal call.
+    #[test]
+    fn a_call_is_scored_from_its_rules_weights_alone() {
+        let scheme = set().scoring.scheme(Channel::Phone).clone();
+        let w = |id, points, max_hits, whole_call, fatal, group| Weight {
+            id,
+            points,
+            max_hits,
+            whole_call,
+            fatal,
+            review: false,
+            group,
+        };
+        let weights = [
+            w("CAP", -4, Some(2), false, false, Group::Attitude),
+            w("ALL", -3, None, true, false, Group::Procedure),
+            w("FAT", 0, None, false, true, Group::Attitude),
+        ];
+        let c = tally(&scheme, &weights, &[0, 1, 0, 1, 0], Channel::Phone);
+        assert_eq!(c.hit_points, [-4, -3, -4, 0, 0]);
+        assert_eq!((c.score, c.attitude, c.procedure), (89, 92, 97));
+        assert_eq!(
+            (c.tier.as_str(), c.service_type.as_str()),
+            ("达标", "优质型")
+        );
+        assert_eq!(
+            c.hit_counts,
+            [("CAP".to_string(), 3), ("ALL".to_string(), 1)]
+        );
+        assert!(!c.flagged);
+        let c = tally(&scheme, &weights, &[2, 0], Channel::Chat);
+        assert_eq!((c.score, c.attitude, c.procedure), (0, 0, 100));
+        assert_eq!(c.flag_reasons, ["FAT", "不达标"]);
+        assert_eq!(c.channel, Channel::Chat);
+        assert!(c.not_applicable.is_empty());
     }
 
     #[test]
