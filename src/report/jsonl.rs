@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use super::{Context, Output, Report, Spec};
 use crate::grade::Graded;
-use crate::rule::{Evidence, Quote};
+use crate::rule::{Evidence, Group, Quote, RuleSet};
 use crate::score::ERROR_REASON;
 
 /// The value of every line's `schema` field.
@@ -59,6 +59,65 @@ pub(super) struct Line<'a> {
     not_applicable: Vec<&'a str>,
     /// Whether the customer's personal numbers were masked.
     masked: bool,
+    scoring: Option<ScoringLine<'a>>,
+}
+
+/// What scoring the call again needs (`zhijian rescore`, after review and appeals): the numbers
+/// of the channel's scheme and the weight of each rule that hit. A hit's own `points` are what it
+/// counted for, 0 beyond the cap, so they cannot tell what the next hit is worth once one is
+/// removed; and the rule files may have changed by the time an appeal is decided.
+#[derive(Serialize)]
+struct ScoringLine<'a> {
+    base: i32,
+    /// Tier names with their lowest score, from the highest down.
+    tiers: Vec<(&'a str, i32)>,
+    service_threshold: i32,
+    /// Both sub-scores good, 个人特性 only, 程序特性 only, neither.
+    service_types: [&'a str; 4],
+    /// Each rule that hit, by id; `fatal` and `review` are on its hits.
+    rules: BTreeMap<&'a str, WeightLine>,
+}
+
+#[derive(Serialize)]
+struct WeightLine {
+    points: i32,
+    max_hits: Option<u32>,
+    whole_call: bool,
+    group: &'static str,
+}
+
+impl<'a> ScoringLine<'a> {
+    fn of(set: &'a RuleSet, o: &'a crate::grade::Outcome) -> Self {
+        let s = set.scoring.scheme(o.card.channel);
+        ScoringLine {
+            base: s.base,
+            tiers: s.tiers.iter().map(|(n, m)| (n.as_str(), *m)).collect(),
+            service_threshold: s.service_threshold,
+            service_types: [
+                &s.service_types[0],
+                &s.service_types[1],
+                &s.service_types[2],
+                &s.service_types[3],
+            ],
+            rules: o
+                .hits
+                .iter()
+                .map(|h| {
+                    let r = &set.rules[h.rule];
+                    let weight = WeightLine {
+                        points: r.points,
+                        max_hits: r.max_hits,
+                        whole_call: r.judges_whole_call(),
+                        group: match r.group {
+                            Group::Attitude => "attitude",
+                            Group::Procedure => "procedure",
+                        },
+                    };
+                    (r.id.as_str(), weight)
+                })
+                .collect(),
+        }
+    }
 }
 
 /// How the roles were decided.
@@ -206,6 +265,7 @@ pub(super) fn line<'r>(cx: &Context<'r>, row: &'r Graded) -> Line<'r> {
         channel: None,
         not_applicable: Vec::new(),
         masked: cx.masked,
+        scoring: None,
     };
     let o = match &row.outcome {
         Ok(o) => o,
@@ -225,6 +285,7 @@ pub(super) fn line<'r>(cx: &Context<'r>, row: &'r Graded) -> Line<'r> {
     line.duration_ms = o.call.duration_ms;
     line.channel = Some(card.channel.name());
     line.not_applicable = card.not_applicable.iter().map(String::as_str).collect();
+    line.scoring = Some(ScoringLine::of(set, o));
     line.score = Some(card.score);
     line.tier = Some(&card.tier);
     line.service_type = Some(&card.service_type);
