@@ -6,7 +6,8 @@
 //! (hits → scorecard) → [`report`] (CSV, JSONL, Excel, the HTML review page, the terminal
 //! explanation of one call). [`grade`] runs the middle of it in parallel, a chunk at a time;
 //! [`selftest`] checks rule examples and corpus expectations; [`sample`] draws the hits or calls
-//! people check by hand; [`verdict`] reads supervisors' verdicts back into each rule's precision;
+//! people check by hand; [`verdict`] reads supervisors' verdicts back into each rule's precision
+//! and the reviewers' agreement;
 //! [`cli`] is the command line on top.
 
 pub mod call;

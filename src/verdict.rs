@@ -8,13 +8,20 @@
 //! "pass"` blocks (checked against the current rules: a block whose excerpt no longer triggers
 //! the rule says so).
 //!
-//! The same hit judged twice (two exports, two reviewers) counts once: the last verdict read
-//! wins, and disagreements are counted so a team sees them. The writing side lives here too:
+//! The `reviewer` column tells reviewers apart. One reviewer's verdict on a hit, read twice (two
+//! exports of the same work), counts once: the last read wins. Different reviewers' verdicts on
+//! one hit are all kept: precision counts the hit once, with the verdict most of them gave (a tie
+//! is 存疑, see [`consensus`]), and [`agreement`] measures how often they agree, with the hits
+//! they disagree on listed for a calibration session. The writing side lives here too:
 //! [`HEADER`], [`cell`] and [`transcript_fingerprint`] are what a file must hold for the same hit
 //! to be one key whoever wrote it, the review page or `zhijian sample`.
 
+mod agreement;
+
+pub use agreement::{cohen, fleiss, Kappa, Method};
+
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -36,6 +43,31 @@ pub enum Judgement {
 }
 
 impl Judgement {
+    /// Every judgement, in the order of [`Judgement::index`].
+    pub const ALL: [Judgement; 3] = [
+        Judgement::Confirmed,
+        Judgement::Rejected,
+        Judgement::Debatable,
+    ];
+
+    /// The judgement as a report writes it.
+    pub fn zh(self) -> &'static str {
+        match self {
+            Judgement::Confirmed => "确认",
+            Judgement::Rejected => "误判",
+            Judgement::Debatable => "存疑",
+        }
+    }
+
+    /// Its category number for agreement statistics.
+    fn index(self) -> usize {
+        match self {
+            Judgement::Confirmed => 0,
+            Judgement::Rejected => 1,
+            Judgement::Debatable => 2,
+        }
+    }
+
     /// Reads a `verdict` cell; `None` for an empty one (not judged yet).
     pub fn parse(cell: &str) -> Result<Option<Judgement>, String> {
         let v = cell.trim().to_lowercase();
@@ -103,7 +135,25 @@ impl Verdict {
             self.rules_version
         )
     }
+
+    /// Which hit, judged by whom: one reviewer's verdicts on one hit are one judgement.
+    fn reviewer_key(&self) -> String {
+        format!("{}\u{1f}{}", self.key(), self.reviewer)
+    }
+
+    /// The reviewer as a list names them.
+    fn reviewer_name(&self) -> &str {
+        if self.reviewer.is_empty() {
+            UNSIGNED
+        } else {
+            &self.reviewer
+        }
+    }
 }
+
+/// How a report names a reviewer who left the `reviewer` column empty. Every such verdict is
+/// one reviewer's: nothing tells two unsigned people apart.
+pub const UNSIGNED: &str = "(未署名)";
 
 /// A file that could not be read as verdicts.
 #[derive(Debug, thiserror::Error)]
@@ -114,11 +164,12 @@ pub enum VerdictError {
     Bad { at: String, message: String },
 }
 
-/// Every verdict of the files, in order, after merging repeated judgements of one hit.
+/// Every verdict of the files, in order: one per hit and reviewer, after merging one reviewer's
+/// repeated verdicts on one hit.
 #[derive(Debug, Default)]
 pub struct Verdicts {
     pub verdicts: Vec<Verdict>,
-    /// Rows that judged a hit already judged (the later one was kept).
+    /// Rows that judged a hit the same reviewer had already judged (the later one was kept).
     pub repeated: usize,
     /// Of those, the ones whose judgement differed.
     pub disagreements: usize,
@@ -262,7 +313,7 @@ pub fn read_into(all: &mut Verdicts, bytes: &[u8], path: &Path) -> Result<(), Ve
         .verdicts
         .iter()
         .enumerate()
-        .map(|(i, v)| (v.key(), i))
+        .map(|(i, v)| (v.reviewer_key(), i))
         .collect();
     for (n, record) in reader.records().enumerate() {
         let at = format!("{name}:{}", n + 2);
@@ -318,7 +369,7 @@ pub fn read_into(all: &mut Verdicts, bytes: &[u8], path: &Path) -> Result<(), Ve
             transcript: text("transcript").trim().to_string(),
             at,
         };
-        let k = verdict.key();
+        let k = verdict.reviewer_key();
         match index.get(&k) {
             Some(&i) => {
                 all.repeated += 1;
@@ -342,6 +393,121 @@ fn unquote(cell: &str) -> String {
     cell.strip_prefix('\'').unwrap_or(cell).to_string()
 }
 
+/// One hit, with every reviewer's verdict on it and the verdict it counts with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Judged {
+    /// The hit and the verdict it counts with ([`consensus`]); `reviewer` names those who gave
+    /// that verdict (all of them after a tie) and `comment` holds their comments.
+    pub verdict: Verdict,
+    /// Each reviewer's own verdict, in the order read.
+    pub judgements: Vec<Verdict>,
+}
+
+impl Judged {
+    /// Whether two or more reviewers judged it: only such hits say anything of agreement.
+    pub fn by_several(&self) -> bool {
+        self.judgements.len() >= 2
+    }
+
+    /// Whether every reviewer gave the same verdict.
+    pub fn unanimous(&self) -> bool {
+        self.judgements
+            .iter()
+            .all(|v| v.judgement == self.judgements[0].judgement)
+    }
+}
+
+/// The verdict several reviewers' verdicts on one hit come to: the one most of them gave; when
+/// two verdicts are given equally often, 存疑 — the reviewers could not settle it, and a hit they
+/// split on is exactly what the lenient precision and a calibration session are for. `None`
+/// without verdicts.
+pub fn consensus(judgements: impl IntoIterator<Item = Judgement>) -> Option<Judgement> {
+    let mut counts = [0usize; 3];
+    for j in judgements {
+        counts[j.index()] += 1;
+    }
+    let most = *counts.iter().max()?;
+    if most == 0 {
+        return None;
+    }
+    let mut top = Judgement::ALL
+        .into_iter()
+        .filter(|j| counts[j.index()] == most);
+    match (top.next(), top.next()) {
+        (Some(only), None) => Some(only),
+        _ => Some(Judgement::Debatable),
+    }
+}
+
+impl Verdicts {
+    /// Each judged hit once, in the order first read, with the verdict it counts with.
+    pub fn hits(&self) -> Vec<Judged> {
+        let mut hits: Vec<Judged> = Vec::new();
+        let mut index: HashMap<String, usize> = HashMap::new();
+        for v in &self.verdicts {
+            match index.get(&v.key()) {
+                Some(&i) => hits[i].judgements.push(v.clone()),
+                None => {
+                    index.insert(v.key(), hits.len());
+                    hits.push(Judged {
+                        verdict: v.clone(),
+                        judgements: vec![v.clone()],
+                    });
+                }
+            }
+        }
+        for hit in &mut hits {
+            if hit.by_several() {
+                hit.verdict = settle(&hit.judgements);
+            }
+        }
+        hits
+    }
+}
+
+/// The verdict that stands for several reviewers' verdicts on one hit.
+fn settle(judgements: &[Verdict]) -> Verdict {
+    let judgement =
+        consensus(judgements.iter().map(|v| v.judgement)).expect("a hit is judged at least once");
+    let backing: Vec<&Verdict> = judgements
+        .iter()
+        .filter(|v| v.judgement == judgement)
+        .collect();
+    // A tie between 确认 and 误判 is 存疑 that nobody said: it stands for everyone.
+    let who: Vec<&Verdict> = if backing.is_empty() {
+        judgements.iter().collect()
+    } else {
+        backing
+    };
+    let mut v = who[0].clone();
+    v.judgement = judgement;
+    v.reviewer = who
+        .iter()
+        .map(|v| v.reviewer_name())
+        .collect::<Vec<_>>()
+        .join("、");
+    v.comment = who
+        .iter()
+        .map(|v| v.comment.as_str())
+        .filter(|c| !c.is_empty())
+        .collect::<Vec<_>>()
+        .join("；");
+    // What the hit was about, from whichever export carried it.
+    for other in judgements {
+        for (mine, theirs) in [
+            (&mut v.rule_title, &other.rule_title),
+            (&mut v.quote, &other.quote),
+            (&mut v.context, &other.context),
+        ] {
+            if mine.is_empty() {
+                mine.clone_from(theirs);
+            }
+        }
+        v.channel = v.channel.or(other.channel);
+    }
+    v
+}
+
 /// One rule's precision over the judged hits.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Precision {
@@ -351,9 +517,23 @@ pub struct Precision {
     pub rejected: usize,
     /// Judged 存疑: neither clearly right nor clearly wrong.
     pub debatable: usize,
+    /// How well the reviewers agreed on the rule's hits that two or more of them judged;
+    /// `None` when no hit was.
+    pub agreement: Option<Agreement>,
 }
 
 impl Precision {
+    fn new(rule_id: &str, title: String) -> Precision {
+        Precision {
+            rule_id: rule_id.to_string(),
+            title,
+            confirmed: 0,
+            rejected: 0,
+            debatable: 0,
+            agreement: None,
+        }
+    }
+
     pub fn reviewed(&self) -> usize {
         self.confirmed + self.rejected + self.debatable
     }
@@ -381,6 +561,63 @@ impl Precision {
     }
 }
 
+/// How well reviewers agreed on the hits two or more of them judged.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Agreement {
+    /// Hits judged by two or more reviewers.
+    pub hits: usize,
+    /// The reviewers who judged them.
+    pub reviewers: usize,
+    /// Cohen's κ when they are two, Fleiss' κ when more.
+    pub method: Method,
+    pub kappa: Kappa,
+}
+
+/// The agreement over `hits`, of those judged by two or more reviewers; `None` if none was.
+pub fn agreement<'a>(hits: impl IntoIterator<Item = &'a Judged>) -> Option<Agreement> {
+    let several: Vec<&Judged> = hits.into_iter().filter(|j| j.by_several()).collect();
+    let reviewers: BTreeSet<&str> = several
+        .iter()
+        .flat_map(|j| j.judgements.iter().map(|v| v.reviewer.as_str()))
+        .collect();
+    let (method, kappa) = if reviewers.len() == 2 {
+        // Two reviewers, each of whom judged every one of these hits once: Cohen's κ, which
+        // keeps each reviewer's own habits (one says 误判 more readily) apart.
+        let first = *reviewers.first()?;
+        let pairs: Vec<(usize, usize)> = several
+            .iter()
+            .map(|j| {
+                let of = |mine: bool| {
+                    j.judgements
+                        .iter()
+                        .find(|v| (v.reviewer == first) == mine)
+                        .map_or(0, |v| v.judgement.index())
+                };
+                (of(true), of(false))
+            })
+            .collect();
+        (Method::Cohen, cohen(&pairs, Judgement::ALL.len())?)
+    } else {
+        let counts: Vec<Vec<usize>> = several
+            .iter()
+            .map(|j| {
+                let mut row = vec![0; Judgement::ALL.len()];
+                for v in &j.judgements {
+                    row[v.judgement.index()] += 1;
+                }
+                row
+            })
+            .collect();
+        (Method::Fleiss, fleiss(&counts)?)
+    };
+    Some(Agreement {
+        hits: several.len(),
+        reviewers: reviewers.len(),
+        method,
+        kappa,
+    })
+}
+
 fn ratio(k: usize, n: usize) -> Option<f64> {
     (n > 0).then(|| k as f64 / n as f64)
 }
@@ -403,19 +640,20 @@ pub fn wilson(k: usize, n: usize) -> Option<(f64, f64)> {
     ))
 }
 
-/// Precision per rule, by rule id, plus the total over all rules (id `合计`) last.
+/// A rule's title: the rule set's, or the one the verdicts carry.
+fn title_of(set: Option<&RuleSet>, v: &Verdict) -> String {
+    set.and_then(|s| s.rule(&v.rule_id))
+        .map_or_else(|| v.rule_title.clone(), |r| r.title.clone())
+}
+
+/// Precision per rule, by rule id, plus the total over all rules (id `合计`) last. Each verdict
+/// is one hit: give it each hit's settled verdict ([`Judged::verdict`]), not every reviewer's.
 pub fn precision(verdicts: &[Verdict], set: Option<&RuleSet>) -> Vec<Precision> {
     let mut rules: BTreeMap<&str, Precision> = BTreeMap::new();
     for v in verdicts {
-        let p = rules.entry(&v.rule_id).or_insert_with(|| Precision {
-            rule_id: v.rule_id.clone(),
-            title: set
-                .and_then(|s| s.rule(&v.rule_id))
-                .map_or_else(|| v.rule_title.clone(), |r| r.title.clone()),
-            confirmed: 0,
-            rejected: 0,
-            debatable: 0,
-        });
+        let p = rules
+            .entry(&v.rule_id)
+            .or_insert_with(|| Precision::new(&v.rule_id, title_of(set, v)));
         if p.title.is_empty() {
             p.title.clone_from(&v.rule_title);
         }
@@ -426,13 +664,10 @@ pub fn precision(verdicts: &[Verdict], set: Option<&RuleSet>) -> Vec<Precision> 
         }
     }
     let mut out: Vec<Precision> = rules.into_values().collect();
-    let total = Precision {
-        rule_id: TOTAL.into(),
-        title: String::new(),
-        confirmed: out.iter().map(|p| p.confirmed).sum(),
-        rejected: out.iter().map(|p| p.rejected).sum(),
-        debatable: out.iter().map(|p| p.debatable).sum(),
-    };
+    let mut total = Precision::new(TOTAL, String::new());
+    total.confirmed = out.iter().map(|p| p.confirmed).sum();
+    total.rejected = out.iter().map(|p| p.rejected).sum();
+    total.debatable = out.iter().map(|p| p.debatable).sum();
     out.push(total);
     out
 }
@@ -440,13 +675,63 @@ pub fn precision(verdicts: &[Verdict], set: Option<&RuleSet>) -> Vec<Precision> 
 /// The id of the row that sums every rule.
 pub const TOTAL: &str = "合计";
 
+/// Everything `zhijian precision` reports from the verdicts read.
+#[derive(Debug, Clone)]
+pub struct Summary {
+    /// Per rule by id, then [`TOTAL`]: each hit counted once, with the reviewers' agreement.
+    pub rows: Vec<Precision>,
+    /// Each judged hit once, in the order first read.
+    pub hits: Vec<Judged>,
+}
+
+impl Summary {
+    /// Each hit's settled verdict, in the order first read.
+    pub fn verdicts(&self) -> Vec<Verdict> {
+        self.hits.iter().map(|j| j.verdict.clone()).collect()
+    }
+
+    /// Every reviewer named, by name.
+    pub fn reviewers(&self) -> Vec<&str> {
+        let names: BTreeSet<&str> = self
+            .hits
+            .iter()
+            .flat_map(|j| j.judgements.iter().map(Verdict::reviewer_name))
+            .collect();
+        names.into_iter().collect()
+    }
+}
+
+/// Counts each hit once and measures, per rule and over all, how well reviewers agreed.
+pub fn summarise(all: &Verdicts, set: Option<&RuleSet>) -> Summary {
+    let hits = all.hits();
+    let settled: Vec<Verdict> = hits.iter().map(|j| j.verdict.clone()).collect();
+    let mut rows = precision(&settled, set);
+    for row in &mut rows {
+        row.agreement = if row.rule_id == TOTAL {
+            agreement(&hits)
+        } else {
+            agreement(hits.iter().filter(|j| j.verdict.rule_id == row.rule_id))
+        };
+    }
+    Summary { rows, hits }
+}
+
 fn pct(x: f64) -> String {
     format!("{:.1}%", x * 100.0)
 }
 
+/// κ to three places; `—` where it is undefined.
+fn kappa_cell(k: &Kappa) -> String {
+    k.kappa().map_or_else(|| "—".into(), |k| format!("{k:.3}"))
+}
+
 /// The table and the 误判 hits as Markdown; with 存疑 verdicts, the table has their count and
-/// the lenient precision too, and the 存疑 hits are listed after the 误判 ones.
-pub fn markdown(rows: &[Precision], verdicts: &[Verdict]) -> String {
+/// the lenient precision too, and the 存疑 hits are listed after the 误判 ones. Where several
+/// reviewers judged the same hits, how well they agreed and the hits they disagree on close the
+/// report.
+pub fn markdown(summary: &Summary) -> String {
+    let rows = &summary.rows;
+    let verdicts: Vec<&Verdict> = summary.hits.iter().map(|j| &j.verdict).collect();
     let debatable = rows.iter().any(|p| p.debatable > 0);
     let mut s = String::new();
     if debatable {
@@ -461,14 +746,10 @@ pub fn markdown(rows: &[Precision], verdicts: &[Verdict]) -> String {
         _ => "— | —".into(),
     };
     for p in rows {
-        let id = if p.rule_id == TOTAL {
-            format!("**{TOTAL}**")
-        } else {
-            p.rule_id.clone()
-        };
         let _ = write!(
             s,
-            "| {id} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} |",
+            row_id(p),
             md_cell(&p.title),
             p.reviewed(),
             p.confirmed,
@@ -488,51 +769,68 @@ pub fn markdown(rows: &[Precision], verdicts: &[Verdict]) -> String {
             "\n准确率 = 确认 / 复核 (存疑算错);宽松准确率 = (确认 + 存疑) / 复核 (存疑算对)。\n",
         );
     }
-    let listed = list(&mut s, rows, verdicts, Judgement::Rejected, "误判");
+    let several = summary.hits.iter().filter(|j| j.by_several()).count();
+    if several > 0 {
+        let _ = writeln!(
+            s,
+            "\n复核数是命中数,每处只计一次:{several} 处命中由几位复核人判过,计的是多数人的结论,\
+             票数相同记为存疑 (见文末“复核一致性”)。"
+        );
+    }
+    let listed = list(&mut s, rows, &verdicts, Judgement::Rejected, "误判");
     if listed == 0 {
         s.push_str("\n没有误判。\n");
     }
-    list(&mut s, rows, verdicts, Judgement::Debatable, "存疑");
+    list(&mut s, rows, &verdicts, Judgement::Debatable, "存疑");
+    calibration(&mut s, summary);
     s
+}
+
+/// The id cell of a table row: the total in bold.
+fn row_id(p: &Precision) -> String {
+    if p.rule_id == TOTAL {
+        format!("**{TOTAL}**")
+    } else {
+        p.rule_id.clone()
+    }
+}
+
+/// The words of a hit for a list item: ` “…”`, or nothing for a timing hit.
+fn words(v: &Verdict) -> String {
+    if v.quote.is_empty() {
+        String::new()
+    } else {
+        format!(" “{}”", md_cell(&one_line(&v.quote)))
+    }
 }
 
 /// Appends the hits judged `judgement` under a `## {name} (N 处)` heading, by rule; how many.
 fn list(
     s: &mut String,
     rows: &[Precision],
-    verdicts: &[Verdict],
+    verdicts: &[&Verdict],
     judgement: Judgement,
     name: &str,
 ) -> usize {
     let chosen: Vec<&Verdict> = verdicts
         .iter()
+        .copied()
         .filter(|v| v.judgement == judgement)
         .collect();
     if chosen.is_empty() {
         return 0;
     }
     let _ = writeln!(s, "\n## {name} ({} 处)", chosen.len());
-    let mut by_rule: BTreeMap<&str, Vec<&Verdict>> = BTreeMap::new();
-    for v in &chosen {
-        by_rule.entry(&v.rule_id).or_default().push(v);
-    }
-    for (rule, list) in by_rule {
-        let title = rows
-            .iter()
-            .find(|p| p.rule_id == rule)
-            .map_or("", |p| p.title.as_str());
-        let _ = writeln!(s, "\n### {rule} {}\n", md_cell(title));
+    let chosen_by_rule = by_rule(rows, chosen.iter().map(|v| (v.rule_id.clone(), *v)));
+    for (rule, list) in chosen_by_rule {
+        let _ = writeln!(s, "\n### {rule}\n");
         for v in list {
-            let words = if v.quote.is_empty() {
-                String::new()
-            } else {
-                format!(" “{}”", md_cell(&one_line(&v.quote)))
-            };
             let mut line = format!(
-                "- {} ({}) 第 {} 轮{words}",
+                "- {} ({}) 第 {} 轮{}",
                 md_cell(&v.call_id),
                 md_cell(&v.source),
-                v.turn + 1
+                v.turn + 1,
+                words(v)
             );
             if !v.comment.is_empty() {
                 let _ = write!(line, " — {}", md_cell(&one_line(&v.comment)));
@@ -547,11 +845,113 @@ fn list(
     chosen.len()
 }
 
-/// The table as CSV: `rule_id,title,reviewed,confirmed,rejected,precision,ci_low,ci_high`,
-/// and with 存疑 verdicts also `debatable,lenient,lenient_low,lenient_high` (appended, so a
-/// script reading the first columns keeps working).
+/// `items`, each with its rule id, grouped by rule id under the rule's heading
+/// (`RSP001 用“我们”推托`).
+fn by_rule<T>(
+    rows: &[Precision],
+    items: impl IntoIterator<Item = (String, T)>,
+) -> Vec<(String, Vec<T>)> {
+    let mut groups: BTreeMap<String, Vec<T>> = BTreeMap::new();
+    for (rule, item) in items {
+        groups.entry(rule).or_default().push(item);
+    }
+    groups
+        .into_iter()
+        .map(|(rule, list)| {
+            let title = rows
+                .iter()
+                .find(|p| p.rule_id == rule)
+                .map_or("", |p| p.title.as_str());
+            (format!("{rule} {}", md_cell(title)), list)
+        })
+        .collect()
+}
+
+/// Appends how well reviewers agreed and the hits they disagree on, if any hit was judged by
+/// two or more reviewers.
+fn calibration(s: &mut String, summary: &Summary) {
+    let Some(total) = summary.rows.last().and_then(|p| p.agreement.as_ref()) else {
+        return;
+    };
+    let _ = writeln!(
+        s,
+        "\n## 复核一致性 ({} 处命中由两位以上复核人判过)\n\n复核人:{}\n",
+        total.hits,
+        summary.reviewers().join("、")
+    );
+    s.push_str("| 规则 | 名称 | 多人复核 | 复核人数 | 一致率 | κ | 方法 |\n");
+    s.push_str("|---|---|---:|---:|---:|---:|---|\n");
+    for p in &summary.rows {
+        let Some(a) = &p.agreement else { continue };
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {} | {} | {} | {} |",
+            row_id(p),
+            md_cell(&p.title),
+            a.hits,
+            a.reviewers,
+            pct(a.kappa.observed),
+            kappa_cell(&a.kappa),
+            a.method.name()
+        );
+    }
+    s.push_str(
+        "\n一致率 = 每处命中上,复核人两两之间结论相同的比例,再对命中取平均;只有两位复核人时,\
+         就是两人结论相同的命中所占的比例。κ 扣除了碰巧的一致 (大多数命中都对时,两个人不看也常常\
+         一致):1 完全一致,0 与碰巧无异,小于 0 比碰巧还差。同一批命中只有两位复核人时用 Cohen's κ,\
+         三位及以上用 Fleiss' κ (每处命中的复核人数可以不同);所有结论都一样时 κ 无定义,记为 —。\
+         只统计至少两位复核人判过的命中;命中只有几处时 κ 起伏很大,以逐条的分歧为准。\n",
+    );
+    let split: Vec<&Judged> = summary
+        .hits
+        .iter()
+        .filter(|j| j.by_several() && !j.unanimous())
+        .collect();
+    if split.is_empty() {
+        s.push_str("\n复核人的结论全部一致。\n");
+        return;
+    }
+    let _ = writeln!(s, "\n### 意见不一 ({} 处,校准时逐条讨论)", split.len());
+    let split = by_rule(
+        &summary.rows,
+        split.into_iter().map(|j| (j.verdict.rule_id.clone(), j)),
+    );
+    for (rule, list) in split {
+        let _ = writeln!(s, "\n#### {rule}\n");
+        for j in list {
+            let v = &j.verdict;
+            let each: Vec<String> = j
+                .judgements
+                .iter()
+                .map(|r| {
+                    let mut said = format!("{} {}", md_cell(r.reviewer_name()), r.judgement.zh());
+                    if !r.comment.is_empty() {
+                        let _ = write!(said, " ({})", md_cell(&one_line(&r.comment)));
+                    }
+                    said
+                })
+                .collect();
+            let _ = writeln!(
+                s,
+                "- {} ({}) 第 {} 轮{}:{} → 计为 {}",
+                md_cell(&v.call_id),
+                md_cell(&v.source),
+                v.turn + 1,
+                words(v),
+                each.join(";"),
+                v.judgement.zh()
+            );
+        }
+    }
+}
+
+/// The table as CSV: `rule_id,title,reviewed,confirmed,rejected,precision,ci_low,ci_high`;
+/// with 存疑 verdicts also `debatable,lenient,lenient_low,lenient_high`; where several reviewers
+/// judged the same hits also `multi_reviewed,reviewers,agreement,kappa,kappa_method`. Each group
+/// is appended, so a script reading the first columns keeps working.
 pub fn csv(rows: &[Precision]) -> String {
     let debatable = rows.iter().any(|p| p.debatable > 0);
+    let agreed = rows.iter().any(|p| p.agreement.is_some());
     let mut w = csv::Writer::from_writer(Vec::new());
     let mut header = vec![
         "rule_id",
@@ -565,6 +965,15 @@ pub fn csv(rows: &[Precision]) -> String {
     ];
     if debatable {
         header.extend(["debatable", "lenient", "lenient_low", "lenient_high"]);
+    }
+    if agreed {
+        header.extend([
+            "multi_reviewed",
+            "reviewers",
+            "agreement",
+            "kappa",
+            "kappa_method",
+        ]);
     }
     let _ = w.write_record(&header);
     for p in rows {
@@ -583,6 +992,18 @@ pub fn csv(rows: &[Precision]) -> String {
         if debatable {
             let (lo, hi) = p.lenient_interval().unzip();
             record.extend([p.debatable.to_string(), f(p.lenient()), f(lo), f(hi)]);
+        }
+        if agreed {
+            match &p.agreement {
+                Some(a) => record.extend([
+                    a.hits.to_string(),
+                    a.reviewers.to_string(),
+                    f(Some(a.kappa.observed)),
+                    f(a.kappa.kappa()),
+                    a.method.key().to_string(),
+                ]),
+                None => record.extend(std::iter::repeat_n(String::new(), 5)),
+            }
         }
         let _ = w.write_record(&record);
     }
@@ -764,14 +1185,16 @@ mod tests {
 
     #[test]
     fn nothing_reviewed_has_no_precision() {
-        let rows = precision(&[], None);
+        let summary = summarise(&Verdicts::default(), None);
+        let rows = &summary.rows;
         assert_eq!(rows.len(), 1);
         assert_eq!(rows[0].precision(), None);
         assert_eq!(rows[0].interval(), None);
-        let md = markdown(&rows, &[]);
+        assert_eq!(rows[0].agreement, None);
+        let md = markdown(&summary);
         assert!(md.contains("| **合计** |  | 0 | 0 | 0 | — | — |"), "{md}");
         assert!(md.ends_with("没有误判。\n"), "{md}");
-        assert!(csv(&rows).ends_with("合计,,0,0,0,,,\n"));
+        assert!(csv(rows).ends_with("合计,,0,0,0,,,\n"));
     }
 
     #[test]
@@ -819,7 +1242,7 @@ mod tests {
         );
         assert_eq!(total.lenient(), Some(0.8));
 
-        let md = markdown(&rows, &all.verdicts);
+        let md = markdown(&summarise(&all, None));
         assert!(
             md.starts_with("| 规则 | 名称 | 复核 | 确认 | 误判 | 存疑 | 准确率 | 95% 区间 | 宽松准确率 | 95% 区间 |\n\
                             |---|---|---:|---:|---:|---:|---:|---|---:|---|\n"),
@@ -858,7 +1281,7 @@ mod tests {
             "{HEADER}c2,b.txt,CLS001,4,0,2,存疑,,,v1,missing,t,好的,,\n"
         ))
         .unwrap();
-        let md = markdown(&precision(&only.verdicts, None), &only.verdicts);
+        let md = markdown(&summarise(&only, None));
         assert!(md.contains("\n没有误判。\n\n## 存疑 (1 处)\n"), "{md}");
         // Suggestions are made of 误判 only.
         assert!(suggest(&all.verdicts, None).contains("复核误判: c1 (a.txt) 第 4 轮"));
@@ -962,7 +1385,7 @@ mod tests {
 c1,a.txt,RSP001,2,0,2,确认,张敏,,v1,said,用“我们”推托,我们,客服：我们,phone
 c1,a.txt,RSP001,4,3,5,误判,张敏,'=说的是公司,v1,said,用“我们”推托,我们,\"客户：嗯\n客服：我们会记录\",chat
 c2,b.txt,CLS001,9,0,6,误判,李强,,v1,missing,未使用结束语,好的。,客服：好的。,
-c2,b.txt,CLS001,9,0,6,确认,王芳,看错了,v1,missing,未使用结束语,好的。,客服：好的。,
+c2,b.txt,CLS001,9,0,6,确认,李强,看错了,v1,missing,未使用结束语,好的。,客服：好的。,
 c3,b.txt,CLS001,1,0,6,,,,v1,missing,未使用结束语,好的。,客服：好的。,
 "
         );
@@ -977,9 +1400,10 @@ c3,b.txt,CLS001,1,0,6,,,,v1,missing,未使用结束语,好的。,客服：好的
         assert_eq!(
             all.verdicts[2].judgement,
             Judgement::Confirmed,
-            "the later verdict wins"
+            "the same reviewer's later verdict wins"
         );
-        assert_eq!(all.verdicts[2].reviewer, "王芳");
+        assert_eq!(all.verdicts[2].comment, "看错了");
+        assert!(all.hits().iter().all(|j| !j.by_several()));
 
         let rows = precision(&all.verdicts, None);
         let ids: Vec<_> = rows.iter().map(|p| p.rule_id.as_str()).collect();
@@ -988,6 +1412,180 @@ c3,b.txt,CLS001,1,0,6,,,,v1,missing,未使用结束语,好的。,客服：好的
         assert_eq!(rows[1].title, "用“我们”推托");
         assert_eq!(rows[1].precision(), Some(0.5));
         assert_eq!((rows[2].confirmed, rows[2].rejected), (2, 1));
+    }
+
+    /// Four hits two reviewers both judged (the case `three_verdicts_by_hand` in agreement.rs
+    /// works out: κ = 0.2), one judged by one of them; then a third reviewer on two of them.
+    const TWO_REVIEWERS: &str = "\
+c1,a.txt,RSP001,1,0,2,确认,李强,,v1,said,用“我们”推托,我们,,
+c1,a.txt,RSP001,1,0,2,确认,王芳,,v1,said,用“我们”推托,我们,,
+c1,a.txt,RSP001,3,0,2,确认,李强,,v1,said,用“我们”推托,我们会,,
+c1,a.txt,RSP001,3,0,2,误判,王芳,说的是公司,v1,said,用“我们”推托,我们会,,
+c2,b.txt,CLS001,4,0,2,误判,李强,,v1,missing,未使用结束语,好的,,
+c2,b.txt,CLS001,4,0,2,误判,王芳,已经说了再见,v1,missing,未使用结束语,好的,,
+c3,b.txt,CLS001,6,0,2,存疑,李强,,v1,missing,未使用结束语,嗯,,
+c3,b.txt,CLS001,6,0,2,确认,王芳,,v1,missing,未使用结束语,嗯,,
+c4,d.txt,LNG001,0,0,3,确认,李强,,v1,said,服务禁语,不知道,,
+";
+
+    #[test]
+    fn several_reviewers_count_each_hit_once_with_the_majority_verdict() {
+        assert_eq!(consensus([Judgement::Rejected]), Some(Judgement::Rejected));
+        let two_to_one = [
+            Judgement::Rejected,
+            Judgement::Confirmed,
+            Judgement::Rejected,
+        ];
+        assert_eq!(consensus(two_to_one), Some(Judgement::Rejected));
+        let tie = [Judgement::Confirmed, Judgement::Rejected];
+        assert_eq!(consensus(tie), Some(Judgement::Debatable), "a tie is 存疑");
+        let tie = [Judgement::Confirmed, Judgement::Debatable];
+        assert_eq!(consensus(tie), Some(Judgement::Debatable));
+        assert_eq!(consensus([]), None);
+
+        let all = read(&format!("{HEADER}{TWO_REVIEWERS}")).unwrap();
+        assert_eq!(all.verdicts.len(), 9, "every reviewer's verdict is kept");
+        assert_eq!((all.repeated, all.disagreements), (0, 0));
+        let hits = all.hits();
+        assert_eq!(hits.len(), 5, "five hits");
+        let settled: Vec<(&str, Judgement, &str, &str)> = hits
+            .iter()
+            .map(|j| {
+                let v = &j.verdict;
+                (
+                    v.call_id.as_str(),
+                    v.judgement,
+                    v.reviewer.as_str(),
+                    v.comment.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            settled,
+            [
+                ("c1", Judgement::Confirmed, "李强、王芳", ""),
+                ("c1", Judgement::Debatable, "李强、王芳", "说的是公司"),
+                ("c2", Judgement::Rejected, "李强、王芳", "已经说了再见"),
+                ("c3", Judgement::Debatable, "李强", ""),
+                ("c4", Judgement::Confirmed, "李强", ""),
+            ]
+        );
+        assert!(hits[0].unanimous() && !hits[1].unanimous() && hits[4].unanimous());
+
+        let summary = summarise(&all, None);
+        let ids: Vec<&str> = summary.rows.iter().map(|p| p.rule_id.as_str()).collect();
+        assert_eq!(ids, ["CLS001", "LNG001", "RSP001", TOTAL]);
+        let total = summary.rows.last().unwrap();
+        assert_eq!(
+            (
+                total.reviewed(),
+                total.confirmed,
+                total.rejected,
+                total.debatable
+            ),
+            (5, 2, 1, 2),
+            "each hit once"
+        );
+        let a = total.agreement.as_ref().unwrap();
+        assert_eq!((a.hits, a.reviewers, a.method), (4, 2, Method::Cohen));
+        assert_eq!(a.kappa.observed, 0.5);
+        assert!((a.kappa.kappa().unwrap() - 0.2).abs() < 1e-9, "{a:?}");
+        // CLS001: (误判, 误判), (存疑, 确认): pₒ = 0.5, pₑ = 0.25, κ = 1/3. RSP001: (确认, 确认),
+        // (确认, 误判): pₒ = 0.5, pₑ = 1 · 0.5 = 0.5, κ = 0.
+        let cls = summary.rows[0].agreement.as_ref().unwrap();
+        assert!(
+            (cls.kappa.kappa().unwrap() - 1.0 / 3.0).abs() < 1e-9,
+            "{cls:?}"
+        );
+        let rsp = summary.rows[2].agreement.as_ref().unwrap();
+        assert_eq!((rsp.kappa.observed, rsp.kappa.kappa()), (0.5, Some(0.0)));
+        assert_eq!(summary.rows[1].agreement, None, "LNG001 had one reviewer");
+        assert_eq!(summary.reviewers(), ["李强", "王芳"]);
+
+        // A third reviewer on two of the hits: Fleiss' κ over the same four. Per hit
+        // 1, 0, 1/3, 0 → P̄ = 1/3; ten verdicts 6 确认 3 误判 1 存疑 → P̄ₑ = 0.46.
+        let third = "\
+c1,a.txt,RSP001,1,0,2,确认,张敏,,v1,said,用“我们”推托,我们,,
+c2,b.txt,CLS001,4,0,2,确认,张敏,,v1,missing,未使用结束语,好的,,
+";
+        let all = read(&format!("{HEADER}{TWO_REVIEWERS}{third}")).unwrap();
+        let summary = summarise(&all, None);
+        let a = summary.rows.last().unwrap().agreement.clone().unwrap();
+        assert_eq!((a.hits, a.reviewers, a.method), (4, 3, Method::Fleiss));
+        assert!((a.kappa.observed - 1.0 / 3.0).abs() < 1e-9, "{a:?}");
+        assert!((a.kappa.expected - 0.46).abs() < 1e-9, "{a:?}");
+        assert!((a.kappa.kappa().unwrap() - (1.0 / 3.0 - 0.46) / 0.54).abs() < 1e-9);
+        assert_eq!(
+            summary.hits[2].verdict.judgement,
+            Judgement::Rejected,
+            "two 误判 to one 确认"
+        );
+        assert_eq!(summary.hits[2].verdict.reviewer, "李强、王芳");
+        // RSP001 alone still has two reviewers on one hit, and a third on the other.
+        let rsp = summary.rows[2].agreement.as_ref().unwrap();
+        assert_eq!(
+            (rsp.hits, rsp.reviewers, rsp.method),
+            (2, 3, Method::Fleiss)
+        );
+
+        let md = markdown(&summary);
+        assert!(
+            md.contains("\n复核数是命中数,每处只计一次:4 处命中由几位复核人判过"),
+            "{md}"
+        );
+        assert!(
+            md.contains(
+                "\n## 复核一致性 (4 处命中由两位以上复核人判过)\n\n复核人:张敏、李强、王芳\n"
+            ),
+            "{md}"
+        );
+        assert!(
+            md.contains("| **合计** |  | 4 | 3 | 33.3% | -0.235 | Fleiss' κ |\n"),
+            "{md}"
+        );
+        assert!(
+            md.contains("\n### 意见不一 (3 处,校准时逐条讨论)\n"),
+            "{md}"
+        );
+        assert!(
+            md.contains(
+                "- c1 (a.txt) 第 4 轮 “我们会”:李强 确认;王芳 误判 (说的是公司) → 计为 存疑\n"
+            ),
+            "{md}"
+        );
+        let csv = csv(&summary.rows);
+        assert!(
+            csv.starts_with(
+                "rule_id,title,reviewed,confirmed,rejected,precision,ci_low,ci_high,\
+                             debatable,lenient,lenient_low,lenient_high,\
+                             multi_reviewed,reviewers,agreement,kappa,kappa_method\n"
+            ),
+            "{csv}"
+        );
+        assert!(csv.contains(",4,3,0.3333,-0.2346,fleiss\n"), "{csv}");
+        assert!(
+            csv.contains(
+                "\nLNG001,服务禁语,1,1,0,1.0000,0.2065,1.0000,0,1.0000,0.2065,1.0000,,,,,\n"
+            ),
+            "{csv}"
+        );
+    }
+
+    #[test]
+    fn unsigned_verdicts_are_one_reviewer_s() {
+        let all = read(&format!(
+            "{HEADER}c1,a.txt,R,1,0,2,确认,,,v1,said,t,我们,,\nc1,a.txt,R,1,0,2,误判,,,v1,said,t,我们,,\n\
+             c1,a.txt,R,1,0,2,误判,王芳,,v1,said,t,我们,,\n"
+        ))
+        .unwrap();
+        assert_eq!(
+            (all.verdicts.len(), all.repeated, all.disagreements),
+            (2, 1, 1)
+        );
+        let summary = summarise(&all, None);
+        assert_eq!(summary.reviewers(), [UNSIGNED, "王芳"]);
+        assert_eq!(summary.hits[0].verdict.reviewer, "(未署名)、王芳");
+        assert!(markdown(&summary).contains("复核人的结论全部一致"));
     }
 
     #[test]
@@ -1058,7 +1656,7 @@ c3,b.txt,CLS001,1,0,6,,,,v1,missing,未使用结束语,好的。,客服：好的
              c2,b.txt,RSP001,0,0,2,确认,,,v1,said,用“我们”推托,我们,客服：我们,\n"
         );
         let all = read(&text).unwrap();
-        let md = markdown(&precision(&all.verdicts, None), &all.verdicts);
+        let md = markdown(&summarise(&all, None));
         assert!(
             md.contains("| RSP001 | 用“我们”推托 | 2 | 1 | 1 | 50.0% | 9.5%–90.5% |"),
             "{md}"

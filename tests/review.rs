@@ -417,6 +417,95 @@ fn verdicts_have_one_header_in_the_readme_and_the_page() {
     assert!(csv.contains("RSP002,推卸责任,2,1,1,0.5000"), "{csv}");
 }
 
+/// Three reviewers' downloads of the same report: 李强 and 王芳 judged every hit, 张敏 only
+/// the two CLS001 hits.
+fn three_reviewers(dir: &Path) -> Vec<PathBuf> {
+    const HEAD: &str = "\u{feff}call_id,source,rule_id,turn,start,end,verdict,reviewer,comment,rules_version,kind,rule_title,quote,context,channel,transcript\r\n";
+    let row = |hit: &str, verdict: &str, reviewer: &str, comment: &str| {
+        let (front, back) = hit.split_once('|').unwrap();
+        format!("{front},{verdict},{reviewer},{comment},{back}\r\n")
+    };
+    let c07_rsp = "c07,corpus/review/c07.txt,RSP001,4,0,6|abc,said,用“我们”推托,我们会记录下,\"客户：那你们记一下吧\n客服：我们会记录下来,请您放心\",chat,1a2b3c4d";
+    let c07_cls = "c07,corpus/review/c07.txt,CLS001,5,0,3|abc,missing,未使用结束语,好的。,客服：好的。,chat,1a2b3c4d";
+    let p01 = "p01,corpus/review/p01.txt,RSP002,2,5,10|abc,said,推卸责任,电话特别多,客服：今天电话特别多,phone,5e6f7a8b";
+    let p02 = "p02,corpus/review/p02.txt,RSP002,3,0,8|abc,said,推卸责任,那是领导的事,客户：那是领导的事吧,phone,9c0d1e2f";
+    let p03 = "p03,corpus/review/p03.txt,CLS001,6,0,2|abc,missing,未使用结束语,嗯,客服：嗯,phone,33445566";
+    let files = [
+        (
+            "李强.csv",
+            vec![
+                row(c07_rsp, "误判", "李强", "说的是公司流程"),
+                row(c07_cls, "确认", "李强", ""),
+                row(p01, "确认", "李强", ""),
+                row(p02, "误判", "李强", "客户自己说的"),
+                row(p03, "确认", "李强", ""),
+            ],
+        ),
+        (
+            "王芳.csv",
+            vec![
+                row(c07_rsp, "确认", "王芳", "承诺记录是推托"),
+                row(c07_cls, "确认", "王芳", ""),
+                row(p01, "确认", "王芳", ""),
+                row(p02, "误判", "王芳", "客户的原话"),
+                row(p03, "误判", "王芳", "最后一句是客户说的"),
+            ],
+        ),
+        (
+            "张敏.csv",
+            vec![
+                row(c07_cls, "确认", "张敏", ""),
+                row(p03, "确认", "张敏", ""),
+            ],
+        ),
+    ];
+    files
+        .iter()
+        .map(|(name, rows)| write(dir, name, &format!("{HEAD}{}", rows.concat())))
+        .collect()
+}
+
+#[test]
+fn precision_counts_each_hit_once_and_measures_how_reviewers_agree() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = three_reviewers(dir.path());
+    let out = zhijian().arg("precision").args(&files).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(String::from_utf8(out.stderr).unwrap(), "");
+    let md = String::from_utf8(out.stdout).unwrap();
+    insta::assert_snapshot!("precision_calibration", md);
+
+    let out = zhijian()
+        .arg("precision")
+        .args(&files)
+        .args(["--format", "csv"])
+        .output()
+        .unwrap();
+    let csv = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        csv.contains(",multi_reviewed,reviewers,agreement,kappa,kappa_method\n"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("\nRSP002,推卸责任,2,1,1,"),
+        "each hit once: {csv}"
+    );
+    assert!(csv.contains(",2,2,1.0000,1.0000,cohen\n"), "{csv}");
+    assert!(csv.ends_with(",5,3,0.6667,0.2500,fleiss\n"), "{csv}");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("5 处命中由几位复核人判过,每处只计一次 (多数人的结论,票数相同记为存疑)"),
+        "{stderr}"
+    );
+
+    // Two of them: Cohen's κ throughout.
+    let md = stdout_of(zhijian().arg("precision").args(&files[..2]));
+    assert!(
+        md.contains("| **合计** |  | 5 | 2 | 60.0% | 0.167 | Cohen's κ |"),
+        "{md}"
+    );
+}
+
 #[test]
 fn precision_points_at_a_bad_row() {
     let dir = tempfile::tempdir().unwrap();

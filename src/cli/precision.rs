@@ -1,10 +1,11 @@
 //! `zhijian precision`: supervisors' verdicts → how often each rule is right.
 //!
 //! In: `zhijian precision verdicts.csv... [--format markdown|csv] [--suggest] [--rules DIR]`.
-//! Out: on stdout, per rule the hits reviewed, 确认, 误判 and the precision with a 95 % Wilson
-//! interval, then the 误判 hits with their words; or, with `--suggest`, every 误判 as an
-//! `[[example]] expect = "pass"` block checked against the rules. Exit 0, or 2 when a file
-//! cannot be read.
+//! Out: on stdout, per rule the hits reviewed (each once, however many reviewers judged it),
+//! 确认, 误判 and the precision with a 95 % Wilson interval, then the 误判 hits with their words,
+//! and where several reviewers judged the same hits their agreement and the hits they disagree
+//! on; or, with `--suggest`, every 误判 as an `[[example]] expect = "pass"` block checked against
+//! the rules. Exit 0, or 2 when a file cannot be read.
 
 use std::path::PathBuf;
 
@@ -15,7 +16,8 @@ use crate::verdict;
 
 #[derive(Debug, Args)]
 pub struct PrecisionArgs {
-    /// 复核报告下载的 verdicts.csv (可多个,同一处命中以后读到的为准) / verdict files
+    /// 复核报告下载的 verdicts.csv (可多个:按 reviewer 列区分复核人,同一人对同一处命中以后读到的为准) /
+    /// verdict files
     #[arg(value_name = "VERDICTS", required = true)]
     pub files: Vec<PathBuf>,
     /// 输出格式 / output format
@@ -40,21 +42,28 @@ pub enum PrecisionFormat {
 pub(super) fn run(args: &PrecisionArgs) -> Result<Status, CliError> {
     let all = verdict::read_files(&args.files).map_err(|e| CliError::Usage(e.to_string()))?;
     let rules = load_rules(args.rules.as_deref(), None)?;
+    let summary = verdict::summarise(&all, Some(&rules));
     let text = if args.suggest {
-        verdict::suggest(&all.verdicts, Some(&rules))
+        verdict::suggest(&summary.verdicts(), Some(&rules))
     } else {
-        let rows = verdict::precision(&all.verdicts, Some(&rules));
         match args.format {
-            PrecisionFormat::Markdown => verdict::markdown(&rows, &all.verdicts),
-            PrecisionFormat::Csv => verdict::csv(&rows),
+            PrecisionFormat::Markdown => verdict::markdown(&summary),
+            PrecisionFormat::Csv => verdict::csv(&summary.rows),
         }
     };
     write_stdout(&text)?;
     let mut notes = Vec::new();
     if all.repeated > 0 {
         notes.push(format!(
-            "{} 处命中被复核了不止一次,按最后读到的计 (其中 {} 处前后结论不同)",
+            "{} 处命中被同一位复核人判了不止一次,按最后读到的计 (其中 {} 处前后结论不同;\
+             不同的人请在 reviewer 列署名,才会分开统计一致性)",
             all.repeated, all.disagreements
+        ));
+    }
+    let several = summary.hits.iter().filter(|j| j.by_several()).count();
+    if several > 0 && args.format == PrecisionFormat::Csv && !args.suggest {
+        notes.push(format!(
+            "{several} 处命中由几位复核人判过,每处只计一次 (多数人的结论,票数相同记为存疑)"
         ));
     }
     if all.unjudged > 0 {
