@@ -3,10 +3,11 @@
 //!
 //! In: one or more CSV files with the columns `call_id,source,rule_id,turn,start,end,verdict,
 //! reviewer,comment,rules_version` (the report and `zhijian sample` add `kind,rule_title,quote,
-//! context,channel,transcript`; other tools may leave them out). Out: [`Precision`] per rule with
-//! a Wilson 95 % interval, the 误判 (and 存疑) hits with their words, and `[[example]] expect =
-//! "pass"` blocks (checked against the current rules: a block whose excerpt no longer triggers
-//! the rule says so).
+//! context,channel,transcript`; other tools may leave them out), and for agents' appeals (申诉)
+//! `appeal,decision,decided_by,decided_at` (see [`APPEAL_COLUMNS`]). Out: [`Precision`] per rule
+//! with a Wilson 95 % interval and the appeals upheld and overturned, the 误判 (and 存疑) hits
+//! with their words, and `[[example]] expect = "pass"` blocks (checked against the current
+//! rules: a block whose excerpt no longer triggers the rule says so).
 //!
 //! The `reviewer` column tells reviewers apart. One reviewer's verdict on a hit, read twice (two
 //! exports of the same work), counts once: the last read wins. Different reviewers' verdicts on
@@ -90,6 +91,71 @@ impl Judgement {
     }
 }
 
+/// What was decided on an agent's appeal (申诉) against a hit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    /// 维持: the hit stands.
+    Upheld,
+    /// 撤销: the hit is overturned, and no longer counts against the agent.
+    Overturned,
+}
+
+impl Decision {
+    /// Reads a `decision` cell; `None` for an empty one (not decided yet).
+    pub fn parse(cell: &str) -> Result<Option<Decision>, String> {
+        let v = cell.trim().to_lowercase();
+        Ok(Some(match v.as_str() {
+            "" => return Ok(None),
+            "维持" | "维持原判" | "upheld" | "uphold" | "kept" | "keep" => Decision::Upheld,
+            "撤销" | "撤消" | "overturned" | "overturn" | "revoked" | "revoke" | "removed"
+            | "remove" => Decision::Overturned,
+            _ => {
+                return Err(format!(
+                    "decision 列的值 \"{}\" 不认识: 应为 维持 (命中成立) 或 撤销 (命中不成立),\
+                     未裁决的留空",
+                    cell.trim()
+                ))
+            }
+        }))
+    }
+
+    /// The decision as a report writes it.
+    pub fn zh(self) -> &'static str {
+        match self {
+            Decision::Upheld => "维持",
+            Decision::Overturned => "撤销",
+        }
+    }
+}
+
+/// An agent's appeal (申诉) against a hit, as read: the agent's reason, and once decided, the
+/// decision, who made it and when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Appeal {
+    pub call_id: String,
+    pub source: String,
+    pub rule_id: String,
+    pub rule_title: String,
+    pub turn: usize,
+    pub quote: String,
+    /// Why the agent says the hit is wrong (`appeal`).
+    pub reason: String,
+    /// `None` while it waits for a decision.
+    pub decision: Option<Decision>,
+    pub decided_by: String,
+    /// As written: a date, or a date and a time.
+    pub decided_at: String,
+    /// Where it was read: file and line, for messages.
+    pub at: String,
+    /// Which hit: [`Verdict::hit_key`] of the row.
+    pub key: String,
+}
+
+/// The columns of an appeal, after the verdict columns: the agent's reason, the decision (维持 or
+/// 撤销), who decided and when. A row may carry a review verdict, an appeal, or both (an appeal
+/// is usually made on the row of the verdict it contests).
+pub const APPEAL_COLUMNS: [&str; 4] = ["appeal", "decision", "decided_by", "decided_at"];
+
 /// One judged hit, as read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verdict {
@@ -118,22 +184,25 @@ impl Verdict {
     /// Which hit this judges: the same hit in another export has the same key. The call is
     /// known by its words' fingerprint where the report wrote one, so `calls/a.txt` and
     /// `./calls/a.txt` are one call and next week's different `a.txt` is another.
-    fn key(&self) -> String {
+    pub fn hit_key(&self) -> String {
         let call = if self.transcript.is_empty() {
             &self.source
         } else {
             &self.transcript
         };
-        format!(
-            "{call}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}",
-            self.call_id,
-            self.rule_id,
+        hit_key(
+            call,
+            &self.call_id,
+            &self.rule_id,
             self.turn,
-            self.kind,
-            self.start,
-            self.end,
-            self.rules_version
+            &self.kind,
+            (self.start, self.end),
+            &self.rules_version,
         )
+    }
+
+    fn key(&self) -> String {
+        self.hit_key()
     }
 
     /// Which hit, judged by whom: one reviewer's verdicts on one hit are one judgement.
@@ -149,6 +218,23 @@ impl Verdict {
             &self.reviewer
         }
     }
+}
+
+/// The key of a hit as verdicts and appeals name it: `call` is the fingerprint of the call's
+/// words (`transcript`), or its source where a file has no fingerprint; `span` is [`span`]'s.
+pub fn hit_key(
+    call: &str,
+    call_id: &str,
+    rule_id: &str,
+    turn: usize,
+    kind: &str,
+    span: (u64, u64),
+    rules_version: &str,
+) -> String {
+    format!(
+        "{call}\u{1f}{call_id}\u{1f}{rule_id}\u{1f}{turn}\u{1f}{kind}\u{1f}{}\u{1f}{}\u{1f}{rules_version}",
+        span.0, span.1
+    )
 }
 
 /// How a report names a reviewer who left the `reviewer` column empty. Every such verdict is
@@ -173,8 +259,11 @@ pub struct Verdicts {
     pub repeated: usize,
     /// Of those, the ones whose judgement differed.
     pub disagreements: usize,
-    /// Rows with an empty verdict (exported before they were judged).
+    /// Rows with an empty verdict and no appeal (exported before they were judged).
     pub unjudged: usize,
+    /// Appeals, one per hit: a later row on the same hit replaces an earlier one (the appeal
+    /// file updated once decided).
+    pub appeals: Vec<Appeal>,
 }
 
 const REQUIRED: [&str; 7] = [
@@ -294,10 +383,12 @@ pub fn read_into(all: &mut Verdicts, bytes: &[u8], path: &Path) -> Result<(), Ve
         })?
         .clone();
     let column = |key: &str| headers.iter().position(|h| h.trim() == key);
+    // A file of appeals only may leave out the verdict column.
+    let appeals = column("appeal").is_some() || column("decision").is_some();
     let missing: Vec<&str> = REQUIRED
         .iter()
         .copied()
-        .filter(|k| column(k).is_none())
+        .filter(|k| column(k).is_none() && !(*k == "verdict" && appeals))
         .collect();
     if !missing.is_empty() {
         return Err(VerdictError::Bad {
@@ -314,6 +405,12 @@ pub fn read_into(all: &mut Verdicts, bytes: &[u8], path: &Path) -> Result<(), Ve
         .iter()
         .enumerate()
         .map(|(i, v)| (v.reviewer_key(), i))
+        .collect();
+    let mut appealed: HashMap<String, usize> = all
+        .appeals
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.key.clone(), i))
         .collect();
     for (n, record) in reader.records().enumerate() {
         let at = format!("{name}:{}", n + 2);
@@ -334,21 +431,21 @@ pub fn read_into(all: &mut Verdicts, bytes: &[u8], path: &Path) -> Result<(), Ve
                 message: format!("{key} 列应为非负整数,而不是 \"{cell}\""),
             })
         };
-        let Some(judgement) =
-            Judgement::parse(&text("verdict")).map_err(|message| VerdictError::Bad {
-                at: at.clone(),
-                message,
-            })?
-        else {
+        let bad = |message| VerdictError::Bad {
+            at: at.clone(),
+            message,
+        };
+        let judgement = Judgement::parse(&text("verdict")).map_err(bad)?;
+        let reason = text("appeal").trim().to_string();
+        let decision = Decision::parse(&text("decision")).map_err(bad)?;
+        let appeal = !reason.is_empty() || decision.is_some();
+        if judgement.is_none() && !appeal {
             all.unjudged += 1;
             continue;
-        };
+        }
         let rule_id = text("rule_id").trim().to_string();
         if rule_id.is_empty() {
-            return Err(VerdictError::Bad {
-                at,
-                message: "rule_id 列为空".into(),
-            });
+            return Err(bad("rule_id 列为空".into()));
         }
         let verdict = Verdict {
             call_id: text("call_id"),
@@ -357,7 +454,9 @@ pub fn read_into(all: &mut Verdicts, bytes: &[u8], path: &Path) -> Result<(), Ve
             turn: number("turn")? as usize,
             start: number("start")?,
             end: number("end")?,
-            judgement,
+            // A row with an appeal only is never kept as a verdict: it lends the appeal its
+            // key and words.
+            judgement: judgement.unwrap_or(Judgement::Debatable),
             reviewer: text("reviewer").trim().to_string(),
             comment: text("comment").trim().to_string(),
             rules_version: text("rules_version").trim().to_string(),
@@ -367,8 +466,34 @@ pub fn read_into(all: &mut Verdicts, bytes: &[u8], path: &Path) -> Result<(), Ve
             context: text("context"),
             channel: Channel::from_meta(text("channel").trim()),
             transcript: text("transcript").trim().to_string(),
-            at,
+            at: at.clone(),
         };
+        if appeal {
+            let appeal = Appeal {
+                call_id: verdict.call_id.clone(),
+                source: verdict.source.clone(),
+                rule_id: verdict.rule_id.clone(),
+                rule_title: verdict.rule_title.clone(),
+                turn: verdict.turn,
+                quote: verdict.quote.clone(),
+                reason,
+                decision,
+                decided_by: text("decided_by").trim().to_string(),
+                decided_at: text("decided_at").trim().to_string(),
+                at: at.clone(),
+                key: verdict.hit_key(),
+            };
+            match appealed.get(&appeal.key) {
+                Some(&i) => all.appeals[i] = appeal,
+                None => {
+                    appealed.insert(appeal.key.clone(), all.appeals.len());
+                    all.appeals.push(appeal);
+                }
+            }
+        }
+        if judgement.is_none() {
+            continue;
+        }
         let k = verdict.reviewer_key();
         match index.get(&k) {
             Some(&i) => {
@@ -520,6 +645,30 @@ pub struct Precision {
     /// How well the reviewers agreed on the rule's hits that two or more of them judged;
     /// `None` when no hit was.
     pub agreement: Option<Agreement>,
+    /// Agents' appeals against the rule's hits: decided 维持, decided 撤销, not decided yet.
+    pub appeals: AppealCounts,
+}
+
+/// Appeals by what became of them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AppealCounts {
+    pub upheld: usize,
+    pub overturned: usize,
+    pub pending: usize,
+}
+
+impl AppealCounts {
+    pub fn total(&self) -> usize {
+        self.upheld + self.overturned + self.pending
+    }
+
+    fn add(&mut self, decision: Option<Decision>) {
+        match decision {
+            Some(Decision::Upheld) => self.upheld += 1,
+            Some(Decision::Overturned) => self.overturned += 1,
+            None => self.pending += 1,
+        }
+    }
 }
 
 impl Precision {
@@ -531,6 +680,7 @@ impl Precision {
             rejected: 0,
             debatable: 0,
             agreement: None,
+            appeals: AppealCounts::default(),
         }
     }
 
@@ -678,10 +828,13 @@ pub const TOTAL: &str = "合计";
 /// Everything `zhijian precision` reports from the verdicts read.
 #[derive(Debug, Clone)]
 pub struct Summary {
-    /// Per rule by id, then [`TOTAL`]: each hit counted once, with the reviewers' agreement.
+    /// Per rule by id, then [`TOTAL`]: each hit counted once, with the reviewers' agreement and
+    /// the appeals.
     pub rows: Vec<Precision>,
     /// Each judged hit once, in the order first read.
     pub hits: Vec<Judged>,
+    /// Every appeal, in the order read.
+    pub appeals: Vec<Appeal>,
 }
 
 impl Summary {
@@ -701,11 +854,29 @@ impl Summary {
     }
 }
 
-/// Counts each hit once and measures, per rule and over all, how well reviewers agreed.
+/// Counts each hit once, measures per rule and over all how well reviewers agreed, and counts
+/// the appeals by their decision. Appeals are not verdicts: agents choose which hits to appeal,
+/// so the appealed hits are no sample of a rule's hits, and precision leaves them out.
 pub fn summarise(all: &Verdicts, set: Option<&RuleSet>) -> Summary {
     let hits = all.hits();
     let settled: Vec<Verdict> = hits.iter().map(|j| j.verdict.clone()).collect();
     let mut rows = precision(&settled, set);
+    let mut total = rows.pop().expect("the total row");
+    for a in &all.appeals {
+        let at = match rows.binary_search_by(|p| p.rule_id.as_str().cmp(&a.rule_id)) {
+            Ok(at) => at,
+            Err(at) => {
+                let title = set
+                    .and_then(|s| s.rule(&a.rule_id))
+                    .map_or_else(|| a.rule_title.clone(), |r| r.title.clone());
+                rows.insert(at, Precision::new(&a.rule_id, title));
+                at
+            }
+        };
+        rows[at].appeals.add(a.decision);
+        total.appeals.add(a.decision);
+    }
+    rows.push(total);
     for row in &mut rows {
         row.agreement = if row.rule_id == TOTAL {
             agreement(&hits)
@@ -713,7 +884,11 @@ pub fn summarise(all: &Verdicts, set: Option<&RuleSet>) -> Summary {
             agreement(hits.iter().filter(|j| j.verdict.rule_id == row.rule_id))
         };
     }
-    Summary { rows, hits }
+    Summary {
+        rows,
+        hits,
+        appeals: all.appeals.clone(),
+    }
 }
 
 fn pct(x: f64) -> String {
@@ -733,14 +908,25 @@ pub fn markdown(summary: &Summary) -> String {
     let rows = &summary.rows;
     let verdicts: Vec<&Verdict> = summary.hits.iter().map(|j| &j.verdict).collect();
     let debatable = rows.iter().any(|p| p.debatable > 0);
+    let appealed = !summary.appeals.is_empty();
     let mut s = String::new();
     if debatable {
-        s.push_str("| 规则 | 名称 | 复核 | 确认 | 误判 | 存疑 | 准确率 | 95% 区间 | 宽松准确率 | 95% 区间 |\n");
-        s.push_str("|---|---|---:|---:|---:|---:|---:|---|---:|---|\n");
+        s.push_str("| 规则 | 名称 | 复核 | 确认 | 误判 | 存疑 | 准确率 | 95% 区间 | 宽松准确率 | 95% 区间 |");
     } else {
-        s.push_str("| 规则 | 名称 | 复核 | 确认 | 误判 | 准确率 | 95% 区间 |\n");
-        s.push_str("|---|---|---:|---:|---:|---:|---|\n");
+        s.push_str("| 规则 | 名称 | 复核 | 确认 | 误判 | 准确率 | 95% 区间 |");
     }
+    if appealed {
+        s.push_str(" 申诉维持 | 申诉撤销 | 待裁决 |");
+    }
+    if debatable {
+        s.push_str("\n|---|---|---:|---:|---:|---:|---:|---|---:|---|");
+    } else {
+        s.push_str("\n|---|---|---:|---:|---:|---:|---|");
+    }
+    if appealed {
+        s.push_str("---:|---:|---:|");
+    }
+    s.push('\n');
     let cells = |x: Option<f64>, interval: Option<(f64, f64)>| match (x, interval) {
         (Some(x), Some((lo, hi))) => format!("{} | {}–{}", pct(x), pct(lo), pct(hi)),
         _ => "— | —".into(),
@@ -762,11 +948,21 @@ pub fn markdown(summary: &Summary) -> String {
         if debatable {
             let _ = write!(s, " {} |", cells(p.lenient(), p.lenient_interval()));
         }
+        if appealed {
+            let a = p.appeals;
+            let _ = write!(s, " {} | {} | {} |", a.upheld, a.overturned, a.pending);
+        }
         s.push('\n');
     }
     if debatable {
         s.push_str(
             "\n准确率 = 确认 / 复核 (存疑算错);宽松准确率 = (确认 + 存疑) / 复核 (存疑算对)。\n",
+        );
+    }
+    if appealed {
+        s.push_str(
+            "\n申诉是坐席自己挑出来的命中,不是随机抽的,所以不计入准确率,单独计数;\
+             撤销和维持之后的最终得分见 zhijian rescore。\n",
         );
     }
     let several = summary.hits.iter().filter(|j| j.by_several()).count();
@@ -782,8 +978,56 @@ pub fn markdown(summary: &Summary) -> String {
         s.push_str("\n没有误判。\n");
     }
     list(&mut s, rows, &verdicts, Judgement::Debatable, "存疑");
+    list_appeals(&mut s, summary, Some(Decision::Overturned), "申诉撤销");
+    list_appeals(&mut s, summary, None, "待裁决的申诉");
     calibration(&mut s, summary);
     s
+}
+
+/// Appends the appeals decided `decision` (`None`: not yet) under a `## {name} (N 处)`
+/// heading, by rule.
+fn list_appeals(s: &mut String, summary: &Summary, decision: Option<Decision>, name: &str) {
+    let chosen: Vec<&Appeal> = summary
+        .appeals
+        .iter()
+        .filter(|a| a.decision == decision)
+        .collect();
+    if chosen.is_empty() {
+        return;
+    }
+    let _ = writeln!(s, "\n## {name} ({} 处)", chosen.len());
+    let chosen = by_rule(
+        &summary.rows,
+        chosen.into_iter().map(|a| (a.rule_id.clone(), a)),
+    );
+    for (rule, list) in chosen {
+        let _ = writeln!(s, "\n### {rule}\n");
+        for a in list {
+            let words = if a.quote.is_empty() {
+                String::new()
+            } else {
+                format!(" “{}”", md_cell(&one_line(&a.quote)))
+            };
+            let mut line = format!(
+                "- {} ({}) 第 {} 轮{words}",
+                md_cell(&a.call_id),
+                md_cell(&a.source),
+                a.turn + 1
+            );
+            if !a.reason.is_empty() {
+                let _ = write!(line, " — 申诉理由:{}", md_cell(&one_line(&a.reason)));
+            }
+            let who: Vec<&str> = [a.decided_by.as_str(), a.decided_at.as_str()]
+                .into_iter()
+                .filter(|x| !x.is_empty())
+                .collect();
+            if !who.is_empty() {
+                let _ = write!(line, " ({})", md_cell(&who.join(" ")));
+            }
+            s.push_str(&line);
+            s.push('\n');
+        }
+    }
 }
 
 /// The id cell of a table row: the total in bold.
@@ -947,11 +1191,13 @@ fn calibration(s: &mut String, summary: &Summary) {
 
 /// The table as CSV: `rule_id,title,reviewed,confirmed,rejected,precision,ci_low,ci_high`;
 /// with 存疑 verdicts also `debatable,lenient,lenient_low,lenient_high`; where several reviewers
-/// judged the same hits also `multi_reviewed,reviewers,agreement,kappa,kappa_method`. Each group
-/// is appended, so a script reading the first columns keeps working.
+/// judged the same hits also `multi_reviewed,reviewers,agreement,kappa,kappa_method`; with
+/// appeals also `appeals_upheld,appeals_overturned,appeals_pending`. Each group is appended, so a
+/// script reading the first columns keeps working.
 pub fn csv(rows: &[Precision]) -> String {
     let debatable = rows.iter().any(|p| p.debatable > 0);
     let agreed = rows.iter().any(|p| p.agreement.is_some());
+    let appealed = rows.iter().any(|p| p.appeals.total() > 0);
     let mut w = csv::Writer::from_writer(Vec::new());
     let mut header = vec![
         "rule_id",
@@ -974,6 +1220,9 @@ pub fn csv(rows: &[Precision]) -> String {
             "kappa",
             "kappa_method",
         ]);
+    }
+    if appealed {
+        header.extend(["appeals_upheld", "appeals_overturned", "appeals_pending"]);
     }
     let _ = w.write_record(&header);
     for p in rows {
@@ -1004,6 +1253,10 @@ pub fn csv(rows: &[Precision]) -> String {
                 ]),
                 None => record.extend(std::iter::repeat_n(String::new(), 5)),
             }
+        }
+        if appealed {
+            let a = p.appeals;
+            record.extend([a.upheld, a.overturned, a.pending].map(|n| n.to_string()));
         }
         let _ = w.write_record(&record);
     }
@@ -1586,6 +1839,153 @@ c2,b.txt,CLS001,4,0,2,确认,张敏,,v1,missing,未使用结束语,好的,,
         assert_eq!(summary.reviewers(), [UNSIGNED, "王芳"]);
         assert_eq!(summary.hits[0].verdict.reviewer, "(未署名)、王芳");
         assert!(markdown(&summary).contains("复核人的结论全部一致"));
+    }
+
+    #[test]
+    fn appeals_are_read_beside_verdicts_and_counted_per_rule() {
+        let header = "call_id,source,rule_id,turn,start,end,verdict,reviewer,comment,rules_version,\
+                      kind,rule_title,quote,context,channel,transcript,appeal,decision,decided_by,decided_at\n";
+        let text = format!(
+            "{header}\
+c1,a.txt,RSP001,4,0,2,确认,张敏,,v1,said,用“我们”推托,我们会,,,fp1,说的是公司流程,撤销,王经理,2026-11-20
+c2,b.txt,RSP001,1,0,2,确认,张敏,,v1,said,用“我们”推托,我们,,,fp2,不服,维持,王经理,2026-11-21 09:30
+c3,b.txt,LNG001,0,0,3,,,,v1,said,服务禁语,不知道,,,fp3,我没这么说,,,
+c4,b.txt,CLS001,2,0,3,误判,张敏,,v1,missing,未使用结束语,好的,,,fp4,,,,
+c5,b.txt,CLS001,5,0,3,,,,v1,missing,未使用结束语,好的,,,fp5,,,,
+"
+        );
+        let mut all = read(&text).unwrap();
+        assert_eq!(
+            (all.verdicts.len(), all.appeals.len(), all.unjudged),
+            (3, 3, 1)
+        );
+        let a = &all.appeals[0];
+        assert_eq!(
+            (
+                a.reason.as_str(),
+                a.decision,
+                a.decided_by.as_str(),
+                a.decided_at.as_str()
+            ),
+            (
+                "说的是公司流程",
+                Some(Decision::Overturned),
+                "王经理",
+                "2026-11-20"
+            )
+        );
+        assert_eq!(
+            a.key,
+            all.verdicts[0].hit_key(),
+            "the appeal names the verdict's hit"
+        );
+        assert_eq!(all.appeals[1].decision, Some(Decision::Upheld));
+        assert_eq!(all.appeals[2].decision, None, "waiting for a decision");
+        assert_eq!(all.appeals[2].quote, "不知道");
+
+        let summary = summarise(&all, None);
+        let row = |id: &str| {
+            summary
+                .rows
+                .iter()
+                .find(|p| p.rule_id == id)
+                .unwrap()
+                .clone()
+        };
+        let ids: Vec<&str> = summary.rows.iter().map(|p| p.rule_id.as_str()).collect();
+        assert_eq!(
+            ids,
+            ["CLS001", "LNG001", "RSP001", TOTAL],
+            "a rule with appeals only has a row"
+        );
+        assert_eq!(row("LNG001").reviewed(), 0);
+        assert_eq!(row("LNG001").title, "服务禁语");
+        assert_eq!(
+            row("RSP001").appeals,
+            AppealCounts {
+                upheld: 1,
+                overturned: 1,
+                pending: 0
+            }
+        );
+        assert_eq!(
+            (row("RSP001").confirmed, row("RSP001").reviewed()),
+            (2, 2),
+            "an overturned appeal does not change the reviewers' verdicts"
+        );
+        assert_eq!(
+            row(TOTAL).appeals,
+            AppealCounts {
+                upheld: 1,
+                overturned: 1,
+                pending: 1
+            }
+        );
+        let md = markdown(&summary);
+        assert!(md.starts_with("| 规则 | 名称 | 复核 | 确认 | 误判 | 准确率 | 95% 区间 | 申诉维持 | 申诉撤销 | 待裁决 |\n\
+                                |---|---|---:|---:|---:|---:|---|---:|---:|---:|\n"), "{md}");
+        assert!(
+            md.contains("| LNG001 | 服务禁语 | 0 | 0 | 0 | — | — | 0 | 0 | 1 |\n"),
+            "{md}"
+        );
+        assert!(
+            md.contains("\n申诉是坐席自己挑出来的命中,不是随机抽的"),
+            "{md}"
+        );
+        assert!(
+            md.contains("\n## 申诉撤销 (1 处)\n\n### RSP001 用“我们”推托\n\n\
+                         - c1 (a.txt) 第 5 轮 “我们会” — 申诉理由:说的是公司流程 (王经理 2026-11-20)\n"),
+            "{md}"
+        );
+        assert!(
+            md.contains("\n## 待裁决的申诉 (1 处)\n\n### LNG001 服务禁语\n\n- c3 (b.txt) 第 1 轮 “不知道” — 申诉理由:我没这么说\n"),
+            "{md}"
+        );
+        let csv = csv(&summary.rows);
+        assert!(csv.starts_with("rule_id,title,reviewed,confirmed,rejected,precision,ci_low,ci_high,appeals_upheld,appeals_overturned,appeals_pending\n"), "{csv}");
+        assert!(
+            csv.ends_with("\n合计,,3,2,1,0.6667,0.2077,0.9385,1,1,1\n"),
+            "{csv}"
+        );
+
+        // The appeal decided later, in a file of appeals only (no verdict column): it replaces
+        // the pending one.
+        read_into(
+            &mut all,
+            "call_id,source,rule_id,turn,start,end,rules_version,kind,transcript,appeal,decision,decided_by,decided_at\n\
+             c3,b.txt,LNG001,0,0,3,v1,said,fp3,我没这么说,撤销,王经理,2026-11-22\n"
+                .as_bytes(),
+            Path::new("申诉.csv"),
+        )
+        .unwrap();
+        assert_eq!(all.appeals.len(), 3);
+        assert_eq!(all.appeals[2].decision, Some(Decision::Overturned));
+        assert_eq!(all.appeals[2].at, "申诉.csv:2");
+        assert_eq!(all.verdicts.len(), 3, "an appeal is no verdict");
+    }
+
+    #[test]
+    fn decisions_in_chinese_and_english_and_a_bad_one_is_named() {
+        for c in ["维持", " upheld ", "维持原判", "Keep"] {
+            assert_eq!(Decision::parse(c), Ok(Some(Decision::Upheld)), "{c}");
+        }
+        for c in ["撤销", "overturned", "撤消", "REVOKED"] {
+            assert_eq!(Decision::parse(c), Ok(Some(Decision::Overturned)), "{c}");
+        }
+        assert_eq!(Decision::parse(" "), Ok(None));
+        assert_eq!(
+            (Decision::Upheld.zh(), Decision::Overturned.zh()),
+            ("维持", "撤销")
+        );
+        let e = read("call_id,source,rule_id,turn,start,end,decision\nc1,a,R,1,0,1,驳回\n")
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "v.csv:2: decision 列的值 \"驳回\" 不认识: 应为 维持 (命中成立) 或 撤销 (命中不成立),未裁决的留空"
+        );
+        // Without a verdict, appeal or decision column the file says what it lacks.
+        let e = read("call_id,source,rule_id,turn,start,end\nc1,a,R,1,0,1\n").unwrap_err();
+        assert!(e.to_string().contains("缺少列 verdict;"), "{e}");
     }
 
     #[test]
