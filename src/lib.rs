@@ -7,8 +7,8 @@
 //! explanation of one call). [`grade`] runs the middle of it in parallel, a chunk at a time;
 //! [`selftest`] checks rule examples and corpus expectations; [`sample`] draws the hits or calls
 //! people check by hand; [`verdict`] reads supervisors' verdicts back into each rule's precision
-//! and the reviewers' agreement;
-//! [`cli`] is the command line on top.
+//! and the reviewers' agreement; [`rescore`] turns results, verdicts and appeals into each call's
+//! final score; [`cli`] is the command line on top.
 
 pub mod call;
 pub mod channel;
@@ -18,6 +18,7 @@ pub mod input;
 pub mod mask;
 pub mod normalize;
 pub mod report;
+pub mod rescore;
 pub mod rule;
 pub mod sample;
 pub mod score;

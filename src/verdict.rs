@@ -298,14 +298,18 @@ pub const HEADER: [&str; 16] = [
 /// its text and a U+0001, as eight hex digits. A verdict carries it in the `transcript` column,
 /// so the same words are one call whatever the file was called.
 pub fn transcript_fingerprint(turns: &[Turn]) -> String {
+    fingerprint(turns.iter().map(|t| (t.role.as_str(), t.text.as_str())))
+}
+
+/// [`transcript_fingerprint`] of turns given as (role, text), the role as the JSONL writes it
+/// (`agent`, `customer`): what a results line holds.
+pub fn fingerprint<'a>(turns: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
     let mut h: u32 = 0x811c_9dc5;
-    for t in turns {
-        for unit in t
-            .role
-            .as_str()
+    for (role, text) in turns {
+        for unit in role
             .encode_utf16()
             .chain([0])
-            .chain(t.text.encode_utf16())
+            .chain(text.encode_utf16())
             .chain([1])
         {
             h ^= u32::from(unit);
@@ -361,6 +365,11 @@ pub fn read_into(all: &mut Verdicts, bytes: &[u8], path: &Path) -> Result<(), Ve
         at: name.clone(),
         message,
     };
+    if crate::report::recognise(bytes) == Some(crate::report::Known::Workbook) {
+        return Err(bad(
+            "这是 Excel 工作簿,不是 CSV;请在 Excel 里另存为 CSV (UTF-8) 再读".into(),
+        ));
+    }
     let (encoding, bom) = crate::normalize::detect_encoding(bytes, true, None).map_err(bad)?;
     let (text, had_errors) = encoding.decode_without_bom_handling(&bytes[bom..]);
     if had_errors {
@@ -391,6 +400,19 @@ pub fn read_into(all: &mut Verdicts, bytes: &[u8], path: &Path) -> Result<(), Ve
         .filter(|k| column(k).is_none() && !(*k == "verdict" && appeals))
         .collect();
     if !missing.is_empty() {
+        // Another file of zhijian's, given where verdicts belong: say which.
+        if let Some(known) =
+            crate::report::recognise(&bytes[bom..]).filter(|k| *k != crate::report::Known::Verdicts)
+        {
+            return Err(VerdictError::Bad {
+                at: name,
+                message: format!(
+                    "这是{},不是复核结论 (verdicts.csv);复核结论是复核报告下载的 verdicts.csv、\
+                     zhijian sample --verdicts 写的结论表,或加了申诉列的这两种表",
+                    known.zh()
+                ),
+            });
+        }
         return Err(VerdictError::Bad {
             at: name,
             message: format!(

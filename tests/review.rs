@@ -1,5 +1,5 @@
 //! The supervisor's tools: the HTML review report (its data, its escaping, and in headless
-//! Chromium its controls), `zhijian explain` and `zhijian precision`.
+//! Chromium its controls), `zhijian explain`, `zhijian precision` and `zhijian rescore`.
 
 mod common;
 
@@ -647,5 +647,550 @@ fn a_supervisor_filters_reviews_and_exports_verdicts_in_chromium() {
         "the corpus report failed in the browser:\n{}\n{}",
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A function of the review page's script, `function NAME(…) { … }`, as written.
+fn js_function<'a>(script: &'a str, name: &str) -> &'a str {
+    let at = script
+        .find(&format!("  function {name}("))
+        .unwrap_or_else(|| panic!("review.js has no function {name}"));
+    let end = at + script[at..].find("\n  }\n").unwrap() + 4;
+    &script[at..end]
+}
+
+/// A constant of the review page's script, `const NAME = …;`, as written.
+fn js_const<'a>(script: &'a str, name: &str) -> &'a str {
+    let at = script
+        .find(&format!("  const {name} = "))
+        .unwrap_or_else(|| panic!("review.js has no const {name}"));
+    let end = at + script[at..].find(";\n").unwrap() + 2;
+    &script[at..end]
+}
+
+/// The review page marks hits 误判 and 确认 with its own code, downloads its verdicts.csv, and
+/// shows each call's score after review; `zhijian rescore` reads that file and must give every
+/// call the same score and tier. Over the whole corpus: every channel and its scheme, capped
+/// rules whose next hit counts once one is removed, whole-call rules, bonuses.
+#[test]
+fn rescore_gives_the_review_page_s_score_after_review() {
+    let node_ok = Process::new("node")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !node_ok {
+        assert!(
+            std::env::var_os("ZHIJIAN_BROWSER_TESTS").is_none(),
+            "ZHIJIAN_BROWSER_TESTS is set but node is missing (apt-get install nodejs)"
+        );
+        eprintln!("没有 node,跳过复核页面与 zhijian rescore 的核对");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let results = dir.path().join("results.jsonl");
+    let page = dir.path().join("review.html");
+    zhijian()
+        .current_dir(repo())
+        .args(["grade", "corpus", "--quiet", "--out"])
+        .arg(&results)
+        .arg("--html")
+        .arg(&page)
+        .assert()
+        .success();
+    let html = fs::read_to_string(&page).unwrap();
+    let calls = calls_of(&html);
+    let script = include_str!("../src/report/html/review.js");
+    let mut program = format!(
+        "const META = {};\nconst CALLS = {};\n\
+         const RULES = new Map(META.rules.map((r) => [r.id, r]));\n\
+         let verdicts = {{}};\nlet reportKeys = null;\n",
+        script_block(&html, "zj-meta"),
+        Value::Array(calls.clone())
+    );
+    for name in ["ROLE", "CONTEXT_MAX_TURNS", "CSV_HEADER", "judged"] {
+        program.push_str(js_const(script, name));
+    }
+    for name in [
+        "fingerprint",
+        "rescore",
+        "rejectedOf",
+        "schemeOf",
+        "span",
+        "keysOf",
+        "keysOfReport",
+        "csvCell",
+        "contextLines",
+        "verdictsCsv",
+    ] {
+        program.push_str(js_function(script, name));
+    }
+    // Every third hit 误判, the next 确认, the one after unjudged, shifting from call to call.
+    program.push_str(
+        "CALLS.forEach((c, i) => c.hits.forEach((h, n) => {\n\
+           const verdict = ['误判', '确认', null][(i + n) % 3];\n\
+           if (verdict) verdicts[keysOf(c)[n]] = { verdict, reviewer: '张主管', comment: '', at: 0 };\n\
+         }));\n\
+         const own = CALLS.every((c) => c.error != null ||\n\
+           ((r) => r.score === c.score && r.tier === c.tier)(rescore(c, new Set())));\n\
+         const after = CALLS.map((c) => (c.error != null ? null : rescore(c, rejectedOf(c))));\n\
+         console.log(JSON.stringify({ csv: verdictsCsv(), own, after }));\n",
+    );
+    let js = dir.path().join("page.js");
+    fs::write(&js, program).unwrap();
+    let out = Process::new("node").arg(&js).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let page_said: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        page_said["own"], true,
+        "the page agrees with zhijian before review"
+    );
+    let verdicts = write(
+        dir.path(),
+        "verdicts.csv",
+        page_said["csv"].as_str().unwrap(),
+    );
+
+    let final_csv = dir.path().join("final.csv");
+    let run = zhijian()
+        .arg("rescore")
+        .arg(&results)
+        .arg(&verdicts)
+        .arg("-o")
+        .arg(&final_csv)
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(0), "{run:?}");
+    let stderr = String::from_utf8(run.stderr).unwrap();
+    assert!(
+        !stderr.contains("没有用上"),
+        "every verdict names a hit: {stderr}"
+    );
+    let mut reader = csv::Reader::from_path(&final_csv).unwrap();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let after = page_said["after"].as_array().unwrap();
+    assert_eq!(rows.len(), calls.len());
+    assert_eq!(after.len(), calls.len());
+    let (mut changed, mut tiers) = (0, 0);
+    for ((row, page), call) in rows.iter().zip(after).zip(&calls) {
+        assert_eq!(&row[0], call["call_id"].as_str().unwrap());
+        if page.is_null() {
+            assert_eq!(&row[5], "", "an unreadable input has no score");
+            continue;
+        }
+        let score = page["score"].as_u64().unwrap().to_string();
+        assert_eq!(
+            (&row[5], &row[8]),
+            (score.as_str(), page["tier"].as_str().unwrap()),
+            "{}: rescore and the review page disagree",
+            &row[0]
+        );
+        changed += usize::from(row[4] != row[5]);
+        tiers += usize::from(row[7] != row[8]);
+    }
+    // The fixture exercises what it claims to.
+    assert!(
+        changed >= 50 && tiers >= 20,
+        "{changed} scores, {tiers} tiers changed"
+    );
+}
+
+/// Two calls and an unreadable file, graded to `results.jsonl` in a temp dir (sources relative
+/// to it).
+fn rescore_batch() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "calls/a1-blame.txt",
+        "# agent: A1\n客服：喂,你说。\n客户：我的宽带三天都没修好,你们怎么回事?\n\
+         客服：今天电话特别多,一下忙不过来,那是我们领导的事。\n客户：那到底什么时候能修好?\n\
+         客服：我们会记录下来的。\n",
+    );
+    write(
+        dir.path(),
+        "calls/a1-dunno.txt",
+        "# agent: A1\n客服：您好,工号1024为您服务。\n客户：我想查一下话费。\n客服：不知道。\n\
+         客户：啊?\n客服：不知道,您去营业厅问吧。\n客户：好吧。\n\
+         客服：您还有其他问题吗?感谢您的来电,再见。\n",
+    );
+    write(dir.path(), "calls/empty.txt", "");
+    let out = zhijian()
+        .current_dir(dir.path())
+        .args(["grade", "calls", "--quiet", "--out", "results.jsonl"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "the empty file: {out:?}");
+    dir
+}
+
+/// Verdict rows naming hits of `results.jsonl` by call, rule and words: (call, rule, words,
+/// verdict, reviewer, appeal, decision, decided_by, decided_at).
+fn verdict_rows(dir: &Path, rows: &[[&str; 9]]) -> String {
+    let lines: Vec<Value> = fs::read_to_string(dir.join("results.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "call_id",
+        "source",
+        "rule_id",
+        "turn",
+        "start",
+        "end",
+        "verdict",
+        "reviewer",
+        "comment",
+        "rules_version",
+        "kind",
+        "rule_title",
+        "quote",
+        "context",
+        "channel",
+        "transcript",
+        "appeal",
+        "decision",
+        "decided_by",
+        "decided_at",
+    ])
+    .unwrap();
+    for [call, rule, words, verdict, reviewer, appeal, decision, by, at] in rows {
+        let c = lines.iter().find(|c| c["call_id"] == *call).unwrap();
+        let h = c["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|h| h["rule_id"] == *rule && h["evidence"]["text"] == *words)
+            .unwrap_or_else(|| panic!("{call} has no {rule} “{words}”"));
+        let e = &h["evidence"];
+        let print = zhijian::verdict::fingerprint(
+            c["turns"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| (t["role"].as_str().unwrap(), t["text"].as_str().unwrap())),
+        );
+        let (turn, start, end) = (
+            h["turn"].to_string(),
+            e["start"].to_string(),
+            e["end"].to_string(),
+        );
+        w.write_record([
+            call,
+            c["source"].as_str().unwrap(),
+            rule,
+            &turn,
+            &start,
+            &end,
+            verdict,
+            reviewer,
+            "",
+            c["rules_version"].as_str().unwrap(),
+            e["kind"].as_str().unwrap(),
+            h["rule_title"].as_str().unwrap(),
+            words,
+            "",
+            "phone",
+            &print,
+            appeal,
+            decision,
+            by,
+            at,
+        ])
+        .unwrap();
+    }
+    String::from_utf8(w.into_inner().unwrap()).unwrap()
+}
+
+#[test]
+fn rescore_writes_each_call_s_final_score_and_the_hits_removed_and_kept() {
+    let dir = rescore_batch();
+    let d = dir.path();
+    // Two reviewers' verdicts, then the appeals file the QA lead filled in.
+    let review = verdict_rows(
+        d,
+        &[
+            // The first RSP002 evidence is wrong, but the rule still stands on the next.
+            [
+                "a1-blame",
+                "RSP002",
+                "电话特别多",
+                "误判",
+                "李强",
+                "",
+                "",
+                "",
+                "",
+            ],
+            [
+                "a1-blame",
+                "RSP002",
+                "那是我们领导的事",
+                "确认",
+                "李强",
+                "",
+                "",
+                "",
+                "",
+            ],
+            [
+                "a1-blame",
+                "OPN002",
+                "喂,你说。",
+                "误判",
+                "李强",
+                "",
+                "",
+                "",
+                "",
+            ],
+            [
+                "a1-blame",
+                "OPN003",
+                "喂,你说。",
+                "误判",
+                "李强",
+                "",
+                "",
+                "",
+                "",
+            ],
+            // Two reviewers split: 存疑, kept.
+            [
+                "a1-blame",
+                "EMP001",
+                "你们怎么回事",
+                "确认",
+                "李强",
+                "",
+                "",
+                "",
+                "",
+            ],
+            [
+                "a1-blame",
+                "EMP001",
+                "你们怎么回事",
+                "误判",
+                "王芳",
+                "",
+                "",
+                "",
+                "",
+            ],
+            [
+                "a1-dunno",
+                "LNG001",
+                "不知道",
+                "误判",
+                "王芳",
+                "",
+                "",
+                "",
+                "",
+            ],
+            // A verdict from another batch.
+            ["a1-good", "OPN001", "", "确认", "王芳", "", "", "", ""],
+        ][..7],
+    );
+    let mut review = review;
+    review.push_str("a1-good,calls/a1-good.txt,OPN001,0,0,1,确认,王芳,,0123456789abcdef,said,使用“喂”,喂,,phone,00000000,,,,\n");
+    write(d, "verdicts.csv", &review);
+    write(
+        d,
+        "申诉.csv",
+        &verdict_rows(
+            d,
+            &[
+                [
+                    "a1-blame",
+                    "OPN001",
+                    "喂",
+                    "确认",
+                    "李强",
+                    "IVR 已经报过工号",
+                    "撤销",
+                    "王经理",
+                    "2026-11-20",
+                ],
+                [
+                    "a1-blame",
+                    "CLS001",
+                    "我们会记录下来的。",
+                    "",
+                    "",
+                    "客户先挂断了",
+                    "",
+                    "",
+                    "",
+                ],
+            ],
+        ),
+    );
+    let run = |out: &str| {
+        zhijian()
+            .current_dir(d)
+            .args([
+                "rescore",
+                "results.jsonl",
+                "verdicts.csv",
+                "申诉.csv",
+                "-o",
+                out,
+            ])
+            .output()
+            .unwrap()
+    };
+    let out = run("final.csv");
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(
+        stderr,
+        "已重算 3 通 (其中 1 通当时无法读取,照原样列出):2 通的得分、档位或服务类型有变;\
+         去掉 5 处命中 (误判 4,申诉撤销 1),申诉待裁决 1 处 (按原判计)。\n\
+         注意: 1 条复核结论或申诉在结果里找不到对应的命中,没有用上 (a1-good OPN001 第 1 轮);\
+         它们可能属于另一批通话,或是在另一版规则的结果上做的 (rules_version 不同)。\n\
+         最终得分已写入 final.csv\n"
+    );
+    let csv = fs::read_to_string(d.join("final.csv")).unwrap();
+    insta::assert_snapshot!("rescore_final_csv", csv);
+
+    // Without -o the same table goes to stdout.
+    let stdout = stdout_of(zhijian().current_dir(d).args([
+        "rescore",
+        "results.jsonl",
+        "verdicts.csv",
+        "申诉.csv",
+        "-q",
+    ]));
+    assert_eq!(stdout, csv);
+
+    // The workbook: the same cells under Chinese headers.
+    use calamine::Reader as _;
+    assert_eq!(run("final.xlsx").status.code(), Some(0));
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook(d.join("final.xlsx")).unwrap();
+    assert_eq!(book.sheet_names(), ["最终得分"]);
+    let sheet = book.worksheet_range("最终得分").unwrap();
+    let cells: Vec<Vec<String>> = sheet
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    let headers: Vec<&str> = zhijian::report::rescore::COLUMNS
+        .iter()
+        .map(|c| c.1)
+        .collect();
+    assert_eq!(cells[0], headers);
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let from_csv: Vec<Vec<String>> = reader
+        .records()
+        .map(|r| r.unwrap().iter().map(String::from).collect())
+        .collect();
+    assert_eq!(cells[1..], from_csv[..]);
+}
+
+#[test]
+fn rescore_says_which_file_it_was_given_when_it_is_not_the_results() {
+    let dir = rescore_batch();
+    let d = dir.path();
+    let verdicts = verdict_rows(
+        d,
+        &[[
+            "a1-dunno",
+            "LNG001",
+            "不知道",
+            "误判",
+            "王芳",
+            "",
+            "",
+            "",
+            "",
+        ]],
+    );
+    write(d, "verdicts.csv", &verdicts);
+    let rescore = |args: &[&str]| {
+        let out = zhijian()
+            .current_dir(d)
+            .arg("rescore")
+            .args(args)
+            .output()
+            .unwrap();
+        (out.status.code(), String::from_utf8(out.stderr).unwrap())
+    };
+    for out in ["final.csv", "final.xlsx"] {
+        let (code, _) = rescore(&["results.jsonl", "verdicts.csv", "-q", "-o", out]);
+        assert_eq!(code, Some(0));
+    }
+    // Its own output, as results or as verdicts.
+    let (code, err) = rescore(&["final.csv", "verdicts.csv"]);
+    assert_eq!(code, Some(2));
+    assert_eq!(
+        err,
+        "zhijian: final.csv: 这是最终得分表 (zhijian rescore 的输出),不是质检结果;请给质检时 zhijian grade \
+         --out 结果.jsonl 写出的 JSONL (最终得分表是重算的结果,不能再拿来重算)\n"
+    );
+    let (_, err) = rescore(&["final.xlsx", "verdicts.csv"]);
+    assert!(
+        err.starts_with("zhijian: final.xlsx: 这是一个 Excel 工作簿,不是质检结果;这里面没有"),
+        "{err}"
+    );
+    let (code, err) = rescore(&["results.jsonl", "final.csv"]);
+    assert_eq!(code, Some(2));
+    assert!(
+        err.starts_with("zhijian: final.csv: 这是最终得分表 (zhijian rescore 的输出),不是复核结论 (verdicts.csv);"),
+        "{err}"
+    );
+    let (_, err) = rescore(&["results.jsonl", "final.xlsx"]);
+    assert!(
+        err.starts_with("zhijian: final.xlsx: 这是 Excel 工作簿,不是 CSV"),
+        "{err}"
+    );
+    // The arguments the wrong way round.
+    let (code, err) = rescore(&["verdicts.csv", "results.jsonl"]);
+    assert_eq!(code, Some(2));
+    assert!(err.starts_with("zhijian: 参数顺序反了"), "{err}");
+    let (_, err) = rescore(&["verdicts.csv", "verdicts.csv"]);
+    assert!(
+        err.starts_with(
+            "zhijian: verdicts.csv: 这是复核结论表 (verdicts.csv),不是质检结果;质检结果在前"
+        ),
+        "{err}"
+    );
+    // Any other file; a results file from before `scoring`.
+    write(d, "notes.txt", "今天的复核记录\n");
+    let (_, err) = rescore(&["notes.txt", "verdicts.csv"]);
+    assert!(
+        err.starts_with("zhijian: notes.txt:1: 不是 zhijian 的质检结果"),
+        "{err}"
+    );
+    let old: String = fs::read_to_string(d.join("results.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let mut v: Value = serde_json::from_str(l).unwrap();
+            v.as_object_mut().unwrap().remove("scoring");
+            v.to_string() + "\n"
+        })
+        .collect();
+    write(d, "old.jsonl", &old);
+    let (_, err) = rescore(&["old.jsonl", "verdicts.csv"]);
+    assert!(
+        err.starts_with("zhijian: old.jsonl:1: 这一行没有 scoring"),
+        "{err}"
+    );
+    // Never over an input; only CSV or a workbook.
+    let (code, err) = rescore(&["results.jsonl", "verdicts.csv", "-o", "verdicts.csv"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("就是输入 verdicts.csv"), "{err}");
+    let (code, err) = rescore(&["results.jsonl", "verdicts.csv", "-o", "final.jsonl"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("只能是 .csv 或 .xlsx"), "{err}");
+    assert_eq!(
+        fs::read_to_string(d.join("verdicts.csv")).unwrap(),
+        verdicts,
+        "untouched"
     );
 }

@@ -500,7 +500,7 @@ pub(super) fn only_format(
 }
 
 /// Refuses a run that would write over one of its inputs, or write two reports into one file.
-fn check_clashes(sources: &[Source], outputs: &[&Target]) -> Result<(), CliError> {
+pub(super) fn check_clashes(sources: &[Source], outputs: &[&Target]) -> Result<(), CliError> {
     for (i, a) in outputs.iter().enumerate() {
         for b in &outputs[..i] {
             if a.same_as(b) {

@@ -2,8 +2,9 @@
 //!
 //! In: `zhijian grade …` (score calls), `zhijian review …` (the supervisor's HTML report),
 //! `zhijian explain FILE` (one call in the terminal), `zhijian precision verdicts.csv…` (each
-//! rule's precision from supervisors' verdicts), `zhijian sample …` (draw hits or calls for people
-//! to check by hand), `zhijian test …` (prove the rule files work) or `zhijian rules [ID]` (list
+//! rule's precision from supervisors' verdicts, and how well they agree), `zhijian rescore
+//! results.jsonl verdicts.csv…` (each call's final score after review and appeals), `zhijian
+//! sample …` (draw hits or calls for people to check by hand), `zhijian test …` (prove the rule files work) or `zhijian rules [ID]` (list
 //! or document the rules). Out: what the command writes and an
 //! exit status, 0 success, 1 problems found (inputs that could not be read, tests that
 //! failed), 2 the command could not run (usage, unusable rule files, unwritable output).
@@ -11,6 +12,7 @@
 mod explain;
 mod grade;
 mod precision;
+mod rescore;
 mod review;
 mod rules;
 mod sample;
@@ -24,6 +26,7 @@ use clap::{Parser, Subcommand};
 pub use explain::ExplainArgs;
 pub use grade::{GradeArgs, InputArgs};
 pub use precision::PrecisionArgs;
+pub use rescore::RescoreArgs;
 pub use review::ReviewArgs;
 pub use rules::RulesArgs;
 pub use sample::SampleArgs;
@@ -58,8 +61,12 @@ pub enum Command {
     /// draw a reproducible sample of hits or calls for people to check
     #[command(after_help = SAMPLE_EXAMPLES)]
     Sample(SampleArgs),
-    /// 按复核结论 (verdicts.csv) 统计每条规则的准确率 / each rule's precision from verdicts
+    /// 按复核结论 (verdicts.csv) 统计每条规则的准确率和复核人的一致性 / each rule's precision
+    /// from verdicts, and how well reviewers agree
     Precision(PrecisionArgs),
+    /// 复核、申诉之后重算每通电话的最终得分 / every call's final score after review and appeals
+    #[command(after_help = RESCORE_EXAMPLES)]
+    Rescore(RescoreArgs),
     /// 检验规则文件: 校验格式、运行示例、核对语料期望 / test the rule files
     Test(TestArgs),
     /// 列出规则,或显示一条规则的说明 / list the rules, or document one
@@ -105,6 +112,15 @@ const SAMPLE_EXAMPLES: &str = "\
 --n 加大时原来抽到的仍在其中。把结论填进 --verdicts 的 verdict 列 (确认/误判/存疑),
 再用 zhijian precision 抽检.csv 统计每条规则的准确率。";
 
+const RESCORE_EXAMPLES: &str = "\
+例子 / examples:
+  zhijian rescore 结果.jsonl verdicts.csv -o 最终得分.csv          复核的误判去掉后的得分
+  zhijian rescore 结果.jsonl 李强.csv 王芳.csv 申诉.csv -o 最终.xlsx  几位复核人的结论加上申诉
+
+结果.jsonl 是 zhijian grade --out 结果.jsonl 写的质检结果 (每行带重算所需的评分参数,规则文件
+改过也能重算)。复核判为误判、申诉裁决为撤销的命中去掉,申诉维持的保留,用质检时同一套算法重算
+得分、档位和服务类型;与复核报告里“去掉误判后”的得分一致。申诉列见 README“申诉与最终得分”。";
+
 const EXPLAIN_EXAMPLES: &str = "\
 例子 / examples:
   zhijian explain 转写/0315-1022.txt                       一个文件一通电话
@@ -145,6 +161,7 @@ pub fn run(cli: Cli) -> Result<Status, CliError> {
         Command::Review(args) => review::run(&args),
         Command::Sample(args) => sample::run(&args),
         Command::Precision(args) => precision::run(&args),
+        Command::Rescore(args) => rescore::run(&args),
         Command::Explain(args) => explain::run(&args),
         Command::Test(args) => test::run(&args),
         Command::Rules(args) => rules::run(&args),

@@ -339,6 +339,18 @@ pub(super) fn line<'r>(cx: &Context<'r>, row: &'r Graded) -> Line<'r> {
     line
 }
 
+/// `row` as its JSONL line, without the newline: for tests that need a results line.
+#[cfg(test)]
+pub(crate) fn text(set: &crate::rule::RuleSet, row: &Graded) -> String {
+    let cx = Context {
+        rules: set,
+        bom: false,
+        only_flagged: false,
+        masked: false,
+    };
+    serde_json::to_string(&line(&cx, row)).expect("a line serialises")
+}
+
 impl Report for Jsonl<'_> {
     fn write(&mut self, rows: &[Graded]) -> io::Result<()> {
         let mut buf = Vec::with_capacity(4096);

@@ -80,7 +80,7 @@ const EVIDENCE_HEADERS: [&str; 15] = [
 ];
 
 /// One cell of a row.
-enum Cell<'s> {
+pub(super) enum Cell<'s> {
     Text(&'s str),
     Int(i64),
     Seconds(u64),
@@ -263,6 +263,75 @@ fn dress(
     Ok(())
 }
 
+/// A workbook with zhijian's properties: a fixed creation time, so that the same rows give a
+/// byte-identical file.
+fn workbook(title: &str, comment: &str) -> io::Result<Workbook> {
+    let mut book = Workbook::new();
+    let created = ExcelDateTime::from_ymd(2026, 1, 1).map_err(xlsx_error)?;
+    book.set_properties(
+        &DocProperties::new()
+            .set_title(title)
+            .set_author("zhijian")
+            .set_comment(comment)
+            .set_creation_datetime(&created),
+    );
+    Ok(book)
+}
+
+fn formats() -> Formats {
+    Formats {
+        header: Format::new()
+            .set_bold()
+            .set_align(FormatAlign::Center)
+            .set_background_color(0xDDEBF7)
+            .set_border_bottom(FormatBorder::Thin),
+        seconds: Format::new().set_num_format("0.0"),
+        decimal: Format::new().set_num_format("0.0"),
+        percent: Format::new().set_num_format("0.0%"),
+    }
+}
+
+/// A workbook of one table that is not the batch's (the final scores of `zhijian rescore`), with
+/// the report's header style, widths, frozen header, autofilter and text cells, streamed row by
+/// row.
+pub(super) struct Table {
+    book: Workbook,
+    formats: Formats,
+    sheet: Stream,
+}
+
+impl Table {
+    pub(super) fn new(
+        title: &'static str,
+        headers: &'static [&'static str],
+        comment: &str,
+    ) -> io::Result<Table> {
+        let mut book = workbook(title, comment)?;
+        let formats = formats();
+        let mut sheet = Stream::new(title, headers);
+        sheet.start_part(&mut book, &formats).map_err(xlsx_error)?;
+        Ok(Table {
+            book,
+            formats,
+            sheet,
+        })
+    }
+
+    pub(super) fn push(&mut self, cells: &[Cell<'_>]) -> io::Result<()> {
+        self.sheet
+            .push(&mut self.book, &self.formats, EXCEL_ROWS, cells)
+            .map_err(xlsx_error)
+    }
+
+    pub(super) fn save(mut self, out: &mut Output) -> io::Result<()> {
+        self.sheet
+            .finish(&mut self.book, |_, _| Ok(()))
+            .and_then(|()| self.book.save_to_writer(&mut *out))
+            .map_err(xlsx_error)?;
+        out.flush()
+    }
+}
+
 struct Xlsx<'a> {
     out: Output,
     cx: Context<'a>,
@@ -283,26 +352,11 @@ fn xlsx_error(e: XlsxError) -> io::Error {
 
 impl<'a> Xlsx<'a> {
     fn new(out: Output, cx: Context<'a>, limit: u32) -> io::Result<Self> {
-        let mut book = Workbook::new();
-        // A fixed creation time: the same batch gives a byte-identical file.
-        let created = ExcelDateTime::from_ymd(2026, 1, 1).map_err(xlsx_error)?;
-        book.set_properties(
-            &DocProperties::new()
-                .set_title("zhijian 质检报告")
-                .set_author("zhijian")
-                .set_comment(format!("规则版本 {}", cx.rules.version))
-                .set_creation_datetime(&created),
-        );
-        let formats = Formats {
-            header: Format::new()
-                .set_bold()
-                .set_align(FormatAlign::Center)
-                .set_background_color(0xDDEBF7)
-                .set_border_bottom(FormatBorder::Thin),
-            seconds: Format::new().set_num_format("0.0"),
-            decimal: Format::new().set_num_format("0.0"),
-            percent: Format::new().set_num_format("0.0%"),
-        };
+        let book = workbook(
+            "zhijian 质检报告",
+            &format!("规则版本 {}", cx.rules.version),
+        )?;
+        let formats = formats();
         let mut x = Xlsx {
             out,
             cx,
