@@ -407,7 +407,7 @@ fn id_number(d: &[u8]) -> bool {
     }
     let num = |r: std::ops::Range<usize>| d[r].iter().fold(0u32, |n, &v| n * 10 + v as u32);
     let (year, month, day) = (num(6..10), num(10..12), num(12..14));
-    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let leap = year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400));
     let days = match month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
         4 | 6 | 9 | 11 => 30,
@@ -442,7 +442,7 @@ fn luhn(d: &[u8]) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 fn emails(text: &str, found: &mut Vec<Found>) {
@@ -514,7 +514,10 @@ mod tests {
             ("一三八,一二三四,五六七八", "一三八,****,五六七八"),
             ("１３８１２３４５６７８", "１３８****５６７８"),
             ("138.1234.5678", "138.****.5678"),
-            ("电话13812345678和13987654321", "电话138****5678和139****4321"),
+            (
+                "电话13812345678和13987654321",
+                "电话138****5678和139****4321",
+            ),
             ("外地手机要加零:013812345678", "外地手机要加零:0138****5678"),
         ] {
             assert_eq!(mask(said), masked, "{said}");
@@ -551,7 +554,11 @@ mod tests {
         assert!(!kinds(&wrong).contains(&Kind::IdNumber));
         assert!(!kinds(&id("19900230", "123")).contains(&Kind::IdNumber));
         // Spoken and split like the rest.
-        let spoken: String = good[..6].chars().chain(" ".chars()).chain(good[6..].chars()).collect();
+        let spoken: String = good[..6]
+            .chars()
+            .chain(" ".chars())
+            .chain(good[6..].chars())
+            .collect();
         assert_eq!(kinds(&spoken), [Kind::IdNumber]);
     }
 
@@ -573,7 +580,11 @@ mod tests {
         assert!(mask(&spaced).ends_with(&last_four), "{}", mask(&spaced));
         // 16 digits that fail Luhn and do not start 62: a transaction or tracking number.
         let mut other = card("4", 16).into_bytes();
-        other[15] = if other[15] == b'9' { b'0' } else { other[15] + 1 };
+        other[15] = if other[15] == b'9' {
+            b'0'
+        } else {
+            other[15] + 1
+        };
         assert!(find(std::str::from_utf8(&other).unwrap()).is_empty());
     }
 
@@ -668,10 +679,16 @@ mod tests {
         let mut json = Graded {
             source: "b.json".into(),
             call_id: "b".into(),
-            outcome: Err(InputError::Json("第 1 行第 9 列: \"13800138000\" 后面缺少逗号".into())),
+            outcome: Err(InputError::Json(
+                "第 1 行第 9 列: \"13800138000\" 后面缺少逗号".into(),
+            )),
         };
         mask_row(&mut json);
-        assert!(json.outcome.unwrap_err().to_string().contains("138****8000"));
+        assert!(json
+            .outcome
+            .unwrap_err()
+            .to_string()
+            .contains("138****8000"));
     }
 
     #[test]

@@ -1385,7 +1385,11 @@ fn similar_evidence_names_its_example_and_score_in_every_report() {
 fn synthetic_id() -> String {
     let body = "89010119850615123";
     const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    let sum: u32 = body.bytes().zip(WEIGHTS).map(|(b, w)| (b - b'0') as u32 * w).sum();
+    let sum: u32 = body
+        .bytes()
+        .zip(WEIGHTS)
+        .map(|(b, w)| (b - b'0') as u32 * w)
+        .sum();
     let check = b"10X98765432"[(sum % 11) as usize] as char;
     format!("{body}{check}")
 }
@@ -1402,10 +1406,14 @@ fn synthetic_card() -> String {
                 .enumerate()
                 .map(|(i, b)| {
                     let v = (b - b'0') as u32 * if i % 2 == 1 { 2 } else { 1 };
-                    if v > 9 { v - 9 } else { v }
+                    if v > 9 {
+                        v - 9
+                    } else {
+                        v
+                    }
                 })
                 .sum();
-            sum % 10 == 0
+            sum.is_multiple_of(10)
         })
         .unwrap()
 }
@@ -1466,7 +1474,16 @@ fn no_personal_number_leaves_in_any_report_unless_asked() {
         ),
     );
     let outputs = [
-        "-q", "-o", "s.csv", "--findings", "f.csv", "-o", "r.jsonl", "-o", "r.xlsx", "--html",
+        "-q",
+        "-o",
+        "s.csv",
+        "--findings",
+        "f.csv",
+        "-o",
+        "r.jsonl",
+        "-o",
+        "r.xlsx",
+        "--html",
         "r.html",
     ];
     let run = grade_to(dir.path(), &[Path::new("pii.txt")], &outputs);

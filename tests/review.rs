@@ -137,7 +137,10 @@ fn the_report_embeds_each_call_exactly_as_the_jsonl_line() {
         .iter()
         .map(|r| r["dimension_zh"].as_str().unwrap())
         .collect();
-    assert!(zh.contains(&"问题解决") && zh.contains(&"服务态度"), "{zh:?}");
+    assert!(
+        zh.contains(&"问题解决") && zh.contains(&"服务态度"),
+        "{zh:?}"
+    );
     assert!(zh.iter().all(|d| !d.is_ascii()), "{zh:?}");
     assert_eq!(
         meta["rules"].as_array().unwrap().len(),

@@ -35,25 +35,32 @@ pub(super) fn run(args: &ExplainArgs) -> Result<Status, CliError> {
     let mut total = 0usize;
     let bar = indicatif::ProgressBar::hidden();
     pool.install(|| {
-        grade_sources(&rules, &found.sources, &options, 256, &bar, &mut |mut rows| {
-            if !args.input.no_mask {
-                crate::mask::mask_rows(&mut rows);
-            }
-            for row in rows {
-                total += 1;
-                let wanted = args.call.as_deref().is_none_or(|id| id == row.call_id);
-                if seen.len() < LISTED {
-                    seen.push((
-                        row.call_id.clone(),
-                        row.outcome.as_ref().ok().map(|o| o.card.score),
-                    ));
+        grade_sources(
+            &rules,
+            &found.sources,
+            &options,
+            256,
+            &bar,
+            &mut |mut rows| {
+                if !args.input.no_mask {
+                    crate::mask::mask_rows(&mut rows);
                 }
-                if wanted && chosen.len() < 2 {
-                    chosen.push(row);
+                for row in rows {
+                    total += 1;
+                    let wanted = args.call.as_deref().is_none_or(|id| id == row.call_id);
+                    if seen.len() < LISTED {
+                        seen.push((
+                            row.call_id.clone(),
+                            row.outcome.as_ref().ok().map(|o| o.card.score),
+                        ));
+                    }
+                    if wanted && chosen.len() < 2 {
+                        chosen.push(row);
+                    }
                 }
-            }
-            Ok(())
-        })
+                Ok(())
+            },
+        )
     })
     .map_err(|e| CliError::Usage(format!("读取中断: {}", crate::zh::io(&e))))?;
 

@@ -601,7 +601,10 @@ mod tests {
         };
         let dir = tempfile::tempdir().unwrap();
         let open = |limit| {
-            let (out, _) = Target::resolve(&dir.path().join("r.html")).unwrap().open().unwrap();
+            let (out, _) = Target::resolve(&dir.path().join("r.html"))
+                .unwrap()
+                .open()
+                .unwrap();
             let mut page = Box::new(Html::new(out, cx).unwrap());
             page.limit = limit;
             page
@@ -617,7 +620,10 @@ mod tests {
             Ok(()) => page.finish().map(drop),
         };
         let e = result.unwrap_err().to_string();
-        assert!(e.contains("超过了浏览器单页能载入的上限") && e.contains("--only-flagged"), "{e}");
+        assert!(
+            e.contains("超过了浏览器单页能载入的上限") && e.contains("--only-flagged"),
+            "{e}"
+        );
     }
 
     #[test]

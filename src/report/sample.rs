@@ -955,7 +955,10 @@ mod tests {
         let sheet = worksheet(&set, &empty, true);
         assert!(sheet.contains("\n个人信息: 已遮盖"), "{sheet}");
         let unmasked = worksheet(&set, &empty, false);
-        assert!(unmasked.contains("\n个人信息: 未遮盖 (--no-mask)"), "{unmasked}");
+        assert!(
+            unmasked.contains("\n个人信息: 未遮盖 (--no-mask)"),
+            "{unmasked}"
+        );
         assert!(
             sheet.ends_with("\n没有抽到任何一项:没有符合条件的候选。\n"),
             "{sheet}"
