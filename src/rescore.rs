@@ -24,6 +24,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::channel::Channel;
+use crate::input::own_reports::{self, Kind};
 use crate::rule::{Group, Scoring};
 use crate::score::{tally, Scorecard, Weight};
 use crate::verdict::{fingerprint, hit_key, Appeal, Decision, Judgement, Verdict, Verdicts};
@@ -172,14 +173,14 @@ impl Results {
                 message: "文件为空,没有可重算的通话".into(),
             });
         }
-        match crate::report::recognise(head) {
-            Some(crate::report::Known::Results) | None => {}
-            Some(other) => {
+        match own_reports::recognise(head) {
+            Some(r) if r.kind != Kind::Results => {
                 return Err(RescoreError::Bad {
                     at: name,
-                    message: format!("这是{},不是质检结果{}", other.zh(), hint(other)),
+                    message: format!("{},不是质检结果{}", r.this_is(), hint(r.kind)),
                 })
             }
+            _ => {}
         }
         Ok(Results {
             lines: reader.lines(),
@@ -189,19 +190,18 @@ impl Results {
     }
 }
 
-/// What to give instead, when `known` was given as the results.
-fn hint(known: crate::report::Known) -> &'static str {
-    use crate::report::Known;
-    match known {
-        Known::FinalScores => {
+/// What to give instead, when a report of `kind` was given as the results.
+fn hint(kind: Kind) -> &'static str {
+    match kind {
+        Kind::FinalScores => {
             ";请给质检时 zhijian grade --out 结果.jsonl 写出的 JSONL (最终得分表是重算的结果,不能再拿来重算)"
         }
-        Known::Verdicts => ";质检结果在前,复核结论在后: zhijian rescore 结果.jsonl verdicts.csv",
-        Known::Scores | Known::Findings | Known::Workbook => {
+        Kind::Verdicts => ";质检结果在前,复核结论在后: zhijian rescore 结果.jsonl verdicts.csv",
+        Kind::Scores | Kind::Findings | Kind::Workbook | Kind::Worksheet => {
             ";这里面没有重算所需的命中和评分参数,请给 zhijian grade --out 结果.jsonl 写出的 JSONL"
         }
-        Known::Page => ";请给和它一起写出的质检结果 (zhijian grade --out 结果.jsonl)",
-        Known::Results => "",
+        Kind::Page => ";请给和它一起写出的质检结果 (zhijian grade --out 结果.jsonl)",
+        Kind::Results => "",
     }
 }
 

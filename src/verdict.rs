@@ -28,6 +28,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use crate::channel::Channel;
+use crate::input::own_reports::Kind;
 use crate::input::Turn;
 use crate::rule::{Evidence, RuleSet};
 
@@ -365,7 +366,8 @@ pub fn read_into(all: &mut Verdicts, bytes: &[u8], path: &Path) -> Result<(), Ve
         at: name.clone(),
         message,
     };
-    if crate::report::recognise(bytes) == Some(crate::report::Known::Workbook) {
+    let own = crate::input::own_reports::recognise(bytes);
+    if own.is_some_and(|r| r.kind == Kind::Workbook) {
         return Err(bad(
             "这是 Excel 工作簿,不是 CSV;请在 Excel 里另存为 CSV (UTF-8) 再读".into(),
         ));
@@ -401,15 +403,13 @@ pub fn read_into(all: &mut Verdicts, bytes: &[u8], path: &Path) -> Result<(), Ve
         .collect();
     if !missing.is_empty() {
         // Another file of zhijian's, given where verdicts belong: say which.
-        if let Some(known) =
-            crate::report::recognise(&bytes[bom..]).filter(|k| *k != crate::report::Known::Verdicts)
-        {
+        if let Some(r) = own.filter(|r| r.kind != Kind::Verdicts) {
             return Err(VerdictError::Bad {
                 at: name,
                 message: format!(
-                    "这是{},不是复核结论 (verdicts.csv);复核结论是复核报告下载的 verdicts.csv、\
+                    "{},不是复核结论 (verdicts.csv);复核结论是复核报告下载的 verdicts.csv、\
                      zhijian sample --verdicts 写的结论表,或加了申诉列的这两种表",
-                    known.zh()
+                    r.this_is()
                 ),
             });
         }

@@ -1132,18 +1132,22 @@ fn rescore_says_which_file_it_was_given_when_it_is_not_the_results() {
     assert_eq!(code, Some(2));
     assert_eq!(
         err,
-        "zhijian: final.csv: 这是最终得分表 (zhijian rescore 的输出),不是质检结果;请给质检时 zhijian grade \
-         --out 结果.jsonl 写出的 JSONL (最终得分表是重算的结果,不能再拿来重算)\n"
+        "zhijian: final.csv: 这是 zhijian rescore 写的最终得分表,不是质检结果;请给质检时 zhijian \
+         grade --out 结果.jsonl 写出的 JSONL (最终得分表是重算的结果,不能再拿来重算)\n"
     );
     let (_, err) = rescore(&["final.xlsx", "verdicts.csv"]);
     assert!(
-        err.starts_with("zhijian: final.xlsx: 这是一个 Excel 工作簿,不是质检结果;这里面没有"),
+        err.starts_with(
+            "zhijian: final.xlsx: 这是 Excel 工作簿 (或其他 Office 文档),不是质检结果;这里面没有"
+        ),
         "{err}"
     );
     let (code, err) = rescore(&["results.jsonl", "final.csv"]);
     assert_eq!(code, Some(2));
     assert!(
-        err.starts_with("zhijian: final.csv: 这是最终得分表 (zhijian rescore 的输出),不是复核结论 (verdicts.csv);"),
+        err.starts_with(
+            "zhijian: final.csv: 这是 zhijian rescore 写的最终得分表,不是复核结论 (verdicts.csv);"
+        ),
         "{err}"
     );
     let (_, err) = rescore(&["results.jsonl", "final.xlsx"]);

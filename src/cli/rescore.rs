@@ -14,10 +14,11 @@ use clap::Args;
 
 use super::grade::check_clashes;
 use super::{CliError, Status};
+use crate::input::own_reports::{self, Kind};
 use crate::input::Source;
 use crate::report::output::remove_temp_files_on_signals;
 use crate::report::rescore::{FinalFormat, FinalTable};
-use crate::report::{Format, Known, ReportError, Target};
+use crate::report::{Format, ReportError, Target};
 use crate::rescore::{rescore, Decisions, Results};
 use crate::verdict;
 
@@ -150,19 +151,12 @@ fn output(args: &RescoreArgs) -> Result<(FinalFormat, Target), CliError> {
 /// Refuses the arguments the wrong way round (verdicts first, results after) in one sentence,
 /// rather than with a complaint about each file.
 fn swapped(args: &RescoreArgs) -> Result<(), CliError> {
-    let known = |path: &PathBuf| -> Option<Known> {
-        use std::io::Read;
-        let mut head = Vec::with_capacity(4096);
-        std::fs::File::open(path)
-            .and_then(|f| f.take(4096).read_to_end(&mut head))
-            .ok()?;
-        crate::report::recognise(&head)
-    };
-    if known(&args.results) == Some(Known::Verdicts)
+    let known = |path: &PathBuf| own_reports::peek(path).map(|r| r.kind);
+    if known(&args.results) == Some(Kind::Verdicts)
         && args
             .verdicts
             .iter()
-            .any(|p| known(p) == Some(Known::Results))
+            .any(|p| known(p) == Some(Kind::Results))
     {
         return Err(CliError::Usage(
             "参数顺序反了: 先写质检结果,再写复核结论,如 zhijian rescore 结果.jsonl verdicts.csv"

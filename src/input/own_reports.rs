@@ -19,14 +19,32 @@ use std::fs::File;
 use std::io::Read;
 use std::path::Path;
 
+use crate::report::rescore::KEYS as FINAL_HEADER;
 use crate::report::{FINDINGS_HEADER, GENERATOR, SCHEMA, SCORES_HEADER, UTF8_BOM, WORKSHEET_TITLE};
 
 /// How much of a file is looked at: every mark sits in its first line or its HTML head.
 pub const PEEK: usize = 1024;
 
+/// Which report a row of [`OWN_REPORTS`] knows, for a reader that expected another one (`zhijian
+/// rescore` given its own output, or verdicts where the results belong) and says what to give.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// The results JSONL.
+    Results,
+    Scores,
+    Findings,
+    Verdicts,
+    Page,
+    Worksheet,
+    Workbook,
+    /// The final scores of `zhijian rescore`.
+    FinalScores,
+}
+
 /// A kind of file zhijian writes (or that is no transcript for the same reason).
 #[derive(Debug)]
 pub struct OwnReport {
+    pub kind: Kind,
     /// What the file is, in messages (see [`OwnReport::this_is`]).
     pub what: &'static str,
     /// Extensions it is written under that no reader reads. In a directory walk files with
@@ -40,6 +58,7 @@ pub struct OwnReport {
 /// Every kind of report, in one place.
 pub static OWN_REPORTS: &[OwnReport] = &[
     OwnReport {
+        kind: Kind::Results,
         what: "zhijian 写的 JSONL 报告",
         extensions: &[],
         starts: |head| {
@@ -51,23 +70,27 @@ pub static OWN_REPORTS: &[OwnReport] = &[
         },
     },
     OwnReport {
+        kind: Kind::Scores,
         what: "zhijian 写的得分 CSV",
         extensions: &["csv"],
         // Columns are only ever appended: the first eight are those of every version.
         starts: |head| header_starts_with(head, &SCORES_HEADER[..8]),
     },
     OwnReport {
+        kind: Kind::Findings,
         what: "zhijian 写的证据 CSV",
         extensions: &["csv"],
         starts: |head| header_starts_with(head, &FINDINGS_HEADER[..8]),
     },
     OwnReport {
+        kind: Kind::Verdicts,
         what: "复核结论表 (verdicts.csv)",
         extensions: &["csv"],
         // The columns `zhijian precision` requires, which every writer of verdicts puts first.
         starts: |head| header_starts_with(head, &crate::verdict::HEADER[..7]),
     },
     OwnReport {
+        kind: Kind::Page,
         what: "zhijian 写的 HTML 复核报告",
         extensions: &["html", "htm"],
         starts: |head| {
@@ -77,6 +100,7 @@ pub static OWN_REPORTS: &[OwnReport] = &[
         },
     },
     OwnReport {
+        kind: Kind::Worksheet,
         what: "zhijian 写的人工抽检单",
         extensions: &[],
         starts: |head| {
@@ -88,6 +112,7 @@ pub static OWN_REPORTS: &[OwnReport] = &[
     // `[Content_Types].xml`), and no reader reads one: in a walk it is counted with the other
     // files that are not read, and only a workbook named as an input is said to be one.
     OwnReport {
+        kind: Kind::Workbook,
         what: "Excel 工作簿 (或其他 Office 文档)",
         extensions: &[],
         starts: |head| {
@@ -96,6 +121,12 @@ pub static OWN_REPORTS: &[OwnReport] = &[
                     .get(30..)
                     .is_some_and(|name| name.starts_with(b"[Content_Types].xml"))
         },
+    },
+    OwnReport {
+        kind: Kind::FinalScores,
+        what: "zhijian rescore 写的最终得分表",
+        extensions: &["csv"],
+        starts: |head| header_starts_with(head, &FINAL_HEADER[..5]),
     },
 ];
 
@@ -212,6 +243,10 @@ mod tests {
                 "人工抽检单 / Sample for review\n\n抽样: …".into(),
                 "zhijian 写的人工抽检单",
             ),
+            (
+                format!("\u{feff}{}\r\n", FINAL_HEADER.join(",")),
+                "zhijian rescore 写的最终得分表",
+            ),
         ] {
             assert_eq!(what(&head), Some(expected), "{head:?}");
         }
@@ -257,6 +292,7 @@ mod tests {
             SCORES_HEADER.join(","),
             FINDINGS_HEADER.join(","),
             crate::verdict::HEADER.join(","),
+            FINAL_HEADER.join(","),
         ] {
             assert!(header.len() + UTF8_BOM.len() < PEEK);
         }

@@ -12,8 +12,7 @@
 //! | [`Format::Html`] | the supervisor's review page: overview, queue, call view, agents, verdicts |
 //!
 //! Besides the batch's reports, [`rescore`] writes the final scores of `zhijian rescore` (one row
-//! per call after review and appeals) as CSV or a workbook, and [`recognise`] tells which of
-//! these files a user handed over where another was expected.
+//! per call after review and appeals) as CSV or a workbook.
 //!
 //! Every format is one file implementing [`Report`], listed once in [`Format::spec`]. The
 //! fan-out, [`Reports`], owns what they share: order, a closed stdout, atomic commit and which
@@ -53,78 +52,6 @@ use crate::score::Scorecard;
 
 /// The UTF-8 byte-order mark Excel needs to open a CSV as UTF-8 instead of the system code page.
 pub const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
-
-/// A file zhijian writes, or reads back, as [`recognise`] tells it from its first bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Known {
-    /// The results JSONL (`--out 结果.jsonl`).
-    Results,
-    /// The final scores `zhijian rescore` writes.
-    FinalScores,
-    /// A verdicts.csv: the review page's download, `zhijian sample --verdicts`, appeals.
-    Verdicts,
-    /// The score CSV.
-    Scores,
-    /// The findings CSV.
-    Findings,
-    /// An Excel workbook (a grade report or final scores).
-    Workbook,
-    /// The HTML review page.
-    Page,
-}
-
-impl Known {
-    /// What it is, as a message names it.
-    pub fn zh(self) -> &'static str {
-        match self {
-            Known::Results => "质检结果 JSONL",
-            Known::FinalScores => "最终得分表 (zhijian rescore 的输出)",
-            Known::Verdicts => "复核结论表 (verdicts.csv)",
-            Known::Scores => "得分 CSV",
-            Known::Findings => "证据 CSV",
-            Known::Workbook => "一个 Excel 工作簿",
-            Known::Page => "复核报告 (HTML)",
-        }
-    }
-}
-
-/// Which zhijian file `head` (the first bytes of a file) begins, if any: for telling a user who
-/// gave one file for another what they gave.
-pub fn recognise(head: &[u8]) -> Option<Known> {
-    if head.starts_with(b"PK\x03\x04") {
-        return Some(Known::Workbook);
-    }
-    let head = head.strip_prefix(UTF8_BOM).unwrap_or(head);
-    let first = head.split(|&b| b == b'\n').next().unwrap_or_default();
-    let first = String::from_utf8_lossy(first);
-    let first = first.trim();
-    let lower = first.to_ascii_lowercase();
-    if lower.starts_with("<!doctype html") || lower.starts_with("<html") {
-        return Some(Known::Page);
-    }
-    if first.starts_with('{') {
-        let schema = format!("\"schema\":\"{SCHEMA}\"");
-        return first.contains(&schema).then_some(Known::Results);
-    }
-    let columns: Vec<&str> = first.split(',').map(str::trim).collect();
-    let starts =
-        |header: &[&str]| columns.len() >= header.len() && columns[..header.len()] == *header;
-    if starts(&rescore::COLUMNS.map(|(key, _)| key)[..5]) {
-        Some(Known::FinalScores)
-    } else if starts(&SCORES_HEADER[..4]) {
-        Some(Known::Scores)
-    } else if starts(&FINDINGS_HEADER[..3]) {
-        Some(Known::Findings)
-    } else if columns.contains(&"rule_id")
-        && ["verdict", "decision", "appeal"]
-            .iter()
-            .any(|c| columns.contains(c))
-    {
-        Some(Known::Verdicts)
-    } else {
-        None
-    }
-}
 
 /// One output format: receives the batch in order, then finishes its file.
 pub trait Report: Send {
@@ -387,39 +314,4 @@ fn csv_writer(mut out: Output, cx: &Context<'_>) -> io::Result<csv::Writer<Outpu
         out.write_all(UTF8_BOM)?;
     }
     Ok(csv::Writer::from_writer(out))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn each_file_zhijian_writes_is_recognised_from_its_first_bytes() {
-        let csv = |header: &[&str]| format!("{}\r\nx,y\r\n", header.join(","));
-        let finals = csv(&rescore::COLUMNS.map(|(key, _)| key));
-        let line = format!("{{\"schema\":\"{SCHEMA}\",\"call_id\":\"a\"}}\n");
-        let verdicts = format!("\u{feff}{}\r\n", crate::verdict::HEADER.join(","));
-        for (head, known) in [
-            (finals.as_str(), Some(Known::FinalScores)),
-            (&csv(&SCORES_HEADER), Some(Known::Scores)),
-            (&csv(&FINDINGS_HEADER), Some(Known::Findings)),
-            (&verdicts, Some(Known::Verdicts)),
-            (
-                "call_id,source,rule_id,turn,start,end,appeal\n",
-                Some(Known::Verdicts),
-            ),
-            (&line, Some(Known::Results)),
-            ("<!DOCTYPE html>\n<html>", Some(Known::Page)),
-            ("{\"turns\": []}\n", None),
-            ("call_id,rule_id\n", None),
-            ("客服：您好\n", None),
-            ("", None),
-        ] {
-            assert_eq!(recognise(head.as_bytes()), known, "{head}");
-        }
-        assert_eq!(recognise(b"PK\x03\x04\x14\x00"), Some(Known::Workbook));
-        for known in [Known::Results, Known::Workbook, Known::Page] {
-            assert!(!known.zh().is_empty());
-        }
-    }
 }

@@ -36,6 +36,17 @@ pub const COLUMNS: [(&str, &str); 18] = [
     ("error", "错误"),
 ];
 
+/// The CSV header: [`COLUMNS`]' first halves.
+pub const KEYS: [&str; COLUMNS.len()] = {
+    let mut out = [""; COLUMNS.len()];
+    let mut i = 0;
+    while i < COLUMNS.len() {
+        out[i] = COLUMNS[i].0;
+        i += 1;
+    }
+    out
+};
+
 /// The workbook's headers: [`COLUMNS`]' second halves.
 static HEADERS_ZH: [&str; COLUMNS.len()] = {
     let mut out = [""; COLUMNS.len()];
@@ -182,8 +193,7 @@ impl FinalTable {
                     out.write_all(UTF8_BOM)?;
                 }
                 let mut w = csv::Writer::from_writer(out);
-                w.write_record(COLUMNS.map(|(key, _)| key))
-                    .map_err(io_error)?;
+                w.write_record(KEYS).map_err(io_error)?;
                 FinalTable(Sink::Csv(Box::new(w)))
             }
             FinalFormat::Xlsx => FinalTable(Sink::Xlsx(
