@@ -445,6 +445,17 @@ fn a_symlink_loop_is_named_link_by_link() {
         "{err}"
     );
     assert!(!dir.path().join("r.csv").exists());
+    // Named from its own directory, without a path.
+    let out = zhijian()
+        .current_dir(dir.path().join("d"))
+        .args(["grade", "a.txt"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("符号链接循环: a.txt -> b.txt -> a.txt"),
+        "{err}"
+    );
 }
 
 /// A recogniser's whole call on one line: graded with evidence in the right place, deep in the

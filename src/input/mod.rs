@@ -944,6 +944,57 @@ mod tests {
     }
 
     #[test]
+    fn symlink_loops_are_told_from_links_that_lead_somewhere() {
+        use std::os::unix::fs::symlink;
+        let dir = tempfile::tempdir().unwrap();
+        let at = |name: &str| dir.path().join(name);
+        std::fs::create_dir_all(at("d/sub")).unwrap();
+        std::fs::create_dir(at("other")).unwrap();
+        std::fs::write(at("d/real.txt"), "客服：您好").unwrap();
+        symlink("b.txt", at("d/a.txt")).unwrap();
+        symlink("a.txt", at("d/b.txt")).unwrap();
+        symlink("..", at("d/sub/up")).unwrap();
+        symlink("../other", at("d/sibling")).unwrap();
+        symlink("real.txt", at("d/file.txt")).unwrap();
+        symlink("gone.txt", at("d/dangling.txt")).unwrap();
+        let shown = |name: &str| at(name).display().to_string();
+        assert_eq!(
+            symlink_loop(&at("d/a.txt")),
+            Some(format!(
+                "符号链接循环: {} -> {} -> {}",
+                shown("d/a.txt"),
+                shown("d/b.txt"),
+                shown("d/a.txt")
+            ))
+        );
+        assert_eq!(
+            symlink_loop(&at("d/sub/up")),
+            Some(format!(
+                "符号链接循环: {} -> .. (指向包含它的目录)",
+                shown("d/sub/up")
+            ))
+        );
+        for fine in [
+            "d/sibling",
+            "d/file.txt",
+            "d/dangling.txt",
+            "d/real.txt",
+            "d",
+        ] {
+            assert_eq!(symlink_loop(&at(fine)), None, "{fine}");
+        }
+        // More links in a row than the system follows, none of them twice.
+        for i in 0..MAX_LINKS + 2 {
+            symlink(format!("l{}", i + 1), at(&format!("d/l{i}"))).unwrap();
+        }
+        std::fs::write(at(&format!("d/l{}", MAX_LINKS + 2)), "end").unwrap();
+        assert!(std::fs::read(at("d/l0")).is_err(), "the system gives up");
+        let said = symlink_loop(&at("d/l0")).unwrap();
+        assert!(said.starts_with("符号链接层数过多 (超过 40 层)"), "{said}");
+        assert_eq!(symlink_loop(&at("d/l2")), None, "within the limit");
+    }
+
+    #[test]
     fn call_stems_drop_the_recording_extension() {
         assert_eq!(call_stem("A1024-0001.wav.json"), "A1024-0001");
         assert_eq!(call_stem("A1024-0001.MP3.srt"), "A1024-0001");

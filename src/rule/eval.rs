@@ -208,7 +208,9 @@ impl TermMatch {
             TermKind::Phrase => 0,
             TermKind::Word => 1,
             TermKind::Exclude => 2,
-            TermKind::Anchor { verifier, exclude } => 3 + 2 * small(verifier) + u32::from(exclude),
+            TermKind::Anchor { verifier, exclude } => {
+                3 + (small(verifier) << 1 | u32::from(exclude))
+            }
         };
         TermMatch {
             cond: small(cond),
@@ -223,10 +225,13 @@ impl TermMatch {
             0 => TermKind::Phrase,
             1 => TermKind::Word,
             2 => TermKind::Exclude,
-            k => TermKind::Anchor {
-                verifier: ((k - 3) / 2) as usize,
-                exclude: (k - 3) % 2 == 1,
-            },
+            k => {
+                let anchor = k - 3;
+                TermKind::Anchor {
+                    verifier: (anchor >> 1) as usize,
+                    exclude: anchor & 1 == 1,
+                }
+            }
         }
     }
 
@@ -322,11 +327,18 @@ impl CharIndex {
         }
     }
 
+    /// The last recorded character at or before byte `byte`: where a scan for it starts.
+    fn checkpoint(&self, byte: usize) -> usize {
+        self.starts
+            .partition_point(|&b| b <= byte)
+            .saturating_sub(1)
+    }
+
     /// How many characters of `text` start before byte `byte`: the character at `byte`, or
     /// the one after the character `byte` falls inside.
     fn char_at(&self, text: &str, byte: usize) -> usize {
         let byte = byte.min(text.len());
-        let k = self.starts.partition_point(|&b| b < byte).saturating_sub(1);
+        let k = self.checkpoint(byte);
         let from = self.starts.get(k).copied().unwrap_or(0);
         let starts_between = text.as_bytes()[from..byte]
             .iter()
@@ -778,7 +790,11 @@ mod tests {
         for (ch, &byte) in full.iter().enumerate() {
             assert_eq!(index.char_at(&text, byte), ch, "byte {byte}");
             assert_eq!(index.byte_of(&text, ch), byte, "char {ch}");
+            // A lookup scans less than a stride, not the text.
+            let last = (full.len() - 2) / CharIndex::STRIDE;
+            assert_eq!(index.checkpoint(byte), (ch / CharIndex::STRIDE).min(last));
         }
+        assert_eq!(index.starts.len(), (full.len() - 2) / CharIndex::STRIDE + 1);
         for byte in 0..=text.len() {
             let expected = full.binary_search(&byte).unwrap_or_else(|i| i);
             assert_eq!(index.char_at(&text, byte), expected, "byte {byte}");
