@@ -506,6 +506,36 @@ fn precision_counts_each_hit_once_and_measures_how_reviewers_agree() {
     );
 }
 
+/// Rows read again (the rows an appeal was filed on, a second download) are no news; a reviewer
+/// who changed their mind is.
+#[test]
+fn precision_notes_a_changed_verdict_not_a_row_read_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = write(dir.path(), "v1.csv", VERDICTS);
+    let again = write(dir.path(), "v2.csv", VERDICTS);
+    let out = zhijian()
+        .arg("precision")
+        .args([&first, &again])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8(out.stderr).unwrap(), "");
+    let changed = write(
+        dir.path(),
+        "v3.csv",
+        &VERDICTS.replace(",确认,李强,,", ",误判,李强,看错了,"),
+    );
+    let out = zhijian()
+        .arg("precision")
+        .args([&first, &changed])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        "注意: 1 处命中被同一位复核人前后判得不一样,按最后读到的计;\
+         不同的人请在 reviewer 列署名,才会分开统计一致性。\n"
+    );
+}
+
 #[test]
 fn precision_points_at_a_bad_row() {
     let dir = tempfile::tempdir().unwrap();
