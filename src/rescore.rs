@@ -388,18 +388,18 @@ impl Decisions {
     /// Verdicts and appeals that named no hit of the results, as `call 规则 第 N 轮` (from
     /// another batch, or made under other rules: the rules version is part of a hit's name).
     pub fn unused(&self) -> Vec<String> {
-        let mut out: Vec<(String, String)> = self
+        let mut out: Vec<((String, usize), String)> = self
             .review
             .iter()
             .filter(|(k, _)| !self.used.contains(*k))
-            .map(|(_, v)| (v.at.clone(), describe(&v.call_id, &v.rule_id, v.turn)))
+            .map(|(_, v)| (place(&v.at), describe(&v.call_id, &v.rule_id, v.turn)))
             .chain(
                 self.appeals
                     .iter()
                     .filter(|(k, _)| !self.used.contains(*k))
                     .map(|(_, a)| {
                         (
-                            a.at.clone(),
+                            place(&a.at),
                             format!("{} (申诉)", describe(&a.call_id, &a.rule_id, a.turn)),
                         )
                     }),
@@ -407,6 +407,14 @@ impl Decisions {
             .collect();
         out.sort();
         out.into_iter().map(|(_, d)| d).collect()
+    }
+}
+
+/// `file:line` as something that sorts line 9 before line 10.
+fn place(at: &str) -> (String, usize) {
+    match at.rsplit_once(':') {
+        Some((file, line)) => (file.to_string(), line.parse().unwrap_or(0)),
+        None => (at.to_string(), 0),
     }
 }
 
@@ -668,9 +676,12 @@ mod tests {
                 decided_at: "2026-11-20".into()
             }
         );
-        // 确认 in review, appeal 撤销: removed.
+        // 确认 in review, appeal 撤销: removed, and counted as overturned.
         let f = fate(&[(n, "确认", "张敏", "撤销")]);
         assert!(!f.kept);
+        let all = verdicts(&line, &[(n, "确认", "张敏", "撤销")]);
+        let whole = rescore(&line, &mut Decisions::new(&all)).unwrap();
+        assert_eq!(whole.removed(), (0, 1));
         // An appeal without a decision: the review decides, and the appeal is pending.
         let f = fate(&[(n, "误判", "张敏", "")]);
         assert!(!f.kept && !f.pending, "no appeal at all");
@@ -705,18 +716,84 @@ mod tests {
     #[test]
     fn verdicts_on_other_hits_are_reported_unused() {
         let line = line_of(FOUR_DONT_KNOWS);
-        let mut all = verdicts(&line, &[(0, "误判", "张敏", "")]);
+        // A verdict and an appeal on hits of the line, and one of each made under other rules
+        // (another rules version) on another turn.
+        let mut all = verdicts(&line, &[(0, "误判", "张敏", ""), (1, "", "", "撤销")]);
         let mut other = all.verdicts[0].clone();
         other.rules_version = "0000000000000000".into();
+        other.turn = 9;
         other.at = "v.csv:9".into();
         all.verdicts.push(other);
+        let mut appeal = all.appeals[0].clone();
+        appeal.key = "elsewhere".into();
+        appeal.turn = 8;
+        appeal.at = "v.csv:10".into();
+        all.appeals.push(appeal);
         let mut d = Decisions::new(&all);
         rescore(&line, &mut d).unwrap();
-        let h = &line.hits[0];
+        let (a, b) = (&line.hits[0], &line.hits[1]);
         assert_eq!(
             d.unused(),
-            [format!("c1 {} 第 {} 轮", h.rule_id, h.turn + 1)]
+            [
+                format!("c1 {} 第 10 轮", a.rule_id),
+                format!("c1 {} 第 9 轮 (申诉)", b.rule_id),
+            ],
+            "in the order of the files: line 9, then line 10"
         );
+    }
+
+    /// An insult (LNG002) is fatal: the call scores 0 whatever else it has, until the insult is
+    /// found 误判; then the rest counts. Fatal is written on the hits, so each rule's weight
+    /// takes it from its own hits.
+    #[test]
+    fn a_fatal_hit_removed_gives_the_call_back_its_score() {
+        let line = line_of(
+            "客户：你们这什么破服务,我要投诉你!\n客服：你有病吧?不知道。\n客户：……\n\
+             客服：还有其他问题吗?感谢您的来电,再见。\n",
+        );
+        let fatal = line
+            .hits
+            .iter()
+            .position(|h| h.rule_id == "LNG002")
+            .unwrap();
+        assert!(line.hits.iter().any(|h| h.rule_id == "LNG001"));
+        let f = rescore(&line, &mut Decisions::new(&Verdicts::default())).unwrap();
+        let machine = f.machine.unwrap();
+        assert_eq!(
+            (machine.score, machine.service_type.as_str()),
+            (0, "冷淡型")
+        );
+        let all = verdicts(&line, &[(fatal, "误判", "张敏", "")]);
+        let f = rescore(&line, &mut Decisions::new(&all)).unwrap();
+        let after = f.after.unwrap();
+        assert!(after.score > 0 && after.score < 100, "{after:?}");
+    }
+
+    #[test]
+    fn evidence_is_its_words_cut_short_or_the_time_measured() {
+        let evidence = |kind: &str, text: &str, measured: u64| EvidenceLine {
+            kind: kind.into(),
+            start: Some(2),
+            end: Some(5),
+            text: Some(text.into()),
+            begin_ms: Some(1000),
+            end_ms: Some(1000 + measured),
+            measured_ms: Some(measured),
+        };
+        assert_eq!(evidence("silence", "", 15_000).brief(), "静音15.0秒");
+        assert_eq!(evidence("overlap", "", 1_250).brief(), "抢话1.2秒");
+        let twenty = "一二三四五六七八九十".repeat(2);
+        assert_eq!(evidence("said", &twenty, 0).brief(), format!("“{twenty}”"));
+        let longer = format!("{twenty}多");
+        assert_eq!(
+            evidence("missing", &longer, 0).brief(),
+            format!("“{twenty}…”")
+        );
+        assert_eq!(evidence("said", "不 知\n道", 0).brief(), "“不 知 道”");
+        assert_eq!(evidence("said", "", 0).span(), (2, 5));
+        assert_eq!(evidence("missing", "", 0).span(), (2, 5));
+        assert_eq!(evidence("silence", "", 300).span(), (1000, 1300));
+        assert_eq!(evidence("overlap", "", 300).span(), (1000, 1300));
     }
 
     #[test]

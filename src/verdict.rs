@@ -755,18 +755,16 @@ pub fn agreement<'a>(hits: impl IntoIterator<Item = &'a Judged>) -> Option<Agree
     let (method, kappa) = if reviewers.len() == 2 {
         // Two reviewers, each of whom judged every one of these hits once: Cohen's κ, which
         // keeps each reviewer's own habits (one says 误判 more readily) apart.
-        let first = *reviewers.first()?;
+        let (first, second) = (*reviewers.first()?, *reviewers.last()?);
+        let of = |j: &Judged, who: &str| {
+            j.judgements
+                .iter()
+                .find(|v| v.reviewer == who)
+                .map_or(0, |v| v.judgement.index())
+        };
         let pairs: Vec<(usize, usize)> = several
             .iter()
-            .map(|j| {
-                let of = |mine: bool| {
-                    j.judgements
-                        .iter()
-                        .find(|v| (v.reviewer == first) == mine)
-                        .map_or(0, |v| v.judgement.index())
-                };
-                (of(true), of(false))
-            })
+            .map(|j| (of(j, first), of(j, second)))
             .collect();
         (Method::Cohen, cohen(&pairs, Judgement::ALL.len())?)
     } else {
@@ -1984,6 +1982,17 @@ c5,b.txt,CLS001,5,0,3,,,,v1,missing,未使用结束语,好的,,,fp5,,,,
         assert_eq!(all.appeals[2].decision, Some(Decision::Overturned));
         assert_eq!(all.appeals[2].at, "申诉.csv:2");
         assert_eq!(all.verdicts.len(), 3, "an appeal is no verdict");
+    }
+
+    #[test]
+    fn appeals_are_counted_whatever_became_of_them() {
+        let counts = AppealCounts {
+            upheld: 1,
+            overturned: 2,
+            pending: 4,
+        };
+        assert_eq!(counts.total(), 7);
+        assert_eq!(AppealCounts::default().total(), 0);
     }
 
     #[test]

@@ -509,6 +509,36 @@ fn precision_counts_each_hit_once_and_measures_how_reviewers_agree() {
     );
 }
 
+/// Rows read again (the rows an appeal was filed on, a second download) are no news; a reviewer
+/// who changed their mind is.
+#[test]
+fn precision_notes_a_changed_verdict_not_a_row_read_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = write(dir.path(), "v1.csv", VERDICTS);
+    let again = write(dir.path(), "v2.csv", VERDICTS);
+    let out = zhijian()
+        .arg("precision")
+        .args([&first, &again])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8(out.stderr).unwrap(), "");
+    let changed = write(
+        dir.path(),
+        "v3.csv",
+        &VERDICTS.replace(",确认,李强,,", ",误判,李强,看错了,"),
+    );
+    let out = zhijian()
+        .arg("precision")
+        .args([&first, &changed])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        "注意: 1 处命中被同一位复核人前后判得不一样,按最后读到的计;\
+         不同的人请在 reviewer 列署名,才会分开统计一致性。\n"
+    );
+}
+
 #[test]
 fn precision_points_at_a_bad_row() {
     let dir = tempfile::tempdir().unwrap();
@@ -1031,6 +1061,17 @@ fn rescore_writes_each_call_s_final_score_and_the_hits_removed_and_kept() {
                     "",
                     "",
                 ],
+                [
+                    "a1-blame",
+                    "RSP002",
+                    "那是我们领导的事",
+                    "确认",
+                    "李强",
+                    "说的是实情",
+                    "维持",
+                    "王经理",
+                    "2026-11-21",
+                ],
             ],
         ),
     );
@@ -1054,7 +1095,7 @@ fn rescore_writes_each_call_s_final_score_and_the_hits_removed_and_kept() {
     assert_eq!(
         stderr,
         "已重算 3 通 (其中 1 通当时无法读取,照原样列出):2 通的得分、档位或服务类型有变;\
-         去掉 5 处命中 (误判 4,申诉撤销 1),申诉待裁决 1 处 (按原判计)。\n\
+         去掉 5 处命中 (误判 4,申诉撤销 1),申诉维持 1 处,申诉待裁决 1 处 (按原判计)。\n\
          注意: 1 条复核结论或申诉在结果里找不到对应的命中,没有用上 (a1-good OPN001 第 1 轮);\
          它们可能属于另一批通话,或是在另一版规则的结果上做的 (rules_version 不同)。\n\
          最终得分已写入 final.csv\n"
@@ -1200,4 +1241,119 @@ fn rescore_says_which_file_it_was_given_when_it_is_not_the_results() {
         verdicts,
         "untouched"
     );
+}
+
+#[test]
+fn rescore_writes_where_it_is_told_and_says_what_it_left_out() {
+    let dir = rescore_batch();
+    let d = dir.path();
+    let mut verdicts = verdict_rows(
+        d,
+        &[[
+            "a1-dunno",
+            "LNG001",
+            "不知道",
+            "误判",
+            "王芳",
+            "",
+            "",
+            "",
+            "",
+        ]],
+    );
+    // Four verdicts on a call of another batch: three are named.
+    for turn in 0..4 {
+        verdicts.push_str(&format!(
+            "a1-good,calls/a1-good.txt,OPN001,{turn},0,1,确认,王芳,,0123456789abcdef,said,使用“喂”,喂,,phone,00000000,,,,\n"
+        ));
+    }
+    write(d, "verdicts.csv", &verdicts);
+    let rescore = |args: &[&str]| {
+        let out = zhijian()
+            .current_dir(d)
+            .arg("rescore")
+            .args(["results.jsonl", "verdicts.csv"])
+            .args(args)
+            .output()
+            .unwrap();
+        (out.status.code(), String::from_utf8(out.stderr).unwrap())
+    };
+    // Review only: no appeal clause in the summary.
+    let (code, err) = rescore(&["-o", "final.csv"]);
+    assert_eq!(code, Some(0));
+    assert_eq!(
+        err,
+        "已重算 3 通 (其中 1 通当时无法读取,照原样列出):1 通的得分、档位或服务类型有变;\
+         去掉 1 处命中 (误判 1,申诉撤销 0)。\n\
+         注意: 4 条复核结论或申诉在结果里找不到对应的命中,没有用上 (a1-good OPN001 第 1 轮、\
+         a1-good OPN001 第 2 轮、a1-good OPN001 第 3 轮 等);\
+         它们可能属于另一批通话,或是在另一版规则的结果上做的 (rules_version 不同)。\n\
+         最终得分已写入 final.csv\n"
+    );
+    // The debris of a killed run beside the output is cleared, and said so unless quiet.
+    let debris = d.join(".final.csv.zhijian-Ab12Cd.tmp");
+    fs::write(&debris, "半截").unwrap();
+    let (_, err) = rescore(&["-o", "final.csv"]);
+    assert!(
+        err.starts_with("已清理上次被中断的运行留下的临时文件 1 个。\n"),
+        "{err}"
+    );
+    assert!(!debris.exists());
+    fs::write(&debris, "半截").unwrap();
+    assert_eq!(
+        rescore(&["-q", "-o", "final.csv"]),
+        (Some(0), String::new())
+    );
+    assert!(!debris.exists());
+    // A device takes the CSV whatever it is called; a file needs .csv or .xlsx.
+    assert_eq!(
+        rescore(&["-q", "-o", "/dev/null"]),
+        (Some(0), String::new())
+    );
+    let (code, err) = rescore(&["-o", "final.txt"]);
+    assert_eq!(code, Some(2));
+    assert!(
+        err.contains("只能是 .csv 或 .xlsx,而不是 final.txt"),
+        "{err}"
+    );
+    // stdout: a full disk is an error, a reader that stops reading is not.
+    let bin = env!("CARGO_BIN_EXE_zhijian");
+    let full = Process::new(bin)
+        .current_dir(d)
+        .args(["rescore", "results.jsonl", "verdicts.csv", "-q"])
+        .stdout(fs::File::create("/dev/full").unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(full.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&full.stderr).contains("无法写入 标准输出: 磁盘空间不足"),
+        "{full:?}"
+    );
+    let corpus = d.join("corpus.jsonl");
+    zhijian()
+        .current_dir(repo())
+        .args(["grade", "corpus", "-q", "--out"])
+        .arg(&corpus)
+        .assert()
+        .success();
+    for results in [d.join("results.jsonl"), corpus] {
+        // Small, the pipe is found closed at the last flush; the corpus, while writing.
+        let mut child = Process::new(bin)
+            .current_dir(d)
+            .arg("rescore")
+            .arg(&results)
+            .args(["verdicts.csv", "-q"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
 }

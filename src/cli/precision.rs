@@ -53,11 +53,13 @@ pub(super) fn run(args: &PrecisionArgs) -> Result<Status, CliError> {
     };
     write_stdout(&text)?;
     let mut notes = Vec::new();
-    if all.repeated > 0 {
+    // The same verdict read again (the rows an appeal was filed on, a second download) is no
+    // news; a reviewer who changed their mind, or two unsigned people, are.
+    if all.disagreements > 0 {
         notes.push(format!(
-            "{} 处命中被同一位复核人判了不止一次,按最后读到的计 (其中 {} 处前后结论不同;\
-             不同的人请在 reviewer 列署名,才会分开统计一致性)",
-            all.repeated, all.disagreements
+            "{} 处命中被同一位复核人前后判得不一样,按最后读到的计;\
+             不同的人请在 reviewer 列署名,才会分开统计一致性",
+            all.disagreements
         ));
     }
     let several = summary.hits.iter().filter(|j| j.by_several()).count();

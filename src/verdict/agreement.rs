@@ -209,6 +209,12 @@ mod tests {
         assert_eq!((k.observed, k.expected, k.kappa()), (1.0, 1.0, None));
         let f = fleiss(&[vec![0, 3, 0], vec![0, 2, 0]]).unwrap();
         assert_eq!((f.observed, f.kappa()), (1.0, None));
+        // Rounding may leave "every verdict the same" a hair below 1: still undefined.
+        let hair = Kappa {
+            observed: 1.0,
+            expected: 1.0 - 1e-9,
+        };
+        assert_eq!(hair.kappa(), None);
         // Perfect agreement across two verdicts is κ = 1.
         let k = cohen(&[(0, 0), (1, 1)], 2).unwrap();
         assert_eq!(k.kappa(), Some(1.0));
