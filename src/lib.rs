@@ -13,6 +13,7 @@
 pub mod call;
 pub mod channel;
 pub mod cli;
+pub mod day;
 pub mod grade;
 pub mod input;
 pub mod mask;
@@ -24,6 +25,7 @@ pub mod sample;
 pub mod score;
 pub mod segment;
 pub mod selftest;
+pub mod trend;
 pub mod verdict;
 pub mod zh;
 

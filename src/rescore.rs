@@ -149,17 +149,31 @@ impl EvidenceLine {
 }
 
 /// The lines of a results JSONL, read one at a time: a month of results is never all in memory.
-pub struct Results {
+/// Each line is read as a `T` by `parse`: [`ResultLine`] for rescoring, what a trend needs for
+/// `zhijian trend`.
+pub struct Results<T = ResultLine> {
     lines: io::Lines<BufReader<File>>,
     name: String,
     line: usize,
+    parse: fn(&str, &str) -> Result<T, RescoreError>,
 }
 
 impl Results {
-    /// Opens a results JSONL. A file zhijian writes for another purpose — rescore's own final
-    /// scores, a verdicts.csv, the score CSV, a workbook, the review page — is named as what it
-    /// is, so a user who gave the wrong file knows which one to give.
+    /// Opens a results JSONL to rescore.
     pub fn open(path: &Path) -> Result<Results, RescoreError> {
+        Results::open_with(path, parse)
+    }
+}
+
+impl<T> Results<T> {
+    /// Opens a results JSONL whose lines `parse` reads. A file zhijian writes for another
+    /// purpose — rescore's own final scores, a verdicts.csv, the score CSV, a workbook, the
+    /// review page — is named as what it is, so a user who gave the wrong file knows which one
+    /// to give.
+    pub fn open_with(
+        path: &Path,
+        parse: fn(&str, &str) -> Result<T, RescoreError>,
+    ) -> Result<Results<T>, RescoreError> {
         let io = |source| RescoreError::Io {
             path: path.to_path_buf(),
             source,
@@ -186,6 +200,7 @@ impl Results {
             lines: reader.lines(),
             name,
             line: 0,
+            parse,
         })
     }
 }
@@ -201,12 +216,13 @@ fn hint(kind: Kind) -> &'static str {
             ";这里面没有重算所需的命中和评分参数,请给 zhijian grade --out 结果.jsonl 写出的 JSONL"
         }
         Kind::Page => ";请给和它一起写出的质检结果 (zhijian grade --out 结果.jsonl)",
+        Kind::TrendPage => ";请给质检时 zhijian grade --out 结果.jsonl 写出的 JSONL",
         Kind::Results => "",
     }
 }
 
-impl Iterator for Results {
-    type Item = Result<ResultLine, RescoreError>;
+impl<T> Iterator for Results<T> {
+    type Item = Result<T, RescoreError>;
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
@@ -229,9 +245,27 @@ impl Iterator for Results {
             if text.is_empty() {
                 continue;
             }
-            return Some(parse(text, &format!("{}:{}", self.name, self.line)));
+            return Some((self.parse)(text, &format!("{}:{}", self.name, self.line)));
         }
     }
+}
+
+/// One line of a results JSONL as JSON, once it is known to be one.
+pub fn results_value(text: &str, at: &str) -> Result<serde_json::Value, RescoreError> {
+    let not_results = || {
+        RescoreError::Bad {
+        at: at.to_string(),
+        message: format!(
+            "不是 zhijian 的质检结果 (zhijian grade --out 结果.jsonl 写出的 JSONL,每行带 \"schema\": \"{}\")",
+            crate::report::SCHEMA
+        ),
+    }
+    };
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|_| not_results())?;
+    if value.get("schema").and_then(|s| s.as_str()) != Some(crate::report::SCHEMA) {
+        return Err(not_results());
+    }
+    Ok(value)
 }
 
 /// One results line; `at` names it in messages.
@@ -240,16 +274,7 @@ pub fn parse(text: &str, at: &str) -> Result<ResultLine, RescoreError> {
         at: at.to_string(),
         message,
     };
-    let not_results = || {
-        bad(format!(
-            "不是 zhijian 的质检结果 (zhijian grade --out 结果.jsonl 写出的 JSONL,每行带 \"schema\": \"{}\")",
-            crate::report::SCHEMA
-        ))
-    };
-    let value: serde_json::Value = serde_json::from_str(text).map_err(|_| not_results())?;
-    if value.get("schema").and_then(|s| s.as_str()) != Some(crate::report::SCHEMA) {
-        return Err(not_results());
-    }
+    let value = results_value(text, at)?;
     let mut line: ResultLine = serde_json::from_value(value)
         .map_err(|e| bad(format!("质检结果的字段不完整或类型不对: {e}")))?;
     debug_assert_eq!(line.schema.as_deref(), Some(crate::report::SCHEMA));

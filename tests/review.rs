@@ -1357,3 +1357,365 @@ fn rescore_writes_where_it_is_told_and_says_what_it_left_out() {
         );
     }
 }
+
+/// Three days of calls: `day1/` graded with `--date 2026-12-04` (with a file that cannot be
+/// read), `day2/` dated by each call's metadata (the 5th, written two ways), and one call with
+/// no date at all, which counts on the day it was graded (the tests' 2026-12-06).
+fn trend_batches() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let blame = "客服：喂,你说。\n客户：我的宽带三天都没修好,你们怎么回事?\n\
+                 客服：今天电话特别多,一下忙不过来,那是我们领导的事。\n\
+                 客户：那到底什么时候能修好?\n客服：我们会记录下来的。\n";
+    let good = "客服：您好,工号1024为您服务。\n客户：我想查一下话费。\n\
+                客服：好的,请问您的手机号码是多少?\n客户：13800001234。\n\
+                客服：您本月话费58元。请问还有其他可以帮您的吗?\n客户：没有了,好的谢谢。\n\
+                客服：感谢您的来电,再见。\n";
+    write(
+        dir.path(),
+        "day1/a1-blame.txt",
+        &format!("# agent: A1\n{blame}"),
+    );
+    write(
+        dir.path(),
+        "day1/a1-good.txt",
+        &format!("# agent: A1\n{good}"),
+    );
+    write(
+        dir.path(),
+        "day1/b2-good.txt",
+        &format!("# agent: B2\n{good}"),
+    );
+    write(dir.path(), "day1/empty.txt", "");
+    write(
+        dir.path(),
+        "day2/a1-good.txt",
+        &format!("# agent: A1\n# 日期: 2026-12-05 09:30\n{good}"),
+    );
+    write(
+        dir.path(),
+        "day2/b2-blame.txt",
+        &format!("# agent: B2\n# start_time: 20261205 101500\n{blame}"),
+    );
+    write(
+        dir.path(),
+        "day2/b2-undated.txt",
+        &format!("# agent: B2\n{good}"),
+    );
+    for (day, args) in [("day1", &["--date", "2026-12-04"][..]), ("day2", &[][..])] {
+        zhijian()
+            .current_dir(dir.path())
+            .args(["grade", day, "--quiet", "--out", &format!("{day}.jsonl")])
+            .args(args)
+            .assert()
+            .code(if day == "day1" { 1 } else { 0 });
+    }
+    dir
+}
+
+fn lines_of(path: &Path) -> Vec<Value> {
+    fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn grade_records_each_call_s_day_and_where_it_came_from() {
+    let dir = trend_batches();
+    let day = |file: &str, name: &str| {
+        let line = lines_of(&dir.path().join(file))
+            .into_iter()
+            .find(|l| l["source"].as_str().unwrap().ends_with(name))
+            .unwrap();
+        (
+            line["date"].as_str().unwrap().to_string(),
+            line["date_from"].as_str().unwrap().to_string(),
+            line,
+        )
+    };
+    let given = ("2026-12-04".to_string(), "given".to_string());
+    let (d, from, _) = day("day1.jsonl", "a1-good.txt");
+    assert_eq!((d, from), given);
+    // A call that could not be read is still of the batch's day.
+    let (d, from, empty) = day("day1.jsonl", "empty.txt");
+    assert_eq!((d, from), given);
+    assert!(empty["error"].is_string());
+    let (d, from, line) = day("day2.jsonl", "a1-good.txt");
+    assert_eq!((d.as_str(), from.as_str()), ("2026-12-05", "meta:日期"));
+    // The call's own day is no one's personal number: not masked.
+    assert_eq!(line["meta"]["日期"], "2026-12-05 09:30");
+    assert_eq!(line["masked"], true);
+    let (d, from, _) = day("day2.jsonl", "b2-blame.txt");
+    assert_eq!(
+        (d.as_str(), from.as_str()),
+        ("2026-12-05", "meta:start_time")
+    );
+    let (d, from, _) = day("day2.jsonl", "b2-undated.txt");
+    assert_eq!((d.as_str(), from.as_str()), ("2026-12-06", "graded"));
+
+    // --date overrides the metadata; a date that is none is a usage error.
+    let out = stdout_of(
+        zhijian()
+            .arg("grade")
+            .arg(dir.path().join("day2/a1-good.txt"))
+            .args(["--date", "2026/11/30", "--format", "jsonl", "--quiet"]),
+    );
+    let line: Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(
+        (&line["date"], &line["date_from"]),
+        (&"2026-11-30".into(), &"given".into())
+    );
+    for bad in ["2026-13-01", "昨天", "1130"] {
+        let out = zhijian()
+            .arg("grade")
+            .arg(dir.path().join("day2"))
+            .args(["--date", bad])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(&format!("不是日期: {bad}")), "{err}");
+    }
+    // Without SOURCE_DATE_EPOCH the grading day is today's; with a bad one, an error.
+    let out = zhijian()
+        .env("SOURCE_DATE_EPOCH", "yesterday")
+        .arg("grade")
+        .arg(dir.path().join("day2"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("SOURCE_DATE_EPOCH"));
+    let out = zhijian()
+        .env_remove("SOURCE_DATE_EPOCH")
+        .arg("grade")
+        .arg(dir.path().join("day2/b2-undated.txt"))
+        .args(["--format", "jsonl", "--quiet"])
+        .output()
+        .unwrap();
+    let line: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let today = jiff::Zoned::now().date().to_string();
+    assert_eq!(
+        (&line["date"], &line["date_from"]),
+        (&today.into(), &"graded".into())
+    );
+}
+
+/// The trend page without its style sheet: what a snapshot should show.
+fn without_style(html: &str) -> String {
+    let (head, rest) = html.split_once("<style>").unwrap();
+    let (_, tail) = rest.split_once("</style>").unwrap();
+    format!("{head}<style>…</style>{tail}")
+}
+
+#[test]
+fn trend_draws_the_days_of_several_batches() {
+    let dir = trend_batches();
+    let out = zhijian()
+        .current_dir(dir.path())
+        .args(["trend", "day1.jsonl", "day2.jsonl", "-o", "趋势.html"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let err = String::from_utf8(out.stderr).unwrap();
+    insta::assert_snapshot!("trend_summary", err);
+    let html = fs::read_to_string(dir.path().join("趋势.html")).unwrap();
+    // Self-contained and locked: no script, nothing loaded.
+    assert!(!html.contains("<script"));
+    assert!(html.contains("content=\"default-src 'none'; style-src 'unsafe-inline'"));
+    // Every chart has the three days on its axis; the tables have them in full.
+    assert_eq!(html.matches("<svg class=\"chart\"").count(), 4, "{html}");
+    assert_eq!(
+        html.matches("class=\"xtick\"").count(),
+        12,
+        "three days on each of four charts"
+    );
+    for day in ["12-04", "12-05", "12-06"] {
+        assert!(html.contains(&format!(">{day}</text>")), "{day}");
+        assert!(html.contains(&format!("<td>2026-{day}</td>")), "{day}");
+    }
+    insta::assert_snapshot!("trend_page", without_style(&html));
+
+    // A page zhijian wrote is never graded as a call.
+    let out = zhijian()
+        .current_dir(dir.path())
+        .args(["grade", ".", "--quiet"])
+        .output()
+        .unwrap();
+    let csv = String::from_utf8(out.stdout).unwrap();
+    assert!(!csv.contains("趋势.html"), "{csv}");
+    let out = zhijian()
+        .current_dir(dir.path())
+        .args(["grade", "趋势.html"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("zhijian 写的 HTML 趋势报告"));
+}
+
+#[test]
+fn trend_writes_a_workbook_with_the_same_figures() {
+    use calamine::{Reader, Xlsx};
+    let dir = trend_batches();
+    zhijian()
+        .current_dir(dir.path())
+        .args([
+            "trend",
+            "day1.jsonl",
+            "day2.jsonl",
+            "-o",
+            "趋势.xlsx",
+            "--quiet",
+        ])
+        .assert()
+        .success()
+        .stderr("");
+    let path = dir.path().join("趋势.xlsx");
+    let mut book: Xlsx<_> = calamine::open_workbook(&path).unwrap();
+    assert_eq!(book.sheet_names(), ["各期", "坐席", "规则", "变化最大"]);
+    let periods = book.worksheet_range("各期").unwrap();
+    let rows: Vec<Vec<String>> = periods
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    assert_eq!(
+        rows[0][..6],
+        ["期", "日期", "通话", "无法读取", "已评分", "平均分"]
+    );
+    let firsts: Vec<&str> = rows[1..].iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(firsts, ["2026-12-04", "2026-12-05", "2026-12-06"]);
+    // Four calls on the 4th, one unreadable; two on the 5th; one on the 6th.
+    let counts: Vec<(&str, &str, &str)> = rows[1..]
+        .iter()
+        .map(|r| (r[2].as_str(), r[3].as_str(), r[4].as_str()))
+        .collect();
+    assert_eq!(counts, [("4", "1", "3"), ("2", "0", "2"), ("1", "0", "1")]);
+    let agents = book.worksheet_range("坐席").unwrap();
+    let names: Vec<String> = agents.rows().skip(1).map(|r| r[0].to_string()).collect();
+    assert_eq!(names.len(), 2);
+    assert!(names.contains(&"A1".to_string()) && names.contains(&"B2".to_string()));
+    // Excel's own charts over the period sheet.
+    let zip = zip::ZipArchive::new(fs::File::open(&path).unwrap()).unwrap();
+    let charts = zip
+        .file_names()
+        .filter(|n| n.starts_with("xl/charts/chart"))
+        .count();
+    assert_eq!(charts, 2);
+    // By week, the three days are one period.
+    let out = zhijian()
+        .current_dir(dir.path())
+        .args([
+            "trend",
+            "day1.jsonl",
+            "day2.jsonl",
+            "--by",
+            "week",
+            "-o",
+            "周.xlsx",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("按周分 1 期"), "{err}");
+}
+
+#[test]
+fn trend_says_what_it_cannot_use_and_what_it_left_out() {
+    let dir = trend_batches();
+    let run = |args: &[&str]| {
+        let out = zhijian()
+            .current_dir(dir.path())
+            .arg("trend")
+            .args(args)
+            .output()
+            .unwrap();
+        (out.status.code(), String::from_utf8(out.stderr).unwrap())
+    };
+    let (code, err) = run(&["day1.jsonl", "-o", "趋势.csv"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("只能是 .html 或 .xlsx"), "{err}");
+    let (code, err) = run(&["day1.jsonl", "-o", "day2.jsonl"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("day2.jsonl"), "{err}");
+    // A score CSV is not results: said so, with what to give.
+    zhijian()
+        .current_dir(dir.path())
+        .args(["grade", "day2", "--quiet", "--out", "得分.csv"])
+        .assert()
+        .success();
+    let (code, err) = run(&["得分.csv", "-o", "t.html"]);
+    assert_eq!(code, Some(2));
+    assert!(
+        err.contains("得分 CSV") && err.contains("--out 结果.jsonl"),
+        "{err}"
+    );
+    // Results of an older zhijian, without dates: left out, and when nothing is left, an error.
+    let old: String = fs::read_to_string(dir.path().join("day1.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let mut v: Value = serde_json::from_str(l).unwrap();
+            let o = v.as_object_mut().unwrap();
+            o.remove("date");
+            o.remove("date_from");
+            format!("{v}\n")
+        })
+        .collect();
+    write(dir.path(), "old.jsonl", &old);
+    let (code, err) = run(&["old.jsonl", "-o", "t.html"]);
+    assert_eq!(code, Some(2));
+    assert!(
+        err.contains("4 通都没有日期") && err.contains("--date"),
+        "{err}"
+    );
+    assert!(!dir.path().join("t.html").exists());
+    let (code, err) = run(&["old.jsonl", "day2.jsonl", "day2.jsonl", "-o", "t.html"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(err.contains("4 行没有日期"), "{err}");
+    assert!(err.contains("3 行是同一通话的重复质检结果"), "{err}");
+    assert!(err.contains("1 通没有日期"), "{err}");
+    let html = fs::read_to_string(dir.path().join("t.html")).unwrap();
+    assert!(
+        html.contains("3 通</p>") || html.contains("· 3 通"),
+        "{html}"
+    );
+}
+
+#[test]
+fn the_trend_page_draws_in_chromium() {
+    if !browser_available() {
+        assert!(
+            std::env::var_os("ZHIJIAN_BROWSER_TESTS").is_none(),
+            "ZHIJIAN_BROWSER_TESTS is set but chromium or Playwright for Python is missing"
+        );
+        eprintln!("跳过浏览器测试: 没有 /usr/bin/chromium 或 Python 的 playwright");
+        return;
+    }
+    let dir = trend_batches();
+    let page = dir.path().join("trend.html");
+    zhijian()
+        .current_dir(dir.path())
+        .args(["trend", "day1.jsonl", "day2.jsonl", "--quiet", "-o"])
+        .arg(&page)
+        .assert()
+        .success();
+    let expect = serde_json::json!({
+        "charts": 4,
+        "days": ["12-04", "12-05", "12-06"],
+        "boxes": 3,
+        "agents": ["A1", "B2"],
+    });
+    let out = Process::new("python3")
+        .arg(repo().join("tests/browser/trend_e2e.py"))
+        .arg(&page)
+        .arg(repo().join("target/trend-e2e"))
+        .arg(expect.to_string())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "the trend page failed in the browser:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

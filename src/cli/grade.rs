@@ -79,6 +79,47 @@ pub struct InputArgs {
     /// (默认遮盖为 138****5678;规则看到的总是原文) / keep personal numbers unmasked in every report
     #[arg(long)]
     pub no_mask: bool,
+    /// 这批通话的日期 (如 2026-12-05),写进 JSONL 每一行供 zhijian trend 按天、按周汇总;
+    /// 不给则取通话元数据里的日期 (date、start_time、通话时间…),再没有就取质检当天 /
+    /// the batch's day, recorded in every JSONL line for trends
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    pub date: Option<jiff::civil::Date>,
+}
+
+impl InputArgs {
+    /// How the calls are dated: `--date`, else each call's metadata, else today.
+    pub(super) fn dating(&self) -> Result<crate::day::Dating, CliError> {
+        Ok(crate::day::Dating {
+            given: self.date,
+            today: today()?,
+        })
+    }
+}
+
+/// The day of grading, in the machine's time zone; `SOURCE_DATE_EPOCH` (seconds since 1970, the
+/// reproducible-builds convention) stands in for the clock, so a run can be repeated byte for
+/// byte on another day.
+fn today() -> Result<jiff::civil::Date, CliError> {
+    let Some(epoch) = std::env::var_os("SOURCE_DATE_EPOCH") else {
+        return Ok(jiff::Zoned::now().date());
+    };
+    epoch
+        .to_str()
+        .and_then(|s| s.trim().parse::<i64>().ok())
+        .and_then(|s| jiff::Timestamp::from_second(s).ok())
+        .map(|t| t.to_zoned(jiff::tz::TimeZone::system()).date())
+        .ok_or_else(|| {
+            CliError::Usage(format!(
+                "环境变量 SOURCE_DATE_EPOCH 应是 1970 年以来的秒数,而不是 {}",
+                epoch.to_string_lossy()
+            ))
+        })
+}
+
+fn parse_date(s: &str) -> Result<jiff::civil::Date, String> {
+    crate::day::parse(s)
+        .filter(|_| !s.trim().bytes().all(|b| b.is_ascii_digit()) || s.trim().len() == 8)
+        .ok_or_else(|| format!("不是日期: {s} (请写成 2026-12-05)"))
 }
 
 #[derive(Debug, Args)]
@@ -234,6 +275,7 @@ pub(super) fn execute(
         bom,
         only_flagged,
         masked: !input.no_mask,
+        dating: input.dating()?,
     };
     let mut reports = Reports::open(outputs, cx)?;
     note_stale(input, reports.stale_removed);

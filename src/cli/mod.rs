@@ -4,7 +4,7 @@
 //! `zhijian explain FILE` (one call in the terminal), `zhijian precision verdicts.csv…` (each
 //! rule's precision from supervisors' verdicts, and how well they agree), `zhijian rescore
 //! results.jsonl verdicts.csv…` (each call's final score after review and appeals), `zhijian
-//! sample …` (draw hits or calls for people to check by hand), `zhijian test …` (prove the rule files work) or `zhijian rules [ID]` (list
+//! trend results.jsonl…` (scores, agents and rules over days and weeks), `zhijian sample …` (draw hits or calls for people to check by hand), `zhijian test …` (prove the rule files work) or `zhijian rules [ID]` (list
 //! or document the rules). Out: what the command writes and an
 //! exit status, 0 success, 1 problems found (inputs that could not be read, tests that
 //! failed), 2 the command could not run (usage, unusable rule files, unwritable output).
@@ -17,6 +17,7 @@ mod review;
 mod rules;
 mod sample;
 mod test;
+mod trend;
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -31,6 +32,7 @@ pub use review::ReviewArgs;
 pub use rules::RulesArgs;
 pub use sample::SampleArgs;
 pub use test::TestArgs;
+pub use trend::TrendArgs;
 
 use crate::rule::{RuleErrors, RuleSet};
 
@@ -67,6 +69,10 @@ pub enum Command {
     /// 复核、申诉之后重算每通电话的最终得分 / every call's final score after review and appeals
     #[command(after_help = RESCORE_EXAMPLES)]
     Rescore(RescoreArgs),
+    /// 多批质检结果的趋势:每日/周/月的得分分布、档位占比、坐席和规则的变化 / trends over
+    /// many batches: scores, tiers, agents and rules by day, week or month
+    #[command(after_help = TREND_EXAMPLES)]
+    Trend(TrendArgs),
     /// 检验规则文件: 校验格式、运行示例、核对语料期望 / test the rule files
     Test(TestArgs),
     /// 列出规则,或显示一条规则的说明 / list the rules, or document one
@@ -121,6 +127,16 @@ const RESCORE_EXAMPLES: &str = "\
 改过也能重算)。复核判为误判、申诉裁决为撤销的命中去掉,申诉维持的保留,用质检时同一套算法重算
 得分、档位和服务类型;与复核报告里“去掉误判后”的得分一致。申诉列见 README“申诉与最终得分”。";
 
+const TREND_EXAMPLES: &str = "\
+例子 / examples:
+  zhijian grade 12月05日/ --date 2026-12-05 --out 1205.jsonl      每批质检结果带上日期
+  zhijian trend 1201.jsonl 1202.jsonl 1203.jsonl -o 趋势.html       按日的图表和表格
+  zhijian trend 结果/*.jsonl --by week -o 周趋势.xlsx               按周汇总成 Excel
+
+每通电话的日期:质检时的 --date,否则取通话元数据里的日期 (date、start_time、通话时间…),
+再没有就是质检当天;都写在 JSONL 的 date 列。同一通话 (通话编号和来源相同) 出现在几个文件里时
+按后给的文件计,重新质检后把新结果放在后面即可。报告是独立的 HTML 文件,不联网,不含通话内容。";
+
 const EXPLAIN_EXAMPLES: &str = "\
 例子 / examples:
   zhijian explain 转写/0315-1022.txt                       一个文件一通电话
@@ -162,6 +178,7 @@ pub fn run(cli: Cli) -> Result<Status, CliError> {
         Command::Sample(args) => sample::run(&args),
         Command::Precision(args) => precision::run(&args),
         Command::Rescore(args) => rescore::run(&args),
+        Command::Trend(args) => trend::run(&args),
         Command::Explain(args) => explain::run(&args),
         Command::Test(args) => test::run(&args),
         Command::Rules(args) => rules::run(&args),

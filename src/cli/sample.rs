@@ -189,6 +189,7 @@ pub(super) fn run(args: &SampleArgs) -> Result<Status, CliError> {
         bom: false,
         only_flagged: false,
         masked: !args.input.no_mask,
+        dating: args.input.dating()?,
     };
     let mut page = match &outputs.html {
         Some(target) => {

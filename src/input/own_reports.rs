@@ -20,6 +20,7 @@ use std::io::Read;
 use std::path::Path;
 
 use crate::report::rescore::KEYS as FINAL_HEADER;
+use crate::report::trend::TREND_MARK;
 use crate::report::{FINDINGS_HEADER, GENERATOR, SCHEMA, SCORES_HEADER, UTF8_BOM, WORKSHEET_TITLE};
 
 /// How much of a file is looked at: every mark sits in its first line or its HTML head.
@@ -35,6 +36,8 @@ pub enum Kind {
     Findings,
     Verdicts,
     Page,
+    /// The page of `zhijian trend`.
+    TrendPage,
     Worksheet,
     Workbook,
     /// The final scores of `zhijian rescore`.
@@ -88,6 +91,17 @@ pub static OWN_REPORTS: &[OwnReport] = &[
         extensions: &["csv"],
         // The columns `zhijian precision` requires, which every writer of verdicts puts first.
         starts: |head| header_starts_with(head, &crate::verdict::HEADER[..7]),
+    },
+    // Before the review page: a trend page carries the generator's mark too.
+    OwnReport {
+        kind: Kind::TrendPage,
+        what: "zhijian 写的 HTML 趋势报告",
+        extensions: &["html", "htm"],
+        starts: |head| {
+            head.get(..15)
+                .is_some_and(|d| d.eq_ignore_ascii_case(b"<!DOCTYPE html>"))
+                && contains(head, TREND_MARK.as_bytes())
+        },
     },
     OwnReport {
         kind: Kind::Page,
@@ -196,7 +210,8 @@ mod tests {
         let said: Vec<String> = OWN_REPORTS.iter().map(OwnReport::this_is).collect();
         assert_eq!(said[0], "这是 zhijian 写的 JSONL 报告");
         assert_eq!(said[3], "这是复核结论表 (verdicts.csv)");
-        assert_eq!(said[6], "这是 Excel 工作簿 (或其他 Office 文档)");
+        assert_eq!(said[4], "这是 zhijian 写的 HTML 趋势报告");
+        assert_eq!(said[7], "这是 Excel 工作簿 (或其他 Office 文档)");
     }
 
     fn what(head: &str) -> Option<&'static str> {
@@ -238,6 +253,13 @@ mod tests {
                 "<!DOCTYPE html>\n<html>\n<head>\n<meta name=\"generator\" content=\"zhijian\">"
                     .into(),
                 "zhijian 写的 HTML 复核报告",
+            ),
+            (
+                format!(
+                    "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n{}\n{TREND_MARK}\n",
+                    crate::report::GENERATOR
+                ),
+                "zhijian 写的 HTML 趋势报告",
             ),
             (
                 "人工抽检单 / Sample for review\n\n抽样: …".into(),

@@ -598,6 +598,10 @@ mod tests {
             bom: false,
             only_flagged: false,
             masked: true,
+            dating: crate::day::Dating {
+                given: None,
+                today: jiff::civil::date(2026, 12, 6),
+            },
         };
         let dir = tempfile::tempdir().unwrap();
         let open = |limit| {

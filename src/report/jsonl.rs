@@ -40,6 +40,10 @@ pub(super) struct Line<'a> {
     call_id: &'a str,
     source: &'a str,
     agent: Option<&'a str>,
+    /// The call's day (`2026-12-05`) and where it came from: `given` (`grade --date`),
+    /// `meta:KEY`, or `graded` (the day of grading).
+    date: String,
+    date_from: String,
     meta: Option<&'a BTreeMap<String, String>>,
     score: Option<u8>,
     tier: Option<&'a str>,
@@ -247,6 +251,8 @@ pub(super) fn line<'r>(cx: &Context<'r>, row: &'r Graded) -> Line<'r> {
         call_id: &row.call_id,
         source: &row.source,
         agent: None,
+        date: String::new(),
+        date_from: String::new(),
         meta: None,
         score: None,
         tier: None,
@@ -267,6 +273,11 @@ pub(super) fn line<'r>(cx: &Context<'r>, row: &'r Graded) -> Line<'r> {
         masked: cx.masked,
         scoring: None,
     };
+    let day = cx
+        .dating
+        .of(row.outcome.as_ref().ok().map(|o| &o.call.meta));
+    line.date = day.date.to_string();
+    line.date_from = day.from.to_string();
     let o = match &row.outcome {
         Ok(o) => o,
         Err(e) => {
@@ -347,6 +358,10 @@ pub(crate) fn text(set: &crate::rule::RuleSet, row: &Graded) -> String {
         bom: false,
         only_flagged: false,
         masked: false,
+        dating: crate::day::Dating {
+            given: None,
+            today: jiff::civil::date(2026, 12, 6),
+        },
     };
     serde_json::to_string(&line(&cx, row)).expect("a line serialises")
 }

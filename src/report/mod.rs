@@ -29,6 +29,7 @@ pub mod rescore;
 pub mod sample;
 mod scores;
 mod stats;
+pub mod trend;
 mod xlsx;
 
 use std::io;
@@ -73,6 +74,8 @@ pub struct Context<'a> {
     /// The customer's personal numbers were masked in the rows (the default): every report
     /// says whether they were.
     pub masked: bool,
+    /// How each call's day is decided, as the JSONL records it for `zhijian trend`.
+    pub dating: crate::day::Dating,
 }
 
 impl Context<'_> {

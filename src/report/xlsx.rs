@@ -95,11 +95,11 @@ impl Cell<'_> {
     }
 }
 
-struct Formats {
-    header: Format,
+pub(super) struct Formats {
+    pub(super) header: Format,
     seconds: Format,
-    decimal: Format,
-    percent: Format,
+    pub(super) decimal: Format,
+    pub(super) percent: Format,
 }
 
 /// A sheet written top to bottom that continues on a new sheet when Excel's row limit is
@@ -244,7 +244,7 @@ fn fit(text: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// Column widths, a frozen header row and an autofilter over `rows` rows.
-fn dress(
+pub(super) fn dress(
     sheet: &mut rust_xlsxwriter::Worksheet,
     widths: &[usize],
     rows: u32,
@@ -265,7 +265,7 @@ fn dress(
 
 /// A workbook with zhijian's properties: a fixed creation time, so that the same rows give a
 /// byte-identical file.
-fn workbook(title: &str, comment: &str) -> io::Result<Workbook> {
+pub(super) fn workbook(title: &str, comment: &str) -> io::Result<Workbook> {
     let mut book = Workbook::new();
     let created = ExcelDateTime::from_ymd(2026, 1, 1).map_err(xlsx_error)?;
     book.set_properties(
@@ -278,7 +278,7 @@ fn workbook(title: &str, comment: &str) -> io::Result<Workbook> {
     Ok(book)
 }
 
-fn formats() -> Formats {
+pub(super) fn formats() -> Formats {
     Formats {
         header: Format::new()
             .set_bold()
@@ -343,7 +343,7 @@ struct Xlsx<'a> {
     limit: u32,
 }
 
-fn xlsx_error(e: XlsxError) -> io::Error {
+pub(super) fn xlsx_error(e: XlsxError) -> io::Error {
     match e {
         XlsxError::IoError(e) => e,
         other => io::Error::other(format!("无法生成 Excel 文件: {other}")),
@@ -621,6 +621,10 @@ mod tests {
             bom: false,
             only_flagged: false,
             masked: true,
+            dating: crate::day::Dating {
+                given: None,
+                today: jiff::civil::date(2026, 12, 6),
+            },
         };
         let mut report = Box::new(Xlsx::new(out, cx, 3).unwrap());
         report.write(&rows[..2]).unwrap();

@@ -8,8 +8,14 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 use zhijian::rule::RuleSource;
 
+/// The day every test run is graded on (2026-12-06 12:00 UTC, the same day in every time zone
+/// from −11 to +11), so that the JSONL's `date` of an undated call is the same tomorrow.
+pub const GRADING_DAY_EPOCH: &str = "1796558400";
+
 pub fn zhijian() -> Command {
-    Command::cargo_bin("zhijian").unwrap()
+    let mut cmd = Command::cargo_bin("zhijian").unwrap();
+    cmd.env("SOURCE_DATE_EPOCH", GRADING_DAY_EPOCH);
+    cmd
 }
 
 pub fn repo() -> PathBuf {
