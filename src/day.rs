@@ -8,7 +8,14 @@
 //! then the call's own date as its platform wrote it (`start_time`, `通话时间`, …), then the
 //! grading day. A metadata value is taken as written: `2026-12-05T23:50:00+08:00` is the 5th,
 //! whatever the grading machine's time zone, because the platform wrote the day its call centre
-//! lives in. Only a bare Unix timestamp needs a time zone, and gets the machine's.
+//! lives in. Only a bare Unix timestamp needs a time zone: the one [`Dating::zone`] names, which
+//! the command line sets to `TZ` when the user set it and to Beijing time otherwise — the
+//! servers that grade Chinese call centres' recordings often run on UTC, and a call at 07:59
+//! Beijing time is not of the day before.
+//!
+//! A metadata date that cannot be the call's — unreadable, before 2000, or after the grading
+//! day — is not used, and [`unusable`] names it, so that the run can say why those calls fell
+//! back to the grading day.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -73,14 +80,19 @@ pub struct Dated {
 
 /// How a batch's calls are dated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Dating {
+pub struct Dating<'z> {
     /// The day the user gave for the whole batch.
     pub given: Option<Date>,
     /// The day of grading: the caller's clock, which the library never reads itself.
     pub today: Date,
+    /// The zone a bare Unix timestamp is read in.
+    pub zone: &'z TimeZone,
 }
 
-impl Dating {
+/// Beijing time, UTC+8 all year: the zone of a timestamp when the user named none.
+pub static BEIJING: TimeZone = TimeZone::fixed(jiff::tz::offset(8));
+
+impl Dating<'_> {
     /// The day of a call with `meta` (`None` for a call that could not be read).
     pub fn of(&self, meta: Option<&BTreeMap<String, String>>) -> Dated {
         if let Some(date) = self.given {
@@ -89,7 +101,7 @@ impl Dating {
                 from: DateFrom::Given,
             };
         }
-        if let Some((key, date)) = meta.and_then(from_meta) {
+        if let Some((key, date)) = meta.and_then(|m| self.from_meta(m)) {
             return Dated {
                 date,
                 from: DateFrom::Meta(key.to_string()),
@@ -102,50 +114,83 @@ impl Dating {
     }
 }
 
-/// The first of [`DATE_META_KEYS`] whose value reads as a day, and the day.
-pub fn from_meta(meta: &BTreeMap<String, String>) -> Option<(&str, Date)> {
-    DATE_META_KEYS.iter().find_map(|want| {
+impl Dating<'_> {
+    /// The first of [`DATE_META_KEYS`] whose value reads as a day that can be the call's, and
+    /// the day.
+    pub fn from_meta<'m>(&self, meta: &'m BTreeMap<String, String>) -> Option<(&'m str, Date)> {
+        date_values(meta).find_map(|(key, value)| {
+            // A day after tomorrow is a typo or a clock gone wrong; tomorrow is a call just
+            // after midnight graded by a machine a zone behind.
+            parse(value, self.zone)
+                .filter(|d| *d <= self.today.tomorrow().unwrap_or(self.today))
+                .map(|d| (key, d))
+        })
+    }
+
+    /// When no metadata date can be the call's but some key holds one: the first such key and
+    /// its value, for a message (`time: 11/09/2026`, `date: 2099-12-31`).
+    pub fn unusable<'m>(&self, meta: &'m BTreeMap<String, String>) -> Option<(&'m str, &'m str)> {
+        if self.from_meta(meta).is_some() {
+            return None;
+        }
+        date_values(meta).find(|(_, v)| !v.trim().is_empty())
+    }
+}
+
+/// The metadata's values under [`DATE_META_KEYS`], in their order.
+fn date_values(meta: &BTreeMap<String, String>) -> impl Iterator<Item = (&str, &str)> {
+    DATE_META_KEYS.iter().flat_map(move |want| {
         meta.iter()
-            .filter(|(key, _)| key.eq_ignore_ascii_case(want))
-            .find_map(|(key, value)| parse(value).map(|d| (key.as_str(), d)))
+            .filter(move |(key, _)| key.eq_ignore_ascii_case(want))
+            .map(|(k, v)| (k.as_str(), v.as_str()))
     })
+}
+
+/// Whether `value` under `key` is a call's day, which masking leaves alone.
+pub fn is_date(key: &str, value: &str) -> bool {
+    DATE_META_KEYS.iter().any(|k| key.eq_ignore_ascii_case(k))
+        && parse(value, &TimeZone::UTC).is_some()
 }
 
 /// A day in the ways platforms write one: `2026-12-05`, `2026/12/5`, `2026.12.05`,
 /// `2026年12月5日`, any of these followed by a time, `20261205` (also followed by a time, as in
-/// `20261205143000`), and Unix timestamps in seconds or milliseconds. Years outside 2000–2099
-/// are taken for something else.
-pub fn parse(value: &str) -> Option<Date> {
+/// `20261205143000`), e-mail style `Sat, 5 Dec 2026 14:30:00 +0800`, and Unix timestamps in
+/// seconds or milliseconds (with a fraction or not), which are read in `zone`. Years outside
+/// 2000–2099 are taken for something else. Day-first and month-first forms (`05/12/2026`) are
+/// not read: which is which cannot be told.
+pub fn parse(value: &str, zone: &TimeZone) -> Option<Date> {
     static SEPARATED: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?:[^\d]|$)").unwrap()
     });
     let value = value.trim();
+    let ymd = |y: &str, m: &str, d: &str| -> Option<Date> {
+        Date::new(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?).ok()
+    };
     let date = if let Some(c) = SEPARATED.captures(value) {
-        let n = |i: usize| c[i].parse::<i16>().ok();
-        Date::new(n(1)?, i8::try_from(n(2)?).ok()?, i8::try_from(n(3)?).ok()?).ok()?
+        ymd(&c[1], &c[2], &c[3])?
+    } else if let Ok(z) = jiff::fmt::rfc2822::parse(value) {
+        z.date()
     } else {
         let digits = value.bytes().take_while(u8::is_ascii_digit).count();
         let rest = &value[digits..];
+        // A timestamp may carry a fraction of a second.
+        let fraction = rest
+            .strip_prefix('.')
+            .is_some_and(|f| !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()));
         match digits {
             // 20261205, 20261205 14:30:00, 20261205143000
-            8 | 14 if digits == value.len() || digits == 8 && rest.starts_with([' ', 'T']) => {
-                let n = |r: std::ops::Range<usize>| value[r].parse::<i16>().ok();
-                Date::new(
-                    n(0..4)?,
-                    i8::try_from(n(4..6)?).ok()?,
-                    i8::try_from(n(6..8)?).ok()?,
-                )
-                .ok()?
+            8 | 14 if rest.is_empty() || digits == 8 && rest.starts_with([' ', 'T']) => {
+                ymd(&value[0..4], &value[4..6], &value[6..8])?
             }
-            10 | 13 if digits == value.len() => {
-                let n: i64 = value.parse().ok()?;
+            10 | 13 if rest.is_empty() || fraction => {
+                let n: i64 = value[..digits].parse().ok()?;
                 let at = if digits == 10 {
                     Timestamp::from_second(n)
                 } else {
                     Timestamp::from_millisecond(n)
                 }
                 .ok()?;
-                at.to_zoned(TimeZone::system()).date()
+                at.to_zoned(zone.clone()).date()
             }
             _ => return None,
         }
@@ -158,6 +203,10 @@ mod tests {
     use super::*;
     use jiff::civil::date;
 
+    fn day(v: &str) -> Option<Date> {
+        parse(v, &BEIJING)
+    }
+
     #[test]
     fn days_in_the_ways_platforms_write_them() {
         let d = Some(date(2026, 12, 5));
@@ -165,15 +214,19 @@ mod tests {
             "2026-12-05",
             "2026-12-05 14:30:00",
             "2026-12-05T23:50:00+08:00",
+            "2026-12-05T23:50:00Z",
             "2026/12/5 9:05",
             "2026.12.05",
             "2026年12月5日 下午2点",
             "2026 年 12 月 5 日",
             " 20261205 ",
             "20261205 14:30:00",
+            "20261205T143000",
             "20261205143000",
+            "Sat, 5 Dec 2026 14:30:00 +0800",
+            "Sat, 05 Dec 2026 23:30:00 -0500",
         ] {
-            assert_eq!(parse(v), d, "{v}");
+            assert_eq!(day(v), d, "{v}");
         }
     }
 
@@ -187,29 +240,52 @@ mod tests {
             "1999-12-31",
             "2100-01-01",
             "12/05/2026",
+            "05/12/2026 10:00",
             "2026120",
             "202612051",
             "20261205x",
             "2026-12-051",
             "13800001234",
             "00:03:15",
+            "1796472000.",
+            "1796472000.5x",
+            "1796472000,5",
         ] {
-            assert_eq!(parse(v), None, "{v}");
+            assert_eq!(day(v), None, "{v}");
         }
     }
 
     #[test]
-    fn unix_timestamps_in_seconds_and_milliseconds() {
-        // 2026-12-05 12:00:00 UTC: the same day in every time zone from −11 to +11.
-        let seconds = 1_796_472_000i64;
-        let day = Timestamp::from_second(seconds)
-            .unwrap()
-            .to_zoned(TimeZone::system())
-            .date();
-        assert_eq!(day, date(2026, 12, 5));
-        assert_eq!(parse(&seconds.to_string()), Some(day));
-        assert_eq!(parse(&(seconds * 1000 + 999).to_string()), Some(day));
-        assert_eq!(parse(&format!("{seconds}5")), None);
+    fn unix_timestamps_are_read_in_the_zone_given() {
+        // 2026-12-04 23:30 UTC is 07:30 on the 5th in Beijing.
+        let seconds = 1_796_427_000i64;
+        assert_eq!(
+            Timestamp::from_second(seconds).unwrap().to_string(),
+            "2026-12-04T23:30:00Z"
+        );
+        assert_eq!(day(&seconds.to_string()), Some(date(2026, 12, 5)));
+        assert_eq!(
+            parse(&seconds.to_string(), &TimeZone::UTC),
+            Some(date(2026, 12, 4))
+        );
+        assert_eq!(
+            day(&(seconds * 1000 + 999).to_string()),
+            Some(date(2026, 12, 5))
+        );
+        assert_eq!(day(&format!("{seconds}.25")), Some(date(2026, 12, 5)));
+        assert_eq!(
+            day(&format!("{}.125", seconds * 1000)),
+            Some(date(2026, 12, 5))
+        );
+        assert_eq!(day(&format!("{seconds}5")), None);
+    }
+
+    fn dating(given: Option<Date>) -> Dating<'static> {
+        Dating {
+            given,
+            today: date(2026, 12, 6),
+            zone: &BEIJING,
+        }
     }
 
     #[test]
@@ -218,7 +294,7 @@ mod tests {
         let mut meta = BTreeMap::new();
         meta.insert("Start_Time".to_string(), "2026-12-04 08:00".to_string());
         meta.insert("时间".to_string(), "2026-12-03".to_string());
-        let by_meta = Dating { given: None, today };
+        let by_meta = dating(None);
         assert_eq!(
             by_meta.of(Some(&meta)),
             Dated {
@@ -227,6 +303,7 @@ mod tests {
             }
         );
         assert_eq!(by_meta.of(Some(&meta)).from.to_string(), "meta:Start_Time");
+        assert_eq!(by_meta.unusable(&meta), None);
         // An unreadable value under an earlier key gives way to a later key.
         meta.insert("date".to_string(), "昨天".to_string());
         assert_eq!(by_meta.of(Some(&meta)).date, date(2026, 12, 4));
@@ -237,16 +314,38 @@ mod tests {
             (graded.date, graded.from.to_string()),
             (today, "graded".into())
         );
+        assert_eq!(by_meta.unusable(&meta), None);
         assert_eq!(by_meta.of(None).date, today);
-        let given = Dating {
-            given: Some(date(2026, 11, 30)),
-            today,
-        };
+        let given = dating(Some(date(2026, 11, 30)));
         meta.insert("date".to_string(), "2026-12-04".to_string());
         let d = given.of(Some(&meta));
         assert_eq!(
             (d.date, d.from.to_string()),
             (date(2026, 11, 30), "given".into())
         );
+    }
+
+    #[test]
+    fn a_day_that_cannot_be_the_calls_falls_back_and_is_named() {
+        let d = dating(None);
+        let mut meta = BTreeMap::new();
+        // Tomorrow is a call just after midnight; the day after is a typo.
+        meta.insert("date".to_string(), "2026-12-07".to_string());
+        assert_eq!(d.of(Some(&meta)).date, date(2026, 12, 7));
+        meta.insert("date".to_string(), "2026-12-08".to_string());
+        assert_eq!(d.of(Some(&meta)).from, DateFrom::Graded);
+        assert_eq!(d.unusable(&meta), Some(("date", "2026-12-08")));
+        meta.insert("date".to_string(), "11/09/2026 10:00".to_string());
+        meta.insert("TIME".to_string(), " ".to_string());
+        assert_eq!(d.unusable(&meta), Some(("date", "11/09/2026 10:00")));
+        meta.remove("date");
+        assert_eq!(d.unusable(&meta), None);
+    }
+
+    #[test]
+    fn only_a_date_under_a_date_key_is_one() {
+        assert!(is_date("Call_Time", "2026-12-05 10:00:00"));
+        assert!(!is_date("备注", "2026-12-05"));
+        assert!(!is_date("date", "13800001234"));
     }
 }

@@ -8,7 +8,8 @@
 //! [`selftest`] checks rule examples and corpus expectations; [`sample`] draws the hits or calls
 //! people check by hand; [`verdict`] reads supervisors' verdicts back into each rule's precision
 //! and the reviewers' agreement; [`rescore`] turns results, verdicts and appeals into each call's
-//! final score; [`cli`] is the command line on top.
+//! final score; [`day`] dates each call and [`trend`] follows many batches' results over days
+//! and weeks; [`cli`] is the command line on top.
 
 pub mod call;
 pub mod channel;

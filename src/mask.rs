@@ -99,11 +99,7 @@ pub fn mask_row(row: &mut Graded) {
             }
             for (key, value) in &mut o.call.meta {
                 // The agent's keys name the agent, and a call's own day is no one's number.
-                let day = crate::day::DATE_META_KEYS
-                    .iter()
-                    .any(|k| key.eq_ignore_ascii_case(k))
-                    && crate::day::parse(value).is_some();
-                if !AGENT_META_KEYS.contains(&key.as_str()) && !day {
+                if !AGENT_META_KEYS.contains(&key.as_str()) && !crate::day::is_date(key, value) {
                     replace(value);
                 }
             }

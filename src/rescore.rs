@@ -161,7 +161,7 @@ pub struct Results<T = ResultLine> {
 impl Results {
     /// Opens a results JSONL to rescore.
     pub fn open(path: &Path) -> Result<Results, RescoreError> {
-        Results::open_with(path, parse)
+        Results::open_with(path, parse, Purpose::Rescore)
     }
 }
 
@@ -173,6 +173,7 @@ impl<T> Results<T> {
     pub fn open_with(
         path: &Path,
         parse: fn(&str, &str) -> Result<T, RescoreError>,
+        purpose: Purpose,
     ) -> Result<Results<T>, RescoreError> {
         let io = |source| RescoreError::Io {
             path: path.to_path_buf(),
@@ -184,14 +185,18 @@ impl<T> Results<T> {
         if head.iter().all(u8::is_ascii_whitespace) {
             return Err(RescoreError::Bad {
                 at: name,
-                message: "文件为空,没有可重算的通话".into(),
+                message: match purpose {
+                    Purpose::Rescore => "文件为空,没有可重算的通话",
+                    Purpose::Trend => "文件为空,没有通话",
+                }
+                .into(),
             });
         }
         match own_reports::recognise(head) {
             Some(r) if r.kind != Kind::Results => {
                 return Err(RescoreError::Bad {
                     at: name,
-                    message: format!("{},不是质检结果{}", r.this_is(), hint(r.kind)),
+                    message: format!("{},不是质检结果{}", r.this_is(), hint(r.kind, purpose)),
                 })
             }
             _ => {}
@@ -205,8 +210,24 @@ impl<T> Results<T> {
     }
 }
 
+/// What a results file is read for, which decides what a message about a wrong file says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// `zhijian rescore`.
+    Rescore,
+    /// `zhijian trend`.
+    Trend,
+}
+
 /// What to give instead, when a report of `kind` was given as the results.
-fn hint(kind: Kind) -> &'static str {
+fn hint(kind: Kind, purpose: Purpose) -> &'static str {
+    if purpose == Purpose::Trend {
+        return match kind {
+            Kind::Page => ";请给和它一起写出的质检结果 (zhijian grade --out 结果.jsonl)",
+            Kind::Results => "",
+            _ => ";趋势读的是每批质检时 zhijian grade --out 结果.jsonl 写出的 JSONL",
+        };
+    }
     match kind {
         Kind::FinalScores => {
             ";请给质检时 zhijian grade --out 结果.jsonl 写出的 JSONL (最终得分表是重算的结果,不能再拿来重算)"
@@ -261,7 +282,19 @@ pub fn results_value(text: &str, at: &str) -> Result<serde_json::Value, RescoreE
         ),
     }
     };
-    let value: serde_json::Value = serde_json::from_str(text).map_err(|_| not_results())?;
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+        // A line that starts as ours and breaks off: the file was cut short (a full disk, a run
+        // killed while another program copied it), not some other file.
+        let ours = format!("{{\"schema\":\"{}\"", crate::report::SCHEMA);
+        if e.is_eof() && text.starts_with(&ours) {
+            RescoreError::Bad {
+                at: at.to_string(),
+                message: "这一行不完整 (文件在这里断了:可能还在写入,或复制、写入时中断)".into(),
+            }
+        } else {
+            not_results()
+        }
+    })?;
     if value.get("schema").and_then(|s| s.as_str()) != Some(crate::report::SCHEMA) {
         return Err(not_results());
     }

@@ -7,11 +7,20 @@
 //! rate per period; each with the change from the period before the latest, and the agents and
 //! rules that moved most. `report::trend` draws and tabulates it.
 //!
-//! A call graded twice — the same files graded again after a rule change — counts once, as the
-//! file given later has it: a call is its `call_id` and its `source`. (The id alone is not enough:
-//! ids made from file names, `calls.jsonl#1`, repeat from one day's export to the next.) Each call
-//! is kept as a record of a few dozen bytes with its agent and rules interned, so a quarter of a
-//! large hotline's results fits in memory; a results line is never kept.
+//! A call graded twice — the same calls graded again after a rule change, from wherever they
+//! were read — counts once, as the file given later has it: a call is its `call_id`, its day and
+//! its words (a fingerprint of the turns). The id alone is not enough: ids made from file names,
+//! `calls.jsonl#1`, repeat from one day's export to the next; and the source path changes with
+//! the folder a run starts in. Each call is kept as a record of a few dozen bytes with its agent
+//! and rules interned, so a quarter of a large hotline's results fits in memory; a results line
+//! is never kept.
+//!
+//! Periods run from the first call's to the last call's without gaps: a week nobody graded is
+//! drawn empty rather than left out, so that the axis keeps time. "The change" is from the last
+//! period with calls before the latest to the latest.
+//!
+//! Quantiles are Excel's `PERCENTILE.INC` (linear between the two nearest scores), so that a
+//! QA lead who checks the page against a spreadsheet gets the same median.
 //!
 //! A rule's firing rate is the share of the calls it applied to (scored, and not N/A on their
 //! channel) that it hit at least once. Means and quantiles are over scored calls; calls that
@@ -59,6 +68,16 @@ impl Period {
                 .unwrap_or(day),
             Period::Month => day.first_of_month(),
         }
+    }
+
+    /// The first day of the period after the one starting on `start`.
+    pub fn next(self, start: Date) -> Option<Date> {
+        let span = match self {
+            Period::Day => jiff::Span::new().days(1),
+            Period::Week => jiff::Span::new().weeks(1),
+            Period::Month => jiff::Span::new().months(1),
+        };
+        start.checked_add(span).ok()
     }
 
     /// `2026-12-05`, `2026-W49` (ISO week), `2026-12`.
@@ -135,7 +154,6 @@ fn weekday_zh(d: Weekday) -> &'static str {
 #[derive(Debug, Deserialize)]
 pub struct TrendLine {
     call_id: String,
-    source: String,
     agent: Option<String>,
     #[serde(default)]
     date: Option<String>,
@@ -151,6 +169,17 @@ pub struct TrendLine {
     not_applicable: Vec<String>,
     #[serde(default)]
     scoring: Option<TiersLine>,
+    #[serde(default)]
+    turns: Vec<TurnLine>,
+    /// Where it was read: file and line.
+    #[serde(skip)]
+    at: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct TurnLine {
+    role: String,
+    text: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -174,10 +203,12 @@ struct PointsLine {
 /// One results line for a trend; `at` names it in messages.
 pub fn parse(text: &str, at: &str) -> Result<TrendLine, RescoreError> {
     let value = crate::rescore::results_value(text, at)?;
-    serde_json::from_value(value).map_err(|e| RescoreError::Bad {
+    let mut line: TrendLine = serde_json::from_value(value).map_err(|e| RescoreError::Bad {
         at: at.to_string(),
         message: format!("质检结果的字段不完整或类型不对: {e}"),
-    })
+    })?;
+    line.at = at.to_string();
+    Ok(line)
 }
 
 /// A call as a trend keeps it.
@@ -212,8 +243,8 @@ pub struct DateSources {
 #[derive(Debug, Default)]
 pub struct Builder {
     records: Vec<Record>,
-    /// (call_id, source) → index in `records`.
-    seen: HashMap<(Box<str>, Box<str>), usize>,
+    /// (call_id, day, fingerprint of the turns) → index in `records`.
+    seen: HashMap<(Box<str>, Date, Box<str>), usize>,
     agents: Interner,
     rules: Interner,
     not_applicable: Interner,
@@ -255,7 +286,8 @@ impl Interner {
 
 impl Builder {
     /// Adds one call; a line without a date is counted in [`Builder::undated`] and left out.
-    pub fn add(&mut self, line: TrendLine, at: &str) -> Result<(), RescoreError> {
+    pub fn add(&mut self, line: TrendLine) -> Result<(), RescoreError> {
+        let at = line.at.as_str();
         let Some(date) = line.date.as_deref() else {
             self.undated += 1;
             return Ok(());
@@ -324,7 +356,12 @@ impl Builder {
             fired,
             not_applicable,
         };
-        let key: (Box<str>, Box<str>) = (line.call_id.into(), line.source.into());
+        let words = crate::verdict::fingerprint(
+            line.turns
+                .iter()
+                .map(|t| (t.role.as_str(), t.text.as_str())),
+        );
+        let key = (line.call_id.into_boxed_str(), day, words.into_boxed_str());
         match self.seen.get(&key) {
             Some(&i) => {
                 self.records[i] = record;
@@ -348,9 +385,13 @@ impl Builder {
         let first = self.records.iter().map(|r| r.day).min()?;
         let last = self.records.iter().map(|r| r.day).max()?;
         let period = period.unwrap_or_else(|| Period::fitting(first, last));
-        let mut starts: Vec<Date> = self.records.iter().map(|r| period.start(r.day)).collect();
-        starts.sort();
-        starts.dedup();
+        let mut starts = vec![period.start(first)];
+        while let Some(next) = period.next(*starts.last().expect("one at least")) {
+            if next > last {
+                break;
+            }
+            starts.push(next);
+        }
         let index: HashMap<Date, usize> = starts.iter().enumerate().map(|(i, d)| (*d, i)).collect();
         let n = starts.len();
 
@@ -424,17 +465,27 @@ impl Builder {
                     title: self.titles.get(&(i as u32)).cloned().unwrap_or_default(),
                     bonus: self.bonuses.contains(&(i as u32)),
                     cells,
+                    before: None,
                 }
             })
             .collect();
         rules.sort_by(|a, b| a.id.cmp(&b.id));
 
+        // The period the latest is compared with: the last one before it that had calls.
+        let before = periods[..n - 1].iter().rposition(|p| p.scores.n > 0);
+        for r in &mut rules {
+            r.before = before;
+        }
         let mut agents: Vec<AgentRow> = self
             .agents
             .names
             .into_iter()
             .zip(agents)
-            .map(|(name, cells)| AgentRow { name, cells })
+            .map(|(name, cells)| AgentRow {
+                name,
+                cells,
+                before,
+            })
             // A call that could not be read names no agent: nobody to list.
             .filter(|a| a.calls() > 0)
             .collect();
@@ -462,6 +513,7 @@ impl Builder {
             period,
             first,
             last,
+            before,
             tiers: self.tiers,
             periods,
             agents,
@@ -502,20 +554,32 @@ impl Histogram {
         (self.n > 0).then(|| self.sum as f64 / self.n as f64)
     }
 
-    /// The nearest-rank quantile `q` (0 is the lowest score, 1 the highest).
-    pub fn quantile(&self, q: f64) -> Option<u8> {
-        if self.n == 0 {
-            return None;
-        }
-        let rank = ((q * self.n as f64).ceil() as usize).clamp(1, self.n);
+    /// The `rank`-th lowest score, from 0.
+    fn nth(&self, rank: usize) -> u8 {
         let mut seen = 0usize;
         for (score, &c) in self.counts.iter().enumerate() {
             seen += c as usize;
-            if seen >= rank {
-                return Some(score as u8);
+            if seen > rank {
+                return score as u8;
             }
         }
-        unreachable!("rank {rank} is at most n = {}", self.n)
+        unreachable!("rank {rank} is below n = {}", self.n)
+    }
+
+    /// The quantile `q` (0 the lowest score, 0.5 the median, 1 the highest) as Excel's
+    /// `PERCENTILE.INC` has it: linear between the two nearest scores.
+    pub fn quantile(&self, q: f64) -> Option<f64> {
+        if self.n == 0 {
+            return None;
+        }
+        let h = q.clamp(0.0, 1.0) * (self.n - 1) as f64;
+        let below = h.floor() as usize;
+        let low = f64::from(self.nth(below));
+        if below + 1 >= self.n {
+            return Some(low);
+        }
+        let high = f64::from(self.nth(below + 1));
+        Some(low + (h - below as f64) * (high - low))
     }
 }
 
@@ -587,6 +651,8 @@ pub struct AgentRow {
     pub name: String,
     /// One per period; `calls == 0` where the agent had none.
     pub cells: Vec<Cell>,
+    /// The period the latest is compared with ([`Trend::before`]).
+    before: Option<usize>,
 }
 
 impl AgentRow {
@@ -594,12 +660,22 @@ impl AgentRow {
         self.cells.iter().map(|c| c.calls).sum()
     }
 
-    /// Mean score in the latest period minus the one before, when the agent had calls in both.
+    /// The agent's calls in the period compared with and in the latest.
+    pub fn compared(&self) -> Option<(&Cell, &Cell)> {
+        Some((&self.cells[self.before?], self.cells.last()?))
+    }
+
+    /// Mean score in the latest period minus the one compared with, when the agent had calls
+    /// in both.
     pub fn change(&self) -> Option<f64> {
-        let [.., before, latest] = self.cells.as_slice() else {
-            return None;
-        };
+        let (before, latest) = self.compared()?;
         Some(latest.mean()? - before.mean()?)
+    }
+
+    /// Whether the change rests on enough calls to mean something ([`MOVER_CALLS`] in each).
+    pub fn change_is_solid(&self) -> bool {
+        self.compared()
+            .is_some_and(|(b, l)| b.calls >= MOVER_CALLS && l.calls >= MOVER_CALLS)
     }
 }
 
@@ -611,15 +687,26 @@ pub struct RuleRow {
     pub bonus: bool,
     /// One per period.
     pub cells: Vec<Rate>,
+    before: Option<usize>,
 }
 
 impl RuleRow {
-    /// Firing rate in the latest period minus the one before, as a fraction.
+    /// The rule in the period compared with and in the latest.
+    pub fn compared(&self) -> Option<(&Rate, &Rate)> {
+        Some((&self.cells[self.before?], self.cells.last()?))
+    }
+
+    /// Firing rate in the latest period minus the one compared with, as a fraction.
     pub fn change(&self) -> Option<f64> {
-        let [.., before, latest] = self.cells.as_slice() else {
-            return None;
-        };
+        let (before, latest) = self.compared()?;
         Some(latest.share()? - before.share()?)
+    }
+
+    /// Whether both rates rest on [`MOVER_APPLICABLE`] calls or more.
+    pub fn change_is_solid(&self) -> bool {
+        self.compared().is_some_and(|(b, l)| {
+            b.applicable >= MOVER_APPLICABLE && l.applicable >= MOVER_APPLICABLE
+        })
     }
 
     /// Over every period.
@@ -647,6 +734,8 @@ pub struct Trend {
     /// The first and last day of a call.
     pub first: Date,
     pub last: Date,
+    /// The period the latest is compared with: the last before it with calls.
+    pub before: Option<usize>,
     /// Tier names, from the highest down, as the results' schemes list them.
     pub tiers: Vec<String>,
     /// In order of time.
@@ -669,12 +758,7 @@ impl Trend {
         let mut moved: Vec<&AgentRow> = self
             .agents
             .iter()
-            .filter(|a| {
-                a.change().is_some()
-                    && a.cells[a.cells.len() - 2..]
-                        .iter()
-                        .all(|c| c.calls >= MOVER_CALLS)
-            })
+            .filter(|a| a.change().is_some() && a.change_is_solid())
             .collect();
         moved.sort_by(|a, b| {
             let size = |r: &AgentRow| r.change().map_or(0.0, f64::abs);
@@ -692,12 +776,7 @@ impl Trend {
         let mut moved: Vec<&RuleRow> = self
             .rules
             .iter()
-            .filter(|r| {
-                r.change().is_some_and(|c| c != 0.0)
-                    && r.cells[r.cells.len() - 2..]
-                        .iter()
-                        .all(|c| c.applicable >= MOVER_APPLICABLE)
-            })
+            .filter(|r| r.change().is_some_and(|c| c != 0.0) && r.change_is_solid())
             .collect();
         moved.sort_by(|a, b| {
             let size = |r: &RuleRow| r.change().map_or(0.0, f64::abs);
@@ -739,7 +818,7 @@ mod tests {
             },
             "error": null,
         });
-        parse(&value.to_string(), "t:1").unwrap()
+        parse(&value.to_string(), "x.jsonl:3").unwrap()
     }
 
     #[test]
@@ -778,25 +857,73 @@ mod tests {
     }
 
     #[test]
-    fn quantiles_are_nearest_rank() {
+    fn quantiles_are_excel_s_percentile_inc() {
         let mut h = Histogram::default();
         assert_eq!((h.mean(), h.quantile(0.5)), (None, None));
-        for s in [70, 80, 90, 100] {
+        h.add(88);
+        assert_eq!(
+            (h.quantile(0.0), h.quantile(0.5), h.quantile(1.0)),
+            (Some(88.0), Some(88.0), Some(88.0))
+        );
+        let mut h = Histogram::default();
+        for s in [100, 70, 90, 80] {
             h.add(s);
         }
-        assert_eq!(h.quantile(0.0), Some(70));
-        assert_eq!(h.quantile(0.25), Some(70));
-        assert_eq!(h.quantile(0.26), Some(80));
-        assert_eq!(h.quantile(0.5), Some(80));
-        assert_eq!(h.quantile(0.75), Some(90));
-        assert_eq!(h.quantile(1.0), Some(100));
+        assert_eq!(h.quantile(0.0), Some(70.0));
+        assert_eq!(h.quantile(0.25), Some(77.5));
+        assert_eq!(h.quantile(0.5), Some(85.0));
+        assert_eq!(h.quantile(0.75), Some(92.5));
+        assert_eq!(h.quantile(1.0), Some(100.0));
         assert_eq!(h.mean(), Some(85.0));
+        // The new user's day: [92, 92, 97×4, 100×6] has the median 98.5, as Excel says.
+        let mut h = Histogram::default();
+        for s in [92, 92, 97, 97, 97, 97, 100, 100, 100, 100, 100, 100] {
+            h.add(s);
+        }
+        assert_eq!(h.quantile(0.5), Some(98.5));
+        assert_eq!(h.quantile(0.25), Some(97.0));
+        assert_eq!(h.quantile(0.1), Some(92.5));
+    }
+
+    #[test]
+    fn periods_without_calls_keep_their_place_and_the_change_skips_them() {
+        let mut b = Builder::default();
+        for (id, day, score) in [
+            ("a", "2026-11-02", 90),
+            ("b", "2026-11-23", 80),
+            ("c", "2026-11-24", 70),
+        ] {
+            b.add(line(id, day, "甲", score, "良好", &[])).unwrap();
+        }
+        let t = b.finish(Some(Period::Week)).unwrap();
+        let labels: Vec<&str> = t.periods.iter().map(|p| p.label.as_str()).collect();
+        assert_eq!(labels, ["2026-W45", "2026-W46", "2026-W47", "2026-W48"]);
+        assert_eq!(t.periods[1].calls + t.periods[2].calls, 0);
+        assert_eq!(t.before, Some(0));
+        assert_eq!(t.agents[0].change(), Some(75.0 - 90.0));
+        assert!(!t.agents[0].change_is_solid());
+        let t = {
+            let mut b = Builder::default();
+            b.add(line("a", "2026-11-02", "甲", 90, "良好", &[]))
+                .unwrap();
+            b.finish(Some(Period::Month)).unwrap()
+        };
+        assert_eq!((t.periods.len(), t.before), (1, None));
+        assert_eq!(t.agents[0].change(), None);
+        assert_eq!(
+            Period::Month.next(date(2026, 1, 31)),
+            Some(date(2026, 2, 28))
+        );
+        assert_eq!(
+            Period::Week.next(date(2026, 12, 28)),
+            Some(date(2027, 1, 4))
+        );
     }
 
     #[test]
     fn two_days_of_results_summed_up() {
         let mut b = Builder::default();
-        let add = |b: &mut Builder, l| b.add(l, "t:1").unwrap();
+        let add = |b: &mut Builder, l| b.add(l).unwrap();
         add(&mut b, line("a", "2026-12-04", "张敏", 100, "优秀", &[]));
         add(
             &mut b,
@@ -862,7 +989,7 @@ mod tests {
             for _ in 0..k {
                 n += 1;
                 let hits: &[&str] = if score < 90 { &["LNG001"] } else { &[] };
-                b.add(line(&n.to_string(), day, agent, score, "良好", hits), "t")
+                b.add(line(&n.to_string(), day, agent, score, "良好", hits))
                     .unwrap();
             }
         };
@@ -907,16 +1034,16 @@ mod tests {
         let mut b = Builder::default();
         let mut chat = line("a", "2026-12-05", "甲", 100, "优秀", &[]);
         chat.not_applicable = vec!["OPN001".into()];
-        b.add(chat, "t").unwrap();
-        b.add(line("b", "2026-12-05", "甲", 90, "良好", &["OPN001"]), "t")
+        b.add(chat).unwrap();
+        b.add(line("b", "2026-12-05", "甲", 90, "良好", &["OPN001"]))
             .unwrap();
         let mut broken = line("c", "2026-12-05", "甲", 0, "不达标", &[]);
         broken.score = None;
         broken.tier = None;
-        b.add(broken, "t").unwrap();
+        b.add(broken).unwrap();
         let mut old = line("d", "2026-12-05", "甲", 0, "不达标", &[]);
         old.date = None;
-        b.add(old, "t").unwrap();
+        b.add(old).unwrap();
         assert_eq!(b.undated, 1);
         let t = b.finish(None).unwrap();
         let p = &t.periods[0];
@@ -937,7 +1064,7 @@ mod tests {
         let mut b = Builder::default();
         let mut bad = line("a", "2026-12-05", "甲", 100, "优秀", &[]);
         bad.date = Some("12/05".into());
-        let e = b.add(bad, "x.jsonl:3").unwrap_err().to_string();
+        let e = b.add(bad).unwrap_err().to_string();
         assert!(e.contains("x.jsonl:3") && e.contains("12/05"), "{e}");
         assert!(b.finish(None).is_none());
     }

@@ -1454,6 +1454,57 @@ fn grade_records_each_call_s_day_and_where_it_came_from() {
     let (d, from, _) = day("day2.jsonl", "b2-undated.txt");
     assert_eq!((d.as_str(), from.as_str()), ("2026-12-06", "graded"));
 
+    // A date that cannot be the call's falls back to the grading day, and grade says so.
+    write(
+        dir.path(),
+        "odd/typo.txt",
+        "# date: 2099-12-31\n客户：我想查话费。\n客服：好的。\n",
+    );
+    write(
+        dir.path(),
+        "odd/us.txt",
+        "# 通话时间: 12/05/2026 10:00\n客户：我想查话费。\n客服：好的。\n",
+    );
+    // A bare timestamp is read in Beijing time: 2026-12-04 23:30 UTC is the 5th.
+    write(
+        dir.path(),
+        "odd/stamp.txt",
+        "# timestamp: 1796427000\n客户：我想查话费。\n客服：好的。\n",
+    );
+    let out = zhijian()
+        .env_remove("TZ")
+        .arg("grade")
+        .arg(dir.path().join("odd"))
+        .args(["--format", "jsonl"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains(
+            "注意: 2 通电话元数据里的日期读不出或不可能是通话日期 (如 “date: 2099-12-31”)"
+        ),
+        "{err}"
+    );
+    let days: Vec<(String, String)> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).unwrap();
+            (
+                v["date"].as_str().unwrap().into(),
+                v["date_from"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        days,
+        [
+            ("2026-12-05".to_string(), "meta:timestamp".to_string()),
+            ("2026-12-06".into(), "graded".into()),
+            ("2026-12-06".into(), "graded".into()),
+        ]
+    );
+
     // --date overrides the metadata; a date that is none is a usage error.
     let out = stdout_of(
         zhijian()
@@ -1673,12 +1724,79 @@ fn trend_says_what_it_cannot_use_and_what_it_left_out() {
     assert_eq!(code, Some(0), "{err}");
     assert!(err.contains("4 行没有日期"), "{err}");
     assert!(err.contains("3 行是同一通话的重复质检结果"), "{err}");
-    assert!(err.contains("1 通没有日期"), "{err}");
+    assert!(err.contains("1 通没有可用的日期"), "{err}");
     let html = fs::read_to_string(dir.path().join("t.html")).unwrap();
+    assert!(html.contains("· 3 通</p>"), "{html}");
+    assert!(html.contains("1 通没有可用的日期,按质检当天计"), "{html}");
+
+    // A platform that exports to the same path every day: the same ids, other calls, other
+    // days. Both days count.
+    for (day, text) in [
+        (
+            "2026-11-02",
+            "客户：我想查话费。\n客服：好的,您本月话费58元。\n",
+        ),
+        (
+            "2026-11-03",
+            "客户：宽带断了。\n客服：好的,马上为您报修。\n",
+        ),
+    ] {
+        write(dir.path(), "daily/calls.txt", text);
+        zhijian()
+            .current_dir(dir.path())
+            .args([
+                "grade",
+                "daily/calls.txt",
+                "--date",
+                day,
+                "--quiet",
+                "--out",
+            ])
+            .arg(format!("r{day}.jsonl"))
+            .assert()
+            .success();
+    }
+    let (code, err) = run(&["r2026-11-02.jsonl", "r2026-11-03.jsonl", "-o", "t.html"]);
+    assert_eq!(code, Some(0), "{err}");
     assert!(
-        html.contains("3 通</p>") || html.contains("· 3 通"),
-        "{html}"
+        err.contains("2026-11-02 至 2026-11-03:2 通,按日分 2 期"),
+        "{err}"
     );
+    assert!(!err.contains("重复"), "{err}");
+    // The same calls graded from another folder (another source path): one call each.
+    zhijian()
+        .current_dir(dir.path().join("day2"))
+        .args(["grade", ".", "--quiet", "--out", "../again.jsonl"])
+        .assert()
+        .success();
+    let (code, err) = run(&["day2.jsonl", "again.jsonl", "-o", "t.html"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        err.contains(":3 通,") && err.contains("3 行是同一通话的重复质检结果"),
+        "{err}"
+    );
+
+    // A directory: its results files, nothing else; a line cut short is left out and said.
+    fs::create_dir(dir.path().join("结果")).unwrap();
+    fs::copy(
+        dir.path().join("day1.jsonl"),
+        dir.path().join("结果/1204.jsonl"),
+    )
+    .unwrap();
+    let day2 = fs::read_to_string(dir.path().join("day2.jsonl")).unwrap();
+    write(dir.path(), "结果/1205.jsonl", &day2[..day2.len() - 40]);
+    write(dir.path(), "结果/说明.txt", "每天的质检结果");
+    let (code, err) = run(&["结果", "-o", "t.html"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(err.contains(":6 通,"), "{err}");
+    assert!(err.contains("跳过目录里不是质检结果的文件 1 个"), "{err}");
+    assert!(
+        err.contains("1 行读不了,没有计入 (第一处 结果/1205.jsonl:3: 这一行不完整"),
+        "{err}"
+    );
+    let (code, err) = run(&["day1", "-o", "t.html"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("day1 里没有质检结果 JSONL"), "{err}");
 }
 
 #[test]

@@ -88,26 +88,35 @@ pub struct InputArgs {
 
 impl InputArgs {
     /// How the calls are dated: `--date`, else each call's metadata, else today.
-    pub(super) fn dating(&self) -> Result<crate::day::Dating, CliError> {
+    pub(super) fn dating(&self) -> Result<crate::day::Dating<'static>, CliError> {
+        let zone = &*ZONE;
         Ok(crate::day::Dating {
             given: self.date,
-            today: today()?,
+            today: today(zone)?,
+            zone,
         })
     }
 }
 
-/// The day of grading, in the machine's time zone; `SOURCE_DATE_EPOCH` (seconds since 1970, the
-/// reproducible-builds convention) stands in for the clock, so a run can be repeated byte for
-/// byte on another day.
-fn today() -> Result<jiff::civil::Date, CliError> {
+/// The zone of the grading day and of timestamps in metadata: `TZ` when the user set it,
+/// Beijing time otherwise (a server on UTC grades calls of a centre on UTC+8).
+static ZONE: std::sync::LazyLock<jiff::tz::TimeZone> =
+    std::sync::LazyLock::new(|| match std::env::var_os("TZ") {
+        Some(tz) if !tz.is_empty() => jiff::tz::TimeZone::system(),
+        _ => crate::day::BEIJING.clone(),
+    });
+
+/// The day of grading; `SOURCE_DATE_EPOCH` (seconds since 1970, the reproducible-builds
+/// convention) stands in for the clock, so a run can be repeated byte for byte on another day.
+fn today(zone: &jiff::tz::TimeZone) -> Result<jiff::civil::Date, CliError> {
     let Some(epoch) = std::env::var_os("SOURCE_DATE_EPOCH") else {
-        return Ok(jiff::Zoned::now().date());
+        return Ok(jiff::Timestamp::now().to_zoned(zone.clone()).date());
     };
     epoch
         .to_str()
         .and_then(|s| s.trim().parse::<i64>().ok())
         .and_then(|s| jiff::Timestamp::from_second(s).ok())
-        .map(|t| t.to_zoned(jiff::tz::TimeZone::system()).date())
+        .map(|t| t.to_zoned(zone.clone()).date())
         .ok_or_else(|| {
             CliError::Usage(format!(
                 "环境变量 SOURCE_DATE_EPOCH 应是 1970 年以来的秒数,而不是 {}",
@@ -116,10 +125,18 @@ fn today() -> Result<jiff::civil::Date, CliError> {
         })
 }
 
+/// `--date`: a day written as a person writes one (not a timestamp).
 fn parse_date(s: &str) -> Result<jiff::civil::Date, String> {
-    crate::day::parse(s)
-        .filter(|_| !s.trim().bytes().all(|b| b.is_ascii_digit()) || s.trim().len() == 8)
-        .ok_or_else(|| format!("不是日期: {s} (请写成 2026-12-05)"))
+    let t = s.trim();
+    if let Some(d) = crate::day::parse(t, &crate::day::BEIJING)
+        .filter(|_| !t.bytes().all(|b| b.is_ascii_digit()) || t.len() == 8)
+    {
+        return Ok(d);
+    }
+    match t.parse::<jiff::civil::Date>() {
+        Ok(d) => Err(format!("{d} 不在 2000–2099 年之间,不像是通话的日期")),
+        Err(_) => Err(format!("不是日期: {s} (请写成 2026-12-05)")),
+    }
 }
 
 #[derive(Debug, Args)]
@@ -350,6 +367,7 @@ impl Batch {
             !input.quiet && io::stderr().is_terminal(),
         );
         let mut tally = Tally::default();
+        let dating = input.dating()?;
         let mut failure = None;
         let mut stopped = false;
         let run = self.pool.install(|| {
@@ -364,7 +382,7 @@ impl Batch {
                     if !input.no_mask {
                         crate::mask::mask_rows(&mut rows);
                     }
-                    tally.add(&rows, &bar);
+                    tally.add(&rows, &bar, &dating);
                     match sink(rows) {
                         Ok(Flow::Continue) => Ok(()),
                         Ok(Flow::Stop) => {
@@ -421,6 +439,13 @@ impl Done {
             );
             if tally.errors > 0 {
                 eprintln!("无法读取的输入已写入报告,原因见 error (错误) 列。");
+            }
+            if let Some(example) = &tally.undated_example {
+                eprintln!(
+                    "注意: {} 通电话元数据里的日期读不出或不可能是通话日期 (如 “{example}”),\
+                     结果 JSONL 里按质检当天计;可用 --date 指定这批通话的日期。",
+                    tally.undated
+                );
             }
             if tally.undecided > 0 {
                 eprintln!(
@@ -597,16 +622,27 @@ struct Tally {
     files: Vec<String>,
     file_index: HashMap<String, u32>,
     duplicates: usize,
+    /// Graded calls whose metadata has a date that cannot be theirs, so they count on the
+    /// grading day; and the first such key and value.
+    undated: usize,
+    undated_example: Option<String>,
 }
 
 impl Tally {
-    fn add(&mut self, rows: &[Graded], bar: &ProgressBar) {
+    fn add(&mut self, rows: &[Graded], bar: &ProgressBar, dating: &crate::day::Dating<'_>) {
         self.calls += rows.len();
         for row in rows {
             match &row.outcome {
                 Ok(o) => {
                     self.flagged += usize::from(o.card.flagged);
                     self.undecided += usize::from(o.call.roles.is_undecided());
+                    if dating.given.is_none() {
+                        if let Some((key, value)) = dating.unusable(&o.call.meta) {
+                            self.undated += 1;
+                            self.undated_example
+                                .get_or_insert_with(|| format!("{key}: {value}"));
+                        }
+                    }
                 }
                 Err(_) => self.errors += 1,
             }

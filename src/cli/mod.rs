@@ -134,8 +134,8 @@ const TREND_EXAMPLES: &str = "\
   zhijian trend 结果/*.jsonl --by week -o 周趋势.xlsx               按周汇总成 Excel
 
 每通电话的日期:质检时的 --date,否则取通话元数据里的日期 (date、start_time、通话时间…),
-再没有就是质检当天;都写在 JSONL 的 date 列。同一通话 (通话编号和来源相同) 出现在几个文件里时
-按后给的文件计,重新质检后把新结果放在后面即可。报告是独立的 HTML 文件,不联网,不含通话内容。";
+再没有就是质检当天;都写在 JSONL 的 date 列。同一通话 (通话编号、日期和内容都相同) 出现在
+几个文件里时按后给的文件计,重新质检后把新结果放在后面即可。报告是独立的 HTML 文件,不联网,不含通话内容。";
 
 const EXPLAIN_EXAMPLES: &str = "\
 例子 / examples:

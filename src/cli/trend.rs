@@ -13,16 +13,18 @@ use clap::Args;
 
 use super::grade::check_clashes;
 use super::{CliError, Status};
+use crate::input::own_reports::{self, Kind as ReportKind};
 use crate::input::Source;
 use crate::report::output::remove_temp_files_on_signals;
 use crate::report::trend::{html, xlsx, Made};
 use crate::report::{Format, ReportError, Target};
-use crate::rescore::Results;
+use crate::rescore::{Purpose, Results};
 use crate::trend::{parse, Builder, Period};
 
 #[derive(Debug, Args)]
 pub struct TrendArgs {
-    /// zhijian grade --out 写出的质检结果 JSONL,可多个 (如每天一个) / results JSONL files
+    /// zhijian grade --out 写出的质检结果 JSONL,可多个 (如每天一个);目录则读其中所有的结果
+    /// JSONL / results JSONL files, or directories of them
     #[arg(value_name = "RESULTS", required = true)]
     pub results: Vec<PathBuf>,
     /// 趋势报告: .html (图表和数字) 或 .xlsx;写完才替换旧文件 / the report, by extension
@@ -49,24 +51,36 @@ enum Kind {
 
 pub(super) fn run(args: &TrendArgs) -> Result<Status, CliError> {
     let (kind, target) = output(args)?;
-    let inputs: Vec<Source> = args
-        .results
-        .iter()
-        .map(|p| Source::File(p.clone()))
-        .collect();
+    let (files, others) = results_files(&args.results)?;
+    let inputs: Vec<Source> = files.iter().map(|p| Source::File(p.clone())).collect();
     check_clashes(&inputs, &[&target])?;
     remove_temp_files_on_signals()
         .map_err(|e| CliError::Usage(format!("无法安装信号处理: {}", crate::zh::io(&e))))?;
 
     let mut builder = Builder::default();
-    for path in &args.results {
-        let results =
-            Results::open_with(path, parse).map_err(|e| CliError::Usage(e.to_string()))?;
-        for (n, line) in results.enumerate() {
-            let line = line.map_err(|e| CliError::Usage(e.to_string()))?;
-            builder
-                .add(line, &format!("{}:{}", path.display(), n + 1))
-                .map_err(|e| CliError::Usage(e.to_string()))?;
+    // A line that cannot be read is left out and counted, and the batch goes on; a file none
+    // of whose lines can be read is the wrong file.
+    let mut bad = 0usize;
+    let mut first_bad = None;
+    for path in &files {
+        let results = Results::open_with(path, parse, Purpose::Trend)
+            .map_err(|e| CliError::Usage(e.to_string()))?;
+        let (mut read, mut failed) = (0usize, None);
+        for line in results {
+            match line.and_then(|l| builder.add(l)) {
+                Ok(()) => read += 1,
+                Err(e) => {
+                    bad += 1;
+                    failed.get_or_insert(e.to_string());
+                }
+            }
+        }
+        match failed {
+            Some(e) if read == 0 => return Err(CliError::Usage(e)),
+            Some(e) => {
+                first_bad.get_or_insert(e);
+            }
+            None => {}
         }
     }
     let (undated, replaced) = (builder.undated, builder.replaced);
@@ -81,12 +95,8 @@ pub(super) fn run(args: &TrendArgs) -> Result<Status, CliError> {
         }));
     };
 
-    let files: Vec<String> = args
-        .results
-        .iter()
-        .map(|p| p.display().to_string())
-        .collect();
-    let made = Made { files: &files };
+    let names: Vec<String> = files.iter().map(|p| p.display().to_string()).collect();
+    let made = Made { files: &names };
     let failed = |source| {
         CliError::Report(ReportError {
             target: target.name(),
@@ -114,15 +124,32 @@ pub(super) fn run(args: &TrendArgs) -> Result<Status, CliError> {
             trend.periods.len(),
             args.out.display()
         );
+        if others > 0 {
+            eprintln!("跳过目录里不是质检结果的文件 {others} 个。");
+        }
         if trend.sources.graded > 0 {
             eprintln!(
-                "注意: {} 通没有日期 (既没有 grade --date,元数据里也没有),按质检当天计。",
+                "注意: {} 通没有可用的日期 (质检时没有 --date,元数据里没有日期或读不出),按质检当天计。",
                 trend.sources.graded
             );
         }
+        if trend.periods.len() > LEGIBLE_PERIODS {
+            eprintln!(
+                "{} 期太多,图上难以分辨;可用 --by {} 按更长的周期汇总。",
+                trend.periods.len(),
+                if trend.period == Period::Day {
+                    "week"
+                } else {
+                    "month"
+                }
+            );
+        }
+        if let Some(e) = &first_bad {
+            eprintln!("注意: {bad} 行读不了,没有计入 (第一处 {e})。");
+        }
         if replaced > 0 {
             eprintln!(
-                "{replaced} 行是同一通话的重复质检结果 (通话编号和来源相同),按后给的文件计。"
+                "{replaced} 行是同一通话的重复质检结果 (通话编号、日期和通话内容都相同),按后给的文件计。"
             );
         }
         if undated > 0 {
@@ -132,6 +159,49 @@ pub(super) fn run(args: &TrendArgs) -> Result<Status, CliError> {
         }
     }
     Ok(Status::Success)
+}
+
+/// Periods a chart can draw legibly (the page says the same).
+const LEGIBLE_PERIODS: usize = 60;
+
+/// The files to read: each file named, and in each directory named, its results JSONL files
+/// (`.jsonl`, `.ndjson` whose first line is zhijian's results) in the order of their paths;
+/// and how many other files the directories held.
+fn results_files(paths: &[PathBuf]) -> Result<(Vec<PathBuf>, usize), CliError> {
+    let mut files = Vec::new();
+    let mut others = 0;
+    for path in paths {
+        if !path.is_dir() {
+            files.push(path.clone());
+            continue;
+        }
+        let mut found: Vec<PathBuf> = Vec::new();
+        for entry in walkdir::WalkDir::new(path).follow_links(true) {
+            let entry = entry
+                .map_err(|e| CliError::Usage(format!("无法读取目录 {}: {e}", path.display())))?;
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            let p = entry.into_path();
+            let jsonl = p.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+                e.eq_ignore_ascii_case("jsonl") || e.eq_ignore_ascii_case("ndjson")
+            });
+            if jsonl && own_reports::peek(&p).is_some_and(|r| r.kind == ReportKind::Results) {
+                found.push(p);
+            } else {
+                others += 1;
+            }
+        }
+        if found.is_empty() {
+            return Err(CliError::Usage(format!(
+                "{} 里没有质检结果 JSONL (zhijian grade --out 结果.jsonl 写出的文件)",
+                path.display()
+            )));
+        }
+        found.sort();
+        files.extend(found);
+    }
+    Ok((files, others))
 }
 
 /// The report `-o` names, by its extension.

@@ -601,6 +601,7 @@ mod tests {
             dating: crate::day::Dating {
                 given: None,
                 today: jiff::civil::date(2026, 12, 6),
+                zone: &crate::day::BEIJING,
             },
         };
         let dir = tempfile::tempdir().unwrap();

@@ -361,6 +361,7 @@ pub(crate) fn text(set: &crate::rule::RuleSet, row: &Graded) -> String {
         dating: crate::day::Dating {
             given: None,
             today: jiff::civil::date(2026, 12, 6),
+            zone: &crate::day::BEIJING,
         },
     };
     serde_json::to_string(&line(&cx, row)).expect("a line serialises")

@@ -75,7 +75,7 @@ pub struct Context<'a> {
     /// says whether they were.
     pub masked: bool,
     /// How each call's day is decided, as the JSONL records it for `zhijian trend`.
-    pub dating: crate::day::Dating,
+    pub dating: crate::day::Dating<'a>,
 }
 
 impl Context<'_> {

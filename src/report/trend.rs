@@ -41,6 +41,10 @@ const SERIES: [&str; 6] = [
 ];
 /// Rules drawn in the rule chart: the most frequent; the table has them all.
 const CHART_RULES: usize = 6;
+/// Period columns in the agent and rule tables: more scroll off a screen.
+const TABLE_PERIODS: usize = 12;
+/// Periods a chart can draw legibly; past this the page suggests a longer period.
+const LEGIBLE_PERIODS: usize = 60;
 
 /// Writes the page.
 pub fn html(trend: &Trend, made: Made<'_>, out: &mut dyn Write) -> io::Result<()> {
@@ -67,6 +71,21 @@ pub fn html(trend: &Trend, made: Made<'_>, out: &mut dyn Write) -> io::Result<()
         thousands(t.calls()),
         errors_note(t.periods.iter().map(|p| p.errors).sum()),
     );
+    if t.sources.graded > 0 {
+        let _ = writeln!(
+            page,
+            "<p class=\"warn\">{} 通没有可用的日期,按质检当天计 (见页末“数据来源”);补录的旧录音请在质检时用 <code>--date</code> 标明日期。</p>",
+            thousands(t.sources.graded)
+        );
+    }
+    if t.periods.len() > LEGIBLE_PERIODS {
+        let _ = writeln!(
+            page,
+            "<p class=\"warn\">{} 期太多,图上难以分辨;可用 <code>--by {}</code> 按更长的周期汇总。</p>",
+            t.periods.len(),
+            if t.period == Period::Day { "week" } else { "month" }
+        );
+    }
     movers(&mut page, t);
     scores(&mut page, t);
     tiers(&mut page, t);
@@ -107,9 +126,20 @@ fn mean(m: Option<f64>) -> String {
     m.map_or_else(|| "—".into(), |m| format!("{m:.1}"))
 }
 
+/// A quantile: a whole score as it is (`97`), one between two scores with its fraction (`98.5`).
+fn score(q: Option<f64>) -> String {
+    match q {
+        None => "—".into(),
+        Some(v) if v.fract() == 0.0 => format!("{v:.0}"),
+        Some(v) => format!("{}", (v * 100.0).round() / 100.0),
+    }
+}
+
 /// A change, signed, with an arrow and the class that colours it: `good` when it is the
-/// direction a QA lead wants (`up_is_good` for scores, not for deductions or flags).
-fn change(delta: Option<f64>, unit: &str, scale: f64, up_is_good: bool) -> String {
+/// direction a QA lead wants (`up_is_good` for scores, not for deductions or flags). A change
+/// that rests on too few calls (`solid` false) is grey and has no arrow: a call more or less
+/// would move it.
+fn change(delta: Option<f64>, unit: &str, scale: f64, up_is_good: bool, solid: bool) -> String {
     let Some(d) = delta else {
         return "<td class=\"num\">—</td>".into();
     };
@@ -122,6 +152,12 @@ fn change(delta: Option<f64>, unit: &str, scale: f64, up_is_good: bool) -> Strin
     } else {
         ("▼", "−")
     };
+    if !solid {
+        return format!(
+            "<td class=\"num muted\" title=\"通话太少,变化仅供参考\">{sign}{:.1}{unit}</td>",
+            v.abs()
+        );
+    }
     let class = if (v > 0.0) == up_is_good {
         "good"
     } else {
@@ -142,8 +178,14 @@ fn tick(period: Period, p: &PeriodStats) -> String {
     }
 }
 
+/// The periods the agent and rule tables have a column for: the latest [`TABLE_PERIODS`]; the
+/// sparkline beside them draws all, and the workbook has all.
+fn shown(t: &Trend) -> std::ops::Range<usize> {
+    t.periods.len().saturating_sub(TABLE_PERIODS)..t.periods.len()
+}
+
 fn period_header(t: &Trend) -> String {
-    t.periods
+    t.periods[shown(t)]
         .iter()
         .map(|p| {
             format!(
@@ -157,11 +199,12 @@ fn period_header(t: &Trend) -> String {
 
 fn movers(page: &mut String, t: &Trend) {
     page.push_str("<section id=\"movers\">\n<h2>变化最大</h2>\n");
-    let [.., before, latest] = t.periods.as_slice() else {
+    let latest = t.periods.last().expect("a trend has a period");
+    let Some(before) = t.before.map(|i| &t.periods[i]) else {
         let _ = writeln!(
             page,
-            "<p class=\"muted\">只有一期 ({}),还没有可比较的变化;给两期以上的结果,这里列出变化最大的坐席和规则。</p>\n</section>",
-            escape(&t.periods[0].label)
+            "<p class=\"muted\">只有一期有通话 ({}),还没有可比较的变化;给两期以上的结果,这里列出变化最大的坐席和规则。</p>\n</section>",
+            escape(&latest.label)
         );
         return;
     };
@@ -180,7 +223,7 @@ fn movers(page: &mut String, t: &Trend) {
     } else {
         page.push_str("<table><thead><tr><th>坐席</th><th class=\"num\">上期</th><th class=\"num\">本期</th><th class=\"num\">变化</th><th class=\"num\">本期通话</th></tr></thead><tbody>\n");
         for a in agents {
-            let [.., b, l] = a.cells.as_slice() else {
+            let Some((b, l)) = a.compared() else {
                 continue;
             };
             let _ = writeln!(
@@ -190,7 +233,7 @@ fn movers(page: &mut String, t: &Trend) {
                 escape(&a.name),
                 mean(b.mean()),
                 mean(l.mean()),
-                change(a.change(), "", 1.0, true),
+                change(a.change(), "", 1.0, true, true),
                 l.calls
             );
         }
@@ -203,7 +246,7 @@ fn movers(page: &mut String, t: &Trend) {
     } else {
         page.push_str("<table><thead><tr><th>规则</th><th class=\"num\">上期</th><th class=\"num\">本期</th><th class=\"num\">变化</th></tr></thead><tbody>\n");
         for r in rules {
-            let [.., b, l] = r.cells.as_slice() else {
+            let Some((b, l)) = r.compared() else {
                 continue;
             };
             let _ = writeln!(
@@ -214,7 +257,7 @@ fn movers(page: &mut String, t: &Trend) {
                 escape(&r.title),
                 percent(b.share()),
                 percent(l.share()),
-                change(r.change(), " 个百分点", 100.0, r.bonus)
+                change(r.change(), " 个百分点", 100.0, r.bonus, true)
             );
         }
         page.push_str("</tbody></table>");
@@ -268,7 +311,8 @@ fn frame(
     // About 60 units per label: 11 labels fit across.
     let every = n.div_ceil(((W - LEFT - RIGHT) / 60.0) as usize).max(1);
     for (i, p) in t.periods.iter().enumerate() {
-        if i % every != 0 && i != n - 1 {
+        // Counted back from the latest, which is always named.
+        if !(n - 1 - i).is_multiple_of(every) {
             continue;
         }
         let (x, _) = band(i, n);
@@ -296,9 +340,8 @@ fn scores(page: &mut String, t: &Trend) {
         .periods
         .iter()
         .filter_map(|p| p.scores.quantile(0.0))
-        .min()
-        .unwrap_or(0);
-    let floor = f64::from(low / 10 * 10).min(90.0);
+        .fold(100.0f64, f64::min);
+    let floor = ((low / 10.0).floor() * 10.0).min(90.0);
     let y = |v: f64| TOP + (100.0 - v) / (100.0 - floor) * (H - TOP - BOTTOM);
     let mut svg = svg_open("每期得分分布");
     let ticks: Vec<f64> = (0..=10)
@@ -321,7 +364,7 @@ fn scores(page: &mut String, t: &Trend) {
         };
         let (x, width) = band(i, n);
         let half = (width * 0.3).min(18.0);
-        let f = |v: u8| y(f64::from(v));
+        let f = y;
         let _ = writeln!(
             svg,
             "<g class=\"box\"><title>{}: {} 通,平均 {avg:.1},最低 {min},P25 {q1},中位数 {med},P75 {q3},最高 {max}</title>\
@@ -348,11 +391,7 @@ fn scores(page: &mut String, t: &Trend) {
     page.push_str(&svg);
     page.push_str("<table><thead><tr><th>期</th><th>日期</th><th class=\"num\">已评分</th><th class=\"num\">平均分</th><th class=\"num\">最低</th><th class=\"num\">P25</th><th class=\"num\">中位数</th><th class=\"num\">P75</th><th class=\"num\">最高</th><th class=\"num\">无法读取</th></tr></thead><tbody>\n");
     for p in &t.periods {
-        let q = |v: f64| {
-            p.scores
-                .quantile(v)
-                .map_or_else(|| "—".into(), |s| s.to_string())
-        };
+        let q = |v: f64| score(p.scores.quantile(v));
         let _ = writeln!(
             page,
             "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
@@ -450,15 +489,19 @@ fn tiers(page: &mut String, t: &Trend) {
 
 /// A line per series over the periods, with a dot and a tooltip at every value; `None` breaks
 /// the line.
+/// A line of a chart: its name, colour, a value per period (`None` breaks the line) and what
+/// each point's tooltip adds after the value.
+type Series<'a> = (String, &'a str, Vec<Option<f64>>, Vec<String>);
+
 fn lines(
     svg: &mut String,
     t: &Trend,
-    series: &[(String, &str, Vec<Option<f64>>)],
+    series: &[Series<'_>],
     y: &dyn Fn(f64) -> f64,
     show: &dyn Fn(f64) -> String,
 ) {
     let n = t.periods.len();
-    for (name, colour, values) in series {
+    for (name, colour, values, notes) in series {
         let mut d = String::new();
         let mut pen_down = false;
         for (i, v) in values.iter().enumerate() {
@@ -486,11 +529,12 @@ fn lines(
                 let (x, _) = band(i, n);
                 let _ = writeln!(
                     svg,
-                    "<circle cx=\"{x:.1}\" cy=\"{:.1}\" r=\"3.5\" style=\"fill:{colour}\"><title>{} {}: {}</title></circle>",
+                    "<circle cx=\"{x:.1}\" cy=\"{:.1}\" r=\"3.5\" style=\"fill:{colour}\"><title>{} {}: {}{}</title></circle>",
                     y(*v),
                     escape(&t.periods[i].label),
                     escape(name),
-                    show(*v)
+                    show(*v),
+                    escape(notes.get(i).map_or("", String::as_str))
                 );
             }
         }
@@ -522,7 +566,15 @@ fn flags(page: &mut String, t: &Trend) {
     lines(
         &mut svg,
         t,
-        &[("复核标记".to_string(), SERIES[1], shares)],
+        &[(
+            "复核标记".to_string(),
+            SERIES[1],
+            shares,
+            t.periods
+                .iter()
+                .map(|p| format!(" ({}/{} 通)", p.flagged, p.scores.n))
+                .collect(),
+        )],
         &y,
         &|v| percent(Some(v)),
     );
@@ -590,17 +642,32 @@ fn sparkline(values: &[Option<f64>], lo: f64, hi: f64) -> String {
 fn agents(page: &mut String, t: &Trend) {
     let _ = writeln!(
         page,
-        "<section id=\"agents\">\n<h2>坐席</h2>\n<p class=\"muted\">每期的平均分 (括号里是通话数);按最近一期的平均分从低到高,最需要辅导的在前。变化是最近一期对比上一期。</p>\n\
-         <div class=\"wide\"><table><thead><tr><th>坐席</th><th>走势</th>{}<th class=\"num\">通话</th><th class=\"num\">最近复核比例</th><th class=\"num\">变化</th></tr></thead><tbody>",
+        "<section id=\"agents\">\n<h2>坐席</h2>\n<p class=\"muted\">每期的平均分 (括号里是通话数);按最近一期的平均分从低到高,最需要辅导的在前。变化是最近一期对比上一期有通话的一期,两期各不到 {} 通的变化是灰色的,仅供参考。{}</p>\n\
+         <div class=\"wide\"><table><thead><tr><th>坐席</th><th>走势</th>{}<th class=\"num\">通话</th><th class=\"num\">本期复核比例</th><th class=\"num\">变化</th></tr></thead><tbody>",
+        crate::trend::MOVER_CALLS,
+        cut_note(t),
         period_header(t)
     );
     for a in &t.agents {
-        agent_row(page, a);
+        agent_row(page, a, shown(t));
     }
     page.push_str("</tbody></table></div>\n</section>\n");
 }
 
-fn agent_row(page: &mut String, a: &AgentRow) {
+/// What the tables leave out when there are more periods than columns.
+fn cut_note(t: &Trend) -> String {
+    let cut = shown(t).start;
+    if cut == 0 {
+        String::new()
+    } else {
+        format!(
+            "表中只列最近 {TABLE_PERIODS} 期 (共 {} 期;走势小图画全部,工作簿里有全部)。",
+            t.periods.len()
+        )
+    }
+}
+
+fn agent_row(page: &mut String, a: &AgentRow, shown: std::ops::Range<usize>) {
     let means: Vec<Option<f64>> = a.cells.iter().map(|c| c.mean()).collect();
     // Each agent's own range, at least five points tall: a move of half a point is drawn as
     // small as it is, and a move of ten fills the cell.
@@ -615,7 +682,7 @@ fn agent_row(page: &mut String, a: &AgentRow) {
         escape(&a.name),
         sparkline(&means, mid - half, mid + half)
     );
-    for c in &a.cells {
+    for c in &a.cells[shown] {
         if c.calls == 0 {
             page.push_str("<td class=\"num muted\">—</td>");
         } else {
@@ -627,18 +694,17 @@ fn agent_row(page: &mut String, a: &AgentRow) {
             );
         }
     }
-    let latest = a.cells.iter().rev().find(|c| c.calls > 0);
     let _ = writeln!(
         page,
         "<td class=\"num\">{}</td><td class=\"num\">{}</td>{}</tr>",
         thousands(a.calls()),
-        percent(latest.and_then(|c| c.flagged_share())),
-        change(a.change(), "", 1.0, true)
+        percent(a.cells.last().and_then(|c| c.flagged_share())),
+        change(a.change(), "", 1.0, true, a.change_is_solid())
     );
 }
 
 fn rules(page: &mut String, t: &Trend) {
-    page.push_str("<section id=\"rules\">\n<h2>规则触发率</h2>\n<p class=\"muted\">每期命中该规则的通话占它适用的已评分通话 (渠道不适用的不算) 的比例。图中是总触发率最高的几条规则。</p>\n");
+    page.push_str("<section id=\"rules\">\n<h2>规则触发率</h2>\n<p class=\"muted\">每期命中该规则的通话占它适用的已评分通话 (渠道不适用的不算) 的比例;鼠标停在数字上看通话数。只列这段时间里至少触发过一次的规则。图中是总触发率最高的几条规则。</p>\n");
     let mut top: Vec<&RuleRow> = t.rules.iter().collect();
     top.sort_by(|a, b| {
         b.total()
@@ -649,7 +715,7 @@ fn rules(page: &mut String, t: &Trend) {
     });
     top.truncate(CHART_RULES);
     if !top.is_empty() {
-        let series: Vec<(String, &str, Vec<Option<f64>>)> = top
+        let series: Vec<Series<'_>> = top
             .iter()
             .zip(SERIES)
             .map(|(r, colour)| {
@@ -657,11 +723,15 @@ fn rules(page: &mut String, t: &Trend) {
                     r.id.clone(),
                     colour,
                     r.cells.iter().map(|c| c.share()).collect(),
+                    r.cells
+                        .iter()
+                        .map(|c| format!(" ({}/{} 通)", c.fired, c.applicable))
+                        .collect(),
                 )
             })
             .collect();
         page.push_str("<p class=\"legend\">");
-        for (name, colour, _) in &series {
+        for (name, colour, ..) in &series {
             let _ = write!(
                 page,
                 "<span><i style=\"background:{colour}\"></i>{}</span>",
@@ -671,7 +741,7 @@ fn rules(page: &mut String, t: &Trend) {
         page.push_str("</p>\n");
         let highest = series
             .iter()
-            .flat_map(|(_, _, v)| v.iter().flatten())
+            .flat_map(|(_, _, v, _)| v.iter().flatten())
             .fold(0.0f64, |a, b| a.max(*b));
         let (ceiling, ticks) = share_ticks(highest);
         let y = |v: f64| TOP + (1.0 - v / ceiling) * (H - TOP - BOTTOM);
@@ -683,7 +753,8 @@ fn rules(page: &mut String, t: &Trend) {
     }
     let _ = writeln!(
         page,
-        "<div class=\"wide\"><table><thead><tr><th>规则</th><th>走势</th>{}<th class=\"num\">合计</th><th class=\"num\">变化</th></tr></thead><tbody>",
+        "<p class=\"muted\">{}</p><div class=\"wide\"><table><thead><tr><th>规则</th><th>走势</th>{}<th class=\"num\">合计</th><th class=\"num\">变化</th></tr></thead><tbody>",
+        cut_note(t),
         period_header(t)
     );
     for r in &t.rules {
@@ -697,7 +768,7 @@ fn rules(page: &mut String, t: &Trend) {
             escape(&r.title),
             sparkline(&shares, 0.0, hi)
         );
-        for c in &r.cells {
+        for c in &r.cells[shown(t)] {
             let _ = write!(
                 page,
                 "<td class=\"num\" title=\"{} / {} 通\">{}</td>",
@@ -713,7 +784,7 @@ fn rules(page: &mut String, t: &Trend) {
             total.fired,
             total.applicable,
             percent(total.share()),
-            change(r.change(), " 个百分点", 100.0, r.bonus)
+            change(r.change(), " 个百分点", 100.0, r.bonus, r.change_is_solid())
         );
     }
     page.push_str("</tbody></table></div>\n</section>\n");
@@ -748,7 +819,7 @@ fn footer(page: &mut String, t: &Trend, made: Made<'_>) {
     if t.replaced > 0 {
         let _ = writeln!(
             page,
-            "<li>{} 行是同一通话 (通话编号和来源相同) 的重复质检结果,按后给的文件计。</li>",
+            "<li>{} 行是同一通话 (通话编号、日期和通话内容都相同) 的重复质检结果,按后给的文件计。</li>",
             thousands(t.replaced)
         );
     }
@@ -809,7 +880,7 @@ fn sheets(book: &mut Workbook, t: &Trend) -> Result<(), XlsxError> {
             }
             for (c, q) in [(6, 0.0), (7, 0.25), (8, 0.5), (9, 0.75), (10, 1.0)] {
                 if let Some(v) = s.quantile(q) {
-                    sheet.write_number(r, c, f64::from(v))?;
+                    sheet.write_number(r, c, v)?;
                 }
             }
             sheet.write_number(r, 11, p.flagged as f64)?;
@@ -866,7 +937,7 @@ fn sheets(book: &mut Workbook, t: &Trend) -> Result<(), XlsxError> {
             headers.push(format!("{} 平均分", p.label));
             headers.push(format!("{} 通话", p.label));
         }
-        headers.extend(["最近复核比例".to_string(), "变化".into()]);
+        headers.extend(["本期复核比例".to_string(), "变化".into()]);
         write_headers(sheet, &headers, &f.header)?;
         for (i, a) in t.agents.iter().enumerate() {
             let r = i as u32 + 1;
@@ -880,13 +951,7 @@ fn sheets(book: &mut Workbook, t: &Trend) -> Result<(), XlsxError> {
                 sheet.write_number(r, col + 1, c.calls as f64)?;
             }
             let col = 2 + 2 * a.cells.len() as u16;
-            if let Some(s) = a
-                .cells
-                .iter()
-                .rev()
-                .find(|c| c.calls > 0)
-                .and_then(|c| c.flagged_share())
-            {
+            if let Some(s) = a.cells.last().and_then(|c| c.flagged_share()) {
                 sheet.write_number_with_format(r, col, s, &f.percent)?;
             }
             if let Some(d) = a.change() {
@@ -939,7 +1004,7 @@ fn sheets(book: &mut Workbook, t: &Trend) -> Result<(), XlsxError> {
         write_headers(sheet, &headers, &f.header)?;
         let mut r = 1u32;
         for a in t.agent_movers() {
-            let [.., b, l] = a.cells.as_slice() else {
+            let Some((b, l)) = a.compared() else {
                 continue;
             };
             sheet.write_string(r, 0, "坐席平均分")?;
@@ -952,19 +1017,23 @@ fn sheets(book: &mut Workbook, t: &Trend) -> Result<(), XlsxError> {
             r += 1;
         }
         for rule in t.rule_movers() {
-            let [.., b, l] = rule.cells.as_slice() else {
+            let Some((b, l)) = rule.compared() else {
                 continue;
             };
-            sheet.write_string(r, 0, "规则触发率")?;
+            // Rates as percentages, their change in points, as on the 规则 sheet.
+            sheet.write_string(r, 0, "规则触发率 (变化为百分点)")?;
             sheet.write_string(r, 1, format!("{} {}", rule.id, rule.title))?;
-            for (col, v) in [(2, b.share()), (3, l.share()), (4, rule.change())] {
+            for (col, v) in [(2, b.share()), (3, l.share())] {
                 if let Some(v) = v {
                     sheet.write_number_with_format(r, col, v, &f.percent)?;
                 }
             }
+            if let Some(d) = rule.change() {
+                sheet.write_number_with_format(r, 4, d * 100.0, &f.decimal)?;
+            }
             r += 1;
         }
-        dress(sheet, &[10, 40, 10, 10, 10], r)?;
+        dress(sheet, &[26, 40, 10, 10, 10], r)?;
     }
     Ok(())
 }

@@ -624,6 +624,7 @@ mod tests {
             dating: crate::day::Dating {
                 given: None,
                 today: jiff::civil::date(2026, 12, 6),
+                zone: &crate::day::BEIJING,
             },
         };
         let mut report = Box::new(Xlsx::new(out, cx, 3).unwrap());
