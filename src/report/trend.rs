@@ -315,7 +315,10 @@ fn frame(
         if !(n - 1 - i).is_multiple_of(every) {
             continue;
         }
+        // A label is centred under its period, but never past the chart's edges: with many
+        // periods the first and last sit a few units from them.
         let (x, _) = band(i, n);
+        let x = x.clamp(LEFT + 20.0, W - 20.0);
         let _ = writeln!(
             svg,
             "<text class=\"xtick\" x=\"{x:.1}\" y=\"{}\">{}</text>",
