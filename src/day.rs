@@ -6,15 +6,15 @@
 //!
 //! The order is the user's word first (a batch of yesterday's recordings graded this morning),
 //! then the call's own date as its platform wrote it (`start_time`, `通话时间`, …), then the
-//! grading day. A metadata value is taken as written: `2026-12-05T23:50:00+08:00` is the 5th,
-//! whatever the grading machine's time zone, because the platform wrote the day its call centre
-//! lives in. Only a bare Unix timestamp needs a time zone: the one [`Dating::zone`] names, which
-//! the command line sets to `TZ` when the user set it and to Beijing time otherwise — the
-//! servers that grade Chinese call centres' recordings often run on UTC, and a call at 07:59
-//! Beijing time is not of the day before.
+//! grading day. A metadata value without a zone is taken as written (`2026-12-05 23:50` is the
+//! 5th), because a platform writes the day its call centre lives in. An instant — a Unix
+//! timestamp, or a time with its offset (`2026-12-04T23:30:00Z`) — is a day only in a zone: the
+//! one [`Dating::zone`] names, which the command line sets to `TZ` when the user set it and to
+//! Beijing time otherwise. The servers that grade Chinese call centres' recordings often run on
+//! UTC, and a call at 07:30 Beijing time is not of the day before.
 //!
-//! A metadata date that cannot be the call's — unreadable, before 2000, or after the grading
-//! day — is not used, and [`unusable`] names it, so that the run can say why those calls fell
+//! A metadata date that cannot be the call's — unreadable, before 2000, or after tomorrow — is
+//! not used, and [`Dating::unusable`] names it, so that the run can say why those calls fell
 //! back to the grading day.
 
 use std::collections::BTreeMap;
@@ -148,7 +148,20 @@ fn date_values(meta: &BTreeMap<String, String>) -> impl Iterator<Item = (&str, &
 
 /// Whether `value` under `key` is a call's day, which masking leaves alone.
 pub fn is_date(key: &str, value: &str) -> bool {
-    DATE_META_KEYS.iter().any(|k| key.eq_ignore_ascii_case(k))
+    // Only a value that is a date and time and nothing else: `20261205 13800001234` or
+    // `2026-12-05 回拨13800001234` hold a number too, and are masked like any other value.
+    // Digit runs of a date and time are at most 6 long (`143000`), or 8 (`20261205`), 14
+    // (`20261205143000`), or a timestamp's 10 or 13; a phone number is 7 or more.
+    static DATE_TIME: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^(?:[0-9\s\-/.:+TZ年月日号时点分秒]|[A-Za-z]{3},?)*$").unwrap()
+    });
+    let value = value.trim();
+    let runs_fit = value
+        .split(|c: char| !c.is_ascii_digit())
+        .all(|run| matches!(run.len(), 0..=6 | 8 | 14) || run.len() == value.len());
+    DATE_TIME.is_match(value)
+        && runs_fit
+        && DATE_META_KEYS.iter().any(|k| key.eq_ignore_ascii_case(k))
         && parse(value, &TimeZone::UTC).is_some()
 }
 
@@ -166,10 +179,13 @@ pub fn parse(value: &str, zone: &TimeZone) -> Option<Date> {
     let ymd = |y: &str, m: &str, d: &str| -> Option<Date> {
         Date::new(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?).ok()
     };
-    let date = if let Some(c) = SEPARATED.captures(value) {
+    let date = if let Ok(at) = value.parse::<Timestamp>() {
+        // A time with its offset (RFC 3339): an instant, a day in `zone`.
+        at.to_zoned(zone.clone()).date()
+    } else if let Some(c) = SEPARATED.captures(value) {
         ymd(&c[1], &c[2], &c[3])?
     } else if let Ok(z) = jiff::fmt::rfc2822::parse(value) {
-        z.date()
+        z.timestamp().to_zoned(zone.clone()).date()
     } else {
         let digits = value.bytes().take_while(u8::is_ascii_digit).count();
         let rest = &value[digits..];
@@ -214,7 +230,8 @@ mod tests {
             "2026-12-05",
             "2026-12-05 14:30:00",
             "2026-12-05T23:50:00+08:00",
-            "2026-12-05T23:50:00Z",
+            "2026-12-04T23:30:00Z",
+            "2026-12-05T15:59:59Z",
             "2026/12/5 9:05",
             "2026.12.05",
             "2026年12月5日 下午2点",
@@ -224,7 +241,7 @@ mod tests {
             "20261205T143000",
             "20261205143000",
             "Sat, 5 Dec 2026 14:30:00 +0800",
-            "Sat, 05 Dec 2026 23:30:00 -0500",
+            "Fri, 04 Dec 2026 23:30:00 +0000",
         ] {
             assert_eq!(day(v), d, "{v}");
         }
@@ -344,8 +361,26 @@ mod tests {
 
     #[test]
     fn only_a_date_under_a_date_key_is_one() {
-        assert!(is_date("Call_Time", "2026-12-05 10:00:00"));
+        for v in [
+            "2026-12-05 10:00:00",
+            "2026-12-05T10:00:00.123+08:00",
+            "2026年12月5日 10点30分",
+            "20261205143000",
+            "20261205 143000",
+            "1796427000",
+            "1796427000123",
+            "Sat, 5 Dec 2026 14:30:00 +0800",
+        ] {
+            assert!(is_date("Call_Time", v), "{v}");
+        }
         assert!(!is_date("备注", "2026-12-05"));
-        assert!(!is_date("date", "13800001234"));
+        for v in [
+            "13800001234",
+            "20261205 13800001234",
+            "2026-12-05 10:00 回拨13800001234",
+            "2026-12-05 0755-1234567",
+        ] {
+            assert!(!is_date("date", v), "{v}");
+        }
     }
 }

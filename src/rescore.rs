@@ -255,8 +255,10 @@ impl<T> Iterator for Results<T> {
                     } else {
                         crate::zh::io(&e)
                     };
+                    // The line is gone either way: the next one is the line after it.
+                    self.line += 1;
                     return Some(Err(RescoreError::Bad {
-                        at: format!("{}:{}", self.name, self.line + 1),
+                        at: format!("{}:{}", self.name, self.line),
                         message,
                     }));
                 }

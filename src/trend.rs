@@ -218,8 +218,8 @@ struct Record {
     agent: u32,
     /// `None` for a call that could not be read.
     score: Option<u8>,
-    /// Index into the tiers; `u8::MAX` for none.
-    tier: u8,
+    /// Index into the tiers.
+    tier: Option<u8>,
     flagged: bool,
     /// The rules that hit, interned.
     fired: Box<[u32]>,
@@ -243,8 +243,9 @@ pub struct DateSources {
 #[derive(Debug, Default)]
 pub struct Builder {
     records: Vec<Record>,
-    /// (call_id, day, fingerprint of the turns) → index in `records`.
-    seen: HashMap<(Box<str>, Date, Box<str>), usize>,
+    /// (call_id, day, fingerprint of the turns) → index in `records`. The day is `None` for a
+    /// call dated only by its grading: graded again another day, it is still the same call.
+    seen: HashMap<(Box<str>, Option<Date>, u32), usize>,
     agents: Interner,
     rules: Interner,
     not_applicable: Interner,
@@ -254,6 +255,8 @@ pub struct Builder {
     tiers: Vec<String>,
     /// Lines without a `date`: written by a zhijian older than trends.
     pub undated: usize,
+    /// Calls that could not be read and have no day but their grading's: no period is theirs.
+    pub unread_undated: usize,
     /// Lines that replaced an earlier line of the same call.
     pub replaced: usize,
 }
@@ -292,10 +295,24 @@ impl Builder {
             self.undated += 1;
             return Ok(());
         };
-        let day: Date = date.parse().map_err(|_| RescoreError::Bad {
-            at: at.to_string(),
-            message: format!("date 不是日期: {date}"),
-        })?;
+        let day = date
+            .parse::<Date>()
+            .ok()
+            .filter(|d| (2000..2100).contains(&d.year()))
+            .ok_or_else(|| RescoreError::Bad {
+                at: at.to_string(),
+                message: format!("date 不是 2000–2099 年间的日期: {date}"),
+            })?;
+        let from = match line.date_from.as_deref() {
+            Some("given") => Source::Given,
+            Some(m) if m.starts_with("meta:") => Source::Meta,
+            _ => Source::Graded,
+        };
+        // An unreadable input with no day of its own says nothing about any day's service.
+        if line.score.is_none() && matches!(from, Source::Graded) {
+            self.unread_undated += 1;
+            return Ok(());
+        }
         if let Some(s) = &line.scoring {
             for (name, _) in &s.tiers {
                 if !self.tiers.contains(name) {
@@ -310,24 +327,25 @@ impl Builder {
             }
         }
         let tier = match &line.tier {
-            Some(t) => match self.tiers.iter().position(|n| n == t) {
-                Some(i) => i,
-                None => {
-                    self.tiers.push(t.clone());
-                    self.tiers.len() - 1
-                }
-            },
-            None => usize::from(u8::MAX),
+            Some(t) => {
+                let i = match self.tiers.iter().position(|n| n == t) {
+                    Some(i) => i,
+                    None => {
+                        self.tiers.push(t.clone());
+                        self.tiers.len() - 1
+                    }
+                };
+                Some(u8::try_from(i).map_err(|_| RescoreError::Bad {
+                    at: at.to_string(),
+                    message: "档位超过 256 个".into(),
+                })?)
+            }
+            None => None,
         };
-        let tier = u8::try_from(tier).map_err(|_| RescoreError::Bad {
-            at: at.to_string(),
-            message: "档位超过 254 个".into(),
-        })?;
+        // The title as the latest file has it: a rule renamed since is shown by its new name.
         for h in &line.hits {
             let id = self.rules.id(&h.rule_id);
-            self.titles
-                .entry(id)
-                .or_insert_with(|| h.rule_title.clone());
+            self.titles.insert(id, h.rule_title.clone());
         }
         let fired: Box<[u32]> = line
             .hit_counts
@@ -338,11 +356,6 @@ impl Builder {
         let mut na = line.not_applicable.clone();
         na.sort();
         let not_applicable = self.not_applicable.id(&na.join("\u{1f}"));
-        let from = match line.date_from.as_deref() {
-            Some("given") => Source::Given,
-            Some(m) if m.starts_with("meta:") => Source::Meta,
-            _ => Source::Graded,
-        };
         let record = Record {
             day,
             from,
@@ -361,7 +374,9 @@ impl Builder {
                 .iter()
                 .map(|t| (t.role.as_str(), t.text.as_str())),
         );
-        let key = (line.call_id.into_boxed_str(), day, words.into_boxed_str());
+        let words = u32::from_str_radix(&words, 16).expect("a fingerprint is eight hex digits");
+        let day_of_its_own = (!matches!(from, Source::Graded)).then_some(day);
+        let key = (line.call_id.into_boxed_str(), day_of_its_own, words);
         match self.seen.get(&key) {
             Some(&i) => {
                 self.records[i] = record;
@@ -420,7 +435,7 @@ impl Builder {
                 continue;
             };
             stats.scores.add(score);
-            if let Some(t) = stats.tiers.get_mut(usize::from(r.tier)) {
+            if let Some(t) = r.tier.and_then(|t| stats.tiers.get_mut(usize::from(t))) {
                 *t += 1;
             }
             stats.flagged += usize::from(r.flagged);
@@ -469,6 +484,8 @@ impl Builder {
                 }
             })
             .collect();
+        // A rule whose only hits were on lines replaced since has nothing to show.
+        rules.retain(|r| r.total().fired > 0);
         rules.sort_by(|a, b| a.id.cmp(&b.id));
 
         // The period the latest is compared with: the last one before it that had calls.
@@ -520,6 +537,7 @@ impl Builder {
             rules,
             sources,
             undated: self.undated,
+            unread_undated: self.unread_undated,
             replaced: self.replaced,
         })
     }
@@ -747,6 +765,8 @@ pub struct Trend {
     pub sources: DateSources,
     /// Lines left out for want of a date.
     pub undated: usize,
+    /// Unreadable calls with no day but their grading's, left out.
+    pub unread_undated: usize,
     /// Lines that replaced an earlier line of the same call.
     pub replaced: usize,
 }
@@ -758,7 +778,7 @@ impl Trend {
         let mut moved: Vec<&AgentRow> = self
             .agents
             .iter()
-            .filter(|a| a.change().is_some() && a.change_is_solid())
+            .filter(|a| a.change().is_some_and(|c| c != 0.0) && a.change_is_solid())
             .collect();
         moved.sort_by(|a, b| {
             let size = |r: &AgentRow| r.change().map_or(0.0, f64::abs);
@@ -1008,8 +1028,8 @@ mod tests {
             .iter()
             .map(|a| (a.name.as_str(), a.change().unwrap()))
             .collect();
-        // 丙 had four calls in the first week; 丁 did not move but is still named after 甲.
-        assert_eq!(movers, [("乙", 20.0), ("甲", -10.0), ("丁", 0.0)]);
+        // 丙 had four calls in the first week; 丁 did not move.
+        assert_eq!(movers, [("乙", 20.0), ("甲", -10.0)]);
         let lng = t.rule_movers();
         assert_eq!(lng.len(), 1);
         assert_eq!(lng[0].id, "LNG001");
@@ -1060,12 +1080,56 @@ mod tests {
     }
 
     #[test]
+    fn a_call_graded_again_counts_once_and_an_unread_one_without_a_day_not_at_all() {
+        let mut b = Builder::default();
+        let graded = |id: &str, day: &str, hits: &[&str], title: &str| {
+            let mut l = line(id, day, "甲", 90, "良好", hits);
+            l.date_from = Some("graded".into());
+            for h in &mut l.hits {
+                h.rule_title = title.into();
+            }
+            l
+        };
+        // No day of its own: graded on the 1st and again on the 3rd, the same call.
+        b.add(graded("a", "2026-12-01", &["RSP001"], "旧标题"))
+            .unwrap();
+        b.add(graded("a", "2026-12-03", &["LNG001"], "新标题"))
+            .unwrap();
+        assert_eq!((b.calls(), b.replaced), (1, 1));
+        let mut unread = graded("x", "2026-12-03", &[], "");
+        unread.score = None;
+        unread.tier = None;
+        b.add(unread).unwrap();
+        assert_eq!((b.calls(), b.unread_undated), (1, 1));
+        // Its own day: the 1st and the 2nd are two calls that share an id.
+        b.add(line("b", "2026-12-01", "甲", 90, "良好", &[]))
+            .unwrap();
+        b.add(line("b", "2026-12-02", "甲", 90, "良好", &[]))
+            .unwrap();
+        assert_eq!(b.calls(), 3);
+        let t = b.finish(None).unwrap();
+        assert_eq!(t.unread_undated, 1);
+        // The call as graded last: on the 3rd, LNG001 under its new title; RSP001 is gone.
+        let rules: Vec<(&str, &str)> = t
+            .rules
+            .iter()
+            .map(|r| (r.id.as_str(), r.title.as_str()))
+            .collect();
+        assert_eq!(rules, [("LNG001", "新标题")]);
+        assert_eq!(t.periods.last().unwrap().calls, 1);
+    }
+
+    #[test]
     fn a_bad_date_is_an_error_and_no_dated_line_is_no_trend() {
         let mut b = Builder::default();
         let mut bad = line("a", "2026-12-05", "甲", 100, "优秀", &[]);
         bad.date = Some("12/05".into());
         let e = b.add(bad).unwrap_err().to_string();
         assert!(e.contains("x.jsonl:3") && e.contains("12/05"), "{e}");
+        let mut ancient = line("a", "2026-12-05", "甲", 100, "优秀", &[]);
+        ancient.date = Some("0026-12-05".into());
+        let e = b.add(ancient).unwrap_err().to_string();
+        assert!(e.contains("2000–2099") && e.contains("0026-12-05"), "{e}");
         assert!(b.finish(None).is_none());
     }
 }

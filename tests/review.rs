@@ -1454,6 +1454,23 @@ fn grade_records_each_call_s_day_and_where_it_came_from() {
     let (d, from, _) = day("day2.jsonl", "b2-undated.txt");
     assert_eq!((d.as_str(), from.as_str()), ("2026-12-06", "graded"));
 
+    // A number beside the date is masked like any other: only a date and time is kept.
+    write(
+        dir.path(),
+        "phone/call.txt",
+        "# time: 20261205 13800001234\n# 通话时间: 2026-12-05 10:00:00\n客户：你好。\n客服：您好。\n",
+    );
+    let out = stdout_of(
+        zhijian()
+            .arg("grade")
+            .arg(dir.path().join("phone"))
+            .args(["--format", "jsonl", "--quiet"]),
+    );
+    let line: Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(line["meta"]["time"], "20261205 138****1234");
+    assert_eq!(line["meta"]["通话时间"], "2026-12-05 10:00:00");
+    assert_eq!(line["date_from"], "meta:通话时间");
+
     // A date that cannot be the call's falls back to the grading day, and grade says so.
     write(
         dir.path(),
@@ -1517,7 +1534,7 @@ fn grade_records_each_call_s_day_and_where_it_came_from() {
         (&line["date"], &line["date_from"]),
         (&"2026-11-30".into(), &"given".into())
     );
-    for bad in ["2026-13-01", "昨天", "1130"] {
+    for bad in ["2026-13-01", "昨天", "1130", "2026-12-05/06", "1796427000"] {
         let out = zhijian()
             .arg("grade")
             .arg(dir.path().join("day2"))
@@ -1797,6 +1814,30 @@ fn trend_says_what_it_cannot_use_and_what_it_left_out() {
     let (code, err) = run(&["day1", "-o", "t.html"]);
     assert_eq!(code, Some(2));
     assert!(err.contains("day1 里没有质检结果 JSONL"), "{err}");
+
+    // Only calls that could not be read: with their day, a workbook (no chart to draw);
+    // without one, nothing to draw at all.
+    write(dir.path(), "bad/empty.txt", "");
+    for (args, out) in [
+        (&["--date", "2026-12-04"][..], "dated.jsonl"),
+        (&[][..], "undated.jsonl"),
+    ] {
+        zhijian()
+            .current_dir(dir.path())
+            .args(["grade", "bad", "--quiet", "--out", out])
+            .args(args)
+            .assert()
+            .code(1);
+    }
+    let (code, err) = run(&["dated.jsonl", "-o", "bad.xlsx"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(err.contains(":1 通,"), "{err}");
+    let (code, err) = run(&["undated.jsonl", "-o", "bad.xlsx"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("只有 1 通无法读取的输入,又没有日期"), "{err}");
+    let (code, err) = run(&["dated.jsonl", "undated.jsonl", "day1.jsonl", "-o", "t.html"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(err.contains("1 通无法读取的输入没有日期"), "{err}");
 }
 
 #[test]

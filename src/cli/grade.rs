@@ -125,12 +125,15 @@ fn today(zone: &jiff::tz::TimeZone) -> Result<jiff::civil::Date, CliError> {
         })
 }
 
-/// `--date`: a day written as a person writes one (not a timestamp).
+/// `--date`: a day written as a person writes one, and nothing else (not a timestamp, not a
+/// range such as `2026-12-05/06`).
 fn parse_date(s: &str) -> Result<jiff::civil::Date, String> {
+    static DAY: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"^(?:\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?|\d{8})$")
+            .unwrap()
+    });
     let t = s.trim();
-    if let Some(d) = crate::day::parse(t, &crate::day::BEIJING)
-        .filter(|_| !t.bytes().all(|b| b.is_ascii_digit()) || t.len() == 8)
-    {
+    if let Some(d) = crate::day::parse(t, &crate::day::BEIJING).filter(|_| DAY.is_match(t)) {
         return Ok(d);
     }
     match t.parse::<jiff::civil::Date>() {

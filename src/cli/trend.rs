@@ -16,7 +16,7 @@ use super::{CliError, Status};
 use crate::input::own_reports::{self, Kind as ReportKind};
 use crate::input::Source;
 use crate::report::output::remove_temp_files_on_signals;
-use crate::report::trend::{html, xlsx, Made};
+use crate::report::trend::{html, longer, xlsx, Made, LEGIBLE_PERIODS};
 use crate::report::{Format, ReportError, Target};
 use crate::rescore::{Purpose, Results};
 use crate::trend::{parse, Builder, Period};
@@ -83,9 +83,11 @@ pub(super) fn run(args: &TrendArgs) -> Result<Status, CliError> {
             None => {}
         }
     }
-    let (undated, replaced) = (builder.undated, builder.replaced);
+    let (undated, replaced, unread) = (builder.undated, builder.replaced, builder.unread_undated);
     let Some(trend) = builder.finish(args.by) else {
-        return Err(CliError::Usage(if undated > 0 {
+        return Err(CliError::Usage(if unread > 0 && undated == 0 {
+            format!("只有 {unread} 通无法读取的输入,又没有日期,画不出趋势")
+        } else if undated > 0 {
             format!(
                 "{undated} 通都没有日期:这些结果是旧版 zhijian 写的。请用当前版本重新 zhijian grade --out 结果.jsonl \
                  (可加 --date 2026-12-05 标明这批通话的日期)"
@@ -133,15 +135,16 @@ pub(super) fn run(args: &TrendArgs) -> Result<Status, CliError> {
                 trend.sources.graded
             );
         }
-        if trend.periods.len() > LEGIBLE_PERIODS {
+        if let Some(by) = longer(trend.period).filter(|_| trend.periods.len() > LEGIBLE_PERIODS) {
             eprintln!(
-                "{} 期太多,图上难以分辨;可用 --by {} 按更长的周期汇总。",
-                trend.periods.len(),
-                if trend.period == Period::Day {
-                    "week"
-                } else {
-                    "month"
-                }
+                "{} 期太多,图上难以分辨;可用 --by {by} 按更长的周期汇总。",
+                trend.periods.len()
+            );
+        }
+        if trend.unread_undated > 0 {
+            eprintln!(
+                "{} 通无法读取的输入没有日期 (质检时没有 --date),不属于任何一期,没有计入。",
+                trend.unread_undated
             );
         }
         if let Some(e) = &first_bad {
@@ -160,9 +163,6 @@ pub(super) fn run(args: &TrendArgs) -> Result<Status, CliError> {
     }
     Ok(Status::Success)
 }
-
-/// Periods a chart can draw legibly (the page says the same).
-const LEGIBLE_PERIODS: usize = 60;
 
 /// The files to read: each file named, and in each directory named, its results JSONL files
 /// (`.jsonl`, `.ndjson` whose first line is zhijian's results) in the order of their paths;

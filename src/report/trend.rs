@@ -44,7 +44,16 @@ const CHART_RULES: usize = 6;
 /// Period columns in the agent and rule tables: more scroll off a screen.
 const TABLE_PERIODS: usize = 12;
 /// Periods a chart can draw legibly; past this the page suggests a longer period.
-const LEGIBLE_PERIODS: usize = 60;
+pub const LEGIBLE_PERIODS: usize = 60;
+
+/// The longer period to suggest when there are more than [`LEGIBLE_PERIODS`]; none past months.
+pub fn longer(period: Period) -> Option<&'static str> {
+    match period {
+        Period::Day => Some("week"),
+        Period::Week => Some("month"),
+        Period::Month => None,
+    }
+}
 
 /// Writes the page.
 pub fn html(trend: &Trend, made: Made<'_>, out: &mut dyn Write) -> io::Result<()> {
@@ -78,12 +87,11 @@ pub fn html(trend: &Trend, made: Made<'_>, out: &mut dyn Write) -> io::Result<()
             thousands(t.sources.graded)
         );
     }
-    if t.periods.len() > LEGIBLE_PERIODS {
+    if let Some(by) = longer(t.period).filter(|_| t.periods.len() > LEGIBLE_PERIODS) {
         let _ = writeln!(
             page,
-            "<p class=\"warn\">{} 期太多,图上难以分辨;可用 <code>--by {}</code> 按更长的周期汇总。</p>",
+            "<p class=\"warn\">{} 期太多,图上难以分辨;可用 <code>--by {by}</code> 按更长的周期汇总。</p>",
             t.periods.len(),
-            if t.period == Period::Day { "week" } else { "month" }
         );
     }
     movers(&mut page, t);
@@ -826,6 +834,13 @@ fn footer(page: &mut String, t: &Trend, made: Made<'_>) {
             thousands(t.replaced)
         );
     }
+    if t.unread_undated > 0 {
+        let _ = writeln!(
+            page,
+            "<li>{} 通无法读取的输入没有日期 (质检时没有 --date),不属于任何一期,没有计入。</li>",
+            thousands(t.unread_undated)
+        );
+    }
     if t.undated > 0 {
         let _ = writeln!(
             page,
@@ -914,7 +929,10 @@ fn sheets(book: &mut Workbook, t: &Trend) -> Result<(), XlsxError> {
                 .set_categories((period_sheet, 1, 0, last, 0))
                 .set_values((period_sheet, 1, col, last, col));
         }
-        sheet.insert_chart(below, 0, &scores)?;
+        // Excel refuses a chart with nothing to draw: a batch of only unreadable calls.
+        if t.periods.iter().any(|p| p.scores.n > 0) {
+            sheet.insert_chart(below, 0, &scores)?;
+        }
         let mut tiers = Chart::new(ChartType::ColumnPercentStacked);
         tiers.title().set_name("档位占比");
         for (k, name) in t.tiers.iter().enumerate() {
@@ -931,7 +949,9 @@ fn sheets(book: &mut Workbook, t: &Trend) -> Result<(), XlsxError> {
                     ),
                 );
         }
-        sheet.insert_chart(below, 8, &tiers)?;
+        if !t.tiers.is_empty() {
+            sheet.insert_chart(below, 8, &tiers)?;
+        }
     }
     {
         let sheet = book.add_worksheet().set_name("坐席")?;
