@@ -76,6 +76,16 @@ pub fn dimension_zh(dimension: &str) -> &str {
     }
 }
 
+/// Why a waived hit of rule `rule` cost nothing, in every report's words: the hit of rule
+/// `by` was charged for its sentence.
+pub fn waived_note(rule: &str, by: &str) -> String {
+    if rule == by {
+        format!("同一句已按 {by} 扣分,不重复扣")
+    } else {
+        format!("同一句同一维度只扣一次,已按 {by} 扣分")
+    }
+}
+
 /// What scoring needs to know of a rule, and no more: a call can be scored from these alone,
 /// long after the rule files have changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -818,6 +828,19 @@ mod table_tests {
         assert_eq!(points, [2, 2, -2, 0]);
         assert_eq!(waived, [None; 4]);
         assert_eq!(c.score, 0, "a fatal hit is fatal in any sentence");
+    }
+
+    /// Every report says why a waived hit cost nothing in the same words.
+    #[test]
+    fn a_waived_hit_names_the_rule_charged_instead() {
+        assert_eq!(
+            waived_note("LNG001", "LNG001"),
+            "同一句已按 LNG001 扣分,不重复扣"
+        );
+        assert_eq!(
+            waived_note("RSP001", "LNG001"),
+            "同一句同一维度只扣一次,已按 LNG001 扣分"
+        );
     }
 
     /// Re-scoring without the charged hit of a sentence (a 误判) charges the next largest.

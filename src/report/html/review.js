@@ -649,6 +649,18 @@
       body);
   }
 
+  // Why a hit of the machine's score cost nothing though its rule deducts: the sentence was
+  // charged for another hit (null when it was not waived).
+  function waivedNote(c, n) {
+    if (c.waivedBy === undefined) c.waivedBy = rescore(c, new Set()).waivedBy;
+    const by = c.waivedBy.get(n);
+    if (by === undefined) return null;
+    const other = c.hits[by].rule_id;
+    return other === c.hits[n].rule_id
+      ? `同一句已按 ${other} 扣分,不重复扣`
+      : `同一句同一维度只扣一次,已按 ${other} 扣分`;
+  }
+
   function hitCard(c, h, n) {
     const ev = h.evidence;
     const k = keysOf(c)[n];
@@ -697,6 +709,10 @@
           h.points === 0 ? '不计分' : signed(h.points) + ' 分')),
       what,
       el('div', { class: 'msg' }, h.message),
+      h.points === 0 && (() => {
+        const why = waivedNote(c, n);
+        return why && el('div', { class: 'msg waived' }, why);
+      })(),
       el('div', { class: 'verdict' }, ...buttons, comment));
     return card;
   }
