@@ -42,7 +42,7 @@ impl Graded {
 /// Evaluates and scores one call.
 pub fn grade_call(set: &RuleSet, call: Call) -> Outcome {
     let hits = set.evaluate(&call);
-    let mut card = score(set, call.channel, &hits);
+    let mut card = score(set, &call, &hits);
     // Roles that are a guess make every role-bound hit a guess: a supervisor checks first.
     if call.roles.is_undecided() {
         card.flagged = true;

@@ -9,8 +9,9 @@
 //! Without one, the reviewers' verdict decides — the majority of several, a tie being 存疑, as
 //! `zhijian precision` counts it: 误判 removes the hit, 确认 and 存疑 keep it. A hit nobody judged,
 //! or whose appeal waits for a decision, stays. The final score is [`tally`] over the hits that
-//! stay, in their order, with the weights the line records: grading's own arithmetic, and the
-//! review page's (its score after review), so the three agree.
+//! stay, in their order, with the weights, the sentence policy and each hit's sentence the line
+//! records: grading's own arithmetic, and the review page's (its score after review), so the
+//! three agree — a charged hit removed lets the next deduction of its sentence count.
 //!
 //! Why from the line and not from the rule files: appeals are decided days after grading, and
 //! the 误判 that review finds are fixed in the rules in the meantime. Each line is checked
@@ -25,8 +26,8 @@ use serde::Deserialize;
 
 use crate::channel::Channel;
 use crate::input::own_reports::{self, Kind};
-use crate::rule::{Group, Scoring};
-use crate::score::{tally, Scorecard, Weight};
+use crate::rule::{Group, Scoring, SentencePolicy};
+use crate::score::{tally, Charge, Scorecard, Weight};
 use crate::verdict::{fingerprint, hit_key, Appeal, Decision, Judgement, Verdict, Verdicts};
 
 /// A results file that cannot be rescored.
@@ -71,6 +72,10 @@ struct HitLine {
     fatal: bool,
     review: bool,
     turn: usize,
+    /// The sentence of the turn the words were said in; absent for the hits that are no
+    /// sentence charges, and in lines written before the sentence policy.
+    #[serde(default)]
+    sentence: Option<usize>,
     evidence: EvidenceLine,
 }
 
@@ -97,6 +102,10 @@ struct ScoringLine {
     tiers: Vec<(String, i32)>,
     service_threshold: i32,
     service_types: [String; 4],
+    /// The sentence policy; absent in lines written before there was one, which charged
+    /// every hit.
+    #[serde(default)]
+    sentence: Option<String>,
     rules: BTreeMap<String, WeightLine>,
 }
 
@@ -106,6 +115,8 @@ struct WeightLine {
     max_hits: Option<u32>,
     whole_call: bool,
     group: String,
+    #[serde(default)]
+    dimension: String,
 }
 
 impl EvidenceLine {
@@ -510,6 +521,15 @@ pub fn rescore(line: &ResultLine, decisions: &mut Decisions) -> Result<Final, Re
         procedure_dimensions: Vec::new(),
         service_threshold: scoring.service_threshold,
         service_types: scoring.service_types.clone(),
+        sentence: match scoring.sentence.as_deref() {
+            None => SentencePolicy::Hit,
+            Some(name) => SentencePolicy::from_name(name).ok_or_else(|| {
+                bad(format!(
+                    "scoring 的 sentence 是 \"{name}\",应为 {}",
+                    SentencePolicy::NAMES.join("、")
+                ))
+            })?,
+        },
         schemes: Vec::new(),
     };
     let mut weights: Vec<Weight<'_>> = Vec::with_capacity(scoring.rules.len());
@@ -533,12 +553,16 @@ pub fn rescore(line: &ResultLine, decisions: &mut Decisions) -> Result<Final, Re
             fatal: first.is_some_and(|h| h.fatal),
             review: first.is_some_and(|h| h.review),
             group,
+            dimension: &w.dimension,
         });
     }
     let mut rules = Vec::with_capacity(line.hits.len());
     for h in &line.hits {
         match weights.iter().position(|w| w.id == h.rule_id) {
-            Some(i) => rules.push(i),
+            Some(i) => rules.push(Charge {
+                rule: i,
+                sentence: h.sentence.map(|s| (h.turn, s)),
+            }),
             None => {
                 return Err(bad(format!(
                     "命中的规则 {} 不在 scoring.rules 里,无法重算",
@@ -672,10 +696,10 @@ mod tests {
         all
     }
 
-    /// Four 不知道 by the agent: LNG001 counts three (max_hits), so removing the first brings
-    /// the fourth into the score, as the review page does.
+    /// Four 不知道 by the agent, each its own sentence: LNG001 counts three (max_hits), so
+    /// removing the first brings the fourth into the score, as the review page does.
     const FOUR_DONT_KNOWS: &str = "客服：您好,请问有什么可以帮您?\n客户：我的快递呢?\n\
-        客服：不知道。\n客户：啊?\n客服：不知道,真不知道。\n客户：那谁知道?\n客服：不知道。\n\
+        客服：不知道。\n客户：啊?\n客服：不知道。真不知道。\n客户：那谁知道?\n客服：不知道。\n\
         客户：好吧。\n客服：还有其他问题吗?感谢您的来电,再见。\n";
 
     #[test]
@@ -710,6 +734,66 @@ mod tests {
         assert_eq!(after.score, before.score + 5, "LNG001 is -5");
         assert_eq!(after.attitude, before.attitude + 5);
         assert_eq!(after.procedure, before.procedure);
+    }
+
+    /// One sentence with RSP001 (−2) and LNG001 (−5), both language: the line records the
+    /// sentence and the policy, LNG001 is charged and RSP001 waived; once LNG001 is found 误判
+    /// the sentence costs RSP001's two points, as grading without it would.
+    #[test]
+    fn a_sentence_charged_once_charges_the_next_deduction_once_its_own_is_removed() {
+        let text = "客服：您好,工号1024为您服务。\n客户：我的快递呢?\n\
+                    客服：我们会尽快给您处理,这个没办法。\n客户：好吧。\n\
+                    客服：还有其他问题吗?感谢您的来电,再见。\n";
+        let line = line_of(text);
+        let scoring = line.scoring.as_ref().unwrap();
+        assert_eq!(scoring.sentence.as_deref(), Some("dimension"));
+        assert_eq!(scoring.rules["RSP001"].dimension, "language");
+        let at = |id: &str| line.hits.iter().position(|h| h.rule_id == id).unwrap();
+        let (lng, rsp) = (at("LNG001"), at("RSP001"));
+        assert_eq!(line.hits[lng].sentence, Some(0));
+        assert_eq!(line.hits[rsp].sentence, Some(0));
+        assert_eq!(line.score, Some(95), "one charge: LNG001's five points");
+        let f = rescore(&line, &mut Decisions::new(&Verdicts::default())).unwrap();
+        assert_eq!(f.machine, f.after);
+
+        let all = verdicts(&line, &[(lng, "误判", "张敏", "")]);
+        let f = rescore(&line, &mut Decisions::new(&all)).unwrap();
+        assert_eq!(
+            f.after.as_ref().unwrap().score,
+            98,
+            "RSP001 now costs its two"
+        );
+        // Grading the call without LNG001 gives the same.
+        let mut set = RuleSet::embedded().unwrap();
+        let i = set.rules.iter().position(|r| r.id == "LNG001").unwrap();
+        set.rules[i].enabled = false;
+        let call = parse_text(text, "c1").unwrap();
+        let hits: Vec<_> = set
+            .evaluate(&call)
+            .into_iter()
+            .filter(|h| h.rule != i)
+            .collect();
+        assert_eq!(crate::score::score(&set, &call, &hits).score, 98);
+
+        // A line that records another policy is re-scored with it; an older line without one
+        // charged every hit.
+        for (policy, score) in [(Some("hit"), 93), (Some("rule"), 93), (None, 93)] {
+            let mut line = line_of(text);
+            line.scoring.as_mut().unwrap().sentence = policy.map(String::from);
+            line.score = Some(score);
+            line.attitude = Some(score);
+            line.tier = Some("良好".into());
+            let f = rescore(&line, &mut Decisions::new(&Verdicts::default())).unwrap();
+            assert_eq!(f.machine.unwrap().score, score, "{policy:?}");
+        }
+        let mut line = line_of(text);
+        line.scoring.as_mut().unwrap().sentence = Some("once".into());
+        let e = rescore(&line, &mut Decisions::new(&Verdicts::default())).unwrap_err();
+        assert!(
+            e.to_string()
+                .ends_with("scoring 的 sentence 是 \"once\",应为 dimension、rule、hit"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -1,20 +1,30 @@
 //! Score: a call's hits → its [`Scorecard`].
 //!
-//! In: the hits of one call and the rule set (points, caps, fatal and review flags, and the
-//! numbers of `scoring.toml`), or — to score a call again after review — the same facts as the
-//! results JSONL records them ([`Weight`] per rule, the channel's [`Scoring`]). Out: the total
-//! score and tier, the two sub-scores and the service type, whether the call goes to a
-//! supervisor and why, and the hit count per rule.
+//! In: the hits of one call and the rule set (points, caps, fatal and review flags, dimensions,
+//! and the numbers of `scoring.toml`), or — to score a call again after review — the same facts
+//! as the results JSONL records them ([`Weight`] per rule, each hit's sentence, the channel's
+//! [`Scoring`]). Out: the total score and tier, the two sub-scores and the service type, whether
+//! the call goes to a supervisor and why, the hit count per rule, and what each hit cost.
 //!
-//! Score = base + Σ points × min(hits, max_hits), clamped to 0–100; a fatal hit sets 0. The
-//! sub-scores are the same computation over the rules of their dimension group only. A call
-//! with a fatal hit is the last service type (冷淡型) whatever its other sub-score: a call that
-//! crossed the red line (abuse) is no kind of good service. Grading ([`score`]) and `zhijian
-//! rescore` ([`tally`]) share this arithmetic, so a call re-scored with every hit kept gets
-//! exactly the score it was graded with.
+//! Score = base + Σ points × min(charged hits, max_hits), clamped to 0–100; a fatal hit sets
+//! 0. A deduction for words said is charged once per sentence and dimension (`sentence =
+//! "dimension"`, the default): of the deductions of one dimension in one sentence, only the
+//! largest counts (the earliest of equals) and the others are waived, before `max_hits`, so a
+//! waived hit uses up no cap. `"rule"` waives only a rule's repeats in a sentence, `"hit"`
+//! nothing. Bonuses, evidence other than words said, and rules that judge the whole call are
+//! no sentence charges. The sub-scores are the same computation over the rules of their
+//! dimension group only. A call with a fatal hit is the last service type (冷淡型) whatever
+//! its other sub-score: a call that crossed the red line (abuse) is no kind of good service.
+//! Grading ([`score`]), `zhijian rescore` ([`tally`]) and the review page's script share this
+//! arithmetic, so a call re-scored with every hit kept gets exactly the score it was graded
+//! with, and one re-scored without a hit charges the next deduction of its sentence.
+
+use std::collections::HashMap;
 
 use crate::channel::Channel;
-use crate::rule::{Group, Hit, Rule, RuleSet, Scoring};
+use crate::input::Call;
+use crate::rule::context::{sentence_at, sentence_starts};
+use crate::rule::{Evidence, Group, Hit, Rule, RuleSet, Scoring, SentencePolicy};
 
 /// The flag reason of a call that could not be read or parsed.
 pub const ERROR_REASON: &str = "输入错误";
@@ -37,9 +47,16 @@ pub struct Scorecard {
     /// before `max_hits`, except that a rule judging the whole call counts once.
     pub hit_counts: Vec<(String, usize)>,
     /// What each hit cost (or earned), in the order of the hits: the rule's points for the
-    /// hits `max_hits` counts, 0 for the evidence beyond the cap and for the second and later
-    /// evidence of a rule that judges the whole call. Before clamping to 0–100.
+    /// hits `max_hits` counts, 0 for a waived hit, for the evidence beyond the cap and for the
+    /// second and later evidence of a rule that judges the whole call. Before clamping to 0–100.
     pub hit_points: Vec<i32>,
+    /// For each hit, the hit charged instead of it for its sentence (an index into the hits),
+    /// when the sentence policy waived it.
+    pub waived_by: Vec<Option<usize>>,
+    /// For each hit of words said, the sentence of its turn they were said in (from 0); `None`
+    /// for other evidence and for rules that judge the whole call, which are no sentence
+    /// charges.
+    pub hit_sentences: Vec<Option<usize>>,
     /// The call's channel, which chose the scoring scheme.
     pub channel: Channel,
     /// Ids of the rules that do not apply to the call's channel (N/A), by id.
@@ -59,6 +76,16 @@ pub fn dimension_zh(dimension: &str) -> &str {
     }
 }
 
+/// Why a waived hit of rule `rule` cost nothing, in every report's words: the hit of rule
+/// `by` was charged for its sentence.
+pub fn waived_note(rule: &str, by: &str) -> String {
+    if rule == by {
+        format!("同一句已按 {by} 扣分,不重复扣")
+    } else {
+        format!("同一句同一维度只扣一次,已按 {by} 扣分")
+    }
+}
+
 /// What scoring needs to know of a rule, and no more: a call can be scored from these alone,
 /// long after the rule files have changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,6 +100,8 @@ pub struct Weight<'a> {
     pub fatal: bool,
     pub review: bool,
     pub group: Group,
+    /// The rule's dimension (`language`): a sentence is charged once per dimension.
+    pub dimension: &'a str,
 }
 
 impl<'a> Weight<'a> {
@@ -85,15 +114,35 @@ impl<'a> Weight<'a> {
             fatal: rule.fatal,
             review: rule.review,
             group: rule.group,
+            dimension: &rule.dimension,
         }
     }
 }
 
-/// Scores one call of `channel` from its hits, with that channel's scheme.
-pub fn score(set: &RuleSet, channel: Channel, hits: &[Hit]) -> Scorecard {
+/// One hit as scoring sees it: its rule and where its words were said.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Charge {
+    /// Index into the weights.
+    pub rule: usize,
+    /// The turn and the sentence in it of words said; `None` for other evidence.
+    pub sentence: Option<(usize, usize)>,
+}
+
+/// Scores one call from its hits, with the scheme of its channel.
+pub fn score(set: &RuleSet, call: &Call, hits: &[Hit]) -> Scorecard {
     let weights: Vec<Weight<'_>> = set.rules.iter().map(Weight::of).collect();
-    let rules: Vec<usize> = hits.iter().map(|h| h.rule).collect();
-    let mut card = tally(set.scoring.scheme(channel), &weights, &rules, channel);
+    let sentences = sentences(set, call, hits);
+    let charges: Vec<Charge> = hits
+        .iter()
+        .zip(&sentences)
+        .map(|(h, s)| Charge {
+            rule: h.rule,
+            sentence: s.map(|s| (h.turn, s)),
+        })
+        .collect();
+    let channel = call.channel;
+    let mut card = tally(set.scoring.scheme(channel), &weights, &charges, channel);
+    card.hit_sentences = sentences;
     card.not_applicable = set
         .rules
         .iter()
@@ -103,29 +152,57 @@ pub fn score(set: &RuleSet, channel: Channel, hits: &[Hit]) -> Scorecard {
     card
 }
 
-/// Scores a call of `channel` whose hits are of the rules `weights[hits[0]]`, `weights[hits[1]]`,
-/// …, in the order of the evidence (the first `max_hits` of a rule are the ones that count),
-/// with `scheme`'s numbers. Rules are reported in the order of `weights`; `not_applicable` is
-/// left empty, since only the rule set knows which rules a channel leaves out.
+/// The sentence of its turn that holds the start of each hit's words, for the hits that are
+/// sentence charges: words said, by a rule that does not judge the whole call.
+pub fn sentences(set: &RuleSet, call: &Call, hits: &[Hit]) -> Vec<Option<usize>> {
+    // Each turn is split once, however many hits it has: a recogniser's one-line call can hold
+    // hundreds.
+    let mut starts: Vec<Option<Vec<usize>>> = vec![None; call.turns.len()];
+    hits.iter()
+        .map(|h| match &h.evidence {
+            Evidence::Said(q) if !set.rules[h.rule].judges_whole_call() => {
+                let starts =
+                    starts[h.turn].get_or_insert_with(|| sentence_starts(&call.turns[h.turn].text));
+                Some(sentence_at(starts, q.start))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// Scores a call of `channel` whose hits are `hits` (rules by index into `weights`), in the
+/// order of the evidence (the first `max_hits` charged hits of a rule are the ones that
+/// count), with `scheme`'s numbers and sentence policy. Rules are reported in the order of
+/// `weights`; `not_applicable` and `hit_sentences` are left empty, since only the rule set and
+/// the call know them.
 pub fn tally(
     scheme: &Scoring,
     weights: &[Weight<'_>],
-    hits: &[usize],
+    hits: &[Charge],
     channel: Channel,
 ) -> Scorecard {
     let s = scheme;
+    let waived_by = waivers(s.sentence, weights, hits);
     let mut counts = vec![0usize; weights.len()];
+    // Charged hits per rule, which `max_hits` caps: a waived hit uses none of it.
+    let mut charged = vec![0usize; weights.len()];
     let mut hit_points = Vec::with_capacity(hits.len());
-    for &h in hits {
+    for (hit, waived) in hits.iter().zip(&waived_by) {
+        let h = hit.rule;
         let rule = &weights[h];
+        counts[h] += 1;
+        if waived.is_some() {
+            hit_points.push(0);
+            continue;
+        }
         let cap = if rule.whole_call {
             Some(1)
         } else {
             rule.max_hits.map(|m| m as usize)
         };
-        let counted = cap.is_none_or(|cap| counts[h] < cap);
+        let counted = cap.is_none_or(|cap| charged[h] < cap);
         hit_points.push(if counted { rule.points } else { 0 });
-        counts[h] += 1;
+        charged[h] += 1;
     }
     // A composition or a reference judges the whole call: one verdict, however much evidence.
     for (n, rule) in counts.iter_mut().zip(weights) {
@@ -135,15 +212,15 @@ pub fn tally(
     }
     let total = |group: Option<Group>| -> u8 {
         let mut points = s.base;
-        let mut fatal = false;
-        for (rule, &n) in weights.iter().zip(&counts) {
-            if n == 0 || group.is_some_and(|g| g != rule.group) {
-                continue;
+        for (hit, p) in hits.iter().zip(&hit_points) {
+            if group.is_none_or(|g| g == weights[hit.rule].group) {
+                points += p;
             }
-            fatal |= rule.fatal;
-            let counted = rule.max_hits.map_or(n, |m| n.min(m as usize));
-            points += rule.points * counted as i32;
         }
+        let fatal = weights
+            .iter()
+            .zip(&counts)
+            .any(|(r, &n)| n > 0 && r.fatal && group.is_none_or(|g| g == r.group));
         if fatal {
             0
         } else {
@@ -193,9 +270,45 @@ pub fn tally(
             .map(|(r, &n)| (r.id.to_string(), n))
             .collect(),
         hit_points,
+        waived_by,
+        hit_sentences: Vec::new(),
         channel,
         not_applicable: Vec::new(),
     }
+}
+
+/// For each hit, the hit charged instead of it for its sentence under `policy`, if any: among
+/// the deductions of one sentence and one dimension (or one rule), the largest is charged, the
+/// earliest of equals, and the others are waived.
+fn waivers(policy: SentencePolicy, weights: &[Weight<'_>], hits: &[Charge]) -> Vec<Option<usize>> {
+    // What a hit is charged with: its sentence and its dimension (or rule); `None` for a hit
+    // the policy does not touch.
+    let key = |hit: &Charge| {
+        let rule = &weights[hit.rule];
+        let of = match policy {
+            SentencePolicy::Hit => return None,
+            SentencePolicy::Rule => rule.id,
+            SentencePolicy::Dimension => rule.dimension,
+        };
+        let charge = rule.points < 0 && !rule.whole_call;
+        hit.sentence.filter(|_| charge).map(|s| (s, of))
+    };
+    let mut charged: HashMap<((usize, usize), &str), usize> = HashMap::new();
+    for (i, hit) in hits.iter().enumerate() {
+        let Some(k) = key(hit) else { continue };
+        let best = charged.entry(k).or_insert(i);
+        // More points lost than the hit charged so far: it takes the charge.
+        if weights[hit.rule].points < weights[hits[*best].rule].points {
+            *best = i;
+        }
+    }
+    hits.iter()
+        .enumerate()
+        .map(|(i, hit)| {
+            let best = charged[&key(hit)?];
+            (best != i).then_some(best)
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -204,8 +317,9 @@ mod tests {
     use crate::input::parse_text;
     use crate::testing::small_rule_set as set;
 
-    /// Each hit carries what it counted for: the cap and a whole-call verdict leave the rest of
-    /// the evidence at 0, and base plus the points is the score.
+    /// Each hit carries what it counted for: its sentence already charged, the cap and a
+    /// whole-call verdict leave the rest of the evidence at 0, and base plus the points is the
+    /// score.
     #[test]
     fn each_hit_counts_what_it_cost() {
         let set = set();
@@ -215,7 +329,7 @@ mod tests {
         )
         .unwrap();
         let hits = set.evaluate(&call);
-        let card = score(&set, Channel::Phone, &hits);
+        let card = score(&set, &call, &hits);
         let ids: Vec<(&str, i32)> = hits
             .iter()
             .zip(&card.hit_points)
@@ -249,6 +363,47 @@ mod tests {
                 ("TST001".to_string(), 3),
                 ("TST002".to_string(), 1),
                 ("TST003".to_string(), 1)
+            ]
+        );
+        // 不知道,真不知道。 is one sentence: its second 不知道 is waived, not over the cap.
+        assert_eq!(
+            card.waived_by,
+            [None, None, Some(1), None, None, None, None]
+        );
+        // TST002 judges the whole call: no sentence charge, though its evidence is words.
+        assert_eq!(
+            card.hit_sentences,
+            [Some(0), Some(0), Some(0), None, None, None, Some(0)]
+        );
+    }
+
+    /// Sentences end at 。!? (full-width or not) and line breaks; a run of ends is one end;
+    /// an unpunctuated turn is one sentence.
+    #[test]
+    fn a_hit_lies_in_the_sentence_where_its_words_start() {
+        let set = set();
+        let call = parse_text(
+            "客服：不知道。您好!不知道?!真的不知道\n客户：哦\n客服：不知道 不知道 不知道\n",
+            "t",
+        )
+        .unwrap();
+        let hits = set.evaluate(&call);
+        let said: Vec<(usize, Option<usize>)> = hits
+            .iter()
+            .zip(sentences(&set, &call, &hits))
+            .filter(|(h, _)| set.rules[h.rule].id != "TST002")
+            .map(|(h, s)| (h.turn, s))
+            .collect();
+        assert_eq!(
+            said,
+            [
+                (0, Some(0)),
+                (0, Some(2)),
+                (0, Some(3)),
+                (2, Some(0)),
+                (2, Some(0)),
+                (2, Some(0)),
+                (0, Some(1)),
             ]
         );
     }
@@ -287,8 +442,24 @@ mod table_tests {
         card_on(set, Channel::Phone, hits)
     }
 
+    /// A call of `channel` with `n` turns of one word each.
+    fn call_of(channel: Channel, n: usize) -> Call {
+        Call {
+            turns: vec![
+                crate::input::Turn {
+                    text: "x".into(),
+                    ..Default::default()
+                };
+                n
+            ],
+            channel,
+            ..Default::default()
+        }
+    }
+
     /// The scorecard of a call of `channel` with `n` hits of each rule id.
     fn card_on(set: &RuleSet, channel: Channel, hits: &[(&str, usize)]) -> Scorecard {
+        let turns = hits.iter().map(|h| h.1).max().unwrap_or(0);
         let hits: Vec<Hit> = hits
             .iter()
             .flat_map(|&(id, n)| {
@@ -305,7 +476,7 @@ mod table_tests {
                 })
             })
             .collect();
-        score(set, channel, &hits)
+        score(set, &call_of(channel, turns), &hits)
     }
 
     #[test]
@@ -423,13 +594,23 @@ mod table_tests {
             fatal,
             review: false,
             group,
+            dimension: id,
+        };
+        let at = |rules: &[usize]| -> Vec<Charge> {
+            rules
+                .iter()
+                .map(|&rule| Charge {
+                    rule,
+                    sentence: None,
+                })
+                .collect()
         };
         let weights = [
             w("CAP", -4, Some(2), false, false, Group::Attitude),
             w("ALL", -3, None, true, false, Group::Procedure),
             w("FAT", 0, None, false, true, Group::Attitude),
         ];
-        let c = tally(&scheme, &weights, &[0, 1, 0, 1, 0], Channel::Phone);
+        let c = tally(&scheme, &weights, &at(&[0, 1, 0, 1, 0]), Channel::Phone);
         assert_eq!(c.hit_points, [-4, -3, -4, 0, 0]);
         assert_eq!((c.score, c.attitude, c.procedure), (89, 92, 97));
         assert_eq!(
@@ -441,7 +622,7 @@ mod table_tests {
             [("CAP".to_string(), 3), ("ALL".to_string(), 1)]
         );
         assert!(!c.flagged);
-        let c = tally(&scheme, &weights, &[2, 0], Channel::Chat);
+        let c = tally(&scheme, &weights, &at(&[2, 0]), Channel::Chat);
         assert_eq!((c.score, c.attitude, c.procedure), (0, 0, 100));
         assert_eq!(c.flag_reasons, ["FAT", "不达标"]);
         assert_eq!(c.channel, Channel::Chat);
@@ -464,5 +645,264 @@ mod table_tests {
             (100, vec!["REV".to_string()])
         );
         assert_eq!(c.hit_counts, [("REV".to_string(), 2)]);
+    }
+
+    /// Weights of a rule per dimension and kind, for the sentence policy: L5 and L2 language
+    /// deductions (L5 capped at 2), L5B another −5 language rule, RES a resolution deduction, W a
+    /// language rule that judges the whole call, BON a language bonus, FAT a fatal language
+    /// rule of no points.
+    fn sentence_weights() -> Vec<Weight<'static>> {
+        let w = |id, dimension, points, max_hits, whole_call, fatal| Weight {
+            id,
+            points,
+            max_hits,
+            whole_call,
+            fatal,
+            review: false,
+            group: if dimension == "resolution" {
+                Group::Procedure
+            } else {
+                Group::Attitude
+            },
+            dimension,
+        };
+        vec![
+            w("L5", "language", -5, Some(2), false, false),
+            w("L2", "language", -2, None, false, false),
+            w("L5B", "language", -5, None, false, false),
+            w("RES", "resolution", -3, None, false, false),
+            w("W", "language", -4, None, true, false),
+            w("BON", "language", 2, None, false, false),
+            w("FAT", "language", 0, None, false, true),
+        ]
+    }
+
+    /// (points of each hit, hit charged instead of each) for hits `(rule id, turn, sentence)`,
+    /// a sentence of `None` being evidence other than words said.
+    fn charged(
+        policy: SentencePolicy,
+        hits: &[(&str, usize, Option<usize>)],
+    ) -> (Vec<i32>, Vec<Option<usize>>, Scorecard) {
+        let weights = sentence_weights();
+        let mut scheme = set().scoring.scheme(Channel::Phone).clone();
+        scheme.sentence = policy;
+        let hits: Vec<Charge> = hits
+            .iter()
+            .map(|&(id, turn, sentence)| Charge {
+                rule: weights.iter().position(|w| w.id == id).unwrap(),
+                sentence: sentence.map(|s| (turn, s)),
+            })
+            .collect();
+        let c = tally(&scheme, &weights, &hits, Channel::Phone);
+        (c.hit_points.clone(), c.waived_by.clone(), c)
+    }
+
+    const DIMENSION: SentencePolicy = SentencePolicy::Dimension;
+
+    #[test]
+    fn one_rule_twice_in_a_sentence_is_charged_once() {
+        let (points, waived, c) = charged(DIMENSION, &[("L2", 0, Some(0)), ("L2", 0, Some(0))]);
+        assert_eq!(points, [-2, 0]);
+        assert_eq!(waived, [None, Some(0)]);
+        assert_eq!((c.score, c.attitude), (98, 98));
+        // Still two pieces of evidence.
+        assert_eq!(c.hit_counts, [("L2".to_string(), 2)]);
+    }
+
+    #[test]
+    fn of_two_rules_of_a_dimension_in_a_sentence_the_largest_is_charged() {
+        let (points, waived, c) = charged(DIMENSION, &[("L2", 1, Some(3)), ("L5", 1, Some(3))]);
+        assert_eq!(points, [0, -5]);
+        assert_eq!(waived, [Some(1), None]);
+        assert_eq!(c.score, 95);
+        // Equals: the earliest.
+        let (points, waived, _) = charged(
+            DIMENSION,
+            &[("L5B", 0, Some(0)), ("L5", 0, Some(0)), ("L2", 0, Some(0))],
+        );
+        assert_eq!(points, [-5, 0, 0]);
+        assert_eq!(waived, [None, Some(0), Some(0)]);
+    }
+
+    /// RSP001 (language) and RES003 (resolution) on 我们会给您回电 are two faults.
+    #[test]
+    fn rules_of_different_dimensions_in_a_sentence_are_each_charged() {
+        let (points, waived, c) = charged(DIMENSION, &[("L2", 0, Some(0)), ("RES", 0, Some(0))]);
+        assert_eq!(points, [-2, -3]);
+        assert_eq!(waived, [None, None]);
+        assert_eq!((c.score, c.attitude, c.procedure), (95, 98, 97));
+    }
+
+    #[test]
+    fn a_rule_in_two_sentences_is_charged_twice() {
+        // Sentence 0 of turns 0 and 1, and sentence 1 of turn 0: three sentences.
+        let (points, waived, _) = charged(
+            DIMENSION,
+            &[("L2", 0, Some(0)), ("L2", 0, Some(1)), ("L2", 1, Some(0))],
+        );
+        assert_eq!(points, [-2, -2, -2]);
+        assert_eq!(waived, [None, None, None]);
+    }
+
+    #[test]
+    fn a_waived_hit_uses_up_none_of_its_rule_s_cap() {
+        // L5 counts twice a call: the waived repeat leaves the second sentence its charge.
+        let (points, waived, c) = charged(
+            DIMENSION,
+            &[
+                ("L5", 0, Some(0)),
+                ("L5", 0, Some(0)),
+                ("L5", 2, Some(0)),
+                ("L5", 4, Some(0)),
+            ],
+        );
+        assert_eq!(points, [-5, 0, -5, 0]);
+        assert_eq!(
+            waived,
+            [None, Some(0), None, None],
+            "the last is over the cap"
+        );
+        assert_eq!(c.score, 90);
+        // The waiving comes first: a sentence whose largest deduction is over its cap costs
+        // nothing, not its smaller one.
+        let (points, _, _) = charged(
+            DIMENSION,
+            &[
+                ("L5", 0, Some(0)),
+                ("L5", 1, Some(0)),
+                ("L2", 2, Some(0)),
+                ("L5", 2, Some(0)),
+            ],
+        );
+        assert_eq!(points, [-5, -5, 0, 0]);
+    }
+
+    #[test]
+    fn rule_charges_a_rule_once_a_sentence_and_hit_charges_every_hit() {
+        let hits = [
+            ("L2", 0, Some(0)),
+            ("L5", 0, Some(0)),
+            ("L2", 0, Some(0)),
+            ("L5B", 0, Some(0)),
+        ];
+        let (points, waived, _) = charged(SentencePolicy::Rule, &hits);
+        assert_eq!(points, [-2, -5, 0, -5]);
+        assert_eq!(waived, [None, None, Some(0), None]);
+        let (points, waived, c) = charged(SentencePolicy::Hit, &hits);
+        assert_eq!(points, [-2, -5, -2, -5]);
+        assert_eq!(waived, [None; 4]);
+        assert_eq!(c.score, 86);
+        let (points, _, _) = charged(DIMENSION, &hits);
+        assert_eq!(points, [0, -5, 0, 0]);
+    }
+
+    /// Missing words, overlaps and silences (no sentence) and whole-call rules are no sentence
+    /// charges, and neither waive nor are waived; a bonus is untouched and waives nothing.
+    #[test]
+    fn other_evidence_whole_call_rules_and_bonuses_are_exempt() {
+        let (points, waived, _) = charged(
+            DIMENSION,
+            &[("L2", 0, None), ("L2", 0, None), ("L5", 0, None)],
+        );
+        assert_eq!(points, [-2, -2, -5]);
+        assert_eq!(waived, [None; 3]);
+        let (points, waived, _) = charged(
+            DIMENSION,
+            &[("W", 0, Some(0)), ("L2", 0, Some(0)), ("W", 0, Some(0))],
+        );
+        assert_eq!(
+            points,
+            [-4, -2, 0],
+            "W counts once for the call, L2 for its sentence"
+        );
+        assert_eq!(waived, [None; 3]);
+        let (points, waived, c) = charged(
+            DIMENSION,
+            &[
+                ("BON", 0, Some(0)),
+                ("BON", 0, Some(0)),
+                ("L2", 0, Some(0)),
+                ("FAT", 0, Some(0)),
+            ],
+        );
+        assert_eq!(points, [2, 2, -2, 0]);
+        assert_eq!(waived, [None; 4]);
+        assert_eq!(c.score, 0, "a fatal hit is fatal in any sentence");
+    }
+
+    /// Every report says why a waived hit cost nothing in the same words.
+    #[test]
+    fn a_waived_hit_names_the_rule_charged_instead() {
+        assert_eq!(
+            waived_note("LNG001", "LNG001"),
+            "同一句已按 LNG001 扣分,不重复扣"
+        );
+        assert_eq!(
+            waived_note("RSP001", "LNG001"),
+            "同一句同一维度只扣一次,已按 LNG001 扣分"
+        );
+    }
+
+    /// Re-scoring without the charged hit of a sentence (a 误判) charges the next largest.
+    #[test]
+    fn without_the_charged_hit_the_next_largest_is_charged() {
+        let (points, _, c) = charged(DIMENSION, &[("L2", 0, Some(0)), ("L5", 0, Some(0))]);
+        assert_eq!((points, c.score), (vec![0, -5], 95));
+        let (points, waived, c) = charged(DIMENSION, &[("L2", 0, Some(0))]);
+        assert_eq!((points, waived, c.score), (vec![-2], vec![None], 98));
+    }
+
+    /// The policy is read from `scoring.toml`, top level and per scheme, with a Chinese error
+    /// for a value it does not know.
+    #[test]
+    fn the_policy_is_set_in_scoring_toml() {
+        let scoring = |extra: &str, chat: &str| {
+            let text = include_str!("../rules/scoring.toml")
+                .replace("sentence = \"dimension\"\n", extra)
+                .replace(
+                    "name = \"在线客服质检方案\"\n",
+                    &format!("name = \"在线客服质检方案\"\n{chat}"),
+                );
+            RuleSet::compile(&[
+                RuleSource {
+                    path: "scoring.toml".into(),
+                    text,
+                },
+                RuleSource {
+                    path: "t/ONE.toml".into(),
+                    text: "id = \"ONE\"\ntitle = \"一\"\nmessage = \"一\"\n\
+                           dimension = \"language\"\npoints = -1\n[match]\nphrases = [\"一\"]\n"
+                        .into(),
+                },
+            ])
+            .map(|s| {
+                (
+                    s.scoring.sentence,
+                    s.scoring.scheme(Channel::Chat).sentence,
+                    s.scoring.scheme(Channel::Social).sentence,
+                )
+            })
+        };
+        use SentencePolicy::*;
+        assert_eq!(scoring("", "").unwrap(), (Dimension, Dimension, Dimension));
+        assert_eq!(
+            scoring("sentence = \"hit\"\n", "sentence = \"rule\"\n").unwrap(),
+            (Hit, Rule, Hit)
+        );
+        assert_eq!(
+            scoring("sentence = \"rule\"\n", "").unwrap(),
+            (Rule, Rule, Rule)
+        );
+        let e = scoring("sentence = \"句子\"\n", "")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("sentence 的值 \"句子\" 不认识"), "{e}");
+        let e = scoring("", "sentence = \"once\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("sentence 的值 \"once\" 不认识"), "{e}");
+        for name in SentencePolicy::NAMES {
+            assert_eq!(SentencePolicy::from_name(name).unwrap().name(), name);
+        }
     }
 }

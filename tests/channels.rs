@@ -175,10 +175,11 @@ fn the_chat_scheme_flags_and_bounds_differ_from_the_phone_one() {
 
 // --- Schemes that select rules: `--scheme FILE` and `[rules]` in scoring.toml ---
 
-/// A phone call whose agent skips the 工号 (the IVR said it) and says 不知道 twice.
+/// A phone call whose agent skips the 工号 (the IVR said it) and says 不知道 twice, in two
+/// sentences.
 const IVR_CALL: &str = "客服：您好,请问有什么可以帮您?\n\
 客户：我的宽带装好了吗\n\
-客服：不知道,不知道。\n\
+客服：不知道。不知道。\n\
 客户：好吧。\n\
 客服：感谢您的来电,再见。\n";
 

@@ -701,12 +701,9 @@ fn js_const<'a>(script: &'a str, name: &str) -> &'a str {
     &script[at..end]
 }
 
-/// The review page marks hits 误判 and 确认 with its own code, downloads its verdicts.csv, and
-/// shows each call's score after review; `zhijian rescore` reads that file and must give every
-/// call the same score and tier. Over the whole corpus: every channel and its scheme, capped
-/// rules whose next hit counts once one is removed, whole-call rules, bonuses.
-#[test]
-fn rescore_gives_the_review_page_s_score_after_review() {
+/// Whether node is here to run the review page's script; missing, the check is skipped unless
+/// the browser tests were asked for.
+fn node_available() -> bool {
     let node_ok = Process::new("node")
         .arg("--version")
         .output()
@@ -717,14 +714,31 @@ fn rescore_gives_the_review_page_s_score_after_review() {
             "ZHIJIAN_BROWSER_TESTS is set but node is missing (apt-get install nodejs)"
         );
         eprintln!("没有 node,跳过复核页面与 zhijian rescore 的核对");
-        return;
     }
+    node_ok
+}
+
+/// What the review page and `zhijian rescore` made of the same verdicts: for each call, the
+/// final CSV's row and the page's score after review (null for an unreadable input).
+struct Agreement {
+    rows: Vec<csv::StringRecord>,
+    after: Vec<Value>,
+    calls: Vec<Value>,
+}
+
+/// Grades (`zhijian grade` with `grade`, run in `cwd`) to a results JSONL and a review page, lets the page's own
+/// code mark hits (`mark`, JavaScript that fills `verdicts`) and download its verdicts.csv,
+/// rescores the results with that file, and checks that the page agrees with zhijian before
+/// review and gives every call the score and tier `zhijian rescore` gives it after.
+fn page_and_rescore_agree(cwd: &Path, grade: &[&str], mark: &str) -> Agreement {
     let dir = tempfile::tempdir().unwrap();
     let results = dir.path().join("results.jsonl");
     let page = dir.path().join("review.html");
     zhijian()
-        .current_dir(repo())
-        .args(["grade", "corpus", "--quiet", "--out"])
+        .current_dir(cwd)
+        .arg("grade")
+        .args(grade)
+        .args(["--quiet", "--out"])
         .arg(&results)
         .arg("--html")
         .arg(&page)
@@ -757,13 +771,9 @@ fn rescore_gives_the_review_page_s_score_after_review() {
     ] {
         program.push_str(js_function(script, name));
     }
-    // Every third hit 误判, the next 确认, the one after unjudged, shifting from call to call.
+    program.push_str(mark);
     program.push_str(
-        "CALLS.forEach((c, i) => c.hits.forEach((h, n) => {\n\
-           const verdict = ['误判', '确认', null][(i + n) % 3];\n\
-           if (verdict) verdicts[keysOf(c)[n]] = { verdict, reviewer: '张主管', comment: '', at: 0 };\n\
-         }));\n\
-         const own = CALLS.every((c) => c.error != null ||\n\
+        "const own = CALLS.every((c) => c.error != null ||\n\
            ((r) => r.score === c.score && r.tier === c.tier)(rescore(c, new Set())));\n\
          const after = CALLS.map((c) => (c.error != null ? null : rescore(c, rejectedOf(c))));\n\
          console.log(JSON.stringify({ csv: verdictsCsv(), own, after }));\n",
@@ -804,11 +814,10 @@ fn rescore_gives_the_review_page_s_score_after_review() {
     );
     let mut reader = csv::Reader::from_path(&final_csv).unwrap();
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
-    let after = page_said["after"].as_array().unwrap();
+    let after = page_said["after"].as_array().unwrap().clone();
     assert_eq!(rows.len(), calls.len());
     assert_eq!(after.len(), calls.len());
-    let (mut changed, mut tiers) = (0, 0);
-    for ((row, page), call) in rows.iter().zip(after).zip(&calls) {
+    for ((row, page), call) in rows.iter().zip(&after).zip(&calls) {
         assert_eq!(&row[0], call["call_id"].as_str().unwrap());
         if page.is_null() {
             assert_eq!(&row[5], "", "an unreadable input has no score");
@@ -821,14 +830,159 @@ fn rescore_gives_the_review_page_s_score_after_review() {
             "{}: rescore and the review page disagree",
             &row[0]
         );
-        changed += usize::from(row[4] != row[5]);
-        tiers += usize::from(row[7] != row[8]);
     }
+    Agreement { rows, after, calls }
+}
+
+/// The review page marks hits 误判 and 确认 with its own code, downloads its verdicts.csv, and
+/// shows each call's score after review; `zhijian rescore` reads that file and must give every
+/// call the same score and tier. Over the whole corpus: every channel and its scheme, capped
+/// rules whose next hit counts once one is removed, whole-call rules, bonuses, sentences
+/// charged once.
+#[test]
+fn rescore_gives_the_review_page_s_score_after_review() {
+    if !node_available() {
+        return;
+    }
+    // Every third hit 误判, the next 确认, the one after unjudged, shifting from call to call.
+    let a = page_and_rescore_agree(
+        &repo(),
+        &["corpus"],
+        "CALLS.forEach((c, i) => c.hits.forEach((h, n) => {\n\
+           const verdict = ['误判', '确认', null][(i + n) % 3];\n\
+           if (verdict) verdicts[keysOf(c)[n]] = { verdict, reviewer: '张主管', comment: '', at: 0 };\n\
+         }));\n",
+    );
+    let changed = a.rows.iter().filter(|r| r[4] != r[5]).count();
+    let tiers = a.rows.iter().filter(|r| r[7] != r[8]).count();
     // The fixture exercises what it claims to.
     assert!(
         changed >= 50 && tiers >= 20,
         "{changed} scores, {tiers} tiers changed"
     );
+    let waived = a
+        .calls
+        .iter()
+        .flat_map(|c| c["hits"].as_array().unwrap())
+        .filter(|h| h["points"] == 0 && h["sentence"].is_number())
+        .count();
+    assert!(waived >= 5, "{waived} hits in a sentence already charged");
+}
+
+/// A sentence is charged once per dimension: when a reviewer finds the charged hit of a
+/// sentence 误判, the next-largest deduction of the sentence and dimension is charged, on the
+/// page as in `zhijian rescore`; another dimension in the same sentence is charged either way,
+/// and a scheme's own policy is followed.
+#[test]
+fn the_page_and_rescore_charge_a_sentence_s_next_deduction_alike() {
+    if !node_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // LNG001 (−5) and RSP001 (−2), both language, in one sentence; LNG001 twice in one.
+    write(
+        d,
+        "calls/both.txt",
+        "客服：您好,工号1024为您服务。\n客户：我的快递呢?\n\
+         客服：我们会尽快给您处理,这个没办法。\n客户：好吧。\n\
+         客服：还有其他问题吗?感谢您的来电,再见。\n",
+    );
+    write(
+        d,
+        "calls/twice.txt",
+        "客服：您好,工号1024为您服务。\n客户：我的快递呢?\n客服：不知道,这个没办法。\n\
+         客户：好吧。\n客服：还有其他问题吗?感谢您的来电,再见。\n",
+    );
+    // RSP001 (language) and RES003 (resolution) on the same words: two charges.
+    write(
+        d,
+        "calls/callback.txt",
+        "客服：您好,工号1024为您服务。\n客户：我的快递呢?\n客服：我们会给您回电。\n\
+         客户：好吧。\n客服：还有其他问题吗?感谢您的来电,再见。\n",
+    );
+    // A chat whose scheme charges every hit.
+    write(
+        d,
+        "calls/chat.txt",
+        "# channel: chat\n客户：我的快递呢?\n客服：我们会尽快给您处理,这个没办法。\n\
+         客户：好吧。\n客服：还有其他问题吗?感谢您的来电,再见。\n",
+    );
+    let rules = common::rules_copy();
+    let rules_dir = rules.path().to_str().unwrap();
+    common::edit(&rules.path().join("scoring.toml"), |t| {
+        t.replace(
+            "name = \"在线客服质检方案\"\n",
+            "name = \"在线客服质检方案\"\nsentence = \"hit\"\n",
+        )
+    });
+    let run = zhijian()
+        .current_dir(d)
+        .args([
+            "grade",
+            "calls",
+            "--rules",
+            rules_dir,
+            "--quiet",
+            "--out",
+            "results.jsonl",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(0), "{run:?}");
+    let lines = jsonl_lines(&d.join("results.jsonl"));
+    let points = |id: &str| -> Vec<(String, i64)> {
+        lines.iter().find(|c| c["call_id"] == id).unwrap()["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|h| h["evidence"]["kind"] == "said")
+            .map(|h| {
+                (
+                    h["rule_id"].as_str().unwrap().to_string(),
+                    h["points"].as_i64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let pairs = |v: &[(&str, i64)]| -> Vec<(String, i64)> {
+        v.iter().map(|(r, p)| (r.to_string(), *p)).collect()
+    };
+    assert_eq!(points("both"), pairs(&[("LNG001", -5), ("RSP001", 0)]));
+    assert_eq!(points("twice"), pairs(&[("LNG001", -5), ("LNG001", 0)]));
+    assert_eq!(points("callback"), pairs(&[("RES003", -3), ("RSP001", -2)]));
+    assert_eq!(points("chat"), pairs(&[("LNG001", -5), ("RSP001", -2)]));
+
+    // The page finds the charged LNG001 of each sentence 误判.
+    let a = page_and_rescore_agree(
+        d,
+        &["calls", "--rules", rules_dir],
+        "CALLS.forEach((c) => c.hits.forEach((h, n) => {\n\
+           if (h.rule_id === 'LNG001' && h.points < 0) verdicts[keysOf(c)[n]] = { verdict: '误判', reviewer: '张主管', comment: '', at: 0 };\n\
+         }));\n",
+    );
+    let gained = |id: &str| {
+        let n = a.calls.iter().position(|c| c["call_id"] == id).unwrap();
+        let row = &a.rows[n];
+        let after = a.after[n]["score"].as_i64().unwrap();
+        assert_eq!(row[5].parse::<i64>().unwrap(), after);
+        after - row[4].parse::<i64>().unwrap()
+    };
+    // LNG001's five points back, RSP001's two now charged.
+    assert_eq!(gained("both"), 3);
+    // The other LNG001 of the sentence is charged now.
+    assert_eq!(gained("twice"), 0);
+    assert_eq!(gained("callback"), 0);
+    // Every hit was charged: only LNG001's five come back.
+    assert_eq!(gained("chat"), 5);
+}
+
+fn jsonl_lines(path: &Path) -> Vec<Value> {
+    fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
 }
 
 /// Two calls and an unreadable file, graded to `results.jsonl` in a temp dir (sources relative

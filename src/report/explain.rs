@@ -137,9 +137,12 @@ pub fn render(set: &RuleSet, row: &Graded, style: Style) -> String {
     let mut under: Vec<Vec<String>> = vec![Vec::new(); n];
     let mut before: Vec<Vec<String>> = vec![Vec::new(); n];
     let mut after: Vec<Vec<String>> = vec![Vec::new(); n];
-    for (hit, &points) in o.hits.iter().zip(&card.hit_points) {
+    for (i, (hit, &points)) in o.hits.iter().zip(&card.hit_points).enumerate() {
         let rule = &set.rules[hit.rule];
-        let head = format!("{} {} {}", p.bold(&rule.id), rule.title, p.points(points));
+        let mut head = format!("{} {} {}", p.bold(&rule.id), rule.title, p.points(points));
+        if let Some(why) = super::uncharged(set, o, i) {
+            let _ = write!(head, " {}", p.dim(&format!("({why})")));
+        }
         let bonus = points > 0;
         match &hit.evidence {
             Evidence::Said(q) => {

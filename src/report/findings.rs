@@ -7,10 +7,10 @@
 
 use std::io;
 
-use super::{csv_writer, io_error, neutralise, when, Context, Output, Report, Spec};
+use super::{csv_writer, io_error, neutralise, uncharged, when, Context, Output, Report, Spec};
 use crate::grade::Graded;
 
-pub const FINDINGS_HEADER: [&str; 18] = [
+pub const FINDINGS_HEADER: [&str; 19] = [
     "call_id",
     "rule_id",
     "turn",
@@ -29,6 +29,7 @@ pub const FINDINGS_HEADER: [&str; 18] = [
     "end_ms",
     "measured_ms",
     "masked",
+    "uncharged",
 ];
 
 pub(super) const SPEC: Spec = Spec {
@@ -66,7 +67,7 @@ impl Report for FindingsCsv<'_> {
             let id = neutralise(&row.call_id);
             let source = neutralise(&row.source);
             let agent = neutralise(o.call.agent().unwrap_or(""));
-            for (hit, points) in o.hits.iter().zip(&o.card.hit_points) {
+            for (i, (hit, points)) in o.hits.iter().zip(&o.card.hit_points).enumerate() {
                 let rule = &self.cx.rules.rules[hit.rule];
                 let turn = &o.call.turns[hit.turn];
                 let quote = hit.quote();
@@ -91,6 +92,7 @@ impl Report for FindingsCsv<'_> {
                         &number(end),
                         &number(measured),
                         if self.cx.masked { "true" } else { "false" },
+                        &uncharged(self.cx.rules, o, i).unwrap_or_default(),
                     ])
                     .map_err(io_error)?;
             }

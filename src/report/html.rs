@@ -230,6 +230,8 @@ struct SchemeMeta<'a> {
     base: i32,
     tiers: Vec<(&'a str, i32)>,
     service_threshold: i32,
+    /// How often one sentence may cost: `dimension`, `rule` or `hit`.
+    sentence: &'static str,
 }
 
 impl<'a> Meta<'a> {
@@ -240,6 +242,7 @@ impl<'a> Meta<'a> {
             base: s.base,
             tiers: s.tiers.iter().map(|(n, m)| (n.as_str(), *m)).collect(),
             service_threshold: s.service_threshold,
+            sentence: s.sentence.name(),
         };
         let mut schemes = vec![scheme(None, &set.scoring)];
         schemes.extend(

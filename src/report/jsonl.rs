@@ -78,16 +78,20 @@ struct ScoringLine<'a> {
     service_threshold: i32,
     /// Both sub-scores good, 个人特性 only, 程序特性 only, neither.
     service_types: [&'a str; 4],
+    /// How often one sentence may cost: `dimension`, `rule` or `hit`.
+    sentence: &'static str,
     /// Each rule that hit, by id; `fatal` and `review` are on its hits.
-    rules: BTreeMap<&'a str, WeightLine>,
+    rules: BTreeMap<&'a str, WeightLine<'a>>,
 }
 
 #[derive(Serialize)]
-struct WeightLine {
+struct WeightLine<'a> {
     points: i32,
     max_hits: Option<u32>,
     whole_call: bool,
     group: &'static str,
+    /// A sentence is charged once per dimension.
+    dimension: &'a str,
 }
 
 impl<'a> ScoringLine<'a> {
@@ -103,6 +107,7 @@ impl<'a> ScoringLine<'a> {
                 &s.service_types[2],
                 &s.service_types[3],
             ],
+            sentence: s.sentence.name(),
             rules: o
                 .hits
                 .iter()
@@ -116,6 +121,7 @@ impl<'a> ScoringLine<'a> {
                             Group::Attitude => "attitude",
                             Group::Procedure => "procedure",
                         },
+                        dimension: &r.dimension,
                     };
                     (r.id.as_str(), weight)
                 })
@@ -142,6 +148,10 @@ struct HitLine<'a> {
     review: bool,
     message: &'a str,
     turn: usize,
+    /// The sentence of the turn the words were said in, from 0; absent for the hits that are
+    /// no sentence charges (other evidence, rules that judge the whole call).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sentence: Option<usize>,
     role: &'static str,
     begin_ms: Option<u64>,
     end_ms: Option<u64>,
@@ -313,7 +323,8 @@ pub(super) fn line<'r>(cx: &Context<'r>, row: &'r Graded) -> Line<'r> {
         .hits
         .iter()
         .zip(&card.hit_points)
-        .map(|(hit, &points)| {
+        .enumerate()
+        .map(|(i, (hit, &points))| {
             let rule = &set.rules[hit.rule];
             let turn = &o.call.turns[hit.turn];
             HitLine {
@@ -325,6 +336,7 @@ pub(super) fn line<'r>(cx: &Context<'r>, row: &'r Graded) -> Line<'r> {
                 review: rule.review,
                 message: &rule.message,
                 turn: hit.turn,
+                sentence: card.hit_sentences.get(i).copied().flatten(),
                 role: turn.role.as_str(),
                 begin_ms: turn.begin,
                 end_ms: turn.end,

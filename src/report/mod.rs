@@ -46,10 +46,10 @@ pub use sample::WORKSHEET_TITLE;
 pub use scores::SCORES_HEADER;
 pub use stats::{AgentStats, RuleStats, Stats, UNKNOWN_AGENT};
 
-use crate::grade::Graded;
+use crate::grade::{Graded, Outcome};
 use crate::input::Turn;
 use crate::rule::{Hit, RuleSet};
-use crate::score::Scorecard;
+use crate::score::{waived_note, Scorecard};
 
 /// The UTF-8 byte-order mark Excel needs to open a CSV as UTF-8 instead of the system code page.
 pub const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -283,6 +283,27 @@ fn when(hit: &Hit, turn: &Turn) -> (Option<u64>, Option<u64>, Option<u64>) {
         Some((begin, end)) => (Some(begin), Some(end), Some(end - begin)),
         None => (turn.begin, turn.end, None),
     }
+}
+
+/// Why hit `i` of `o` counted no points though its rule has some, in Chinese: its sentence was
+/// already charged, the rule's cap was reached, or a rule that judges the whole call counted
+/// once. `None` for a hit that counted, or whose rule has no points.
+fn uncharged(set: &RuleSet, o: &Outcome, i: usize) -> Option<String> {
+    let rule = &set.rules[o.hits[i].rule];
+    if rule.points == 0 || o.card.hit_points.get(i).is_none_or(|&p| p != 0) {
+        return None;
+    }
+    if let Some(by) = o.card.waived_by.get(i).copied().flatten() {
+        return Some(waived_note(&rule.id, &set.rules[o.hits[by].rule].id));
+    }
+    Some(if rule.judges_whole_call() {
+        "整通只计一次,这一处不再计分".into()
+    } else {
+        format!(
+            "超出每通 {} 次的上限,不计分",
+            rule.max_hits.unwrap_or_default()
+        )
+    })
 }
 
 /// A call's hit counts as one cell: `规则编号:次数`, `;`-separated, by rule id.

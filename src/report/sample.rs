@@ -18,7 +18,7 @@ use std::fmt::Write as _;
 use super::explain::{
     bracketed, clock, display_width, is_trigger, missing_note_at, signed, timing, turn_range,
 };
-use super::{UNKNOWN_AGENT, UTF8_BOM};
+use super::{uncharged, UNKNOWN_AGENT, UTF8_BOM};
 use crate::grade::Outcome;
 use crate::rule::{Evidence, Hit, Rule, RuleSet};
 use crate::sample::{Item, Sample};
@@ -299,7 +299,7 @@ fn item(s: &mut String, set: &RuleSet, sample: &Sample, number: usize, item: &It
             s,
             &format!("  [{}] ", k + 1),
             "      ",
-            &format!("{what} · {}", cost(rule, o.card.hit_points[i])),
+            &format!("{what} · {}", cost(set, o, i)),
         );
         let _ = writeln!(s, "      {JUDGE}");
     }
@@ -391,21 +391,15 @@ fn describe(o: &Outcome, hit: &Hit, title: Option<&str>) -> String {
     }
 }
 
-/// What a hit counted for: its points, or why it counted none.
-fn cost(rule: &Rule, points: i32) -> String {
+/// What hit `i` of `o` counted for: its points, or why it counted none.
+fn cost(set: &RuleSet, o: &Outcome, i: usize) -> String {
+    let rule = &set.rules[o.hits[i].rule];
     if rule.fatal {
         "一票否决".into()
     } else if rule.points == 0 {
         "不计分".into()
-    } else if points != 0 {
-        format!("{} 分", signed(points))
-    } else if rule.judges_whole_call() {
-        "整通只计一次,这一处不再计分".into()
     } else {
-        format!(
-            "超出每通 {} 次的上限,不计分",
-            rule.max_hits.unwrap_or_default()
-        )
+        uncharged(set, o, i).unwrap_or_else(|| format!("{} 分", signed(o.card.hit_points[i])))
     }
 }
 
@@ -677,15 +671,38 @@ mod tests {
         assert_eq!(kind(rule("TST002")), "扣分 −4 (deduction) · 需复核");
         assert_eq!(kind(rule("TST003")), "加分 +2 (bonus)");
         assert_eq!(kind(rule("TST004")), "标记,不计分 (flag)");
-        assert_eq!(cost(rule("TST001"), -3), "−3 分");
-        assert_eq!(cost(rule("TST001"), 0), "超出每通 2 次的上限,不计分");
-        assert_eq!(cost(rule("TST002"), 0), "整通只计一次,这一处不再计分");
-        assert_eq!(cost(rule("TST003"), 2), "+2 分");
-        assert_eq!(cost(rule("TST004"), 0), "不计分");
+        let row = crate::testing::graded(
+            &set,
+            "c",
+            "客服：您好,不知道。\n客户：啊?\n客服：不知道,真不知道。\n客服：不知道。投诉。\n",
+            Channel::Phone,
+            "",
+        );
+        let o = row.outcome.as_ref().unwrap();
+        let costs: Vec<(&str, String)> = (0..o.hits.len())
+            .map(|i| (set.rules[o.hits[i].rule].id.as_str(), cost(&set, o, i)))
+            .collect();
+        let whole = "整通只计一次,这一处不再计分";
+        assert_eq!(
+            costs,
+            [
+                ("TST001", "−3 分".into()),
+                ("TST001", "−3 分".into()),
+                ("TST001", "同一句已按 TST001 扣分,不重复扣".into()),
+                ("TST001", "超出每通 2 次的上限,不计分".into()),
+                ("TST002", "−4 分".into()),
+                ("TST002", whole.into()),
+                ("TST002", whole.into()),
+                ("TST002", whole.into()),
+                ("TST003", "+2 分".into()),
+                ("TST004", "不计分".into()),
+            ]
+        );
         let fatal = fatal_set();
         let rule = fatal.rule("TST009").unwrap();
         assert_eq!(kind(rule), "一票否决,总分记 0 (fatal)");
-        assert_eq!(cost(rule, 0), "一票否决");
+        let row = crate::testing::graded(&fatal, "f", "客服：笨蛋。\n", Channel::Phone, "");
+        assert_eq!(cost(&fatal, row.outcome.as_ref().unwrap(), 0), "一票否决");
     }
 
     /// A sample of `rows` drawn by `per`, eight a stratum.

@@ -175,8 +175,8 @@ mod tests {
             ),
             // 100 (102 clamped): TST003 +2.
             graded(Some("A"), "a2", "客服：您好。", &set),
-            // 90: TST001 three times, counted twice (−6), TST002 −4; flagged.
-            graded(Some("B"), "b1", "客服：不知道,不知道,不知道。", &set),
+            // 90: TST001 three times, a sentence each, counted twice (−6), TST002 −4; flagged.
+            graded(Some("B"), "b1", "客服：不知道。不知道。不知道。", &set),
             graded(None, "n1", "客服：您好。", &set),
             Graded {
                 source: "bad.txt".into(),

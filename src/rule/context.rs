@@ -177,6 +177,31 @@ pub(super) fn ends_sentence(c: char) -> bool {
     SENTENCE_ENDS.contains(&c)
 }
 
+/// Where each sentence of a turn after its first begins, as character offsets into `text`
+/// (the turn's original text): what scoring charges once. A run of ends (`?!`, `。。`) closes
+/// one sentence, not several empty ones, so a sentence's number is the one a reader counts; an
+/// unpunctuated recogniser turn is one sentence.
+pub fn sentence_starts(text: &str) -> Vec<usize> {
+    // The folded view turns full-width ！ and ？ into the ends listed; it keeps offsets.
+    let folded = crate::normalize::fold(text);
+    let mut starts = Vec::new();
+    let mut after_end = false;
+    for (i, c) in folded.chars().enumerate() {
+        let end = ends_sentence(c);
+        if after_end && !end {
+            starts.push(i);
+        }
+        after_end = end;
+    }
+    starts
+}
+
+/// The sentence (from 0) of a turn whose sentences begin at `starts` ([`sentence_starts`])
+/// that holds the character at `offset`.
+pub fn sentence_at(starts: &[usize], offset: usize) -> usize {
+    starts.partition_point(|&s| s <= offset)
+}
+
 impl<'a> Surroundings<'a> {
     fn of(text: &'a str, span: &Range<usize>) -> Surroundings<'a> {
         let before = &text[..span.start];
@@ -431,6 +456,23 @@ mod tests {
             .find(&word)
             .unwrap_or_else(|| panic!("{word} not in {text}"));
         context.holds(&text, &(start..start + word.len()))
+    }
+
+    /// Sentences of the original text: full-width ends count, a run of ends is one, a line
+    /// break ends one, and a character offset at a sentence's first character is in it.
+    #[test]
+    fn sentences_begin_after_their_ends() {
+        assert_eq!(sentence_starts("不知道没办法 真的"), Vec::<usize>::new());
+        let text = "不知道。没办法！？真的?好\n嗯。";
+        let starts = sentence_starts(text);
+        assert_eq!(starts, [4, 9, 12, 14]);
+        let of = |offset| sentence_at(&starts, offset);
+        assert_eq!(
+            [of(0), of(3), of(4), of(8), of(9), of(12), of(14)],
+            [0, 0, 1, 1, 2, 3, 4]
+        );
+        // A run of ends before any words closes one (empty) sentence, not two.
+        assert_eq!(sentence_starts("。。好"), [2]);
     }
 
     #[test]

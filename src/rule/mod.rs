@@ -256,6 +256,41 @@ pub(crate) enum TermKind {
     },
 }
 
+/// How often one sentence may cost the agent points (`sentence` in `scoring.toml`): a QA team
+/// charges one fault per sentence, however many forbidden phrases the sentence holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SentencePolicy {
+    /// `"dimension"`: one deduction per sentence and dimension, the largest.
+    #[default]
+    Dimension,
+    /// `"rule"`: one deduction per sentence and rule; different rules each cost.
+    Rule,
+    /// `"hit"`: every hit costs, as before there was a policy.
+    Hit,
+}
+
+impl SentencePolicy {
+    pub const NAMES: [&'static str; 3] = ["dimension", "rule", "hit"];
+
+    /// The value as `scoring.toml` and the results JSONL write it.
+    pub fn name(self) -> &'static str {
+        match self {
+            SentencePolicy::Dimension => "dimension",
+            SentencePolicy::Rule => "rule",
+            SentencePolicy::Hit => "hit",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<SentencePolicy> {
+        match name {
+            "dimension" => Some(SentencePolicy::Dimension),
+            "rule" => Some(SentencePolicy::Rule),
+            "hit" => Some(SentencePolicy::Hit),
+            _ => None,
+        }
+    }
+}
+
 /// The service standard's numbers, from `scoring.toml`.
 #[derive(Debug, Clone)]
 pub struct Scoring {
@@ -269,6 +304,8 @@ pub struct Scoring {
     pub procedure_dimensions: Vec<String>,
     pub service_threshold: i32,
     pub service_types: [String; 4],
+    /// How often one sentence may cost the agent (`sentence`).
+    pub sentence: SentencePolicy,
     /// The schemes of channels that score differently (`[scheme.<channel>]`), complete.
     pub schemes: Vec<(crate::channel::Channel, Scoring)>,
 }

@@ -290,6 +290,9 @@ pub struct ScoringFile {
     pub flag_tiers: Vec<String>,
     pub dimensions: DimensionGroups,
     pub service_type: ServiceTypeSpec,
+    /// How often one sentence may cost the agent: `dimension` (default), `rule` or `hit`.
+    #[serde(default)]
+    pub sentence: Option<toml::Spanned<String>>,
     /// 质检方案 per channel (`[scheme.chat]`): what differs from the numbers above.
     #[serde(default)]
     pub scheme: std::collections::BTreeMap<Channel, SchemeSpec>,
@@ -315,6 +318,8 @@ pub struct SchemeSpec {
     /// The service-type threshold of both sub-scores.
     #[serde(default)]
     pub service_threshold: Option<i32>,
+    #[serde(default)]
+    pub sentence: Option<toml::Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]

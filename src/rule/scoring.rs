@@ -1,12 +1,12 @@
 //! `scoring.toml` → [`Scoring`]: the service standard's numbers (base score, tiers, which
-//! dimensions make up each sub-score, the service-type threshold), checked for the mistakes
-//! that would make every score meaningless.
+//! dimensions make up each sub-score, the service-type threshold, how often one sentence may
+//! cost), checked for the mistakes that would make every score meaningless.
 
 use std::sync::Arc;
 
 use super::explain::toml_error;
 use super::schema::ScoringFile;
-use super::{RuleError, RuleSource, Scoring};
+use super::{RuleError, RuleSource, Scoring, SentencePolicy};
 
 /// The scoring numbers, and the `[rules]` adjustments to apply once the rules are compiled.
 pub(crate) fn compile_scoring(
@@ -36,6 +36,24 @@ pub(crate) fn compile_scoring(
     {
         return problem(&format!("维度 \"{d}\" 同时出现在 attitude 和 procedure 中"));
     }
+    let policy = |value: &Option<toml::Spanned<String>>, fallback: SentencePolicy| {
+        let Some(v) = value else {
+            return Ok(fallback);
+        };
+        SentencePolicy::from_name(v.get_ref()).ok_or_else(|| {
+            RuleError::new(
+                &src.path,
+                &text,
+                Some(v.span()),
+                format!(
+                    "sentence 的值 \"{}\" 不认识,应为 \"dimension\" (同一句同一维度只扣一次)、\
+                     \"rule\" (同一句同一规则只扣一次) 或 \"hit\" (每处命中都扣分)",
+                    v.get_ref()
+                ),
+            )
+        })
+    };
+    let sentence = policy(&file.sentence, SentencePolicy::default())?;
     let s = file.service_type;
     let mut scoring = Scoring {
         name: None,
@@ -46,6 +64,7 @@ pub(crate) fn compile_scoring(
         procedure_dimensions: file.dimensions.procedure,
         service_threshold: s.threshold,
         service_types: [s.both, s.attitude_only, s.procedure_only, s.neither],
+        sentence,
         schemes: Vec::new(),
     };
     for (channel, spec) in file.scheme {
@@ -82,6 +101,7 @@ pub(crate) fn compile_scoring(
         if let Some(t) = spec.service_threshold {
             scheme.service_threshold = t;
         }
+        scheme.sentence = policy(&spec.sentence, scoring.sentence)?;
         scoring.schemes.push((channel, scheme));
     }
     Ok((scoring, file.rules))

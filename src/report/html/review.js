@@ -109,26 +109,49 @@
     return h.toString(16).padStart(8, '0');
   }
 
-  // The score without the hits judged 误判, the way zhijian scores (score.rs): per rule, the
-  // hits counted up to max_hits (once for a rule that judges the whole call), fatal → 0,
-  // clamped to 0–100, tier by the call's scheme.
+  // The score without the hits judged 误判, the way zhijian scores (score.rs `tally`): in one
+  // sentence, of the deductions of one dimension (or one rule, by the scheme's `sentence`) only
+  // the largest is charged, the earliest of equals, the rest waived; then per rule the charged
+  // hits count up to max_hits (once for a rule that judges the whole call), fatal → 0, clamped
+  // to 0–100, tier by the call's scheme. `waivedBy[n]` is the hit charged instead of hit n.
   function rescore(c, skip) {
     const scheme = schemeOf(c);
-    const counts = new Map();
-    c.hits.forEach((h, n) => {
-      if (!skip.has(n)) counts.set(h.rule_id, (counts.get(h.rule_id) || 0) + 1);
-    });
+    const policy = scheme.sentence || 'hit';
+    const kept = [];
+    c.hits.forEach((h, n) => { if (!skip.has(n)) kept.push(n); });
+    const chargeKey = (h) => {
+      const r = RULES.get(h.rule_id);
+      if (policy === 'hit' || h.sentence == null || r.points >= 0 || r.whole_call) return null;
+      return [h.turn, h.sentence, policy === 'rule' ? 'r:' + h.rule_id : 'd:' + r.dimension].join('\u001f');
+    };
+    const best = new Map();
+    for (const n of kept) {
+      const k = chargeKey(c.hits[n]);
+      if (k == null) continue;
+      const b = best.get(k);
+      if (b === undefined || RULES.get(c.hits[n].rule_id).points < RULES.get(c.hits[b].rule_id).points) best.set(k, n);
+    }
+    const waivedBy = new Map();
+    const charged = new Map();
     let points = scheme.base;
     let fatal = false;
-    for (const [id, k] of counts) {
-      const r = RULES.get(id);
-      const cap = r.whole_call ? 1 : r.max_hits == null ? k : r.max_hits;
-      points += r.points * Math.min(k, cap);
+    for (const n of kept) {
+      const h = c.hits[n];
+      const r = RULES.get(h.rule_id);
       fatal = fatal || r.fatal;
+      const k = chargeKey(h);
+      if (k != null && best.get(k) !== n) {
+        waivedBy.set(n, best.get(k));
+        continue;
+      }
+      const k2 = charged.get(h.rule_id) || 0;
+      const cap = r.whole_call ? 1 : r.max_hits;
+      if (cap == null || k2 < cap) points += r.points;
+      charged.set(h.rule_id, k2 + 1);
     }
     const score = fatal ? 0 : Math.max(0, Math.min(100, points));
     const tier = (scheme.tiers.find(([, min]) => score >= min) || scheme.tiers[scheme.tiers.length - 1])[0];
-    return { score, tier };
+    return { score, tier, waivedBy };
   }
   function rejectedOf(c) {
     const skip = new Set();
@@ -626,6 +649,18 @@
       body);
   }
 
+  // Why a hit of the machine's score cost nothing though its rule deducts: the sentence was
+  // charged for another hit (null when it was not waived).
+  function waivedNote(c, n) {
+    if (c.waivedBy === undefined) c.waivedBy = rescore(c, new Set()).waivedBy;
+    const by = c.waivedBy.get(n);
+    if (by === undefined) return null;
+    const other = c.hits[by].rule_id;
+    return other === c.hits[n].rule_id
+      ? `同一句已按 ${other} 扣分,不重复扣`
+      : `同一句同一维度只扣一次,已按 ${other} 扣分`;
+  }
+
   function hitCard(c, h, n) {
     const ev = h.evidence;
     const k = keysOf(c)[n];
@@ -674,6 +709,10 @@
           h.points === 0 ? '不计分' : signed(h.points) + ' 分')),
       what,
       el('div', { class: 'msg' }, h.message),
+      h.points === 0 && (() => {
+        const why = waivedNote(c, n);
+        return why && el('div', { class: 'msg waived' }, why);
+      })(),
       el('div', { class: 'verdict' }, ...buttons, comment));
     return card;
   }
