@@ -872,6 +872,12 @@ mod tests {
         assert_eq!(Period::fitting(d, plus(182)), Period::Week);
         assert_eq!(Period::fitting(d, plus(183)), Period::Month);
         assert_eq!("week".parse::<Period>(), Ok(Period::Week));
+        assert_eq!("day".parse::<Period>(), Ok(Period::Day));
+        assert_eq!("天".parse::<Period>(), Ok(Period::Day));
+        let zh: Vec<&str> = [Period::Day, Period::Week, Period::Month]
+            .map(Period::zh)
+            .to_vec();
+        assert_eq!(zh, ["日", "周", "月"]);
         assert_eq!("月".parse::<Period>(), Ok(Period::Month));
         assert!("year".parse::<Period>().unwrap_err().contains("day"));
     }
@@ -1117,6 +1123,42 @@ mod tests {
             .collect();
         assert_eq!(rules, [("LNG001", "新标题")]);
         assert_eq!(t.periods.last().unwrap().calls, 1);
+    }
+
+    #[test]
+    fn sources_bonuses_and_tiers_the_schemes_do_not_list() {
+        let mut b = Builder::default();
+        let mut given = line("a", "2026-12-05", "甲", 90, "良好", &["RES002", "LNG002"]);
+        given.date_from = Some("given".into());
+        // LNG002 flags for review at 0 points: no bonus.
+        given
+            .scoring
+            .as_mut()
+            .unwrap()
+            .rules
+            .get_mut("LNG002")
+            .unwrap()
+            .points = 0;
+        b.add(given).unwrap();
+        // A tier no scheme of the lines lists (a scheme of its own) is put after theirs.
+        let mut odd = line("b", "2026-12-05", "甲", 50, "待改进", &[]);
+        odd.scoring = None;
+        b.add(odd).unwrap();
+        b.add(line("c", "2026-12-05", "甲", 100, "优秀", &[]))
+            .unwrap();
+        let t = b.finish(None).unwrap();
+        assert_eq!(
+            t.sources,
+            DateSources {
+                given: 1,
+                meta: 2,
+                graded: 0
+            }
+        );
+        let bonus: Vec<(&str, bool)> = t.rules.iter().map(|r| (r.id.as_str(), r.bonus)).collect();
+        assert_eq!(bonus, [("LNG002", false), ("RES002", true)]);
+        assert_eq!(t.tiers, ["优秀", "良好", "达标", "不达标", "待改进"]);
+        assert_eq!(t.periods[0].tiers, [1, 1, 0, 0, 1]);
     }
 
     #[test]
