@@ -1143,6 +1143,8 @@ mod tests {
         // A tier no scheme of the lines lists (a scheme of its own) is put after theirs.
         let mut odd = line("b", "2026-12-05", "甲", 50, "待改进", &[]);
         odd.scoring = None;
+        // A count of nothing (never written so, but a hand-edited line may) is no hit.
+        odd.hit_counts.insert("EMP001".into(), 0);
         b.add(odd).unwrap();
         b.add(line("c", "2026-12-05", "甲", 100, "优秀", &[]))
             .unwrap();
