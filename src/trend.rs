@@ -989,6 +989,8 @@ mod tests {
         assert_eq!(t.agents[0].change(), Some(84.0 - 92.0));
         assert_eq!(t.agents[1].change(), Some(96.0 - 85.0));
         assert_eq!(t.agents[1].calls(), 3);
+        assert_eq!(t.agents[1].cells[0].flagged_share(), Some(0.5));
+        assert_eq!(t.agents[1].cells[1].flagged_share(), Some(0.0));
 
         let lng = t.rules.iter().find(|r| r.id == "LNG001").unwrap();
         assert_eq!((lng.title.as_str(), lng.bonus), ("LNG001 的标题", false));
@@ -1063,7 +1065,8 @@ mod tests {
         b.add(chat).unwrap();
         b.add(line("b", "2026-12-05", "甲", 90, "良好", &["OPN001"]))
             .unwrap();
-        let mut broken = line("c", "2026-12-05", "甲", 0, "不达标", &[]);
+        // Unreadable, and the only call of 乙: nobody to list.
+        let mut broken = line("c", "2026-12-05", "乙", 0, "不达标", &[]);
         broken.score = None;
         broken.tier = None;
         b.add(broken).unwrap();
@@ -1075,6 +1078,7 @@ mod tests {
         let p = &t.periods[0];
         assert_eq!((p.calls, p.errors, p.scores.n), (3, 1, 2));
         assert_eq!(p.scores.mean(), Some(95.0));
+        assert_eq!(t.agents.len(), 1);
         assert_eq!(t.agents[0].cells[0].calls, 2);
         assert_eq!(
             t.rules[0].cells[0],
