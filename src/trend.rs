@@ -775,41 +775,51 @@ impl Trend {
     /// The agents whose mean moved most between the last two periods, with enough calls in
     /// both to mean something; the largest move first.
     pub fn agent_movers(&self) -> Vec<&AgentRow> {
-        let mut moved: Vec<&AgentRow> = self
-            .agents
-            .iter()
-            .filter(|a| a.change().is_some_and(|c| c != 0.0) && a.change_is_solid())
-            .collect();
-        moved.sort_by(|a, b| {
-            let size = |r: &AgentRow| r.change().map_or(0.0, f64::abs);
-            size(b)
-                .total_cmp(&size(a))
-                .then_with(|| a.name.cmp(&b.name))
-        });
-        moved.truncate(MOVERS);
-        moved
+        movers(
+            &self.agents,
+            AgentRow::change,
+            AgentRow::change_is_solid,
+            |a| &a.name,
+        )
     }
 
     /// The rules whose firing rate moved most between the last two periods, with enough calls
     /// in both; the largest move first. A rule that did not move is not named.
     pub fn rule_movers(&self) -> Vec<&RuleRow> {
-        let mut moved: Vec<&RuleRow> = self
-            .rules
-            .iter()
-            .filter(|r| r.change().is_some_and(|c| c != 0.0) && r.change_is_solid())
-            .collect();
-        moved.sort_by(|a, b| {
-            let size = |r: &RuleRow| r.change().map_or(0.0, f64::abs);
-            size(b).total_cmp(&size(a)).then_with(|| a.id.cmp(&b.id))
-        });
-        moved.truncate(MOVERS);
-        moved
+        movers(
+            &self.rules,
+            RuleRow::change,
+            RuleRow::change_is_solid,
+            |r| &r.id,
+        )
     }
 
     /// Calls in the trend, read or not.
     pub fn calls(&self) -> usize {
         self.periods.iter().map(|p| p.calls).sum()
     }
+}
+
+/// The [`MOVERS`] rows whose `change` is largest, leaving out rows that did not move or whose
+/// change is not `solid`; ties by `name`.
+fn movers<'t, R>(
+    rows: &'t [R],
+    change: fn(&R) -> Option<f64>,
+    solid: fn(&R) -> bool,
+    name: fn(&R) -> &str,
+) -> Vec<&'t R> {
+    let mut moved: Vec<&R> = rows
+        .iter()
+        .filter(|r| change(r).is_some_and(|c| c != 0.0) && solid(r))
+        .collect();
+    let size = |r: &R| change(r).map_or(0.0, f64::abs);
+    moved.sort_by(|a, b| {
+        size(b)
+            .total_cmp(&size(a))
+            .then_with(|| name(a).cmp(name(b)))
+    });
+    moved.truncate(MOVERS);
+    moved
 }
 
 #[cfg(test)]
