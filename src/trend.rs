@@ -802,12 +802,12 @@ impl Trend {
 
 /// The [`MOVERS`] rows whose `change` is largest, leaving out rows that did not move or whose
 /// change is not `solid`; ties by `name`.
-fn movers<'t, R>(
-    rows: &'t [R],
+fn movers<R>(
+    rows: &[R],
     change: fn(&R) -> Option<f64>,
     solid: fn(&R) -> bool,
     name: fn(&R) -> &str,
-) -> Vec<&'t R> {
+) -> Vec<&R> {
     let mut moved: Vec<&R> = rows
         .iter()
         .filter(|r| change(r).is_some_and(|c| c != 0.0) && solid(r))
