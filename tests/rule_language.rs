@@ -1191,3 +1191,145 @@ fn matches_side_by_side_are_two_pieces_of_evidence() {
     assert_eq!(customer_says(&set, "太差劲了"), ["太差", "劲了"]);
     assert_eq!(customer_says(&set, "太差了"), ["太差"]);
 }
+
+/// The similarity a repeat found, from a hit's evidence: (example, score).
+fn resemblances(set: &RuleSet, transcript: &str) -> Vec<(usize, String, f32)> {
+    let call = parse_text(transcript, "t").unwrap();
+    set.evaluate(&call)
+        .iter()
+        .map(|h| {
+            let r = h.resemblance().expect("a repeat names the turn it repeats");
+            (h.turn, r.example.clone(), r.score)
+        })
+        .collect()
+}
+
+/// `[match.repeat]`: a turn said again after the other party spoke, each edge on its own —
+/// what is in between, how long and how alike the turns are, what excuses a turn, and what
+/// the evidence names.
+#[test]
+fn repeat_edges_what_lies_between_length_likeness_and_exclusions() {
+    let r = rule("role = \"agent\"\nexclude = [\"再见\"]\n[match.repeat]\nmin_chars = 10\nmin_similarity = 0.9");
+    let set = compile(&[("t/TST001.toml", &r)]);
+    let pasted = "客服：商品价格以下单时页面显示为准哦\n客户：那能退差价吗\n客服：商品价格以下单时页面显示为准哦\n";
+    assert_eq!(
+        resemblances(&set, pasted),
+        [(2, "第 1 句:商品价格以下单时页面显示为准哦".to_string(), 1.0)]
+    );
+    assert_eq!(
+        quotes(&set, pasted),
+        [(2, "商品价格以下单时页面显示为准哦".to_string())],
+        "the evidence is the whole repeated turn"
+    );
+    // A long earlier turn is named by its first 30 characters.
+    let long = "您好,电子发票开具后我们会联系财务进行修改,财务会在三个工作日内开具寄出的,您可以在我的发票里下载";
+    let found = resemblances(
+        &set,
+        &format!("客服：{long}\n客户：多长时间能好\n客服：{long}\n"),
+    );
+    let expected: String = long.chars().take(30).collect();
+    assert_eq!(found[0].1, format!("第 1 句:{expected}…"));
+
+    // Nothing in between, or only an acknowledgement: no new question was ignored.
+    assert!(quotes(
+        &set,
+        "客服：商品价格以下单时页面显示为准哦\n客服：商品价格以下单时页面显示为准哦\n"
+    )
+    .is_empty());
+    assert!(quotes(
+        &set,
+        "客服：商品价格以下单时页面显示为准哦\n客户：是的\n客服：商品价格以下单时页面显示为准哦\n"
+    )
+    .is_empty());
+    assert_eq!(
+        quotes(&set, "客服：商品价格以下单时页面显示为准哦\n客户：能退吗\n客服：商品价格以下单时页面显示为准哦\n").len(),
+        1,
+        "three letters are something to answer"
+    );
+    // Exactly min_chars letters is compared; one fewer is not.
+    let ten = "客服：请您提供一下订单号码\n客户：我不知道在哪看\n客服：请您提供一下订单号码\n";
+    assert_eq!(quotes(&set, ten).len(), 1);
+    let nine = "客服：请您提供下订单号码\n客户：我不知道在哪看\n客服：请您提供下订单号码\n";
+    assert!(quotes(&set, nine).is_empty());
+    // An excluded turn is neither a repeat nor repeated.
+    assert!(quotes(&set, "客服：感谢您的支持祝您生活愉快再见\n客户：等一下还有个问题\n客服：感谢您的支持祝您生活愉快再见\n").is_empty());
+    // Reworded is no repeat; a word changed is.
+    assert!(quotes(&set, "客服：可以的下单时在发票信息里选择专票\n客户：那资料要提前填吗\n客服：需要的下单前在增票资质里提交审核\n").is_empty());
+    assert_eq!(
+        quotes(&set, "客服：您好请您先通过私信提供一下您的号码\n客户：为什么我这里老是没信号\n客服：您好请您先通过私信提供下您的号码\n").len(),
+        1
+    );
+    // The customer saying the same thing twice is not the agent's repeat.
+    assert!(quotes(
+        &set,
+        "客户：我的退款到底什么时候到账啊\n客服：我帮您查一下\n客户：我的退款到底什么时候到账啊\n"
+    )
+    .is_empty());
+
+    // Without a role, each side is compared with its own earlier turns only.
+    let both = rule("[match.repeat]");
+    let set = compile(&[("t/TST001.toml", &both)]);
+    assert_eq!(
+        quotes(&set, "客户：我的退款到底什么时候到账啊\n客服：我帮您查一下\n客户：我的退款到底什么时候到账啊\n"),
+        [(2, "我的退款到底什么时候到账啊".to_string())]
+    );
+    assert!(
+        quotes(
+            &set,
+            "客户：我的退款到底什么时候到账啊\n客服：我的退款到底什么时候到账啊\n"
+        )
+        .is_empty(),
+        "a turn of the other role is never the one repeated"
+    );
+}
+
+#[test]
+fn repeat_thresholds_and_what_it_cannot_be_written_with() {
+    let strict = rule("role = \"agent\"\n[match.repeat]\nmin_similarity = 1.0");
+    let set = compile(&[("t/TST001.toml", &strict)]);
+    assert!(quotes(&set, "客服：您好请您先通过私信提供一下您的号码\n客户：为什么老是没信号\n客服：您好请您先通过私信提供下您的号码\n").is_empty());
+    assert_eq!(quotes(&set, "客服：您好请您先通过私信提供一下您的号码\n客户：为什么老是没信号\n客服：您好,请您先通过私信提供一下您的号码。\n").len(), 1, "punctuation is not compared");
+
+    for (body, message) in [
+        (
+            "role = \"agent\"\nphrases = [\"订单\"]\n[match.repeat]",
+            "[match.repeat] 只能和 role、exclude、exclude_regex 一起使用",
+        ),
+        (
+            "role = \"agent\"\nsimilar = [\"请提供订单号码\"]\n[match.repeat]",
+            "[match.repeat] 只能和 role、exclude、exclude_regex 一起使用",
+        ),
+        (
+            "role = \"agent\"\nlast = 2\n[match.repeat]",
+            "[match.repeat] 只能和 role、exclude、exclude_regex 一起使用",
+        ),
+        (
+            "role = \"agent\"\nmode = \"absent\"\n[match.repeat]",
+            "[match.repeat] 不支持 mode = \"absent\"",
+        ),
+        (
+            "role = \"agent\"\n[match.repeat]\nmin_chars = 3",
+            "min_chars = 3 太短,至少 4 个字",
+        ),
+        (
+            "role = \"agent\"\n[match.repeat]\nmin_similarity = 0.0",
+            "min_similarity = 0 不在 0 (不含) 到 1 之间",
+        ),
+        (
+            "role = \"agent\"\n[match.repeat]\nmin_similarity = 1.5",
+            "min_similarity = 1.5 不在 0 (不含) 到 1 之间",
+        ),
+        (
+            "role = \"agent\"\n[match.repeat]\nmin_count = 2",
+            "min_count",
+        ),
+    ] {
+        let text = errors_of(&[("t/TST001.toml", &rule(body))]);
+        assert!(text.contains(message), "{body}:\n{text}");
+    }
+    // Exactly 4 letters is allowed.
+    compile(&[(
+        "t/TST001.toml",
+        &rule("role = \"agent\"\n[match.repeat]\nmin_chars = 4"),
+    )]);
+}

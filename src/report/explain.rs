@@ -265,6 +265,7 @@ pub fn render(set: &RuleSet, row: &Graded, style: Style) -> String {
                     Shape::Required => "没有缺少要求的话".to_string(),
                     Shape::Timing if !timed => "转写没有时间戳,无法判断".to_string(),
                     Shape::Timing => "没有超过阈值的抢话或静音".to_string(),
+                    Shape::Repeated => "没有照搬前面说过的话".to_string(),
                     Shape::WholeCall => "组合条件不成立".to_string(),
                 }
             };

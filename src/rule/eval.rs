@@ -63,7 +63,8 @@ pub struct Quote {
 /// The example sentence a quote was found by, and how similar they are.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Resemblance {
-    /// The example as the rule file writes it.
+    /// The example as the rule file writes it; for a repeat, the earlier turn it repeats
+    /// (第 3 句:…).
     pub example: String,
     /// The cosine similarity, 0–1 (see `rule/similar.rs`).
     pub score: f32,
@@ -428,7 +429,7 @@ pub(super) struct Evaluator<'a> {
     /// The call's channel, which some conditions depend on (`[match.dialogue] channels`).
     pub(super) channel: crate::channel::Channel,
     pub(super) views: Vec<TurnView<'a>>,
-    /// Letters (not punctuation) in each turn, for the timing checks' back-channel length.
+    /// Letters (not punctuation) in each turn, for back-channels and repeats ([`Self::letters`]).
     pub(super) letter_counts: OnceCell<Vec<usize>>,
     /// The turns of all roles, the agent and the customer.
     turns_by_role: OnceCell<[Vec<usize>; 3]>,
@@ -619,6 +620,16 @@ impl Evaluator<'_> {
         b.binary_search(&range.start).is_ok() && b.binary_search(&range.end).is_ok()
     }
 
+    /// The letters (not punctuation) of turn `t`: how long it is for a back-channel or a repeat.
+    pub(super) fn letters(&self, t: usize) -> usize {
+        self.letter_counts.get_or_init(|| {
+            self.views
+                .iter()
+                .map(|v| v.turn.text.chars().filter(|c| c.is_alphanumeric()).count())
+                .collect()
+        })[t]
+    }
+
     /// The turns of `role` (all turns for `None`), in order; listed once per call. A turn with
     /// no letter at all (a stray "、", a lone "?", an emoticon such as "[呵呵]") says nothing and
     /// is not one of them: it must not push the agent's real last words out of `last = 2`, nor
@@ -700,24 +711,29 @@ impl Evaluator<'_> {
     /// order), reported at turn `at` with the whole of that turn as the quote (up to
     /// [`WHOLE_TURN_QUOTE_CHARS`]).
     pub(super) fn missing_in(&self, rule: usize, turns: &[usize], at: usize) -> Hit {
-        let text = &self.views[at].turn.text;
-        let (end, len) = text.char_indices().nth(WHOLE_TURN_QUOTE_CHARS).map_or_else(
-            || (text.chars().count(), text.len()),
-            |(i, _)| (WHOLE_TURN_QUOTE_CHARS, i),
-        );
         Hit {
             rule,
             turn: at,
             evidence: Evidence::Missing {
-                quote: Quote {
-                    start: 0,
-                    end,
-                    text: text[..len].to_string(),
-                    similar: None,
-                },
+                quote: self.whole_turn(at),
                 first: turns[0],
                 last: turns[turns.len() - 1],
             },
+        }
+    }
+
+    /// Turn `t` as a quote: all of it, up to [`WHOLE_TURN_QUOTE_CHARS`] characters.
+    pub(super) fn whole_turn(&self, t: usize) -> Quote {
+        let text = &self.views[t].turn.text;
+        let (end, len) = text.char_indices().nth(WHOLE_TURN_QUOTE_CHARS).map_or_else(
+            || (text.chars().count(), text.len()),
+            |(i, _)| (WHOLE_TURN_QUOTE_CHARS, i),
+        );
+        Quote {
+            start: 0,
+            end,
+            text: text[..len].to_string(),
+            similar: None,
         }
     }
 }

@@ -197,6 +197,8 @@ pub enum Shape {
     Required,
     /// An overlap or a silence, measured from timestamps.
     Timing,
+    /// A turn that says again what an earlier turn of the same role said.
+    Repeated,
     /// Other rules' verdicts combined (`all`/`any`/`not`, `rule = …`).
     WholeCall,
 }

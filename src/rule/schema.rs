@@ -105,6 +105,10 @@ pub struct MatchSpec {
     /// A condition on the timing of turns instead of their words.
     #[serde(default)]
     pub timing: Option<Spanned<TimingSpec>>,
+    /// A turn that says again, nearly word for word, what an earlier turn of the same role
+    /// said, after the other party spoke in between.
+    #[serde(default)]
+    pub repeat: Option<Spanned<RepeatSpec>>,
     /// Holds when that rule fired on the call; its evidence is that rule's.
     #[serde(default)]
     pub rule: Option<Spanned<String>>,
@@ -205,6 +209,21 @@ pub struct TimingSpec {
     /// way round).
     #[serde(default)]
     pub excused_by: Vec<Spanned<ConditionSpec>>,
+}
+
+/// `[match.repeat]`: a turn of the rule's role that nearly repeats an earlier one of the same
+/// role, with a turn of the other party in between (a pasted reply sent again to a new
+/// question).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RepeatSpec {
+    /// Turns with fewer letters are never compared: 好的、稍等、在的 are said again and again.
+    #[serde(default)]
+    pub min_chars: Option<Spanned<u32>>,
+    /// How alike the two turns must be, in (0, 1], measured as a `similar` term measures a
+    /// clause against an example.
+    #[serde(default)]
+    pub min_similarity: Option<Spanned<f64>>,
 }
 
 /// The kinds of terms a condition is made of, borrowed from whichever table held them.

@@ -471,6 +471,42 @@ pub fn similarity(text: &str, example: &str) -> f64 {
         .map_or(0.0, |c| c.1)
 }
 
+/// Each of `texts` against the texts before it, as a `similar` term compares a clause with its
+/// examples: for text `i`, the most similar earlier text `j` with `allowed(j, i)`, and the
+/// score; `None` for a text shorter than [`MIN_LETTERS`] or sharing nothing with an allowed
+/// earlier one. Ties go to the earlier text. One vocabulary serves every pair, so `n` texts
+/// cost `n` passes over their letters and `n²/2` additions. For `repeat` conditions.
+pub(crate) fn closest_earlier(
+    texts: &[&str],
+    allowed: impl Fn(usize, usize) -> bool,
+) -> Vec<Option<(usize, f64)>> {
+    let m = Matcher::new(texts.iter().map(|t| t.to_string()).collect());
+    let mut scratch = Scratch::default();
+    texts
+        .iter()
+        .enumerate()
+        .map(|(i, text)| {
+            let letters = letters(&fold(text));
+            if i == 0 || letters.len() < MIN_LETTERS {
+                return None;
+            }
+            let Scratch { grams: g, dots } = &mut scratch;
+            m.dots_and_bound(&m.summarise(&letters), dots);
+            grams(&letters, g);
+            let n = norm(g);
+            let mut best: Option<(usize, f64)> = None;
+            for (j, &dot) in dots.iter().enumerate().take(i) {
+                // Six places, as `closest`: the same letters score exactly 1.
+                let score = (dot / n * 1e6).round() / 1e6;
+                if allowed(j, i) && score > best.map_or(0.0, |b| b.1) {
+                    best = Some((j, score));
+                }
+            }
+            best
+        })
+        .collect()
+}
+
 /// Compiles a condition's `similar` and `min_similarity`: the matcher's id in the builder and
 /// the threshold, or `None` when the condition has no examples (or they are all wrong).
 pub(crate) fn compile(
@@ -561,6 +597,30 @@ mod tests {
         "我对你们的处理结果非常不满意",
         "这都多少天了,还没给我解决",
     ];
+
+    #[test]
+    fn each_text_is_compared_with_the_allowed_earlier_ones_only() {
+        let texts = [
+            "请您提供一下订单号码",
+            "好的",
+            "请您提供下订单号码",
+            "请您提供一下订单号码",
+        ];
+        let all = closest_earlier(&texts, |_, _| true);
+        assert_eq!(all[0], None, "nothing comes before the first");
+        assert_eq!(all[1], None, "too short to compare");
+        let (j, score) = all[2].unwrap();
+        assert_eq!(j, 0);
+        assert!(score > 0.9 && score < 1.0, "{score}");
+        // The same letters score exactly 1, and a tie goes to the earlier text.
+        assert_eq!(all[3], Some((0, 1.0)));
+        // Scores are the ones `similarity` gives.
+        assert_eq!(score, similarity(texts[2], texts[0]));
+        // What `allowed` forbids is never chosen, however alike.
+        let not_first = closest_earlier(&texts, |j, _| j != 0);
+        assert_eq!(not_first[2], None);
+        assert_eq!(not_first[3].map(|c| c.0), Some(2));
+    }
 
     fn matcher(examples: &[&str]) -> Matcher {
         Matcher::new(examples.iter().map(|e| e.to_string()).collect())

@@ -3,13 +3,15 @@
 //!
 //! Each kind lives in its own file with its compile and eval: [`text`] (phrases, words and
 //! regexes of a role's turns, in a scope), [`timing`] (overlaps and silences), [`reference`]
-//! (another rule's verdict), [`compose`] (all/any/not) and [`dialogue`] (the shape a dialogue
-//! must have for any of them to be checked). A new kind is one file, one arm of [`Check`], and
+//! (another rule's verdict), [`repeat`] (a turn saying again what an earlier one said),
+//! [`compose`] (all/any/not) and [`dialogue`] (the shape a dialogue must have for any of them
+//! to be checked). A new kind is one file, one arm of [`Check`], and
 //! one line in each `match` below.
 
 mod compose;
 mod dialogue;
 mod reference;
+mod repeat;
 mod text;
 mod timing;
 
@@ -17,6 +19,7 @@ use std::ops::Range;
 
 pub(crate) use compose::Compose;
 pub(crate) use dialogue::Dialogue;
+pub(crate) use repeat::Repeat;
 pub(crate) use text::{Scope, Text, Trigger};
 pub(crate) use timing::Timing;
 
@@ -30,6 +33,7 @@ use super::terms::Builder;
 pub(crate) enum Check {
     Text(Text),
     Timing(Timing),
+    Repeat(Repeat),
     /// Holds when another rule fired; the evidence is that rule's.
     Rule(RuleRef),
     Compose(Compose),
@@ -76,7 +80,8 @@ impl Check {
         span: Range<usize>,
         b: &mut Builder,
     ) -> Option<Check> {
-        let leaf = !m.terms().is_empty() || m.timing.is_some() || m.after.is_some();
+        let leaf =
+            !m.terms().is_empty() || m.timing.is_some() || m.repeat.is_some() || m.after.is_some();
         let composed = !(m.all.is_empty() && m.any.is_empty() && m.not.is_empty());
         if let Some(rule) = &m.rule {
             return reference::compile(cx, m, rule, leaf || composed).map(Check::Rule);
@@ -94,6 +99,9 @@ impl Check {
         span: Range<usize>,
         b: &mut Builder,
     ) -> Option<Check> {
+        if let Some(repeat) = &m.repeat {
+            return Repeat::compile(cx, m, repeat, b).map(Check::Repeat);
+        }
         match &m.timing {
             Some(timing) => Timing::compile(cx, m, timing, b).map(Check::Timing),
             None => Text::compile(cx, m, span, b).map(Check::Text),
@@ -107,6 +115,7 @@ impl Check {
         match self {
             Check::Text(t) => t.eval(ev, rule, results, &mut hits),
             Check::Timing(t) => t.eval(ev, rule, &mut hits),
+            Check::Repeat(r) => r.eval(ev, rule, &mut hits),
             Check::Rule(r) => reference::eval(r, rule, results, &mut hits),
             Check::Compose(c) => hits = c.eval(ev, rule, results),
             Check::Guarded { shape, check } if shape.holds(ev) => {
@@ -138,7 +147,7 @@ impl Check {
                     },
                 ..
             }) => vec![r],
-            Check::Text(_) | Check::Timing(_) => vec![],
+            Check::Text(_) | Check::Timing(_) | Check::Repeat(_) => vec![],
             Check::Compose(Compose { all, any, not }) => all
                 .iter_mut()
                 .chain(any)
@@ -164,6 +173,7 @@ impl Check {
                 conds
             }
             Check::Timing(Timing { excuses, .. }) => excuses.iter_mut().map(|(_, c)| c).collect(),
+            Check::Repeat(Repeat { excused, .. }) => excused.iter_mut().collect(),
             Check::Rule(_) => vec![],
             Check::Compose(Compose { all, any, not }) => all
                 .iter_mut()
@@ -189,6 +199,7 @@ impl Check {
             Check::Text(t) if t.mode == super::schema::Mode::Absent => super::Shape::Required,
             Check::Text(_) => super::Shape::Said,
             Check::Timing(_) => super::Shape::Timing,
+            Check::Repeat(_) => super::Shape::Repeated,
             Check::Rule(_) | Check::Compose(_) => super::Shape::WholeCall,
             Check::Guarded { check, .. } => check.shape(),
         }

@@ -110,13 +110,7 @@ impl Timing {
         if turns.iter().all(|v| v.turn.begin.is_none()) {
             return; // N/A for a call without timestamps.
         }
-        let letter_counts = ev.letter_counts.get_or_init(|| {
-            turns
-                .iter()
-                .map(|v| v.turn.text.chars().filter(|c| c.is_alphanumeric()).count())
-                .collect()
-        });
-        let letters = |t: usize| letter_counts[t];
+        let letters = |t: usize| ev.letters(t);
         // When the last voice before each turn stopped: a short turn nested inside a long one
         // does not end the long one earlier.
         let mut voice_until = Vec::with_capacity(turns.len());

@@ -1,0 +1,190 @@
+//! Repeats: a turn that says again, nearly word for word, what an earlier turn of the same
+//! role said, after the other party spoke in between → evidence quoting the repeat, with the
+//! turn it repeats and how alike they are.
+//!
+//! Spec: `[match.repeat]` with `min_chars` and `min_similarity`, beside the `[match]` table's
+//! `role` and `exclude` (phrases that make a turn no repeat: stock greetings and closings are
+//! said again in every chat). Compile: the exclusions become a condition of their own. Eval:
+//! the turns of the role long enough to compare and saying none of the exclusions are
+//! compared, each with the earlier ones, by the measure of `similar` terms; a turn that
+//! scores at least `min_similarity` against an earlier one, with a turn of another role in
+//! between, is a repeat. An agent who pastes the reply already given to a new question has
+//! not read it: the seeds' 生产型 service, “你是一条流水线上的产品”.
+
+use toml::Spanned;
+
+use crate::input::Role;
+use crate::rule::compile::FileContext;
+use crate::rule::eval::{Evaluator, Evidence, Hit, Resemblance};
+use crate::rule::schema::{MatchSpec, Mode, RepeatSpec, Terms};
+use crate::rule::similar::{self, MIN_LETTERS};
+use crate::rule::terms::Builder;
+
+/// `min_chars` when a rule does not say: a sentence, not a 好的呢亲.
+pub(crate) const DEFAULT_MIN_CHARS: usize = 10;
+
+/// `min_similarity` when a rule does not say: the same reply with a word or two changed.
+pub(crate) const DEFAULT_MIN_SIMILARITY: f64 = 0.9;
+
+/// The fewest letters of the other party's turn in between that make it something to answer:
+/// a 嗯、好的、是的 acknowledges what was said, and the agent may well go on with it.
+const MIN_BETWEEN_LETTERS: usize = 3;
+
+/// How much of the repeated turn the evidence names: enough to find it.
+const EARLIER_QUOTE_CHARS: usize = 30;
+
+/// A condition on turns that repeat an earlier turn of the same role.
+#[derive(Debug)]
+pub(crate) struct Repeat {
+    pub role: Option<Role>,
+    /// Turns with fewer letters are never compared.
+    pub min_letters: usize,
+    pub min_similarity: f64,
+    /// The condition whose phrases make a turn no repeat (the table's `exclude`).
+    pub excused: Option<usize>,
+}
+
+impl Repeat {
+    /// Compiles `[match.repeat]` of a `[match]` table.
+    pub(super) fn compile(
+        cx: &mut FileContext<'_>,
+        m: &MatchSpec,
+        repeat: &Spanned<RepeatSpec>,
+        b: &mut Builder,
+    ) -> Option<Repeat> {
+        let terms = m.terms();
+        let says = !(terms.phrases.is_empty()
+            && terms.words.is_empty()
+            && terms.regex.is_empty()
+            && terms.similar.is_empty());
+        if says
+            || terms.min_similarity.is_some()
+            || !(terms.when.is_empty() && terms.unless.is_empty())
+            || m.after.is_some()
+            || m.first.is_some()
+            || m.last.is_some()
+            || m.after_reply.is_some()
+            || m.timing.is_some()
+        {
+            cx.error(
+                Some(repeat.span()),
+                "[match.repeat] 只能和 role、exclude、exclude_regex 一起使用",
+            )
+            .help = Some(
+                "重复看的是整句话;要再看说了什么,请写成 all 的两个子条件,或写成两条规则".into(),
+            );
+        }
+        if m.mode == Mode::Absent {
+            cx.error(
+                Some(repeat.span()),
+                "[match.repeat] 不支持 mode = \"absent\"",
+            );
+        }
+        let spec = repeat.get_ref();
+        let min_letters = match &spec.min_chars {
+            None => DEFAULT_MIN_CHARS,
+            Some(n) if (*n.get_ref() as usize) < MIN_LETTERS => {
+                cx.error(
+                    Some(n.span()),
+                    format!("min_chars = {} 太短,至少 {MIN_LETTERS} 个字", n.get_ref()),
+                )
+                .help = Some("“好的”“稍等”天天重复,不算照搬;一般写 10 以上".into());
+                return None;
+            }
+            Some(n) => *n.get_ref() as usize,
+        };
+        let min_similarity = match &spec.min_similarity {
+            None => DEFAULT_MIN_SIMILARITY,
+            Some(s) => {
+                let value = *s.get_ref();
+                // Written so that NaN is out of range too.
+                if !(value > 0.0 && value <= 1.0) {
+                    cx.error(
+                        Some(s.span()),
+                        format!("min_similarity = {value} 不在 0 (不含) 到 1 之间"),
+                    )
+                    .help = Some("写成 0–1 之间的小数;0.9 相当于只改了一两个词".into());
+                    return None;
+                }
+                value
+            }
+        };
+        let excused = (!(m.exclude.is_empty() && m.exclude_regex.is_empty())).then(|| {
+            let excuses = Terms {
+                phrases: &m.exclude,
+                words: &[],
+                regex: &m.exclude_regex,
+                exclude: &[],
+                exclude_regex: &[],
+                similar: &[],
+                min_similarity: None,
+                strict_nin: m.strict_nin,
+                when: &[],
+                unless: &[],
+            };
+            cx.condition(excuses, repeat.span(), b)
+        });
+        Some(Repeat {
+            role: m.role,
+            min_letters,
+            min_similarity,
+            excused,
+        })
+    }
+
+    /// Adds a hit for each turn that repeats an earlier one.
+    pub(super) fn eval(&self, ev: &Evaluator<'_>, rule: usize, hits: &mut Vec<Hit>) {
+        let compared: Vec<usize> = ev
+            .turns_of(self.role)
+            .iter()
+            .copied()
+            .filter(|&t| ev.letters(t) >= self.min_letters)
+            .filter(|&t| self.excused.is_none_or(|c| ev.spans(c, t).is_empty()))
+            .collect();
+        if compared.len() < 2 {
+            return;
+        }
+        let role_of = |t: usize| ev.views[t].turn.role;
+        // Said again to someone who had said something new since: the same role, with a turn
+        // of another role in between that is more than an acknowledgement.
+        let spoken = ev.turns_of(None);
+        let allowed = |j: usize, i: usize| {
+            let (earlier, later) = (compared[j], compared[i]);
+            role_of(earlier) == role_of(later)
+                && spoken.iter().any(|&x| {
+                    earlier < x
+                        && x < later
+                        && role_of(x) != role_of(later)
+                        && ev.letters(x) >= MIN_BETWEEN_LETTERS
+                })
+        };
+        let texts: Vec<&str> = compared
+            .iter()
+            .map(|&t| ev.views[t].turn.text.as_str())
+            .collect();
+        for (i, closest) in similar::closest_earlier(&texts, allowed)
+            .into_iter()
+            .enumerate()
+        {
+            let Some((j, score)) = closest.filter(|c| c.1 >= self.min_similarity) else {
+                continue;
+            };
+            let (t, earlier) = (compared[i], compared[j]);
+            let text = &ev.views[earlier].turn.text;
+            let mut excerpt: String = text.chars().take(EARLIER_QUOTE_CHARS).collect();
+            if excerpt.len() < text.len() {
+                excerpt.push('…');
+            }
+            let mut quote = ev.whole_turn(t);
+            quote.similar = Some(Resemblance {
+                example: format!("第 {} 句:{excerpt}", earlier + 1),
+                score: score as f32,
+            });
+            hits.push(Hit {
+                rule,
+                turn: t,
+                evidence: Evidence::Said(quote),
+            });
+        }
+    }
+}
