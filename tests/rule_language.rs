@@ -1230,12 +1230,21 @@ fn repeat_edges_what_lies_between_length_likeness_and_exclusions() {
     let expected: String = long.chars().take(30).collect();
     assert_eq!(found[0].1, format!("第 1 句:{expected}…"));
 
-    // Nothing in between, or only an acknowledgement: no new question was ignored.
+    // Nothing in between, or only an acknowledgement: no new question was ignored. What the
+    // customer said before the first of them is not in between.
     assert!(quotes(
         &set,
-        "客服：商品价格以下单时页面显示为准哦\n客服：商品价格以下单时页面显示为准哦\n"
+        "客户：那能退差价吗\n客服：商品价格以下单时页面显示为准哦\n客服：商品价格以下单时页面显示为准哦\n"
     )
     .is_empty());
+    // Three turns compared: the third repeats the first across the customer's questions.
+    assert_eq!(
+        quotes(
+            &set,
+            "客服：商品价格以下单时页面显示为准哦\n客户：那能退差价吗\n客服：您可以申请价格保护的\n客户：在哪里申请呢\n客服：商品价格以下单时页面显示为准哦\n"
+        ),
+        [(4, "商品价格以下单时页面显示为准哦".to_string())]
+    );
     assert!(quotes(
         &set,
         "客服：商品价格以下单时页面显示为准哦\n客户：是的\n客服：商品价格以下单时页面显示为准哦\n"
@@ -1301,6 +1310,34 @@ fn repeat_thresholds_and_what_it_cannot_be_written_with() {
         ),
         (
             "role = \"agent\"\nlast = 2\n[match.repeat]",
+            "[match.repeat] 只能和 role、exclude、exclude_regex 一起使用",
+        ),
+        (
+            "role = \"agent\"\nfirst = 2\n[match.repeat]",
+            "[match.repeat] 只能和 role、exclude、exclude_regex 一起使用",
+        ),
+        (
+            "role = \"agent\"\nafter_reply = true\n[match.repeat]",
+            "[match.repeat] 只能和 role、exclude、exclude_regex 一起使用",
+        ),
+        (
+            "role = \"agent\"\nmin_similarity = 0.8\n[match.repeat]",
+            "[match.repeat] 只能和 role、exclude、exclude_regex 一起使用",
+        ),
+        (
+            "role = \"agent\"\nunless = [\"疑问\"]\n[match.repeat]",
+            "[match.repeat] 只能和 role、exclude、exclude_regex 一起使用",
+        ),
+        (
+            "role = \"agent\"\nwhen = [\"疑问\"]\n[match.repeat]",
+            "[match.repeat] 只能和 role、exclude、exclude_regex 一起使用",
+        ),
+        (
+            "role = \"agent\"\n[match.repeat]\n[match.after]\nrole = \"customer\"\nphrases = [\"投诉\"]",
+            "[match.repeat] 只能和 role、exclude、exclude_regex 一起使用",
+        ),
+        (
+            "role = \"agent\"\n[match.repeat]\n[match.timing]\ngap_ms = 5000",
             "[match.repeat] 只能和 role、exclude、exclude_regex 一起使用",
         ),
         (

@@ -487,7 +487,7 @@ pub(crate) fn closest_earlier(
         .enumerate()
         .map(|(i, text)| {
             let letters = letters(&fold(text));
-            if i == 0 || letters.len() < MIN_LETTERS {
+            if letters.len() < MIN_LETTERS {
                 return None;
             }
             let Scratch { grams: g, dots } = &mut scratch;
@@ -605,6 +605,8 @@ mod tests {
             "好的",
             "请您提供下订单号码",
             "请您提供一下订单号码",
+            "订单号码",
+            "订单号",
         ];
         let all = closest_earlier(&texts, |_, _| true);
         assert_eq!(all[0], None, "nothing comes before the first");
@@ -616,6 +618,9 @@ mod tests {
         assert_eq!(all[3], Some((0, 1.0)));
         // Scores are the ones `similarity` gives.
         assert_eq!(score, similarity(texts[2], texts[0]));
+        // Exactly the floor is compared (closest to the shorter sentence), one letter less is not.
+        assert_eq!(all[4].map(|c| c.0), Some(2));
+        assert_eq!(all[5], None);
         // What `allowed` forbids is never chosen, however alike.
         let not_first = closest_earlier(&texts, |j, _| j != 0);
         assert_eq!(not_first[2], None);

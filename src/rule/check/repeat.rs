@@ -146,17 +146,13 @@ impl Repeat {
         }
         let role_of = |t: usize| ev.views[t].turn.role;
         // Said again to someone who had said something new since: the same role, with a turn
-        // of another role in between that is more than an acknowledgement.
-        let spoken = ev.turns_of(None);
+        // of another role in between that is more than an acknowledgement (the earlier turn
+        // itself is of the same role, so starting the search there changes nothing).
         let allowed = |j: usize, i: usize| {
             let (earlier, later) = (compared[j], compared[i]);
             role_of(earlier) == role_of(later)
-                && spoken.iter().any(|&x| {
-                    earlier < x
-                        && x < later
-                        && role_of(x) != role_of(later)
-                        && ev.letters(x) >= MIN_BETWEEN_LETTERS
-                })
+                && (earlier..later)
+                    .any(|x| role_of(x) != role_of(later) && ev.letters(x) >= MIN_BETWEEN_LETTERS)
         };
         let texts: Vec<&str> = compared
             .iter()
