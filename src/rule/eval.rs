@@ -622,12 +622,25 @@ impl Evaluator<'_> {
 
     /// The letters (not punctuation) of turn `t`: how long it is for a back-channel or a repeat.
     pub(super) fn letters(&self, t: usize) -> usize {
+        // ASCII and the common ideographs first: `is_alphanumeric` alone walks Unicode's
+        // tables for every Chinese character of every turn.
+        let is_letter = |c: char| {
+            c.is_ascii_alphanumeric()
+                || ('\u{4E00}'..='\u{9FFF}').contains(&c)
+                || (!c.is_ascii() && c.is_alphanumeric())
+        };
         self.letter_counts.get_or_init(|| {
             self.views
                 .iter()
-                .map(|v| v.turn.text.chars().filter(|c| c.is_alphanumeric()).count())
+                .map(|v| v.turn.text.chars().filter(|&c| is_letter(c)).count())
                 .collect()
         })[t]
+    }
+
+    /// Turn `t` folded (Traditional → Simplified, full → half width, lower case, 您 → 你), as
+    /// every condition reads it.
+    pub(super) fn folded(&self, t: usize) -> &str {
+        &self.views[t].folded
     }
 
     /// The turns of `role` (all turns for `None`), in order; listed once per call. A turn with

@@ -471,40 +471,69 @@ pub fn similarity(text: &str, example: &str) -> f64 {
         .map_or(0.0, |c| c.1)
 }
 
-/// Each of `texts` against the texts before it, as a `similar` term compares a clause with its
-/// examples: for text `i`, the most similar earlier text `j` with `allowed(j, i)`, and the
-/// score; `None` for a text shorter than [`MIN_LETTERS`] or sharing nothing with an allowed
-/// earlier one. Ties go to the earlier text. One vocabulary serves every pair, so `n` texts
-/// cost `n` passes over their letters and `n²/2` additions. For `repeat` conditions.
+/// Each of `texts` (already folded, as [`fold`] does) against the texts before it, as a
+/// `similar` term compares a clause with its
+/// examples: for text `i`, the most similar earlier text `j` that scores at least `floor` and
+/// is `allowed(j, i)`, and the score; `None` for a text shorter than [`MIN_LETTERS`] or with no
+/// such earlier one. Ties go to the earlier text. `allowed` is asked only about pairs above the
+/// floor, so it may be costly. For `repeat` conditions.
+///
+/// A handful of turns is compared pair by pair: each text's n-grams are counted once, sorted,
+/// and two texts meet in one merge of their lists. A shared vocabulary (as [`Matcher`] builds
+/// for a rule's examples) would cost an allocation per n-gram for every call.
 pub(crate) fn closest_earlier(
     texts: &[&str],
+    floor: f64,
     allowed: impl Fn(usize, usize) -> bool,
 ) -> Vec<Option<(usize, f64)>> {
-    let m = Matcher::new(texts.iter().map(|t| t.to_string()).collect());
-    let mut scratch = Scratch::default();
-    texts
+    // Each text's n-grams and their norm; `None` for a text too short to compare.
+    type Counted = Option<(Vec<(Gram, f64)>, f64)>;
+    let vectors: Vec<Counted> = texts
         .iter()
-        .enumerate()
-        .map(|(i, text)| {
-            let letters = letters(&fold(text));
-            if letters.len() < MIN_LETTERS {
-                return None;
-            }
-            let Scratch { grams: g, dots } = &mut scratch;
-            m.dots_and_bound(&m.summarise(&letters), dots);
-            grams(&letters, g);
-            let n = norm(g);
+        .map(|text| {
+            let letters = letters(text);
+            (letters.len() >= MIN_LETTERS).then(|| {
+                let mut g = Vec::new();
+                grams(&letters, &mut g);
+                let n = norm(&g);
+                (g, n)
+            })
+        })
+        .collect();
+    (0..texts.len())
+        .map(|i| {
+            let (later, n) = vectors[i].as_ref()?;
             let mut best: Option<(usize, f64)> = None;
-            for (j, &dot) in dots.iter().enumerate().take(i) {
+            for (j, earlier) in vectors[..i].iter().enumerate() {
+                let Some((earlier, m)) = earlier else {
+                    continue;
+                };
                 // Six places, as `closest`: the same letters score exactly 1.
-                let score = (dot / n * 1e6).round() / 1e6;
-                if allowed(j, i) && score > best.map_or(0.0, |b| b.1) {
+                let score = (dot(later, earlier) / (n * m) * 1e6).round() / 1e6;
+                if score >= floor && score > best.map_or(0.0, |b| b.1) && allowed(j, i) {
                     best = Some((j, score));
                 }
             }
             best
         })
         .collect()
+}
+
+/// The dot product of two n-gram lists sorted by key.
+fn dot(a: &[(Gram, f64)], b: &[(Gram, f64)]) -> f64 {
+    let (mut i, mut j, mut sum) = (0, 0, 0.0);
+    while i < a.len() && j < b.len() {
+        match a[i].0.cmp(&b[j].0) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                sum += a[i].1 * b[j].1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    sum
 }
 
 /// Compiles a condition's `similar` and `min_similarity`: the matcher's id in the builder and
@@ -601,14 +630,14 @@ mod tests {
     #[test]
     fn each_text_is_compared_with_the_allowed_earlier_ones_only() {
         let texts = [
-            "请您提供一下订单号码",
+            "请你提供一下订单号码",
             "好的",
-            "请您提供下订单号码",
-            "请您提供一下订单号码",
+            "请你提供下订单号码",
+            "请你提供一下订单号码",
             "订单号码",
             "订单号",
         ];
-        let all = closest_earlier(&texts, |_, _| true);
+        let all = closest_earlier(&texts, 0.0, |_, _| true);
         assert_eq!(all[0], None, "nothing comes before the first");
         assert_eq!(all[1], None, "too short to compare");
         let (j, score) = all[2].unwrap();
@@ -622,9 +651,21 @@ mod tests {
         assert_eq!(all[4].map(|c| c.0), Some(2));
         assert_eq!(all[5], None);
         // What `allowed` forbids is never chosen, however alike.
-        let not_first = closest_earlier(&texts, |j, _| j != 0);
+        let not_first = closest_earlier(&texts, 0.0, |j, _| j != 0);
         assert_eq!(not_first[2], None);
         assert_eq!(not_first[3].map(|c| c.0), Some(2));
+        // Below the floor nothing is chosen, and `allowed` is not even asked; exactly the
+        // floor is enough.
+        let asked = std::cell::Cell::new(0);
+        let above = closest_earlier(&texts, score, |_, _| {
+            asked.set(asked.get() + 1);
+            true
+        });
+        assert_eq!(above[2], Some((0, score)));
+        assert_eq!(closest_earlier(&texts, score + 1e-6, |_, _| true)[2], None);
+        // Of the six pairs of long enough texts, only the third and fourth text against the
+        // first are at the floor and better than what was found before.
+        assert_eq!(asked.get(), 2);
     }
 
     fn matcher(examples: &[&str]) -> Matcher {

@@ -11,6 +11,8 @@
 //! between, is a repeat. An agent who pastes the reply already given to a new question has
 //! not read it: the seeds' 生产型 service, “你是一条流水线上的产品”.
 
+use std::cell::OnceCell;
+
 use toml::Spanned;
 
 use crate::input::Role;
@@ -139,11 +141,19 @@ impl Repeat {
             .iter()
             .copied()
             .filter(|&t| ev.letters(t) >= self.min_letters)
-            .filter(|&t| self.excused.is_none_or(|c| ev.spans(c, t).is_empty()))
             .collect();
         if compared.len() < 2 {
             return;
         }
+        // An excused turn is neither a repeat nor repeated. Few turns are alike enough to
+        // matter, so the exclusions are looked for only in those, once each.
+        let excused: Vec<OnceCell<bool>> = compared.iter().map(|_| OnceCell::new()).collect();
+        let is_excused = |k: usize| {
+            *excused[k].get_or_init(|| {
+                self.excused
+                    .is_some_and(|c| !ev.spans(c, compared[k]).is_empty())
+            })
+        };
         let role_of = |t: usize| ev.views[t].turn.role;
         // Said again to someone who had said something new since: the same role, with a turn
         // of another role in between that is more than an acknowledgement (the earlier turn
@@ -153,16 +163,13 @@ impl Repeat {
             role_of(earlier) == role_of(later)
                 && (earlier..later)
                     .any(|x| role_of(x) != role_of(later) && ev.letters(x) >= MIN_BETWEEN_LETTERS)
+                && !is_excused(i)
+                && !is_excused(j)
         };
-        let texts: Vec<&str> = compared
-            .iter()
-            .map(|&t| ev.views[t].turn.text.as_str())
-            .collect();
-        for (i, closest) in similar::closest_earlier(&texts, allowed)
-            .into_iter()
-            .enumerate()
-        {
-            let Some((j, score)) = closest.filter(|c| c.1 >= self.min_similarity) else {
+        let texts: Vec<&str> = compared.iter().map(|&t| ev.folded(t)).collect();
+        let closest = similar::closest_earlier(&texts, self.min_similarity, allowed);
+        for (i, closest) in closest.into_iter().enumerate() {
+            let Some((j, score)) = closest else {
                 continue;
             };
             let (t, earlier) = (compared[i], compared[j]);
