@@ -521,15 +521,20 @@ pub(crate) fn closest_earlier(
 
 /// The dot product of two n-gram lists sorted by key.
 fn dot(a: &[(Gram, f64)], b: &[(Gram, f64)]) -> f64 {
-    let (mut i, mut j, mut sum) = (0, 0, 0.0);
-    while i < a.len() && j < b.len() {
-        match a[i].0.cmp(&b[j].0) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
+    let (mut a, mut b) = (a.iter().peekable(), b.iter().peekable());
+    let mut sum = 0.0;
+    while let (Some(x), Some(y)) = (a.peek(), b.peek()) {
+        match x.0.cmp(&y.0) {
+            std::cmp::Ordering::Less => {
+                a.next();
+            }
+            std::cmp::Ordering::Greater => {
+                b.next();
+            }
             std::cmp::Ordering::Equal => {
-                sum += a[i].1 * b[j].1;
-                i += 1;
-                j += 1;
+                sum += x.1 * y.1;
+                a.next();
+                b.next();
             }
         }
     }
@@ -636,6 +641,7 @@ mod tests {
             "请你提供一下订单号码",
             "订单号码",
             "订单号",
+            "请你提供一下订单号码",
         ];
         let all = closest_earlier(&texts, 0.0, |_, _| true);
         assert_eq!(all[0], None, "nothing comes before the first");
@@ -645,6 +651,7 @@ mod tests {
         assert!(score > 0.9 && score < 1.0, "{score}");
         // The same letters score exactly 1, and a tie goes to the earlier text.
         assert_eq!(all[3], Some((0, 1.0)));
+        assert_eq!(all[6], Some((0, 1.0)), "the first and the fourth tie");
         // Scores are the ones `similarity` gives.
         assert_eq!(score, similarity(texts[2], texts[0]));
         // Exactly the floor is compared (closest to the shorter sentence), one letter less is not.
@@ -663,9 +670,9 @@ mod tests {
         });
         assert_eq!(above[2], Some((0, score)));
         assert_eq!(closest_earlier(&texts, score + 1e-6, |_, _| true)[2], None);
-        // Of the six pairs of long enough texts, only the third and fourth text against the
-        // first are at the floor and better than what was found before.
-        assert_eq!(asked.get(), 2);
+        // Of the ten pairs of long enough texts, only the third, the fourth and the last text
+        // against the first are at the floor and better than what was found before.
+        assert_eq!(asked.get(), 3);
     }
 
     fn matcher(examples: &[&str]) -> Matcher {
