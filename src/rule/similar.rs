@@ -541,6 +541,21 @@ fn dot(a: &[(Gram, f64)], b: &[(Gram, f64)]) -> f64 {
     sum
 }
 
+/// A `min_similarity` as written, if it is in (0, 1]; otherwise an error at it with `help`.
+pub(crate) fn threshold(cx: &mut FileContext<'_>, m: &Spanned<f64>, help: &str) -> Option<f64> {
+    let value = *m.get_ref();
+    // Written so that NaN is out of range too.
+    if !(value > 0.0 && value <= 1.0) {
+        cx.error(
+            Some(m.span()),
+            format!("min_similarity = {value} 不在 0 (不含) 到 1 之间"),
+        )
+        .help = Some(help.into());
+        return None;
+    }
+    Some(value)
+}
+
 /// Compiles a condition's `similar` and `min_similarity`: the matcher's id in the builder and
 /// the threshold, or `None` when the condition has no examples (or they are all wrong).
 pub(crate) fn compile(
@@ -559,19 +574,11 @@ pub(crate) fn compile(
             .help = Some("在同一个表里写 similar = [\"例句\", …],或删去 min_similarity".into());
             return None;
         }
-        Some(m) => {
-            let value = *m.get_ref();
-            // Written so that NaN is out of range too.
-            if !(value > 0.0 && value <= 1.0) {
-                cx.error(
-                    Some(m.span()),
-                    format!("min_similarity = {value} 不在 0 (不含) 到 1 之间"),
-                )
-                .help = Some("写成 0–1 之间的小数,如 0.7;阿里云的相似度 80 分相当于 0.8".into());
-                return None;
-            }
-            value
-        }
+        Some(m) => threshold(
+            cx,
+            m,
+            "写成 0–1 之间的小数,如 0.7;阿里云的相似度 80 分相当于 0.8",
+        )?,
     };
     let mut kept: Vec<String> = Vec::new();
     let mut seen: Vec<String> = Vec::new();

@@ -97,19 +97,7 @@ impl Repeat {
         };
         let min_similarity = match &spec.min_similarity {
             None => DEFAULT_MIN_SIMILARITY,
-            Some(s) => {
-                let value = *s.get_ref();
-                // Written so that NaN is out of range too.
-                if !(value > 0.0 && value <= 1.0) {
-                    cx.error(
-                        Some(s.span()),
-                        format!("min_similarity = {value} 不在 0 (不含) 到 1 之间"),
-                    )
-                    .help = Some("写成 0–1 之间的小数;0.9 相当于只改了一两个词".into());
-                    return None;
-                }
-                value
-            }
+            Some(s) => similar::threshold(cx, s, "写成 0–1 之间的小数;0.9 相当于只改了一两个词")?,
         };
         let excused = (!(m.exclude.is_empty() && m.exclude_regex.is_empty())).then(|| {
             let excuses = Terms {
