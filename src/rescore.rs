@@ -530,6 +530,8 @@ pub fn rescore(line: &ResultLine, decisions: &mut Decisions) -> Result<Final, Re
                 ))
             })?,
         },
+        // Rescoring reads hits already found; how they were matched does not matter here.
+        sound_alike: false,
         schemes: Vec::new(),
     };
     let mut weights: Vec<Weight<'_>> = Vec::with_capacity(scoring.rules.len());

@@ -472,6 +472,7 @@ mod table_tests {
                         end: 1,
                         text: "x".into(),
                         similar: None,
+                        sounds_like: None,
                     }),
                 })
             })

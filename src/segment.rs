@@ -44,6 +44,22 @@ impl Segmenter {
         })
     }
 
+    /// Whether `word` (folded) is a word of the dictionary, the rule set's own included.
+    pub fn is_word(&self, word: &str) -> bool {
+        self.jieba().has_word(word)
+    }
+
+    /// How common `word` is: its frequency in the dictionary, 0 for a word not in it.
+    pub fn frequency(&self, word: &str) -> usize {
+        let jieba = self.jieba();
+        // For a word of the dictionary, jieba's suggestion is its frequency (plus one).
+        if jieba.has_word(word) {
+            jieba.suggest_freq(word)
+        } else {
+            0
+        }
+    }
+
     /// Byte offsets of every word boundary in `text`, in order, including 0 and `text.len()`.
     pub fn boundaries(&self, text: &str) -> Vec<usize> {
         let mut out = vec![0];

@@ -1641,6 +1641,7 @@ mod tests {
             end: 5,
             text: "不知".into(),
             similar: None,
+            sounds_like: None,
         });
         assert_eq!(span(&said), (3, 5));
         let quiet = Evidence::Silence {

@@ -65,6 +65,51 @@ fn every_rule_fires_on_some_corpus_call_and_not_on_others() {
     }
 }
 
+/// A call's id, score and hits per rule.
+type Row = (String, u8, Vec<(String, usize)>);
+
+/// Each call of `corpus/misheard/` and its recognition with sound-alike mistakes (`X_heard`)
+/// grade the same, hit for hit; without sound-alike matching they would not.
+#[test]
+fn misheard_calls_grade_as_their_clean_versions() {
+    let graded = |set: &RuleSet| -> Vec<Row> {
+        grade_dir(set, repo().join("corpus/misheard"))
+            .into_iter()
+            .map(|g| {
+                let o = g.outcome.unwrap();
+                (g.call_id, o.card.score, o.card.hit_counts)
+            })
+            .collect()
+    };
+    let pairs = |rows: &[Row]| {
+        rows.iter()
+            .filter(|(id, ..)| !id.ends_with("_heard"))
+            .map(|clean| {
+                let heard = rows
+                    .iter()
+                    .find(|(id, ..)| *id == format!("{}_heard", clean.0))
+                    .unwrap_or_else(|| panic!("{} has no _heard version", clean.0));
+                (clean.clone(), heard.clone())
+            })
+            .collect::<Vec<_>>()
+    };
+    let set = RuleSet::embedded().unwrap();
+    let rows = graded(&set);
+    assert!(rows.len() >= 8, "{rows:?}");
+    for (clean, heard) in pairs(&rows) {
+        assert_eq!((clean.1, &clean.2), (heard.1, &heard.2), "{}", clean.0);
+    }
+    let mut deaf = RuleSet::embedded().unwrap();
+    deaf.apply_scheme(&zhijian::rule::RuleSource {
+        path: "deaf.toml".into(),
+        text: "name = \"只按字面\"\nsound_alike = false\n".into(),
+    })
+    .unwrap();
+    for (clean, heard) in pairs(&graded(&deaf)) {
+        assert_ne!((clean.1, &clean.2), (heard.1, &heard.2), "{}", clean.0);
+    }
+}
+
 #[test]
 fn broken_inputs_cost_only_their_own_rows() {
     let set = RuleSet::embedded().unwrap();

@@ -1370,3 +1370,130 @@ fn repeat_thresholds_and_what_it_cannot_be_written_with() {
         &rule("role = \"agent\"\n[match.repeat]\nmin_chars = 4"),
     )]);
 }
+
+/// The sounds a recogniser confuses, as the shipped rule set writes them.
+const SOUNDS: (&str, &str) = (
+    "sound-alike.toml",
+    include_str!("../rules/sound-alike.toml"),
+);
+
+/// The evidence of every hit: (quote, the rule's spelling when matched by sound).
+fn heard(set: &RuleSet, transcript: &str) -> Vec<(String, Option<String>)> {
+    let call = parse_text(transcript, "t").unwrap();
+    set.evaluate(&call)
+        .iter()
+        .filter_map(|h| h.quote())
+        .map(|q| (q.text.clone(), q.sounds_like.clone()))
+        .collect()
+}
+
+#[test]
+fn a_sound_alike_condition_takes_what_the_recogniser_wrote_for_its_terms() {
+    let r = rule(
+        "role = \"agent\"\nsound_alike = true\nphrases = [\"稍等一下\", \"那是…{6}领导的事\"]",
+    );
+    let set = compile(&[("t/TST001-t.toml", &r), SOUNDS]);
+    let some = |a: &str, b: &str| Some((a.to_string(), Some(b.to_string())));
+    assert_eq!(
+        heard(&set, "客服：您少等一下").first().cloned(),
+        some("少等一下", "稍等一下")
+    );
+    // n/l, and a verifier's match written back in the pattern's characters.
+    assert_eq!(
+        heard(&set, "客服：那是我们宁导的事").first().cloned(),
+        some("那是我们宁导的事", "那是我们领导的事")
+    );
+    // Said as written: a hit with nothing heard.
+    assert_eq!(
+        heard(&set, "客服：您稍等一下"),
+        [("稍等一下".to_string(), None)]
+    );
+    // Another sound, and the customer's turn, are not it.
+    assert!(heard(&set, "客服：您稍后一下").is_empty());
+    assert!(heard(&set, "客户：少等一下\n客服：好的").is_empty());
+    // Without the condition's key, only the letters count.
+    let literal = compile(&[
+        (
+            "t/TST001-t.toml",
+            &rule("role = \"agent\"\nphrases = [\"稍等一下\"]"),
+        ),
+        SOUNDS,
+    ]);
+    assert!(heard(&literal, "客服：您少等一下").is_empty());
+}
+
+#[test]
+fn words_the_recogniser_wrote_that_mean_something_else_are_not_taken_for_the_term() {
+    let r = rule(
+        "role = \"agent\"\nsound_alike = true\nphrases = [\"喂\", \"稍候\", \"经理定的\", \"你好\", \"领导的事\"]",
+    );
+    let set = compile(&[("t/TST001-t.toml", &r), SOUNDS]);
+    // One syllable is never matched by sound.
+    assert!(heard(&set, "客服：为什么").is_empty());
+    // 稍后 and 经历 are words of the dictionary, not far rarer than 稍候 and 经理.
+    assert!(heard(&set, "客服：稍后发给您").is_empty());
+    assert!(heard(&set, "客服：这是根据经历定的").is_empty());
+    // A match that cuts a word of the dictionary: the 理好 of 整理好.
+    assert!(heard(&set, "客服：我帮您整理好了").is_empty());
+    // 领到 is more than twenty times rarer than 领导: a mishearing.
+    assert_eq!(
+        heard(&set, "客服：那是领到的事"),
+        [("领到的事".to_string(), Some("领导的事".to_string()))]
+    );
+}
+
+#[test]
+fn a_lexicon_marked_sound_alike_makes_the_phrases_that_name_it_match_by_sound() {
+    let lexicon = (
+        "lexicons/machines.toml",
+        "name = \"机器\"\ndescription = \"柜员机\"\nsound_alike = true\nterms = [\"柜员机\"]\n",
+    );
+    let r = rule("role = \"agent\"\nphrases = [\"{机器}…{4}吃卡\", \"柜台\"]");
+    let set = compile(&[("t/TST001-t.toml", r.as_str()), lexicon, SOUNDS]);
+    assert_eq!(
+        heard(&set, "客服：那台贵员机经常吃卡"),
+        [(
+            "贵员机经常吃卡".to_string(),
+            Some("柜员机经常吃卡".to_string())
+        )]
+    );
+    // A phrase that does not name it is matched as written only.
+    assert!(heard(&set, "客服：去贵台办理").is_empty());
+}
+
+#[test]
+fn a_scheme_switches_sound_alike_matching_off_per_channel_or_for_the_run() {
+    let r = rule("role = \"agent\"\nsound_alike = true\nphrases = [\"稍等一下\"]");
+    let scoring = include_str!("../rules/scoring.toml")
+        .replace("[scheme.chat]\n", "[scheme.chat]\nsound_alike = false\n");
+    let mut files = sources(&[("t/TST001-t.toml", r.as_str()), SOUNDS]);
+    files[0].text = scoring;
+    let mut set = RuleSet::compile(&files).unwrap();
+    assert_eq!(heard(&set, "客服：您少等一下").len(), 1);
+    assert!(heard(&set, "# channel: chat\n客服：您少等一下").is_empty());
+    assert_eq!(heard(&set, "# channel: chat\n客服：您稍等一下").len(), 1);
+    set.apply_scheme(&RuleSource {
+        path: "deaf.toml".into(),
+        text: "name = \"只按字面\"\nsound_alike = false\n".into(),
+    })
+    .unwrap();
+    assert!(heard(&set, "客服：您少等一下").is_empty());
+}
+
+#[test]
+fn a_mistake_in_the_sound_table_is_reported_in_its_file() {
+    let r = rule("role = \"agent\"\nphrases = [\"稍等\"]");
+    let e = errors_of(&[
+        ("t/TST001-t.toml", r.as_str()),
+        ("sound-alike.toml", "initials = [[\"n\", \"ng\"]]\n"),
+    ]);
+    assert!(
+        e.contains("sound-alike.toml") && e.contains("不是声母"),
+        "{e}"
+    );
+    let e = errors_of(&[
+        ("t/TST001-t.toml", r.as_str()),
+        ("sound-alike.toml", "finals = [[\"an\"]]\nvowels = 1\n"),
+    ]);
+    assert!(e.contains("sound-alike.toml"), "{e}");
+}

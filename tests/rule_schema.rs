@@ -22,7 +22,9 @@ fn as_json(toml_text: &str) -> Value {
 fn shipped(dir_is_lexicons: bool) -> Vec<(String, String)> {
     zhijian::rule::embedded_sources()
         .into_iter()
-        .filter(|s| s.path.ends_with(".toml") && s.path != "scoring.toml")
+        .filter(|s| {
+            s.path.ends_with(".toml") && s.path != "scoring.toml" && s.path != "sound-alike.toml"
+        })
         .filter(|s| s.path.starts_with("lexicons/") == dir_is_lexicons)
         .map(|s| (s.path, s.text))
         .collect()

@@ -210,6 +210,7 @@ fn evidence_quotes_the_original_characters() {
             end: 9,
             text: "不清楚".into(),
             similar: None,
+            sounds_like: None,
         })
     );
     assert_eq!(hit.turn, 1);

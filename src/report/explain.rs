@@ -287,11 +287,18 @@ pub fn render(set: &RuleSet, row: &Graded, style: Style) -> String {
     s
 }
 
-/// ` 相似于“例句”(0.86)` after words a `similar` term found; nothing after other words.
+/// ` 相似于“例句”(0.86)` after words a `similar` term found, ` 听写为“…”,按“…”匹配` after
+/// words matched by sound; nothing after other words.
 fn resembles(q: &Quote) -> String {
-    q.similar
+    let mut out = q
+        .similar
         .as_ref()
-        .map_or(String::new(), |r| format!(" {}", r.describe()))
+        .map_or(String::new(), |r| format!(" {}", r.describe()));
+    if let Some(heard) = q.heard() {
+        out.push(' ');
+        out.push_str(&heard);
+    }
+    out
 }
 
 /// Whether a missing reply's quote is the words that made it expected (a customer's

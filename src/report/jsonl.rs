@@ -167,6 +167,9 @@ enum EvidenceLine<'a> {
         text: &'a str,
         #[serde(flatten)]
         similar: Option<SimilarLine<'a>>,
+        /// Matched by sound: the words as the rule spells them.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        sounds_like: Option<&'a str>,
     },
     Missing {
         start: usize,
@@ -214,6 +217,7 @@ impl<'a> EvidenceLine<'a> {
                 end: q.end,
                 text: &q.text,
                 similar: SimilarLine::of(q),
+                sounds_like: q.sounds_like.as_deref(),
             },
             Evidence::Missing { quote, first, last } => EvidenceLine::Missing {
                 start: quote.start,

@@ -729,6 +729,7 @@ mod tests {
             end,
             text: text.into(),
             similar: None,
+            sounds_like: None,
         }
     }
 

@@ -27,6 +27,15 @@ struct SchemeFile {
     description: Option<String>,
     #[serde(default)]
     rules: Adjustments,
+    /// Whether `sound_alike` conditions also match by sound, on every channel.
+    #[serde(default)]
+    sound_alike: Option<bool>,
+}
+
+/// What a scheme file changes besides its rules.
+pub(crate) struct Scheme {
+    pub name: String,
+    pub sound_alike: Option<bool>,
 }
 
 /// `[rules]`: what to change, by rule id, as written (checked in [`apply`]).
@@ -35,8 +44,8 @@ pub(crate) type Adjustments = BTreeMap<Spanned<String>, Spanned<toml::Value>>;
 /// The keys a rule's adjustment table may have.
 const KEYS: &[&str] = &["points", "max_hits", "review", "channels"];
 
-/// Applies a scheme file to `rules`; returns the scheme's name.
-pub(crate) fn apply_file(rules: &mut [Rule], src: &RuleSource) -> Result<String, RuleErrors> {
+/// Applies a scheme file to `rules`; returns the scheme's name and other settings.
+pub(crate) fn apply_file(rules: &mut [Rule], src: &RuleSource) -> Result<Scheme, RuleErrors> {
     let text: Arc<str> = src.text.as_str().into();
     let file: SchemeFile = toml::from_str(&src.text)
         .map_err(|e| RuleErrors(vec![toml_error(&src.path, &text, &e)]))?;
@@ -51,7 +60,10 @@ pub(crate) fn apply_file(rules: &mut [Rule], src: &RuleSource) -> Result<String,
     }
     let _ = file.description;
     apply(rules, &file.rules, &name, &src.path, &text)?;
-    Ok(name)
+    Ok(Scheme {
+        name,
+        sound_alike: file.sound_alike,
+    })
 }
 
 /// Applies `[rules]` adjustments written in file `path` (`text`), on behalf of scheme `name`.

@@ -20,6 +20,7 @@ use super::explain::toml_error;
 use super::lexicon::{self, Lexicons};
 use super::schema::{Expect, RuleFile};
 use super::scoring::compile_scoring;
+use super::sound::{Sounds, SOUND_FILE};
 use super::terms::Builder;
 use super::{
     Check, Group, Rule, RuleError, RuleErrors, RuleRef, RuleSet, RuleSource, Scoring, Severity,
@@ -72,7 +73,14 @@ pub(super) fn compile(sources: &[RuleSource]) -> Result<RuleSet, RuleErrors> {
         .into_iter()
         .partition(|e| e.severity == Severity::Warning);
     errors.append(&mut lexicon_errors);
-    let mut builder = Builder::new(lexicons);
+    let sounds = match Sounds::compile(sources.iter().find(|s| s.path == SOUND_FILE)) {
+        Ok(s) => s,
+        Err(e) => {
+            errors.push(e);
+            Sounds::compile(None).expect("no table, no mistake")
+        }
+    };
+    let mut builder = Builder::new(lexicons, sounds);
     let mut rules: Vec<Rule> = Vec::new();
     let mut warnings = lexicon_warnings;
     let mut word_checks = Vec::new();
@@ -80,7 +88,10 @@ pub(super) fn compile(sources: &[RuleSource]) -> Result<RuleSet, RuleErrors> {
     // also reported as a reference to a missing one.
     let mut declared: HashMap<String, String> = HashMap::new();
     let rule_files = sources.iter().filter(|s| {
-        s.path.ends_with(".toml") && s.path != SCORING_FILE && !lexicon::is_lexicon_file(&s.path)
+        s.path.ends_with(".toml")
+            && s.path != SCORING_FILE
+            && s.path != SOUND_FILE
+            && !lexicon::is_lexicon_file(&s.path)
     });
     for src in rule_files {
         let mut compiled = compile_rule(src, scoring.as_ref(), &mut builder);
@@ -145,6 +156,26 @@ pub(super) fn compile(sources: &[RuleSource]) -> Result<RuleSet, RuleErrors> {
             return Err(RuleErrors(errors));
         }
     };
+    // Most rule sets match few terms by sound; none, and no turn is transcribed.
+    let sound_automaton = if builder.sound_patterns.is_empty() {
+        None
+    } else {
+        match AhoCorasick::builder()
+            .match_kind(MatchKind::Standard)
+            .build(&builder.sound_patterns)
+        {
+            Ok(a) => Some(a),
+            Err(e) => {
+                errors.push(RuleError::new(
+                    ".",
+                    &Arc::from(""),
+                    None,
+                    format!("听音匹配自动机构建失败: {e}"),
+                ));
+                return Err(RuleErrors(errors));
+            }
+        }
+    };
     let mut lexicon_list = builder.lexicons.list();
     lexicon_list.sort_by(|a, b| a.name.cmp(&b.name));
     let lexicon_reach = lexicon_list
@@ -165,6 +196,10 @@ pub(super) fn compile(sources: &[RuleSource]) -> Result<RuleSet, RuleErrors> {
             lexicon_reach,
             automaton,
             owners: builder.owners,
+            sounds: builder.sounds,
+            sound_automaton,
+            sound_owners: builder.sound_owners,
+            sound_spelled: builder.sound_spelled,
             segmenter: Segmenter::new(user_words),
             version: fingerprint(sources),
             scheme: None,
@@ -185,16 +220,22 @@ fn share_identical_conditions(b: &mut Builder, rules: &mut [Rule]) {
             owned[cond].push((pattern, kind));
         }
     }
+    let mut heard: Vec<Vec<(usize, TermKind)>> = vec![Vec::new(); b.conditions.len()];
+    for (pattern, owners) in b.sound_owners.iter().enumerate() {
+        for &(cond, kind) in owners {
+            heard[cond].push((pattern, kind));
+        }
+    }
     let mut canonical: HashMap<String, usize> = HashMap::new();
     let mut map: Vec<usize> = (0..b.conditions.len()).collect();
     for (cond, c) in b.conditions.iter().enumerate() {
         let key = format!(
-            "{:?}|{:?}|{:?}|{:?}|{:?}",
-            owned[cond], c.unanchored, c.when, c.unless, c.similar
+            "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{}",
+            owned[cond], heard[cond], c.unanchored, c.when, c.unless, c.similar, c.sound_alike
         );
         map[cond] = *canonical.entry(key).or_insert(cond);
     }
-    for owners in &mut b.owners {
+    for owners in b.owners.iter_mut().chain(&mut b.sound_owners) {
         owners.retain(|&(cond, _)| map[cond] == cond);
     }
     for rule in rules {

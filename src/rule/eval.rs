@@ -58,6 +58,9 @@ pub struct Quote {
     pub text: String,
     /// Found by a `similar` term: the example it reads most like. `None` for everything else.
     pub similar: Option<Resemblance>,
+    /// Found by sound (`sound_alike`) in words that read differently: the words as the rule
+    /// spells them (听写为“少等”,按“稍等”匹配). `None` for everything else.
+    pub sounds_like: Option<String>,
 }
 
 /// The example sentence a quote was found by, and how similar they are.
@@ -80,6 +83,16 @@ impl Resemblance {
     }
 }
 
+impl Quote {
+    /// 听写为“少等一下”,按“稍等一下”匹配: how every report says that words were matched by
+    /// sound; `None` for words matched as written.
+    pub fn heard(&self) -> Option<String> {
+        self.sounds_like
+            .as_ref()
+            .map(|s| format!("听写为“{}”,按“{s}”匹配", self.text))
+    }
+}
+
 impl Hit {
     /// The words the evidence quotes, if it quotes any (timing observations do not).
     pub fn quote(&self) -> Option<&Quote> {
@@ -97,10 +110,15 @@ impl Hit {
     /// The rule's message for this piece of evidence: with the example and the score after it
     /// when a `similar` term found the words, so a row of a spreadsheet says why on its own.
     pub fn message(&self, message: &str) -> String {
-        match self.resemblance() {
+        let mut out = match self.resemblance() {
             Some(r) => format!("{message} {}", r.describe()),
             None => message.to_string(),
+        };
+        if let Some(heard) = self.quote().and_then(Quote::heard) {
+            out.push(' ');
+            out.push_str(&heard);
         }
+        out
     }
 
     /// The evidence in one line of Chinese: the quoted words, or what was measured.
@@ -174,6 +192,13 @@ pub(super) struct TurnView<'a> {
     /// The folded view with 您 kept apart from 你, for `strict_nin` verifiers; byte offsets
     /// are the same as in `folded`.
     strict: OnceCell<String>,
+    /// The sound view (`rule/sound.rs`), byte for byte as long as `folded`; and that of
+    /// `strict`, for `strict_nin` patterns matched by sound.
+    sound: OnceCell<String>,
+    strict_sound: OnceCell<String>,
+    /// What was matched by sound and reads differently from the term: where, and the term's
+    /// spelling of it (少等 → 稍等).
+    heard: RefCell<Vec<(Range<usize>, String)>>,
     /// What each verifier found in this turn, once asked: a verifier shared by several
     /// conditions runs once.
     verified: RefCell<Vec<(usize, Vec<Range<usize>>)>>,
@@ -247,6 +272,58 @@ struct Held {
     cond: usize,
     spans: Vec<Range<usize>>,
     similar: Vec<Scored>,
+}
+
+/// How much more common a word of the rule must be than the word the recogniser wrote for the
+/// latter to count as a mishearing of it (jieba's frequencies): 领导 is 113 times as common as
+/// 领到, 经理 half as common as 经历.
+const MISHEARD_RATIO: usize = 20;
+
+/// Whether the words at `range` of `folded`, which sound like `spelled` (character for
+/// character), may be taken for it. Words that differ only in 您 and 你 may: the sounds matched
+/// them, so `sound-alike.toml` says the recogniser cannot tell them apart. Otherwise the words
+/// the recogniser wrote mean what they say when the match cuts a word of the dictionary (the
+/// 理好 of 整理好 is no 您好), or when a word of two or more characters inside it is in the
+/// dictionary and not far rarer than the rule's word it stands for (经历 is no mishearing of
+/// 经理; 领到 of 领导 is). Single characters prove nothing: jieba cuts what it does not know
+/// (少等) into them.
+fn heard_as(
+    set: &RuleSet,
+    folded: &str,
+    boundaries: &OnceCell<Vec<usize>>,
+    range: &Range<usize>,
+    spelled: &str,
+) -> bool {
+    let said = &folded[range.clone()];
+    if fold(spelled) == said {
+        return true;
+    }
+    let seg = &set.segmenter;
+    let b = boundaries.get_or_init(|| seg.boundaries(folded));
+    // The dictionary word around each end of the match, if the end falls inside one.
+    let cuts = |at: usize| {
+        let i = b.partition_point(|&x| x <= at);
+        i > 0 && i < b.len() && b[i - 1] < at && seg.is_word(&folded[b[i - 1]..b[i]])
+    };
+    if cuts(range.start) || cuts(range.end) {
+        return false;
+    }
+    let inside = b
+        .windows(2)
+        .filter(|w| range.start <= w[0] && w[1] <= range.end);
+    for w in inside {
+        let word = &folded[w[0]..w[1]];
+        let len = word.chars().count();
+        if len < 2 || !seg.is_word(word) {
+            continue;
+        }
+        let skip = folded[range.start..w[0]].chars().count();
+        let meant: String = spelled.chars().skip(skip).take(len).collect();
+        if fold(&meant) != word && seg.frequency(&meant) < MISHEARD_RATIO * seg.frequency(word) {
+            return false;
+        }
+    }
+    true
 }
 
 /// Whether `range` of `text` cuts a number out of a longer code: digits next to digits or
@@ -386,6 +463,8 @@ pub(super) fn unmet_shape(set: &RuleSet, rule: usize, call: &Call) -> Option<Str
 
 impl<'a> Evaluator<'a> {
     fn new(set: &'a RuleSet, call: &'a Call) -> Evaluator<'a> {
+        let sound_on =
+            set.sound_automaton.is_some() && set.scoring.scheme(call.channel).sound_alike;
         let views: Vec<TurnView> = call
             .turns
             .iter()
@@ -397,6 +476,29 @@ impl<'a> Evaluator<'a> {
                         matches.push(TermMatch::new(cond, kind, m.range()));
                     }
                 }
+                let sound = OnceCell::new();
+                let boundaries = OnceCell::new();
+                let mut heard = Vec::new();
+                if let (true, Some(automaton)) = (sound_on, &set.sound_automaton) {
+                    let view = sound.get_or_init(|| set.sounds.transcribe(&folded));
+                    for m in automaton.find_overlapping_iter(view) {
+                        let p = m.pattern().as_usize();
+                        let said = &folded[m.range()];
+                        let spelled = &set.sound_spelled[p];
+                        // A term said as written is the ordinary automaton's match; an anchor
+                        // only says where to look, and is looked at either way.
+                        let taken = said != spelled
+                            && heard_as(set, &folded, &boundaries, &m.range(), spelled);
+                        if taken {
+                            heard.push((m.range(), spelled.clone()));
+                        }
+                        for &(cond, kind) in &set.sound_owners[p] {
+                            if taken || matches!(kind, TermKind::Anchor { .. }) {
+                                matches.push(TermMatch::new(cond, kind, m.range()));
+                            }
+                        }
+                    }
+                }
                 // In place (a stable sort would take half as much again): what a condition
                 // makes of its matches does not depend on their order.
                 matches.sort_unstable();
@@ -405,17 +507,21 @@ impl<'a> Evaluator<'a> {
                     turn,
                     folded,
                     strict: OnceCell::new(),
+                    sound,
+                    strict_sound: OnceCell::new(),
+                    heard: RefCell::new(heard),
                     verified: RefCell::new(Vec::new()),
                     held: RefCell::new(Vec::new()),
                     scored: RefCell::new(Vec::new()),
                     matches,
-                    boundaries: OnceCell::new(),
+                    boundaries,
                     char_starts: OnceCell::new(),
                 }
             })
             .collect();
         Evaluator {
             set,
+            sound_on,
             channel: call.channel,
             views,
             letter_counts: OnceCell::new(),
@@ -426,6 +532,8 @@ impl<'a> Evaluator<'a> {
 
 pub(super) struct Evaluator<'a> {
     pub(super) set: &'a RuleSet,
+    /// Whether `sound_alike` terms also match by sound on this call's channel.
+    sound_on: bool,
     /// The call's channel, which some conditions depend on (`[match.dialogue] channels`).
     pub(super) channel: crate::channel::Channel,
     pub(super) views: Vec<TurnView<'a>>,
@@ -572,7 +680,22 @@ impl Evaluator<'_> {
             return found.clone();
         }
         let verifier = &self.set.verifiers[v];
-        let text = if verifier.strict_nin {
+        let strict = || {
+            view.strict
+                .get_or_init(|| fold_keeping_nin(&view.turn.text))
+        };
+        let text = if verifier.sound.is_some() {
+            if !self.sound_on {
+                return Vec::new();
+            }
+            if verifier.strict_nin {
+                view.strict_sound
+                    .get_or_init(|| self.set.sounds.transcribe(strict()))
+            } else {
+                view.sound
+                    .get_or_init(|| self.set.sounds.transcribe(&view.folded))
+            }
+        } else if verifier.strict_nin {
             view.strict
                 .get_or_init(|| fold_keeping_nin(&view.turn.text))
         } else {
@@ -608,6 +731,28 @@ impl Evaluator<'_> {
                 }
             }
             found
+        };
+        let found = match &verifier.sound {
+            None => found,
+            Some(respell) => found
+                .into_iter()
+                .filter(|r| {
+                    let said = if verifier.strict_nin {
+                        &strict()[r.clone()]
+                    } else {
+                        &view.folded[r.clone()]
+                    };
+                    let spelled = respell.apply(&self.set.sounds, said);
+                    if spelled == said {
+                        return true;
+                    }
+                    let keep = heard_as(self.set, &view.folded, &view.boundaries, r, &spelled);
+                    if keep {
+                        view.heard.borrow_mut().push((r.clone(), spelled));
+                    }
+                    keep
+                })
+                .collect(),
         };
         view.verified.borrow_mut().push((v, found.clone()));
         found
@@ -700,6 +845,7 @@ impl Evaluator<'_> {
             end,
             text: text[original.byte_of(text, start)..original.byte_of(text, end)].to_string(),
             similar: None,
+            sounds_like: None,
         }
     }
 
@@ -708,8 +854,41 @@ impl Evaluator<'_> {
     pub(super) fn quote_of(&self, cond: usize, t: usize, span: &Range<usize>) -> Quote {
         Quote {
             similar: self.resemblance(cond, t, span),
+            sounds_like: self.spelled(cond, t, span),
             ..self.quote_at(t, span)
         }
+    }
+
+    /// The words at `span` of turn `t` as condition `cond`'s terms spell them, when some of
+    /// them were matched by sound and read differently (少等一下 → 稍等一下).
+    fn spelled(&self, cond: usize, t: usize, span: &Range<usize>) -> Option<String> {
+        if !self.set.conditions[cond].sound_alike {
+            return None;
+        }
+        let view = &self.views[t];
+        let heard = view.heard.borrow();
+        let mut inside: Vec<&(Range<usize>, String)> = heard
+            .iter()
+            .filter(|(r, _)| span.start <= r.start && r.end <= span.end)
+            .collect();
+        if inside.is_empty() {
+            return None;
+        }
+        // Earliest first, and of two that start together the longer: each character is
+        // written back once.
+        inside.sort_by_key(|(r, _)| (r.start, std::cmp::Reverse(r.end)));
+        let mut out = String::with_capacity(span.len());
+        let mut at = span.start;
+        for (r, spelled) in inside {
+            if r.start < at {
+                continue;
+            }
+            out.push_str(&view.folded[at..r.start]);
+            out.push_str(spelled);
+            at = r.end;
+        }
+        out.push_str(&view.folded[at..span.end]);
+        (out != view.folded[span.clone()]).then_some(out)
     }
 
     pub(super) fn said_at(&self, rule: usize, cond: usize, t: usize, span: &Range<usize>) -> Hit {
@@ -747,6 +926,7 @@ impl Evaluator<'_> {
             end,
             text: text[..len].to_string(),
             similar: None,
+            sounds_like: None,
         }
     }
 }

@@ -6,6 +6,7 @@
 //! name = "上级"
 //! description = "坐席把问题推给的上级:领导、主管、经理……"
 //! include = ["后台部门"]          # optional: other lexicons whose terms count too
+//! sound_alike = true              # optional: a phrase that names it also matches by sound
 //! terms = ["领导", "主管", "经理", "上面", "上头"]
 //! ```
 //!
@@ -39,6 +40,8 @@ struct LexiconFile {
     include: Vec<Spanned<String>>,
     #[serde(default)]
     terms: Vec<Spanned<String>>,
+    #[serde(default)]
+    sound_alike: bool,
 }
 
 /// One lexicon, as its file declares it.
@@ -52,6 +55,9 @@ pub struct Lexicon {
     pub terms: Vec<String>,
     /// The lexicons it includes, by name.
     pub include: Vec<String>,
+    /// A phrase that names it also matches by sound (听音匹配): its words are the ones a
+    /// recogniser mishears.
+    pub sound_alike: bool,
 }
 
 struct Entry {
@@ -172,6 +178,7 @@ impl Lexicons {
                         .iter()
                         .map(|i| i.get_ref().trim().to_string())
                         .collect(),
+                    sound_alike: file.sound_alike,
                 },
                 text,
                 name_span: file.name.span(),
@@ -191,6 +198,13 @@ impl Lexicons {
             table.resolve(i, false, &mut stack, errors);
         }
         table
+    }
+
+    /// Whether lexicon `name` asks to be matched by sound.
+    pub(crate) fn sound_alike(&self, name: &str) -> bool {
+        self.by_name
+            .get(name)
+            .is_some_and(|&i| self.entries[i].lexicon.sound_alike)
     }
 
     pub(crate) fn list(&self) -> Vec<Lexicon> {

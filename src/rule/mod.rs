@@ -21,6 +21,7 @@ pub mod pattern;
 pub mod schema;
 mod scoring;
 mod similar;
+mod sound;
 mod terms;
 
 use std::ops::Range;
@@ -228,6 +229,8 @@ pub(crate) struct Condition {
     /// A `similar` term: the matcher (an index into [`RuleSet::similars`]) and the lowest score
     /// that counts.
     pub similar: Option<(usize, f64)>,
+    /// Its terms also match by sound (`sound_alike`): its evidence says what was heard.
+    pub sound_alike: bool,
 }
 
 /// A pattern that the automaton alone cannot match (a gap, an entity, a clause edge), or a
@@ -241,6 +244,9 @@ pub(crate) struct Verifier {
     /// The capture group that is the match: 1 for a pattern with clause edges (group 0
     /// includes the boundary character), 0 for the rest, which then search without captures.
     pub group: usize,
+    /// Runs on the sound view (a `sound_alike` condition's pattern), writing back what it
+    /// finds in the pattern's characters.
+    pub sound: Option<sound::Respell>,
 }
 
 /// What a pattern of the shared automaton means to the condition that owns it.
@@ -308,6 +314,8 @@ pub struct Scoring {
     pub service_types: [String; 4],
     /// How often one sentence may cost the agent (`sentence`).
     pub sentence: SentencePolicy,
+    /// Whether `sound_alike` conditions also match by sound (`rule/sound.rs`).
+    pub sound_alike: bool,
     /// The schemes of channels that score differently (`[scheme.<channel>]`), complete.
     pub schemes: Vec<(crate::channel::Channel, Scoring)>,
 }
@@ -345,6 +353,13 @@ pub struct RuleSet {
     pub(crate) automaton: AhoCorasick,
     /// For each automaton pattern, the conditions that use it and how.
     pub(crate) owners: Vec<Vec<(usize, TermKind)>>,
+    /// The sound of every ideograph (`sound-alike.toml`).
+    pub(crate) sounds: sound::Sounds,
+    /// The automaton of `sound_alike` terms over the sound view, if any condition has one;
+    /// its patterns' owners, and the folded term each pattern stands for.
+    pub(crate) sound_automaton: Option<AhoCorasick>,
+    pub(crate) sound_owners: Vec<Vec<(usize, TermKind)>>,
+    pub(crate) sound_spelled: Vec<String>,
     pub(crate) segmenter: Segmenter,
     /// A fingerprint of the rule files (16 hex digits), the same for the same files (and
     /// scheme file).
@@ -363,7 +378,13 @@ impl RuleSet {
     /// points, caps, review flag or channels. The version fingerprint covers the scheme too,
     /// since the same calls now score differently.
     pub fn apply_scheme(&mut self, src: &RuleSource) -> Result<(), RuleErrors> {
-        let name = adjust::apply_file(&mut self.rules, src)?;
+        let scheme = adjust::apply_file(&mut self.rules, src)?;
+        if let Some(on) = scheme.sound_alike {
+            self.scoring.sound_alike = on;
+            for (_, s) in &mut self.scoring.schemes {
+                s.sound_alike = on;
+            }
+        }
         self.version = compile::fingerprint(&[
             RuleSource {
                 path: "rules".into(),
@@ -371,7 +392,7 @@ impl RuleSet {
             },
             src.clone(),
         ]);
-        self.scheme = Some(name);
+        self.scheme = Some(scheme.name);
         Ok(())
     }
 

@@ -85,6 +85,10 @@ pub struct MatchSpec {
     /// as one character, so a phrase is written once.
     #[serde(default)]
     pub strict_nin: bool,
+    /// The condition's phrases, words and exclusions also match what sounds like them
+    /// (听音匹配, `rule/sound.rs`): 少等 for 稍等, 公号 for 工号, as a recogniser writes them.
+    #[serde(default)]
+    pub sound_alike: bool,
     /// Only matches whose clause is in one of these contexts (疑问, 否定, 已解决, 假设).
     #[serde(default)]
     pub when: Vec<Context>,
@@ -158,6 +162,10 @@ pub struct ConditionSpec {
     /// as one character, so a phrase is written once.
     #[serde(default)]
     pub strict_nin: bool,
+    /// The condition's phrases, words and exclusions also match what sounds like them
+    /// (听音匹配, `rule/sound.rs`): 少等 for 稍等, 公号 for 工号, as a recogniser writes them.
+    #[serde(default)]
+    pub sound_alike: bool,
     /// Only matches whose clause is in one of these contexts (疑问, 否定, 已解决, 假设).
     #[serde(default)]
     pub when: Vec<Context>,
@@ -236,6 +244,7 @@ pub struct Terms<'a> {
     pub similar: &'a [Spanned<String>],
     pub min_similarity: Option<&'a Spanned<f64>>,
     pub strict_nin: bool,
+    pub sound_alike: bool,
     pub when: &'a [Context],
     pub unless: &'a [Context],
 }
@@ -266,6 +275,7 @@ macro_rules! terms_of {
                     similar: &self.similar,
                     min_similarity: self.min_similarity.as_ref(),
                     strict_nin: self.strict_nin,
+                    sound_alike: self.sound_alike,
                     when: &self.when,
                     unless: &self.unless,
                 }
@@ -312,6 +322,10 @@ pub struct ScoringFile {
     /// How often one sentence may cost the agent: `dimension` (default), `rule` or `hit`.
     #[serde(default)]
     pub sentence: Option<toml::Spanned<String>>,
+    /// Whether `sound_alike` conditions also match by sound (default true): a team whose
+    /// recogniser it trusts, or whose input is typed, turns it off.
+    #[serde(default)]
+    pub sound_alike: Option<bool>,
     /// 质检方案 per channel (`[scheme.chat]`): what differs from the numbers above.
     #[serde(default)]
     pub scheme: std::collections::BTreeMap<Channel, SchemeSpec>,
@@ -339,6 +353,9 @@ pub struct SchemeSpec {
     pub service_threshold: Option<i32>,
     #[serde(default)]
     pub sentence: Option<toml::Spanned<String>>,
+    /// Whether `sound_alike` conditions also match by sound on this channel.
+    #[serde(default)]
+    pub sound_alike: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -65,6 +65,7 @@ pub(crate) fn compile_scoring(
         service_threshold: s.threshold,
         service_types: [s.both, s.attitude_only, s.procedure_only, s.neither],
         sentence,
+        sound_alike: file.sound_alike.unwrap_or(true),
         schemes: Vec::new(),
     };
     for (channel, spec) in file.scheme {
@@ -102,6 +103,7 @@ pub(crate) fn compile_scoring(
             scheme.service_threshold = t;
         }
         scheme.sentence = policy(&spec.sentence, scoring.sentence)?;
+        scheme.sound_alike = spec.sound_alike.unwrap_or(scoring.sound_alike);
         scoring.schemes.push((channel, scheme));
     }
     Ok((scoring, file.rules))

@@ -18,6 +18,7 @@ use super::lexicon::{self, Lexicons};
 use super::pattern::{self, Lowered, Part, PatternError};
 use super::schema::Terms;
 use super::similar::{self, Matcher};
+use super::sound::{Respell, Sounds};
 use super::{Condition, TermKind, Verifier};
 use crate::normalize::fold;
 
@@ -40,10 +41,17 @@ pub(crate) struct Builder {
     /// names.
     lowered: HashMap<(String, bool), (Vec<Lowered>, Vec<String>)>,
     pub(super) lexicons: Lexicons,
+    pub(super) sounds: Sounds,
+    /// The patterns of the automaton that scans the sound view (`sound_alike` conditions),
+    /// with their owners, and each with the folded term it was first added for.
+    pub(super) sound_patterns: Vec<String>,
+    sound_index: HashMap<String, usize>,
+    pub(super) sound_owners: Vec<Vec<(usize, TermKind)>>,
+    pub(super) sound_spelled: Vec<String>,
 }
 
 impl Builder {
-    pub(super) fn new(lexicons: Lexicons) -> Builder {
+    pub(super) fn new(lexicons: Lexicons, sounds: Sounds) -> Builder {
         Builder {
             patterns: Vec::new(),
             index: HashMap::new(),
@@ -55,6 +63,11 @@ impl Builder {
             verifier_ids: HashMap::new(),
             lowered: HashMap::new(),
             lexicons,
+            sounds,
+            sound_patterns: Vec::new(),
+            sound_index: HashMap::new(),
+            sound_owners: Vec::new(),
+            sound_spelled: Vec::new(),
         }
     }
 
@@ -69,6 +82,7 @@ impl Builder {
     ) {
         // The same pattern in several rules (a shared lexicon, a copied phrase) is one
         // verifier, run once per turn whatever the number of rules that use it.
+        // A verifier of the sound view has the sounds' characters in its regex: a key of its own.
         let key = (
             verifier.regex.as_str().to_string(),
             verifier.strict_nin,
@@ -90,16 +104,25 @@ impl Builder {
         if anchors.is_empty() && !self.conditions[cond].unanchored.contains(&(v, exclude)) {
             self.conditions[cond].unanchored.push((v, exclude));
         }
+        let kind = TermKind::Anchor {
+            verifier: v,
+            exclude,
+        };
+        let by_sound = self.verifiers[v].sound.is_some();
         for anchor in anchors {
-            // Anchors are found by the automaton, which always folds 您 to 你.
-            self.add_pattern(
-                fold(&anchor),
-                cond,
-                TermKind::Anchor {
-                    verifier: v,
-                    exclude,
-                },
-            );
+            // Anchors are found by the automaton, which always folds 您 to 你; a verifier of
+            // the sound view is found by the sounds of its anchors.
+            if by_sound {
+                // The sound view is of the folded text, where 您 is 你; a `strict_nin`
+                // pattern's 您 is its own sound, and one the recogniser heard (宁好) is found
+                // by that.
+                if anchor.contains('您') {
+                    self.add_sound(&anchor, cond, kind);
+                }
+                self.add_sound(&fold(&anchor), cond, kind);
+            } else {
+                self.add_pattern(fold(&anchor), cond, kind);
+            }
         }
     }
 
@@ -112,6 +135,31 @@ impl Builder {
         self.similars.push(Matcher::new(examples.clone()));
         self.similar_ids.insert(examples, self.similars.len() - 1);
         self.similars.len() - 1
+    }
+
+    /// Adds folded term `spelled` of a `sound_alike` condition to the sound automaton. A term
+    /// of one syllable is not matched by sound: 喂 sounds like 为, 位 and 未, which are said in
+    /// every call; written with its context (`喂[,]?你好`), it is.
+    fn add_sound(&mut self, spelled: &str, cond: usize, kind: TermKind) {
+        let anchor = matches!(kind, TermKind::Anchor { .. });
+        if !anchor && self.sounds.syllable_count(spelled) < 2 {
+            return;
+        }
+        let pattern = self.sounds.transcribe(spelled);
+        let id = match self.sound_index.get(&pattern) {
+            Some(&id) => id,
+            None => {
+                self.sound_patterns.push(pattern.clone());
+                self.sound_owners.push(Vec::new());
+                self.sound_spelled.push(spelled.to_string());
+                self.sound_index
+                    .insert(pattern, self.sound_patterns.len() - 1);
+                self.sound_patterns.len() - 1
+            }
+        };
+        if !self.sound_owners[id].contains(&(cond, kind)) {
+            self.sound_owners[id].push((cond, kind));
+        }
     }
 
     fn add_pattern(&mut self, pattern: String, cond: usize, kind: TermKind) {
@@ -283,15 +331,27 @@ impl FileContext<'_> {
                     }
                     let w = self.problem(Some(term.span()), String::new()).warning();
                     self.word_checks.push((folded.clone(), w));
+                    if terms.sound_alike {
+                        b.add_sound(&folded, cond, kind);
+                    }
                     b.add_pattern(folded, cond, kind);
                     continue;
                 }
                 let exclude = kind == TermKind::Exclude;
                 if pattern::is_plain(written) && !terms.strict_nin {
+                    if terms.sound_alike {
+                        b.add_sound(&folded, cond, kind);
+                    }
                     b.add_pattern(folded, cond, kind);
                     continue;
                 }
-                self.pattern(term, cond, kind, exclude, terms.strict_nin, b);
+                let how = How {
+                    kind,
+                    exclude,
+                    strict_nin: terms.strict_nin,
+                    sound_alike: terms.sound_alike,
+                };
+                self.pattern(term, cond, how, b);
             }
         }
         for (list, exclude) in [(terms.regex, false), (terms.exclude_regex, true)] {
@@ -304,6 +364,7 @@ impl FileContext<'_> {
                         regex,
                         strict_nin: terms.strict_nin,
                         group: 0,
+                        sound: None,
                     },
                     anchors,
                     cond,
@@ -311,6 +372,7 @@ impl FileContext<'_> {
                 );
             }
         }
+        b.conditions[cond].sound_alike |= terms.sound_alike;
         b.conditions[cond].when = terms.when.to_vec();
         b.conditions[cond].unless = terms.unless.to_vec();
         if let Some(c) = terms.when.iter().find(|c| terms.unless.contains(c)) {
@@ -324,22 +386,22 @@ impl FileContext<'_> {
 
     /// Adds one `phrases` or `exclude` entry written in pattern syntax: spelled out into the
     /// automaton when it can be, else a verifier anchored on its most selective part.
-    fn pattern(
-        &mut self,
-        term: &Spanned<String>,
-        cond: usize,
-        kind: TermKind,
-        exclude: bool,
-        strict_nin: bool,
-        b: &mut Builder,
-    ) {
+    fn pattern(&mut self, term: &Spanned<String>, cond: usize, how: How, b: &mut Builder) {
+        let strict_nin = how.strict_nin;
         let written = term.get_ref().trim();
         let key = (written.to_string(), strict_nin);
+        // A phrase that names a lexicon of misheard words is matched by sound as a whole.
+        let by_sound = |how: How, refs: &[String], b: &mut Builder| {
+            let sound_alike = how.sound_alike || refs.iter().any(|r| b.lexicons.sound_alike(r));
+            b.conditions[cond].sound_alike |= sound_alike;
+            How { sound_alike, ..how }
+        };
         if let Some((lowered, refs)) = b.lowered.get(&key).cloned() {
             // The same phrase in another rule (or another copy of a rule set): compiled once.
+            let how = by_sound(how, &refs, b);
             self.lexicons.extend(refs);
             for lowered in lowered {
-                self.add_lowered(term, lowered, cond, kind, exclude, strict_nin, b);
+                self.add_lowered(term, lowered, cond, how, b);
             }
             return;
         }
@@ -396,30 +458,32 @@ impl FileContext<'_> {
                 self.error(Some(term.span()), message);
             }
             Ok(lowered) => {
+                let how = by_sound(how, &refs, b);
                 b.lowered.insert(key, (lowered.clone(), refs));
                 for lowered in lowered {
-                    self.add_lowered(term, lowered, cond, kind, exclude, strict_nin, b);
+                    self.add_lowered(term, lowered, cond, how, b);
                 }
             }
         }
     }
 
-    /// Adds a compiled pattern to condition `cond`: its strings to the automaton, or a verifier.
-    #[allow(clippy::too_many_arguments)]
+    /// Adds a compiled pattern to condition `cond`: its strings to the automaton, or a verifier;
+    /// for a `sound_alike` condition, the same again for the sound view.
     fn add_lowered(
         &mut self,
         term: &Spanned<String>,
         lowered: Lowered,
         cond: usize,
-        kind: TermKind,
-        exclude: bool,
-        strict_nin: bool,
+        how: How,
         b: &mut Builder,
     ) {
         match lowered {
             Lowered::Strings(strings) => {
                 for s in strings {
-                    b.add_pattern(s, cond, kind);
+                    if how.sound_alike {
+                        b.add_sound(&s, cond, how.kind);
+                    }
+                    b.add_pattern(s, cond, how.kind);
                 }
             }
             Lowered::Verify {
@@ -427,39 +491,86 @@ impl FileContext<'_> {
                 anchors,
                 group,
             } => {
-                if let Some(&v) = b.verifier_ids.get(&(regex.clone(), strict_nin, group)) {
-                    b.use_verifier(v, anchors, cond, exclude);
-                    return;
+                if how.sound_alike {
+                    // A `strict_nin` pattern keeps its 您, and runs on the sound view of the
+                    // text that keeps its 您: they are one sound only if `sound-alike.toml`
+                    // says so.
+                    let source = b.sounds.transcribe(&regex);
+                    if source != regex {
+                        let respell = Respell::of(&b.sounds, &regex);
+                        let anchors = anchors.clone();
+                        self.add_verifier_source(
+                            term,
+                            source,
+                            anchors,
+                            group,
+                            cond,
+                            how,
+                            Some(respell),
+                            b,
+                        );
+                    }
                 }
-                let built = RegexBuilder::new(&regex)
-                    .size_limit(REGEX_SIZE_LIMIT)
-                    .dfa_size_limit(REGEX_SIZE_LIMIT)
-                    .build();
-                let regex = match built {
-                    Ok(r) if r.is_match("") => {
-                        self.error(Some(term.span()), pattern::MATCHES_NOTHING);
-                        return;
-                    }
-                    Ok(r) => r,
-                    Err(_) => {
-                        self.error(Some(term.span()), "短语展开后过大 (可选部分或词库太多)")
-                            .help = Some("把它拆成几条短语,或减少 … 的字数上限".into());
-                        return;
-                    }
-                };
-                b.add_verifier(
-                    Verifier {
-                        regex,
-                        strict_nin,
-                        group,
-                    },
-                    anchors,
-                    cond,
-                    exclude,
-                );
+                self.add_verifier_source(term, regex, anchors, group, cond, how, None, b);
             }
         }
     }
+
+    /// Compiles a verifier's regex (once per distinct regex) and makes it part of `cond`.
+    #[allow(clippy::too_many_arguments)]
+    fn add_verifier_source(
+        &mut self,
+        term: &Spanned<String>,
+        regex: String,
+        anchors: Vec<String>,
+        group: usize,
+        cond: usize,
+        how: How,
+        sound: Option<Respell>,
+        b: &mut Builder,
+    ) {
+        let strict_nin = how.strict_nin;
+        if let Some(&v) = b.verifier_ids.get(&(regex.clone(), strict_nin, group)) {
+            b.use_verifier(v, anchors, cond, how.exclude);
+            return;
+        }
+        let built = RegexBuilder::new(&regex)
+            .size_limit(REGEX_SIZE_LIMIT)
+            .dfa_size_limit(REGEX_SIZE_LIMIT)
+            .build();
+        let regex = match built {
+            Ok(r) if r.is_match("") => {
+                self.error(Some(term.span()), pattern::MATCHES_NOTHING);
+                return;
+            }
+            Ok(r) => r,
+            Err(_) => {
+                self.error(Some(term.span()), "短语展开后过大 (可选部分或词库太多)")
+                    .help = Some("把它拆成几条短语,或减少 … 的字数上限".into());
+                return;
+            }
+        };
+        b.add_verifier(
+            Verifier {
+                regex,
+                strict_nin,
+                group,
+                sound,
+            },
+            anchors,
+            cond,
+            how.exclude,
+        );
+    }
+}
+
+/// How a term of a condition is matched: what it means to the condition, and on which views.
+#[derive(Debug, Clone, Copy)]
+struct How {
+    kind: TermKind,
+    exclude: bool,
+    strict_nin: bool,
+    sound_alike: bool,
 }
 
 /// Where a string value's text starts in the file, when the file spells it out as is (a basic

@@ -109,6 +109,7 @@ impl Repeat {
                 similar: &[],
                 min_similarity: None,
                 strict_nin: m.strict_nin,
+                sound_alike: m.sound_alike,
                 when: &[],
                 unless: &[],
             };
