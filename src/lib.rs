@@ -16,6 +16,7 @@ pub mod channel;
 pub mod cli;
 pub mod day;
 pub mod grade;
+pub mod impact;
 pub mod input;
 pub mod mask;
 pub mod normalize;

@@ -866,3 +866,135 @@ fn unguarded(cell: &str) -> &str {
         .filter(|rest| rest.starts_with(['=', '+', '-', '@', '\t', '\r', '\'']))
         .unwrap_or(cell)
 }
+
+/// The calls of the bundled corpus where the built-in rules find `rule`, and their scores, from
+/// `zhijian grade`'s own score CSV.
+fn corpus_calls_hit_by(rule: &str) -> Vec<(String, u8)> {
+    let out = stdout_of(zhijian().args(["grade", "-q"]).arg(repo().join("corpus")));
+    let mut rdr = csv::Reader::from_reader(out.as_bytes());
+    rdr.records()
+        .map(|r| r.unwrap())
+        .filter(|r| r[10].split(';').any(|h| h.starts_with(&format!("{rule}:"))))
+        .map(|r| (r[0].to_string(), r[3].parse().unwrap()))
+        .collect()
+}
+
+/// A one-line edit (OPN003 costs 4 points instead of 3) changes exactly the calls where OPN003
+/// fires, each by one point, and nothing else; the CSV lists them and only them.
+#[test]
+fn diff_of_a_one_line_edit_reports_exactly_the_calls_it_changes() {
+    let edited = rules_copy();
+    common::edit(
+        &edited.path().join("opening/OPN003-no-self-intro.toml"),
+        |t| t.replacen("\npoints = -3\n", "\npoints = -4\n", 1),
+    );
+    let out = stdout_of(
+        zhijian()
+            .args(["diff", "-q", "--format", "csv", "--base"])
+            .arg(repo().join("rules"))
+            .arg("--rules")
+            .arg(edited.path())
+            .arg(repo().join("corpus")),
+    );
+    let mut rdr = csv::Reader::from_reader(out.as_bytes());
+    let mut changed: Vec<(String, u8, u8, String, String)> = rdr
+        .records()
+        .map(|r| r.unwrap())
+        .map(|r| {
+            (
+                r[0].to_string(),
+                r[2].parse().unwrap(),
+                r[3].parse().unwrap(),
+                r[8].to_string(),
+                r[9].to_string(),
+            )
+        })
+        .collect();
+    changed.sort();
+    // A call at 0 (a fatal rule, or deductions past 100) cannot lose the point.
+    let mut expected: Vec<(String, u8)> = corpus_calls_hit_by("OPN003")
+        .into_iter()
+        .filter(|(_, score)| *score > 0)
+        .collect();
+    expected.sort();
+    assert!(expected.len() >= 10, "{expected:?}");
+    let ids = |v: &[(String, u8, u8, String, String)]| -> Vec<String> {
+        v.iter().map(|c| c.0.clone()).collect()
+    };
+    assert_eq!(
+        ids(&changed),
+        expected.iter().map(|e| e.0.clone()).collect::<Vec<_>>()
+    );
+    for ((id, before, after, added, removed), (_, graded)) in changed.iter().zip(&expected) {
+        assert_eq!(before, graded, "{id}");
+        assert_eq!(*after, before.saturating_sub(1), "{id}");
+        assert!(
+            added.is_empty() && removed.is_empty(),
+            "{id}: {added} / {removed}"
+        );
+    }
+}
+
+/// A new phrase shows as new evidence of its rule, with the calls it moves, in the terminal
+/// and in a pull-request comment; the same rules change nothing; no base is a usage error.
+#[test]
+fn diff_shows_new_evidence_and_says_when_nothing_changes() {
+    let edited = rules_copy();
+    common::edit(
+        &edited
+            .path()
+            .join("responsibility/RSP002-blame-shifting.toml"),
+        |t| {
+            t.replacen(
+                "    \"机器就是这样\",",
+                "    \"机器就是这样\", \"只能按合同\",",
+                1,
+            )
+        },
+    );
+    let diff = |format: &str, base: &std::path::Path| {
+        stdout_of(
+            zhijian()
+                .args([
+                    "diff",
+                    "-q",
+                    "--examples",
+                    "2",
+                    "--format",
+                    format,
+                    "--base",
+                ])
+                .arg(base)
+                .arg("--rules")
+                .arg(edited.path())
+                .arg(repo().join("corpus/text"))
+                .current_dir(repo()),
+        )
+    };
+    // The rules' fingerprints change with every edit of the catalog: not what is shown here.
+    let versions = regex::Regex::new("[0-9a-f]{16}").unwrap();
+    let text = diff("text", &repo().join("rules"));
+    insta::assert_snapshot!(
+        "diff_new_phrase_text",
+        versions.replace_all(&text, "<规则版本>")
+    );
+    assert!(text.contains("RSP002 推卸责任  命中"), "{text}");
+    let github = diff("github", &repo().join("rules"));
+    insta::assert_snapshot!(
+        "diff_new_phrase_github",
+        versions.replace_all(&github, "<规则版本>")
+    );
+    let same = diff("text", edited.path());
+    assert!(same.contains("有变化 0 通"), "{same}");
+    assert!(
+        same.contains("这次改动不改变任何一通电话的得分和证据"),
+        "{same}"
+    );
+    let out = zhijian()
+        .args(["diff", "-q"])
+        .arg(repo().join("corpus/text"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--base"));
+}

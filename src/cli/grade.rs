@@ -365,6 +365,18 @@ impl Batch {
         options: &ReadOptions,
         sink: &mut (dyn FnMut(Vec<Graded>) -> Result<Flow, CliError> + Send),
     ) -> Result<Done, CliError> {
+        self.grade_masking(input, options, !input.no_mask, sink)
+    }
+
+    /// [`Batch::grade`], handing the sink the rows as the rules read them when `mask` is
+    /// false: a command that grades them again (`diff`) masks them itself.
+    pub(super) fn grade_masking(
+        &self,
+        input: &InputArgs,
+        options: &ReadOptions,
+        mask: bool,
+        sink: &mut (dyn FnMut(Vec<Graded>) -> Result<Flow, CliError> + Send),
+    ) -> Result<Done, CliError> {
         let bar = progress_bar(
             self.sources.len() as u64,
             !input.quiet && io::stderr().is_terminal(),
@@ -382,7 +394,7 @@ impl Batch {
                 &bar,
                 &mut |mut rows| {
                     // The rules have read the original words; what leaves the program is masked.
-                    if !input.no_mask {
+                    if mask {
                         crate::mask::mask_rows(&mut rows);
                     }
                     tally.add(&rows, &bar, &dating);

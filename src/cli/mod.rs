@@ -4,11 +4,12 @@
 //! `zhijian explain FILE` (one call in the terminal), `zhijian precision verdicts.csv…` (each
 //! rule's precision from supervisors' verdicts, and how well they agree), `zhijian rescore
 //! results.jsonl verdicts.csv…` (each call's final score after review and appeals), `zhijian
-//! trend results.jsonl…` (scores, agents and rules over days and weeks), `zhijian sample …` (draw hits or calls for people to check by hand), `zhijian test …` (prove the rule files work) or `zhijian rules [ID]` (list
+//! trend results.jsonl…` (scores, agents and rules over days and weeks), `zhijian sample …` (draw hits or calls for people to check by hand), `zhijian test …` (prove the rule files work), `zhijian diff --base OLD …` (what a rule edit changes) or `zhijian rules [ID]` (list
 //! or document the rules). Out: what the command writes and an
 //! exit status, 0 success, 1 problems found (inputs that could not be read, tests that
 //! failed), 2 the command could not run (usage, unusable rule files, unwritable output).
 
+mod diff;
 mod explain;
 mod grade;
 mod precision;
@@ -24,6 +25,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand};
 
+pub use diff::DiffArgs;
 pub use explain::ExplainArgs;
 pub use grade::{GradeArgs, InputArgs};
 pub use precision::PrecisionArgs;
@@ -75,6 +77,10 @@ pub enum Command {
     Trend(TrendArgs),
     /// 检验规则文件: 校验格式、运行示例、核对语料期望 / test the rule files
     Test(TestArgs),
+    /// 规则改动的影响:用改前和改后的规则给同一批通话打分,列出得分、档位、复核标记和证据的变化 /
+    /// what a rule edit changes on a batch of calls, before it goes live
+    #[command(after_help = DIFF_EXAMPLES)]
+    Diff(DiffArgs),
     /// 列出规则,或显示一条规则的说明 / list the rules, or document one
     Rules(RulesArgs),
 }
@@ -137,6 +143,16 @@ const TREND_EXAMPLES: &str = "\
 再没有就是质检当天;都写在 JSONL 的 date 列。同一通话 (通话编号、日期和内容都相同) 出现在
 几个文件里时按后给的文件计,重新质检后把新结果放在后面即可。报告是独立的 HTML 文件,不联网,不含通话内容。";
 
+const DIFF_EXAMPLES: &str = "\
+例子 / examples:
+  zhijian diff --base 旧规则/ --rules rules/ 昨天/              改规则前先看对昨天的通话有什么影响
+  zhijian diff --base 旧规则/ --rules rules/ corpus/ --format github > 影响.md   写成 PR 评论
+  zhijian diff --base-scheme 旧方案.toml --scheme 新方案.toml 转写/          只比较两个质检方案
+  zhijian diff --base 旧规则/ --rules rules/ 转写/ --format csv -o 变化.csv  每通变化的电话一行
+
+改前用 --base (规则目录) 和 --base-scheme (方案文件),改后用 --rules 和 --scheme;没写的一侧用内置规则。
+退出码: 0 完成;1 有输入无法读取;2 用法错误、规则有错或无法写入";
+
 const EXPLAIN_EXAMPLES: &str = "\
 例子 / examples:
   zhijian explain 转写/0315-1022.txt                       一个文件一通电话
@@ -181,6 +197,7 @@ pub fn run(cli: Cli) -> Result<Status, CliError> {
         Command::Trend(args) => trend::run(&args),
         Command::Explain(args) => explain::run(&args),
         Command::Test(args) => test::run(&args),
+        Command::Diff(args) => diff::run(&args),
         Command::Rules(args) => rules::run(&args),
     }
 }

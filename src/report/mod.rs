@@ -23,6 +23,7 @@ mod cell;
 pub mod explain;
 mod findings;
 mod html;
+pub mod impact;
 mod jsonl;
 pub mod output;
 pub mod rescore;
