@@ -221,6 +221,134 @@ fn difference(a: &[Found], b: &[Found]) -> Vec<Found> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::grade::grade_call;
+    use crate::input::{parse_text, InputError};
+    use crate::rule::RuleSource;
+
+    /// The built-in rules with one rule file edited.
+    fn edited(path: &str, edit: impl Fn(&str) -> String) -> RuleSet {
+        let sources: Vec<RuleSource> = crate::rule::embedded_sources()
+            .into_iter()
+            .map(|mut s| {
+                if s.path == path {
+                    s.text = edit(&s.text);
+                }
+                s
+            })
+            .collect();
+        RuleSet::compile(&sources).unwrap()
+    }
+
+    fn graded(set: &RuleSet, id: &str, text: &str) -> Graded {
+        Graded {
+            source: format!("{id}.txt"),
+            call_id: id.into(),
+            outcome: Ok(grade_call(set, parse_text(text, id).unwrap())),
+        }
+    }
+
+    /// An edit that adds a phrase: the call that says it changes, with the new evidence and
+    /// its scores; the call that does not is counted but not listed; an unreadable input is
+    /// counted apart.
+    #[test]
+    fn an_edit_changes_the_calls_that_say_its_words_and_no_other() {
+        let base = RuleSet::embedded().unwrap();
+        let after = edited("language/LNG001-forbidden-phrases.toml", |t| {
+            t.replacen("phrases = [", "phrases = [\"按流程走\", ", 1)
+        });
+        let said = "客服：您好,工号1024为您服务。\n客户：能快点吗?\n客服：只能按流程走。\n客户：好吧。\n客服：感谢您的来电,再见。";
+        let other = "客服：您好,工号1024为您服务。\n客户：查话费。\n客服：好的,本月58元。\n客户：好的谢谢。\n客服：感谢您的来电,再见。";
+        let mut impact = Impact::new(&base, &after);
+        for (id, text) in [("said", said), ("other", other)] {
+            impact.add(
+                &base,
+                &after,
+                &graded(&base, id, text),
+                &graded(&after, id, text),
+            );
+        }
+        let broken = Graded {
+            source: "bad.txt".into(),
+            call_id: "bad".into(),
+            outcome: Err(InputError::Empty),
+        };
+        impact.add(&base, &after, &broken, &broken);
+        assert_eq!((impact.calls, impact.unreadable), (2, 1));
+        assert_eq!(impact.changed.len(), 1);
+        let c = &impact.changed[0];
+        assert_eq!(c.call_id, "said");
+        assert_eq!(c.after.score + 5, c.before.score);
+        assert_eq!(
+            c.added,
+            [Found {
+                rule: "LNG001".into(),
+                turn: 2,
+                start: 2,
+                text: "按流程走".into()
+            }]
+        );
+        assert!(c.removed.is_empty());
+        assert_eq!((impact.rescored(), impact.reflagged()), (1, 0));
+        let lng = &impact.rules["LNG001"];
+        assert_eq!(
+            (lng.hits_before + 1, lng.calls_before + 1),
+            (lng.hits_after, lng.calls_after)
+        );
+        assert_eq!(
+            impact
+                .rules_changed()
+                .map(|(id, _)| id.as_str())
+                .collect::<Vec<_>>(),
+            ["LNG001"]
+        );
+        // The same rules both sides: nothing changes.
+        let mut same = Impact::new(&base, &base);
+        same.add(
+            &base,
+            &base,
+            &graded(&base, "said", said),
+            &graded(&base, "said", said),
+        );
+        assert!(same.changed.is_empty() && same.rules_changed().next().is_none());
+        assert_eq!(
+            (same.rescored(), same.retiered(), same.reflagged()),
+            (0, 0, 0)
+        );
+    }
+
+    /// Tiers and flags that move are counted by move; a rule only one side has shows as such.
+    #[test]
+    fn tier_moves_flags_and_rules_added_or_removed_are_counted() {
+        let base = RuleSet::embedded().unwrap();
+        let after = edited("opening/OPN003-no-self-intro.toml", |t| {
+            t.replacen("\npoints = -3\n", "\npoints = -15\nreview = true\n", 1)
+        });
+        let text = "客服：您好,请问有什么可以帮您?\n客户：查话费。\n客服：好的,本月58元。请问还有其他问题吗?\n客户：没有了谢谢。\n客服：感谢您的来电,再见。";
+        let mut impact = Impact::new(&base, &after);
+        impact.add(
+            &base,
+            &after,
+            &graded(&base, "t", text),
+            &graded(&after, "t", text),
+        );
+        let c = &impact.changed[0];
+        assert_eq!((c.before.score - c.after.score) as i32, 12);
+        assert_ne!(c.before.tier, c.after.tier);
+        assert!(!c.before.flagged && c.after.flagged);
+        assert_eq!(impact.tier_moves.values().sum::<usize>(), 1);
+        assert_eq!(
+            impact.tier_moves.keys().next(),
+            Some(&(c.before.tier.clone(), c.after.tier.clone()))
+        );
+        assert_eq!((impact.retiered(), impact.reflagged()), (1, 1));
+        // Only the points moved: no rule's hits did.
+        assert!(impact.rules_changed().next().is_none());
+        let mut fewer = RuleSet::embedded().unwrap();
+        fewer.rules.retain(|r| r.id != "OPN003");
+        let gone = Impact::new(&base, &fewer);
+        assert!(gone.rules["OPN003"].in_base && !gone.rules["OPN003"].in_edited);
+        assert_eq!(gone.rules_changed().count(), 1);
+    }
 
     fn f(rule: &str, turn: usize, text: &str) -> Found {
         Found {

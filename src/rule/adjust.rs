@@ -14,7 +14,7 @@ use std::sync::Arc;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::explain::toml_error;
+use super::explain::parse_all;
 use super::{Rule, RuleError, RuleErrors, RuleSource};
 use crate::channel::Channel;
 
@@ -47,8 +47,7 @@ const KEYS: &[&str] = &["points", "max_hits", "review", "channels"];
 /// Applies a scheme file to `rules`; returns the scheme's name and other settings.
 pub(crate) fn apply_file(rules: &mut [Rule], src: &RuleSource) -> Result<Scheme, RuleErrors> {
     let text: Arc<str> = src.text.as_str().into();
-    let file: SchemeFile = toml::from_str(&src.text)
-        .map_err(|e| RuleErrors(vec![toml_error(&src.path, &text, &e)]))?;
+    let file: SchemeFile = parse_all(&src.path, &text).map_err(RuleErrors)?;
     let name = file.name.get_ref().trim().to_string();
     if name.is_empty() {
         return Err(RuleErrors(vec![RuleError::new(

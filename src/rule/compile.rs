@@ -16,7 +16,7 @@ use std::sync::Arc;
 use aho_corasick::{AhoCorasick, MatchKind};
 use toml::Spanned;
 
-use super::explain::toml_error;
+use super::explain::parse_all;
 use super::lexicon::{self, Lexicons};
 use super::schema::{Expect, RuleFile};
 use super::scoring::compile_scoring;
@@ -37,8 +37,8 @@ pub(super) fn compile(sources: &[RuleSource]) -> Result<RuleSet, RuleErrors> {
     let (scoring, adjustments) = match sources.iter().find(|s| s.path == SCORING_FILE) {
         Some(src) => match compile_scoring(src) {
             Ok((scoring, adjustments)) => (Some(scoring), Some((src, adjustments))),
-            Err(e) => {
-                errors.push(e);
+            Err(problems) => {
+                errors.extend(problems);
                 (None, None)
             }
         },
@@ -488,10 +488,10 @@ fn compile_rule_in(
     scoring: Option<&Scoring>,
     b: &mut Builder,
 ) -> Option<Rule> {
-    let file: RuleFile = match toml::from_str(&src.text) {
+    let file: RuleFile = match parse_all(&src.path, &cx.text) {
         Ok(f) => f,
-        Err(e) => {
-            cx.errors.push(toml_error(&src.path, &cx.text, &e));
+        Err(problems) => {
+            cx.errors.extend(problems);
             // Still learn the id if the file is valid TOML, so that rules referring to this
             // one are not also told it does not exist.
             cx.id = toml::from_str::<toml::Table>(&src.text)

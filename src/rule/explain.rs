@@ -16,12 +16,230 @@ pub(crate) fn toml_error(path: &str, text: &Arc<str>, e: &toml::de::Error) -> Ru
     }
 }
 
-/// Rephrases serde's messages for rule authors, keeping the original for the rest.
+/// The TOML parser's syntax messages, by how they start, in a rule author's words, with the fix.
+const SYNTAX: &[(&str, &str, &str)] = &[
+    (
+        "string values must be quoted",
+        "这里应当有一个值:值不能空着,字符串要加引号",
+        "写成 键 = 值,如 max_hits = 1、title = \"使用“喂”\";数字和 true/false 不加引号,一行只写一个值",
+    ),
+    (
+        "duplicate key",
+        "同一个键写了两次",
+        "删掉其中一个;同一张表 ([match]、[[example]] 等) 里每个键只能出现一次",
+    ),
+    (
+        "invalid basic string",
+        "字符串没有闭合:缺少结尾的双引号",
+        "单行字符串写在一对 \"…\" 之间;要跨行请用三个引号 \"\"\"…\"\"\"",
+    ),
+    (
+        "invalid multiline basic string",
+        "三引号字符串没有闭合:缺少结尾的 \"\"\"",
+        "多行文字写在 \"\"\" 和 \"\"\" 之间,结尾的三个引号不能少",
+    ),
+    (
+        "invalid literal string",
+        "单引号字符串没有闭合:缺少结尾的单引号",
+        "单引号字符串 '…' 写在一行里;正则里的 \\ 不用转义",
+    ),
+    (
+        "missing comma between array elements",
+        "数组的元素之间缺少逗号",
+        "写成 [\"phone\", \"chat\"],每个元素后面加逗号;指向的是下一张表 ([match]、[[example]]) 时,是上面的数组少了结尾的 ]",
+    ),
+    (
+        "unclosed array",
+        "数组没有闭合:缺少 ]",
+        "数组写成 [\"甲\", \"乙\"],可以跨行,但结尾的 ] 不能少",
+    ),
+    (
+        "unclosed table",
+        "表头没有闭合:缺少 ]",
+        "表头写成 [match]、[match.after] 或 [[example]]",
+    ),
+    (
+        "unclosed inline table",
+        "行内表 {…} 没有闭合:缺少 }",
+        "行内表写在一行里: { points = -3, max_hits = 2 }",
+    ),
+    (
+        "key with no value",
+        "键后面缺少 = 和值,或键名里有空格",
+        "写成 键 = 值;键名不能有空格,如 max_hits",
+    ),
+    (
+        "missing escaped value",
+        "字符串里的反斜杠 \\ 后面不是合法的转义",
+        "要写反斜杠本身请写 \\\\,或改用单引号字符串 '…' (正则常这样写)",
+    ),
+    (
+        "invalid escape",
+        "字符串里的反斜杠 \\ 后面不是合法的转义",
+        "要写反斜杠本身请写 \\\\,或改用单引号字符串 '…' (正则常这样写)",
+    ),
+    (
+        "invalid unquoted key",
+        "键名不合法",
+        "键名只用英文字母、数字、下划线和连字符 (如 max_hits);其他字符要把键名放在引号里",
+    ),
+    (
+        "expected newline",
+        "一行只能写一个 键 = 值",
+        "把后面的内容移到下一行,或用 # 开始注释",
+    ),
+];
+
+/// Rephrases serde's and the TOML parser's messages for rule authors, keeping the original for
+/// the rest.
 fn explain_toml(message: &str) -> (String, Option<String>) {
-    crate::zh::serde_data(message, "键").unwrap_or_else(|| {
-        (
-            format!("TOML 格式错误: {message}"),
-            Some("常见原因: 引号或方括号没有闭合、数组元素之间缺逗号、同一个键写了两次".into()),
-        )
-    })
+    if let Some(explained) = crate::zh::serde_data(message, "键") {
+        return explained;
+    }
+    if let Some((_, zh, help)) = SYNTAX.iter().find(|(en, ..)| message.starts_with(en)) {
+        return (format!("TOML 格式错误: {zh}"), Some((*help).to_string()));
+    }
+    (
+        format!("TOML 格式错误: {message}"),
+        Some("常见原因: 引号或方括号没有闭合、数组元素之间缺逗号、同一个键写了两次".into()),
+    )
+}
+
+/// The most problems one file reports in a run.
+const MAX_PROBLEMS: usize = 32;
+
+/// Reads a file of type `T`, or all its problems at once: five typos are five diagnostics of
+/// one run, not five runs. After each problem the statement it is in is set aside (a value of
+/// the wrong type replaced by a harmless one of the right type when it fits in place, or its
+/// lines blanked) and the text read again; offsets never move, so every diagnostic points into
+/// the file as written. It stops at a missing key, and at a syntax error that blanking its
+/// lines does not get past: what follows could not be read as the author meant it.
+///
+/// Only the file's own keys and types are found this way; what they mean (a points value out
+/// of range, a pattern that does not parse) is checked once the file reads.
+pub(crate) fn parse_all<T: serde::de::DeserializeOwned>(
+    path: &str,
+    text: &Arc<str>,
+) -> Result<T, Vec<RuleError>> {
+    let mut work = text.to_string();
+    let mut problems: Vec<RuleError> = Vec::new();
+    // Keys whose statements were set aside: their absence is no further problem.
+    let mut removed: Vec<String> = Vec::new();
+    while problems.len() < MAX_PROBLEMS {
+        let e = match toml::from_str::<T>(&work) {
+            Ok(v) if problems.is_empty() => return Ok(v),
+            Ok(_) => break,
+            Err(e) => e,
+        };
+        let message = e.message().trim();
+        if let Some(key) = message
+            .strip_prefix("missing field `")
+            .and_then(|r| r.split('`').next())
+        {
+            if !removed.iter().any(|k| k == key) {
+                problems.push(toml_error(path, text, &e));
+            }
+            break;
+        }
+        problems.push(toml_error(path, text, &e));
+        let Some(span) = e.span() else { break };
+        let syntax = toml::from_str::<toml::Table>(&work).is_err();
+        let before = work.clone();
+        if syntax || !replace_value(&mut work, &span, message) {
+            if let Some(key) = blank_statement(&mut work, &span) {
+                removed.push(key);
+            }
+            // A key set aside leaves its value's other lines behind (the rest of a multi-line
+            // array or string): blank them too, up to where the file reads again.
+            let mut next = span.end;
+            while !syntax && toml::from_str::<toml::Table>(&work).is_err() {
+                let Some(eol) = work[next.min(work.len())..].find('\n') else {
+                    break;
+                };
+                next += eol + 1;
+                if next >= work.len() {
+                    break;
+                }
+                blank_statement(&mut work, &(next..next));
+            }
+        }
+        // After a syntax error the rest of the file is read again only when what is left is
+        // valid TOML, or its first error comes earlier (one the parser did not name first): a
+        // later one may be the same mistake seen again (an unclosed bracket).
+        let unreadable_after = syntax
+            && toml::from_str::<toml::Table>(&work)
+                .err()
+                .is_some_and(|next| next.span().is_none_or(|s| s.start >= span.start));
+        if work == before || unreadable_after {
+            break;
+        }
+    }
+    // In the order of the file, as an editor lists them.
+    problems.sort_by_key(|p| p.span.as_ref().map(|s| s.start));
+    Err(problems)
+}
+
+/// Replaces the value at `span` with one of the type the message expected, padded with spaces
+/// to the same length; false when there is none or it does not fit.
+fn replace_value(work: &mut String, span: &std::ops::Range<usize>, message: &str) -> bool {
+    let expected = message.rsplit("expected ").next().unwrap_or("");
+    let stand_in = if message.starts_with("unknown variant") {
+        // The first value it allows: `agent` or `customer` → "agent".
+        match expected.split('`').nth(1) {
+            Some(first) => format!("\"{first}\""),
+            None => return false,
+        }
+    } else if !message.starts_with("invalid type") {
+        return false;
+    } else if expected.starts_with('i') || expected.starts_with('u') {
+        "1".to_string()
+    } else if expected.starts_with('f') {
+        "0.5".to_string()
+    } else if expected.contains("bool") {
+        "false".to_string()
+    } else if expected.contains("string") {
+        "\"\"".to_string()
+    } else if expected.contains("sequence") {
+        "[]".to_string()
+    } else {
+        return false;
+    };
+    let Some(old) = work.get(span.clone()) else {
+        return false;
+    };
+    if old.contains('\n') || stand_in.len() > old.len() {
+        return false;
+    }
+    let padded = format!("{stand_in:<width$}", width = old.len());
+    work.replace_range(span.clone(), &padded);
+    true
+}
+
+/// Blanks the lines `span` is on (newlines kept, so offsets stay) and returns the key they set,
+/// if they start with one.
+fn blank_statement(work: &mut String, span: &std::ops::Range<usize>) -> Option<String> {
+    let start = work[..span.start.min(work.len())]
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
+    let end_from = span.end.max(span.start).min(work.len());
+    let end = work[end_from..]
+        .find('\n')
+        .map_or(work.len(), |i| end_from + i);
+    let line = &work[start..end];
+    let key = line
+        .split_once('=')
+        .map(|(k, _)| k.trim().trim_matches('"').to_string())
+        .filter(|k| !k.is_empty() && !k.starts_with('['));
+    let blank: String = line
+        .chars()
+        .map(|c| {
+            if c == '\n' {
+                "\n".to_string()
+            } else {
+                " ".repeat(c.len_utf8())
+            }
+        })
+        .collect();
+    work.replace_range(start..end, &blank);
+    key
 }

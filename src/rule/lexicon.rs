@@ -84,10 +84,10 @@ impl Lexicons {
         let mut by_name: HashMap<String, usize> = HashMap::new();
         for src in sources.iter().filter(|s| is_lexicon_file(&s.path)) {
             let text: Arc<str> = src.text.as_str().into();
-            let file: LexiconFile = match toml::from_str(&src.text) {
+            let file: LexiconFile = match super::explain::parse_all(&src.path, &text) {
                 Ok(f) => f,
-                Err(e) => {
-                    errors.push(super::explain::toml_error(&src.path, &text, &e));
+                Err(problems) => {
+                    errors.extend(problems);
                     continue;
                 }
             };

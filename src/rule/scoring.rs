@@ -4,17 +4,26 @@
 
 use std::sync::Arc;
 
-use super::explain::toml_error;
 use super::schema::ScoringFile;
 use super::{RuleError, RuleSource, Scoring, SentencePolicy};
 
-/// The scoring numbers, and the `[rules]` adjustments to apply once the rules are compiled.
+/// The scoring numbers, and the `[rules]` adjustments to apply once the rules are compiled;
+/// every problem of the file's keys and types at once.
 pub(crate) fn compile_scoring(
     src: &RuleSource,
-) -> Result<(Scoring, super::adjust::Adjustments), RuleError> {
+) -> Result<(Scoring, super::adjust::Adjustments), Vec<RuleError>> {
     let text: Arc<str> = src.text.as_str().into();
-    let file: ScoringFile =
-        toml::from_str(&src.text).map_err(|e| toml_error(&src.path, &text, &e))?;
+    let file: ScoringFile = super::explain::parse_all(&src.path, &text)?;
+    numbers(src, &text, file).map_err(|e| vec![e])
+}
+
+/// The numbers of a file that reads, checked for what would make every score meaningless.
+fn numbers(
+    src: &RuleSource,
+    text: &Arc<str>,
+    file: ScoringFile,
+) -> Result<(Scoring, super::adjust::Adjustments), RuleError> {
+    let text = text.clone();
     let mut tiers: Vec<(String, i32)> = file.tiers.into_iter().map(|t| (t.name, t.min)).collect();
     tiers.sort_by_key(|t| std::cmp::Reverse(t.1));
     let problem = |message: &str| Err(RuleError::new(&src.path, &text, None, message));
