@@ -1708,15 +1708,21 @@ fn grade_records_each_call_s_day_and_where_it_came_from() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("SOURCE_DATE_EPOCH"));
+    // Without TZ the grading day is Beijing's (a server on UTC grades a centre's calls on
+    // UTC+8): after 16:00 UTC it is already tomorrow there.
     let out = zhijian()
         .env_remove("SOURCE_DATE_EPOCH")
+        .env_remove("TZ")
         .arg("grade")
         .arg(dir.path().join("day2/b2-undated.txt"))
         .args(["--format", "jsonl", "--quiet"])
         .output()
         .unwrap();
     let line: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let today = jiff::Zoned::now().date().to_string();
+    let today = jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(8)))
+        .date()
+        .to_string();
     assert_eq!(
         (&line["date"], &line["date_from"]),
         (&today.into(), &"graded".into())

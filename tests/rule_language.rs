@@ -1497,3 +1497,55 @@ fn a_mistake_in_the_sound_table_is_reported_in_its_file() {
     ]);
     assert!(e.contains("sound-alike.toml"), "{e}");
 }
+
+/// A `pass` example the rule cannot look at (no turn of its role, no timestamps for a timing
+/// rule, one turn for a repeat) fails `zhijian test`: it would pass whatever the rule said.
+#[test]
+fn an_example_the_rule_cannot_look_at_proves_nothing_and_fails() {
+    let with_examples = |body: &str, pass: &str| {
+        format!(
+            "{}\n[[example]]\nexpect = \"hit\"\ntext = \"\"\"\n[00:00.0-00:05.0] 客户：我想查话费。\n[00:20.0-00:22.0] 客服：不知道。\n\"\"\"\n\n[[example]]\nexpect = \"pass\"\ntext = \"\"\"\n{pass}\n\"\"\"\n",
+            rule(body)
+        )
+    };
+    let vacuous = |body: &str, pass: &str| {
+        let file = with_examples(body, pass);
+        let set = compile(&[("t/TST001-t.toml", file.as_str())]);
+        let results = zhijian::selftest::check_examples(&set);
+        let failed: Vec<String> = results
+            .iter()
+            .filter(|r| !r.passed())
+            .map(|r| r.problem())
+            .collect();
+        (results.len(), failed)
+    };
+    // Words of the customer, and the example has none (a call always has the agent's).
+    let (n, failed) = vacuous(
+        "role = \"customer\"\nphrases = [\"查话费\"]",
+        "客服：您好,请问有什么可以帮您?",
+    );
+    assert_eq!(n, 2);
+    assert_eq!(failed.len(), 1, "{failed:?}");
+    assert!(
+        failed[0].contains("第 2 个示例不命中,但它证明不了什么:没有客户说的话"),
+        "{failed:?}"
+    );
+    // A silence, and the example has no timestamps.
+    let (_, failed) = vacuous(
+        "role = \"agent\"\n\n[match.timing]\ngap_ms = 10000",
+        "客户：我想查话费。\n客服：好的。",
+    );
+    assert_eq!(failed.len(), 1, "{failed:?}");
+    assert!(failed[0].contains("没有时间戳"), "{failed:?}");
+    // The same, with what the rule reads: a pass that means something.
+    let (_, failed) = vacuous(
+        "role = \"agent\"\nphrases = [\"不知道\"]",
+        "客户：我想查话费。\n客服：好的,我帮您查。",
+    );
+    assert!(failed.is_empty(), "{failed:?}");
+    let (_, failed) = vacuous(
+        "role = \"agent\"\n\n[match.timing]\ngap_ms = 10000",
+        "[00:00.0-00:05.0] 客户：我想查话费。\n[00:06.0-00:08.0] 客服：好的。",
+    );
+    assert!(failed.is_empty(), "{failed:?}");
+}

@@ -454,6 +454,12 @@ pub(super) fn evaluate(set: &RuleSet, call: &Call) -> Vec<Hit> {
     results.into_iter().flatten().collect()
 }
 
+/// What `call` lacks for rule `rule` to look at anything (a role's turns, timestamps), if it
+/// lacks it.
+pub(super) fn lacks(set: &RuleSet, rule: usize, call: &Call) -> Option<String> {
+    set.rules[rule].check.lacks(&Evaluator::new(set, call))
+}
+
 /// Why rule `rule` does not look at `call` at all (its `[match.dialogue]`), if it does not.
 pub(super) fn unmet_shape(set: &RuleSet, rule: usize, call: &Call) -> Option<String> {
     set.rules[rule]
@@ -780,6 +786,13 @@ impl Evaluator<'_> {
                 .map(|v| v.turn.text.chars().filter(|&c| is_letter(c)).count())
                 .collect()
         })[t]
+    }
+
+    /// Whether some turn has both its start and its end time.
+    pub(super) fn timed(&self) -> bool {
+        self.views
+            .iter()
+            .any(|v| v.turn.begin.is_some() && v.turn.end.is_some())
     }
 
     /// Turn `t` folded (Traditional → Simplified, full → half width, lower case, 您 → 你), as

@@ -463,6 +463,12 @@ impl RuleSet {
         eval::unmet_shape(self, rule, call)
     }
 
+    /// What `call` lacks for the rule at index `rule` to look at anything, in a short Chinese
+    /// phrase (没有客服说的话, 没有时间戳); `None` when it has what the rule reads.
+    pub fn lacks(&self, rule: usize, call: &Call) -> Option<String> {
+        eval::lacks(self, rule, call)
+    }
+
     /// Runs every rule over `call`; hits are ordered by rule id, turn and position.
     pub fn evaluate(&self, call: &Call) -> Vec<Hit> {
         eval::evaluate(self, call)

@@ -45,11 +45,14 @@ pub struct ExampleResult {
     pub fired: Vec<String>,
     /// What the rule itself matched, for a `pass` example that fired.
     pub evidence: Vec<String>,
+    /// What the example lacks for the rule to look at anything (没有客服说的话): a `pass`
+    /// that proves nothing.
+    pub vacuous: Option<String>,
 }
 
 impl ExampleResult {
     pub fn passed(&self) -> bool {
-        self.fired.contains(&self.rule_id) == (self.expect == Expect::Hit)
+        self.fired.contains(&self.rule_id) == (self.expect == Expect::Hit) && self.vacuous.is_none()
     }
 
     /// What went wrong, in one line, for a failed example (the rule id goes with it as the
@@ -57,6 +60,11 @@ impl ExampleResult {
     pub fn problem(&self) -> String {
         let id = &self.rule_id;
         let mut line = match self.expect {
+            Expect::Pass if self.vacuous.is_some() && !self.fired.contains(id) => format!(
+                "第 {} 个示例不命中,但它证明不了什么:{},规则无从检查",
+                self.index,
+                self.vacuous.as_deref().unwrap_or_default()
+            ),
             Expect::Hit => {
                 let fired = if self.fired.is_empty() {
                     "无".to_string()
@@ -107,7 +115,12 @@ pub fn check_examples(set: &RuleSet) -> Vec<ExampleResult> {
     for (index, rule) in set.rules.iter().enumerate() {
         for (i, example) in rule.examples.iter().enumerate() {
             let outcome = grade_call(set, example.call.clone());
+            let vacuous = match example.expect {
+                Expect::Pass => set.lacks(index, &example.call),
+                Expect::Hit => None,
+            };
             results.push(ExampleResult {
+                vacuous,
                 rule_id: rule.id.clone(),
                 index: i + 1,
                 expect: example.expect,

@@ -128,6 +128,38 @@ impl Check {
 
     /// Why the dialogue is not one this check looks at (`[match.dialogue]` of the top table),
     /// in a short Chinese phrase; `None` when it is.
+    /// What the call lacks for this check to look at anything (没有客服说的话, 没有时间戳), in a
+    /// short Chinese phrase; `None` when it has what the check reads. A `pass` example that
+    /// lacks it proves nothing.
+    pub(super) fn lacks(&self, ev: &Evaluator<'_>) -> Option<String> {
+        let no_turns = |role: Option<crate::input::Role>, at_least: usize| {
+            (ev.turns_of(role).len() < at_least).then(|| match (role, at_least) {
+                (Some(r), 1) => format!("没有{}说的话", r.label_zh()),
+                (Some(r), _) => format!("{}只说了一句,没有可比较的", r.label_zh()),
+                (None, _) => "没有一句话".to_string(),
+            })
+        };
+        match self {
+            Check::Text(t) => match &t.scope {
+                Scope::After { role, .. } => {
+                    no_turns(Some(*role), 1).or_else(|| no_turns(t.role, 1))
+                }
+                _ => no_turns(t.role, 1),
+            },
+            Check::Timing(t) => no_turns(t.role, 1).or_else(|| {
+                (!ev.timed()).then(|| "没有时间戳 (计时规则要有每句话的开始和结束时间)".to_string())
+            }),
+            Check::Repeat(r) => no_turns(r.role, 2),
+            Check::Rule(_) => None,
+            Check::Compose(Compose { all, any, not }) => {
+                let mut reasons = all.iter().chain(any).chain(not).map(|c| c.lacks(ev));
+                let first = reasons.next().flatten()?;
+                reasons.all(|r| r.is_some()).then_some(first)
+            }
+            Check::Guarded { check, .. } => check.lacks(ev),
+        }
+    }
+
     pub(super) fn unmet_shape(&self, ev: &Evaluator<'_>) -> Option<String> {
         match self {
             Check::Guarded { shape, .. } => shape.unmet(ev),
