@@ -301,6 +301,24 @@ mod tests {
                 .collect::<Vec<_>>(),
             ["LNG001"]
         );
+        // A second hit in a call the rule already hit: more hits, the same calls.
+        let twice = "客服：您好,工号1024为您服务。\n客户：能快点吗?\n客服：这个我不知道。\n客户：那怎么办?\n客服：只能按流程走。";
+        let mut more = Impact::new(&base, &after);
+        more.add(
+            &base,
+            &after,
+            &graded(&base, "twice", twice),
+            &graded(&after, "twice", twice),
+        );
+        let lng = &more.rules["LNG001"];
+        assert_eq!((lng.calls_before, lng.calls_after), (1, 1));
+        assert_eq!(lng.hits_before + 1, lng.hits_after);
+        assert_eq!(
+            more.rules_changed()
+                .map(|(id, _)| id.as_str())
+                .collect::<Vec<_>>(),
+            ["LNG001"]
+        );
         // The same rules both sides: nothing changes.
         let mut same = Impact::new(&base, &base);
         same.add(

@@ -243,3 +243,98 @@ fn blank_statement(work: &mut String, span: &std::ops::Range<usize>) -> Option<S
     work.replace_range(start..end, &blank);
     key
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Doc {
+        title: String,
+        points: i32,
+        #[serde(default)]
+        fatal: bool,
+        #[serde(default)]
+        tags: Vec<String>,
+        #[serde(default)]
+        role: Option<crate::input::Role>,
+    }
+
+    fn problems(text: &str) -> Vec<String> {
+        let text: Arc<str> = text.into();
+        match parse_all::<Doc>("t.toml", &text) {
+            Ok(_) => Vec::new(),
+            Err(p) => p
+                .iter()
+                .map(|e| {
+                    let (line, _) =
+                        crate::rule::line_col(&text, e.span.clone().unwrap_or(0..0).start);
+                    format!("{line}: {}", e.message)
+                })
+                .collect(),
+        }
+    }
+
+    /// Every mistake, in the order of the file: a value replaced where one fits (so the key is
+    /// still there and what follows is read), a statement blanked where none does, the rest of
+    /// a multi-line value with it.
+    #[test]
+    fn every_key_and_type_mistake_of_a_file_in_one_reading() {
+        let found = problems(
+            "title = \"t\"\npoints = \"-5\"\nfatal = 1\nrole = \"agnet\"\nbad = [\n  1,\n  2,\n]\ntags = \"x\"\n",
+        );
+        assert_eq!(found.len(), 5, "{found:?}");
+        let lines: Vec<&str> = found.iter().map(|f| f.split(':').next().unwrap()).collect();
+        assert_eq!(lines, ["2", "3", "4", "5", "9"], "{found:?}");
+        assert!(found[3].contains("未知的键 \"bad\""), "{found:?}");
+        assert!(problems("title = \"t\"\npoints = 1\n").is_empty());
+    }
+
+    /// A required key set aside is not missing too; one that was never written is.
+    #[test]
+    fn a_key_set_aside_is_not_also_reported_missing() {
+        assert_eq!(problems("title = 3\npoints = 1\n").len(), 1);
+        let missing = problems("points = 1\n");
+        assert_eq!(missing.len(), 1, "{missing:?}");
+        assert!(missing[0].contains("缺少必填的键 \"title\""), "{missing:?}");
+        // Set aside a different key: the missing one is still reported.
+        let both = problems("tags = 3\npoints = 1\n");
+        assert_eq!(both.len(), 2, "{both:?}");
+    }
+
+    /// However many mistakes, at most [`MAX_PROBLEMS`] are listed.
+    #[test]
+    fn at_most_so_many_problems_per_file() {
+        let text: String = (0..MAX_PROBLEMS + 8)
+            .map(|i| format!("unknown{i} = 1\n"))
+            .chain(["title = \"t\"\npoints = 1\n".to_string()])
+            .collect();
+        assert_eq!(problems(&text).len(), MAX_PROBLEMS);
+        let text: String = (0..MAX_PROBLEMS - 1)
+            .map(|i| format!("unknown{i} = 1\n"))
+            .chain(["title = \"t\"\npoints = 1\n".to_string()])
+            .collect();
+        assert_eq!(problems(&text).len(), MAX_PROBLEMS - 1);
+    }
+
+    /// A syntax error is explained in Chinese; an unclosed bracket is one problem, not one per
+    /// line after it; an earlier one the parser named second is found too.
+    #[test]
+    fn syntax_errors_in_chinese_without_a_cascade() {
+        let found = problems("title = \"t\"\npoints = \nfatal = [\"a\" \"b\"]\n");
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(
+            found.iter().any(|f| f.contains("这里应当有一个值")),
+            "{found:?}"
+        );
+        assert!(
+            found.iter().any(|f| f.contains("数组的元素之间缺少逗号")),
+            "{found:?}"
+        );
+        let found = problems("title = \"t\"\npoints = 1\ntags = [\"a\",\n\n[next]\nx = 1\ny = 2\n");
+        assert_eq!(found.len(), 1, "{found:?}");
+    }
+}
