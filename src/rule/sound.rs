@@ -360,6 +360,41 @@ syllables = [["ni", "nin"]]
         assert_eq!(r.apply(&s, "少等一下ok"), "稍等一下ok");
     }
 
+    /// Every ideograph with a reading has a sound, and two characters share one exactly when
+    /// their readings are heard alike.
+    #[test]
+    fn every_read_ideograph_has_a_sound_of_its_own_class() {
+        let s = Sounds::compile(None).unwrap();
+        let mut by_syllable: HashMap<&str, u16> = HashMap::new();
+        for c in FIRST..=LAST {
+            let Some(reading) = c.to_pinyin() else {
+                assert_eq!(s.key(c), None, "{c}");
+                continue;
+            };
+            if NUMERALS.contains(c) {
+                assert_eq!(s.key(c), None, "{c}");
+                continue;
+            }
+            let key = s
+                .key(c)
+                .unwrap_or_else(|| panic!("{c} ({}) has no sound", reading.plain()));
+            assert_eq!(
+                *by_syllable.entry(reading.plain()).or_insert(key),
+                key,
+                "{c}"
+            );
+        }
+        let distinct: std::collections::HashSet<u16> = by_syllable.values().copied().collect();
+        assert_eq!(distinct.len(), by_syllable.len());
+        assert!(
+            distinct.len() > 380 && distinct.len() < MAX_SOUNDS,
+            "{}",
+            distinct.len()
+        );
+        assert_eq!(s.key('a'), None);
+        assert_eq!(s.key('\u{A000}'), None);
+    }
+
     #[test]
     fn confusions_group_under_their_first_member() {
         let file = SoundFile {
