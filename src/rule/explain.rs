@@ -225,21 +225,13 @@ fn blank_statement(work: &mut String, span: &std::ops::Range<usize>) -> Option<S
     let end = work[end_from..]
         .find('\n')
         .map_or(work.len(), |i| end_from + i);
+    // From just after one newline to just before the next: no newline inside.
     let line = &work[start..end];
     let key = line
         .split_once('=')
         .map(|(k, _)| k.trim().trim_matches('"').to_string())
-        .filter(|k| !k.is_empty() && !k.starts_with('['));
-    let blank: String = line
-        .chars()
-        .map(|c| {
-            if c == '\n' {
-                "\n".to_string()
-            } else {
-                " ".repeat(c.len_utf8())
-            }
-        })
-        .collect();
+        .filter(|k| !k.is_empty());
+    let blank: String = line.chars().map(|c| " ".repeat(c.len_utf8())).collect();
     work.replace_range(start..end, &blank);
     key
 }
@@ -291,6 +283,35 @@ mod tests {
         assert_eq!(lines, ["2", "3", "4", "5", "9"], "{found:?}");
         assert!(found[3].contains("未知的键 \"bad\""), "{found:?}");
         assert!(problems("title = \"t\"\npoints = 1\n").is_empty());
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Items {
+        items: Vec<Item>,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Item {
+        n: i32,
+        role: crate::input::Role,
+        name: String,
+    }
+
+    /// A wrong value of a required key is replaced, not blanked: blanked, the table it is in
+    /// would be missing the key, and the tables after it would not be read.
+    #[test]
+    fn a_wrong_value_is_replaced_so_the_tables_after_it_are_read() {
+        let text: Arc<str> = "[[items]]\nn = \"5\"\nrole = \"agnet\"\nname = \"a\"\n\n[[items]]\nn = 1\nrole = \"agent\"\nname = 3\n".into();
+        let found = parse_all::<Items>("t.toml", &text).unwrap_err();
+        let lines: Vec<usize> = found
+            .iter()
+            .map(|e| crate::rule::line_col(&text, e.span.clone().unwrap().start).0)
+            .collect();
+        assert_eq!(lines, [2, 3, 9], "{found:?}");
     }
 
     /// A required key set aside is not missing too; one that was never written is.
