@@ -143,7 +143,7 @@ fn out_and_findings_are_written_whole() {
         "call_id,rule_id,turn,role,start,end,matched,message,source,agent,rule_title,points,fatal,evidence,begin_ms,end_ms,measured_ms,masked,uncharged\n"
     ));
     assert!(
-        findings.contains("wei,OPN001,0,agent,0,4,\"喂,你好\","),
+        findings.contains("wei,OPN001,0,agent,0,1,喂,"),
         "{findings}"
     );
     assert!(

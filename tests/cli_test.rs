@@ -118,7 +118,7 @@ fn a_broken_example_exits_1_with_the_rule_file_and_line() {
         "{out}"
     );
     assert!(
-        out.contains("[OPN001] 第 1 个示例不应命中,却命中了: \"喂,您好\""),
+        out.contains("[OPN001] 第 1 个示例不应命中,却命中了: \"喂,您好,请问\""),
         "{out}"
     );
     assert!(out.contains("未通过"), "{out}");

@@ -125,7 +125,7 @@ pub fn markdown(impact: &Impact, examples: usize) -> String {
     }
     let _ = writeln!(
         s,
-        "\n<details><summary>改变的通话 ({} 通)</summary>\n\n| 通话 | 得分 | 档位 | 复核 | 新增 | 不再命中 |\n|---|---:|---|---|---|---|",
+        "\n<details><summary>改变的通话 ({} 通)</summary>\n\n| 通话 | 得分 | 档位 | 复核 | 多了证据 | 少了证据 |\n|---|---:|---|---|---|---|",
         impact.changed.len()
     );
     for c in &impact.changed {
@@ -243,10 +243,10 @@ fn call_line(c: &Change) -> String {
         );
     }
     if !c.added.is_empty() {
-        let _ = write!(line, "  新增 {}", rules_of(&c.added));
+        let _ = write!(line, "  多了证据 {}", rules_of(&c.added));
     }
     if !c.removed.is_empty() {
-        let _ = write!(line, "  不再命中 {}", rules_of(&c.removed));
+        let _ = write!(line, "  少了证据 {}", rules_of(&c.removed));
     }
     line
 }

@@ -865,10 +865,22 @@ impl Evaluator<'_> {
     /// The original words at byte span `span` of turn `t`, where condition `cond` holds, with
     /// the example they resemble when a `similar` term found them.
     pub(super) fn quote_of(&self, cond: usize, t: usize, span: &Range<usize>) -> Quote {
+        let quote = self.quote_at(t, span);
+        // Written back in the speaker's own characters where the rule did not change them: the
+        // 您 of 位您好 stays 您, though the folded view reads 你.
+        let sounds_like = self.spelled(cond, t, span).map(|spelled| {
+            let folded = &self.views[t].folded[span.clone()];
+            spelled
+                .chars()
+                .zip(folded.chars())
+                .zip(quote.text.chars())
+                .map(|((s, f), o)| if s == f { o } else { s })
+                .collect()
+        });
         Quote {
             similar: self.resemblance(cond, t, span),
-            sounds_like: self.spelled(cond, t, span),
-            ..self.quote_at(t, span)
+            sounds_like,
+            ..quote
         }
     }
 

@@ -93,8 +93,16 @@ const SYNTAX: &[(&str, &str, &str)] = &[
 /// Rephrases serde's and the TOML parser's messages for rule authors, keeping the original for
 /// the rest.
 fn explain_toml(message: &str) -> (String, Option<String>) {
-    if let Some(explained) = crate::zh::serde_data(message, "键") {
-        return explained;
+    if let Some((zh, help)) = crate::zh::serde_data(message, "键") {
+        // A number written in quotes: the usual slip, with the usual fix.
+        let quoted_number = message.starts_with("invalid type: string")
+            && message
+                .rsplit("expected ")
+                .next()
+                .is_some_and(|e| e.starts_with(['i', 'u', 'f']));
+        let help =
+            help.or_else(|| quoted_number.then(|| "数字不加引号: 写成 points = -5".to_string()));
+        return (zh, help);
     }
     if let Some((_, zh, help)) = SYNTAX.iter().find(|(en, ..)| message.starts_with(en)) {
         return (format!("TOML 格式错误: {zh}"), Some((*help).to_string()));
@@ -125,6 +133,8 @@ pub(crate) fn parse_all<T: serde::de::DeserializeOwned>(
     let mut problems: Vec<RuleError> = Vec::new();
     // Keys whose statements were set aside: their absence is no further problem.
     let mut removed: Vec<String> = Vec::new();
+    // Unknown keys, with their problem: a missing key spelt nearly like one was misspelt.
+    let mut unknown: Vec<(String, usize)> = Vec::new();
     while problems.len() < MAX_PROBLEMS {
         let e = match toml::from_str::<T>(&work) {
             Ok(v) if problems.is_empty() => return Ok(v),
@@ -136,10 +146,23 @@ pub(crate) fn parse_all<T: serde::de::DeserializeOwned>(
             .strip_prefix("missing field `")
             .and_then(|r| r.split('`').next())
         {
-            if !removed.iter().any(|k| k == key) {
-                problems.push(toml_error(path, text, &e));
+            match unknown.iter().find(|(u, _)| edit_distance(u, key) <= 2) {
+                Some((u, at)) => {
+                    let p = &mut problems[*at];
+                    p.help = Some(format!("是不是 \"{key}\"?“{u}”多半是把它写错了"));
+                }
+                None if !removed.iter().any(|k| k == key) => {
+                    problems.push(toml_error(path, text, &e));
+                }
+                None => {}
             }
             break;
+        }
+        if let Some(key) = message
+            .strip_prefix("unknown field `")
+            .and_then(|r| r.split('`').next())
+        {
+            unknown.push((key.to_string(), problems.len()));
         }
         problems.push(toml_error(path, text, &e));
         let Some(span) = e.span() else { break };
@@ -177,6 +200,24 @@ pub(crate) fn parse_all<T: serde::de::DeserializeOwned>(
     // In the order of the file, as an editor lists them.
     problems.sort_by_key(|p| p.span.as_ref().map(|s| s.start));
     Err(problems)
+}
+
+/// How many characters to insert, delete or replace to make `a` into `b` (Levenshtein).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (above + 1)
+                .min(row[j] + 1)
+                .min(diagonal + usize::from(ca != cb));
+            diagonal = above;
+        }
+    }
+    row[b.len()]
 }
 
 /// Replaces the value at `span` with one of the type the message expected, padded with spaces
@@ -312,6 +353,37 @@ mod tests {
             .map(|e| crate::rule::line_col(&text, e.span.clone().unwrap().start).0)
             .collect();
         assert_eq!(lines, [2, 3, 9], "{found:?}");
+    }
+
+    /// A misspelt required key is one problem, with the right spelling, not two.
+    #[test]
+    fn a_misspelt_key_is_one_problem_that_names_the_right_one() {
+        let text: Arc<str> = "titel = \"t\"\npoints = 1\n".into();
+        let found = parse_all::<Doc>("t.toml", &text).unwrap_err();
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].message.contains("未知的键 \"titel\""), "{found:?}");
+        assert!(
+            found[0]
+                .help
+                .as_deref()
+                .unwrap()
+                .contains("是不是 \"title\""),
+            "{found:?}"
+        );
+        // A key nothing like it: both problems stand.
+        let text: Arc<str> = "heading = \"t\"\npoints = 1\n".into();
+        assert_eq!(parse_all::<Doc>("t.toml", &text).unwrap_err().len(), 2);
+        assert_eq!(edit_distance("mesage", "message"), 1);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("firts", "first"), 2);
+        assert_eq!(edit_distance("title", "title"), 0);
+        // A quoted number says how to fix it.
+        let text: Arc<str> = "title = \"t\"\npoints = \"-5\"\n".into();
+        let found = parse_all::<Doc>("t.toml", &text).unwrap_err();
+        assert!(
+            found[0].help.as_deref().unwrap().contains("数字不加引号"),
+            "{found:?}"
+        );
     }
 
     /// A required key set aside is not missing too; one that was never written is.
