@@ -74,6 +74,9 @@ pub struct Impact {
     pub rules: BTreeMap<String, RuleCounts>,
     /// (tier before, tier after) → calls, for the calls whose tier changes.
     pub tier_moves: BTreeMap<(String, String), usize>,
+    /// Rules of both sets whose scoring the edit changes, by id: each change in a few words
+    /// (分值 -5 → -6), so a report says why calls moved when no evidence did.
+    pub settings: BTreeMap<String, Vec<String>>,
 }
 
 impl Impact {
@@ -89,10 +92,57 @@ impl Impact {
             c.title = r.title.clone();
             c.in_edited = true;
         }
+        let mut settings: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for after in &edited.rules {
+            let Some(before) = base.rules.iter().find(|r| r.id == after.id) else {
+                continue;
+            };
+            let mut changes = Vec::new();
+            let mut note = |what: &str, b: String, a: String| {
+                if b != a {
+                    changes.push(format!("{what} {b} → {a}"));
+                }
+            };
+            note("分值", before.points.to_string(), after.points.to_string());
+            let cap =
+                |r: &crate::rule::Rule| r.max_hits.map_or("不限".to_string(), |n| n.to_string());
+            note("每通最多计", cap(before), cap(after));
+            note(
+                "一票否决",
+                before.fatal.to_string(),
+                after.fatal.to_string(),
+            );
+            note(
+                "需复核",
+                before.review.to_string(),
+                after.review.to_string(),
+            );
+            note(
+                "启用",
+                before.enabled.to_string(),
+                after.enabled.to_string(),
+            );
+            let channels = |r: &crate::rule::Rule| {
+                if r.channels.is_empty() {
+                    "全部".to_string()
+                } else {
+                    r.channels
+                        .iter()
+                        .map(|c| c.name())
+                        .collect::<Vec<_>>()
+                        .join("、")
+                }
+            };
+            note("渠道", channels(before), channels(after));
+            if !changes.is_empty() {
+                settings.insert(after.id.clone(), changes);
+            }
+        }
         Impact {
             base_version: base.version.clone(),
             edited_version: edited.version.clone(),
             rules,
+            settings,
             ..Impact::default()
         }
     }
@@ -359,8 +409,13 @@ mod tests {
             Some(&(c.before.tier.clone(), c.after.tier.clone()))
         );
         assert_eq!((impact.retiered(), impact.reflagged()), (1, 1));
-        // Only the points moved: no rule's hits did.
+        // Only the points moved: no rule's hits did; the settings say so.
         assert!(impact.rules_changed().next().is_none());
+        assert_eq!(
+            impact.settings["OPN003"],
+            ["分值 -3 → -15", "需复核 false → true"]
+        );
+        assert_eq!(impact.settings.len(), 1);
         let mut fewer = RuleSet::embedded().unwrap();
         fewer.rules.retain(|r| r.id != "OPN003");
         let gone = Impact::new(&base, &fewer);

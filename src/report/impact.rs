@@ -17,6 +17,9 @@ pub fn text(impact: &Impact, examples: usize) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "规则改动的影响 / what the edit changes");
     let _ = writeln!(s, "{}", headline(impact));
+    for (id, changes) in &impact.settings {
+        let _ = writeln!(s, "  规则设置 {id}: {}", changes.join(","));
+    }
     for ((from, to), n) in &impact.tier_moves {
         let _ = writeln!(s, "  档位 {from} → {to}: {n} 通");
     }
@@ -70,6 +73,12 @@ pub fn markdown(impact: &Impact, examples: usize) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "### 规则改动的影响 / what the edit changes\n");
     let _ = writeln!(s, "{}\n", headline(impact));
+    for (id, changes) in &impact.settings {
+        let _ = writeln!(s, "- 规则设置 {id}: {}", changes.join(","));
+    }
+    if !impact.settings.is_empty() {
+        s.push('\n');
+    }
     if !impact.tier_moves.is_empty() {
         let _ = writeln!(s, "| 档位变化 | 通话 |\n|---|---:|");
         for ((from, to), n) in &impact.tier_moves {
