@@ -122,18 +122,7 @@ impl Impact {
                 before.enabled.to_string(),
                 after.enabled.to_string(),
             );
-            let channels = |r: &crate::rule::Rule| {
-                if r.channels.is_empty() {
-                    "全部".to_string()
-                } else {
-                    r.channels
-                        .iter()
-                        .map(|c| c.name())
-                        .collect::<Vec<_>>()
-                        .join("、")
-                }
-            };
-            note("渠道", channels(before), channels(after));
+            note("渠道", before.channels_zh(), after.channels_zh());
             if !changes.is_empty() {
                 settings.insert(after.id.clone(), changes);
             }

@@ -191,23 +191,50 @@ pub fn serde_data(message: &str, noun: &str) -> Option<(String, Option<String>)>
     None
 }
 
+/// The kind of value serde's "expected …" names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Expected {
+    Integer,
+    String,
+    Bool,
+    Sequence,
+    Table,
+    Float,
+    Other,
+}
+
+impl Expected {
+    /// From serde's words: `i32`, `a string`, `a boolean`, `a sequence`, `struct …`, `f64`.
+    pub(crate) fn of(expected: &str) -> Expected {
+        let e = expected.trim();
+        if e.starts_with('i') || e.starts_with('u') || e.contains("integer") {
+            Expected::Integer
+        } else if e.contains("string") {
+            Expected::String
+        } else if e.contains("bool") {
+            Expected::Bool
+        } else if e.contains("sequence") {
+            Expected::Sequence
+        } else if e.contains("struct") || e.contains("map") {
+            Expected::Table
+        } else if e.starts_with('f') || e.contains("float") {
+            Expected::Float
+        } else {
+            Expected::Other
+        }
+    }
+}
+
 /// serde's name for an expected type, in the words of the rule-file guide.
 fn kind_zh(expected: &str) -> String {
-    let e = expected.trim();
-    if e.starts_with('i') || e.starts_with('u') || e.contains("integer") {
-        "整数".into()
-    } else if e.contains("string") {
-        "字符串 (用引号括起来)".into()
-    } else if e.contains("bool") {
-        "true 或 false".into()
-    } else if e.contains("sequence") {
-        "数组 [...]".into()
-    } else if e.contains("struct") || e.contains("map") {
-        "表 (如 [match] 或 { ... })".into()
-    } else if e.contains("f64") || e.contains("f32") || e.contains("float") {
-        "数字".into()
-    } else {
-        e.to_string()
+    match Expected::of(expected) {
+        Expected::Integer => "整数".into(),
+        Expected::String => "字符串 (用引号括起来)".into(),
+        Expected::Bool => "true 或 false".into(),
+        Expected::Sequence => "数组 [...]".into(),
+        Expected::Table => "表 (如 [match] 或 { ... })".into(),
+        Expected::Float => "数字".into(),
+        Expected::Other => expected.trim().to_string(),
     }
 }
 

@@ -92,14 +92,8 @@ fn flags(rule: &Rule) -> String {
 fn channels(rule: &Rule) -> String {
     if !rule.enabled {
         "已关闭 (方案)".into()
-    } else if rule.channels.is_empty() {
-        "全部".into()
     } else {
-        rule.channels
-            .iter()
-            .map(|c| c.zh())
-            .collect::<Vec<_>>()
-            .join("/")
+        rule.channels_zh()
     }
 }
 

@@ -141,18 +141,10 @@ pub(super) fn compile(sources: &[RuleSource]) -> Result<RuleSet, RuleErrors> {
     }
     let order = link(&mut rules, &declared, sources, &mut errors);
     share_identical_conditions(&mut builder, &mut rules);
-    let automaton = AhoCorasick::builder()
-        .match_kind(MatchKind::Standard)
-        .build(&builder.patterns);
-    let automaton = match automaton {
+    let automaton = match build_automaton(&builder.patterns, "短语") {
         Ok(a) => a,
         Err(e) => {
-            errors.push(RuleError::new(
-                ".",
-                &Arc::from(""),
-                None,
-                format!("短语自动机构建失败: {e}"),
-            ));
+            errors.push(e);
             return Err(RuleErrors(errors));
         }
     };
@@ -160,18 +152,10 @@ pub(super) fn compile(sources: &[RuleSource]) -> Result<RuleSet, RuleErrors> {
     let sound_automaton = if builder.sound_patterns.is_empty() {
         None
     } else {
-        match AhoCorasick::builder()
-            .match_kind(MatchKind::Standard)
-            .build(&builder.sound_patterns)
-        {
+        match build_automaton(&builder.sound_patterns, "听音匹配") {
             Ok(a) => Some(a),
             Err(e) => {
-                errors.push(RuleError::new(
-                    ".",
-                    &Arc::from(""),
-                    None,
-                    format!("听音匹配自动机构建失败: {e}"),
-                ));
+                errors.push(e);
                 return Err(RuleErrors(errors));
             }
         }
@@ -206,6 +190,22 @@ pub(super) fn compile(sources: &[RuleSource]) -> Result<RuleSet, RuleErrors> {
         }),
         _ => Err(RuleErrors(errors)),
     }
+}
+
+/// The automaton that finds every one of `patterns`, overlapping matches included; `what` names
+/// it in the error.
+fn build_automaton(patterns: &[String], what: &str) -> Result<AhoCorasick, RuleError> {
+    AhoCorasick::builder()
+        .match_kind(MatchKind::Standard)
+        .build(patterns)
+        .map_err(|e| {
+            RuleError::new(
+                ".",
+                &Arc::from(""),
+                None,
+                format!("{what}自动机构建失败: {e}"),
+            )
+        })
 }
 
 /// Makes conditions that look for exactly the same thing one condition, evaluated once per

@@ -4,6 +4,9 @@
 use std::sync::Arc;
 
 use super::RuleError;
+use crate::zh::Expected;
+// How many characters to insert, delete or replace to make one key into another.
+use strsim::levenshtein as edit_distance;
 
 /// Turns a TOML or serde error into a diagnostic at the span the parser reported.
 pub(crate) fn toml_error(path: &str, text: &Arc<str>, e: &toml::de::Error) -> RuleError {
@@ -99,7 +102,7 @@ fn explain_toml(message: &str) -> (String, Option<String>) {
             && message
                 .rsplit("expected ")
                 .next()
-                .is_some_and(|e| e.starts_with(['i', 'u', 'f']));
+                .is_some_and(|e| matches!(Expected::of(e), Expected::Integer | Expected::Float));
         let help =
             help.or_else(|| quoted_number.then(|| "数字不加引号: 写成 points = -5".to_string()));
         return (zh, help);
@@ -202,24 +205,6 @@ pub(crate) fn parse_all<T: serde::de::DeserializeOwned>(
     Err(problems)
 }
 
-/// How many characters to insert, delete or replace to make `a` into `b` (Levenshtein).
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let above = row[j + 1];
-            row[j + 1] = (above + 1)
-                .min(row[j] + 1)
-                .min(diagonal + usize::from(ca != cb));
-            diagonal = above;
-        }
-    }
-    row[b.len()]
-}
-
 /// Replaces the value at `span` with one of the type the message expected, padded with spaces
 /// to the same length; false when there is none or it does not fit.
 fn replace_value(work: &mut String, span: &std::ops::Range<usize>, message: &str) -> bool {
@@ -232,18 +217,16 @@ fn replace_value(work: &mut String, span: &std::ops::Range<usize>, message: &str
         }
     } else if !message.starts_with("invalid type") {
         return false;
-    } else if expected.starts_with('i') || expected.starts_with('u') {
-        "1".to_string()
-    } else if expected.starts_with('f') {
-        "0.5".to_string()
-    } else if expected.contains("bool") {
-        "false".to_string()
-    } else if expected.contains("string") {
-        "\"\"".to_string()
-    } else if expected.contains("sequence") {
-        "[]".to_string()
     } else {
-        return false;
+        match Expected::of(expected) {
+            Expected::Integer => "1",
+            Expected::Float => "0.5",
+            Expected::Bool => "false",
+            Expected::String => "\"\"",
+            Expected::Sequence => "[]",
+            Expected::Table | Expected::Other => return false,
+        }
+        .to_string()
     };
     let Some(old) = work.get(span.clone()) else {
         return false;

@@ -177,6 +177,19 @@ impl Rule {
         self.enabled && (self.channels.is_empty() || self.channels.contains(&channel))
     }
 
+    /// The channels it applies to, in Chinese: 全部, or 电话/在线.
+    pub fn channels_zh(&self) -> String {
+        if self.channels.is_empty() {
+            "全部".into()
+        } else {
+            self.channels
+                .iter()
+                .map(|c| c.zh())
+                .collect::<Vec<_>>()
+                .join("/")
+        }
+    }
+
     /// What kind of evidence the rule looks for.
     pub fn shape(&self) -> Shape {
         self.check.shape()
