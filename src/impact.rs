@@ -231,7 +231,7 @@ fn found(set: &RuleSet, hits: &[Hit]) -> Vec<Found> {
             turn: h.turn,
             start: match &h.evidence {
                 Evidence::Said(q) | Evidence::Missing { quote: q, .. } => q.start,
-                Evidence::Overlap { .. } | Evidence::Silence { .. } => 0,
+                Evidence::Overlap { .. } | Evidence::Silence { .. } | Evidence::Measured(_) => 0,
             },
             text: h.describe(),
         })

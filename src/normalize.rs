@@ -310,6 +310,23 @@ fn is_cjk(c: char) -> bool {
     ('\u{4E00}'..='\u{9FFF}').contains(&c)
 }
 
+/// Whether `c` is a letter of what was said: a character or a digit, not punctuation, an
+/// emoticon or a combining mark. Weibo's decorated text (花漾字) puts a Tibetan vowel sign
+/// after every character (“没ོ有ོ”); Unicode calls those marks alphabetic, and counted as
+/// letters they would make any two decorated posts read alike.
+pub fn is_letter(c: char) -> bool {
+    use unicode_general_category::{get_general_category, GeneralCategory as G};
+    // ASCII and the common ideographs first: the Unicode tables are walked only for the rest.
+    c.is_ascii_alphanumeric()
+        || is_cjk(c)
+        || (!c.is_ascii()
+            && c.is_alphanumeric()
+            && !matches!(
+                get_general_category(c),
+                G::NonspacingMark | G::SpacingMark | G::EnclosingMark
+            ))
+}
+
 fn fold_char(c: char) -> char {
     match c {
         // Full-width forms of ASCII: ａ → a, １ → 1, ， → ,
@@ -334,6 +351,22 @@ pub(crate) fn fold_variant(c: char) -> char {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn letters_are_characters_and_digits_not_marks_or_punctuation() {
+        for c in ['没', 'a', 'Z', '7', '７', 'é', '㐀', 'ㄅ'] {
+            assert!(is_letter(c), "{c}");
+        }
+        // 花漾字: the Tibetan vowel sign after each character is decoration.
+        for c in [
+            '\u{0F7C}', '\u{0301}', '\u{20DD}', ',', '。', '?', ' ', '~', '😀',
+        ] {
+            assert!(!is_letter(c), "{c:?}");
+        }
+        let decorated = "没ོ有ོ";
+        assert_eq!(decorated.chars().filter(|&c| is_letter(c)).count(), 2);
+    }
+
     use super::*;
 
     /// A long call is neither copied by cleaning when it is clean, nor folded into a buffer

@@ -330,6 +330,7 @@ pub fn span(evidence: &Evidence) -> (u64, u64) {
         Evidence::Overlap { begin_ms, end_ms } | Evidence::Silence { begin_ms, end_ms } => {
             (begin_ms, end_ms)
         }
+        Evidence::Measured(ref m) => (m.begin_ms.unwrap_or(0), m.end_ms.unwrap_or(0)),
     }
 }
 

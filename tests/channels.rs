@@ -57,7 +57,10 @@ fn phone_rules_are_not_applicable_on_chat() {
         .iter()
         .map(|v| v.as_str().unwrap())
         .collect();
-    assert_eq!(na, ["LST001", "LST002", "OPN001", "OPN002", "OPN003"]);
+    assert_eq!(
+        na,
+        ["CLS002", "LNG006", "LST001", "LST002", "OPN001", "OPN002", "OPN003"]
+    );
 }
 
 #[test]

@@ -498,7 +498,7 @@ fn jsonl_lines_validate_against_the_published_schema() {
     );
     assert_eq!(
         kinds.into_iter().collect::<Vec<_>>(),
-        ["missing", "overlap", "said", "silence"]
+        ["measured", "missing", "overlap", "said", "silence"]
     );
     // The schema is strict enough to catch a wrong line.
     let with_hits = text

@@ -1549,3 +1549,379 @@ fn an_example_the_rule_cannot_look_at_proves_nothing_and_fails() {
     );
     assert!(failed.is_empty(), "{failed:?}");
 }
+
+/// What each hit of the rule set measured on a transcript (`Evidence::Measured`), in words.
+fn measured(set: &RuleSet, transcript: &str) -> Vec<String> {
+    let call = parse_text(transcript, "t").unwrap();
+    set.evaluate(&call)
+        .iter()
+        .map(|h| match &h.evidence {
+            Evidence::Measured(m) => format!("{}@{}", m.describe(), h.turn),
+            other => panic!("not a measurement: {other:?}"),
+        })
+        .collect()
+}
+
+/// What a rule set says the call lacks for rule 0, if anything.
+fn lacks(set: &RuleSet, transcript: &str) -> Option<String> {
+    let call = parse_text(transcript, "t").unwrap();
+    set.lacks(0, &call)
+}
+
+/// A call at a normal pace: about 4 letters a second, nobody talking over anybody, short
+/// pauses, the agent says goodbye last.
+const NORMAL_PACE: &str = "# duration_ms: 30500
+[00:00.0-00:04.0] 客服：您好,很高兴为您服务。
+[00:04.5-00:09.0] 客户：我想查一下这个月的话费。
+[00:09.5-00:16.0] 客服：好的,请您稍等,我这边帮您查询一下。
+[00:16.5-00:22.0] 客户：好的,麻烦你了,谢谢啊。
+[00:23.0-00:30.0] 客服：不客气,感谢您的来电,再见。
+";
+
+#[test]
+fn speech_rate_per_turn_and_per_call() {
+    let fast = rule("role = \"agent\"\n[match.measure]\nof = \"speech_rate\"\nabove = 6");
+    let set = compile(&[("t/TST001.toml", &fast)]);
+    assert!(
+        measured(&set, NORMAL_PACE).is_empty(),
+        "4 letters a second is a normal pace"
+    );
+    // 20 letters in 2.5 s: 8 a second.
+    let rushed = "[00:00.0-00:02.5] 客服：您好这个业务我们这边办理不了您去营业厅吧\n[00:03.0-00:05.0] 客户：啊?";
+    assert_eq!(
+        measured(&set, rushed),
+        ["客服语速 8.0 字/秒 (超过 6 字/秒)@0"]
+    );
+    // Punctuation does not count: the same words with commas are as fast.
+    let commas = "[00:00.0-00:02.5] 客服：您好,这个业务我们这边办理不了,您去营业厅吧。\n[00:03.0-00:05.0] 客户：啊?";
+    assert_eq!(measured(&set, commas), measured(&set, rushed));
+    // A short turn has no pace worth measuring (min_chars defaults to 8).
+    assert!(measured(
+        &set,
+        "[00:00.0-00:00.5] 客服：好的好的\n[00:01.0-00:02.0] 客户：嗯"
+    )
+    .is_empty());
+    // Exactly at the threshold is not above it.
+    let six = "[00:00.0-00:02.0] 客服：您好请问有什么可以帮您\n[00:03.0-00:05.0] 客户：查话费";
+    assert!(
+        measured(&set, six).is_empty(),
+        "12 letters in 2 s is 6.0, not above 6"
+    );
+
+    let average =
+        rule("role = \"agent\"\n[match.measure]\nof = \"speech_rate\"\nper = \"call\"\nabove = 6");
+    let set = compile(&[("t/TST001.toml", &average)]);
+    // One rushed sentence among slow ones: its average is a normal pace.
+    let one_rushed =
+        format!("{rushed}\n[00:06.0-00:16.0] 客服：您可以带上身份证到附近的营业厅办理这个业务\n");
+    assert!(measured(&set, &one_rushed).is_empty());
+    assert_eq!(
+        measured(&set, rushed),
+        ["客服整通平均语速 8.0 字/秒 (超过 6 字/秒)@0"]
+    );
+    // Without timestamps there is no pace: the call lacks what the rule reads.
+    assert_eq!(
+        lacks(&set, "客服：您好这个业务我们这边办理不了\n客户：啊").as_deref(),
+        Some("没有时间戳 (语速要每句话的开始和结束时间)")
+    );
+    assert!(measured(&set, "客服：您好这个业务我们这边办理不了\n客户：啊").is_empty());
+    assert_eq!(lacks(&set, rushed), None);
+}
+
+#[test]
+fn call_measures_duration_turns_talk_and_silence() {
+    let long = rule("[match.measure]\nof = \"duration\"\nabove = 30");
+    let set = compile(&[("t/TST001.toml", &long)]);
+    // The recording's length counts, not the last word's end.
+    assert_eq!(
+        measured(&set, NORMAL_PACE),
+        ["通话时长 30.5 秒 (超过 30 秒)@4"]
+    );
+    let ends_at_30 = NORMAL_PACE.replace("# duration_ms: 30500\n", "");
+    assert!(
+        measured(&set, &ends_at_30).is_empty(),
+        "without a length, the last word's end"
+    );
+    assert_eq!(
+        lacks(&set, "客服：您好\n客户：查话费"),
+        Some("没有时间戳,也没有录音时长".into())
+    );
+    // A clock in the metadata is read as the length too.
+    let clock = ends_at_30.replace("[00:00.0", "# 录音时长: 01:02\n[00:00.0");
+    assert_eq!(measured(&set, &clock), ["通话时长 62.0 秒 (超过 30 秒)@4"]);
+
+    let few = rule("role = \"customer\"\n[match.measure]\nof = \"turns\"\nbelow = 2");
+    let set = compile(&[("t/TST001.toml", &few)]);
+    assert!(measured(&set, NORMAL_PACE).is_empty());
+    assert_eq!(
+        measured(&set, "客服：您好\n客户：查话费\n客服：好的"),
+        ["客户句数 1 句 (低于 2 句)@1"]
+    );
+
+    let talky = rule("role = \"agent\"\n[match.measure]\nof = \"talk_share\"\nabove = 60");
+    let set = compile(&[("t/TST001.toml", &talky)]);
+    // The agent talks 4 + 6.5 + 7 = 17.5 s of 30.5: 57.4 %.
+    assert!(measured(&set, NORMAL_PACE).is_empty());
+    let lecture = NORMAL_PACE
+        .replace("[00:16.5-00:22.0] 客户", "[00:16.5-00:17.0] 客户")
+        .replace("[00:23.0-00:30.0] 客服", "[00:17.5-00:30.0] 客服");
+    assert_eq!(
+        measured(&set, &lecture),
+        ["客服说话占比 75.4% (超过 60%)@4"]
+    );
+
+    let quiet = rule("[match.measure]\nof = \"silence_share\"\nabove = 20");
+    let set = compile(&[("t/TST001.toml", &quiet)]);
+    // 30.5 s, 27.5 s of it talk: 9.8 % silence; in a 45 s recording, 38.9 %.
+    assert!(measured(&set, NORMAL_PACE).is_empty());
+    let waits = NORMAL_PACE.replace("# duration_ms: 30500", "# duration_ms: 45000");
+    assert_eq!(measured(&set, &waits), ["静音占比 38.9% (超过 20%)@4"]);
+}
+
+#[test]
+fn interruptions_count_and_total_overlap_not_back_channels() {
+    let often = rule("role = \"agent\"\n[match.measure]\nof = \"interruptions\"\nabove = 1");
+    let set = compile(&[("t/TST001.toml", &often)]);
+    assert!(measured(&set, NORMAL_PACE).is_empty());
+    let talks_over = "[00:00.0-00:06.0] 客户：我上个月的话费怎么多扣了五十块钱\n\
+        [00:03.0-00:07.0] 客服：这个是您开通的增值业务\n\
+        [00:07.5-00:12.0] 客户：我从来没有开通过什么增值业务啊\n\
+        [00:10.0-00:11.0] 客服：嗯嗯\n\
+        [00:10.5-00:14.0] 客服：系统显示是您自己开的\n";
+    // Two interruptions of 3 s and 1.5 s; the 嗯嗯 is a back-channel.
+    assert_eq!(
+        measured(&set, talks_over),
+        ["客服抢话次数 2 次 (超过 1 次)@4"]
+    );
+    let once = talks_over.replace("[00:10.5-00:14.0]", "[00:12.5-00:14.0]");
+    assert!(
+        measured(&set, &once).is_empty(),
+        "one interruption is not more than one"
+    );
+
+    let long = rule("role = \"agent\"\n[match.measure]\nof = \"overlap\"\nabove = 4");
+    let set = compile(&[("t/TST001.toml", &long)]);
+    assert_eq!(
+        measured(&set, talks_over),
+        ["客服抢话时长 4.5 秒 (超过 4 秒)@4"]
+    );
+    // The customer interrupted nobody.
+    let customer = rule("role = \"customer\"\n[match.measure]\nof = \"interruptions\"\nabove = 0");
+    let set = compile(&[("t/TST001.toml", &customer)]);
+    assert!(measured(&set, talks_over).is_empty());
+}
+
+#[test]
+fn hangup_needs_the_recording_length_and_the_last_speaker() {
+    let cut_off = rule("role = \"customer\"\n[match.measure]\nof = \"hangup\"\nbelow = 1");
+    let set = compile(&[("t/TST001.toml", &cut_off)]);
+    let asks = "# duration_ms: 12300\n[00:00.0-00:04.0] 客服：您好,请问有什么可以帮您\n[00:05.0-00:12.0] 客户：我想问一下那个宽带续费的话是不是";
+    assert_eq!(
+        measured(&set, asks),
+        ["客户末句到挂机 0.3 秒 (低于 1 秒)@1"]
+    );
+    // The agent spoke last: no measurement of the customer's last words.
+    assert!(measured(&set, NORMAL_PACE).is_empty());
+    // The line stayed open for 5 s after the customer's words.
+    assert!(measured(&set, &asks.replace("12300", "17000")).is_empty());
+    assert_eq!(
+        lacks(&set, &asks.replace("# duration_ms: 12300\n", "")).as_deref(),
+        Some("输入没有录音时长,不知道何时挂机")
+    );
+}
+
+#[test]
+fn emotion_is_read_only_from_the_recogniser() {
+    let angry = rule("role = \"customer\"\n[match.measure]\nof = \"emotion\"\nabove = 7");
+    let set = compile(&[("t/TST001.toml", &angry)]);
+    assert_eq!(
+        lacks(&set, NORMAL_PACE).as_deref(),
+        Some("输入没有情绪值 (阿里云 EmotionValue、腾讯 EmotionalEnergy、华为 emotion)")
+    );
+    let mut call = parse_text(NORMAL_PACE, "t").unwrap();
+    call.turns[1].signals.emotion = Some(8.5);
+    call.turns[3].signals.emotion = Some(4.0);
+    let said: Vec<String> = set.evaluate(&call).iter().map(|h| h.describe()).collect();
+    assert_eq!(said, ["客户情绪值 8.5 (超过 7)"]);
+}
+
+#[test]
+fn time_windows_pick_turns_by_when_they_were_said() {
+    // The greeting must come in the first 5 seconds.
+    let late_greeting =
+        rule("role = \"agent\"\nfirst_s = 5\nmode = \"absent\"\nphrases = [\"您好\"]");
+    let set = compile(&[("t/TST001.toml", &late_greeting)]);
+    assert!(quotes(&set, NORMAL_PACE).is_empty());
+    let late = "[00:00.0-00:03.0] 客户：喂?喂?\n[00:08.0-00:10.0] 客服：您好,请讲。";
+    assert_eq!(quotes(&set, late).len(), 1, "the greeting came at 8 s");
+    assert_eq!(
+        lacks(&set, "客服：您好\n客户：嗯").as_deref(),
+        Some("没有时间戳 (按通话时间取句子 (first_s、last_s、window_pct)要每句话的开始和结束时间)")
+    );
+    // A goodbye in the last 10 seconds, and in the last 30 % of the call (it starts at 75 %).
+    for window in ["last_s = 10", "window_pct = [70, 100]"] {
+        let goodbye = rule(&format!("role = \"agent\"\n{window}\nphrases = [\"再见\"]"));
+        let set = compile(&[("t/TST001.toml", &goodbye)]);
+        assert_eq!(
+            quotes(&set, NORMAL_PACE),
+            [(4, "再见".to_string())],
+            "{window}"
+        );
+        let early = "# duration_ms: 60000\n[00:00.0-00:04.0] 客服：您好,再见是吗?\n[00:05.0-00:09.0] 客户：对";
+        assert!(quotes(&set, early).is_empty(), "{window}");
+    }
+    let text = errors_of(&[(
+        "t/TST001.toml",
+        rule("role = \"agent\"\nfirst_s = 5\nlast_s = 5\nphrases = [\"您好\"]"),
+    )]);
+    assert!(
+        text.contains("first_s、last_s 和 window_pct 只能选用其中一个"),
+        "{text}"
+    );
+    let text = errors_of(&[(
+        "t/TST001.toml",
+        rule("role = \"agent\"\nwindow_pct = [50, 20]\nphrases = [\"您好\"]"),
+    )]);
+    assert!(text.contains("0 ≤ 起 < 止 ≤ 100"), "{text}");
+}
+
+#[test]
+fn at_least_counts_evidence_and_different_words() {
+    let three = rule("role = \"customer\"\nat_least = 3\nphrases = [\"投诉\"]");
+    let set = compile(&[("t/TST001.toml", &three)]);
+    assert!(quotes(&set, "客户：我要投诉\n客服：您别急\n客户：我要投诉你").is_empty());
+    assert_eq!(
+        quotes(
+            &set,
+            "客户：我要投诉\n客服：您别急\n客户：我要投诉你\n客服：好的\n客户：投诉!"
+        )
+        .len(),
+        3
+    );
+    // Any two of a keyword set: the same word said twice is one word.
+    let two_words =
+        rule("role = \"customer\"\nat_least_words = 2\nphrases = [\"投诉\", \"曝光\", \"12315\"]");
+    let set = compile(&[("t/TST001.toml", &two_words)]);
+    assert!(quotes(&set, "客户：我要投诉\n客服：您别急\n客户：我要投诉你").is_empty());
+    assert_eq!(
+        quotes(&set, "客户：我要投诉\n客服：您别急\n客户：我去12315").len(),
+        2
+    );
+    let text = errors_of(&[(
+        "t/TST001.toml",
+        rule("role = \"agent\"\nat_least = 2\nat_least_words = 2\nphrases = [\"您好\"]"),
+    )]);
+    assert!(
+        text.contains("at_least 和 at_least_words 只能写一个"),
+        "{text}"
+    );
+    let text = errors_of(&[(
+        "t/TST001.toml",
+        rule("role = \"agent\"\nat_least = 2\nmode = \"absent\"\nphrases = [\"您好\"]"),
+    )]);
+    assert!(text.contains("没说到的话没有次数"), "{text}");
+}
+
+#[test]
+fn meta_conditions_read_the_calls_metadata() {
+    let agent_hung_up = rule("[match.meta]\nkey = \"挂机方\"\nis = [\"坐席\", \"Agent\"]");
+    let set = compile(&[("t/TST001.toml", &agent_hung_up)]);
+    let call = |hung_up_by: &str| format!("# 挂机方: {hung_up_by}\n客服：您好\n客户：我还没说完");
+    assert_eq!(
+        measured(&set, &call("坐席")),
+        ["随录参数“挂机方” 坐席 (为 坐席/agent)@1"]
+    );
+    assert_eq!(
+        measured(&set, &call("AGENT")).len(),
+        1,
+        "case does not matter"
+    );
+    assert!(measured(&set, &call("客户")).is_empty());
+    assert_eq!(
+        lacks(&set, "客服：您好\n客户：嗯").as_deref(),
+        Some("通话没有随录参数“挂机方”")
+    );
+    let queue = rule("[match.meta]\nkey = \"queue\"\ncontains = [\"投诉\"]");
+    let set = compile(&[("t/TST001.toml", &queue)]);
+    assert_eq!(
+        measured(&set, "# queue: 宽带投诉专席\n客服：您好\n客户：嗯").len(),
+        1
+    );
+    assert!(measured(&set, "# queue: 宽带新装\n客服：您好\n客户：嗯").is_empty());
+    let text = errors_of(&[(
+        "t/TST001.toml",
+        rule("role = \"agent\"\n[match.meta]\nkey = \"挂机方\"\nis = [\"坐席\"]"),
+    )]);
+    assert!(
+        text.contains("不能和 role、短语或时间条件写在同一个表里"),
+        "{text}"
+    );
+}
+
+#[test]
+fn measure_keys_are_checked_with_the_measures_row() {
+    let text = errors_of(&[(
+        "t/TST001.toml",
+        rule("[match.measure]\nof = \"speed_rate\"\nabove = 6"),
+    )]);
+    assert!(text.contains("没有叫 \"speed_rate\" 的指标"), "{text}");
+    assert!(text.contains("是不是 \"speech_rate\" (语速)?"), "{text}");
+    let text = errors_of(&[("t/TST001.toml", rule("[match.measure]\nof = \"duration\""))]);
+    assert!(text.contains("缺少 above 或 below"), "{text}");
+    let text = errors_of(&[(
+        "t/TST001.toml",
+        rule("[match.measure]\nof = \"duration\"\nabove = 60\nbelow = 30"),
+    )]);
+    assert!(text.contains("below 要大于 above"), "{text}");
+    let text = errors_of(&[(
+        "t/TST001.toml",
+        rule("role = \"agent\"\n[match.measure]\nof = \"duration\"\nabove = 60"),
+    )]);
+    assert!(text.contains("量的是整通电话,不分角色"), "{text}");
+    let text = errors_of(&[(
+        "t/TST001.toml",
+        rule("[match.measure]\nof = \"duration\"\nper = \"turn\"\nabove = 60"),
+    )]);
+    assert!(text.contains("只能按整通电话计算"), "{text}");
+    let text = errors_of(&[(
+        "t/TST001.toml",
+        rule("[match.measure]\nof = \"duration\"\nmin_chars = 3\nabove = 60"),
+    )]);
+    assert!(text.contains("不看 min_chars"), "{text}");
+    let text = errors_of(&[(
+        "t/TST001.toml",
+        rule("[match.measure]\nof = \"turns\"\noverlap_ms = 3\nabove = 60"),
+    )]);
+    assert!(text.contains("不看 overlap_ms"), "{text}");
+    let text = errors_of(&[("t/TST001.toml", rule("role = \"agent\"\nphrases = [\"您好\"]\n[match.measure]\nof = \"speech_rate\"\nabove = 6"))]);
+    assert!(
+        text.contains("[match.measure] 只能和 role、[match.dialogue]、at_least 一起使用"),
+        "{text}"
+    );
+    // Both bounds: inside the band.
+    let band = rule("[match.measure]\nof = \"duration\"\nabove = 10\nbelow = 20");
+    let set = compile(&[("t/TST001.toml", &band)]);
+    assert_eq!(
+        measured(
+            &set,
+            "[00:00.0-00:15.0] 客服：您好\n[00:15.0-00:16.0] 客户：嗯"
+        ),
+        ["通话时长 16.0 秒 (在 10 与 20 秒之间)@1"]
+    );
+    assert!(measured(&set, NORMAL_PACE).is_empty());
+}
+
+#[test]
+fn repeat_within_n_turns_of_the_role() {
+    let again = rule(
+        "role = \"customer\"\n[match.repeat]\nmin_chars = 8\nmin_similarity = 0.8\nwithin = 2",
+    );
+    let set = compile(&[("t/TST001.toml", &again)]);
+    let soon = "客户：我的宽带从昨天开始就连不上网了\n客服：您重启一下光猫试试\n客户：我的宽带从昨天开始就一直连不上网了";
+    assert_eq!(quotes(&set, soon).len(), 1);
+    let late = "客户：我的宽带从昨天开始就连不上网了\n客服：您重启一下光猫试试\n客户：重启过了没有用的\n客服：好的\n客户：指示灯是红色的一直在闪\n客服：好的\n客户：我的宽带从昨天开始就一直连不上网了";
+    assert!(
+        quotes(&set, late).is_empty(),
+        "three of the customer's turns back is not within 2"
+    );
+}

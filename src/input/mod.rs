@@ -517,6 +517,30 @@ fn finish(
     Ok(call)
 }
 
+/// The recording's length as a text or JSON export's metadata gives it (`# duration_ms: 312500`,
+/// `# 录音时长: 05:12.5`, `"duration": 312.5`), for the measures that need to know when the call
+/// ended: milliseconds under `duration_ms`, seconds or a clock under the others.
+pub(crate) fn duration_in_meta(meta: &BTreeMap<String, String>) -> Option<u64> {
+    const SECONDS: &[&str] = &["duration", "录音时长", "通话时长", "时长"];
+    let get = |key: &str| {
+        meta.iter()
+            .find(|(k, _)| k.trim().eq_ignore_ascii_case(key))
+            .map(|(_, v)| v.trim())
+    };
+    if let Some(ms) = get("duration_ms").and_then(|v| v.parse::<f64>().ok()) {
+        return (ms.is_finite() && ms > 0.0).then_some(ms.round() as u64);
+    }
+    let value = SECONDS.iter().find_map(|k| get(k))?;
+    let value = value.trim_end_matches(['秒', 's']).trim();
+    // 312.5, or a clock: 05:12.5, 1:05:12.
+    let mut seconds = 0.0;
+    for part in value.split([':', '：']) {
+        let part: f64 = part.trim().parse().ok()?;
+        seconds = seconds * 60.0 + part;
+    }
+    (seconds.is_finite() && seconds > 0.0).then_some((seconds * 1000.0).round() as u64)
+}
+
 /// The `agent` group of `re` in the path (with `/` separators), or its first group, or the
 /// whole match.
 pub fn agent_from_path(re: &Regex, path: &Path) -> Option<String> {

@@ -220,10 +220,10 @@ pub fn assign(transcript: Transcript, options: &RoleOptions) -> Result<Call, Inp
     }
     let mut call = Call {
         id: id.unwrap_or_default(),
+        duration_ms: duration_ms.or_else(|| super::duration_in_meta(&meta)),
         meta,
         turns,
         roles,
-        duration_ms,
         channel: Default::default(),
     };
     call.channel = call.channel_in_meta().unwrap_or_default();

@@ -165,6 +165,13 @@ pub fn render(set: &RuleSet, row: &Graded, style: Style) -> String {
                     turn_range(*first, *last)
                 ));
             }
+            Evidence::Measured(m) => {
+                let mut note = format!("{head}  {}", timing(&hit.evidence));
+                if let Some(how) = crate::rule::measure_how(m.measure) {
+                    let _ = write!(note, "\n      {}", p.dim(&format!("怎么量: {how}")));
+                }
+                before[hit.turn].push(note);
+            }
             Evidence::Overlap { .. } | Evidence::Silence { .. } => {
                 before[hit.turn].push(format!("{head}  {}", timing(&hit.evidence)));
             }
@@ -266,6 +273,7 @@ pub fn render(set: &RuleSet, row: &Graded, style: Style) -> String {
                     Shape::Timing if !timed => "转写没有时间戳,无法判断".to_string(),
                     Shape::Timing => "没有超过阈值的抢话或静音".to_string(),
                     Shape::Repeated => "没有照搬前面说过的话".to_string(),
+                    Shape::Measured => "指标没有越过阈值".to_string(),
                     Shape::WholeCall => "组合条件不成立".to_string(),
                 }
             };
@@ -329,7 +337,8 @@ pub(super) fn turn_range(first: usize, last: usize) -> String {
     }
 }
 
-/// What a timing observation measured, in words (empty for words said or missing).
+/// What a timing observation or a measurement measured, in words (empty for words said or
+/// missing).
 pub(super) fn timing(evidence: &Evidence) -> String {
     match *evidence {
         Evidence::Overlap { begin_ms, end_ms } => format!(
@@ -344,6 +353,15 @@ pub(super) fn timing(evidence: &Evidence) -> String {
             clock_tenths(begin_ms),
             clock_tenths(end_ms)
         ),
+        Evidence::Measured(ref m) => match (m.begin_ms, m.end_ms) {
+            (Some(begin), Some(end)) => format!(
+                "{} ({}–{})",
+                m.describe(),
+                clock_tenths(begin),
+                clock_tenths(end)
+            ),
+            _ => m.describe(),
+        },
         Evidence::Said(_) | Evidence::Missing { .. } => String::new(),
     }
 }

@@ -190,6 +190,21 @@ enum EvidenceLine<'a> {
         end_ms: u64,
         measured_ms: u64,
     },
+    Measured {
+        measure: &'a str,
+        name: &'a str,
+        /// The measurement in words, as every report says it.
+        text: String,
+        /// A number, or the metadata's text.
+        value: serde_json::Value,
+        #[serde(skip_serializing_if = "str::is_empty")]
+        unit: &'a str,
+        limit: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        begin_ms: Option<u64>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        end_ms: Option<u64>,
+    },
 }
 
 /// Words a `similar` term found: the example they read most like, and the score rounded to
@@ -236,6 +251,19 @@ impl<'a> EvidenceLine<'a> {
                 begin_ms,
                 end_ms,
                 measured_ms: end_ms - begin_ms,
+            },
+            Evidence::Measured(m) => EvidenceLine::Measured {
+                measure: m.measure,
+                name: &m.name,
+                text: m.describe(),
+                value: m
+                    .number
+                    .and_then(serde_json::Number::from_f64)
+                    .map_or_else(|| m.value.clone().into(), serde_json::Value::Number),
+                unit: m.unit,
+                limit: &m.limit,
+                begin_ms: m.begin_ms,
+                end_ms: m.end_ms,
             },
         }
     }

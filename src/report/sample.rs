@@ -341,7 +341,7 @@ fn dialogue(s: &mut String, set: &RuleSet, o: &Outcome, item: &Item) {
                 }
                 after[missing_note_at(hit, n)].push(format!("{tag} {range}没有说到规则要求的话"));
             }
-            Evidence::Overlap { .. } | Evidence::Silence { .. } => {
+            Evidence::Overlap { .. } | Evidence::Silence { .. } | Evidence::Measured(_) => {
                 before[hit.turn].push(format!("{tag} {}", timing(&hit.evidence)));
             }
         }
@@ -388,6 +388,7 @@ fn describe(o: &Outcome, hit: &Hit, title: Option<&str>) -> String {
         }
         Evidence::Overlap { .. } => format!("第 {at} 轮{who}{}", timing(&hit.evidence)),
         Evidence::Silence { .. } => format!("第 {at} 轮{who}开口前{}", timing(&hit.evidence)),
+        Evidence::Measured(_) => format!("第 {at} 轮{who}: {}", timing(&hit.evidence)),
     }
 }
 
@@ -523,7 +524,7 @@ pub fn verdicts(set: &RuleSet, sample: &Sample) -> String {
                 &cell(&set.version),
                 hit.evidence.kind(),
                 &cell(&rule.title),
-                &cell(hit.quote().map_or("", |q| q.text.as_str())),
+                &cell(&hit.words().unwrap_or_default()),
                 &cell(&context(o, hit)),
                 o.card.channel.name(),
                 &print,

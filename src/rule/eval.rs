@@ -43,6 +43,52 @@ pub enum Evidence {
     Overlap { begin_ms: u64, end_ms: u64 },
     /// Nobody spoke from `begin_ms` until the turn began at `end_ms`.
     Silence { begin_ms: u64, end_ms: u64 },
+    /// A number measured on the turn or the call (语速, 通话时长), or a value of the call's
+    /// metadata, that crossed the rule's threshold.
+    Measured(Measurement),
+}
+
+/// What a `[match.measure]` or `[match.meta]` condition observed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Measurement {
+    /// The measure's key as rule files write it (`speech_rate`), or `meta`.
+    pub measure: &'static str,
+    /// What was measured, as a supervisor calls it (语速, 随录参数“挂机方”).
+    pub name: String,
+    /// The value, formatted to the precision it is read at (`7.3`, `3`, `坐席`).
+    pub value: String,
+    /// The value as a number, for machine-readable reports; `None` for metadata.
+    pub number: Option<f64>,
+    /// The value's unit (字/秒, 秒, %, 次); empty for counts of sentences and metadata.
+    pub unit: &'static str,
+    /// The threshold it crossed, in words (超过 6 字/秒, 为“坐席”).
+    pub limit: String,
+    /// The stretch of the call measured, when timestamps say.
+    pub begin_ms: Option<u64>,
+    pub end_ms: Option<u64>,
+}
+
+// Measured numbers are never NaN.
+impl Eq for Measurement {}
+
+impl Measurement {
+    /// 语速 7.3 字/秒 (超过 6 字/秒): how every report names a measurement.
+    pub fn describe(&self) -> String {
+        let value = match self.number {
+            Some(_) => with_unit(&self.value, self.unit),
+            None => self.value.clone(),
+        };
+        format!("{} {value} ({})", self.name, self.limit)
+    }
+}
+
+/// A number and its unit as Chinese reports write them: 7.3 字/秒, 75.4%.
+pub(crate) fn with_unit(number: &str, unit: &str) -> String {
+    match unit {
+        "" => number.to_string(),
+        "%" => format!("{number}%"),
+        _ => format!("{number} {unit}"),
+    }
 }
 
 /// The most of a turn a missing reply quotes: far more than anyone says in one turn, far less
@@ -98,7 +144,7 @@ impl Hit {
     pub fn quote(&self) -> Option<&Quote> {
         match &self.evidence {
             Evidence::Said(q) | Evidence::Missing { quote: q, .. } => Some(q),
-            Evidence::Overlap { .. } | Evidence::Silence { .. } => None,
+            Evidence::Overlap { .. } | Evidence::Silence { .. } | Evidence::Measured(_) => None,
         }
     }
 
@@ -108,7 +154,8 @@ impl Hit {
     }
 
     /// The rule's message for this piece of evidence: with the example and the score after it
-    /// when a `similar` term found the words, so a row of a spreadsheet says why on its own.
+    /// when a `similar` term found the words, or the measurement for a measured hit, so a row
+    /// of a spreadsheet says why on its own.
     pub fn message(&self, message: &str) -> String {
         let mut out = match self.resemblance() {
             Some(r) => format!("{message} {}", r.describe()),
@@ -118,7 +165,20 @@ impl Hit {
             out.push(' ');
             out.push_str(&heard);
         }
+        if let Evidence::Measured(m) = &self.evidence {
+            out.push(' ');
+            out.push_str(&m.describe());
+        }
         out
+    }
+
+    /// What a reviewer judges, in words: the quoted words, or what was measured; `None` for
+    /// an overlap or a silence, which only their times describe.
+    pub fn words(&self) -> Option<String> {
+        match &self.evidence {
+            Evidence::Measured(m) => Some(m.describe()),
+            _ => self.quote().map(|q| q.text.clone()),
+        }
     }
 
     /// The evidence in one line of Chinese: the quoted words, or what was measured.
@@ -131,6 +191,7 @@ impl Hit {
             Evidence::Silence { begin_ms, end_ms } => {
                 format!("静音 {} 秒", seconds(end_ms - begin_ms))
             }
+            Evidence::Measured(m) => m.describe(),
         }
     }
 }
@@ -143,6 +204,7 @@ impl Evidence {
             Evidence::Missing { .. } => "missing",
             Evidence::Overlap { .. } => "overlap",
             Evidence::Silence { .. } => "silence",
+            Evidence::Measured(_) => "measured",
         }
     }
 
@@ -153,15 +215,17 @@ impl Evidence {
             Evidence::Missing { .. } => "缺少",
             Evidence::Overlap { .. } => "抢话",
             Evidence::Silence { .. } => "静音",
+            Evidence::Measured(_) => "指标",
         }
     }
 
-    /// The measured interval of a timing observation.
+    /// The measured interval of a timing observation, or the stretch a measurement covers.
     pub fn interval(&self) -> Option<(u64, u64)> {
         match *self {
             Evidence::Overlap { begin_ms, end_ms } | Evidence::Silence { begin_ms, end_ms } => {
                 Some((begin_ms, end_ms))
             }
+            Evidence::Measured(ref m) => m.begin_ms.zip(m.end_ms),
             Evidence::Said(_) | Evidence::Missing { .. } => None,
         }
     }
@@ -174,7 +238,9 @@ impl Evidence {
 /// evidence quotes them too (a customer's 12315 is both said and left without a reply).
 pub(super) fn order_key(h: &Hit) -> (u8, usize, usize, &str) {
     match &h.evidence {
-        Evidence::Overlap { .. } | Evidence::Silence { .. } => (0, 0, 0, ""),
+        Evidence::Overlap { .. } | Evidence::Silence { .. } | Evidence::Measured(_) => {
+            (0, 0, 0, "")
+        }
         Evidence::Said(q) => (1, q.start, q.end, q.text.as_str()),
         Evidence::Missing { quote: q, .. } => (2, q.start, q.end, q.text.as_str()),
     }
@@ -353,7 +419,7 @@ fn says_something(text: &str) -> bool {
                 }
             }
         }
-        if c.is_alphanumeric() {
+        if crate::normalize::is_letter(c) {
             return true;
         }
         rest = &rest[c.len_utf8()..];
@@ -527,6 +593,7 @@ impl<'a> Evaluator<'a> {
             .collect();
         Evaluator {
             set,
+            call,
             sound_on,
             channel: call.channel,
             views,
@@ -538,6 +605,8 @@ impl<'a> Evaluator<'a> {
 
 pub(super) struct Evaluator<'a> {
     pub(super) set: &'a RuleSet,
+    /// The call as read: its metadata and recording length, for measures and `[match.meta]`.
+    pub(super) call: &'a Call,
     /// Whether `sound_alike` terms also match by sound on this call's channel.
     sound_on: bool,
     /// The call's channel, which some conditions depend on (`[match.dialogue] channels`).
@@ -773,17 +842,16 @@ impl Evaluator<'_> {
 
     /// The letters (not punctuation) of turn `t`: how long it is for a back-channel or a repeat.
     pub(super) fn letters(&self, t: usize) -> usize {
-        // ASCII and the common ideographs first: `is_alphanumeric` alone walks Unicode's
-        // tables for every Chinese character of every turn.
-        let is_letter = |c: char| {
-            c.is_ascii_alphanumeric()
-                || ('\u{4E00}'..='\u{9FFF}').contains(&c)
-                || (!c.is_ascii() && c.is_alphanumeric())
-        };
         self.letter_counts.get_or_init(|| {
             self.views
                 .iter()
-                .map(|v| v.turn.text.chars().filter(|&c| is_letter(c)).count())
+                .map(|v| {
+                    v.turn
+                        .text
+                        .chars()
+                        .filter(|&c| crate::normalize::is_letter(c))
+                        .count()
+                })
                 .collect()
         })[t]
     }

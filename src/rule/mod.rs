@@ -32,7 +32,7 @@ use regex::Regex;
 
 pub use diagnostic::{join_display, line_col, render_problems, RuleError, RuleErrors, Severity};
 pub(crate) use eval::seconds;
-pub use eval::{Evidence, Hit, Quote, Resemblance, WHOLE_TURN_QUOTE_CHARS};
+pub use eval::{Evidence, Hit, Measurement, Quote, Resemblance, WHOLE_TURN_QUOTE_CHARS};
 pub use lexicon::{Lexicon, LEXICON_DIR};
 pub use schema::{Expect, Mode};
 pub use similar::similarity;
@@ -40,6 +40,7 @@ pub use similar::similarity;
 use crate::input::Call;
 
 use crate::segment::Segmenter;
+pub use check::measure::how as measure_how;
 pub(crate) use check::{Check, RuleRef};
 pub(crate) use compile::{fnv1a, FNV1A_START};
 
@@ -213,6 +214,8 @@ pub enum Shape {
     Timing,
     /// A turn that says again what an earlier turn of the same role said.
     Repeated,
+    /// A number measured on the call or its turns, or a value of its metadata.
+    Measured,
     /// Other rules' verdicts combined (`all`/`any`/`not`, `rule = …`).
     WholeCall,
 }

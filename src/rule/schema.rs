@@ -113,6 +113,30 @@ pub struct MatchSpec {
     /// said, after the other party spoke in between.
     #[serde(default)]
     pub repeat: Option<Spanned<RepeatSpec>>,
+    /// A measurement of the call or of a role's turns against a threshold: speech rate, call
+    /// duration, talk share, interruptions, … (`rule/check/measure/`).
+    #[serde(default)]
+    pub measure: Option<Spanned<MeasureSpec>>,
+    /// A value of the call's metadata (随录参数): who hung up, the business line, the queue.
+    #[serde(default)]
+    pub meta: Option<Spanned<MetaSpec>>,
+    /// Only the role's turns that start within the first N seconds of the call.
+    #[serde(default)]
+    pub first_s: Option<Spanned<u32>>,
+    /// Only the role's turns that end within the last N seconds of the call.
+    #[serde(default)]
+    pub last_s: Option<Spanned<u32>>,
+    /// Only the role's turns that start between these two percentages of the call (`[0, 20]`).
+    #[serde(default)]
+    pub window_pct: Option<Spanned<Vec<f64>>>,
+    /// The condition holds only where it finds at least this many pieces of evidence in the
+    /// call (抢话 3 次以上).
+    #[serde(default)]
+    pub at_least: Option<Spanned<u32>>,
+    /// The condition holds only where it finds at least this many different words or phrases
+    /// (any N of a keyword set).
+    #[serde(default)]
+    pub at_least_words: Option<Spanned<u32>>,
     /// Holds when that rule fired on the call; its evidence is that rule's.
     #[serde(default)]
     pub rule: Option<Spanned<String>>,
@@ -232,6 +256,62 @@ pub struct RepeatSpec {
     /// clause against an example.
     #[serde(default)]
     pub min_similarity: Option<Spanned<f64>>,
+    /// Only a repeat of one of the role's last N turns before it (a customer who has to say
+    /// the complaint again within a few sentences).
+    #[serde(default)]
+    pub within: Option<Spanned<u32>>,
+    /// Phrases that make the other party's turn in between no reply (a greeting, 请稍等): a
+    /// question sent again after only those was never answered, so it is no repeat.
+    #[serde(default)]
+    pub not_a_reply: Vec<Spanned<String>>,
+}
+
+/// `[match.measure]`: a number measured on the call, or on each turn of the rule's role,
+/// against a threshold.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MeasureSpec {
+    /// Which measure (`speech_rate`, `duration`, …; `rule/check/measure/`).
+    pub of: Spanned<String>,
+    /// Fires when the value is greater than this.
+    #[serde(default)]
+    pub above: Option<Spanned<f64>>,
+    /// Fires when the value is less than this.
+    #[serde(default)]
+    pub below: Option<Spanned<f64>>,
+    /// `turn` (each turn on its own) or `call` (the role's whole call), for the measures that
+    /// have both.
+    #[serde(default)]
+    pub per: Option<Spanned<Per>>,
+    /// Turns with fewer letters are not measured: a 嗯 has no speech rate, a 好的 interrupts
+    /// nobody.
+    #[serde(default)]
+    pub min_chars: Option<Spanned<u32>>,
+    /// How much overlap makes an interruption, in ms.
+    #[serde(default)]
+    pub overlap_ms: Option<Spanned<u64>>,
+}
+
+/// Whether a measure is read per turn or over the call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Per {
+    Turn,
+    Call,
+}
+
+/// `[match.meta]`: a key of the call's metadata and the values that make the condition hold.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetaSpec {
+    /// The metadata key (`挂机方`), compared folded and ignoring case.
+    pub key: Spanned<String>,
+    /// Holds when the value is one of these (compared folded: 繁简、全半角、大小写).
+    #[serde(default)]
+    pub is: Vec<Spanned<String>>,
+    /// Holds when the value contains one of these.
+    #[serde(default)]
+    pub contains: Vec<Spanned<String>>,
 }
 
 /// The kinds of terms a condition is made of, borrowed from whichever table held them.

@@ -148,7 +148,7 @@ fn is_ideograph(c: char) -> bool {
 
 /// Whether `c` counts as a letter: what is compared, and what the length floor counts.
 fn is_letter(c: char) -> bool {
-    is_ideograph(c) || c.is_alphanumeric()
+    crate::normalize::is_letter(c)
 }
 
 /// The n-grams of `letters` into `out`, each once with its weighted count, sorted by key.

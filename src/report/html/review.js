@@ -244,7 +244,9 @@
   });
   function span(h) {
     const ev = h.evidence;
-    return ev.kind === 'said' || ev.kind === 'missing' ? [ev.start, ev.end] : [ev.begin_ms, ev.end_ms];
+    if (ev.kind === 'said' || ev.kind === 'missing') return [ev.start, ev.end];
+    // As verdicts name it: a measurement of a call without timestamps spans 0–0.
+    return [ev.begin_ms ?? 0, ev.end_ms ?? 0];
   }
   // Keys of a call's hits, in hit order. Evidence repeated word for word (a composition can
   // quote the same words through two of its conditions) is one thing to judge: same key.
@@ -661,6 +663,15 @@
       : `同一句同一维度只扣一次,已按 ${other} 扣分`;
   }
 
+  // A silence, an overlap or a measurement (语速 7.3 字/秒 (超过 6 字/秒)) in words.
+  function timingText(ev) {
+    const stretch = ev.begin_ms === undefined || ev.end_ms === undefined ? ''
+      : ` (${msTenths(ev.begin_ms)}–${msTenths(ev.end_ms)})`;
+    if (ev.kind === 'silence') return `静音 ${seconds(ev.measured_ms)} 秒${stretch}`;
+    if (ev.kind === 'overlap') return `抢话:对方说完前 ${seconds(ev.measured_ms)} 秒开口${stretch}`;
+    return ev.text + stretch;
+  }
+
   function hitCard(c, h, n) {
     const ev = h.evidence;
     const k = keysOf(c)[n];
@@ -673,9 +684,7 @@
         el('div', { class: 'msg' }, `${turnRange(ev)}没有说到要求的话;` + (inRange ? '应当说的那一轮:' : '引出它的原话:')),
         el('div', { class: 'quote' }, ev.text));
     } else {
-      what = el('div', { class: 'quote' }, ev.kind === 'silence'
-        ? `静音 ${seconds(ev.measured_ms)} 秒 (${msTenths(ev.begin_ms)}–${msTenths(ev.end_ms)})`
-        : `抢话:对方说完前 ${seconds(ev.measured_ms)} 秒开口 (${msTenths(ev.begin_ms)}–${msTenths(ev.end_ms)})`);
+      what = el('div', { class: 'quote' }, timingText(ev));
     }
     const card = el('div', { class: 'hitcard' + (v.verdict === '确认' ? ' confirmed' : v.verdict === '误判' ? ' rejected' : ''), id: 'hit-' + n });
     const buttons = ['确认', '误判'].map((label) => el('button', {
@@ -794,9 +803,9 @@
         notesAfter[at].push([h, n, el('span', null, `${turnRange(ev)}没有说到要求的话: `,
           el('b', null, h.rule_id + ' ' + h.rule_title), ` (${signed(h.points)} 分)`)]);
       } else {
-        const text = ev.kind === 'silence'
-          ? `静音 ${seconds(ev.measured_ms)} 秒 (${msTenths(ev.begin_ms)}–${msTenths(ev.end_ms)})`
-          : `抢话 ${seconds(ev.measured_ms)} 秒:对方说到 ${msTenths(ev.end_ms)},${ROLE[h.role]}在 ${msTenths(ev.begin_ms)} 开口`;
+        const text = ev.kind === 'overlap'
+          ? `抢话 ${seconds(ev.measured_ms)} 秒:对方说到 ${msTenths(ev.end_ms)},${ROLE[h.role]}在 ${msTenths(ev.begin_ms)} 开口`
+          : timingText(ev);
         notesBefore[h.turn].push([h, n, el('span', null, text + ' — ', el('b', null, h.rule_id + ' ' + h.rule_title), ` (${signed(h.points)} 分)`)]);
       }
     });

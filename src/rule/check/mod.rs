@@ -10,15 +10,19 @@
 
 mod compose;
 mod dialogue;
+pub(crate) mod measure;
+mod meta;
 mod reference;
 mod repeat;
 mod text;
-mod timing;
+pub(crate) mod timing;
 
 use std::ops::Range;
 
 pub(crate) use compose::Compose;
 pub(crate) use dialogue::Dialogue;
+pub(crate) use measure::MeasureCheck;
+pub(crate) use meta::Meta;
 pub(crate) use repeat::Repeat;
 pub(crate) use text::{Scope, Text, Trigger};
 pub(crate) use timing::Timing;
@@ -34,12 +38,21 @@ pub(crate) enum Check {
     Text(Text),
     Timing(Timing),
     Repeat(Repeat),
+    Measure(MeasureCheck),
+    Meta(Meta),
     /// Holds when another rule fired; the evidence is that rule's.
     Rule(RuleRef),
     Compose(Compose),
     /// `check`, only in dialogues of this shape (`[match.dialogue]`).
     Guarded {
         shape: Dialogue,
+        check: Box<Check>,
+    },
+    /// `check`, only where it finds at least `at_least` pieces of evidence (`at_least`), or
+    /// that many different words (`at_least_words`).
+    Counted {
+        at_least: usize,
+        words: bool,
         check: Box<Check>,
     },
 }
@@ -62,13 +75,60 @@ impl Check {
         span: Range<usize>,
         b: &mut Builder,
     ) -> Option<Check> {
+        let check = Check::counted(cx, m, span, b);
         let Some(spec) = &m.dialogue else {
-            return Check::unguarded(cx, m, span, b);
+            return check;
         };
         let shape = Dialogue::compile(cx, spec);
-        let check = Check::unguarded(cx, m, span, b)?;
+        let check = check?;
         Some(Check::Guarded {
             shape: shape?,
+            check: Box::new(check),
+        })
+    }
+
+    /// The table's condition with its `at_least` or `at_least_words` count.
+    fn counted(
+        cx: &mut FileContext<'_>,
+        m: &MatchSpec,
+        span: Range<usize>,
+        b: &mut Builder,
+    ) -> Option<Check> {
+        let count = match (&m.at_least, &m.at_least_words) {
+            (None, None) => return Check::unguarded(cx, m, span, b),
+            (Some(n), None) => (n, false),
+            (None, Some(n)) => (n, true),
+            (Some(_), Some(n)) => {
+                cx.error(Some(n.span()), "at_least 和 at_least_words 只能写一个");
+                return None;
+            }
+        };
+        let at_least = super::compile::positive(
+            cx,
+            count.0,
+            if count.1 {
+                "at_least_words"
+            } else {
+                "at_least"
+            },
+        );
+        if m.mode == super::schema::Mode::Absent {
+            cx.error(
+                Some(count.0.span()),
+                "at_least 不能和 mode = \"absent\" 一起用:没说到的话没有次数",
+            );
+        }
+        if count.1 && (m.timing.is_some() || m.measure.is_some() || m.meta.is_some()) {
+            cx.error(
+                Some(count.0.span()),
+                "at_least_words 数的是说到的不同的词,只能用在找短语的条件上",
+            )
+            .help = Some("数次数请写 at_least".into());
+        }
+        let check = Check::unguarded(cx, m, span, b)?;
+        Some(Check::Counted {
+            at_least: at_least?,
+            words: count.1,
             check: Box::new(check),
         })
     }
@@ -80,8 +140,12 @@ impl Check {
         span: Range<usize>,
         b: &mut Builder,
     ) -> Option<Check> {
-        let leaf =
-            !m.terms().is_empty() || m.timing.is_some() || m.repeat.is_some() || m.after.is_some();
+        let leaf = !m.terms().is_empty()
+            || m.timing.is_some()
+            || m.repeat.is_some()
+            || m.after.is_some()
+            || m.measure.is_some()
+            || m.meta.is_some();
         let composed = !(m.all.is_empty() && m.any.is_empty() && m.not.is_empty());
         if let Some(rule) = &m.rule {
             return reference::compile(cx, m, rule, leaf || composed).map(Check::Rule);
@@ -102,6 +166,12 @@ impl Check {
         if let Some(repeat) = &m.repeat {
             return Repeat::compile(cx, m, repeat, b).map(Check::Repeat);
         }
+        if let Some(measure) = &m.measure {
+            return MeasureCheck::compile(cx, m, measure).map(Check::Measure);
+        }
+        if let Some(meta) = &m.meta {
+            return Meta::compile(cx, m, meta).map(Check::Meta);
+        }
         match &m.timing {
             Some(timing) => Timing::compile(cx, m, timing, b).map(Check::Timing),
             None => Text::compile(cx, m, span, b).map(Check::Text),
@@ -116,12 +186,37 @@ impl Check {
             Check::Text(t) => t.eval(ev, rule, results, &mut hits),
             Check::Timing(t) => t.eval(ev, rule, &mut hits),
             Check::Repeat(r) => r.eval(ev, rule, &mut hits),
+            // A call with no turn has nowhere to point the evidence.
+            Check::Measure(_) | Check::Meta(_) if ev.views.is_empty() => {}
+            Check::Measure(m) => m.eval(ev, rule, &mut hits),
+            Check::Meta(m) => m.eval(ev, rule, &mut hits),
             Check::Rule(r) => reference::eval(r, rule, results, &mut hits),
             Check::Compose(c) => hits = c.eval(ev, rule, results),
             Check::Guarded { shape, check } if shape.holds(ev) => {
                 hits = check.eval(ev, rule, results)
             }
             Check::Guarded { .. } => {}
+            Check::Counted {
+                at_least,
+                words,
+                check,
+            } => {
+                hits = check.eval(ev, rule, results);
+                let count = if *words {
+                    let mut said: Vec<String> = hits
+                        .iter()
+                        .filter_map(|h| h.quote().map(|q| crate::normalize::fold(&q.text)))
+                        .collect();
+                    said.sort_unstable();
+                    said.dedup();
+                    said.len()
+                } else {
+                    hits.len()
+                };
+                if count < *at_least {
+                    hits.clear();
+                }
+            }
         }
         hits
     }
@@ -145,18 +240,35 @@ impl Check {
                     no_turns(Some(*role), 1).or_else(|| no_turns(t.role, 1))
                 }
                 _ => no_turns(t.role, 1),
-            },
+            }
+            .or_else(|| {
+                (t.window.is_some() && !ev.timed())
+                    .then(|| measure::untimed("按通话时间取句子 (first_s、last_s、window_pct)"))
+            }),
             Check::Timing(t) => no_turns(t.role, 1).or_else(|| {
                 (!ev.timed()).then(|| "没有时间戳 (计时规则要有每句话的开始和结束时间)".to_string())
             }),
             Check::Repeat(r) => no_turns(r.role, 2),
+            Check::Measure(m) => m.lacks(ev),
+            Check::Meta(m) => m.lacks(ev),
             Check::Rule(_) => None,
+            // A composition cannot hold when one condition it needs cannot be judged (an
+            // `all` whose measure lacks the recording's length), or when none of those it may
+            // hold by can be (every `any`; every `not`, for a composition of `not` alone).
             Check::Compose(Compose { all, any, not }) => {
-                let mut reasons = all.iter().chain(any).chain(not).map(|c| c.lacks(ev));
+                if let Some(reason) = all.iter().find_map(|c| c.lacks(ev)) {
+                    return Some(reason);
+                }
+                let alternatives = match (all.is_empty(), any.is_empty()) {
+                    (_, false) => any,
+                    (true, true) => not,
+                    (false, true) => return None,
+                };
+                let mut reasons = alternatives.iter().map(|c| c.lacks(ev));
                 let first = reasons.next().flatten()?;
                 reasons.all(|r| r.is_some()).then_some(first)
             }
-            Check::Guarded { check, .. } => check.lacks(ev),
+            Check::Guarded { check, .. } | Check::Counted { check, .. } => check.lacks(ev),
         }
     }
 
@@ -179,14 +291,18 @@ impl Check {
                     },
                 ..
             }) => vec![r],
-            Check::Text(_) | Check::Timing(_) | Check::Repeat(_) => vec![],
+            Check::Text(_)
+            | Check::Timing(_)
+            | Check::Repeat(_)
+            | Check::Measure(_)
+            | Check::Meta(_) => vec![],
             Check::Compose(Compose { all, any, not }) => all
                 .iter_mut()
                 .chain(any)
                 .chain(not)
                 .flat_map(Check::refs_mut)
                 .collect(),
-            Check::Guarded { check, .. } => check.refs_mut(),
+            Check::Guarded { check, .. } | Check::Counted { check, .. } => check.refs_mut(),
         }
     }
 
@@ -205,15 +321,19 @@ impl Check {
                 conds
             }
             Check::Timing(Timing { excuses, .. }) => excuses.iter_mut().map(|(_, c)| c).collect(),
-            Check::Repeat(Repeat { excused, .. }) => excused.iter_mut().collect(),
-            Check::Rule(_) => vec![],
+            Check::Repeat(Repeat {
+                excused,
+                not_a_reply,
+                ..
+            }) => excused.iter_mut().chain(not_a_reply).collect(),
+            Check::Rule(_) | Check::Measure(_) | Check::Meta(_) => vec![],
             Check::Compose(Compose { all, any, not }) => all
                 .iter_mut()
                 .chain(any)
                 .chain(not)
                 .flat_map(Check::conds_mut)
                 .collect(),
-            Check::Guarded { check, .. } => check.conds_mut(),
+            Check::Guarded { check, .. } | Check::Counted { check, .. } => check.conds_mut(),
         }
     }
 
@@ -222,6 +342,8 @@ impl Check {
     pub(super) fn is_call_level(&self) -> bool {
         match self {
             Check::Guarded { check, .. } => check.is_call_level(),
+            // Reached only by counting the whole call's evidence.
+            Check::Counted { .. } => true,
             _ => matches!(self, Check::Rule(_) | Check::Compose(_)),
         }
     }
@@ -232,8 +354,9 @@ impl Check {
             Check::Text(_) => super::Shape::Said,
             Check::Timing(_) => super::Shape::Timing,
             Check::Repeat(_) => super::Shape::Repeated,
+            Check::Measure(_) | Check::Meta(_) => super::Shape::Measured,
             Check::Rule(_) | Check::Compose(_) => super::Shape::WholeCall,
-            Check::Guarded { check, .. } => check.shape(),
+            Check::Guarded { check, .. } | Check::Counted { check, .. } => check.shape(),
         }
     }
 }

@@ -2,7 +2,9 @@
 //! role said, after the other party spoke in between → evidence quoting the repeat, with the
 //! turn it repeats and how alike they are.
 //!
-//! Spec: `[match.repeat]` with `min_chars` and `min_similarity`, beside the `[match]` table's
+//! Spec: `[match.repeat]` with `min_chars`, `min_similarity`, `within` (only a repeat of one
+//! of the role's last N turns: a customer saying the complaint again) and `not_a_reply`
+//! (phrases that make the other party's turn in between no answer: a greeting), beside the `[match]` table's
 //! `role` and `exclude` (phrases that make a turn no repeat: stock greetings and closings are
 //! said again in every chat). Compile: the exclusions become a condition of their own. Eval:
 //! the turns of the role long enough to compare and saying none of the exclusions are
@@ -16,7 +18,7 @@ use std::cell::OnceCell;
 use toml::Spanned;
 
 use crate::input::Role;
-use crate::rule::compile::FileContext;
+use crate::rule::compile::{positive, FileContext};
 use crate::rule::eval::{Evaluator, Evidence, Hit, Resemblance};
 use crate::rule::schema::{MatchSpec, Mode, RepeatSpec, Terms};
 use crate::rule::similar::{self, MIN_LETTERS};
@@ -44,6 +46,10 @@ pub(crate) struct Repeat {
     pub min_similarity: f64,
     /// The condition whose phrases make a turn no repeat (the table's `exclude`).
     pub excused: Option<usize>,
+    /// Only a repeat of one of the role's last N turns before it (`within`).
+    pub within: Option<usize>,
+    /// The condition whose phrases make a turn of the other party no reply (`not_a_reply`).
+    pub not_a_reply: Option<usize>,
 }
 
 impl Repeat {
@@ -115,11 +121,33 @@ impl Repeat {
             };
             cx.condition(excuses, repeat.span(), b)
         });
+        let not_a_reply = (!spec.not_a_reply.is_empty()).then(|| {
+            let greetings = Terms {
+                phrases: &spec.not_a_reply,
+                words: &[],
+                regex: &[],
+                exclude: &[],
+                exclude_regex: &[],
+                similar: &[],
+                min_similarity: None,
+                strict_nin: false,
+                sound_alike: m.sound_alike,
+                when: &[],
+                unless: &[],
+            };
+            cx.condition(greetings, repeat.span(), b)
+        });
+        let within = match &spec.within {
+            Some(n) => Some(positive(cx, n, "within")?),
+            None => None,
+        };
         Some(Repeat {
             role: m.role,
             min_letters,
             min_similarity,
             excused,
+            within,
+            not_a_reply,
         })
     }
 
@@ -147,11 +175,21 @@ impl Repeat {
         // Said again to someone who had said something new since: the same role, with a turn
         // of another role in between that is more than an acknowledgement (the earlier turn
         // itself is of the same role, so starting the search there changes nothing).
+        // How many turns of its role back a turn is from a later one (`within`).
+        let turns_back = |earlier: usize, later: usize| {
+            let own = ev.turns_of(Some(role_of(later)));
+            own.partition_point(|&t| t < later) - own.partition_point(|&t| t < earlier)
+        };
+        // A reply: more than an acknowledgement, and not only a greeting (`not_a_reply`).
+        let replies = |x: usize| {
+            ev.letters(x) >= MIN_BETWEEN_LETTERS
+                && self.not_a_reply.is_none_or(|c| ev.spans(c, x).is_empty())
+        };
         let allowed = |j: usize, i: usize| {
             let (earlier, later) = (compared[j], compared[i]);
             role_of(earlier) == role_of(later)
-                && (earlier..later)
-                    .any(|x| role_of(x) != role_of(later) && ev.letters(x) >= MIN_BETWEEN_LETTERS)
+                && self.within.is_none_or(|n| turns_back(earlier, later) <= n)
+                && (earlier..later).any(|x| role_of(x) != role_of(later) && replies(x))
                 && !is_excused(i)
                 && !is_excused(j)
         };

@@ -1,8 +1,9 @@
 //! Text conditions: phrases, words and regexes of one role's turns, within a scope (all turns,
 //! the first or last N, or the N after a trigger), present or absent.
 //!
-//! Spec: the terms of `[match]` with `role`, `first`/`last`/`[match.after]`, `after_reply` and
-//! `mode`.
+//! Spec: the terms of `[match]` with `role`, `first`/`last`/`[match.after]`, `after_reply`,
+//! a time window (`first_s`, `last_s`, `window_pct`: only turns in that stretch of the call)
+//! and `mode`.
 //! Compile: the terms go to the shared automaton through [`FileContext::condition`]; the scope
 //! and mode stay here. Eval: reads the condition's spans from the per-call view and turns them
 //! into evidence: the words said, or the turn where something was missing.
@@ -23,8 +24,83 @@ pub(crate) struct Text {
     /// Only the role's turns after the other party first replied (`after_reply`).
     pub after_reply: bool,
     pub scope: Scope,
+    /// Only the turns within this stretch of the call (`first_s`, `last_s`, `window_pct`).
+    pub window: Option<Window>,
     pub mode: Mode,
     pub cond: usize,
+}
+
+/// A stretch of the call in time: the turns a condition looks at must lie in it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Window {
+    /// Turns that start within the first N ms.
+    First(u64),
+    /// Turns that end within the last N ms.
+    Last(u64),
+    /// Turns that start between these fractions of the call's length.
+    Share(f64, f64),
+}
+
+impl Window {
+    /// The window of a `[match]` table, if it names one.
+    fn compile(cx: &mut FileContext<'_>, m: &MatchSpec) -> Option<Option<Window>> {
+        let mut windows = Vec::new();
+        if let Some(s) = &m.first_s {
+            windows.push((s.span(), Window::First(u64::from(*s.get_ref()) * 1000)));
+        }
+        if let Some(s) = &m.last_s {
+            windows.push((s.span(), Window::Last(u64::from(*s.get_ref()) * 1000)));
+        }
+        if let Some(p) = &m.window_pct {
+            match p.get_ref()[..] {
+                [from, to] if (0.0..to).contains(&from) && to <= 100.0 => {
+                    windows.push((p.span(), Window::Share(from / 100.0, to / 100.0)));
+                }
+                _ => {
+                    cx.error(
+                        Some(p.span()),
+                        "window_pct 要写成 [起, 止] 两个百分数,0 ≤ 起 < 止 ≤ 100",
+                    )
+                    .help = Some("例如 window_pct = [0, 20]:通话的前 20%".into());
+                    return None;
+                }
+            }
+        }
+        match &windows[..] {
+            [] => Some(None),
+            [(span, w)] => {
+                if matches!(w, Window::First(0) | Window::Last(0)) {
+                    cx.error(Some(span.clone()), "秒数至少为 1");
+                    return None;
+                }
+                Some(Some(*w))
+            }
+            [_, (span, _), ..] => {
+                cx.error(
+                    Some(span.clone()),
+                    "first_s、last_s 和 window_pct 只能选用其中一个",
+                );
+                None
+            }
+        }
+    }
+
+    /// Whether turn `t` lies in the window; never for a turn without timestamps.
+    pub(in crate::rule) fn holds(self, ev: &Evaluator<'_>, t: usize) -> bool {
+        let turn = ev.views[t].turn;
+        let end_of_call = || super::measure::call_end(ev);
+        match self {
+            Window::First(ms) => turn.begin.is_some_and(|b| b <= ms),
+            Window::Last(ms) => turn
+                .end
+                .zip(end_of_call())
+                .is_some_and(|(e, end)| e.saturating_add(ms) >= end),
+            Window::Share(from, to) => turn.begin.zip(end_of_call()).is_some_and(|(b, end)| {
+                let at = b as f64 / end as f64;
+                from <= at && at <= to
+            }),
+        }
+    }
 }
 
 /// Which turns of the rule's role a text check looks at.
@@ -111,11 +187,13 @@ impl Text {
                 "例如 role = \"customer\" 加 after_reply = true:客户开场的投诉不算结论".into(),
             );
         }
+        let window = Window::compile(cx, m)?;
         let cond = cx.condition(m.terms(), span, b);
         Some(Text {
             role: m.role,
             after_reply,
             scope,
+            window,
             mode: m.mode,
             cond,
         })
@@ -133,6 +211,7 @@ impl Text {
             role,
             after_reply,
             scope,
+            window,
             mode,
             cond,
         } = self;
@@ -140,6 +219,14 @@ impl Text {
         let own = match role {
             Some(r) if *after_reply => ev.turns_after_reply(r),
             _ => ev.turns_of(role),
+        };
+        let windowed: Vec<usize>;
+        let own = match window {
+            Some(w) => {
+                windowed = own.iter().copied().filter(|&t| w.holds(ev, t)).collect();
+                &windowed[..]
+            }
+            None => own,
         };
         let present = |turns: &[usize], hits: &mut Vec<Hit>| {
             for &t in turns {
@@ -214,6 +301,27 @@ impl Text {
                 };
                 match mode {
                     Mode::Present => present(turns, hits),
+                    // Nothing of the role in the window (the agent first spoke at 8 s when
+                    // the greeting is due in the first 5): missing too, in whatever was said
+                    // then — or, if nobody spoke, in the role's first turn.
+                    Mode::Absent if turns.is_empty() && window.is_some() => {
+                        let Some(&first) = ev.turns_of(role).first() else {
+                            return;
+                        };
+                        if !ev.timed() {
+                            return; // N/A: nobody knows when anything was said.
+                        }
+                        let w = window.unwrap();
+                        let then: Vec<usize> = ev
+                            .turns_of(None)
+                            .iter()
+                            .copied()
+                            .filter(|&t| w.holds(ev, t))
+                            .collect();
+                        let at = then.first().copied().unwrap_or(first);
+                        let range = if then.is_empty() { vec![first] } else { then };
+                        hits.push(ev.missing_in(rule, &range, at));
+                    }
                     Mode::Absent if !turns.is_empty() && !any(turns) => {
                         let at = if matches!(scope, Scope::Last(_)) {
                             turns[turns.len() - 1]

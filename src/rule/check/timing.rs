@@ -110,7 +110,22 @@ impl Timing {
         if turns.iter().all(|v| v.turn.begin.is_none()) {
             return; // N/A for a call without timestamps.
         }
-        let letters = |t: usize| ev.letters(t);
+        let limit = match kind {
+            TimingKind::Overlap(limit) => {
+                for o in overlaps(ev, role, previous_role, min_chars, limit) {
+                    hits.push(Hit {
+                        rule,
+                        turn: o.turn,
+                        evidence: Evidence::Overlap {
+                            begin_ms: o.begin_ms,
+                            end_ms: o.end_ms,
+                        },
+                    });
+                }
+                return;
+            }
+            TimingKind::Gap(limit) => limit,
+        };
         // When the last voice before each turn stopped: a short turn nested inside a long one
         // does not end the long one earlier.
         let mut voice_until = Vec::with_capacity(turns.len());
@@ -119,69 +134,39 @@ impl Timing {
             voice_until.push(latest);
             latest = latest.max(view.turn.end);
         }
-        // An interruption split over several turns of the agent talks over one customer turn
-        // once: each talked-over turn counts at most one hit.
-        let mut talked_over_already: Option<usize> = None;
         for &t in ev.turns_of(role).iter().filter(|&&t| t > 0) {
             let this = turns[t].turn;
             // Without timestamps the rule cannot be judged: N/A, not a hit.
             let Some(begin) = this.begin else { continue };
-            let evidence = match kind {
-                TimingKind::Overlap(limit) => {
-                    if letters(t) < min_chars {
-                        continue;
-                    }
-                    // The turn talked over is the latest earlier one of the other party that
-                    // is more than a back-channel: an agent's 嗯 in between changes nothing.
-                    let talked_over = (0..t).rev().find(|&p| {
-                        previous_role.is_none_or(|r| turns[p].turn.role == r)
-                            && letters(p) >= min_chars
-                    });
-                    let Some(p) = talked_over else { continue };
-                    let Some(prev_end) = turns[p].turn.end else {
-                        continue;
-                    };
-                    if prev_end <= begin.saturating_add(limit) || talked_over_already == Some(p) {
-                        continue;
-                    }
-                    talked_over_already = Some(p);
-                    Evidence::Overlap {
-                        begin_ms: begin,
-                        end_ms: prev_end,
-                    }
-                }
-                TimingKind::Gap(limit) => {
-                    if previous_role.is_some_and(|r| turns[t - 1].turn.role != r)
-                        || turns[t - 1].turn.end.is_none()
-                    {
-                        continue;
-                    }
-                    let Some(silent_from) = voice_until[t] else {
-                        continue;
-                    };
-                    if begin <= silent_from.saturating_add(limit) {
-                        continue;
-                    }
-                    // Whoever breaks the silence may have announced it earlier (the agent's
-                    // 请稍等, then the customer's 好的); the other party only by the last words
-                    // before it (the customer's 我找一下身份证), not by something said before
-                    // the agent spoke again.
-                    let excused = excuses.iter().any(|&(excuse_role, cond)| {
-                        let said = if excuse_role == this.role {
-                            (0..t).rev().find(|&e| turns[e].turn.role == excuse_role)
-                        } else {
-                            Some(t - 1).filter(|&e| turns[e].turn.role == excuse_role)
-                        };
-                        said.is_some_and(|e| !ev.spans(cond, e).is_empty())
-                    });
-                    if excused {
-                        continue;
-                    }
-                    Evidence::Silence {
-                        begin_ms: silent_from,
-                        end_ms: begin,
-                    }
-                }
+            if previous_role.is_some_and(|r| turns[t - 1].turn.role != r)
+                || turns[t - 1].turn.end.is_none()
+            {
+                continue;
+            }
+            let Some(silent_from) = voice_until[t] else {
+                continue;
+            };
+            if begin <= silent_from.saturating_add(limit) {
+                continue;
+            }
+            // Whoever breaks the silence may have announced it earlier (the agent's
+            // 请稍等, then the customer's 好的); the other party only by the last words
+            // before it (the customer's 我找一下身份证), not by something said before
+            // the agent spoke again.
+            let excused = excuses.iter().any(|&(excuse_role, cond)| {
+                let said = if excuse_role == this.role {
+                    (0..t).rev().find(|&e| turns[e].turn.role == excuse_role)
+                } else {
+                    Some(t - 1).filter(|&e| turns[e].turn.role == excuse_role)
+                };
+                said.is_some_and(|e| !ev.spans(cond, e).is_empty())
+            });
+            if excused {
+                continue;
+            }
+            let evidence = Evidence::Silence {
+                begin_ms: silent_from,
+                end_ms: begin,
             };
             hits.push(Hit {
                 rule,
@@ -190,4 +175,58 @@ impl Timing {
             });
         }
     }
+}
+
+/// One turn that started while the other party was still talking.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Overlap {
+    /// The turn that started too early.
+    pub turn: usize,
+    pub begin_ms: u64,
+    /// When the turn talked over ended.
+    pub end_ms: u64,
+}
+
+/// The turns of `role` that start more than `limit` ms before the turn they talk over ends:
+/// the latest earlier turn of `previous_role` (of the other party when `None`: nobody
+/// interrupts themselves) with at least `min_chars` letters. Back-channels (fewer letters)
+/// neither interrupt nor are interrupted, and an interruption split over several turns talks
+/// over one turn once.
+pub(crate) fn overlaps(
+    ev: &Evaluator<'_>,
+    role: Option<Role>,
+    previous_role: Option<Role>,
+    min_chars: usize,
+    limit: u64,
+) -> Vec<Overlap> {
+    let turns = &ev.views;
+    let mut found = Vec::new();
+    let mut talked_over_already: Option<usize> = None;
+    for &t in ev.turns_of(role).iter().filter(|&&t| t > 0) {
+        let this = turns[t].turn;
+        let Some(begin) = this.begin else { continue };
+        if ev.letters(t) < min_chars {
+            continue;
+        }
+        // The turn talked over is the latest earlier one of the other party that is more
+        // than a back-channel: an agent's 嗯 in between changes nothing.
+        let talked_over = (0..t).rev().find(|&p| {
+            let by = turns[p].turn.role;
+            previous_role.map_or(by != this.role, |r| by == r) && ev.letters(p) >= min_chars
+        });
+        let Some(p) = talked_over else { continue };
+        let Some(prev_end) = turns[p].turn.end else {
+            continue;
+        };
+        if prev_end <= begin.saturating_add(limit) || talked_over_already == Some(p) {
+            continue;
+        }
+        talked_over_already = Some(p);
+        found.push(Overlap {
+            turn: t,
+            begin_ms: begin,
+            end_ms: prev_end,
+        });
+    }
+    found
 }
