@@ -82,6 +82,7 @@ fn breaking_any_example_fails_and_names_that_rule() {
             rules: Some(rules.path()),
             corpus: None,
             strict: false,
+            coverage: false,
         });
         fs::write(file, &original).unwrap();
         assert_eq!(report.verdict(), Verdict::Failed, "{id}");
@@ -432,4 +433,69 @@ fn rules_lists_every_rule_and_documents_one() {
     let (code, out) = run(zhijian().args(["rules", "XYZ999"]));
     assert_eq!(code, 2);
     assert!(out.contains("没有编号为 XYZ999 的规则"), "{out}");
+}
+
+/// `--coverage` names the terms, alternatives and lexicon entries no example needs, and only
+/// those; `--strict` fails on them.
+#[test]
+fn coverage_lists_the_terms_no_example_needs() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::copy(repo().join("rules/scoring.toml"), dir.path().join("scoring.toml")).unwrap();
+    fs::create_dir_all(dir.path().join("lexicons")).unwrap();
+    fs::create_dir_all(dir.path().join("language")).unwrap();
+    fs::write(
+        dir.path().join("lexicons/shirk.toml"),
+        "name = \"推托\"\ndescription = \"推给别人\"\nterms = [\"找别人去\", \"跟我没关系\"]\n",
+    )
+    .unwrap();
+    fs::write(
+        dir.path().join("language/TST001-shirk.toml"),
+        r#"id = "TST001"
+title = "推托"
+message = "推托"
+dimension = "language"
+points = -5
+
+[match]
+role = "agent"
+phrases = ["没办法", "[不归|不是]我管", "{推托}"]
+exclude = ["没办法不"]
+
+[[example]]
+expect = "hit"
+text = "客服：这个我也没办法。\n客户：啊?"
+
+[[example]]
+expect = "hit"
+text = "客服：这个不归我管。\n客户：啊?"
+
+[[example]]
+expect = "pass"
+text = "客服：您好,请讲。\n客户：我查话费。"
+
+[[example]]
+expect = "pass"
+text = "客服：好的,马上帮您办。\n客户：谢谢。"
+"#,
+    )
+    .unwrap();
+    let (code, out) = run(zhijian().args(["test", "--no-corpus", "--coverage", "--rules"]).arg(dir.path()));
+    assert_eq!(code, 0, "unproven terms are warnings:\n{out}");
+    for unproven in [
+        "删去短语 \"[不归|不是]我管\" 中的选项 \"不是\"后",
+        "删去短语 \"{推托}\"后",
+        "删去排除短语 \"没办法不\"后",
+        "删去词库条目 \"找别人去\"后",
+        "删去词库条目 \"跟我没关系\"后",
+    ] {
+        assert!(out.contains(unproven), "{unproven} missing:\n{out}");
+    }
+    for proven in ["删去短语 \"没办法\"后", "中的选项 \"不归\"后"] {
+        assert!(!out.contains(proven), "{proven} is needed by an example:\n{out}");
+    }
+    assert!(out.contains("条款 5 条无人验证"), "{out}");
+    let (code, _) = run(zhijian()
+        .args(["test", "--no-corpus", "--coverage", "--strict", "--rules"])
+        .arg(dir.path()));
+    assert_eq!(code, 1);
 }

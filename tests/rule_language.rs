@@ -1758,7 +1758,8 @@ fn time_windows_pick_turns_by_when_they_were_said() {
         lacks(&set, "客服：您好\n客户：嗯").as_deref(),
         Some("没有时间戳 (按通话时间取句子 (first_s、last_s、window_pct)要每句话的开始和结束时间)")
     );
-    // A goodbye in the last 10 seconds, and in the last 30 % of the call (it starts at 75 %).
+    // A goodbye in the last 10 seconds, and in the last 30 % of the call (it starts at 77 % of
+    // the conversation, which ends with the last words at 30 s, not with the recording).
     for window in ["last_s = 10", "window_pct = [70, 100]"] {
         let goodbye = rule(&format!("role = \"agent\"\n{window}\nphrases = [\"再见\"]"));
         let set = compile(&[("t/TST001.toml", &goodbye)]);
@@ -1767,7 +1768,7 @@ fn time_windows_pick_turns_by_when_they_were_said() {
             [(4, "再见".to_string())],
             "{window}"
         );
-        let early = "# duration_ms: 60000\n[00:00.0-00:04.0] 客服：您好,再见是吗?\n[00:05.0-00:09.0] 客户：对";
+        let early = "[00:00.0-00:04.0] 客服：您好,再见是吗?\n[00:05.0-00:09.0] 客户：对\n[00:50.0-00:55.0] 客户：我想问一下话费";
         assert!(quotes(&set, early).is_empty(), "{window}");
     }
     let text = errors_of(&[(
@@ -1829,7 +1830,7 @@ fn meta_conditions_read_the_calls_metadata() {
     let call = |hung_up_by: &str| format!("# 挂机方: {hung_up_by}\n客服：您好\n客户：我还没说完");
     assert_eq!(
         measured(&set, &call("坐席")),
-        ["随录参数“挂机方” 坐席 (为 坐席/agent)@1"]
+        ["随录参数“挂机方” 坐席 (为 坐席/Agent)@1"]
     );
     assert_eq!(
         measured(&set, &call("AGENT")).len(),
@@ -1923,5 +1924,202 @@ fn repeat_within_n_turns_of_the_role() {
     assert!(
         quotes(&set, late).is_empty(),
         "three of the customer's turns back is not within 2"
+    );
+}
+
+#[test]
+fn a_not_that_cannot_be_judged_leaves_the_rule_unjudged() {
+    // "Said 退款 and not faster than 6 字/秒": on a call without timestamps the pace is
+    // unknown, so the bonus is not given.
+    let calm = rule(
+        "role = \"agent\"\nphrases = [\"退款\"]\n\n[[match.not]]\nrole = \"agent\"\n[match.not.measure]\nof = \"speech_rate\"\nabove = 6",
+    );
+    let set = compile(&[("t/TST001.toml", &calm)]);
+    let untimed = "客服：您好,退款已经提交了\n客户：好的";
+    assert!(quotes(&set, untimed).is_empty());
+    assert_eq!(
+        lacks(&set, untimed).as_deref(),
+        Some("没有时间戳 (语速要每句话的开始和结束时间)")
+    );
+    let timed = "[00:00.0-00:04.0] 客服：您好,退款已经提交了\n[00:04.5-00:05.0] 客户：好的";
+    assert_eq!(quotes(&set, timed), [(0, "退款".to_string())]);
+    // The same with metadata: no 挂机方, no verdict.
+    let by_customer = rule(
+        "role = \"agent\"\nphrases = [\"再见\"]\n\n[[match.not]]\n[match.not.meta]\nkey = \"挂机方\"\nis = [\"客户\"]",
+    );
+    let set = compile(&[("t/TST001.toml", &by_customer)]);
+    assert!(quotes(&set, "客服：再见\n客户：嗯").is_empty());
+    assert_eq!(
+        quotes(&set, "# 挂机方: 坐席\n客服：再见\n客户：嗯").len(),
+        1
+    );
+    assert!(quotes(&set, "# 挂机方: 客户\n客服：再见\n客户：嗯").is_empty());
+}
+
+#[test]
+fn time_windows_are_rejected_where_nothing_reads_them() {
+    for (body, kind) in [
+        ("role = \"agent\"\nfirst_s = 10\n[match.timing]\ngap_ms = 5000", "抢话和静音不看它"),
+        ("role = \"customer\"\nlast_s = 10\n[match.repeat]\nmin_chars = 10", "重复条件不看它"),
+        ("window_pct = [0, 20]\n[[match.all]]\nrole = \"agent\"\nphrases = [\"您好\"]", "first_s、last_s、window_pct"),
+        ("first_s = 10\nrule = \"TST002\"", "rule 引用不能与"),
+        ("at_least = 2\nphrases = [\"您好\"]\n[[match.all]]\nrole = \"agent\"\nphrases = [\"再见\"]", "不能写在有 all/any/not 的表上"),
+    ] {
+        let text = errors_of(&[("t/TST001.toml", rule(body))]);
+        assert!(text.contains(kind), "{body}\n{text}");
+    }
+}
+
+#[test]
+fn measured_stretches_run_forward_whatever_the_order_of_the_lines() {
+    let fast =
+        rule("role = \"agent\"\n[match.measure]\nof = \"speech_rate\"\nper = \"call\"\nabove = 6");
+    let set = compile(&[("t/TST001.toml", &fast)]);
+    // The transcript lists the later sentence first.
+    let call = parse_text(
+        "[00:20.0-00:22.0] 客服：您好这个业务我们办理不了的\n[00:05.0-00:07.0] 客服：您好这个业务我们办理不了的\n[00:08.0-00:09.0] 客户：啊",
+        "t",
+    )
+    .unwrap();
+    let hits = set.evaluate(&call);
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0].evidence.interval(), Some((5000, 22000)));
+}
+
+#[test]
+fn the_last_words_are_those_that_ended_last() {
+    let cut_off = rule("role = \"customer\"\n[match.measure]\nof = \"hangup\"\nbelow = 1");
+    let set = compile(&[("t/TST001.toml", &cut_off)]);
+    // The agent's 嗯 starts after the customer's question but ends inside it.
+    let nested = "# duration_ms: 20300\n[00:00.0-00:03.0] 客服：您好请问有什么可以帮您\n[00:04.0-00:20.0] 客户：我想问一下那个宽带续费的话是不是要去营业厅办理\n[00:10.0-00:10.5] 客服：嗯";
+    assert_eq!(
+        measured(&set, nested),
+        ["客户末句到挂机 0.3 秒 (低于 1 秒)@1"]
+    );
+    // A recording that ends before its last words is wrong somewhere: not judged.
+    let short = nested.replace("20300", "15000");
+    assert_eq!(
+        lacks(&set, &short).as_deref(),
+        Some("录音时长 (15.0 秒) 短于最后一句的结束时间 (20.0 秒),时长或时间戳有误")
+    );
+    assert!(measured(&set, &short).is_empty());
+}
+
+#[test]
+fn overlap_lasts_until_the_first_of_the_two_stops() {
+    let total = rule("role = \"customer\"\n[match.measure]\nof = \"overlap\"\nabove = 0");
+    let set = compile(&[("t/TST001.toml", &total)]);
+    // The customer tries twice to get a word in while the agent talks on.
+    let talked_over = "[00:09.5-00:35.0] 客服：您这个套餐是两年的合约期内不能降档如果要降档的话需要交违约金的而且违约金是按照剩余月份计算的\n\
+        [00:14.0-00:17.0] 客户：等一下等一下我不是这个意思\n\
+        [00:20.0-00:24.0] 客户：你先听我说我的合约已经到期了";
+    assert_eq!(
+        measured(&set, talked_over),
+        ["客户抢话时长 3.0 秒 (超过 0 秒)@1"]
+    );
+}
+
+#[test]
+fn a_whole_call_pace_needs_sentences_long_enough_to_measure() {
+    let fast =
+        rule("role = \"agent\"\n[match.measure]\nof = \"speech_rate\"\nper = \"call\"\nbelow = 3");
+    let set = compile(&[("t/TST001.toml", &fast)]);
+    let short =
+        "[00:00.0-00:01.0] 客服：您好\n[00:01.5-00:02.0] 客户：喂\n[00:02.5-00:03.0] 客服：请讲";
+    assert_eq!(
+        lacks(&set, short).as_deref(),
+        Some("没有 8 个字以上的句子,量不出整通语速")
+    );
+}
+
+#[test]
+fn a_share_written_as_a_fraction_is_warned_about() {
+    let set = compile(&[(
+        "t/TST001.toml",
+        &rule("[match.measure]\nof = \"silence_share\"\nabove = 0.3"),
+    )]);
+    let warnings = vec![zhijian::rule::render_problems(&set.warnings, false)];
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("静音占比按百分数计:0.3 表示 0.3%")
+                && w.contains("如果是 30%,请写 30")),
+        "{warnings:?}"
+    );
+    let set = compile(&[(
+        "t/TST001.toml",
+        &rule("[match.measure]\nof = \"silence_share\"\nabove = 30"),
+    )]);
+    assert!(!zhijian::rule::render_problems(&set.warnings, false).contains("百分数"));
+}
+
+#[test]
+fn measures_and_metadata_stand_alone_in_their_table() {
+    let others = [
+        "phrases = [\"您好\"]",
+        "[match.after]\nrole = \"customer\"\nwithin = 1\nphrases = [\"投诉\"]",
+        "first = 2",
+        "last = 2",
+        "after_reply = true",
+        "[match.timing]\ngap_ms = 5000",
+        "[match.repeat]\nmin_chars = 10",
+        "first_s = 10",
+        "last_s = 10",
+        "window_pct = [0, 20]",
+    ];
+    for other in others {
+        // Keys go before the sub-tables that follow them.
+        let (keys, tables) = if other.starts_with('[') {
+            ("", other)
+        } else {
+            (other, "")
+        };
+        let measure = format!(
+            "role = \"customer\"\n{keys}\n[match.measure]\nof = \"turns\"\nabove = 1\n{tables}"
+        );
+        let text = errors_of(&[("t/TST001.toml", rule(&measure))]);
+        assert!(
+            text.contains("[match.measure] 只能和 role、[match.dialogue]、at_least 一起使用")
+                || text.contains("[match.repeat] 只能和"),
+            "{other}\n{text}"
+        );
+        let meta = format!("{keys}\n[match.meta]\nkey = \"挂机方\"\nis = [\"坐席\"]\n{tables}");
+        let text = errors_of(&[("t/TST001.toml", rule(&meta))]);
+        assert!(
+            text.contains("[match.meta] 看的是通话的随录参数")
+                || text.contains("[match.repeat] 只能和")
+                || text.contains("[match.timing] 不能与"),
+            "{other}\n{text}"
+        );
+    }
+    let text = errors_of(&[(
+        "t/TST001.toml",
+        rule("role = \"agent\"\n[match.meta]\nkey = \"挂机方\"\nis = [\"坐席\"]"),
+    )]);
+    assert!(text.contains("[match.meta] 看的是通话的随录参数"), "{text}");
+    // `per = "call"` is what a whole-call measure is anyway.
+    compile(&[(
+        "t/TST001.toml",
+        &rule("[match.measure]\nof = \"duration\"\nper = \"call\"\nabove = 60"),
+    )]);
+}
+
+#[test]
+fn a_turn_without_length_has_no_pace_and_a_zero_length_recording_no_end() {
+    let fast = rule("role = \"agent\"\n[match.measure]\nof = \"speech_rate\"\nabove = 6");
+    let set = compile(&[("t/TST001.toml", &fast)]);
+    // Begin and end the same: no time to divide by.
+    assert!(measured(
+        &set,
+        "[00:03.0-00:03.0] 客服：您好这个业务我们办理不了的\n[00:04.0-00:05.0] 客户：啊"
+    )
+    .is_empty());
+    let long = rule("[match.measure]\nof = \"duration\"\nabove = 0");
+    let set = compile(&[("t/TST001.toml", &long)]);
+    let mut call = parse_text("客服：您好\n客户：嗯", "t").unwrap();
+    call.duration_ms = Some(0);
+    assert_eq!(
+        set.lacks(0, &call).as_deref(),
+        Some("没有时间戳,也没有录音时长")
     );
 }

@@ -518,27 +518,57 @@ fn finish(
 }
 
 /// The recording's length as a text or JSON export's metadata gives it (`# duration_ms: 312500`,
-/// `# 录音时长: 05:12.5`, `"duration": 312.5`), for the measures that need to know when the call
-/// ended: milliseconds under `duration_ms`, seconds or a clock under the others.
+/// `# 录音时长: 05:12.5`, `# 通话时长: 5分12秒`, `"duration": 312.5`), for the measures that need
+/// to know when the call ended: milliseconds under `duration_ms`, seconds, a clock or 时/分/秒
+/// under the others. A value that is none of these is no length.
 pub(crate) fn duration_in_meta(meta: &BTreeMap<String, String>) -> Option<u64> {
     const SECONDS: &[&str] = &["duration", "录音时长", "通话时长", "时长"];
     let get = |key: &str| {
         meta.iter()
             .find(|(k, _)| k.trim().eq_ignore_ascii_case(key))
-            .map(|(_, v)| v.trim())
+            .map(|(_, v)| v.trim().replace([',', '，', '_'], ""))
     };
-    if let Some(ms) = get("duration_ms").and_then(|v| v.parse::<f64>().ok()) {
-        return (ms.is_finite() && ms > 0.0).then_some(ms.round() as u64);
+    let ms = match get("duration_ms") {
+        Some(ms) => ms.parse::<f64>().ok()?,
+        None => seconds_of(&SECONDS.iter().find_map(|k| get(k))?)? * 1000.0,
+    };
+    (ms.is_finite() && ms > 0.0).then_some(ms.round() as u64)
+}
+
+/// `312.5`, `312.5s`, `312.5秒`, `05:12.5`, `1:05:12`, `5分12秒`, `1小时5分` → seconds.
+fn seconds_of(text: &str) -> Option<f64> {
+    let number = |s: &str| {
+        s.trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|n| n.is_finite() && *n >= 0.0)
+    };
+    if text.contains([':', '：']) {
+        let parts: Vec<f64> = text.split([':', '：']).map(number).collect::<Option<_>>()?;
+        // Minutes and seconds after the first part are below 60: 05:72 is no clock.
+        if parts.len() > 3 || parts[1..].iter().any(|&p| p >= 60.0) {
+            return None;
+        }
+        return Some(parts.iter().fold(0.0, |total, p| total * 60.0 + p));
     }
-    let value = SECONDS.iter().find_map(|k| get(k))?;
-    let value = value.trim_end_matches(['秒', 's']).trim();
-    // 312.5, or a clock: 05:12.5, 1:05:12.
-    let mut seconds = 0.0;
-    for part in value.split([':', '：']) {
-        let part: f64 = part.trim().parse().ok()?;
-        seconds = seconds * 60.0 + part;
+    if text.contains(['时', '分', '秒']) {
+        let mut total = 0.0;
+        let mut rest = text.trim();
+        for (unit, scale) in [
+            ("小时", 3600.0),
+            ("时", 3600.0),
+            ("分钟", 60.0),
+            ("分", 60.0),
+            ("秒", 1.0),
+        ] {
+            if let Some(at) = rest.find(unit) {
+                total += number(&rest[..at])? * scale;
+                rest = &rest[at + unit.len()..];
+            }
+        }
+        return rest.trim().is_empty().then_some(total);
     }
-    (seconds.is_finite() && seconds > 0.0).then_some((seconds * 1000.0).round() as u64)
+    number(text.strip_suffix(['s', 'S']).unwrap_or(text))
 }
 
 /// The `agent` group of `re` in the path (with `/` separators), or its first group, or the
@@ -892,6 +922,37 @@ fn validate(call: Call) -> Result<Call, InputError> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn recording_lengths_are_read_from_metadata_in_the_ways_exports_write_them() {
+        let length = |key: &str, value: &str| {
+            let meta = BTreeMap::from([(key.to_string(), value.to_string())]);
+            duration_in_meta(&meta)
+        };
+        assert_eq!(length("duration_ms", "312500"), Some(312_500));
+        assert_eq!(length("duration_ms", "312,000"), Some(312_000));
+        assert_eq!(length("Duration", "312.5"), Some(312_500));
+        assert_eq!(length("录音时长", "312.5秒"), Some(312_500));
+        assert_eq!(length("录音时长", "05:12.5"), Some(312_500));
+        assert_eq!(length("通话时长", "1:05:12"), Some(3_912_000));
+        assert_eq!(length("通话时长", "5分12秒"), Some(312_000));
+        assert_eq!(length("时长", "1小时5分"), Some(3_900_000));
+        assert_eq!(length("时长", "12s"), Some(12_000));
+        for nonsense in [
+            "05:72",
+            "1:-30",
+            "一分钟",
+            "abc",
+            "0",
+            "-5",
+            "1:2:3:4",
+            "5分多钟",
+        ] {
+            assert_eq!(length("时长", nonsense), None, "{nonsense}");
+        }
+        assert_eq!(length("agent", "312"), None, "not a length key");
+    }
+
     use super::*;
 
     /// The messages whose text comes whole from a caller, as they are built; the others start

@@ -136,6 +136,7 @@ pub fn render(set: &RuleSet, row: &Graded, style: Style) -> String {
     let mut spans: Vec<Vec<(usize, usize, bool, bool)>> = vec![Vec::new(); n];
     let mut under: Vec<Vec<String>> = vec![Vec::new(); n];
     let mut before: Vec<Vec<String>> = vec![Vec::new(); n];
+    let mut measured: Vec<Vec<String>> = vec![Vec::new(); n];
     let mut after: Vec<Vec<String>> = vec![Vec::new(); n];
     for (i, (hit, &points)) in o.hits.iter().zip(&card.hit_points).enumerate() {
         let rule = &set.rules[hit.rule];
@@ -170,7 +171,9 @@ pub fn render(set: &RuleSet, row: &Graded, style: Style) -> String {
                 if let Some(how) = crate::rule::measure_how(m.measure) {
                     let _ = write!(note, "\n      {}", p.dim(&format!("怎么量: {how}")));
                 }
-                before[hit.turn].push(note);
+                // After the turn: a measurement of the whole call (or of the end of the
+                // recording) is read once its last counted turn is over.
+                measured[hit.turn].push(note);
             }
             Evidence::Overlap { .. } | Evidence::Silence { .. } => {
                 before[hit.turn].push(format!("{head}  {}", timing(&hit.evidence)));
@@ -196,6 +199,9 @@ pub fn render(set: &RuleSet, row: &Graded, style: Style) -> String {
         );
         for note in under[i].iter().chain(&after[i]) {
             let _ = writeln!(s, "{arrow}{note}");
+        }
+        for note in &measured[i] {
+            let _ = writeln!(s, "{}{note}", p.dim("  ⏱ "));
         }
     }
 
@@ -257,15 +263,17 @@ pub fn render(set: &RuleSet, row: &Graded, style: Style) -> String {
         .iter()
         .filter(|r| !card.hit_counts.iter().any(|(id, _)| *id == r.id))
         .map(|r| {
-            let shape = set
-                .rules
-                .iter()
-                .position(|x| x.id == r.id)
-                .and_then(|i| set.unmet_shape(i, call));
+            let index = set.rules.iter().position(|x| x.id == r.id);
+            let shape = index.and_then(|i| set.unmet_shape(i, call));
+            // Missing data (no timestamps, no recording length) is said as such: the rule could
+            // not judge the call, which is not the same as the call passing.
+            let lacks = index.and_then(|i| set.lacks(i, call));
             let reason = if card.not_applicable.contains(&r.id) {
                 format!("不适用于{}渠道", card.channel.zh())
             } else if let Some(shape) = shape {
                 format!("不检查:{shape}")
+            } else if let Some(lacks) = lacks {
+                format!("无法判断:{lacks}")
             } else {
                 match r.shape() {
                     Shape::Said => "没有说到规则里的话".to_string(),

@@ -256,10 +256,13 @@ impl<'a> EvidenceLine<'a> {
                 measure: m.measure,
                 name: &m.name,
                 text: m.describe(),
-                value: m
-                    .number
-                    .and_then(serde_json::Number::from_f64)
-                    .map_or_else(|| m.value.clone().into(), serde_json::Value::Number),
+                // A count is written as one (3, not 3.0).
+                value: match m.number {
+                    Some(n) if n.fract() == 0.0 && n.abs() < 1e15 => (n as i64).into(),
+                    Some(n) => serde_json::Number::from_f64(n)
+                        .map_or_else(|| m.value.clone().into(), serde_json::Value::Number),
+                    None => m.value.clone().into(),
+                },
                 unit: m.unit,
                 limit: &m.limit,
                 begin_ms: m.begin_ms,

@@ -281,7 +281,11 @@ impl<'a> Reports<'a> {
 /// their turn, when the transcript has one.
 fn when(hit: &Hit, turn: &Turn) -> (Option<u64>, Option<u64>, Option<u64>) {
     match hit.evidence.interval() {
-        Some((begin, end)) => (Some(begin), Some(end), Some(end - begin)),
+        // A measurement's value is in its words (语速 7.3 字/秒), not in how long it covered.
+        Some((begin, end)) if matches!(hit.evidence, crate::rule::Evidence::Measured(_)) => {
+            (Some(begin), Some(end), None)
+        }
+        Some((begin, end)) => (Some(begin), Some(end), Some(end.saturating_sub(begin))),
         None => (turn.begin, turn.end, None),
     }
 }

@@ -6,6 +6,7 @@
 //! `zhijian test` renders the report as text, JUnit XML or GitHub annotations (`render`);
 //! the test suite uses the same checks.
 
+pub mod coverage;
 pub(crate) mod render;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -111,8 +112,16 @@ fn quoted(items: &[String]) -> String {
 
 /// Runs every example of every rule through the whole rule set, in rule order.
 pub fn check_examples(set: &RuleSet) -> Vec<ExampleResult> {
+    (0..set.rules.len())
+        .flat_map(|index| check_rule_examples(set, index))
+        .collect()
+}
+
+/// Runs the examples of rule `index` through the whole rule set.
+pub fn check_rule_examples(set: &RuleSet, index: usize) -> Vec<ExampleResult> {
+    let rule = &set.rules[index];
     let mut results = Vec::new();
-    for (index, rule) in set.rules.iter().enumerate() {
+    {
         for (i, example) in rule.examples.iter().enumerate() {
             let outcome = grade_call(set, example.call.clone());
             let vacuous = match example.expect {
@@ -332,6 +341,8 @@ pub struct TestOptions<'a> {
     pub corpus: Option<&'a Path>,
     /// Warnings are failures.
     pub strict: bool,
+    /// Also remove each term in turn and report those nothing depends on (`--coverage`).
+    pub coverage: bool,
 }
 
 /// Every check of a run, grouped as JUnit groups them.
@@ -392,6 +403,7 @@ pub const SUITE_RULE_FILES: &str = "规则文件";
 pub const SUITE_EXAMPLES: &str = "规则示例";
 pub const SUITE_CORPUS: &str = "语料期望";
 pub const SUITE_LINTS: &str = "规则检查";
+pub const SUITE_COVERAGE: &str = "条款覆盖";
 
 impl TestReport {
     pub fn cases(&self) -> impl Iterator<Item = &Case> {
@@ -536,8 +548,9 @@ pub fn run(options: &TestOptions<'_>) -> TestReport {
         name: SUITE_EXAMPLES,
         cases: example_cases,
     }];
+    let mut checked_corpus = None;
     if let Some(corpus) = options.corpus {
-        let (cases, graded) = corpus_cases(&set, corpus);
+        let (cases, graded, expectations) = corpus_cases(&set, corpus);
         scope.push(format!("语料 {} 通", graded.len()));
         let counts = coverage(&set, &graded);
         let total = graded.iter().filter(|g| !g.is_error()).count();
@@ -569,6 +582,7 @@ pub fn run(options: &TestOptions<'_>) -> TestReport {
             name: SUITE_CORPUS,
             cases,
         });
+        checked_corpus = expectations.map(|e| (graded, e));
     }
     let lint_cases = set
         .rules
@@ -592,6 +606,20 @@ pub fn run(options: &TestOptions<'_>) -> TestReport {
         name: SUITE_LINTS,
         cases: lint_cases,
     });
+    if options.coverage {
+        let corpus = checked_corpus
+            .as_ref()
+            .map(|(graded, expectations)| coverage::Corpus {
+                graded,
+                expectations,
+            });
+        let unproven = coverage::unproven(&sources, &set, corpus.as_ref());
+        scope.push(format!("条款 {} 条无人验证", unproven.len()));
+        suites.push(Suite {
+            name: SUITE_COVERAGE,
+            cases: coverage_cases(&sources, &rules_dir, unproven),
+        });
+    }
     TestReport {
         suites,
         unusable: false,
@@ -601,7 +629,52 @@ pub fn run(options: &TestOptions<'_>) -> TestReport {
 }
 
 /// Grades the corpus and turns its expectations into one case per call.
-fn corpus_cases(set: &RuleSet, dir: &Path) -> (Vec<Case>, Vec<Graded>) {
+/// One case per rule or lexicon file, its unproven terms as warnings: what to give an example
+/// or delete.
+fn coverage_cases(
+    sources: &[crate::rule::RuleSource],
+    rules_dir: &str,
+    unproven: Vec<coverage::Unproven>,
+) -> Vec<Case> {
+    let mut by_file: BTreeMap<String, Vec<coverage::Unproven>> = BTreeMap::new();
+    for u in unproven {
+        by_file.entry(u.path.clone()).or_default().push(u);
+    }
+    by_file
+        .into_iter()
+        .map(|(path, items)| {
+            let shown = join_display(rules_dir, &path);
+            let text: Arc<str> = sources
+                .iter()
+                .find(|s| s.path == path)
+                .map_or_else(|| "".into(), |s| s.text.as_str().into());
+            let line = items.first().map(|u| line_col(&text, u.span.start).0);
+            let problems = items
+                .iter()
+                .map(|u| {
+                    let mut e = RuleError::new(
+                        &shown,
+                        &text,
+                        Some(u.span.clone()),
+                        format!("删去{}后,没有一个示例或语料期望因此变化", u.what),
+                    )
+                    .warning();
+                    e.help = Some("补一个需要它的示例 (应命中或不应命中),或者删掉它".into());
+                    e
+                })
+                .collect();
+            Case {
+                class: shown.clone(),
+                name: format!("{shown} 条款覆盖"),
+                file: Some(shown),
+                line,
+                problems,
+            }
+        })
+        .collect()
+}
+
+fn corpus_cases(set: &RuleSet, dir: &Path) -> (Vec<Case>, Vec<Graded>, Option<Expectations>) {
     let dir_shown = dir.display().to_string();
     let graded = grade_all(
         set,
@@ -646,7 +719,7 @@ fn corpus_cases(set: &RuleSet, dir: &Path) -> (Vec<Case>, Vec<Graded>) {
                 line: None,
                 problems: vec![RuleError::new(&exp_shown, &Arc::from(""), None, message)],
             });
-            return (cases, graded);
+            return (cases, graded, None);
         }
     };
     let shared: Arc<str> = text.as_str().into();
@@ -666,7 +739,7 @@ fn corpus_cases(set: &RuleSet, dir: &Path) -> (Vec<Case>, Vec<Graded>) {
                 line: problem.line_col().map(|(l, _)| l),
                 problems: vec![problem],
             });
-            return (cases, graded);
+            return (cases, graded, None);
         }
     };
     for f in check_corpus(set, &graded, &expectations) {
@@ -685,5 +758,5 @@ fn corpus_cases(set: &RuleSet, dir: &Path) -> (Vec<Case>, Vec<Graded>) {
             }
         }
     }
-    (cases, graded)
+    (cases, graded, Some(expectations))
 }

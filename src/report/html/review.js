@@ -790,6 +790,7 @@
     const spans = c.turns.map(() => []);
     const notesAfter = c.turns.map(() => []);
     const notesBefore = c.turns.map(() => []);
+    const notesMeasured = c.turns.map(() => []);
     c.hits.forEach((h, n) => {
       const ev = h.evidence;
       if (ev.kind === 'said') spans[h.turn].push({ start: ev.start, end: ev.end, h, n });
@@ -806,7 +807,9 @@
         const text = ev.kind === 'overlap'
           ? `抢话 ${seconds(ev.measured_ms)} 秒:对方说到 ${msTenths(ev.end_ms)},${ROLE[h.role]}在 ${msTenths(ev.begin_ms)} 开口`
           : timingText(ev);
-        notesBefore[h.turn].push([h, n, el('span', null, text + ' — ', el('b', null, h.rule_id + ' ' + h.rule_title), ` (${signed(h.points)} 分)`)]);
+        const body = [h, n, el('span', null, text + ' — ', el('b', null, h.rule_id + ' ' + h.rule_title), ` (${signed(h.points)} 分)`)];
+        // A measurement is read once its last counted turn is over: after it, not before.
+        (ev.kind === 'measured' ? notesMeasured : notesBefore)[h.turn].push(body);
       }
     });
     const note = (cls) => ([h, n, body]) => el('div', {
@@ -821,6 +824,7 @@
         el('span', { class: 'who' }, ROLE[t.role], t.speaker && el('small', null, ' ' + t.speaker)),
         markedText(t.text, spans[i])));
       notesAfter[i].forEach((x) => transcript.append(note('missing')(x)));
+      notesMeasured[i].forEach((x) => transcript.append(note('timing')(x)));
     });
 
     parts.push(el('h3', null, '扣分明细'), breakdown(c));

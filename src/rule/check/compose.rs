@@ -39,11 +39,12 @@ impl Compose {
                 || m.first.is_some()
                 || m.after_reply.is_some()
                 || m.last.is_some()
+                || super::window_key(m).is_some()
                 || m.mode != Mode::Present)
         {
             cx.error(
                 Some(span.clone()),
-                "role、first、last、after_reply 和 mode 只作用于本表的 phrases/words/regex,而这里没有",
+                "role、first、last、first_s、last_s、window_pct、after_reply 和 mode 只作用于本表的 phrases/words/regex,而这里没有",
             )
             .help = Some("组合条件的角色和范围请写在各个子条件 ([[match.all]] 等) 里".into());
         }
@@ -91,7 +92,12 @@ impl Compose {
                 return Vec::new();
             }
         }
-        if not.iter().any(|c| !c.eval(ev, rule, results).is_empty()) {
+        // A `not` the call cannot judge (no timestamps for its measure) holds no more than it
+        // fails: the composition is N/A.
+        if not
+            .iter()
+            .any(|c| c.unknowable(ev) || !c.eval(ev, rule, results).is_empty())
+        {
             return Vec::new();
         }
         hits.sort_by(|a, b| (a.turn, order_key(a)).cmp(&(b.turn, order_key(b))));

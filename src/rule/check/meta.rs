@@ -24,6 +24,8 @@ pub(crate) struct Meta {
     is: Vec<String>,
     /// Folded values the value may contain.
     contains: Vec<String>,
+    /// The values as written, for reports: 为 坐席/Agent.
+    limit: String,
 }
 
 impl Meta {
@@ -53,7 +55,10 @@ impl Meta {
         }
         if m.mode == Mode::Absent {
             cx.error(Some(spec.span()), "[match.meta] 不支持 mode = \"absent\"")
-                .help = Some("“不是某个值”请写在 not 里".into());
+                .help = Some(
+                "“不是某个值”请在 is 里列出其余的值;写在 not 里时,没有这个参数的通话整条规则不判断"
+                    .into(),
+            );
         }
         let key = s.key.get_ref().trim().to_string();
         if key.is_empty() {
@@ -83,11 +88,25 @@ impl Meta {
         };
         let is = values(&s.is, cx);
         let contains = values(&s.contains, cx);
+        let written = |list: &[Spanned<String>]| {
+            list.iter()
+                .map(|v| v.get_ref().trim())
+                .collect::<Vec<_>>()
+                .join("/")
+        };
+        let mut parts = Vec::new();
+        if !s.is.is_empty() {
+            parts.push(format!("为 {}", written(&s.is)));
+        }
+        if !s.contains.is_empty() {
+            parts.push(format!("含 {}", written(&s.contains)));
+        }
         Some(Meta {
             folded_key: fold(&key),
             key,
             is,
             contains,
+            limit: parts.join(" 或 "),
         })
     }
 
@@ -109,16 +128,6 @@ impl Meta {
         if !matched {
             return;
         }
-        let limit = {
-            let mut parts = Vec::new();
-            if !self.is.is_empty() {
-                parts.push(format!("为 {}", self.is.join("/")));
-            }
-            if !self.contains.is_empty() {
-                parts.push(format!("含 {}", self.contains.join("/")));
-            }
-            parts.join(" 或 ")
-        };
         hits.push(Hit {
             rule,
             turn: ev.turns_of(None).last().copied().unwrap_or(0),
@@ -128,7 +137,7 @@ impl Meta {
                 value: value.to_string(),
                 number: None,
                 unit: "",
-                limit,
+                limit: self.limit.clone(),
                 begin_ms: None,
                 end_ms: None,
             }),

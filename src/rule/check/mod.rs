@@ -57,6 +57,26 @@ pub(crate) enum Check {
     },
 }
 
+/// The time-window key of a table (`first_s`, `last_s`, `window_pct`), if it has one: only
+/// text conditions pick turns by time, so the other kinds reject it rather than ignore it.
+pub(super) fn window_key(m: &MatchSpec) -> Option<(&'static str, Range<usize>)> {
+    m.first_s
+        .as_ref()
+        .map(|s| ("first_s", s.span()))
+        .or_else(|| m.last_s.as_ref().map(|s| ("last_s", s.span())))
+        .or_else(|| m.window_pct.as_ref().map(|s| ("window_pct", s.span())))
+}
+
+/// Rejects a time window on a condition kind that does not pick turns by time.
+pub(super) fn no_window(cx: &mut FileContext<'_>, m: &MatchSpec, kind: &str) {
+    if let Some((key, span)) = window_key(m) {
+        cx.error(
+            Some(span),
+            format!("{key} 只用于找短语的条件 (按时间取句子),{kind}不看它"),
+        );
+    }
+}
+
 /// A reference to another rule by id, resolved to its index once all rules are compiled.
 #[derive(Debug)]
 pub(crate) struct RuleRef {
@@ -103,15 +123,21 @@ impl Check {
                 return None;
             }
         };
-        let at_least = super::compile::positive(
-            cx,
-            count.0,
-            if count.1 {
-                "at_least_words"
-            } else {
-                "at_least"
-            },
-        );
+        let key = if count.1 {
+            "at_least_words"
+        } else {
+            "at_least"
+        };
+        let at_least = super::compile::positive(cx, count.0, key);
+        if !(m.all.is_empty() && m.any.is_empty() && m.not.is_empty()) {
+            cx.error(
+                Some(count.0.span()),
+                format!("{key} 数的是一个条件自己的证据,不能写在有 all/any/not 的表上"),
+            )
+            .help = Some(format!(
+                "请把 {key} 写在要数次数的那个子条件 ([[match.all]] 等) 里"
+            ));
+        }
         if m.mode == super::schema::Mode::Absent {
             cx.error(
                 Some(count.0.span()),
@@ -203,9 +229,14 @@ impl Check {
             } => {
                 hits = check.eval(ev, rule, results);
                 let count = if *words {
+                    // Words heard by sound count as the word they were taken for (少等 is 稍等).
                     let mut said: Vec<String> = hits
                         .iter()
-                        .filter_map(|h| h.quote().map(|q| crate::normalize::fold(&q.text)))
+                        .filter_map(|h| {
+                            h.quote().map(|q| {
+                                crate::normalize::fold(q.sounds_like.as_deref().unwrap_or(&q.text))
+                            })
+                        })
                         .collect();
                     said.sort_unstable();
                     said.dedup();
@@ -259,6 +290,15 @@ impl Check {
                 if let Some(reason) = all.iter().find_map(|c| c.lacks(ev)) {
                     return Some(reason);
                 }
+                // A `not` that cannot be judged makes the whole composition N/A (see
+                // `Compose::eval`).
+                if let Some(reason) = not
+                    .iter()
+                    .find(|c| c.unknowable(ev))
+                    .and_then(|c| c.lacks(ev))
+                {
+                    return Some(reason);
+                }
                 let alternatives = match (all.is_empty(), any.is_empty()) {
                     (_, false) => any,
                     (true, true) => not,
@@ -269,6 +309,23 @@ impl Check {
                 reasons.all(|r| r.is_some()).then_some(first)
             }
             Check::Guarded { check, .. } | Check::Counted { check, .. } => check.lacks(ev),
+        }
+    }
+
+    /// Whether the call lacks the data this check reads — timestamps, the recording's length,
+    /// an emotion value, a metadata key — rather than merely saying nothing it looks for. A
+    /// `not` of such a check cannot be said to hold: “not faster than 6 字/秒” is unknown on a
+    /// call without timestamps, not true.
+    pub(super) fn unknowable(&self, ev: &Evaluator<'_>) -> bool {
+        match self {
+            Check::Measure(_) | Check::Meta(_) | Check::Timing(_) => self.lacks(ev).is_some(),
+            Check::Text(t) => t.window.is_some() && !ev.timed(),
+            Check::Repeat(_) | Check::Rule(_) => false,
+            Check::Compose(Compose { all, any, .. }) => {
+                all.iter().any(|c| c.unknowable(ev))
+                    || (!any.is_empty() && any.iter().all(|c| c.unknowable(ev)))
+            }
+            Check::Guarded { check, .. } | Check::Counted { check, .. } => check.unknowable(ev),
         }
     }
 

@@ -17,8 +17,11 @@ pub(super) fn compile(
     rule: &Spanned<String>,
     other: bool,
 ) -> Option<RuleRef> {
-    let scoped =
-        m.role.is_some() || m.first.is_some() || m.last.is_some() || m.after_reply.is_some();
+    let scoped = m.role.is_some()
+        || m.first.is_some()
+        || m.last.is_some()
+        || m.after_reply.is_some()
+        || super::window_key(m).is_some();
     if other || scoped || m.mode != Mode::Present {
         cx.error(
             Some(rule.span()),

@@ -34,6 +34,10 @@ pub(crate) const DEFAULT_MIN_SIMILARITY: f64 = 0.9;
 /// a 嗯、好的、是的 acknowledges what was said, and the agent may well go on with it.
 const MIN_BETWEEN_LETTERS: usize = 3;
 
+/// The most letters a turn may say after its last `not_a_reply` phrase and still be no reply:
+/// the 您处理或解决呢 of 有什么问题我可以帮您处理或解决呢, not an answer after 请稍等.
+const NOT_A_REPLY_REST: usize = 8;
+
 /// How much of the repeated turn the evidence names: enough to find it.
 const EARLIER_QUOTE_CHARS: usize = 30;
 
@@ -60,6 +64,7 @@ impl Repeat {
         repeat: &Spanned<RepeatSpec>,
         b: &mut Builder,
     ) -> Option<Repeat> {
+        super::no_window(cx, m, "重复条件");
         let terms = m.terms();
         let says = !(terms.phrases.is_empty()
             && terms.words.is_empty()
@@ -73,6 +78,8 @@ impl Repeat {
             || m.last.is_some()
             || m.after_reply.is_some()
             || m.timing.is_some()
+            || m.measure.is_some()
+            || m.meta.is_some()
         {
             cx.error(
                 Some(repeat.span()),
@@ -180,10 +187,23 @@ impl Repeat {
             let own = ev.turns_of(Some(role_of(later)));
             own.partition_point(|&t| t < later) - own.partition_point(|&t| t < earlier)
         };
-        // A reply: more than an acknowledgement, and not only a greeting (`not_a_reply`).
+        // A reply: more than an acknowledgement, and more than a greeting (`not_a_reply`): a
+        // turn that ends on one (您好,我是京东物流小红人,有什么能帮到您的吗?) answered nothing;
+        // one that goes on after 请稍等 with an answer, however wrong, did. (An answer that ends
+        // on 还有什么可以帮您 counts as none: a repeat after it is missed, not charged.)
         let replies = |x: usize| {
             ev.letters(x) >= MIN_BETWEEN_LETTERS
-                && self.not_a_reply.is_none_or(|c| ev.spans(c, x).is_empty())
+                && self.not_a_reply.is_none_or(|c| {
+                    let Some(last) = ev.spans(c, x).iter().map(|s| s.end).max() else {
+                        return true;
+                    };
+                    let after = &ev.folded(x)[last..];
+                    after
+                        .chars()
+                        .filter(|&c| crate::normalize::is_letter(c))
+                        .count()
+                        > NOT_A_REPLY_REST
+                })
         };
         let allowed = |j: usize, i: usize| {
             let (earlier, later) = (compared[j], compared[i]);

@@ -69,8 +69,13 @@ impl Window {
         match &windows[..] {
             [] => Some(None),
             [(span, w)] => {
-                if matches!(w, Window::First(0) | Window::Last(0)) {
-                    cx.error(Some(span.clone()), "秒数至少为 1");
+                if let Window::First(0) | Window::Last(0) = w {
+                    let key = if matches!(w, Window::First(_)) {
+                        "first_s"
+                    } else {
+                        "last_s"
+                    };
+                    cx.error(Some(span.clone()), format!("{key} 至少为 1 (秒)"));
                     return None;
                 }
                 Some(Some(*w))
@@ -88,7 +93,9 @@ impl Window {
     /// Whether turn `t` lies in the window; never for a turn without timestamps.
     pub(in crate::rule) fn holds(self, ev: &Evaluator<'_>, t: usize) -> bool {
         let turn = ev.views[t].turn;
-        let end_of_call = || super::measure::call_end(ev);
+        // The conversation's end, not the recording's: an IVR survey after the goodbye is not
+        // the last seconds of what was said.
+        let end_of_call = || super::measure::speech_end(ev);
         match self {
             Window::First(ms) => turn.begin.is_some_and(|b| b <= ms),
             Window::Last(ms) => turn

@@ -39,16 +39,19 @@ impl Timing {
         timing: &Spanned<TimingSpec>,
         b: &mut Builder,
     ) -> Option<Timing> {
+        super::no_window(cx, m, "抢话和静音");
         let has_terms = !m.terms().is_empty();
         if has_terms
             || m.after.is_some()
             || m.first.is_some()
             || m.last.is_some()
             || m.after_reply.is_some()
+            || m.measure.is_some()
+            || m.meta.is_some()
         {
             cx.error(
                 Some(timing.span()),
-                "[match.timing] 不能与短语、正则、first/last、after_reply 或 [match.after] 同时使用",
+                "[match.timing] 不能与短语、正则、first/last、after_reply、[match.after]、[match.measure] 或 [match.meta] 同时使用",
             )
             .help = Some("时间条件和文字条件请写成两条规则,或写成 all 的两个子条件".into());
         }
@@ -185,6 +188,9 @@ pub(crate) struct Overlap {
     pub begin_ms: u64,
     /// When the turn talked over ended.
     pub end_ms: u64,
+    /// How long both talked at once: to whichever of the two stopped first (a customer's
+    /// 等一下 inside a long agent turn overlaps it only for its own length).
+    pub overlap_ms: u64,
 }
 
 /// The turns of `role` that start more than `limit` ms before the turn they talk over ends:
@@ -226,6 +232,9 @@ pub(crate) fn overlaps(
             turn: t,
             begin_ms: begin,
             end_ms: prev_end,
+            overlap_ms: prev_end
+                .min(this.end.unwrap_or(prev_end))
+                .saturating_sub(begin),
         });
     }
     found

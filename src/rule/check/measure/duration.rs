@@ -1,7 +1,7 @@
 //! 通话时长: how long the call lasted, in seconds.
 //!
-//! The recording's length when the format gives one (Alibaba, Tencent, Whisper), otherwise the
-//! end of the last word.
+//! The recording's length when the input gives one (Alibaba, Tencent, Huawei, iFlytek, or a
+//! `# duration_ms:` header), otherwise the end of the last word.
 
 use super::{call_end, Measure, Reading, Settings};
 use crate::rule::eval::Evaluator;
@@ -20,7 +20,7 @@ pub(super) const DURATION: Measure = Measure {
 };
 
 fn read(ev: &Evaluator<'_>, _: &Settings) -> Result<Vec<Reading>, String> {
-    let end = call_end(ev).ok_or("没有时间戳,也没有录音时长")?;
+    let end = call_end(ev)?;
     Ok(vec![Reading {
         turn: ev.views.len().saturating_sub(1),
         value: end as f64 / 1000.0,

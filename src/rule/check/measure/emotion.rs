@@ -46,11 +46,12 @@ fn read(ev: &Evaluator<'_>, s: &Settings) -> Result<Vec<Reading>, String> {
         Per::Call => {
             let last = valued[valued.len() - 1];
             let mean = valued.iter().map(|r| r.value).sum::<f64>() / valued.len() as f64;
+            let (begin_ms, end_ms) = super::stretch(valued.iter().map(|r| (r.begin_ms, r.end_ms)));
             vec![Reading {
                 turn: last.turn,
                 value: mean,
-                begin_ms: valued[0].begin_ms,
-                end_ms: last.end_ms,
+                begin_ms,
+                end_ms,
             }]
         }
     })

@@ -15,7 +15,7 @@ pub(super) const HANGUP: Measure = Measure {
     name: "末句到挂机",
     unit: "秒",
     decimals: 1,
-    how: "最后一句结束到录音结束的秒数,只在最后一句是该角色说的时候计算;要有录音时长 (阿里云、腾讯、Whisper 等格式给出)",
+    how: "最后一句 (最后结束的一句) 结束到录音结束的秒数,只在它是该角色说的时候计算;要有录音时长 (阿里云、腾讯、华为、讯飞的结果,或文本头 # duration_ms:)",
     per_turn: false,
     takes_role: true,
     min_chars: None,
@@ -25,12 +25,18 @@ pub(super) const HANGUP: Measure = Measure {
 
 fn read(ev: &Evaluator<'_>, s: &Settings) -> Result<Vec<Reading>, String> {
     turns_of(ev, s.role)?;
-    let Some(length) = ev.call.duration_ms else {
+    if ev.call.duration_ms.is_none() {
         return Err("输入没有录音时长,不知道何时挂机".into());
-    };
-    let all = ev.turns_of(None);
-    let last = all[all.len() - 1];
-    let Some((_, end)) = span(ev, last) else {
+    }
+    let length = super::call_end(ev)?;
+    // The last words are those that ended last, not the last line: a back-channel said during
+    // the customer's question starts later but ends first.
+    let Some((last, end)) = ev
+        .turns_of(None)
+        .iter()
+        .filter_map(|&t| span(ev, t).map(|(_, e)| (t, e)))
+        .max_by_key(|&(t, e)| (e, t))
+    else {
         return Err(super::untimed("末句到挂机"));
     };
     if s.role.is_some_and(|r| ev.views[last].turn.role != r) {
@@ -40,6 +46,6 @@ fn read(ev: &Evaluator<'_>, s: &Settings) -> Result<Vec<Reading>, String> {
         turn: last,
         value: length.saturating_sub(end) as f64 / 1000.0,
         begin_ms: Some(end),
-        end_ms: Some(length.max(end)),
+        end_ms: Some(length),
     }])
 }

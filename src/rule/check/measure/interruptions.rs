@@ -47,11 +47,13 @@ fn read(
         return Err(untimed("抢话"));
     }
     let found = overlaps(ev, s.role, None, s.min_chars, s.overlap_ms);
+    let (begin_ms, end_ms) =
+        super::stretch(found.iter().map(|o| (Some(o.begin_ms), Some(o.end_ms))));
     Ok(vec![Reading {
         turn: found.last().map_or(turns[turns.len() - 1], |o| o.turn),
         value: value(&found),
-        begin_ms: found.first().map(|o| o.begin_ms),
-        end_ms: found.last().map(|o| o.end_ms),
+        begin_ms,
+        end_ms,
     }])
 }
 
@@ -61,6 +63,6 @@ fn count(ev: &Evaluator<'_>, s: &Settings) -> Result<Vec<Reading>, String> {
 
 fn total(ev: &Evaluator<'_>, s: &Settings) -> Result<Vec<Reading>, String> {
     read(ev, s, |found| {
-        found.iter().map(|o| o.end_ms - o.begin_ms).sum::<u64>() as f64 / 1000.0
+        found.iter().map(|o| o.overlap_ms).sum::<u64>() as f64 / 1000.0
     })
 }

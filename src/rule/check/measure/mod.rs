@@ -181,6 +181,18 @@ impl MeasureCheck {
                 cx.error(Some(bound.span()), "阈值要是一个有限的数");
                 return None;
             }
+            // A share written as a fraction: 0.3 means 0.3 %, which every call exceeds.
+            let x = *bound.get_ref();
+            if measure.unit == "%" && x > 0.0 && x < 1.0 {
+                cx.warn(
+                    Some(bound.span()),
+                    format!("{}按百分数计:{x} 表示 {x}%", measure.name),
+                )
+                .help = Some({
+                    let pct = (x * 100.0 * 1e6).round() / 1e6;
+                    format!("如果是 {pct}%,请写 {pct}")
+                });
+            }
         }
         if let (Some(role), false) = (&m.role, measure.takes_role) {
             let _ = role;
@@ -338,13 +350,50 @@ pub(super) fn span(ev: &Evaluator<'_>, t: usize) -> Option<(u64, u64)> {
     turn.begin.zip(turn.end).filter(|(b, e)| e > b)
 }
 
-/// How long the call lasted: the recording's length when the format says, otherwise until the
-/// last word.
-pub(in crate::rule::check) fn call_end(ev: &Evaluator<'_>) -> Option<u64> {
-    ev.call
-        .duration_ms
-        .or_else(|| ev.views.iter().filter_map(|v| v.turn.end).max())
+/// How far a recording may end before its last timestamp and still be taken at its word:
+/// recognisers round both.
+const LENGTH_TOLERANCE_MS: u64 = 1000;
+
+/// When the last word ended, if any turn says.
+pub(in crate::rule::check) fn speech_end(ev: &Evaluator<'_>) -> Option<u64> {
+    ev.views
+        .iter()
+        .filter_map(|v| v.turn.end)
+        .max()
         .filter(|&end| end > 0)
+}
+
+/// How long the call lasted: the recording's length when the format says, otherwise until the
+/// last word; or what is wrong — no time at all, or a length that ends before the words do
+/// (seconds written as milliseconds), which would make every share and the hang-up nonsense.
+pub(in crate::rule::check) fn call_end(ev: &Evaluator<'_>) -> Result<u64, String> {
+    let spoken = speech_end(ev);
+    match (ev.call.duration_ms.filter(|&d| d > 0), spoken) {
+        (Some(length), Some(words)) if length + LENGTH_TOLERANCE_MS < words => Err(format!(
+            "录音时长 ({} 秒) 短于最后一句的结束时间 ({} 秒),时长或时间戳有误",
+            crate::rule::seconds(length),
+            crate::rule::seconds(words)
+        )),
+        (Some(length), words) => Ok(length.max(words.unwrap_or(0))),
+        (None, Some(words)) => Ok(words),
+        (None, None) => Err("没有时间戳,也没有录音时长".into()),
+    }
+}
+
+/// The earliest start and the latest end of `readings`' stretches: turns are in the order the
+/// input gave, which need not be the order of time.
+pub(super) fn stretch(
+    spans: impl Iterator<Item = (Option<u64>, Option<u64>)>,
+) -> (Option<u64>, Option<u64>) {
+    spans.fold((None, None), |(b, e), (sb, se)| {
+        (
+            match (b, sb) {
+                (Some(x), Some(y)) => Some(x.min(y)),
+                (x, y) => x.or(y),
+            },
+            e.max(se),
+        )
+    })
 }
 
 /// Total time covered by the intervals of `turns`, overlaps counted once.
@@ -354,10 +403,7 @@ pub(super) fn covered(ev: &Evaluator<'_>, turns: &[usize]) -> u64 {
     let mut total = 0;
     let mut reach = 0;
     for (begin, end) in spans {
-        let from = begin.max(reach);
-        if end > from {
-            total += end - from;
-        }
+        total += end.saturating_sub(begin.max(reach));
         reach = reach.max(end);
     }
     total

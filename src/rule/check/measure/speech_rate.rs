@@ -47,16 +47,20 @@ fn read(ev: &Evaluator<'_>, s: &Settings) -> Result<Vec<Reading>, String> {
             })
             .collect(),
         Per::Call => {
-            let Some(&(last, _, last_end, _)) = long.last() else {
-                return Ok(Vec::new());
+            let Some(&(last, ..)) = long.last() else {
+                return Err(format!(
+                    "没有 {} 个字以上的句子,量不出整通语速",
+                    s.min_chars
+                ));
             };
             let letters = long.iter().map(|x| x.3).sum();
             let ms = long.iter().map(|x| x.2 - x.1).sum();
+            let (begin_ms, end_ms) = super::stretch(long.iter().map(|x| (Some(x.1), Some(x.2))));
             vec![Reading {
                 turn: last,
                 value: rate(letters, ms),
-                begin_ms: long.first().map(|x| x.1),
-                end_ms: Some(last_end),
+                begin_ms,
+                end_ms,
             }]
         }
     })

@@ -3,6 +3,8 @@
 //!
 //! Both from timestamps: a role's talk time is the union of its turns' intervals, so its own
 //! overlapping sentences count once; silence is the call's length minus the union of everyone's.
+//! The call's length is the recording's when the input gives it: an IVR survey or a wait after
+//! the last words counts as silence.
 
 use super::{call_end, covered, turns_of, untimed, Measure, Reading, Settings};
 use crate::rule::eval::Evaluator;
@@ -34,12 +36,11 @@ pub(super) const SILENCE_SHARE: Measure = Measure {
 };
 
 fn share(ev: &Evaluator<'_>, turns: &[usize], what: &str) -> Result<(u64, u64), String> {
-    let end = call_end(ev).ok_or_else(|| untimed(what))?;
-    let talk = covered(ev, turns);
-    if talk == 0 {
+    if !ev.timed() {
         return Err(untimed(what));
     }
-    Ok((talk.min(end), end))
+    let end = call_end(ev)?;
+    Ok((covered(ev, turns).min(end), end))
 }
 
 fn talk_share(ev: &Evaluator<'_>, s: &Settings) -> Result<Vec<Reading>, String> {

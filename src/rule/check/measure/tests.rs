@@ -64,3 +64,8 @@ fn limits_read_as_chinese_with_their_unit() {
         "在 10 与 20 秒之间"
     );
 }
+
+#[test]
+fn a_measure_shows_as_its_key_in_debug_output() {
+    assert_eq!(format!("{:?}", find("speech_rate")), "Some(speech_rate)");
+}
