@@ -8,14 +8,16 @@
 //! found a candidate word in it; most turns are never segmented. The dictionary (the largest
 //! allocation of a run) is only loaded the first time that happens.
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use jieba_rs::Jieba;
 
-/// A word-boundary oracle: jieba's default dictionary plus the rule set's own words.
+/// A word-boundary oracle: jieba's default dictionary plus the rule set's own words. A clone
+/// shares the dictionary, loaded once for both.
+#[derive(Clone)]
 pub struct Segmenter {
     user_words: Vec<UserWord>,
-    jieba: OnceLock<Jieba>,
+    jieba: Arc<OnceLock<Jieba>>,
 }
 
 /// One entry of a user dictionary file: `word [frequency] [part-of-speech]`.
@@ -30,7 +32,7 @@ impl Segmenter {
     pub fn new(user_words: Vec<UserWord>) -> Segmenter {
         Segmenter {
             user_words,
-            jieba: OnceLock::new(),
+            jieba: Arc::default(),
         }
     }
 

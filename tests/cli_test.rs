@@ -440,7 +440,11 @@ fn rules_lists_every_rule_and_documents_one() {
 #[test]
 fn coverage_lists_the_terms_no_example_needs() {
     let dir = tempfile::tempdir().unwrap();
-    fs::copy(repo().join("rules/scoring.toml"), dir.path().join("scoring.toml")).unwrap();
+    fs::copy(
+        repo().join("rules/scoring.toml"),
+        dir.path().join("scoring.toml"),
+    )
+    .unwrap();
     fs::create_dir_all(dir.path().join("lexicons")).unwrap();
     fs::create_dir_all(dir.path().join("language")).unwrap();
     fs::write(
@@ -479,7 +483,9 @@ text = "客服：好的,马上帮您办。\n客户：谢谢。"
 "#,
     )
     .unwrap();
-    let (code, out) = run(zhijian().args(["test", "--no-corpus", "--coverage", "--rules"]).arg(dir.path()));
+    let (code, out) = run(zhijian()
+        .args(["test", "--no-corpus", "--coverage", "--rules"])
+        .arg(dir.path()));
     assert_eq!(code, 0, "unproven terms are warnings:\n{out}");
     for unproven in [
         "删去短语 \"[不归|不是]我管\" 中的选项 \"不是\"后",
@@ -491,7 +497,10 @@ text = "客服：好的,马上帮您办。\n客户：谢谢。"
         assert!(out.contains(unproven), "{unproven} missing:\n{out}");
     }
     for proven in ["删去短语 \"没办法\"后", "中的选项 \"不归\"后"] {
-        assert!(!out.contains(proven), "{proven} is needed by an example:\n{out}");
+        assert!(
+            !out.contains(proven),
+            "{proven} is needed by an example:\n{out}"
+        );
     }
     assert!(out.contains("条款 5 条无人验证"), "{out}");
     let (code, _) = run(zhijian()

@@ -112,9 +112,11 @@ pub fn unproven(
             let mut changed = sources.to_vec();
             changed[m.source].text.replace_range(m.cut.clone(), &m.with);
             // A mutant that no longer compiles needed the term.
-            let Ok(mutant) = RuleSet::compile(&changed) else {
+            let Ok(mut mutant) = RuleSet::compile(&changed) else {
                 return false;
             };
+            // The same user dictionary: the jieba dictionary is loaded once, not per mutant.
+            mutant.segmenter = set.segmenter.clone();
             let affected = affected(&mutant, &sources[m.source].path);
             let examples = passes(&mutant, &affected);
             if examples

@@ -255,6 +255,19 @@ def main():
         check(english == [], f"the score table names dimensions in English: {english}")
         check("问题解决" in call_text, "the score table does not name the dimension 问题解决")
 
+        # Measured evidence (语速, 末句到挂机) reads as words, in the transcript and on its card.
+        page.fill("#f-q", expect["measured_call"])
+        wait_until(page, "[...document.querySelectorAll('#queue li')].length === 1 && "
+                   f"document.querySelector('#queue li').innerText.includes('{expect['measured_call']}')")
+        page.locator("#queue li a").first.click()
+        wait_until(page, f"document.querySelector('#call h2') && document.querySelector('#call h2').innerText.includes('{expect['measured_call']}')")
+        page.wait_for_selector("#call .hitcard")
+        call_text = page.inner_text("#call")
+        for words in expect["measured"]:
+            check(words in call_text, f"the measurement {words} is not shown: {call_text}")
+        check("undefined" not in call_text and "NaN" not in call_text, f"a measurement renders badly: {call_text}")
+        page.fill("#f-q", "")
+
         # A page that unpacks fewer calls than it was written with says so, never passes for
         # complete (the same report with one more call claimed than it holds).
         with open(report, encoding="utf-8") as f:
