@@ -1743,6 +1743,13 @@ fn emotion_is_read_only_from_the_recogniser() {
     call.turns[3].signals.emotion = Some(4.0);
     let said: Vec<String> = set.evaluate(&call).iter().map(|h| h.describe()).collect();
     assert_eq!(said, ["客户情绪值 8.5 (超过 7)"]);
+    // Over the call: the mean of the turns the recogniser valued, pointing at the last.
+    let mean = rule("role = \"customer\"\n[match.measure]\nof = \"emotion\"\nper = \"call\"\nabove = 6");
+    let set = compile(&[("t/TST001.toml", &mean)]);
+    let hits = set.evaluate(&call);
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0].turn, 3);
+    assert_eq!(hits[0].describe(), "客户整通平均情绪值 6.3 (超过 6)");
 }
 
 #[test]
