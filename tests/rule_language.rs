@@ -1744,7 +1744,8 @@ fn emotion_is_read_only_from_the_recogniser() {
     let said: Vec<String> = set.evaluate(&call).iter().map(|h| h.describe()).collect();
     assert_eq!(said, ["客户情绪值 8.5 (超过 7)"]);
     // Over the call: the mean of the turns the recogniser valued, pointing at the last.
-    let mean = rule("role = \"customer\"\n[match.measure]\nof = \"emotion\"\nper = \"call\"\nabove = 6");
+    let mean =
+        rule("role = \"customer\"\n[match.measure]\nof = \"emotion\"\nper = \"call\"\nabove = 6");
     let set = compile(&[("t/TST001.toml", &mean)]);
     let hits = set.evaluate(&call);
     assert_eq!(hits.len(), 1);
@@ -2129,4 +2130,15 @@ fn a_turn_without_length_has_no_pace_and_a_zero_length_recording_no_end() {
         set.lacks(0, &call).as_deref(),
         Some("没有时间戳,也没有录音时长")
     );
+}
+
+#[test]
+fn without_previous_role_an_overlap_is_with_the_other_party() {
+    let overlap = rule("role = \"agent\"\n[match.timing]\noverlap_ms = 500\nmin_chars = 3");
+    let set = compile(&[("t/TST001.toml", &overlap)]);
+    // The recogniser cut one agent sentence into overlapping pieces: nobody was interrupted.
+    let split = "[00:00.0-00:03.0] 客户：我想查一下账单\n[00:03.5-00:09.0] 客服：好的我这边帮您查询一下上个月的账单\n[00:07.0-00:10.0] 客服：请您稍等片刻";
+    assert!(quotes(&set, split).is_empty());
+    let over = "[00:00.0-00:05.0] 客户：我想查一下上个月的账单\n[00:03.0-00:06.0] 客服：您稍等";
+    assert_eq!(quotes(&set, over).len(), 1);
 }
