@@ -41,18 +41,6 @@ fn batch() -> tempfile::TempDir {
          客户：没有了,好的谢谢。\n\
          客服：感谢您的来电,再见。\n",
     );
-    // Timed, with the recording's length: measured evidence (语速, 末句到挂机) for the page to
-    // show.
-    write(
-        dir.path(),
-        "calls/c3-rushed.txt",
-        "# agent: C3\n\
-         # duration_ms: 21100\n\
-         [00:00.0-00:02.2] 客服：您好这里是车险服务热线请问有什么可以帮您\n\
-         [00:02.8-00:05.0] 客户：我想问一下退保的事情\n\
-         [00:05.3-00:10.0] 坐席：退保需要您本人带身份证行驶证和保单原件到网点办理手续费百分之十\n\
-         [00:11.5-00:21.0] 客户：那我不去网点能不能在手机上办理呢?\n",
-    );
     write(
         dir.path(),
         "calls/b2-ok.txt",
@@ -592,6 +580,18 @@ fn a_supervisor_filters_reviews_and_exports_verdicts_in_chromium() {
         return;
     }
     let dir = batch();
+    // Timed, with the recording's length: measured evidence (语速, 末句到挂机) for the page to
+    // show.
+    write(
+        dir.path(),
+        "calls/c3-rushed.txt",
+        "# agent: C3\n\
+         # duration_ms: 21100\n\
+         [00:00.0-00:02.2] 客服：您好这里是车险服务热线请问有什么可以帮您\n\
+         [00:02.8-00:05.0] 客户：我想问一下退保的事情\n\
+         [00:05.3-00:10.0] 坐席：退保需要您本人带身份证行驶证和保单原件到网点办理手续费百分之十\n\
+         [00:11.5-00:21.0] 客户：那我不去网点能不能在手机上办理呢?\n",
+    );
     let (report, _) = review(dir.path());
     let lines = jsonl_of(dir.path());
     let with_rule = |id: &str| {
