@@ -595,7 +595,6 @@ impl<'a> Evaluator<'a> {
             set,
             call,
             sound_on,
-            channel: call.channel,
             views,
             letter_counts: OnceCell::new(),
             turns_by_role: OnceCell::new(),
@@ -609,8 +608,6 @@ pub(super) struct Evaluator<'a> {
     pub(super) call: &'a Call,
     /// Whether `sound_alike` terms also match by sound on this call's channel.
     sound_on: bool,
-    /// The call's channel, which some conditions depend on (`[match.dialogue] channels`).
-    pub(super) channel: crate::channel::Channel,
     pub(super) views: Vec<TurnView<'a>>,
     /// Letters (not punctuation) in each turn, for back-channels and repeats ([`Self::letters`]).
     pub(super) letter_counts: OnceCell<Vec<usize>>,

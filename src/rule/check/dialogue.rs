@@ -75,7 +75,7 @@ impl Dialogue {
 
     /// What the call lacks, in a short Chinese phrase; `None` when it has the shape.
     pub(super) fn unmet(&self, ev: &Evaluator<'_>) -> Option<String> {
-        if !self.channels.is_empty() && !self.channels.contains(&ev.channel) {
+        if !self.channels.is_empty() && !self.channels.contains(&ev.call.channel) {
             return None;
         }
         let all = ev.turns_of(None);

@@ -35,18 +35,7 @@ impl Meta {
         spec: &Spanned<MetaSpec>,
     ) -> Option<Meta> {
         let s = spec.get_ref();
-        if !m.terms().is_empty()
-            || m.role.is_some()
-            || m.after.is_some()
-            || m.first.is_some()
-            || m.last.is_some()
-            || m.after_reply.is_some()
-            || m.timing.is_some()
-            || m.repeat.is_some()
-            || m.first_s.is_some()
-            || m.last_s.is_some()
-            || m.window_pct.is_some()
-        {
+        if super::looks_at_turns(m) || m.role.is_some() {
             cx.error(
                 Some(spec.span()),
                 "[match.meta] 看的是通话的随录参数,不能和 role、短语或时间条件写在同一个表里",

@@ -67,6 +67,20 @@ pub(super) fn window_key(m: &MatchSpec) -> Option<(&'static str, Range<usize>)> 
         .or_else(|| m.window_pct.as_ref().map(|s| ("window_pct", s.span())))
 }
 
+/// Whether a table picks or reads turns itself — terms, a turn scope, a time window, timing or
+/// repeats — which a condition on the call as a whole (a measure, metadata) cannot share a
+/// table with.
+pub(super) fn looks_at_turns(m: &MatchSpec) -> bool {
+    !m.terms().is_empty()
+        || m.after.is_some()
+        || m.first.is_some()
+        || m.last.is_some()
+        || m.after_reply.is_some()
+        || window_key(m).is_some()
+        || m.timing.is_some()
+        || m.repeat.is_some()
+}
+
 /// Rejects a time window on a condition kind that does not pick turns by time.
 pub(super) fn no_window(cx: &mut FileContext<'_>, m: &MatchSpec, kind: &str) {
     if let Some((key, span)) = window_key(m) {

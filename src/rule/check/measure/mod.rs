@@ -118,18 +118,7 @@ impl MeasureCheck {
         spec: &Spanned<MeasureSpec>,
     ) -> Option<MeasureCheck> {
         let s = spec.get_ref();
-        if !m.terms().is_empty()
-            || m.after.is_some()
-            || m.first.is_some()
-            || m.last.is_some()
-            || m.after_reply.is_some()
-            || m.timing.is_some()
-            || m.repeat.is_some()
-            || m.meta.is_some()
-            || m.first_s.is_some()
-            || m.last_s.is_some()
-            || m.window_pct.is_some()
-        {
+        if super::looks_at_turns(m) || m.meta.is_some() {
             cx.error(
                 Some(spec.span()),
                 "[match.measure] 只能和 role、[match.dialogue]、at_least 一起使用",
