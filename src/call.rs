@@ -151,6 +151,32 @@ pub struct Turn {
     pub speaker: Option<String>,
     /// What the recogniser measured about the turn, when it did.
     pub signals: Signals,
+    /// How sure the recogniser was of the turn's words, stretch by stretch, when it said:
+    /// per word where it scored words, per sentence otherwise; in order, not overlapping.
+    pub confidence: Vec<Confidence>,
+}
+
+/// How sure the recogniser was of a stretch of a turn: character offsets into the turn's text
+/// (as a quote's are) and a probability from 0 to 1.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Confidence {
+    pub start: usize,
+    pub end: usize,
+    pub value: f32,
+}
+
+impl Turn {
+    /// The recogniser's confidence in the characters `start..end` of the turn: the least of
+    /// the stretches they touch (one misheard word is enough to doubt a phrase), `None` where
+    /// it scored none of them. An empty range asks about the character at `start`.
+    pub fn confidence_in(&self, start: usize, end: usize) -> Option<f32> {
+        let end = end.max(start + 1);
+        self.confidence
+            .iter()
+            .filter(|c| c.start < end && c.end > start)
+            .map(|c| c.value)
+            .reduce(f32::min)
+    }
 }
 
 /// Per-sentence measurements some recognisers add (Alibaba's `EmotionValue`, `SpeechRate`,

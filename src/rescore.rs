@@ -26,7 +26,7 @@ use serde::Deserialize;
 
 use crate::channel::Channel;
 use crate::input::own_reports::{self, Kind};
-use crate::rule::{Group, Scoring, SentencePolicy};
+use crate::rule::{ConfidencePolicy, Group, Scoring, SentencePolicy, Uncertain};
 use crate::score::{tally, Charge, Scorecard, Weight};
 use crate::verdict::{fingerprint, hit_key, Appeal, Decision, Judgement, Verdict, Verdicts};
 
@@ -77,6 +77,9 @@ struct HitLine {
     #[serde(default)]
     sentence: Option<usize>,
     evidence: EvidenceLine,
+    /// The recogniser's confidence in the words; absent where the input gave none.
+    #[serde(default)]
+    confidence: Option<f32>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -106,7 +109,19 @@ struct ScoringLine {
     /// every hit.
     #[serde(default)]
     sentence: Option<String>,
+    /// What an uncertain hit costs; absent in lines written before there was a policy, which
+    /// charged every hit.
+    #[serde(default)]
+    confidence: Option<ConfidencePolicyLine>,
     rules: BTreeMap<String, WeightLine>,
+}
+
+#[derive(Debug, Deserialize)]
+struct ConfidencePolicyLine {
+    below: f64,
+    action: String,
+    #[serde(default)]
+    fraction: Option<f64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -532,6 +547,31 @@ pub fn rescore(line: &ResultLine, decisions: &mut Decisions) -> Result<Final, Re
         },
         // Rescoring reads hits already found; how they were matched does not matter here.
         sound_alike: false,
+        confidence: match &scoring.confidence {
+            None => ConfidencePolicy {
+                below: 0.0,
+                action: Uncertain::Deduct,
+            },
+            Some(c) => ConfidencePolicy {
+                below: c.below,
+                action: match (c.action.as_str(), c.fraction) {
+                    ("review", _) => Uncertain::Review,
+                    ("fraction", Some(f)) => Uncertain::Fraction(f),
+                    ("deduct", _) => Uncertain::Deduct,
+                    (other, _) => {
+                        return Err(bad(format!(
+                            "scoring 的 confidence.action 是 \"{other}\"{},应为 {}",
+                            if other == "fraction" {
+                                " 却没有 fraction"
+                            } else {
+                                ""
+                            },
+                            Uncertain::NAMES.join("、")
+                        )))
+                    }
+                },
+            },
+        },
         schemes: Vec::new(),
     };
     let mut weights: Vec<Weight<'_>> = Vec::with_capacity(scoring.rules.len());
@@ -564,6 +604,7 @@ pub fn rescore(line: &ResultLine, decisions: &mut Decisions) -> Result<Final, Re
             Some(i) => rules.push(Charge {
                 rule: i,
                 sentence: h.sentence.map(|s| (h.turn, s)),
+                confidence: h.confidence,
             }),
             None => {
                 return Err(bad(format!(
@@ -617,6 +658,13 @@ pub fn rescore(line: &ResultLine, decisions: &mut Decisions) -> Result<Final, Re
             .collect();
         let (review, appeal) = decisions.of(&keys);
         let decided = appeal.and_then(|a| a.decision.map(|d| (a, d)));
+        // A person who listened and kept the hit settles what the recogniser was unsure of:
+        // it costs in full.
+        let heard = match (decided, review) {
+            (Some((_, decision)), _) => decision == Decision::Upheld,
+            (None, Some(v)) => v.judgement == Judgement::Confirmed,
+            (None, None) => false,
+        };
         let (stays, basis) = match (decided, review) {
             (Some((a, decision)), _) => (
                 decision == Decision::Upheld,
@@ -636,7 +684,10 @@ pub fn rescore(line: &ResultLine, decisions: &mut Decisions) -> Result<Final, Re
             (None, None) => (true, Basis::Unreviewed),
         };
         if stays {
-            kept.push(rule);
+            kept.push(Charge {
+                confidence: if heard { None } else { rule.confidence },
+                ..rule
+            });
         }
         out.hits.push(Fate {
             rule_id: h.rule_id.clone(),
@@ -736,6 +787,51 @@ mod tests {
         assert_eq!(after.score, before.score + 5, "LNG001 is -5");
         assert_eq!(after.attitude, before.attitude + 5);
         assert_eq!(after.procedure, before.procedure);
+    }
+
+    /// A deduction held because the recogniser doubted its words: kept unreviewed it still
+    /// costs nothing; confirmed by a supervisor (or upheld on appeal) it costs in full; 误判
+    /// removes it. Lines written before the policy charge every hit, as they were scored.
+    #[test]
+    fn a_doubted_hit_costs_once_a_person_confirms_it() {
+        let mut line = line_of(FOUR_DONT_KNOWS);
+        let lng: Vec<usize> = (0..line.hits.len())
+            .filter(|&i| line.hits[i].rule_id == "LNG001")
+            .collect();
+        // The last 不知道 barely heard: three still count (the cap), but the call is flagged;
+        // scored with it held, the recorded score is what the machine gives.
+        line.hits[lng[3]].confidence = Some(0.2);
+        let f = rescore(&line, &mut Decisions::new(&Verdicts::default())).unwrap();
+        assert_eq!(f.machine, f.after);
+        // The first removed: the fourth, doubted, does not take its place.
+        let all = verdicts(&line, &[(lng[0], "误判", "张敏", "")]);
+        let f = rescore(&line, &mut Decisions::new(&all)).unwrap();
+        let (before, after) = (f.machine.clone().unwrap(), f.after.clone().unwrap());
+        assert_eq!(after.score, before.score + 5);
+        // ...unless a supervisor heard it.
+        for rows in [
+            vec![(lng[0], "误判", "张敏", ""), (lng[3], "确认", "张敏", "")],
+            vec![
+                (lng[0], "误判", "张敏", ""),
+                (lng[3], "确认", "张敏", "维持"),
+            ],
+        ] {
+            let all = verdicts(&line, &rows);
+            let f = rescore(&line, &mut Decisions::new(&all)).unwrap();
+            assert_eq!(f.after, f.machine, "{rows:?}");
+        }
+        // 存疑 is no confirmation.
+        let all = verdicts(
+            &line,
+            &[(lng[0], "误判", "张敏", ""), (lng[3], "存疑", "张敏", "")],
+        );
+        let f = rescore(&line, &mut Decisions::new(&all)).unwrap();
+        assert_eq!(f.after.unwrap().score, before.score + 5);
+        // A line from before the policy charged everything: a confidence there changes nothing.
+        line.scoring.as_mut().unwrap().confidence = None;
+        let all = verdicts(&line, &[(lng[0], "误判", "张敏", "")]);
+        let f = rescore(&line, &mut Decisions::new(&all)).unwrap();
+        assert_eq!(f.after, f.machine);
     }
 
     /// One sentence with RSP001 (−2) and LNG001 (−5), both language: the line records the

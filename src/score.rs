@@ -24,7 +24,9 @@ use std::collections::HashMap;
 use crate::channel::Channel;
 use crate::input::Call;
 use crate::rule::context::{sentence_at, sentence_starts};
-use crate::rule::{Evidence, Group, Hit, Rule, RuleSet, Scoring, SentencePolicy};
+use crate::rule::{
+    ConfidencePolicy, Evidence, Group, Hit, Rule, RuleSet, Scoring, SentencePolicy, Uncertain,
+};
 
 /// The flag reason of a call that could not be read or parsed.
 pub const ERROR_REASON: &str = "输入错误";
@@ -32,7 +34,11 @@ pub const ERROR_REASON: &str = "输入错误";
 /// The flag reason of a diarized call whose agent could not be told from the customer.
 pub const UNDECIDED_ROLES_REASON: &str = "角色未判定";
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The flag reason of a call with a deduction held for review because the recogniser was
+/// unsure of its words.
+pub const UNCERTAIN_REASON: &str = "识别存疑";
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct Scorecard {
     pub score: u8,
     pub tier: String,
@@ -57,6 +63,16 @@ pub struct Scorecard {
     /// for other evidence and for rules that judge the whole call, which are no sentence
     /// charges.
     pub hit_sentences: Vec<Option<usize>>,
+    /// For each hit, the recogniser's confidence in the words it quotes (the least of the
+    /// stretches they touch); `None` where the input scored none of them.
+    pub hit_confidence: Vec<Option<f32>>,
+    /// For each hit, whether its confidence is below the scheme's threshold: the hit is
+    /// uncertain, and costs what the scheme's `[confidence]` says.
+    pub uncertain: Vec<bool>,
+    /// For each hit, whether it is held for a supervisor instead of costing (an uncertain
+    /// deduction under `action = "review"`, or an uncertain fatal one): it neither costs nor
+    /// zeroes the call until someone confirms it.
+    pub held: Vec<bool>,
     /// The call's channel, which chose the scoring scheme.
     pub channel: Channel,
     /// Ids of the rules that do not apply to the call's channel (N/A), by id.
@@ -85,6 +101,9 @@ pub fn waived_note(rule: &str, by: &str) -> String {
         format!("同一句同一维度只扣一次,已按 {by} 扣分")
     }
 }
+
+// Confidences are probabilities, never NaN.
+impl Eq for Scorecard {}
 
 /// What scoring needs to know of a rule, and no more: a call can be scored from these alone,
 /// long after the rule files have changed.
@@ -119,30 +138,107 @@ impl<'a> Weight<'a> {
     }
 }
 
-/// One hit as scoring sees it: its rule and where its words were said.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// One hit as scoring sees it: its rule, where its words were said, and how sure the
+/// recogniser was of them.
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Charge {
     /// Index into the weights.
     pub rule: usize,
     /// The turn and the sentence in it of words said; `None` for other evidence.
     pub sentence: Option<(usize, usize)>,
+    /// The recogniser's confidence in the words, 0–1; `None` where it gave none.
+    pub confidence: Option<f32>,
+}
+
+/// What one hit is worth under a scheme's `[confidence]`: its points, whether it zeroes the
+/// call, and whether it is held for a supervisor instead (a held hit charges nothing, waives
+/// nothing and uses none of `max_hits`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Worth {
+    points: i32,
+    fatal: bool,
+    held: bool,
+}
+
+impl Worth {
+    fn of(rule: &Weight<'_>, uncertain: bool, policy: ConfidencePolicy) -> Worth {
+        let held = Worth {
+            points: 0,
+            fatal: false,
+            held: true,
+        };
+        // Only what costs the agent is in doubt: a bonus stays, marked.
+        if !uncertain || (rule.points >= 0 && !rule.fatal) {
+            return Worth {
+                points: rule.points,
+                fatal: rule.fatal,
+                held: false,
+            };
+        }
+        match policy.action {
+            Uncertain::Deduct => Worth {
+                points: rule.points,
+                fatal: rule.fatal,
+                held: false,
+            },
+            Uncertain::Review => held,
+            Uncertain::Fraction(_) if rule.fatal => held,
+            // In f64, as the review page's script computes it: the same number either way.
+            Uncertain::Fraction(f) => Worth {
+                points: (f64::from(rule.points) * f).trunc() as i32,
+                fatal: false,
+                held: false,
+            },
+        }
+    }
+}
+
+/// Whether the recogniser's `confidence` in a hit's words is below the scheme's threshold.
+/// Confidences are kept to two decimals; compared as those decimals (0.7, not the f32 nearest
+/// it, 0.69999998), as the review page's script compares the number the JSONL writes.
+pub fn is_uncertain(confidence: Option<f32>, policy: ConfidencePolicy) -> bool {
+    confidence.is_some_and(|c| (f64::from(c) * 100.0).round() / 100.0 < policy.below)
+}
+
+/// The recogniser's confidence in the words a hit quotes; `None` for evidence that quotes no
+/// words (timing, measurements) and for input that scored none. For words that were not said
+/// (no apology, no greeting), also the agent's turns where they were due: a stretch the
+/// recogniser barely heard there may be the apology it lost.
+pub fn hit_confidence(call: &Call, hit: &Hit) -> Option<f32> {
+    let q = hit.quote()?;
+    let quoted = call.turns.get(hit.turn)?.confidence_in(q.start, q.end);
+    let Evidence::Missing { first, last, .. } = hit.evidence else {
+        return quoted;
+    };
+    let due = call
+        .turns
+        .get(first..=last)
+        .into_iter()
+        .flatten()
+        .filter(|t| t.role == crate::input::Role::Agent)
+        .flat_map(|t| t.confidence.iter().map(|c| c.value));
+    quoted.into_iter().chain(due).reduce(f32::min)
 }
 
 /// Scores one call from its hits, with the scheme of its channel.
 pub fn score(set: &RuleSet, call: &Call, hits: &[Hit]) -> Scorecard {
     let weights: Vec<Weight<'_>> = set.rules.iter().map(Weight::of).collect();
     let sentences = sentences(set, call, hits);
+    let confidence: Vec<Option<f32>> = hits.iter().map(|h| hit_confidence(call, h)).collect();
     let charges: Vec<Charge> = hits
         .iter()
         .zip(&sentences)
-        .map(|(h, s)| Charge {
+        .zip(&confidence)
+        .map(|((h, s), c)| Charge {
             rule: h.rule,
             sentence: s.map(|s| (h.turn, s)),
+            confidence: *c,
         })
         .collect();
     let channel = call.channel;
     let mut card = tally(set.scoring.scheme(channel), &weights, &charges, channel);
     card.hit_sentences = sentences;
+    card.hit_confidence = confidence;
     card.not_applicable = set
         .rules
         .iter()
@@ -182,16 +278,25 @@ pub fn tally(
     channel: Channel,
 ) -> Scorecard {
     let s = scheme;
-    let waived_by = waivers(s.sentence, weights, hits);
+    let uncertain: Vec<bool> = hits
+        .iter()
+        .map(|h| is_uncertain(h.confidence, s.confidence))
+        .collect();
+    let worth: Vec<Worth> = hits
+        .iter()
+        .zip(&uncertain)
+        .map(|(h, &u)| Worth::of(&weights[h.rule], u, s.confidence))
+        .collect();
+    let waived_by = waivers(s.sentence, weights, hits, &worth);
     let mut counts = vec![0usize; weights.len()];
-    // Charged hits per rule, which `max_hits` caps: a waived hit uses none of it.
+    // Charged hits per rule, which `max_hits` caps: a waived or held hit uses none of it.
     let mut charged = vec![0usize; weights.len()];
     let mut hit_points = Vec::with_capacity(hits.len());
-    for (hit, waived) in hits.iter().zip(&waived_by) {
+    for ((hit, waived), worth) in hits.iter().zip(&waived_by).zip(&worth) {
         let h = hit.rule;
         let rule = &weights[h];
         counts[h] += 1;
-        if waived.is_some() {
+        if waived.is_some() || worth.held {
             hit_points.push(0);
             continue;
         }
@@ -201,7 +306,7 @@ pub fn tally(
             rule.max_hits.map(|m| m as usize)
         };
         let counted = cap.is_none_or(|cap| charged[h] < cap);
-        hit_points.push(if counted { rule.points } else { 0 });
+        hit_points.push(if counted { worth.points } else { 0 });
         charged[h] += 1;
     }
     // A composition or a reference judges the whole call: one verdict, however much evidence.
@@ -217,10 +322,10 @@ pub fn tally(
                 points += p;
             }
         }
-        let fatal = weights
+        let fatal = hits
             .iter()
-            .zip(&counts)
-            .any(|(r, &n)| n > 0 && r.fatal && group.is_none_or(|g| g == r.group));
+            .zip(&worth)
+            .any(|(h, w)| w.fatal && group.is_none_or(|g| g == weights[h.rule].group));
         if fatal {
             0
         } else {
@@ -236,7 +341,7 @@ pub fn tally(
         .find(|(_, min)| i32::from(score) >= *min)
         .map(|(name, _)| name.clone())
         .unwrap_or_default();
-    let fatal = weights.iter().zip(&counts).any(|(r, &n)| n > 0 && r.fatal);
+    let fatal = worth.iter().any(|w| w.fatal);
     let good = |v: u8| !fatal && i32::from(v) >= s.service_threshold;
     let service_type = match (good(attitude), good(procedure)) {
         (true, true) => &s.service_types[0],
@@ -255,6 +360,9 @@ pub fn tally(
     if s.flag_tiers.contains(&tier) {
         flag_reasons.push(tier.clone());
     }
+    if worth.iter().any(|w| w.held) {
+        flag_reasons.push(UNCERTAIN_REASON.to_string());
+    }
     Scorecard {
         score,
         tier,
@@ -272,6 +380,9 @@ pub fn tally(
         hit_points,
         waived_by,
         hit_sentences: Vec::new(),
+        hit_confidence: hits.iter().map(|h| h.confidence).collect(),
+        uncertain,
+        held: worth.iter().map(|w| w.held).collect(),
         channel,
         not_applicable: Vec::new(),
     }
@@ -280,32 +391,37 @@ pub fn tally(
 /// For each hit, the hit charged instead of it for its sentence under `policy`, if any: among
 /// the deductions of one sentence and one dimension (or one rule), the largest is charged, the
 /// earliest of equals, and the others are waived.
-fn waivers(policy: SentencePolicy, weights: &[Weight<'_>], hits: &[Charge]) -> Vec<Option<usize>> {
+fn waivers(
+    policy: SentencePolicy,
+    weights: &[Weight<'_>],
+    hits: &[Charge],
+    worth: &[Worth],
+) -> Vec<Option<usize>> {
     // What a hit is charged with: its sentence and its dimension (or rule); `None` for a hit
-    // the policy does not touch.
-    let key = |hit: &Charge| {
+    // the policy does not touch, and for one held for review, which is no charge.
+    let key = |i: usize| {
+        let hit = &hits[i];
         let rule = &weights[hit.rule];
         let of = match policy {
             SentencePolicy::Hit => return None,
             SentencePolicy::Rule => rule.id,
             SentencePolicy::Dimension => rule.dimension,
         };
-        let charge = rule.points < 0 && !rule.whole_call;
+        let charge = rule.points < 0 && !rule.whole_call && !worth[i].held;
         hit.sentence.filter(|_| charge).map(|s| (s, of))
     };
     let mut charged: HashMap<((usize, usize), &str), usize> = HashMap::new();
-    for (i, hit) in hits.iter().enumerate() {
-        let Some(k) = key(hit) else { continue };
+    for i in 0..hits.len() {
+        let Some(k) = key(i) else { continue };
         let best = charged.entry(k).or_insert(i);
         // More points lost than the hit charged so far: it takes the charge.
-        if weights[hit.rule].points < weights[hits[*best].rule].points {
+        if worth[i].points < worth[*best].points {
             *best = i;
         }
     }
-    hits.iter()
-        .enumerate()
-        .map(|(i, hit)| {
-            let best = charged[&key(hit)?];
+    (0..hits.len())
+        .map(|i| {
+            let best = charged[&key(i)?];
             (best != i).then_some(best)
         })
         .collect()
@@ -603,6 +719,7 @@ mod table_tests {
                 .map(|&rule| Charge {
                     rule,
                     sentence: None,
+                    confidence: None,
                 })
                 .collect()
         };
@@ -684,18 +801,139 @@ mod table_tests {
         policy: SentencePolicy,
         hits: &[(&str, usize, Option<usize>)],
     ) -> (Vec<i32>, Vec<Option<usize>>, Scorecard) {
-        let weights = sentence_weights();
+        let hits: Vec<_> = hits.iter().map(|&(id, t, s)| (id, t, s, None)).collect();
         let mut scheme = set().scoring.scheme(Channel::Phone).clone();
         scheme.sentence = policy;
+        heard(&scheme, &hits)
+    }
+
+    /// Like [`charged`], with each hit's confidence, under `scheme`.
+    fn heard(
+        scheme: &Scoring,
+        hits: &[(&str, usize, Option<usize>, Option<f32>)],
+    ) -> (Vec<i32>, Vec<Option<usize>>, Scorecard) {
+        let weights = sentence_weights();
         let hits: Vec<Charge> = hits
             .iter()
-            .map(|&(id, turn, sentence)| Charge {
+            .map(|&(id, turn, sentence, confidence)| Charge {
                 rule: weights.iter().position(|w| w.id == id).unwrap(),
                 sentence: sentence.map(|s| (turn, s)),
+                confidence,
             })
             .collect();
-        let c = tally(&scheme, &weights, &hits, Channel::Phone);
+        let c = tally(scheme, &weights, &hits, Channel::Phone);
         (c.hit_points.clone(), c.waived_by.clone(), c)
+    }
+
+    fn with_confidence(action: Uncertain) -> Scoring {
+        let mut scheme = set().scoring.scheme(Channel::Phone).clone();
+        scheme.confidence = ConfidencePolicy { below: 0.4, action };
+        scheme
+    }
+
+    /// The built-in scheme holds a deduction the recogniser doubted for review: it costs
+    /// nothing, leaves its sentence to the next deduction, uses none of the cap, and flags the
+    /// call once; at the threshold itself the words are trusted.
+    #[test]
+    fn an_uncertain_deduction_is_held_for_review() {
+        let scheme = set().scoring.scheme(Channel::Phone).clone();
+        assert_eq!(scheme.confidence, ConfidencePolicy::default());
+        let (points, waived, c) = heard(
+            &scheme,
+            &[
+                ("L5", 0, Some(0), Some(0.21)),
+                ("L2", 0, Some(0), Some(0.9)),
+                ("L5", 1, Some(0), Some(0.4)),
+                ("L5", 2, Some(0), None),
+                ("L5", 3, Some(0), Some(0.39)),
+            ],
+        );
+        assert_eq!(points, [0, -2, -5, -5, 0]);
+        assert_eq!(waived, [None; 5]);
+        assert_eq!(c.uncertain, [true, false, false, false, true]);
+        assert_eq!(
+            c.hit_confidence,
+            [Some(0.21), Some(0.9), Some(0.4), None, Some(0.39)]
+        );
+        assert_eq!(c.score, 88);
+        assert_eq!(c.flag_reasons, [UNCERTAIN_REASON]);
+        assert_eq!(c.hit_counts, [("L5".to_string(), 4), ("L2".to_string(), 1)]);
+    }
+
+    /// A fatal rule doubted never zeroes the call, whatever the action short of `deduct`; a
+    /// bonus doubted still counts; timing and other unscored evidence are never in doubt.
+    #[test]
+    fn a_doubted_fatal_hit_goes_to_review_and_a_doubted_bonus_stays() {
+        for action in [Uncertain::Review, Uncertain::Fraction(0.5)] {
+            let (points, _, c) = heard(
+                &with_confidence(action),
+                &[
+                    ("FAT", 0, Some(0), Some(0.1)),
+                    ("BON", 1, Some(0), Some(0.1)),
+                ],
+            );
+            assert_eq!(points, [0, 2], "{action:?}");
+            assert_eq!((c.score, c.attitude), (100, 100), "{action:?}");
+            assert_eq!(c.service_type, "优质型", "{action:?}");
+            assert_eq!(c.flag_reasons, ["FAT", UNCERTAIN_REASON], "{action:?}");
+            assert_eq!(c.uncertain, [true, true]);
+        }
+        let (_, _, c) = heard(
+            &with_confidence(Uncertain::Deduct),
+            &[("FAT", 0, Some(0), Some(0.1))],
+        );
+        assert_eq!(
+            (c.score, c.flag_reasons.clone()),
+            (0, vec!["FAT".into(), "不达标".into()])
+        );
+    }
+
+    /// A fraction is rounded towards nothing and is what the sentence compares: a halved −5
+    /// (−2) ties with a −2 in its sentence, and the earlier is charged.
+    #[test]
+    fn a_fraction_charges_part_and_competes_for_its_sentence_at_that_part() {
+        let scheme = with_confidence(Uncertain::Fraction(0.5));
+        let (points, waived, c) = heard(
+            &scheme,
+            &[
+                ("L5", 0, Some(0), Some(0.3)),
+                ("L2", 0, Some(0), None),
+                ("RES", 1, Some(0), Some(0.3)),
+            ],
+        );
+        assert_eq!(points, [-2, 0, -1]);
+        assert_eq!(waived, [None, Some(0), None]);
+        assert_eq!(c.score, 97);
+        assert!(!c.flagged);
+        // −10 × 0.7 is −7, computed in f64 as the review page's script computes it.
+        let weights = [Weight {
+            id: "TEN",
+            points: -10,
+            max_hits: None,
+            whole_call: false,
+            fatal: false,
+            review: false,
+            group: Group::Attitude,
+            dimension: "language",
+        }];
+        let mut seven = with_confidence(Uncertain::Fraction(0.7));
+        seven.sentence = SentencePolicy::Hit;
+        let hit = Charge {
+            rule: 0,
+            sentence: None,
+            confidence: Some(0.1),
+        };
+        assert_eq!(
+            tally(&seven, &weights, &[hit], Channel::Phone).hit_points,
+            [-7]
+        );
+        // `deduct` charges in full and says so.
+        let (points, _, c) = heard(
+            &with_confidence(Uncertain::Deduct),
+            &[("L5", 0, Some(0), Some(0.3))],
+        );
+        assert_eq!((points, c.uncertain), (vec![-5], vec![true]));
+        assert!(!c.flagged);
     }
 
     const DIMENSION: SentencePolicy = SentencePolicy::Dimension;
@@ -905,5 +1143,79 @@ mod table_tests {
         for name in SentencePolicy::NAMES {
             assert_eq!(SentencePolicy::from_name(name).unwrap().name(), name);
         }
+    }
+
+    /// `[confidence]` in `scoring.toml` sets every channel's policy; each mistake names the key.
+    #[test]
+    fn the_confidence_policy_is_set_in_scoring_toml() {
+        let policy = |section: &str| {
+            let text = include_str!("../rules/scoring.toml")
+                .replace("[confidence]\nbelow = 0.4\naction = \"review\"\n", section);
+            RuleSet::compile(&[
+                RuleSource {
+                    path: "scoring.toml".into(),
+                    text,
+                },
+                RuleSource {
+                    path: "t/ONE.toml".into(),
+                    text: "id = \"ONE\"\ntitle = \"一\"\nmessage = \"一\"\n\
+                           dimension = \"language\"\npoints = -1\n[match]\nphrases = [\"一\"]\n"
+                        .into(),
+                },
+            ])
+            .map(|s| {
+                (
+                    s.scoring.confidence,
+                    s.scoring.scheme(Channel::Social).confidence,
+                )
+            })
+            .map_err(|e| e.to_string())
+        };
+        let p = |below, action| ConfidencePolicy { below, action };
+        assert_eq!(policy("").unwrap().0, ConfidencePolicy::default());
+        assert_eq!(
+            policy("[confidence]\nbelow = 0.25\naction = \"fraction\"\nfraction = 0.3\n").unwrap(),
+            (
+                p(0.25, Uncertain::Fraction(0.3)),
+                p(0.25, Uncertain::Fraction(0.3))
+            )
+        );
+        assert_eq!(
+            policy("[confidence]\naction = \"fraction\"\n").unwrap().0,
+            p(0.4, Uncertain::Fraction(0.5))
+        );
+        assert_eq!(
+            policy("[confidence]\naction = \"deduct\"\n").unwrap().0,
+            p(0.4, Uncertain::Deduct)
+        );
+        for (section, says) in [
+            ("[confidence]\nbelow = 40\n", "below 应为 0 到 1 之间"),
+            ("[confidence]\nbelow = -0.1\n", "below 应为 0 到 1 之间"),
+            (
+                "[confidence]\naction = \"fraction\"\nfraction = 1.5\n",
+                "fraction 应为 0 到 1 之间",
+            ),
+            (
+                "[confidence]\naction = \"ignore\"\n",
+                "action 是 \"ignore\"",
+            ),
+            (
+                "[confidence]\nfraction = 0.5\n",
+                "但 action 不是 \"fraction\"",
+            ),
+        ] {
+            let e = policy(section).unwrap_err();
+            assert!(e.contains(says), "{section}: {e}");
+        }
+        for name in Uncertain::NAMES {
+            let action = match name {
+                "review" => Uncertain::Review,
+                "fraction" => Uncertain::Fraction(0.5),
+                _ => Uncertain::Deduct,
+            };
+            assert_eq!(action.name(), name);
+        }
+        assert_eq!(Uncertain::Fraction(0.5).fraction(), Some(0.5));
+        assert_eq!(Uncertain::Review.fraction(), None);
     }
 }

@@ -140,7 +140,7 @@ fn out_and_findings_are_written_whole() {
     assert!(scores.lines().nth(1).unwrap().starts_with("wei,"));
     let findings = fs::read_to_string(&findings).unwrap();
     assert!(findings.starts_with(
-        "call_id,rule_id,turn,role,start,end,matched,message,source,agent,rule_title,points,fatal,evidence,begin_ms,end_ms,measured_ms,masked,uncharged\n"
+        "call_id,rule_id,turn,role,start,end,matched,message,source,agent,rule_title,points,fatal,evidence,begin_ms,end_ms,measured_ms,masked,uncharged,confidence\n"
     ));
     assert!(
         findings.contains("wei,OPN001,0,agent,0,1,喂,"),

@@ -110,6 +110,58 @@ fn misheard_calls_grade_as_their_clean_versions() {
     }
 }
 
+/// A word the recogniser barely heard does not cost the agent by default: the hit is listed,
+/// held for review, and the call flagged; a scheme can charge it in full or in part.
+#[test]
+fn a_deduction_in_words_the_recogniser_doubted_follows_the_scheme() {
+    let grade = |scheme: Option<&str>| {
+        let mut set = RuleSet::embedded().unwrap();
+        if let Some(text) = scheme {
+            set.apply_scheme(&zhijian::rule::RuleSource {
+                path: "scheme.toml".into(),
+                text: text.into(),
+            })
+            .unwrap();
+        }
+        let file = repo().join("corpus/asr/whisperx_low_confidence.json");
+        let mut rows = grade_all(&set, &discover(&[file]).sources, &ReadOptions::default());
+        let o = rows.remove(0).outcome.unwrap();
+        let lng001: Vec<(i32, Option<f32>, bool)> = o
+            .hits
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| set.rules[h.rule].id == "LNG001")
+            .map(|(i, _)| {
+                (
+                    o.card.hit_points[i],
+                    o.card.hit_confidence[i],
+                    o.card.uncertain[i],
+                )
+            })
+            .collect();
+        (o.card.score, o.card.flag_reasons, lng001)
+    };
+    let (score, flags, lng001) = grade(None);
+    assert_eq!(lng001, [(0, Some(0.27), true)]);
+    assert_eq!((score, flags), (100, vec!["识别存疑".to_string()]));
+
+    let deduct = "name = \"照扣\"\n[confidence]\naction = \"deduct\"\n";
+    let (score, flags, lng001) = grade(Some(deduct));
+    assert_eq!(lng001, [(-5, Some(0.27), true)]);
+    assert_eq!((score, flags), (97, Vec::<String>::new()));
+
+    let half = "name = \"减半\"\n[confidence]\naction = \"fraction\"\nfraction = 0.5\n";
+    let (score, _, lng001) = grade(Some(half));
+    assert_eq!(lng001, [(-2, Some(0.27), true)]);
+    assert_eq!(score, 100 - 2 + 2);
+
+    // A lower threshold trusts the word.
+    let trusting = "name = \"信任\"\n[confidence]\nbelow = 0.2\n";
+    let (score, flags, lng001) = grade(Some(trusting));
+    assert_eq!(lng001, [(-5, Some(0.27), false)]);
+    assert_eq!((score, flags), (97, Vec::<String>::new()));
+}
+
 #[test]
 fn broken_inputs_cost_only_their_own_rows() {
     let set = RuleSet::embedded().unwrap();

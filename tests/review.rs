@@ -773,8 +773,10 @@ fn page_and_rescore_agree(cwd: &Path, grade: &[&str], mark: &str) -> Agreement {
     }
     for name in [
         "fingerprint",
+        "worthOf",
         "rescore",
         "rejectedOf",
+        "heardOf",
         "schemeOf",
         "span",
         "keysOf",
@@ -789,7 +791,7 @@ fn page_and_rescore_agree(cwd: &Path, grade: &[&str], mark: &str) -> Agreement {
     program.push_str(
         "const own = CALLS.every((c) => c.error != null ||\n\
            ((r) => r.score === c.score && r.tier === c.tier)(rescore(c, new Set())));\n\
-         const after = CALLS.map((c) => (c.error != null ? null : rescore(c, rejectedOf(c))));\n\
+         const after = CALLS.map((c) => (c.error != null ? null : rescore(c, rejectedOf(c), heardOf(c))));\n\
          console.log(JSON.stringify({ csv: verdictsCsv(), own, after }));\n",
     );
     let js = dir.path().join("page.js");
@@ -881,6 +883,45 @@ fn rescore_gives_the_review_page_s_score_after_review() {
         .filter(|h| h["points"] == 0 && h["sentence"].is_number())
         .count();
     assert!(waived >= 5, "{waived} hits in a sentence already charged");
+}
+
+/// A deduction held because the recogniser doubted its words costs nothing until a supervisor
+/// confirms it; confirmed, it costs in full on the page as in `zhijian rescore`, and rejected
+/// it stays at nothing.
+#[test]
+fn a_doubted_hit_confirmed_on_the_page_costs_as_rescore_says() {
+    if !node_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let call = fs::read_to_string(repo().join("corpus/asr/whisperx_low_confidence.json")).unwrap();
+    write(dir.path(), "calls/heard.json", &call);
+    write(dir.path(), "calls/doubted.json", &call);
+    // 确认 the doubted LNG001 of `heard`, 误判 that of `doubted`.
+    let a = page_and_rescore_agree(
+        dir.path(),
+        &["calls"],
+        "CALLS.forEach((c) => c.hits.forEach((h, n) => {\n\
+           if (h.uncertain) verdicts[keysOf(c)[n]] = { verdict: c.call_id === 'heard' ? '确认' : '误判', reviewer: '张主管', comment: '', at: 0 };\n\
+         }));\n",
+    );
+    let doubted: Vec<bool> = a
+        .calls
+        .iter()
+        .map(|c| {
+            c["hits"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|h| h["uncertain"] == true)
+        })
+        .collect();
+    assert_eq!(doubted, [true, true]);
+    // Columns: call id (0), machine score (4), after review (5).
+    let mut scores: Vec<(&str, &str, &str)> =
+        a.rows.iter().map(|r| (&r[0], &r[4], &r[5])).collect();
+    scores.sort();
+    assert_eq!(scores, [("doubted", "100", "100"), ("heard", "100", "97")]);
 }
 
 /// A sentence is charged once per dimension: when a reviewer finds the charged hit of a

@@ -85,6 +85,9 @@ impl JsonFormat for FileTrans {
                     )
                     .and_then(|v| ms(v, 1000.0)),
                 },
+                // The realtime API's `confidence` of a sentence, 0–1, where an export keeps it.
+                confidence: super::probability(number_field(s, &["Confidence", "confidence"])),
+                words: Vec::new(),
             });
         }
         let mut meta = std::collections::BTreeMap::new();

@@ -34,6 +34,24 @@ struct JsonTurn {
     begin: Option<u64>,
     #[serde(default, deserialize_with = "millis")]
     end: Option<u64>,
+    /// The recogniser's confidence, 0–1: one number for the turn, or stretches of it as the
+    /// results JSONL writes them (`[{"start", "end", "value"}]`, character offsets).
+    #[serde(default)]
+    confidence: Option<TurnConfidence>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum TurnConfidence {
+    Turn(f64),
+    Stretches(Vec<Stretch>),
+}
+
+#[derive(Deserialize)]
+struct Stretch {
+    start: usize,
+    end: usize,
+    value: f64,
 }
 
 /// Milliseconds as an integer or a number with a fraction (some exporters write `1234.5`);
@@ -97,11 +115,37 @@ impl JsonFormat for Canonical {
                 }
                 // The text is kept as given here; the roles stage only removes control
                 // characters (and a role label at its start, for speaker turns).
+                let bad = |c: f64| InputError::Turn {
+                    turn: i,
+                    message: format!("confidence 应为 0 到 1 之间的识别置信度,而不是 {c}"),
+                };
+                let (whole, words) = match t.confidence {
+                    None => (None, Vec::new()),
+                    Some(TurnConfidence::Turn(c)) if !(0.0..=1.0).contains(&c) => return Err(bad(c)),
+                    Some(TurnConfidence::Turn(c)) => (super::probability(Some(c)), Vec::new()),
+                    Some(TurnConfidence::Stretches(stretches)) => {
+                        // Each stretch becomes the words it covers, found again in the text
+                        // as a recogniser's scored words are.
+                        let chars: Vec<char> = t.text.chars().collect();
+                        let mut words = Vec::with_capacity(stretches.len());
+                        for s in stretches {
+                            if !(0.0..=1.0).contains(&s.value) {
+                                return Err(bad(s.value));
+                            }
+                            let end = s.end.min(chars.len());
+                            let word: String = chars[s.start.min(end)..end].iter().collect();
+                            words.extend(super::probability(Some(s.value)).map(|p| (word, p)));
+                        }
+                        (None, words)
+                    }
+                };
                 Ok(Segment {
                     who,
                     text: t.text,
                     begin: t.begin,
                     end: t.end,
+                    confidence: whole,
+                    words,
                     ..Segment::default()
                 })
             })
@@ -150,6 +194,35 @@ mod tests {
             .call(json!({"turns":[{"role":"agent","text":"a","begin":5,"end":1}]}))
             .unwrap_err();
         assert!(err.to_string().contains("早于"), "{err}");
+        let err = Canonical
+            .call(json!({"turns":[{"role":"agent","text":"a"},{"role":"agent","text":"b","confidence":87}]}))
+            .unwrap_err();
+        assert!(matches!(err, InputError::Turn { turn: 1, .. }), "{err:?}");
+        assert!(err.to_string().contains("0 到 1"), "{err}");
+    }
+
+    #[test]
+    fn a_turn_s_confidence_covers_the_turn() {
+        let t = Canonical
+            .call(json!({"turns":[{"role":"agent","text":"您好","confidence":0.456},{"role":"customer","text":"喂"}]}))
+            .unwrap();
+        assert_eq!(t.segments[0].confidence, Some(0.46));
+        assert_eq!(t.segments[1].confidence, None);
+        // Stretches as the results JSONL writes them read back as scored words.
+        let t = Canonical
+            .call(
+                json!({"turns":[{"role":"agent","text":"您好不知道","confidence":[
+                {"start":0,"end":2,"value":0.9},{"start":2,"end":5,"value":0.2}]}]}),
+            )
+            .unwrap();
+        assert_eq!(
+            t.segments[0].words,
+            [("您好".to_string(), 0.9), ("不知道".to_string(), 0.2)]
+        );
+        let err = Canonical
+            .call(json!({"turns":[{"role":"agent","text":"您好","confidence":[{"start":0,"end":2,"value":3}]}]}))
+            .unwrap_err();
+        assert!(err.to_string().contains("0 到 1"), "{err}");
     }
 
     #[test]

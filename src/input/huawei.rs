@@ -9,7 +9,7 @@
 use serde_json::Value;
 
 use super::json::{array, field, id_field, ms, number_field, text_field, times, JsonFormat, Shape};
-use super::{InputError, Role, Segment, Signals, Transcript, Who};
+use super::{probability, InputError, Role, Segment, Signals, Transcript, Who};
 
 pub struct Huawei;
 
@@ -66,6 +66,9 @@ impl JsonFormat for Huawei {
                     speech_rate: number_field(analysis, &["speed"]),
                     silence_ms: None,
                 },
+                // `score`: the sentence's confidence, 0–1.
+                confidence: probability(number_field(result, &["score"])),
+                words: Vec::new(),
             });
         }
         let mut meta = std::collections::BTreeMap::new();

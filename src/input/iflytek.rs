@@ -9,8 +9,10 @@
 
 use serde_json::Value;
 
-use super::json::{field, id_field, ms, text_field, times, unwrap_string_json, JsonFormat, Shape};
-use super::{InputError, Segment, Transcript, Who};
+use super::json::{
+    field, id_field, ms, number_field, text_field, times, unwrap_string_json, JsonFormat, Shape,
+};
+use super::{probability, InputError, Segment, Transcript, Who};
 
 pub struct IFlytek;
 
@@ -69,6 +71,7 @@ impl JsonFormat for IFlytek {
             let end = field(st, &["ed"]).and_then(|v| ms(v, 1.0));
             let (begin, end) = times(NAME, n, begin, end)?;
             let mut text = String::new();
+            let mut words = Vec::new();
             for rt in st.get("rt").and_then(Value::as_array).into_iter().flatten() {
                 for ws in rt.get("ws").and_then(Value::as_array).into_iter().flatten() {
                     // The first candidate is the recogniser's choice; `g` marks a paragraph.
@@ -77,8 +80,17 @@ impl JsonFormat for IFlytek {
                         .and_then(Value::as_array)
                         .and_then(|c| c.first())
                     {
-                        if text_field(cw, &["wp"]) != "g" {
-                            text.push_str(&text_field(cw, &["w"]));
+                        let wp = text_field(cw, &["wp"]);
+                        if wp != "g" {
+                            let w = text_field(cw, &["w"]);
+                            // `wc`: the word's confidence, 0–1. Punctuation (`p`) is no word
+                            // heard and carries 0.0000.
+                            if let Some(p) =
+                                probability(number_field(cw, &["wc"])).filter(|_| wp != "p")
+                            {
+                                words.push((w.clone(), p));
+                            }
+                            text.push_str(&w);
                         }
                     }
                 }
@@ -88,8 +100,20 @@ impl JsonFormat for IFlytek {
                 text,
                 begin,
                 end,
+                words,
                 ..Segment::default()
             });
+        }
+        // lfasr often writes 0.0000 for every word when it measured nothing: a call scored 0
+        // throughout was not scored at all.
+        if segments
+            .iter()
+            .flat_map(|s| &s.words)
+            .all(|(_, p)| *p == 0.0)
+        {
+            for s in &mut segments {
+                s.words.clear();
+            }
         }
         let mut meta = std::collections::BTreeMap::new();
         let info = content.get("orderInfo");
@@ -174,6 +198,45 @@ mod tests {
         assert_eq!(t.segments[1].who, Who::Speaker("说话人2".into()));
         assert_eq!(t.segments[0].begin, Some(820));
         assert_eq!(t.duration_ms, Some(4300));
+    }
+
+    /// `wc` is each word's confidence, as a string or a number.
+    #[test]
+    fn word_confidence() {
+        let st = json!({"st":{"bg":"0","ed":"900","rl":"1","rt":[{"ws":[
+            {"cw":[{"w":"您好","wp":"n","wc":"0.9800"}]},
+            {"cw":[{"w":"，","wp":"p","wc":"0.0000"}]},
+            {"cw":[{"w":"少等","wp":"n","wc":0.31}]}]}]}});
+        let v = json!({"content":{"orderResult": json!({"lattice":[{"json_1best": st.to_string()}]}).to_string()}});
+        let t = IFlytek.call(v).unwrap();
+        assert_eq!(t.segments[0].text, "您好，少等");
+        let words: Vec<(&str, f32)> = t.segments[0]
+            .words
+            .iter()
+            .map(|(w, p)| (w.as_str(), *p))
+            .collect();
+        // Punctuation is no word heard: its 0.0000 does not count.
+        assert_eq!(words, [("您好", 0.98), ("少等", 0.31)]);
+    }
+
+    /// lfasr writes 0.0000 for every word when it measured nothing: a call scored 0 throughout
+    /// carries no confidence, but one real 0 among others stays.
+    #[test]
+    fn a_call_scored_zero_throughout_was_not_scored() {
+        let call = |wc: [&str; 2]| {
+            let st = |w: &str, wc: &str| {
+                json!({"st":{"bg":"0","ed":"900","rl":"1","rt":[{"ws":[
+                {"cw":[{"w":w,"wp":"n","wc":wc}]}]}]}})
+                .to_string()
+            };
+            let v = json!({"content":{"orderResult": json!({"lattice":[
+                {"json_1best": st("您好", wc[0])}, {"json_1best": st("工号", wc[1])}]}).to_string()}});
+            IFlytek.call(v).unwrap()
+        };
+        let t = call(["0.0000", "0.0000"]);
+        assert!(t.segments.iter().all(|s| s.words.is_empty()));
+        let t = call(["0.0000", "0.9000"]);
+        assert_eq!(t.segments[0].words, [("您好".to_string(), 0.0)]);
     }
 
     #[test]

@@ -42,7 +42,9 @@ use std::path::{Path, PathBuf};
 use encoding_rs::{Encoding, UTF_8};
 use regex::Regex;
 
-pub use crate::call::{Call, Role, RoleBasis, Signals, Turn, AGENT_LABELS, CUSTOMER_LABELS};
+pub use crate::call::{
+    Call, Confidence, Role, RoleBasis, Signals, Turn, AGENT_LABELS, CUSTOMER_LABELS,
+};
 pub use speakers::RoleOptions;
 pub use text::parse_text;
 
@@ -210,6 +212,21 @@ pub struct Segment {
     pub begin: Option<u64>,
     pub end: Option<u64>,
     pub signals: Signals,
+    /// How sure the recogniser was of the whole segment, 0–1, when it said.
+    pub confidence: Option<f32>,
+    /// How sure it was of each word, in the order said: the word as the recogniser wrote it
+    /// and a probability 0–1. Where present, these say more than [`Segment::confidence`].
+    pub words: Vec<(String, f32)>,
+}
+
+/// A recogniser's confidence as zhijian keeps it: a probability from 0 to 1 to two decimals,
+/// or nothing. Values outside that range are some other scale that cannot be compared with a
+/// threshold. Two decimals are all a supervisor reads, and every report (and the review page's
+/// script) then writes and compares the same short number.
+pub(crate) fn probability(value: Option<f64>) -> Option<f32> {
+    value
+        .filter(|v| (0.0..=1.0).contains(v))
+        .map(|v| ((v * 100.0).round() / 100.0) as f32)
 }
 
 /// Who a segment belongs to, as far as the input says.

@@ -72,6 +72,7 @@ impl JsonFormat for Tickets {
                     speech_rate: number_field(s, &["speechRate", "speech_rate"]),
                     silence_ms: field(s, &["silenceDuration"]).and_then(|v| ms(v, 1000.0)),
                 },
+                ..Segment::default()
             });
         }
         let mut meta = BTreeMap::new();

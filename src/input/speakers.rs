@@ -22,7 +22,7 @@ use aho_corasick::AhoCorasick;
 use regex::Regex;
 
 use super::{validate, InputError, Segment, Transcript, Who};
-use crate::call::{Call, Role, RoleBasis, Turn};
+use crate::call::{Call, Confidence, Role, RoleBasis, Turn};
 
 /// The user's say in who the agent is.
 #[derive(Debug, Clone, Default)]
@@ -181,8 +181,8 @@ pub fn assign(transcript: Transcript, options: &RoleOptions) -> Result<Call, Inp
     let roles = decide(&mut segments, options)?;
     let mut turns: Vec<Turn> = Vec::with_capacity(segments.len());
     let agent = roles.agent_speaker().map(str::to_string);
-    for s in segments {
-        let (role, speaker) = match s.who {
+    for mut s in segments {
+        let (role, speaker) = match std::mem::take(&mut s.who) {
             Who::Role(role) => (role, None),
             Who::Speaker(name) => {
                 let role = if Some(&name) == agent.as_ref() {
@@ -205,10 +205,13 @@ pub fn assign(transcript: Transcript, options: &RoleOptions) -> Result<Call, Inp
                     join_text(&mut last.text, &s.text);
                     last.end = s.end.or(last.end);
                     last.begin = last.begin.or(s.begin);
+                    let at = last.text.chars().count() - s.text.trim_start().chars().count();
+                    last.confidence.extend(confidence(&s, at));
                     continue;
                 }
             }
         }
+        let confidence = confidence(&s, 0);
         turns.push(Turn {
             role,
             text: s.text,
@@ -216,6 +219,7 @@ pub fn assign(transcript: Transcript, options: &RoleOptions) -> Result<Call, Inp
             end: s.end,
             speaker,
             signals: s.signals,
+            confidence,
         });
     }
     let mut call = Call {
@@ -228,6 +232,43 @@ pub fn assign(transcript: Transcript, options: &RoleOptions) -> Result<Call, Inp
     };
     call.channel = call.channel_in_meta().unwrap_or_default();
     validate(call)
+}
+
+/// The stretches of a segment the recogniser scored, as offsets into the turn where its text
+/// (without leading spaces) starts at character `at`: each scored word found in order in the
+/// text, or the whole text when it scored no word it wrote there.
+fn confidence(s: &Segment, at: usize) -> Vec<Confidence> {
+    let text: Vec<char> = s.text.trim_start().chars().collect();
+    let mut out = Vec::new();
+    let mut from = 0;
+    for (word, value) in &s.words {
+        let word: Vec<char> = word.trim().chars().collect();
+        if word.is_empty() {
+            continue;
+        }
+        // A word the text does not hold (cleaned away, or the recogniser's own spelling) is
+        // skipped; the search goes on from where the last word ended.
+        let found =
+            (from..=text.len().saturating_sub(word.len())).find(|&i| text[i..].starts_with(&word));
+        if let Some(i) = found {
+            out.push(Confidence {
+                start: at + i,
+                end: at + i + word.len(),
+                value: *value,
+            });
+            from = i + word.len();
+        }
+    }
+    if out.is_empty() {
+        if let Some(value) = s.confidence {
+            out.push(Confidence {
+                start: at,
+                end: at + text.len(),
+                value,
+            });
+        }
+    }
+    out
 }
 
 /// Joins a recogniser's next sentence to the turn: directly after punctuation, after a space
@@ -641,6 +682,60 @@ mod tests {
         .unwrap();
         assert_eq!(call.turns[1].role, Role::Agent);
         assert!(assign(t(), &channel).is_err(), "speakers are not channels");
+    }
+
+    /// A recogniser's confidence lands on the characters it scored, wherever joining sentences
+    /// and removing a role label moved them: each scored word where it is found in order, or
+    /// the whole sentence; a word the text does not hold is passed over.
+    #[test]
+    fn confidence_follows_the_words_into_the_turn() {
+        let scored = |who, text: &str, begin, whole: Option<f32>, words: &[(&str, f32)]| Segment {
+            confidence: whole,
+            words: words.iter().map(|(w, p)| (w.to_string(), *p)).collect(),
+            ..seg(who, text, begin, begin + 400)
+        };
+        let call = assign(
+            transcript(vec![
+                scored("a", "客服：您好 工号1024", 0, Some(0.9), &[]),
+                scored(
+                    "a",
+                    " 请问有什么可以帮您",
+                    500,
+                    None,
+                    &[("请问", 0.8), ("什么", 0.3), ("帮帮", 0.1), ("可以", 0.7)],
+                ),
+                scored("b", "我要投诉", 5000, None, &[]),
+            ]),
+            &RoleOptions::default(),
+        )
+        .unwrap();
+        let t = &call.turns[0];
+        assert_eq!(t.text, "您好 工号1024 请问有什么可以帮您");
+        let spans: Vec<(String, f32)> = t
+            .confidence
+            .iter()
+            .map(|c| {
+                (
+                    t.text.chars().skip(c.start).take(c.end - c.start).collect(),
+                    c.value,
+                )
+            })
+            .collect();
+        assert_eq!(
+            spans,
+            [
+                ("您好 工号1024".to_string(), 0.9),
+                ("请问".to_string(), 0.8),
+                ("什么".to_string(), 0.3),
+                ("可以".to_string(), 0.7),
+            ]
+        );
+        // The least of what a quote touches; nothing where nothing was scored.
+        assert_eq!(t.confidence_in(10, 15), Some(0.3));
+        assert_eq!(t.confidence_in(13, 13), Some(0.3));
+        assert_eq!(t.confidence_in(12, 13), None);
+        assert_eq!(t.confidence_in(17, 19), None);
+        assert!(call.turns[1].confidence.is_empty());
     }
 
     #[test]

@@ -74,6 +74,7 @@ impl JsonFormat for Tencent {
                             speech_rate: number_field(s, &["SpeechSpeed"]),
                             silence_ms: field(s, &["SilenceTime"]).and_then(|v| ms(v, 1.0)),
                         },
+                        ..Segment::default()
                     })
                 })
                 .collect::<Result<Vec<_>, InputError>>()?,

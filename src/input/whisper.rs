@@ -8,8 +8,8 @@
 
 use serde_json::Value;
 
-use super::json::{array, field, id_field, ms, text_field, times, JsonFormat, Shape};
-use super::{InputError, Segment, Transcript, Who};
+use super::json::{array, field, id_field, ms, number_field, text_field, times, JsonFormat, Shape};
+use super::{probability, InputError, Segment, Transcript, Who};
 
 pub struct Whisper;
 
@@ -36,11 +36,27 @@ impl JsonFormat for Whisper {
                 Some(speaker) => Who::Speaker(speaker),
                 None => Who::Unknown,
             };
+            // exp(avg_logprob) is the segment's mean token probability. Whisper drops a segment
+            // as silence only when no_speech_prob > 0.6 *and* avg_logprob < -1: confident
+            // tokens are speech whatever no_speech_prob says, so it adds nothing here.
+            let confidence = number_field(s, &["avg_logprob"]).map(f64::exp);
+            // Word probabilities: `probability` from Whisper, `score` from WhisperX.
+            let words = field(s, &["words"])
+                .and_then(serde_json::Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|w| {
+                    let p = probability(number_field(w, &["probability", "score"]))?;
+                    Some((text_field(w, &["word", "text"]), p))
+                })
+                .collect();
             segments.push(Segment {
                 who,
                 text: text_field(s, &["text"]).trim().to_string(),
                 begin,
                 end,
+                confidence: probability(confidence),
+                words,
                 ..Segment::default()
             });
         }
@@ -79,5 +95,26 @@ mod tests {
         assert_eq!(t.segments[0].who, Who::Speaker("SPEAKER_00".into()));
         assert_eq!(t.segments[1].who, Who::Unknown);
         assert_eq!(t.meta["language"], "zh");
+        // WhisperX scores words; plain Whisper's segments have neither.
+        assert_eq!(t.segments[0].words, [("您好".to_string(), 0.91)]);
+        assert_eq!(t.segments[1].confidence, None);
+    }
+
+    /// A segment is as sure as exp(avg_logprob), to two decimals; Whisper's word `probability`
+    /// is read as WhisperX's `score` is.
+    #[test]
+    fn segment_and_word_confidence() {
+        let v = json!({"segments":[
+            {"start":0.0,"end":1.0,"text":"您好","avg_logprob":-0.1,"no_speech_prob":0.02},
+            {"start":1.0,"end":2.0,"text":"嗯","avg_logprob":-0.1,"no_speech_prob":0.7},
+            {"start":2.0,"end":3.0,"text":" 稍等","avg_logprob":-1.2,
+             "words":[{"word":" 稍","start":2.0,"end":2.4,"probability":0.412},
+                      {"word":"等","start":2.4,"end":3.0,"probability":1.7}]}]});
+        let t = Whisper.call(v).unwrap();
+        let whole: Vec<Option<f32>> = t.segments.iter().map(|s| s.confidence).collect();
+        // A high no_speech_prob with confident tokens is still speech, as Whisper keeps it.
+        assert_eq!(whole, [Some(0.9), Some(0.9), Some(0.3)]);
+        // A probability above 1 is no probability.
+        assert_eq!(t.segments[2].words, [(" 稍".to_string(), 0.41)]);
     }
 }

@@ -223,7 +223,13 @@ pub fn render(set: &RuleSet, row: &Graded, style: Style) -> String {
             .map(|(_, p)| *p)
             .sum();
         total += points;
-        fatal |= rule.fatal;
+        // A fatal hit held for review (the recogniser doubted it) zeroes nothing yet.
+        let held = |i: usize| card.held.get(i).copied().unwrap_or(false);
+        fatal |= rule.fatal
+            && o.hits
+                .iter()
+                .enumerate()
+                .any(|(i, h)| h.rule == index && !held(i));
         let label = format!("{} {} ×{count}", rule.id, rule.title);
         let _ = writeln!(
             s,

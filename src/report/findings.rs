@@ -10,7 +10,7 @@ use std::io;
 use super::{csv_writer, io_error, neutralise, uncharged, when, Context, Output, Report, Spec};
 use crate::grade::Graded;
 
-pub const FINDINGS_HEADER: [&str; 19] = [
+pub const FINDINGS_HEADER: [&str; 20] = [
     "call_id",
     "rule_id",
     "turn",
@@ -30,6 +30,7 @@ pub const FINDINGS_HEADER: [&str; 19] = [
     "measured_ms",
     "masked",
     "uncharged",
+    "confidence",
 ];
 
 pub(super) const SPEC: Spec = Spec {
@@ -93,6 +94,14 @@ impl Report for FindingsCsv<'_> {
                         &number(measured),
                         if self.cx.masked { "true" } else { "false" },
                         &uncharged(self.cx.rules, o, i).unwrap_or_default(),
+                        &number(
+                            o.card
+                                .hit_confidence
+                                .get(i)
+                                .copied()
+                                .flatten()
+                                .map(|c| c.to_string()),
+                        ),
                     ])
                     .map_err(io_error)?;
             }

@@ -232,6 +232,8 @@ struct SchemeMeta<'a> {
     service_threshold: i32,
     /// How often one sentence may cost: `dimension`, `rule` or `hit`.
     sentence: &'static str,
+    /// What a hit whose words the recogniser was unsure of costs.
+    confidence: super::jsonl::ConfidencePolicyLine,
 }
 
 impl<'a> Meta<'a> {
@@ -243,6 +245,7 @@ impl<'a> Meta<'a> {
             tiers: s.tiers.iter().map(|(n, m)| (n.as_str(), *m)).collect(),
             service_threshold: s.service_threshold,
             sentence: s.sentence.name(),
+            confidence: super::jsonl::ConfidencePolicyLine::of(s.confidence),
         };
         let mut schemes = vec![scheme(None, &set.scoring)];
         schemes.extend(

@@ -80,8 +80,31 @@ struct ScoringLine<'a> {
     service_types: [&'a str; 4],
     /// How often one sentence may cost: `dimension`, `rule` or `hit`.
     sentence: &'static str,
+    /// What a hit whose words the recogniser was unsure of costs.
+    confidence: ConfidencePolicyLine,
     /// Each rule that hit, by id; `fatal` and `review` are on its hits.
     rules: BTreeMap<&'a str, WeightLine<'a>>,
+}
+
+#[derive(Serialize)]
+pub(super) struct ConfidencePolicyLine {
+    /// Hits whose confidence is below this are uncertain.
+    below: f64,
+    /// `review`, `fraction` or `deduct`.
+    action: &'static str,
+    /// The share of the points a `fraction` charges.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fraction: Option<f64>,
+}
+
+impl ConfidencePolicyLine {
+    pub(super) fn of(policy: crate::rule::ConfidencePolicy) -> Self {
+        ConfidencePolicyLine {
+            below: policy.below,
+            action: policy.action.name(),
+            fraction: policy.action.fraction(),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -108,6 +131,7 @@ impl<'a> ScoringLine<'a> {
                 &s.service_types[3],
             ],
             sentence: s.sentence.name(),
+            confidence: ConfidencePolicyLine::of(s.confidence),
             rules: o
                 .hits
                 .iter()
@@ -156,6 +180,12 @@ struct HitLine<'a> {
     begin_ms: Option<u64>,
     end_ms: Option<u64>,
     evidence: EvidenceLine<'a>,
+    /// The recogniser's confidence in the quoted words, 0–1, where the input scored them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    confidence: Option<f32>,
+    /// Below the scheme's `[confidence]` threshold: what the hit cost follows its `action`.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    uncertain: bool,
 }
 
 #[derive(Serialize)]
@@ -286,6 +316,16 @@ struct TurnLine<'a> {
     speech_rate: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     silence_ms: Option<u64>,
+    /// How sure the recogniser was of each stretch of the text (character offsets).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    confidence: Vec<ConfidenceLine>,
+}
+
+#[derive(Serialize)]
+struct ConfidenceLine {
+    start: usize,
+    end: usize,
+    value: f32,
 }
 
 /// `row` as one line of the schema.
@@ -376,6 +416,8 @@ pub(super) fn line<'r>(cx: &Context<'r>, row: &'r Graded) -> Line<'r> {
                 begin_ms: turn.begin,
                 end_ms: turn.end,
                 evidence: EvidenceLine::of(&hit.evidence),
+                confidence: card.hit_confidence.get(i).copied().flatten(),
+                uncertain: card.uncertain.get(i).copied().unwrap_or(false),
             }
         })
         .collect();
@@ -392,6 +434,15 @@ pub(super) fn line<'r>(cx: &Context<'r>, row: &'r Graded) -> Line<'r> {
             emotion: t.signals.emotion,
             speech_rate: t.signals.speech_rate,
             silence_ms: t.signals.silence_ms,
+            confidence: t
+                .confidence
+                .iter()
+                .map(|c| ConfidenceLine {
+                    start: c.start,
+                    end: c.end,
+                    value: c.value,
+                })
+                .collect(),
         })
         .collect();
     line

@@ -290,13 +290,30 @@ fn when(hit: &Hit, turn: &Turn) -> (Option<u64>, Option<u64>, Option<u64>) {
     }
 }
 
-/// Why hit `i` of `o` counted no points though its rule has some, in Chinese: its sentence was
-/// already charged, the rule's cap was reached, or a rule that judges the whole call counted
-/// once. `None` for a hit that counted, or whose rule has no points.
+/// Why hit `i` of `o` counted other points than its rule's, in Chinese: the recogniser was
+/// unsure of its words, its sentence was already charged, the rule's cap was reached, or a rule
+/// that judges the whole call counted once. `None` for a hit that counted in full, or whose
+/// rule has no points.
 fn uncharged(set: &RuleSet, o: &Outcome, i: usize) -> Option<String> {
     let rule = &set.rules[o.hits[i].rule];
+    let doubt = || {
+        let policy = set.scoring.scheme(o.card.channel).confidence;
+        let confidence = o.card.hit_confidence.get(i).copied().flatten();
+        uncertain_note(
+            confidence.unwrap_or_default(),
+            policy,
+            rule.points,
+            rule.fatal,
+        )
+    };
+    let uncertain = o.card.uncertain.get(i) == Some(&true);
+    // Held for review: the doubt is why it cost nothing. Otherwise a sentence already charged
+    // or a cap explains a 0 first, and the doubt a fraction or a full charge after.
+    if o.card.held.get(i) == Some(&true) {
+        return Some(doubt());
+    }
     if rule.points == 0 || o.card.hit_points.get(i).is_none_or(|&p| p != 0) {
-        return None;
+        return uncertain.then(doubt);
     }
     if let Some(by) = o.card.waived_by.get(i).copied().flatten() {
         return Some(waived_note(&rule.id, &set.rules[o.hits[by].rule].id));
@@ -309,6 +326,28 @@ fn uncharged(set: &RuleSet, o: &Outcome, i: usize) -> Option<String> {
             rule.max_hits.unwrap_or_default()
         )
     })
+}
+
+/// 识别置信度 0.31,低于 0.4:待主管复核,不扣分 — what every report says of an uncertain hit
+/// of a rule worth `points` (a bonus is only marked).
+pub fn uncertain_note(
+    confidence: f32,
+    policy: crate::rule::ConfidencePolicy,
+    points: i32,
+    fatal: bool,
+) -> String {
+    use crate::rule::Uncertain;
+    // f32's Display is the shortest that reads back: 0.4, not 0.4000000059604645.
+    let what = format!("识别置信度 {confidence},低于 {}", policy.below);
+    if points >= 0 && !fatal {
+        return what;
+    }
+    match policy.action {
+        Uncertain::Review => format!("{what}:待主管复核,不扣分"),
+        Uncertain::Fraction(_) if fatal => format!("{what}:一票否决不按比例扣,待主管复核"),
+        Uncertain::Fraction(f) => format!("{what}:按 {f} 倍扣分"),
+        Uncertain::Deduct => format!("{what}:照常扣分"),
+    }
 }
 
 /// A call's hit counts as one cell: `规则编号:次数`, `;`-separated, by rule id.

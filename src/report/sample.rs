@@ -395,7 +395,9 @@ fn describe(o: &Outcome, hit: &Hit, title: Option<&str>) -> String {
 /// What hit `i` of `o` counted for: its points, or why it counted none.
 fn cost(set: &RuleSet, o: &Outcome, i: usize) -> String {
     let rule = &set.rules[o.hits[i].rule];
-    if rule.fatal {
+    if o.card.held.get(i).copied().unwrap_or(false) {
+        uncharged(set, o, i).unwrap_or_default()
+    } else if rule.fatal {
         "一票否决".into()
     } else if rule.points == 0 {
         "不计分".into()

@@ -30,12 +30,16 @@ struct SchemeFile {
     /// Whether `sound_alike` conditions also match by sound, on every channel.
     #[serde(default)]
     sound_alike: Option<bool>,
+    /// What an uncertain deduction costs, on every channel.
+    #[serde(default)]
+    confidence: Option<super::schema::ConfidenceSpec>,
 }
 
 /// What a scheme file changes besides its rules.
 pub(crate) struct Scheme {
     pub name: String,
     pub sound_alike: Option<bool>,
+    pub confidence: Option<super::ConfidencePolicy>,
 }
 
 /// `[rules]`: what to change, by rule id, as written (checked in [`apply`]).
@@ -58,10 +62,17 @@ pub(crate) fn apply_file(rules: &mut [Rule], src: &RuleSource) -> Result<Scheme,
         )]));
     }
     let _ = file.description;
+    let confidence = file
+        .confidence
+        .as_ref()
+        .map(|c| super::scoring::confidence_policy(c, &src.path, &text))
+        .transpose()
+        .map_err(|e| RuleErrors(vec![e]))?;
     apply(rules, &file.rules, &name, &src.path, &text)?;
     Ok(Scheme {
         name,
         sound_alike: file.sound_alike,
+        confidence,
     })
 }
 

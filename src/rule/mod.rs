@@ -315,6 +315,58 @@ impl SentencePolicy {
     }
 }
 
+/// What a deduction costs when the recogniser was unsure of its evidence (`[confidence]` in
+/// `scoring.toml` or a scheme file): an agent is not charged for words a recogniser may have
+/// made up, nor cleared for a greeting it may have lost.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ConfidencePolicy {
+    /// Evidence in words the recogniser scored below this (0–1) is uncertain; 0 never is.
+    pub below: f64,
+    pub action: Uncertain,
+}
+
+impl Default for ConfidencePolicy {
+    fn default() -> Self {
+        ConfidencePolicy {
+            below: 0.4,
+            action: Uncertain::Review,
+        }
+    }
+}
+
+/// What an uncertain deduction does (`action`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Uncertain {
+    /// `"review"`: costs nothing and sends the call to a supervisor, who keeps or rejects it.
+    Review,
+    /// `"fraction"`: costs this share of the points, rounded towards nothing (−5 × 0.5 → −2);
+    /// a fatal rule cannot cost a fraction of a zero, so it goes to review.
+    Fraction(f64),
+    /// `"deduct"`: costs as usual; reports still say the words were uncertain.
+    Deduct,
+}
+
+impl Uncertain {
+    pub const NAMES: [&'static str; 3] = ["review", "fraction", "deduct"];
+
+    /// The action as `scoring.toml` and the results JSONL write it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Uncertain::Review => "review",
+            Uncertain::Fraction(_) => "fraction",
+            Uncertain::Deduct => "deduct",
+        }
+    }
+
+    /// The share a fraction charges; `None` for the other actions.
+    pub fn fraction(self) -> Option<f64> {
+        match self {
+            Uncertain::Fraction(f) => Some(f),
+            _ => None,
+        }
+    }
+}
+
 /// The service standard's numbers, from `scoring.toml`.
 #[derive(Debug, Clone)]
 pub struct Scoring {
@@ -332,6 +384,8 @@ pub struct Scoring {
     pub sentence: SentencePolicy,
     /// Whether `sound_alike` conditions also match by sound (`rule/sound.rs`).
     pub sound_alike: bool,
+    /// What a deduction costs when the recogniser was unsure of its evidence.
+    pub confidence: ConfidencePolicy,
     /// The schemes of channels that score differently (`[scheme.<channel>]`), complete.
     pub schemes: Vec<(crate::channel::Channel, Scoring)>,
 }
@@ -399,6 +453,12 @@ impl RuleSet {
             self.scoring.sound_alike = on;
             for (_, s) in &mut self.scoring.schemes {
                 s.sound_alike = on;
+            }
+        }
+        if let Some(policy) = scheme.confidence {
+            self.scoring.confidence = policy;
+            for (_, s) in &mut self.scoring.schemes {
+                s.confidence = policy;
             }
         }
         self.version = compile::fingerprint(&[

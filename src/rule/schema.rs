@@ -406,6 +406,9 @@ pub struct ScoringFile {
     /// recogniser it trusts, or whose input is typed, turns it off.
     #[serde(default)]
     pub sound_alike: Option<bool>,
+    /// `[confidence]`: what a deduction costs when the recogniser was unsure of its evidence.
+    #[serde(default)]
+    pub confidence: Option<ConfidenceSpec>,
     /// 质检方案 per channel (`[scheme.chat]`): what differs from the numbers above.
     #[serde(default)]
     pub scheme: std::collections::BTreeMap<Channel, SchemeSpec>,
@@ -436,6 +439,18 @@ pub struct SchemeSpec {
     /// Whether `sound_alike` conditions also match by sound on this channel.
     #[serde(default)]
     pub sound_alike: Option<bool>,
+}
+
+/// `[confidence]`, as written; checked by `scoring::confidence_policy`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfidenceSpec {
+    #[serde(default)]
+    pub below: Option<toml::Spanned<f64>>,
+    #[serde(default)]
+    pub action: Option<toml::Spanned<String>>,
+    #[serde(default)]
+    pub fraction: Option<toml::Spanned<f64>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -4,8 +4,8 @@
 
 use std::sync::Arc;
 
-use super::schema::ScoringFile;
-use super::{RuleError, RuleSource, Scoring, SentencePolicy};
+use super::schema::{ConfidenceSpec, ScoringFile};
+use super::{ConfidencePolicy, RuleError, RuleSource, Scoring, SentencePolicy, Uncertain};
 
 /// The scoring numbers, and the `[rules]` adjustments to apply once the rules are compiled;
 /// every problem of the file's keys and types at once.
@@ -63,6 +63,10 @@ fn numbers(
         })
     };
     let sentence = policy(&file.sentence, SentencePolicy::default())?;
+    let confidence = match &file.confidence {
+        Some(spec) => confidence_policy(spec, &src.path, &text)?,
+        None => ConfidencePolicy::default(),
+    };
     let s = file.service_type;
     let mut scoring = Scoring {
         name: None,
@@ -75,6 +79,7 @@ fn numbers(
         service_types: [s.both, s.attitude_only, s.procedure_only, s.neither],
         sentence,
         sound_alike: file.sound_alike.unwrap_or(true),
+        confidence,
         schemes: Vec::new(),
     };
     for (channel, spec) in file.scheme {
@@ -116,4 +121,61 @@ fn numbers(
         scoring.schemes.push((channel, scheme));
     }
     Ok((scoring, file.rules))
+}
+
+/// `[confidence]` checked: a threshold and a share are probabilities, the action one of three;
+/// keys not written take the defaults (below 0.4, review; a fraction of 0.5).
+pub(crate) fn confidence_policy(
+    spec: &ConfidenceSpec,
+    path: &str,
+    text: &Arc<str>,
+) -> Result<ConfidencePolicy, RuleError> {
+    let share = |v: &Option<toml::Spanned<f64>>, key: &str, fallback: f64| match v {
+        None => Ok(fallback),
+        Some(v) if (0.0..=1.0).contains(v.get_ref()) => Ok(*v.get_ref()),
+        Some(v) => Err(RuleError::new(
+            path,
+            text,
+            Some(v.span()),
+            format!(
+                "[confidence] 的 {key} 应为 0 到 1 之间的数{},而不是 {}",
+                if key == "below" {
+                    " (识别置信度是概率;40% 写作 0.4)"
+                } else {
+                    " (扣分的比例;一半写作 0.5)"
+                },
+                v.get_ref()
+            ),
+        )),
+    };
+    let default = ConfidencePolicy::default();
+    let below = share(&spec.below, "below", default.below)?;
+    let fraction = share(&spec.fraction, "fraction", 0.5)?;
+    let action = match &spec.action {
+        None => default.action,
+        Some(a) => match a.get_ref().as_str() {
+            "review" => Uncertain::Review,
+            "fraction" => Uncertain::Fraction(fraction),
+            "deduct" => Uncertain::Deduct,
+            other => return Err(RuleError::new(
+                path,
+                text,
+                Some(a.span()),
+                format!(
+                    "[confidence] 的 action 是 \"{other}\",应为 \"review\" (不扣分,送主管复核)、\
+                         \"fraction\" (只扣 fraction 倍的分) 或 \"deduct\" (照常扣分)"
+                ),
+            )),
+        },
+    };
+    if spec.fraction.is_some() && !matches!(action, Uncertain::Fraction(_)) {
+        let span = spec.fraction.as_ref().map(toml::Spanned::span);
+        return Err(RuleError::new(
+            path,
+            text,
+            span,
+            "[confidence] 写了 fraction,但 action 不是 \"fraction\";要按比例扣分请写 action = \"fraction\"",
+        ));
+    }
+    Ok(ConfidencePolicy { below, action })
 }

@@ -114,22 +114,36 @@
   // the largest is charged, the earliest of equals, the rest waived; then per rule the charged
   // hits count up to max_hits (once for a rule that judges the whole call), fatal → 0, clamped
   // to 0–100, tier by the call's scheme. `waivedBy[n]` is the hit charged instead of hit n.
-  function rescore(c, skip) {
+  // What hit h is worth under the scheme's [confidence] (score.rs `Worth`): a deduction whose
+  // words the recogniser was unsure of is held for review (nothing, waives nothing, uses no
+  // cap), costs a fraction (rounded towards nothing; a fatal one is held), or costs as usual.
+  // A hit the supervisor confirmed (`heard`) is no longer in doubt: it costs in full.
+  function worthOf(h, scheme, heard) {
+    const r = RULES.get(h.rule_id);
+    const p = scheme.confidence;
+    const uncertain = !heard && p != null && h.confidence != null && h.confidence < p.below;
+    if (!uncertain || (r.points >= 0 && !r.fatal) || p.action === 'deduct') return { points: r.points, fatal: r.fatal, held: false };
+    if (p.action === 'review' || r.fatal) return { points: 0, fatal: false, held: true };
+    return { points: Math.trunc(r.points * p.fraction), fatal: false, held: false };
+  }
+  function rescore(c, skip, heard = new Set()) {
     const scheme = schemeOf(c);
     const policy = scheme.sentence || 'hit';
     const kept = [];
     c.hits.forEach((h, n) => { if (!skip.has(n)) kept.push(n); });
-    const chargeKey = (h) => {
+    const worth = new Map(kept.map((n) => [n, worthOf(c.hits[n], scheme, heard.has(n))]));
+    const chargeKey = (n) => {
+      const h = c.hits[n];
       const r = RULES.get(h.rule_id);
-      if (policy === 'hit' || h.sentence == null || r.points >= 0 || r.whole_call) return null;
+      if (policy === 'hit' || h.sentence == null || r.points >= 0 || r.whole_call || worth.get(n).held) return null;
       return [h.turn, h.sentence, policy === 'rule' ? 'r:' + h.rule_id : 'd:' + r.dimension].join('\u001f');
     };
     const best = new Map();
     for (const n of kept) {
-      const k = chargeKey(c.hits[n]);
+      const k = chargeKey(n);
       if (k == null) continue;
       const b = best.get(k);
-      if (b === undefined || RULES.get(c.hits[n].rule_id).points < RULES.get(c.hits[b].rule_id).points) best.set(k, n);
+      if (b === undefined || worth.get(n).points < worth.get(b).points) best.set(k, n);
     }
     const waivedBy = new Map();
     const charged = new Map();
@@ -138,15 +152,17 @@
     for (const n of kept) {
       const h = c.hits[n];
       const r = RULES.get(h.rule_id);
-      fatal = fatal || r.fatal;
-      const k = chargeKey(h);
+      const w = worth.get(n);
+      fatal = fatal || w.fatal;
+      const k = chargeKey(n);
       if (k != null && best.get(k) !== n) {
         waivedBy.set(n, best.get(k));
         continue;
       }
+      if (w.held) continue;
       const k2 = charged.get(h.rule_id) || 0;
       const cap = r.whole_call ? 1 : r.max_hits;
-      if (cap == null || k2 < cap) points += r.points;
+      if (cap == null || k2 < cap) points += w.points;
       charged.set(h.rule_id, k2 + 1);
     }
     const score = fatal ? 0 : Math.max(0, Math.min(100, points));
@@ -160,6 +176,15 @@
       if (v && v.verdict === '误判') skip.add(n);
     });
     return skip;
+  }
+  // The uncertain hits the supervisor confirmed (rescore.rs: a person who kept it heard it).
+  function heardOf(c) {
+    const heard = new Set();
+    c.hits.forEach((h, n) => {
+      const v = verdicts[keysOf(c)[n]];
+      if (h.uncertain && v && v.verdict === '确认') heard.add(n);
+    });
+    return heard;
   }
 
   // The page's own scoring must agree with zhijian's on every call before it may show a score
@@ -501,8 +526,9 @@
     const [done, all] = progressOf(c);
     let text = `已复核 ${done}/${all}`;
     const skip = rejectedOf(c);
-    if (rescoreAgrees && skip.size) {
-      const r = rescore(c, skip);
+    const heard = heardOf(c);
+    if (rescoreAgrees && skip.size + heard.size) {
+      const r = rescore(c, skip, heard);
       if (r.score !== c.score) text += ` · 复核后 ${r.score} ${r.tier}`;
     }
     return text;
@@ -714,11 +740,13 @@
         el('a', { href: '#', onclick: (e) => { e.preventDefault(); focusEvidence(n); } }, `第 ${h.turn + 1} 轮 ${ROLE[h.role]}`),
         h.fatal && el('span', { class: 'flag' }, '致命'),
         h.review && el('span', { class: 'flag' }, '需复核'),
+        h.uncertain && el('span', { class: 'flag' }, '识别存疑'),
         el('span', { class: 'pts ' + (h.points < 0 ? 'loss' : h.points > 0 ? 'gain' : '') },
           h.points === 0 ? '不计分' : signed(h.points) + ' 分')),
       what,
       el('div', { class: 'msg' }, h.message),
-      h.points === 0 && (() => {
+      h.confidence != null && el('div', { class: 'msg' + (h.uncertain ? ' waived' : '') }, confidenceNote(c, h)),
+      h.points === 0 && !worthOf(h, schemeOf(c), false).held && (() => {
         const why = waivedNote(c, n);
         return why && el('div', { class: 'msg waived' }, why);
       })(),
@@ -726,17 +754,32 @@
     return card;
   }
 
+  // What the recogniser's confidence did to hit h, as report/mod.rs `uncertain_note` words it.
+  function confidenceNote(c, h) {
+    const p = schemeOf(c).confidence;
+    const r = RULES.get(h.rule_id);
+    const what = `识别置信度 ${h.confidence}`;
+    if (!h.uncertain) return what;
+    const low = `${what},低于 ${p.below}`;
+    if (r.points >= 0 && !r.fatal) return low;
+    if (p.action === 'review') return low + ':待主管复核,不扣分';
+    if (p.action === 'fraction') return r.fatal ? low + ':一票否决不按比例扣,待主管复核' : low + `:按 ${p.fraction} 倍扣分`;
+    return low + ':照常扣分';
+  }
+
   // The score without the hits judged 误判, beside the original.
   function showAfterReview(c) {
     const slot = document.getElementById('after-review');
     if (!slot) return;
     const skip = rejectedOf(c);
-    if (!rescoreAgrees || skip.size === 0) {
+    const heard = heardOf(c);
+    if (!rescoreAgrees || skip.size + heard.size === 0) {
       slot.replaceChildren();
       return;
     }
-    const r = rescore(c, skip);
-    slot.replaceChildren('去掉 ' + skip.size + ' 处误判后 ', el('b', null, r.score), ' ' + r.tier);
+    const r = rescore(c, skip, heard);
+    const what = [skip.size && `去掉 ${skip.size} 处误判`, heard.size && `确认 ${heard.size} 处识别存疑`].filter(Boolean).join('、');
+    slot.replaceChildren(what + '后 ', el('b', null, r.score), ' ' + r.tier);
   }
 
   function renderCall() {
