@@ -860,6 +860,22 @@ mod table_tests {
         assert_eq!(c.hit_counts, [("L5".to_string(), 4), ("L2".to_string(), 1)]);
     }
 
+    /// Confidences are compared as the two decimals every report writes: 0.7 is not below
+    /// 0.7, though the f32 nearest 0.7 is 0.69999998 (the review page compares 0.7 too).
+    #[test]
+    fn a_confidence_at_the_threshold_is_trusted() {
+        for below in [0.35, 0.4, 0.45, 0.7, 0.9] {
+            let policy = ConfidencePolicy {
+                below,
+                action: Uncertain::Review,
+            };
+            let at = below as f32;
+            assert!(!is_uncertain(Some(at), policy), "{below}");
+            assert!(is_uncertain(Some(at - 0.01), policy), "{below}");
+            assert!(!is_uncertain(None, policy));
+        }
+    }
+
     /// A fatal rule doubted never zeroes the call, whatever the action short of `deduct`; a
     /// bonus doubted still counts; timing and other unscored evidence are never in doubt.
     #[test]

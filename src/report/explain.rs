@@ -469,6 +469,37 @@ mod tests {
         assert!(!plain.contains('\x1b'));
     }
 
+    /// An insult the recogniser barely heard is held for review: the call is not zeroed, and the
+    /// page says why it cost nothing; heard clearly, it zeroes the call.
+    #[test]
+    fn a_fatal_hit_in_doubt_zeroes_nothing() {
+        let set = RuleSet::embedded().unwrap();
+        let row = |confidence: f64| {
+            let json = serde_json::json!({"id": "c", "turns": [
+                {"role": "agent", "text": "您好,工号1024为您服务。"},
+                {"role": "customer", "text": "我的宽带怎么又断了"},
+                {"role": "agent", "text": "你是白痴吗", "confidence": confidence}]});
+            let options = crate::input::ReadOptions::default();
+            let mut items =
+                crate::input::read_bytes(json.to_string().as_bytes(), "c.json", None, &options);
+            let call = items.remove(0).call.unwrap();
+            Graded {
+                source: "c.json".into(),
+                call_id: "c".into(),
+                outcome: Ok(crate::grade::grade_call(&set, call)),
+            }
+        };
+        let doubted = render(&set, &row(0.2), Style::Plain);
+        assert!(
+            doubted.contains("识别置信度 0.2,低于 0.4:待主管复核,不扣分"),
+            "{doubted}"
+        );
+        assert!(!doubted.contains("含致命项"), "{doubted}");
+        assert!(doubted.contains("待复核: LNG002、识别存疑"), "{doubted}");
+        let heard = render(&set, &row(0.9), Style::Plain);
+        assert!(heard.contains("含致命项"), "{heard}");
+    }
+
     #[test]
     fn colours_say_what_a_mark_is() {
         let p = Paint {

@@ -157,15 +157,17 @@ pub(crate) fn confidence_policy(
             "review" => Uncertain::Review,
             "fraction" => Uncertain::Fraction(fraction),
             "deduct" => Uncertain::Deduct,
-            other => return Err(RuleError::new(
-                path,
-                text,
-                Some(a.span()),
-                format!(
+            other => {
+                return Err(RuleError::new(
+                    path,
+                    text,
+                    Some(a.span()),
+                    format!(
                     "[confidence] 的 action 是 \"{other}\",应为 \"review\" (不扣分,送主管复核)、\
                          \"fraction\" (只扣 fraction 倍的分) 或 \"deduct\" (照常扣分)"
                 ),
-            )),
+                ))
+            }
         },
     };
     if spec.fraction.is_some() && !matches!(action, Uncertain::Fraction(_)) {
