@@ -860,6 +860,63 @@ mod table_tests {
         assert_eq!(c.hit_counts, [("L5".to_string(), 4), ("L2".to_string(), 1)]);
     }
 
+    /// A hit's confidence is that of the words it quotes; for words not said, also of the
+    /// agent's turns where they were due (a customer's mumble there is no excuse); timing has
+    /// none.
+    #[test]
+    fn a_hit_is_as_sure_as_its_words_and_the_agent_turns_it_judged() {
+        let turn = |role, text: &str, value: f32| crate::input::Turn {
+            role,
+            text: text.into(),
+            confidence: vec![crate::call::Confidence {
+                start: 0,
+                end: text.chars().count(),
+                value,
+            }],
+            ..Default::default()
+        };
+        use crate::input::Role::{Agent, Customer};
+        let call = Call {
+            turns: vec![
+                turn(Customer, "我等了半天", 0.9),
+                turn(Agent, "请问您要办什么", 0.2),
+                turn(Customer, "嗯", 0.1),
+                turn(Agent, "好的", 0.8),
+            ],
+            ..Default::default()
+        };
+        let quote = Quote {
+            start: 0,
+            end: 5,
+            text: "我等了半天".into(),
+            similar: None,
+            sounds_like: None,
+        };
+        let hit = |evidence| Hit {
+            rule: 0,
+            turn: 0,
+            evidence,
+        };
+        assert_eq!(
+            hit_confidence(&call, &hit(Evidence::Said(quote.clone()))),
+            Some(0.9)
+        );
+        let missing = |first, last| {
+            hit(Evidence::Missing {
+                quote: quote.clone(),
+                first,
+                last,
+            })
+        };
+        assert_eq!(hit_confidence(&call, &missing(1, 2)), Some(0.2));
+        assert_eq!(hit_confidence(&call, &missing(2, 3)), Some(0.8));
+        let timing = hit(Evidence::Silence {
+            begin_ms: 0,
+            end_ms: 10_000,
+        });
+        assert_eq!(hit_confidence(&call, &timing), None);
+    }
+
     /// Confidences are compared as the two decimals every report writes: 0.7 is not below
     /// 0.7, though the f32 nearest 0.7 is 0.69999998 (the review page compares 0.7 too).
     #[test]
