@@ -1164,6 +1164,22 @@ mod table_tests {
         assert_eq!((points, waived, c.score), (vec![-2], vec![None], 98));
     }
 
+    /// A rule set of one language rule scored by the `scoring.toml` written as `text`.
+    fn with_scoring(text: String) -> Result<RuleSet, crate::rule::RuleErrors> {
+        RuleSet::compile(&[
+            RuleSource {
+                path: "scoring.toml".into(),
+                text,
+            },
+            RuleSource {
+                path: "t/ONE.toml".into(),
+                text: "id = \"ONE\"\ntitle = \"一\"\nmessage = \"一\"\n\
+                       dimension = \"language\"\npoints = -1\n[match]\nphrases = [\"一\"]\n"
+                    .into(),
+            },
+        ])
+    }
+
     /// The policy is read from `scoring.toml`, top level and per scheme, with a Chinese error
     /// for a value it does not know.
     #[test]
@@ -1175,19 +1191,7 @@ mod table_tests {
                     "name = \"在线客服质检方案\"\n",
                     &format!("name = \"在线客服质检方案\"\n{chat}"),
                 );
-            RuleSet::compile(&[
-                RuleSource {
-                    path: "scoring.toml".into(),
-                    text,
-                },
-                RuleSource {
-                    path: "t/ONE.toml".into(),
-                    text: "id = \"ONE\"\ntitle = \"一\"\nmessage = \"一\"\n\
-                           dimension = \"language\"\npoints = -1\n[match]\nphrases = [\"一\"]\n"
-                        .into(),
-                },
-            ])
-            .map(|s| {
+            with_scoring(text).map(|s| {
                 (
                     s.scoring.sentence,
                     s.scoring.scheme(Channel::Chat).sentence,
@@ -1224,25 +1228,14 @@ mod table_tests {
         let policy = |section: &str| {
             let text = include_str!("../rules/scoring.toml")
                 .replace("[confidence]\nbelow = 0.4\naction = \"review\"\n", section);
-            RuleSet::compile(&[
-                RuleSource {
-                    path: "scoring.toml".into(),
-                    text,
-                },
-                RuleSource {
-                    path: "t/ONE.toml".into(),
-                    text: "id = \"ONE\"\ntitle = \"一\"\nmessage = \"一\"\n\
-                           dimension = \"language\"\npoints = -1\n[match]\nphrases = [\"一\"]\n"
-                        .into(),
-                },
-            ])
-            .map(|s| {
-                (
-                    s.scoring.confidence,
-                    s.scoring.scheme(Channel::Social).confidence,
-                )
-            })
-            .map_err(|e| e.to_string())
+            with_scoring(text)
+                .map(|s| {
+                    (
+                        s.scoring.confidence,
+                        s.scoring.scheme(Channel::Social).confidence,
+                    )
+                })
+                .map_err(|e| e.to_string())
         };
         let p = |below, action| ConfidencePolicy { below, action };
         assert_eq!(policy("").unwrap().0, ConfidencePolicy::default());
