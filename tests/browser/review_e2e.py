@@ -146,6 +146,10 @@ def main():
         page.wait_for_selector("#call .hitcard")
         marks = page.locator("#call mark.hit").all_inner_texts()
         check(len(marks) > 0, "no words highlighted in the call view")
+        # A hit card shows only what applies: no part skipped by a condition leaks in as text.
+        for card in page.locator("#call .hitcard").all_inner_texts():
+            lines = [l.strip() for l in card.splitlines()]
+            check("false" not in lines and "null" not in lines, f"a hit card shows a skipped part: {card!r}")
         page.screenshot(path=os.path.join(out_dir, "call-laptop.png"), full_page=True)
 
         # Verdicts through the buttons, a comment, kept across a reload.

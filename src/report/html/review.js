@@ -734,7 +734,8 @@
       type: 'text', placeholder: '备注 (可选)', value: v.comment || '', 'aria-label': '备注',
       onchange: (e) => setVerdict(c, n, undefined, e.target.value),
     });
-    card.append(
+    // DOM append would write a skipped part (false, null) as text; el()'s children rules apply.
+    card.append(...[
       el('div', { class: 'head' },
         el('span', { class: 'rid' }, h.rule_id), el('span', null, h.rule_title),
         el('a', { href: '#', onclick: (e) => { e.preventDefault(); focusEvidence(n); } }, `第 ${h.turn + 1} 轮 ${ROLE[h.role]}`),
@@ -750,7 +751,8 @@
         const why = waivedNote(c, n);
         return why && el('div', { class: 'msg waived' }, why);
       })(),
-      el('div', { class: 'verdict' }, ...buttons, comment));
+      el('div', { class: 'verdict' }, ...buttons, comment),
+    ].filter((kid) => kid != null && kid !== false));
     return card;
   }
 
