@@ -22,8 +22,14 @@ use super::sound::{Respell, Sounds};
 use super::{Condition, TermKind, Verifier};
 use crate::normalize::fold;
 
-/// Bounds the memory one regex may take when compiled (and its lazy DFA at run time).
+/// Bounds the memory one regex may take when compiled.
 const REGEX_SIZE_LIMIT: usize = 1 << 20;
+
+/// Bounds the lazy DFA one regex builds as it searches, per thread. A pattern with two gaps
+/// (`[为|帮|给]你…{24}…{24}[可以吗|好吗|…]`, LNG003) has thousands of states; in 1 MB its cache
+/// filled and was rebuilt over and over, and that one pattern took a twentieth of a run on real
+/// chats. Only the patterns that need them grow this large.
+const DFA_CACHE_LIMIT: usize = 8 << 20;
 
 /// Collects the patterns of every condition into one automaton's pattern list.
 pub(crate) struct Builder {
@@ -196,7 +202,7 @@ impl FileContext<'_> {
         let built = RegexBuilder::new(&folded)
             .case_insensitive(true)
             .size_limit(REGEX_SIZE_LIMIT)
-            .dfa_size_limit(REGEX_SIZE_LIMIT)
+            .dfa_size_limit(DFA_CACHE_LIMIT)
             .build();
         match built {
             // An empty match is a hit with no words on every turn (`(您好)?`, `a*`).
@@ -536,7 +542,7 @@ impl FileContext<'_> {
         }
         let built = RegexBuilder::new(&regex)
             .size_limit(REGEX_SIZE_LIMIT)
-            .dfa_size_limit(REGEX_SIZE_LIMIT)
+            .dfa_size_limit(DFA_CACHE_LIMIT)
             .build();
         let regex = match built {
             Ok(r) if r.is_match("") => {
