@@ -1463,15 +1463,30 @@ fn a_lexicon_marked_sound_alike_makes_the_phrases_that_name_it_match_by_sound() 
 
 #[test]
 fn a_scheme_switches_sound_alike_matching_off_per_channel_or_for_the_run() {
+    // The shipped scoring.toml matches by sound on the phone only: typed channels have no
+    // recogniser to mishear.
     let r = rule("role = \"agent\"\nsound_alike = true\nphrases = [\"稍等一下\"]");
-    let scoring = include_str!("../rules/scoring.toml")
-        .replace("[scheme.chat]\n", "[scheme.chat]\nsound_alike = false\n");
+    let shipped = include_str!("../rules/scoring.toml");
     let mut files = sources(&[("t/TST001-t.toml", r.as_str()), SOUNDS]);
+    files[0].text = shipped.to_string();
+    let set = RuleSet::compile(&files).unwrap();
+    assert_eq!(heard(&set, "客服：您少等一下").len(), 1);
+    for typed in ["chat", "social", "ticket"] {
+        let call = format!("# channel: {typed}\n客服：您少等一下");
+        assert!(heard(&set, &call).is_empty(), "{typed}");
+        let call = format!("# channel: {typed}\n客服：您稍等一下");
+        assert_eq!(heard(&set, &call).len(), 1, "{typed}");
+    }
+    // A team whose chat agents type with a pinyin IME turns it back on for that channel.
+    let scoring = shipped.replace(
+        "name = \"在线客服质检方案\"\nsound_alike = false\n",
+        "name = \"在线客服质检方案\"\nsound_alike = true\n",
+    );
+    assert_ne!(scoring, shipped);
     files[0].text = scoring;
     let mut set = RuleSet::compile(&files).unwrap();
-    assert_eq!(heard(&set, "客服：您少等一下").len(), 1);
-    assert!(heard(&set, "# channel: chat\n客服：您少等一下").is_empty());
-    assert_eq!(heard(&set, "# channel: chat\n客服：您稍等一下").len(), 1);
+    assert_eq!(heard(&set, "# channel: chat\n客服：您少等一下").len(), 1);
+    assert!(heard(&set, "# channel: social\n客服：您少等一下").is_empty());
     set.apply_scheme(&RuleSource {
         path: "deaf.toml".into(),
         text: "name = \"只按字面\"\nsound_alike = false\n".into(),
