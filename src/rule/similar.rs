@@ -475,8 +475,9 @@ pub fn similarity(text: &str, example: &str) -> f64 {
 /// `similar` term compares a clause with its
 /// examples: for text `i`, the most similar earlier text `j` that scores at least `floor` and
 /// is `allowed(j, i)`, and the score; `None` for a text shorter than [`MIN_LETTERS`] or with no
-/// such earlier one. Ties go to the earlier text. `allowed` is asked only about pairs above the
-/// floor, so it may be costly. For `repeat` conditions.
+/// such earlier one. Ties go to the earlier text. Only texts from `earliest(i)` on are compared
+/// with text `i` (a repeat of one of the last N turns); `allowed` is asked only about pairs
+/// above the floor, so it may be costly. For `repeat` conditions.
 ///
 /// A handful of turns is compared pair by pair: each text's n-grams are counted once, sorted,
 /// and two texts meet in one merge of their lists. A shared vocabulary (as [`Matcher`] builds
@@ -484,6 +485,7 @@ pub fn similarity(text: &str, example: &str) -> f64 {
 pub(crate) fn closest_earlier(
     texts: &[&str],
     floor: f64,
+    earliest: impl Fn(usize) -> usize,
     allowed: impl Fn(usize, usize) -> bool,
 ) -> Vec<Option<(usize, f64)>> {
     // Each text's n-grams and their norm; `None` for a text too short to compare.
@@ -504,7 +506,8 @@ pub(crate) fn closest_earlier(
         .map(|i| {
             let (later, n) = vectors[i].as_ref()?;
             let mut best: Option<(usize, f64)> = None;
-            for (j, earlier) in vectors[..i].iter().enumerate() {
+            let from = earliest(i).min(i);
+            for (j, earlier) in vectors.iter().enumerate().take(i).skip(from) {
                 let Some((earlier, m)) = earlier else {
                     continue;
                 };
@@ -650,7 +653,7 @@ mod tests {
             "订单号",
             "请你提供一下订单号码",
         ];
-        let all = closest_earlier(&texts, 0.0, |_, _| true);
+        let all = closest_earlier(&texts, 0.0, |_| 0, |_, _| true);
         assert_eq!(all[0], None, "nothing comes before the first");
         assert_eq!(all[1], None, "too short to compare");
         let (j, score) = all[2].unwrap();
@@ -665,21 +668,34 @@ mod tests {
         assert_eq!(all[4].map(|c| c.0), Some(2));
         assert_eq!(all[5], None);
         // What `allowed` forbids is never chosen, however alike.
-        let not_first = closest_earlier(&texts, 0.0, |j, _| j != 0);
+        let not_first = closest_earlier(&texts, 0.0, |_| 0, |j, _| j != 0);
         assert_eq!(not_first[2], None);
         assert_eq!(not_first[3].map(|c| c.0), Some(2));
         // Below the floor nothing is chosen, and `allowed` is not even asked; exactly the
         // floor is enough.
         let asked = std::cell::Cell::new(0);
-        let above = closest_earlier(&texts, score, |_, _| {
-            asked.set(asked.get() + 1);
-            true
-        });
+        let above = closest_earlier(
+            &texts,
+            score,
+            |_| 0,
+            |_, _| {
+                asked.set(asked.get() + 1);
+                true
+            },
+        );
         assert_eq!(above[2], Some((0, score)));
-        assert_eq!(closest_earlier(&texts, score + 1e-6, |_, _| true)[2], None);
+        assert_eq!(
+            closest_earlier(&texts, score + 1e-6, |_| 0, |_, _| true)[2],
+            None
+        );
         // Of the ten pairs of long enough texts, only the third, the fourth and the last text
         // against the first are at the floor and better than what was found before.
         assert_eq!(asked.get(), 3);
+        // Texts before `earliest` are not compared: the last text finds the fourth, not the
+        // first, when only the three before it count.
+        let recent = closest_earlier(&texts, 0.0, |i| i.saturating_sub(3), |_, _| true);
+        assert_eq!(recent[6], Some((3, 1.0)));
+        assert_eq!(recent[3], Some((0, 1.0)));
     }
 
     fn matcher(examples: &[&str]) -> Matcher {

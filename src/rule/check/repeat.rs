@@ -213,8 +213,17 @@ impl Repeat {
                 && !is_excused(i)
                 && !is_excused(j)
         };
+        // The first compared turn that is at most `within` turns of its role back: the ones
+        // before it are not worth a comparison.
+        let earliest = |i: usize| {
+            let Some(n) = self.within else { return 0 };
+            let later = compared[i];
+            let own = ev.turns_of(Some(role_of(later)));
+            let back = own.partition_point(|&t| t < later).saturating_sub(n);
+            compared.partition_point(|&t| t < own[back])
+        };
         let texts: Vec<&str> = compared.iter().map(|&t| ev.folded(t)).collect();
-        let closest = similar::closest_earlier(&texts, self.min_similarity, allowed);
+        let closest = similar::closest_earlier(&texts, self.min_similarity, earliest, allowed);
         for (i, closest) in closest.into_iter().enumerate() {
             let Some((j, score)) = closest else {
                 continue;
