@@ -133,15 +133,21 @@ impl Sounds {
 
     fn with(file: &SoundFile) -> Sounds {
         let mut keys: HashMap<String, u16> = HashMap::new();
+        // Twenty thousand ideographs share four hundred readings: each is heard once (at
+        // start-up, a run's first cost).
+        let mut heard: HashMap<&'static str, u16> = HashMap::new();
         let numerals: Vec<char> = NUMERALS.chars().collect();
         let table = (FIRST..=LAST)
             .map(|c| {
                 let reading = match c.to_pinyin() {
-                    Some(r) if !numerals.contains(&c) => r,
+                    Some(r) if !numerals.contains(&c) => r.plain(),
                     _ => return 0,
                 };
-                let next = keys.len() as u16;
-                *keys.entry(canonical(reading.plain(), file)).or_insert(next) + 1
+                let key = *heard.entry(reading).or_insert_with(|| {
+                    let next = keys.len() as u16;
+                    *keys.entry(canonical(reading, file)).or_insert(next)
+                });
+                key + 1
             })
             .collect();
         debug_assert!(keys.len() < MAX_SOUNDS);
