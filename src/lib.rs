@@ -9,11 +9,11 @@
 //! people check by hand; [`verdict`] reads supervisors' verdicts back into each rule's precision
 //! and the reviewers' agreement; [`rescore`] turns results, verdicts and appeals into each call's
 //! final score; [`day`] dates each call and [`trend`] follows many batches' results over days
-//! and weeks; [`cli`] is the command line on top.
+//! and weeks. The command line is the `zhijian` binary's own (`src/main.rs`, `src/cli/`): this
+//! library knows nothing of arguments, progress bars, signals or exit codes.
 
 pub mod call;
 pub mod channel;
-pub mod cli;
 pub mod day;
 pub mod grade;
 pub mod impact;

@@ -10,27 +10,26 @@
 //!
 //! Every output is checked before anything is read: none may be one of the inputs, and no two
 //! may be the same file, however their paths are spelled. zhijian's own reports found in a
-//! directory are no inputs ([`crate::input::own_reports`]; each is named on stderr as it is set
+//! directory are no inputs ([`zhijian::input::own_reports`]; each is named on stderr as it is set
 //! aside), so a report written beside the transcripts is replaced by the next run, not refused
 //! as an input nor graded as calls. [`Batch`] is that check, the progress bar, the tally and the
 //! summary, for `sample` as well, which keeps the rows instead of writing them.
 
-use crate::channel::Channel;
 use std::collections::HashMap;
 use std::fs;
 use std::io::{self, IsTerminal};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
+use zhijian::channel::Channel;
 
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 
 use super::{load_rules, CliError, Status};
-use crate::grade::{grade_sources, Graded, Progress};
-use crate::input::{discover, known_extensions, Discovered, ReadOptions, RoleOptions, Source};
-use crate::report::output::remove_temp_files_on_signals;
-use crate::report::{Context, FileId, Flow, Format, Reports, Target};
-use crate::rule::RuleSet;
+use zhijian::grade::{grade_sources, Graded, Progress};
+use zhijian::input::{discover, known_extensions, Discovered, ReadOptions, RoleOptions, Source};
+use zhijian::report::{Context, FileId, Flow, Format, Reports, Target};
+use zhijian::rule::RuleSet;
 
 /// What to read and how to grade it: shared by `grade`, `review`, `explain` and `sample`.
 #[derive(Debug, Args, Clone)]
@@ -88,9 +87,9 @@ pub struct InputArgs {
 
 impl InputArgs {
     /// How the calls are dated: `--date`, else each call's metadata, else today.
-    pub(super) fn dating(&self) -> Result<crate::day::Dating<'static>, CliError> {
+    pub(super) fn dating(&self) -> Result<zhijian::day::Dating<'static>, CliError> {
         let zone = &*ZONE;
-        Ok(crate::day::Dating {
+        Ok(zhijian::day::Dating {
             given: self.date,
             today: today(zone)?,
             zone,
@@ -103,7 +102,7 @@ impl InputArgs {
 static ZONE: std::sync::LazyLock<jiff::tz::TimeZone> =
     std::sync::LazyLock::new(|| match std::env::var_os("TZ") {
         Some(tz) if !tz.is_empty() => jiff::tz::TimeZone::system(),
-        _ => crate::day::BEIJING.clone(),
+        _ => zhijian::day::BEIJING.clone(),
     });
 
 /// The day of grading; `SOURCE_DATE_EPOCH` (seconds since 1970, the reproducible-builds
@@ -133,7 +132,7 @@ fn parse_date(s: &str) -> Result<jiff::civil::Date, String> {
             .unwrap()
     });
     let t = s.trim();
-    if let Some(d) = crate::day::parse(t, &crate::day::BEIJING).filter(|_| DAY.is_match(t)) {
+    if let Some(d) = zhijian::day::parse(t, &zhijian::day::BEIJING).filter(|_| DAY.is_match(t)) {
         return Ok(d);
     }
     match t.parse::<jiff::civil::Date>() {
@@ -159,13 +158,40 @@ pub struct GradeArgs {
     pub html: Option<PathBuf>,
     /// 标准输出 (或扩展名看不出格式的 --out) 的格式 / the format of stdout
     #[arg(long, value_name = "FORMAT", value_enum)]
-    pub format: Option<Format>,
+    pub format: Option<FormatArg>,
     /// 只列出需复核的通话 (及无法读取的输入);坐席、规则统计仍按全部通话 / list only flagged calls
     #[arg(long)]
     pub only_flagged: bool,
     /// 在 CSV 开头写入 UTF-8 BOM,便于 Excel 直接打开 / start CSV files with a BOM for Excel
     #[arg(long)]
     pub bom: bool,
+}
+
+/// `--format`: the library's [`Format`]s as the command line names and documents them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FormatArg {
+    /// 得分 CSV,每通电话一行 / the score CSV, one row per call
+    Csv,
+    /// 证据 CSV,每处命中一行 / the findings CSV, one row per hit
+    Findings,
+    /// JSON Lines,每通电话一个对象 (含证据和转写) / one JSON object per call
+    Jsonl,
+    /// Excel 工作簿: 得分、证据、坐席、规则 四张表 / an Excel workbook
+    Xlsx,
+    /// HTML 复核报告: 概览、复核队列、通话视图、坐席,可标记误判 / the supervisor's review page
+    Html,
+}
+
+impl From<FormatArg> for Format {
+    fn from(arg: FormatArg) -> Format {
+        match arg {
+            FormatArg::Csv => Format::Csv,
+            FormatArg::Findings => Format::Findings,
+            FormatArg::Jsonl => Format::Jsonl,
+            FormatArg::Xlsx => Format::Xlsx,
+            FormatArg::Html => Format::Html,
+        }
+    }
 }
 
 /// Calls graded between two writes of the reports: enough to keep both cores busy, small
@@ -210,7 +236,7 @@ impl InputArgs {
             .iter()
             .filter(|p| p.as_os_str() != "-" && fs::metadata(p).is_err())
             .collect();
-        if let Some(chain) = missing.iter().find_map(|p| crate::input::symlink_loop(p)) {
+        if let Some(chain) = missing.iter().find_map(|p| zhijian::input::symlink_loop(p)) {
             return Err(CliError::Usage(format!(
                 "无法读取输入: {chain};没有写任何输出"
             )));
@@ -346,8 +372,7 @@ impl Batch {
             sources, skipped, ..
         } = input.discover(&pool)?;
         check_clashes(&sources, outputs)?;
-        remove_temp_files_on_signals()
-            .map_err(|e| CliError::Usage(format!("无法安装信号处理: {}", crate::zh::io(&e))))?;
+        super::signals::remove_temp_files_on_signals()?;
         Ok(Batch {
             rules,
             sources,
@@ -391,11 +416,11 @@ impl Batch {
                 &self.sources,
                 options,
                 CHUNK,
-                &bar,
+                &Bar(&bar),
                 &mut |mut rows| {
                     // The rules have read the original words; what leaves the program is masked.
                     if mask {
-                        crate::mask::mask_rows(&mut rows);
+                        zhijian::mask::mask_rows(&mut rows);
                     }
                     tally.add(&rows, &bar, &dating);
                     match sink(rows) {
@@ -418,7 +443,12 @@ impl Batch {
         }
         match run {
             Err(_) if stopped => {}
-            Err(e) => return Err(CliError::Usage(format!("质检中断: {}", crate::zh::io(&e)))),
+            Err(e) => {
+                return Err(CliError::Usage(format!(
+                    "质检中断: {}",
+                    zhijian::zh::io(&e)
+                )))
+            }
             Ok(()) => {}
         }
         Ok(Done {
@@ -507,7 +537,7 @@ fn outputs(args: &GradeArgs) -> Result<Vec<(Format, Target)>, CliError> {
     let mut outputs = Vec::new();
     for path in &args.out {
         let target = resolve(path)?;
-        let format = match (Format::from_extension(path), args.format) {
+        let format = match (Format::from_extension(path), args.format.map(Format::from)) {
             (Some(by_name), Some(asked)) if by_name != asked => {
                 return Err(CliError::Usage(format!(
                     "--out {} 的扩展名表示 {} 格式,与 --format {} 矛盾",
@@ -533,7 +563,10 @@ fn outputs(args: &GradeArgs) -> Result<Vec<(Format, Target)>, CliError> {
         outputs.push((format, target));
     }
     if args.out.is_empty() {
-        outputs.push((args.format.unwrap_or(Format::Csv), Target::stdout()));
+        outputs.push((
+            args.format.map_or(Format::Csv, Format::from),
+            Target::stdout(),
+        ));
     }
     if let Some(path) = &args.html {
         only_format(path, "--html", Format::Html, "HTML 复核报告")?;
@@ -644,7 +677,7 @@ struct Tally {
 }
 
 impl Tally {
-    fn add(&mut self, rows: &[Graded], bar: &ProgressBar, dating: &crate::day::Dating<'_>) {
+    fn add(&mut self, rows: &[Graded], bar: &ProgressBar, dating: &zhijian::day::Dating<'_>) {
         self.calls += rows.len();
         for row in rows {
             match &row.outcome {
@@ -737,13 +770,16 @@ fn status(input_errors: usize) -> Status {
     }
 }
 
-impl Progress for ProgressBar {
+/// The terminal's progress bar as the library's [`Progress`]: the library draws nothing itself.
+struct Bar<'a>(&'a ProgressBar);
+
+impl Progress for Bar<'_> {
     fn more(&self, n: u64) {
-        self.inc_length(n);
+        self.0.inc_length(n);
     }
 
     fn tick(&self) {
-        self.inc(1);
+        self.0.inc(1);
     }
 }
 
@@ -806,6 +842,17 @@ fn parse_channel(s: &str) -> Result<Channel, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A format the library gains is one `--format` can name, and the names map one to one.
+    #[test]
+    fn every_format_has_its_own_value() {
+        use clap::ValueEnum as _;
+        let mapped: Vec<Format> = FormatArg::value_variants()
+            .iter()
+            .map(|&arg| arg.into())
+            .collect();
+        assert_eq!(mapped, Format::ALL);
+    }
 
     #[test]
     fn rates_read_without_decimals_noise() {

@@ -97,8 +97,8 @@ impl Context<'_> {
     }
 }
 
-/// The output formats, as `--format` names them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+/// The output formats. A front end names them as it likes; [`Spec::name`] is how messages do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     /// 得分 CSV,每通电话一行 / the score CSV, one row per call
     Csv,
