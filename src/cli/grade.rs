@@ -12,23 +12,25 @@
 //! may be the same file, however their paths are spelled. zhijian's own reports found in a
 //! directory are no inputs ([`zhijian::input::own_reports`]; each is named on stderr as it is set
 //! aside), so a report written beside the transcripts is replaced by the next run, not refused
-//! as an input nor graded as calls. [`Batch`] is that check, the progress bar, the tally and the
-//! summary, for `sample` as well, which keeps the rows instead of writing them.
+//! as an input nor graded as calls. The policy itself is the library's ([`zhijian::batch`]: the
+//! output plan, the clash check, the tally and its duplicate call ids); this file words it for
+//! the command line. [`Batch`] runs it with the progress bar and the summary, for `sample` and
+//! `diff` as well, which keep the rows instead of writing them.
 
-use std::collections::HashMap;
 use std::fs;
 use std::io::{self, IsTerminal};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
-use zhijian::channel::Channel;
 
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 
 use super::{load_rules, CliError, Status};
+use zhijian::batch::{self, check_clashes, PlanError, Request, Tally};
+use zhijian::channel::Channel;
 use zhijian::grade::{grade_sources, Graded, Progress};
 use zhijian::input::{discover, known_extensions, Discovered, ReadOptions, RoleOptions, Source};
-use zhijian::report::{Context, FileId, Flow, Format, Reports, Target};
+use zhijian::report::{Context, Flow, Format, Reports, Target};
 use zhijian::rule::RuleSet;
 
 /// What to read and how to grade it: shared by `grade`, `review`, `explain` and `sample`.
@@ -422,7 +424,7 @@ impl Batch {
                     if mask {
                         zhijian::mask::mask_rows(&mut rows);
                     }
-                    tally.add(&rows, &bar, &dating);
+                    warn_duplicates(&tally.add(&rows, &dating), &bar);
                     match sink(rows) {
                         Ok(Flow::Continue) => Ok(()),
                         Ok(Flow::Stop) => {
@@ -468,7 +470,7 @@ impl Done {
     /// The warnings and the summary on stderr, once the outputs are in place.
     pub(super) fn summarise(&self, input: &InputArgs, rules: &RuleSet) {
         let tally = &self.tally;
-        tally.report_duplicates();
+        report_duplicates(tally);
         if !input.quiet {
             eprintln!(
                 "已质检 {} 通 (需复核 {} 通,无法读取 {} 个),规则 {} 条{},用时 {:.2} 秒",
@@ -526,73 +528,54 @@ fn skipped_summary(skipped: &[PathBuf], verbose: bool) -> String {
     text
 }
 
-/// The reports the arguments ask for, each with its format and settled destination.
+/// The reports the arguments ask for, each with its format and settled destination, as
+/// [`batch::plan`] settles them; its refusals worded with the flags the user typed.
 fn outputs(args: &GradeArgs) -> Result<Vec<(Format, Target)>, CliError> {
-    let resolve = |path: &PathBuf| {
-        Target::resolve(path).map_err(|source| CliError::Write {
-            path: path.clone(),
-            source,
-        })
+    let request = Request {
+        files: &args.out,
+        format: args.format.map(Format::from),
+        html: args.html.as_deref(),
+        findings: args.findings.as_deref(),
     };
-    let mut outputs = Vec::new();
-    for path in &args.out {
-        let target = resolve(path)?;
-        let format = match (Format::from_extension(path), args.format.map(Format::from)) {
-            (Some(by_name), Some(asked)) if by_name != asked => {
-                return Err(CliError::Usage(format!(
-                    "--out {} 的扩展名表示 {} 格式,与 --format {} 矛盾",
-                    path.display(),
-                    by_name.spec().name,
-                    asked.spec().name
-                )))
-            }
-            (Some(format), _) | (None, Some(format)) => format,
-            // A terminal, a pipe or a device has no name to go by: the default report.
-            (None, None) if !target.is_regular_file() => Format::Csv,
-            (None, None) => {
-                return Err(CliError::Usage(format!(
-                    "无法从 --out {} 的扩展名判断格式: 请用 {},或加 --format",
-                    path.display(),
-                    Format::known_extensions()
-                )))
-            }
-        };
-        if format == Format::Findings {
-            return Err(CliError::Usage("证据明细请用 --findings FILE 输出".into()));
-        }
-        outputs.push((format, target));
-    }
-    if args.out.is_empty() {
-        outputs.push((
-            args.format.map_or(Format::Csv, Format::from),
-            Target::stdout(),
-        ));
-    }
-    if let Some(path) = &args.html {
-        only_format(path, "--html", Format::Html, "HTML 复核报告")?;
-        outputs.push((Format::Html, resolve(path)?));
-    }
-    if let Some(path) = &args.findings {
-        if let Some(other) = Format::from_extension(path).filter(|f| *f != Format::Csv) {
-            return Err(CliError::Usage(format!(
-                "--findings 写的是 CSV,不能写成 {} 文件;{} 报告里已经包含证据,请用 --out {}",
-                other.spec().name,
-                other.spec().name,
-                path.display()
-            )));
-        }
-        outputs.push((Format::Findings, resolve(path)?));
-    }
-    for (format, target) in &outputs {
-        if format.spec().binary && target.is_terminal() {
-            return Err(CliError::Usage(format!(
-                "{} 是二进制格式,不能输出到终端: 请用 --out 报告.{}",
-                format.spec().name,
-                format.spec().extensions[0]
-            )));
-        }
-    }
-    Ok(outputs)
+    batch::plan(&request).map_err(|e| match e {
+        PlanError::Unwritable { path, source } => CliError::Write { path, source },
+        PlanError::Contradicts {
+            path,
+            by_name,
+            asked,
+        } => CliError::Usage(format!(
+            "--out {} 的扩展名表示 {} 格式,与 --format {} 矛盾",
+            path.display(),
+            by_name.spec().name,
+            asked.spec().name
+        )),
+        PlanError::NoFormat { path } => CliError::Usage(format!(
+            "无法从 --out {} 的扩展名判断格式: 请用 {},或加 --format",
+            path.display(),
+            Format::known_extensions()
+        )),
+        PlanError::FindingsAsReport => CliError::Usage("证据明细请用 --findings FILE 输出".into()),
+        PlanError::WrongExtension {
+            path,
+            writes: Format::Findings,
+            named,
+        } => CliError::Usage(format!(
+            "--findings 写的是 CSV,不能写成 {} 文件;{} 报告里已经包含证据,请用 --out {}",
+            named.spec().name,
+            named.spec().name,
+            path.display()
+        )),
+        PlanError::WrongExtension {
+            path,
+            writes,
+            named,
+        } => wrong_extension(&path, "--html", writes, "HTML 复核报告", named),
+        PlanError::BinaryToTerminal(format) => CliError::Usage(format!(
+            "{} 是二进制格式,不能输出到终端: 请用 --out 报告.{}",
+            format.spec().name,
+            format.spec().extensions[0]
+        )),
+    })
 }
 
 /// Refuses an output file whose extension names another format than the one `flag` writes
@@ -603,162 +586,41 @@ pub(super) fn only_format(
     format: Format,
     what: &str,
 ) -> Result<(), CliError> {
-    match Format::from_extension(path).filter(|f| *f != format) {
-        Some(other) => Err(CliError::Usage(format!(
-            "{flag} 写的是 {what},不能写成 {} 文件: 请用 {flag} {}.{}",
-            other.spec().name,
-            path.with_extension("").display(),
-            format.spec().extensions[0]
-        ))),
-        None => Ok(()),
-    }
+    batch::only_format(path, format).map_err(|e| match e {
+        PlanError::WrongExtension { named, .. } => wrong_extension(path, flag, format, what, named),
+        other => CliError::Usage(other.to_string()),
+    })
 }
 
-/// Refuses a run that would write over one of its inputs, or write two reports into one file.
-pub(super) fn check_clashes(sources: &[Source], outputs: &[&Target]) -> Result<(), CliError> {
-    for (i, a) in outputs.iter().enumerate() {
-        for b in &outputs[..i] {
-            if a.same_as(b) {
-                return Err(CliError::Usage(format!(
-                    "两个输出是同一个文件: {} 和 {};每个报告需要自己的文件",
-                    b.name(),
-                    a.name()
-                )));
-            }
-        }
-    }
-    // Only a regular file is destroyed by writing: a terminal that is both stdin and stdout
-    // (`zhijian grade -` typed by hand) is no clash.
-    let written: Vec<(FileId, &Target)> = outputs
-        .iter()
-        .filter_map(|t| Some((t.id().filter(FileId::is_regular_file)?, *t)))
-        .collect();
-    if written.is_empty() {
-        return Ok(());
-    }
-    for source in sources {
-        let (id, name) = match source {
-            Source::Stdin => (FileId::stdin(), "标准输入".to_string()),
-            Source::File(path) => (FileId::of_path(path), path.display().to_string()),
-        };
-        let Some(id) = id else { continue };
-        if let Some((_, target)) = written.iter().find(|(w, _)| *w == id) {
-            return Err(CliError::Usage(format!(
-                "输出 {} 就是输入 {},写入会毁掉要质检的数据;请换一个输出文件",
-                target.name(),
-                name
-            )));
-        }
-    }
-    Ok(())
+fn wrong_extension(path: &Path, flag: &str, format: Format, what: &str, named: Format) -> CliError {
+    CliError::Usage(format!(
+        "{flag} 写的是 {what},不能写成 {} 文件: 请用 {flag} {}.{}",
+        named.spec().name,
+        path.with_extension("").display(),
+        format.spec().extensions[0]
+    ))
 }
 
-/// What the summary and the warnings need to know about the rows.
-#[derive(Default)]
-struct Tally {
-    calls: usize,
-    /// Graded calls that need a supervisor (unreadable inputs are counted in `errors`).
-    flagged: usize,
-    errors: usize,
-    /// Graded calls whose agent was guessed.
-    undecided: usize,
-    /// Where each call id was first seen, kept compact because a month of calls passes
-    /// through (it still grows with the batch, some 30 bytes a call): a hash of the id → (the
-    /// source's file, its `#N` place or `u32::MAX`).
-    first_source: HashMap<u64, (u32, u32)>,
-    /// The files of `first_source`, each once.
-    files: Vec<String>,
-    file_index: HashMap<String, u32>,
-    duplicates: usize,
-    /// Graded calls whose metadata has a date that cannot be theirs, so they count on the
-    /// grading day; and the first such key and value.
-    undated: usize,
-    undated_example: Option<String>,
-}
-
-impl Tally {
-    fn add(&mut self, rows: &[Graded], bar: &ProgressBar, dating: &zhijian::day::Dating<'_>) {
-        self.calls += rows.len();
-        for row in rows {
-            match &row.outcome {
-                Ok(o) => {
-                    self.flagged += usize::from(o.card.flagged);
-                    self.undecided += usize::from(o.call.roles.is_undecided());
-                    if dating.given.is_none() {
-                        if let Some((key, value)) = dating.unusable(&o.call.meta) {
-                            self.undated += 1;
-                            self.undated_example
-                                .get_or_insert_with(|| format!("{key}: {value}"));
-                        }
-                    }
-                }
-                Err(_) => self.errors += 1,
-            }
-            let key = {
-                use std::hash::{Hash, Hasher};
-                // SipHash with fixed keys: the same ids collide (or not) on every run.
-                let mut h = std::hash::DefaultHasher::new();
-                row.call_id.hash(&mut h);
-                h.finish()
-            };
-            let place = self.place(&row.source);
-            match self.first_source.get(&key) {
-                None => {
-                    self.first_source.insert(key, place);
-                }
-                Some(&first) => {
-                    self.duplicates += 1;
-                    if self.duplicates <= DUPLICATES_NAMED {
-                        let first = self.source_at(first);
-                        bar.suspend(|| {
-                            eprintln!(
-                                "警告: 通话编号 {} 出现了不止一次: {} 和 {} (报告里按来源区分)",
-                                row.call_id, first, row.source
-                            )
-                        });
-                    }
-                }
-            }
-        }
-    }
-
-    /// A source as (file, place): `calls.jsonl#12` is the file `calls.jsonl` and place 12.
-    fn place(&mut self, source: &str) -> (u32, u32) {
-        let (file, at) = match source.rsplit_once('#') {
-            Some((file, n)) => match n.parse::<u32>() {
-                Ok(n) if n != u32::MAX => (file, n),
-                _ => (source, u32::MAX),
-            },
-            None => (source, u32::MAX),
-        };
-        let index = match self.file_index.get(file) {
-            Some(&i) => i,
-            None => {
-                let i = self.files.len() as u32;
-                self.files.push(file.to_string());
-                self.file_index.insert(file.to_string(), i);
-                i
-            }
-        };
-        (index, at)
-    }
-
-    fn source_at(&self, (file, at): (u32, u32)) -> String {
-        let file = &self.files[file as usize];
-        if at == u32::MAX {
-            file.clone()
-        } else {
-            format!("{file}#{at}")
-        }
-    }
-
-    fn report_duplicates(&self) {
-        if self.duplicates > DUPLICATES_NAMED {
+/// Names a call id seen again on stderr, below the progress bar: the first
+/// [`DUPLICATES_NAMED`] one by one, the rest only counted in the summary.
+fn warn_duplicates(again: &[batch::Duplicate], bar: &ProgressBar) {
+    for d in again.iter().filter(|d| d.nth <= DUPLICATES_NAMED) {
+        bar.suspend(|| {
             eprintln!(
-                "警告: 共有 {} 行的通话编号与前面的重复,只列出了前 {DUPLICATES_NAMED} 个",
-                self.duplicates
-            );
-        }
+                "警告: 通话编号 {} 出现了不止一次: {} 和 {} (报告里按来源区分)",
+                d.call_id, d.first, d.again
+            )
+        });
+    }
+}
+
+/// After the summary's counts: how many duplicates were not named.
+fn report_duplicates(tally: &Tally) {
+    if tally.duplicates > DUPLICATES_NAMED {
+        eprintln!(
+            "警告: 共有 {} 行的通话编号与前面的重复,只列出了前 {DUPLICATES_NAMED} 个",
+            tally.duplicates
+        );
     }
 }
 

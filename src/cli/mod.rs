@@ -187,6 +187,8 @@ pub enum CliError {
     Write { path: PathBuf, source: io::Error },
     #[error("{0}")]
     Report(#[from] zhijian::report::ReportError),
+    #[error("{0}")]
+    Clash(#[from] zhijian::batch::Clash),
 }
 
 pub fn run(cli: Cli) -> Result<Status, CliError> {

@@ -12,8 +12,8 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::grade::check_clashes;
 use super::{CliError, Status};
+use zhijian::batch::check_clashes;
 use zhijian::input::own_reports::{self, Kind};
 use zhijian::input::Source;
 use zhijian::report::rescore::{FinalFormat, FinalTable};

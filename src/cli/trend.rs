@@ -11,8 +11,8 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::grade::check_clashes;
 use super::{CliError, Status};
+use zhijian::batch::check_clashes;
 use zhijian::input::own_reports::{self, Kind as ReportKind};
 use zhijian::input::Source;
 use zhijian::report::trend::{html, longer, xlsx, Made, LEGIBLE_PERIODS};
