@@ -28,9 +28,9 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 use super::{load_rules, CliError, Status};
 use zhijian::batch::{self, check_clashes, PlanError, Request, Tally};
 use zhijian::channel::Channel;
-use zhijian::grade::{grade_sources, Graded, Progress};
+use zhijian::grade::{grade_into, Flow, Graded, Progress, Sink};
 use zhijian::input::{discover, known_extensions, Discovered, ReadOptions, RoleOptions, Source};
-use zhijian::report::{Context, Flow, Format, Reports, Target};
+use zhijian::report::{Context, Format, Reports, Target};
 use zhijian::rule::RuleSet;
 
 /// What to read and how to grade it: shared by `grade`, `review`, `explain` and `sample`.
@@ -353,6 +353,29 @@ pub(super) struct Batch {
     started: Instant,
 }
 
+/// The rows on their way from the library to a command: masked, counted (each duplicate call
+/// id named below the progress bar), then handed on.
+struct Counted<'a, 's> {
+    mask: bool,
+    tally: &'a mut Tally,
+    bar: &'a ProgressBar,
+    dating: &'a zhijian::day::Dating<'a>,
+    next: &'a mut (dyn FnMut(Vec<Graded>) -> Result<Flow, CliError> + Send + 's),
+}
+
+impl Sink for Counted<'_, '_> {
+    type Error = CliError;
+
+    fn rows(&mut self, mut rows: Vec<Graded>) -> Result<Flow, CliError> {
+        // The rules have read the original words; what leaves the program is masked.
+        if self.mask {
+            zhijian::mask::mask_rows(&mut rows);
+        }
+        warn_duplicates(&self.tally.add(&rows, self.dating), self.bar);
+        (self.next)(rows)
+    }
+}
+
 /// What grading a batch came to, for the exit status and the summary.
 pub(super) struct Done {
     tally: Tally,
@@ -410,49 +433,25 @@ impl Batch {
         );
         let mut tally = Tally::default();
         let dating = input.dating()?;
-        let mut failure = None;
-        let mut stopped = false;
+        let mut counted = Counted {
+            mask,
+            tally: &mut tally,
+            bar: &bar,
+            dating: &dating,
+            next: sink,
+        };
         let run = self.pool.install(|| {
-            grade_sources(
+            grade_into(
                 &self.rules,
                 &self.sources,
                 options,
                 CHUNK,
                 &Bar(&bar),
-                &mut |mut rows| {
-                    // The rules have read the original words; what leaves the program is masked.
-                    if mask {
-                        zhijian::mask::mask_rows(&mut rows);
-                    }
-                    warn_duplicates(&tally.add(&rows, &dating), &bar);
-                    match sink(rows) {
-                        Ok(Flow::Continue) => Ok(()),
-                        Ok(Flow::Stop) => {
-                            stopped = true;
-                            Err(io::Error::other("stdout closed"))
-                        }
-                        Err(e) => {
-                            failure = Some(e);
-                            Err(io::Error::other("report failed"))
-                        }
-                    }
-                },
+                &mut counted,
             )
         });
         bar.finish_and_clear();
-        if let Some(e) = failure {
-            return Err(e);
-        }
-        match run {
-            Err(_) if stopped => {}
-            Err(e) => {
-                return Err(CliError::Usage(format!(
-                    "质检中断: {}",
-                    zhijian::zh::io(&e)
-                )))
-            }
-            Ok(()) => {}
-        }
+        let stopped = run? == Flow::Stop;
         Ok(Done {
             tally,
             skipped: self.skipped.clone(),
