@@ -4,16 +4,19 @@
 //! [`input`] (files → calls) → [`normalize`] (decoding, the folded matching view) →
 //! [`segment`] (jieba word boundaries) → [`rule`] (compiled rules → hits) → [`score`]
 //! (hits → scorecard) → [`report`] (CSV, JSONL, Excel, the HTML review page, the terminal
-//! explanation of one call). [`grade`] runs the middle of it in parallel, a chunk at a time;
+//! explanation of one call). [`grade`] runs the middle of it in parallel, a chunk at a time, and
+//! [`batch`] holds the policy around it that every front end shares (which reports go where, no
+//! output over an input, duplicate call ids);
 //! [`selftest`] checks rule examples and corpus expectations; [`sample`] draws the hits or calls
 //! people check by hand; [`verdict`] reads supervisors' verdicts back into each rule's precision
 //! and the reviewers' agreement; [`rescore`] turns results, verdicts and appeals into each call's
 //! final score; [`day`] dates each call and [`trend`] follows many batches' results over days
-//! and weeks; [`cli`] is the command line on top.
+//! and weeks. The command line is the `zhijian` binary's own (`src/main.rs`, `src/cli/`): this
+//! library knows nothing of arguments, progress bars, signals or exit codes.
 
+pub mod batch;
 pub mod call;
 pub mod channel;
-pub mod cli;
 pub mod day;
 pub mod grade;
 pub mod impact;

@@ -1,19 +1,29 @@
+//! The `zhijian` binary: the process's arguments → a command run through the library → an exit
+//! status.
+//!
+//! In: the command line. Out: what the command writes, and exit 0, 1 or 2 ([`cli::Status`]).
+//! Everything that belongs to a command-line front end and to no other lives here and under
+//! `cli/`: the clap definitions and their Chinese wording, the progress bar, the signal handler
+//! that removes unfinished reports, and the exit status.
+
+mod cli;
+
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
-use zhijian::cli::{run, Cli, CliError, Status};
+use cli::{run, Cli, CliError, Status};
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         // Help and version go to stdout and succeed; usage errors go to stderr, exit 2.
         Err(e) if !e.use_stderr() => {
-            print!("{}", zhijian::zh::clap(&e));
+            print!("{}", cli::usage::clap(&e));
             return ExitCode::SUCCESS;
         }
         Err(e) => {
-            eprint!("{}", zhijian::zh::clap(&e));
+            eprint!("{}", cli::usage::clap(&e));
             return ExitCode::from(Status::Failed as u8);
         }
     };

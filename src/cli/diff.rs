@@ -3,7 +3,7 @@
 //! In: `zhijian diff [PATH]... [--base DIR] [--base-scheme FILE] [--rules DIR] [--scheme FILE]
 //! [--format text|github|csv] [--examples N] [-o FILE]` and the input options `grade` takes. The
 //! base side is the rules before the edit, the other side (`--rules`, `--scheme`, as for
-//! `grade`) after it. Out: the [`crate::impact`] of the edit: text, a Markdown comment for a pull
+//! `grade`) after it. Out: the [`zhijian::impact`] of the edit: text, a Markdown comment for a pull
 //! request, or a CSV of the calls that change, on stdout or replacing `-o` only when complete.
 //! Each call is read once and graded by both sets. Exit 1 when some inputs could not be read,
 //! 2 when the command could not run.
@@ -16,9 +16,9 @@ use rayon::prelude::*;
 
 use super::grade::{note_stale, Batch, InputArgs};
 use super::{load_rules, CliError, Status};
-use crate::grade::{grade_call, Graded};
-use crate::impact::Impact;
-use crate::report::{self, Flow, ReportError, Target};
+use zhijian::grade::{grade_call, Graded};
+use zhijian::impact::Impact;
+use zhijian::report::{self, Flow, ReportError, Target};
 
 #[derive(Debug, Args)]
 pub struct DiffArgs {
@@ -97,8 +97,8 @@ pub(super) fn run(args: &DiffArgs) -> Result<Status, CliError> {
             })
             .collect();
         if mask {
-            crate::mask::mask_rows(&mut after);
-            crate::mask::mask_rows(&mut before);
+            zhijian::mask::mask_rows(&mut after);
+            zhijian::mask::mask_rows(&mut before);
         }
         for (b, a) in before.iter().zip(&after) {
             impact.add(&base, edited, b, a);

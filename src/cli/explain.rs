@@ -1,7 +1,7 @@
 //! `zhijian explain`: one call → why it scored what it scored, in the terminal.
 //!
 //! In: `zhijian explain FILE... [--call ID]` and the input options `grade` takes. Out: on
-//! stdout, the call view of [`crate::report::explain`], coloured on a terminal unless
+//! stdout, the call view of [`zhijian::report::explain`], coloured on a terminal unless
 //! `NO_COLOR` is set. A file of several calls needs `--call`; without it the calls are listed.
 
 use std::io::IsTerminal;
@@ -10,8 +10,8 @@ use clap::Args;
 
 use super::grade::InputArgs;
 use super::{load_rules, write_stdout, CliError, Status};
-use crate::grade::grade_sources;
-use crate::report::explain::{render, Style};
+use zhijian::grade::grade_sources;
+use zhijian::report::explain::{render, Style};
 
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
@@ -33,17 +33,17 @@ pub(super) fn run(args: &ExplainArgs) -> Result<Status, CliError> {
     let mut chosen = Vec::new();
     let mut seen: Vec<(String, Option<u8>)> = Vec::new();
     let mut total = 0usize;
-    let bar = indicatif::ProgressBar::hidden();
     pool.install(|| {
         grade_sources(
             &rules,
             &found.sources,
             &options,
             256,
-            &bar,
+            // One call is explained: there is nothing to show progress on.
+            &(),
             &mut |mut rows| {
                 if !args.input.no_mask {
-                    crate::mask::mask_rows(&mut rows);
+                    zhijian::mask::mask_rows(&mut rows);
                 }
                 for row in rows {
                     total += 1;
@@ -62,7 +62,7 @@ pub(super) fn run(args: &ExplainArgs) -> Result<Status, CliError> {
             },
         )
     })
-    .map_err(|e| CliError::Usage(format!("读取中断: {}", crate::zh::io(&e))))?;
+    .map_err(|e| CliError::Usage(format!("读取中断: {}", zhijian::zh::io(&e))))?;
 
     if chosen.is_empty() {
         let id = args.call.as_deref().unwrap_or_default();

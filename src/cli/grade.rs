@@ -10,13 +10,13 @@
 //!
 //! Every output is checked before anything is read: none may be one of the inputs, and no two
 //! may be the same file, however their paths are spelled. zhijian's own reports found in a
-//! directory are no inputs ([`crate::input::own_reports`]; each is named on stderr as it is set
+//! directory are no inputs ([`zhijian::input::own_reports`]; each is named on stderr as it is set
 //! aside), so a report written beside the transcripts is replaced by the next run, not refused
-//! as an input nor graded as calls. [`Batch`] is that check, the progress bar, the tally and the
-//! summary, for `sample` as well, which keeps the rows instead of writing them.
+//! as an input nor graded as calls. The policy itself is the library's ([`zhijian::batch`]: the
+//! output plan, the clash check, the tally and its duplicate call ids); this file words it for
+//! the command line. [`Batch`] runs it with the progress bar and the summary, for `sample` and
+//! `diff` as well, which keep the rows instead of writing them.
 
-use crate::channel::Channel;
-use std::collections::HashMap;
 use std::fs;
 use std::io::{self, IsTerminal};
 use std::path::{Path, PathBuf};
@@ -26,11 +26,12 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 
 use super::{load_rules, CliError, Status};
-use crate::grade::{grade_sources, Graded, Progress};
-use crate::input::{discover, known_extensions, Discovered, ReadOptions, RoleOptions, Source};
-use crate::report::output::remove_temp_files_on_signals;
-use crate::report::{Context, FileId, Flow, Format, Reports, Target};
-use crate::rule::RuleSet;
+use zhijian::batch::{self, check_clashes, PlanError, Request, Tally};
+use zhijian::channel::Channel;
+use zhijian::grade::{grade_into, Flow, Graded, Progress, Sink};
+use zhijian::input::{discover, known_extensions, Discovered, ReadOptions, RoleOptions, Source};
+use zhijian::report::{Context, Format, Reports, Target};
+use zhijian::rule::RuleSet;
 
 /// What to read and how to grade it: shared by `grade`, `review`, `explain` and `sample`.
 #[derive(Debug, Args, Clone)]
@@ -88,9 +89,9 @@ pub struct InputArgs {
 
 impl InputArgs {
     /// How the calls are dated: `--date`, else each call's metadata, else today.
-    pub(super) fn dating(&self) -> Result<crate::day::Dating<'static>, CliError> {
+    pub(super) fn dating(&self) -> Result<zhijian::day::Dating<'static>, CliError> {
         let zone = &*ZONE;
-        Ok(crate::day::Dating {
+        Ok(zhijian::day::Dating {
             given: self.date,
             today: today(zone)?,
             zone,
@@ -103,7 +104,7 @@ impl InputArgs {
 static ZONE: std::sync::LazyLock<jiff::tz::TimeZone> =
     std::sync::LazyLock::new(|| match std::env::var_os("TZ") {
         Some(tz) if !tz.is_empty() => jiff::tz::TimeZone::system(),
-        _ => crate::day::BEIJING.clone(),
+        _ => zhijian::day::BEIJING.clone(),
     });
 
 /// The day of grading; `SOURCE_DATE_EPOCH` (seconds since 1970, the reproducible-builds
@@ -133,7 +134,7 @@ fn parse_date(s: &str) -> Result<jiff::civil::Date, String> {
             .unwrap()
     });
     let t = s.trim();
-    if let Some(d) = crate::day::parse(t, &crate::day::BEIJING).filter(|_| DAY.is_match(t)) {
+    if let Some(d) = zhijian::day::parse(t, &zhijian::day::BEIJING).filter(|_| DAY.is_match(t)) {
         return Ok(d);
     }
     match t.parse::<jiff::civil::Date>() {
@@ -159,13 +160,40 @@ pub struct GradeArgs {
     pub html: Option<PathBuf>,
     /// 标准输出 (或扩展名看不出格式的 --out) 的格式 / the format of stdout
     #[arg(long, value_name = "FORMAT", value_enum)]
-    pub format: Option<Format>,
+    pub format: Option<FormatArg>,
     /// 只列出需复核的通话 (及无法读取的输入);坐席、规则统计仍按全部通话 / list only flagged calls
     #[arg(long)]
     pub only_flagged: bool,
     /// 在 CSV 开头写入 UTF-8 BOM,便于 Excel 直接打开 / start CSV files with a BOM for Excel
     #[arg(long)]
     pub bom: bool,
+}
+
+/// `--format`: the library's [`Format`]s as the command line names and documents them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FormatArg {
+    /// 得分 CSV,每通电话一行 / the score CSV, one row per call
+    Csv,
+    /// 证据 CSV,每处命中一行 / the findings CSV, one row per hit
+    Findings,
+    /// JSON Lines,每通电话一个对象 (含证据和转写) / one JSON object per call
+    Jsonl,
+    /// Excel 工作簿: 得分、证据、坐席、规则 四张表 / an Excel workbook
+    Xlsx,
+    /// HTML 复核报告: 概览、复核队列、通话视图、坐席,可标记误判 / the supervisor's review page
+    Html,
+}
+
+impl From<FormatArg> for Format {
+    fn from(arg: FormatArg) -> Format {
+        match arg {
+            FormatArg::Csv => Format::Csv,
+            FormatArg::Findings => Format::Findings,
+            FormatArg::Jsonl => Format::Jsonl,
+            FormatArg::Xlsx => Format::Xlsx,
+            FormatArg::Html => Format::Html,
+        }
+    }
 }
 
 /// Calls graded between two writes of the reports: enough to keep both cores busy, small
@@ -210,7 +238,7 @@ impl InputArgs {
             .iter()
             .filter(|p| p.as_os_str() != "-" && fs::metadata(p).is_err())
             .collect();
-        if let Some(chain) = missing.iter().find_map(|p| crate::input::symlink_loop(p)) {
+        if let Some(chain) = missing.iter().find_map(|p| zhijian::input::symlink_loop(p)) {
             return Err(CliError::Usage(format!(
                 "无法读取输入: {chain};没有写任何输出"
             )));
@@ -325,6 +353,29 @@ pub(super) struct Batch {
     started: Instant,
 }
 
+/// The rows on their way from the library to a command: masked, counted (each duplicate call
+/// id named below the progress bar), then handed on.
+struct Counted<'a, 's> {
+    mask: bool,
+    tally: &'a mut Tally,
+    bar: &'a ProgressBar,
+    dating: &'a zhijian::day::Dating<'a>,
+    next: &'a mut (dyn FnMut(Vec<Graded>) -> Result<Flow, CliError> + Send + 's),
+}
+
+impl Sink for Counted<'_, '_> {
+    type Error = CliError;
+
+    fn rows(&mut self, mut rows: Vec<Graded>) -> Result<Flow, CliError> {
+        // The rules have read the original words; what leaves the program is masked.
+        if self.mask {
+            zhijian::mask::mask_rows(&mut rows);
+        }
+        warn_duplicates(&self.tally.add(&rows, self.dating), self.bar);
+        (self.next)(rows)
+    }
+}
+
 /// What grading a batch came to, for the exit status and the summary.
 pub(super) struct Done {
     tally: Tally,
@@ -346,8 +397,7 @@ impl Batch {
             sources, skipped, ..
         } = input.discover(&pool)?;
         check_clashes(&sources, outputs)?;
-        remove_temp_files_on_signals()
-            .map_err(|e| CliError::Usage(format!("无法安装信号处理: {}", crate::zh::io(&e))))?;
+        super::signals::remove_temp_files_on_signals()?;
         Ok(Batch {
             rules,
             sources,
@@ -383,44 +433,25 @@ impl Batch {
         );
         let mut tally = Tally::default();
         let dating = input.dating()?;
-        let mut failure = None;
-        let mut stopped = false;
+        let mut counted = Counted {
+            mask,
+            tally: &mut tally,
+            bar: &bar,
+            dating: &dating,
+            next: sink,
+        };
         let run = self.pool.install(|| {
-            grade_sources(
+            grade_into(
                 &self.rules,
                 &self.sources,
                 options,
                 CHUNK,
-                &bar,
-                &mut |mut rows| {
-                    // The rules have read the original words; what leaves the program is masked.
-                    if mask {
-                        crate::mask::mask_rows(&mut rows);
-                    }
-                    tally.add(&rows, &bar, &dating);
-                    match sink(rows) {
-                        Ok(Flow::Continue) => Ok(()),
-                        Ok(Flow::Stop) => {
-                            stopped = true;
-                            Err(io::Error::other("stdout closed"))
-                        }
-                        Err(e) => {
-                            failure = Some(e);
-                            Err(io::Error::other("report failed"))
-                        }
-                    }
-                },
+                &Bar(&bar),
+                &mut counted,
             )
         });
         bar.finish_and_clear();
-        if let Some(e) = failure {
-            return Err(e);
-        }
-        match run {
-            Err(_) if stopped => {}
-            Err(e) => return Err(CliError::Usage(format!("质检中断: {}", crate::zh::io(&e)))),
-            Ok(()) => {}
-        }
+        let stopped = run? == Flow::Stop;
         Ok(Done {
             tally,
             skipped: self.skipped.clone(),
@@ -438,7 +469,7 @@ impl Done {
     /// The warnings and the summary on stderr, once the outputs are in place.
     pub(super) fn summarise(&self, input: &InputArgs, rules: &RuleSet) {
         let tally = &self.tally;
-        tally.report_duplicates();
+        report_duplicates(tally);
         if !input.quiet {
             eprintln!(
                 "已质检 {} 通 (需复核 {} 通,无法读取 {} 个),规则 {} 条{},用时 {:.2} 秒",
@@ -496,70 +527,54 @@ fn skipped_summary(skipped: &[PathBuf], verbose: bool) -> String {
     text
 }
 
-/// The reports the arguments ask for, each with its format and settled destination.
+/// The reports the arguments ask for, each with its format and settled destination, as
+/// [`batch::plan`] settles them; its refusals worded with the flags the user typed.
 fn outputs(args: &GradeArgs) -> Result<Vec<(Format, Target)>, CliError> {
-    let resolve = |path: &PathBuf| {
-        Target::resolve(path).map_err(|source| CliError::Write {
-            path: path.clone(),
-            source,
-        })
+    let request = Request {
+        files: &args.out,
+        format: args.format.map(Format::from),
+        html: args.html.as_deref(),
+        findings: args.findings.as_deref(),
     };
-    let mut outputs = Vec::new();
-    for path in &args.out {
-        let target = resolve(path)?;
-        let format = match (Format::from_extension(path), args.format) {
-            (Some(by_name), Some(asked)) if by_name != asked => {
-                return Err(CliError::Usage(format!(
-                    "--out {} 的扩展名表示 {} 格式,与 --format {} 矛盾",
-                    path.display(),
-                    by_name.spec().name,
-                    asked.spec().name
-                )))
-            }
-            (Some(format), _) | (None, Some(format)) => format,
-            // A terminal, a pipe or a device has no name to go by: the default report.
-            (None, None) if !target.is_regular_file() => Format::Csv,
-            (None, None) => {
-                return Err(CliError::Usage(format!(
-                    "无法从 --out {} 的扩展名判断格式: 请用 {},或加 --format",
-                    path.display(),
-                    Format::known_extensions()
-                )))
-            }
-        };
-        if format == Format::Findings {
-            return Err(CliError::Usage("证据明细请用 --findings FILE 输出".into()));
-        }
-        outputs.push((format, target));
-    }
-    if args.out.is_empty() {
-        outputs.push((args.format.unwrap_or(Format::Csv), Target::stdout()));
-    }
-    if let Some(path) = &args.html {
-        only_format(path, "--html", Format::Html, "HTML 复核报告")?;
-        outputs.push((Format::Html, resolve(path)?));
-    }
-    if let Some(path) = &args.findings {
-        if let Some(other) = Format::from_extension(path).filter(|f| *f != Format::Csv) {
-            return Err(CliError::Usage(format!(
-                "--findings 写的是 CSV,不能写成 {} 文件;{} 报告里已经包含证据,请用 --out {}",
-                other.spec().name,
-                other.spec().name,
-                path.display()
-            )));
-        }
-        outputs.push((Format::Findings, resolve(path)?));
-    }
-    for (format, target) in &outputs {
-        if format.spec().binary && target.is_terminal() {
-            return Err(CliError::Usage(format!(
-                "{} 是二进制格式,不能输出到终端: 请用 --out 报告.{}",
-                format.spec().name,
-                format.spec().extensions[0]
-            )));
-        }
-    }
-    Ok(outputs)
+    batch::plan(&request).map_err(|e| match e {
+        PlanError::Unwritable { path, source } => CliError::Write { path, source },
+        PlanError::Contradicts {
+            path,
+            by_name,
+            asked,
+        } => CliError::Usage(format!(
+            "--out {} 的扩展名表示 {} 格式,与 --format {} 矛盾",
+            path.display(),
+            by_name.spec().name,
+            asked.spec().name
+        )),
+        PlanError::NoFormat { path } => CliError::Usage(format!(
+            "无法从 --out {} 的扩展名判断格式: 请用 {},或加 --format",
+            path.display(),
+            Format::known_extensions()
+        )),
+        PlanError::FindingsAsReport => CliError::Usage("证据明细请用 --findings FILE 输出".into()),
+        PlanError::WrongExtension {
+            path,
+            writes: Format::Findings,
+            named,
+        } => CliError::Usage(format!(
+            "--findings 写的是 CSV,不能写成 {} 文件;{} 报告里已经包含证据,请用 --out {}",
+            named.spec().name,
+            named.spec().name,
+            path.display()
+        )),
+        PlanError::WrongExtension {
+            path,
+            writes,
+            named,
+        } => wrong_extension(&path, "--html", writes, "HTML 复核报告", named),
+        PlanError::BinaryToTerminal(format) => CliError::Usage(format!(
+            "{} 是二进制格式,不能输出到终端: 请用 --out 报告.{}",
+            format.spec().name,
+            format.spec().extensions[0]
+        )),
+    })
 }
 
 /// Refuses an output file whose extension names another format than the one `flag` writes
@@ -570,162 +585,41 @@ pub(super) fn only_format(
     format: Format,
     what: &str,
 ) -> Result<(), CliError> {
-    match Format::from_extension(path).filter(|f| *f != format) {
-        Some(other) => Err(CliError::Usage(format!(
-            "{flag} 写的是 {what},不能写成 {} 文件: 请用 {flag} {}.{}",
-            other.spec().name,
-            path.with_extension("").display(),
-            format.spec().extensions[0]
-        ))),
-        None => Ok(()),
-    }
+    batch::only_format(path, format).map_err(|e| match e {
+        PlanError::WrongExtension { named, .. } => wrong_extension(path, flag, format, what, named),
+        other => CliError::Usage(other.to_string()),
+    })
 }
 
-/// Refuses a run that would write over one of its inputs, or write two reports into one file.
-pub(super) fn check_clashes(sources: &[Source], outputs: &[&Target]) -> Result<(), CliError> {
-    for (i, a) in outputs.iter().enumerate() {
-        for b in &outputs[..i] {
-            if a.same_as(b) {
-                return Err(CliError::Usage(format!(
-                    "两个输出是同一个文件: {} 和 {};每个报告需要自己的文件",
-                    b.name(),
-                    a.name()
-                )));
-            }
-        }
-    }
-    // Only a regular file is destroyed by writing: a terminal that is both stdin and stdout
-    // (`zhijian grade -` typed by hand) is no clash.
-    let written: Vec<(FileId, &Target)> = outputs
-        .iter()
-        .filter_map(|t| Some((t.id().filter(FileId::is_regular_file)?, *t)))
-        .collect();
-    if written.is_empty() {
-        return Ok(());
-    }
-    for source in sources {
-        let (id, name) = match source {
-            Source::Stdin => (FileId::stdin(), "标准输入".to_string()),
-            Source::File(path) => (FileId::of_path(path), path.display().to_string()),
-        };
-        let Some(id) = id else { continue };
-        if let Some((_, target)) = written.iter().find(|(w, _)| *w == id) {
-            return Err(CliError::Usage(format!(
-                "输出 {} 就是输入 {},写入会毁掉要质检的数据;请换一个输出文件",
-                target.name(),
-                name
-            )));
-        }
-    }
-    Ok(())
+fn wrong_extension(path: &Path, flag: &str, format: Format, what: &str, named: Format) -> CliError {
+    CliError::Usage(format!(
+        "{flag} 写的是 {what},不能写成 {} 文件: 请用 {flag} {}.{}",
+        named.spec().name,
+        path.with_extension("").display(),
+        format.spec().extensions[0]
+    ))
 }
 
-/// What the summary and the warnings need to know about the rows.
-#[derive(Default)]
-struct Tally {
-    calls: usize,
-    /// Graded calls that need a supervisor (unreadable inputs are counted in `errors`).
-    flagged: usize,
-    errors: usize,
-    /// Graded calls whose agent was guessed.
-    undecided: usize,
-    /// Where each call id was first seen, kept compact because a month of calls passes
-    /// through (it still grows with the batch, some 30 bytes a call): a hash of the id → (the
-    /// source's file, its `#N` place or `u32::MAX`).
-    first_source: HashMap<u64, (u32, u32)>,
-    /// The files of `first_source`, each once.
-    files: Vec<String>,
-    file_index: HashMap<String, u32>,
-    duplicates: usize,
-    /// Graded calls whose metadata has a date that cannot be theirs, so they count on the
-    /// grading day; and the first such key and value.
-    undated: usize,
-    undated_example: Option<String>,
-}
-
-impl Tally {
-    fn add(&mut self, rows: &[Graded], bar: &ProgressBar, dating: &crate::day::Dating<'_>) {
-        self.calls += rows.len();
-        for row in rows {
-            match &row.outcome {
-                Ok(o) => {
-                    self.flagged += usize::from(o.card.flagged);
-                    self.undecided += usize::from(o.call.roles.is_undecided());
-                    if dating.given.is_none() {
-                        if let Some((key, value)) = dating.unusable(&o.call.meta) {
-                            self.undated += 1;
-                            self.undated_example
-                                .get_or_insert_with(|| format!("{key}: {value}"));
-                        }
-                    }
-                }
-                Err(_) => self.errors += 1,
-            }
-            let key = {
-                use std::hash::{Hash, Hasher};
-                // SipHash with fixed keys: the same ids collide (or not) on every run.
-                let mut h = std::hash::DefaultHasher::new();
-                row.call_id.hash(&mut h);
-                h.finish()
-            };
-            let place = self.place(&row.source);
-            match self.first_source.get(&key) {
-                None => {
-                    self.first_source.insert(key, place);
-                }
-                Some(&first) => {
-                    self.duplicates += 1;
-                    if self.duplicates <= DUPLICATES_NAMED {
-                        let first = self.source_at(first);
-                        bar.suspend(|| {
-                            eprintln!(
-                                "警告: 通话编号 {} 出现了不止一次: {} 和 {} (报告里按来源区分)",
-                                row.call_id, first, row.source
-                            )
-                        });
-                    }
-                }
-            }
-        }
-    }
-
-    /// A source as (file, place): `calls.jsonl#12` is the file `calls.jsonl` and place 12.
-    fn place(&mut self, source: &str) -> (u32, u32) {
-        let (file, at) = match source.rsplit_once('#') {
-            Some((file, n)) => match n.parse::<u32>() {
-                Ok(n) if n != u32::MAX => (file, n),
-                _ => (source, u32::MAX),
-            },
-            None => (source, u32::MAX),
-        };
-        let index = match self.file_index.get(file) {
-            Some(&i) => i,
-            None => {
-                let i = self.files.len() as u32;
-                self.files.push(file.to_string());
-                self.file_index.insert(file.to_string(), i);
-                i
-            }
-        };
-        (index, at)
-    }
-
-    fn source_at(&self, (file, at): (u32, u32)) -> String {
-        let file = &self.files[file as usize];
-        if at == u32::MAX {
-            file.clone()
-        } else {
-            format!("{file}#{at}")
-        }
-    }
-
-    fn report_duplicates(&self) {
-        if self.duplicates > DUPLICATES_NAMED {
+/// Names a call id seen again on stderr, below the progress bar: the first
+/// [`DUPLICATES_NAMED`] one by one, the rest only counted in the summary.
+fn warn_duplicates(again: &[batch::Duplicate], bar: &ProgressBar) {
+    for d in again.iter().filter(|d| d.nth <= DUPLICATES_NAMED) {
+        bar.suspend(|| {
             eprintln!(
-                "警告: 共有 {} 行的通话编号与前面的重复,只列出了前 {DUPLICATES_NAMED} 个",
-                self.duplicates
-            );
-        }
+                "警告: 通话编号 {} 出现了不止一次: {} 和 {} (报告里按来源区分)",
+                d.call_id, d.first, d.again
+            )
+        });
+    }
+}
+
+/// After the summary's counts: how many duplicates were not named.
+fn report_duplicates(tally: &Tally) {
+    if tally.duplicates > DUPLICATES_NAMED {
+        eprintln!(
+            "警告: 共有 {} 行的通话编号与前面的重复,只列出了前 {DUPLICATES_NAMED} 个",
+            tally.duplicates
+        );
     }
 }
 
@@ -737,13 +631,16 @@ fn status(input_errors: usize) -> Status {
     }
 }
 
-impl Progress for ProgressBar {
+/// The terminal's progress bar as the library's [`Progress`]: the library draws nothing itself.
+struct Bar<'a>(&'a ProgressBar);
+
+impl Progress for Bar<'_> {
     fn more(&self, n: u64) {
-        self.inc_length(n);
+        self.0.inc_length(n);
     }
 
     fn tick(&self) {
-        self.inc(1);
+        self.0.inc(1);
     }
 }
 
@@ -806,6 +703,17 @@ fn parse_channel(s: &str) -> Result<Channel, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A format the library gains is one `--format` can name, and the names map one to one.
+    #[test]
+    fn every_format_has_its_own_value() {
+        use clap::ValueEnum as _;
+        let mapped: Vec<Format> = FormatArg::value_variants()
+            .iter()
+            .map(|&arg| arg.into())
+            .collect();
+        assert_eq!(mapped, Format::ALL);
+    }
 
     #[test]
     fn rates_read_without_decimals_noise() {

@@ -17,8 +17,10 @@ mod rescore;
 mod review;
 mod rules;
 mod sample;
+mod signals;
 mod test;
 mod trend;
+pub mod usage;
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -27,7 +29,7 @@ use clap::{Parser, Subcommand};
 
 pub use diff::DiffArgs;
 pub use explain::ExplainArgs;
-pub use grade::{GradeArgs, InputArgs};
+pub use grade::GradeArgs;
 pub use precision::PrecisionArgs;
 pub use rescore::RescoreArgs;
 pub use review::ReviewArgs;
@@ -36,7 +38,7 @@ pub use sample::SampleArgs;
 pub use test::TestArgs;
 pub use trend::TrendArgs;
 
-use crate::rule::{RuleErrors, RuleSet};
+use zhijian::rule::{RuleErrors, RuleSet};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -181,10 +183,12 @@ pub enum CliError {
     Usage(String),
     #[error("{0}")]
     Rules(RuleErrors),
-    #[error("无法写入 {}: {}", .path.display(), crate::zh::io(.source))]
+    #[error("无法写入 {}: {}", .path.display(), zhijian::zh::io(.source))]
     Write { path: PathBuf, source: io::Error },
     #[error("{0}")]
-    Report(#[from] crate::report::ReportError),
+    Report(#[from] zhijian::report::ReportError),
+    #[error("{0}")]
+    Clash(#[from] zhijian::batch::Clash),
 }
 
 pub fn run(cli: Cli) -> Result<Status, CliError> {
@@ -214,10 +218,10 @@ pub fn load_rules(dir: Option<&Path>, scheme: Option<&Path>) -> Result<RuleSet, 
             CliError::Usage(format!(
                 "无法读取质检方案 {}: {}",
                 path.display(),
-                crate::zh::io(&e)
+                zhijian::zh::io(&e)
             ))
         })?;
-        let src = crate::rule::RuleSource {
+        let src = zhijian::rule::RuleSource {
             path: path.display().to_string(),
             text,
         };

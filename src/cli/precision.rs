@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 
 use super::{load_rules, write_stdout, CliError, Status};
-use crate::verdict;
+use zhijian::verdict;
 
 #[derive(Debug, Args)]
 pub struct PrecisionArgs {

@@ -12,15 +12,14 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::grade::check_clashes;
 use super::{CliError, Status};
-use crate::input::own_reports::{self, Kind};
-use crate::input::Source;
-use crate::report::output::remove_temp_files_on_signals;
-use crate::report::rescore::{FinalFormat, FinalTable};
-use crate::report::{Format, ReportError, Target};
-use crate::rescore::{rescore, Decisions, Results};
-use crate::verdict;
+use zhijian::batch::check_clashes;
+use zhijian::input::own_reports::{self, Kind};
+use zhijian::input::Source;
+use zhijian::report::rescore::{FinalFormat, FinalTable};
+use zhijian::report::{Format, ReportError, Target};
+use zhijian::rescore::{rescore, Decisions, Results};
+use zhijian::verdict;
 
 #[derive(Debug, Args)]
 pub struct RescoreArgs {
@@ -50,8 +49,7 @@ pub(super) fn run(args: &RescoreArgs) -> Result<Status, CliError> {
         .collect();
     check_clashes(&inputs, &[&target])?;
     swapped(args)?;
-    remove_temp_files_on_signals()
-        .map_err(|e| CliError::Usage(format!("无法安装信号处理: {}", crate::zh::io(&e))))?;
+    super::signals::remove_temp_files_on_signals()?;
 
     let all = verdict::read_files(&args.verdicts).map_err(|e| CliError::Usage(e.to_string()))?;
     let mut decisions = Decisions::new(&all);
@@ -179,12 +177,12 @@ struct Tally {
 }
 
 impl Tally {
-    fn add(&mut self, row: &crate::rescore::Final) {
-        use crate::rescore::Basis;
-        use crate::verdict::Decision;
+    fn add(&mut self, row: &zhijian::rescore::Final) {
+        use zhijian::rescore::Basis;
+        use zhijian::verdict::Decision;
         self.calls += 1;
         self.errors += usize::from(row.error.is_some());
-        let shown = |c: &Option<crate::rescore::Card>| {
+        let shown = |c: &Option<zhijian::rescore::Card>| {
             c.as_ref()
                 .map(|c| (c.score, c.tier.clone(), c.service_type.clone()))
         };

@@ -10,7 +10,7 @@ use clap::Args;
 
 use super::grade::{self, InputArgs};
 use super::{CliError, Status};
-use crate::report::{Format, Target};
+use zhijian::report::{Format, Target};
 
 #[derive(Debug, Args)]
 pub struct ReviewArgs {

@@ -13,8 +13,8 @@ use clap::Args;
 use unicode_width::UnicodeWidthStr;
 
 use super::{load_rules, write_error, write_stdout, CliError, Status};
-use crate::rule::entity::ENTITIES;
-use crate::rule::{embedded_sources, read_dir, Expect, Group, Rule, RuleSet, RuleSource};
+use zhijian::rule::entity::ENTITIES;
+use zhijian::rule::{embedded_sources, read_dir, Expect, Group, Rule, RuleSet, RuleSource};
 
 #[derive(Debug, Args)]
 pub struct RulesArgs {
@@ -141,7 +141,7 @@ fn table(set: &RuleSet) -> String {
             [
                 r.id.clone(),
                 r.title.clone(),
-                crate::score::dimension_zh(&r.dimension).to_string(),
+                zhijian::score::dimension_zh(&r.dimension).to_string(),
                 points(r.points),
                 flags(r),
                 channels(r),
@@ -203,7 +203,7 @@ fn document(set: &RuleSet, rule: &Rule) -> String {
     let mut facts = vec![
         format!(
             "维度: {} ({}, {})",
-            crate::score::dimension_zh(&rule.dimension),
+            zhijian::score::dimension_zh(&rule.dimension),
             rule.dimension,
             group_name(rule.group)
         ),

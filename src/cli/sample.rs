@@ -16,9 +16,9 @@ use clap::Args;
 
 use super::grade::{note_stale, only_format, Batch, InputArgs};
 use super::{CliError, Status};
-use crate::channel::Channel;
-use crate::report::{self, Context, Flow, Format, Output, ReportError, Reports, Target};
-use crate::sample::{Per, Plan, Sampler};
+use zhijian::channel::Channel;
+use zhijian::report::{self, Context, Flow, Format, Output, ReportError, Reports, Target};
+use zhijian::sample::{Per, Plan, Sampler};
 
 #[derive(Debug, Args)]
 pub struct SampleArgs {

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 
 use super::{write_stdout, CliError, Status};
-use crate::selftest::{self, TestOptions, Verdict};
+use zhijian::selftest::{self, TestOptions, Verdict};
 
 #[derive(Debug, Args)]
 pub struct TestArgs {

@@ -11,15 +11,14 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::grade::check_clashes;
 use super::{CliError, Status};
-use crate::input::own_reports::{self, Kind as ReportKind};
-use crate::input::Source;
-use crate::report::output::remove_temp_files_on_signals;
-use crate::report::trend::{html, longer, xlsx, Made, LEGIBLE_PERIODS};
-use crate::report::{Format, ReportError, Target};
-use crate::rescore::{Purpose, Results};
-use crate::trend::{parse, Builder, Period};
+use zhijian::batch::check_clashes;
+use zhijian::input::own_reports::{self, Kind as ReportKind};
+use zhijian::input::Source;
+use zhijian::report::trend::{html, longer, xlsx, Made, LEGIBLE_PERIODS};
+use zhijian::report::{Format, ReportError, Target};
+use zhijian::rescore::{Purpose, Results};
+use zhijian::trend::{parse, Builder, Period};
 
 #[derive(Debug, Args)]
 pub struct TrendArgs {
@@ -54,8 +53,7 @@ pub(super) fn run(args: &TrendArgs) -> Result<Status, CliError> {
     let (files, others) = results_files(&args.results)?;
     let inputs: Vec<Source> = files.iter().map(|p| Source::File(p.clone())).collect();
     check_clashes(&inputs, &[&target])?;
-    remove_temp_files_on_signals()
-        .map_err(|e| CliError::Usage(format!("无法安装信号处理: {}", crate::zh::io(&e))))?;
+    super::signals::remove_temp_files_on_signals()?;
 
     let mut builder = Builder::default();
     // A line that cannot be read is left out and counted, and the batch goes on; a file none

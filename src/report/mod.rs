@@ -36,6 +36,7 @@ mod xlsx;
 use std::io;
 use std::path::Path;
 
+pub use crate::grade::Flow;
 pub use cell::neutralise;
 pub use findings::FINDINGS_HEADER;
 pub use html::GENERATOR;
@@ -97,8 +98,8 @@ impl Context<'_> {
     }
 }
 
-/// The output formats, as `--format` names them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+/// The output formats. A front end names them as it likes; [`Spec::name`] is how messages do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     /// 得分 CSV,每通电话一行 / the score CSV, one row per call
     Csv,
@@ -182,14 +183,6 @@ pub struct Reports<'a> {
     slots: Vec<Slot<'a>>,
     /// Stale temporary files removed beside the outputs when they were opened.
     pub stale_removed: usize,
-}
-
-/// Whether grading should go on after a chunk.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Flow {
-    Continue,
-    /// Every output is a pipe that its reader closed: nothing more can be written.
-    Stop,
 }
 
 impl<'a> Reports<'a> {

@@ -13,9 +13,9 @@
 //! - Anything else — a terminal, a pipe, `/dev/stdout`, `/dev/null`, a FIFO, or a symlink to
 //!   one — is written in place and never renamed over. A path that is the process's own stdout
 //!   (`/dev/stdout`, `/dev/fd/1`, or the file stdout was redirected to) is stdout.
-//! - While a temporary file exists it is registered, and a SIGINT/SIGTERM/SIGHUP handler (see
-//!   [`remove_temp_files_on_signals`]) deletes it before the process dies, so an interrupted run
-//!   leaves the old file and no debris. A temporary file is locked (`flock`) while its run is
+//! - While a temporary file exists it is registered, and [`abandon_all`] deletes it: a front end
+//!   calls that before the process dies of a signal (the `zhijian` binary does, on
+//!   SIGINT/SIGTERM/SIGHUP), so an interrupted run leaves the old file and no debris. A temporary file is locked (`flock`) while its run is
 //!   alive; one left by a run killed outright (SIGKILL, power loss) is unlocked, and the next run
 //!   writing beside it removes it.
 
@@ -25,9 +25,9 @@ use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-/// Temporary files of this process that are not yet renamed into place. The signal handler
-/// removes them; a commit renames under the same lock, so a signal sees each output either
-/// before its rename (and removes the temporary file, leaving the old output) or after.
+/// Temporary files of this process that are not yet renamed into place. [`abandon_all`] removes
+/// them; a commit renames under the same lock, so an interruption sees each output either before
+/// its rename (and removes the temporary file, leaving the old output) or after.
 static PENDING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 
 /// What marks a temporary file as ours, after the leading `.` and the target's file name.
@@ -493,43 +493,30 @@ impl Write for Output {
     }
 }
 
-/// Installs handlers for SIGINT, SIGTERM and SIGHUP that remove this process's temporary files
-/// and then let the signal end the process as it would have (exit status 130, 143, …). Until
-/// then the signals are handled on a thread of their own, so grading is not interrupted
-/// half-way through a write.
-#[cfg(unix)]
-pub fn remove_temp_files_on_signals() -> io::Result<()> {
-    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
-    let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP])?;
-    std::thread::Builder::new()
-        .name("zhijian-signals".into())
-        .spawn(move || {
-            if let Some(signal) = signals.forever().next() {
-                // Held until the process is gone, so no commit can start after the cleanup.
-                let pending = pending();
-                for tmp in pending.iter() {
-                    let _ = fs::remove_file(tmp);
-                }
-                // On a line of its own, below whatever the progress bar left.
-                let _ = writeln!(
-                    io::stderr(),
-                    "\n已中断:{}",
-                    if pending.is_empty() {
-                        "报告没有写完"
-                    } else {
-                        "没写完的报告已删除,原有的输出文件保持不变"
-                    }
-                );
-                let _ = signal_hook::low_level::emulate_default_handler(signal);
-                std::process::exit(128 + signal);
-            }
-        })?;
-    Ok(())
+/// Every temporary file of this process, removed, with commits held off while it lives.
+///
+/// For a front end that is about to end the process — on Ctrl-C, say — and must leave each old
+/// output as it was and no debris beside it. Any commit that has not begun its rename waits for
+/// the lock this holds, so no output appears after the cleanup; a front end that ends the
+/// process keeps it until then.
+pub struct Abandoned {
+    _held: std::sync::MutexGuard<'static, Vec<PathBuf>>,
+    /// How many temporary files were there to remove: 0 when no report had been opened yet.
+    pub removed: usize,
 }
 
-#[cfg(not(unix))]
-pub fn remove_temp_files_on_signals() -> io::Result<()> {
-    Ok(())
+/// Removes this process's unfinished reports' temporary files at once, leaving every target as
+/// it was, and blocks commits until the [`Abandoned`] is dropped. Safe to call from any thread,
+/// including one that handles signals, while other threads are writing.
+pub fn abandon_all() -> Abandoned {
+    let held = pending();
+    for tmp in held.iter() {
+        let _ = fs::remove_file(tmp);
+    }
+    Abandoned {
+        removed: held.len(),
+        _held: held,
+    }
 }
 
 #[cfg(test)]
@@ -606,7 +593,7 @@ mod tests {
         out.abandon();
     }
 
-    /// The signal handler removes what is registered: each output unregisters only its own
+    /// [`abandon_all`] removes what is registered: each output unregisters only its own
     /// temporary file, whether it is committed or abandoned.
     #[test]
     fn each_output_registers_its_own_temp_file() {
