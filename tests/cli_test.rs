@@ -342,6 +342,53 @@ fn export_writes_the_built_in_rules_as_a_working_rule_directory() {
 }
 
 #[test]
+fn literals_are_every_string_the_rules_scan_for_folded_sorted_once_each() {
+    let rules = common::copy_of("rules");
+    let rule = std::fs::read_to_string(rules.path().join("language/LNG001-forbidden-phrases.toml"))
+        .unwrap();
+    // Traditional and full-width spellings are folded as turns are; a gap leaves its anchors.
+    let rule = rule.replacen(
+        "phrases = [",
+        "phrases = [\"找測試[領導|ＡＢ經理]去\", \"测试专员…{4}回电\", ",
+        1,
+    );
+    std::fs::write(
+        rules.path().join("language/LNG001-forbidden-phrases.toml"),
+        rule,
+    )
+    .unwrap();
+    let (code, out) = run(zhijian()
+        .args(["rules", "--literals", "--rules"])
+        .arg(rules.path()));
+    assert_eq!(code, 0, "{out}");
+    let lines: Vec<&str> = out.lines().collect();
+    for want in ["找测试领导去", "找测试ab经理去", "测试专员", "再见"] {
+        assert!(lines.contains(&want), "{want}");
+    }
+    assert!(
+        !lines.iter().any(|l| l.contains('測') || l.contains("…")),
+        "{out}"
+    );
+    assert!(
+        !lines.contains(&""),
+        "an empty line would make rg -F -f match everything"
+    );
+    let mut sorted = lines.clone();
+    sorted.sort_unstable();
+    sorted.dedup();
+    assert_eq!(lines, sorted, "sorted, each once");
+    // The built-in set lists what its automaton looks for, and nothing else.
+    let (code, builtin) = run(zhijian().args(["rules", "--literals"]));
+    assert_eq!(code, 0);
+    assert!(!builtin.contains("找测试领导去"));
+    assert!(
+        builtin.lines().count() > 1000,
+        "{}",
+        builtin.lines().count()
+    );
+}
+
+#[test]
 fn lexicons_are_listed_with_the_rules_that_use_them() {
     let set = zhijian::rule::RuleSet::embedded().unwrap();
     let (code, out) = run(zhijian().args(["rules", "--lexicons"]));

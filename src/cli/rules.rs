@@ -30,6 +30,11 @@ pub struct RulesArgs {
     /// 列出词库和内置实体,以及用到它们的规则 / list the lexicons and entities
     #[arg(long, conflicts_with_all = ["id", "export"])]
     pub lexicons: bool,
+    /// 列出规则集在每句话里查找的全部字面字符串 (短语展开、词库词条、正则的锚点,繁简/全角/大小写
+    /// 折叠后),每行一个,按字典序;可交给 rg -F -f 或 grep -F -f / every literal the rule set scans
+    /// each turn for, one per line, sorted
+    #[arg(long, conflicts_with_all = ["id", "export", "lexicons"])]
+    pub literals: bool,
     /// 把规则集 (规则、词库、评分标准、词典) 写成可编辑的文件,作为团队自己规则集的起点;
     /// 目录必须不存在或为空 / write the rule set out as editable files
     #[arg(long, value_name = "DIR", conflicts_with = "id")]
@@ -52,6 +57,7 @@ pub(super) fn run(args: &RulesArgs) -> Result<Status, CliError> {
     }
     let text = match &args.id {
         None if args.lexicons => lexicons(&set),
+        None if args.literals => literals(&set),
         None => table(&set),
         Some(id) => {
             let rule = set
@@ -275,6 +281,25 @@ fn indent(text: &str, prefix: &str) -> String {
 }
 
 /// Every lexicon with its terms and the rules that use it, then the built-in entities.
+/// One literal a line, sorted, so two rule sets' lists compare with `diff`. A literal cannot
+/// hold a line break: turns are scanned one at a time, and the folded view keeps none.
+fn literals(set: &RuleSet) -> String {
+    let mut all: Vec<&str> = set
+        .literals()
+        .iter()
+        .map(String::as_str)
+        .filter(|l| !l.is_empty())
+        .collect();
+    all.sort_unstable();
+    all.dedup();
+    let mut out = String::new();
+    for l in all {
+        out.push_str(l);
+        out.push('\n');
+    }
+    out
+}
+
 fn lexicons(set: &RuleSet) -> String {
     let mut out = String::new();
     if set.lexicons.is_empty() {

@@ -179,6 +179,7 @@ pub(super) fn compile(sources: &[RuleSource]) -> Result<RuleSet, RuleErrors> {
             lexicons: lexicon_list,
             lexicon_reach,
             automaton,
+            patterns: builder.patterns,
             owners: builder.owners,
             sounds: builder.sounds,
             sound_automaton,

@@ -421,6 +421,8 @@ pub struct RuleSet {
     /// For each lexicon (by name), every lexicon it reaches through includes and terms.
     pub(crate) lexicon_reach: Vec<(String, Vec<String>)>,
     pub(crate) automaton: AhoCorasick,
+    /// The automaton's patterns, folded: see [`RuleSet::literals`].
+    pub(crate) patterns: Vec<String>,
     /// For each automaton pattern, the conditions that use it and how.
     pub(crate) owners: Vec<Vec<(usize, TermKind)>>,
     /// The sound of every ideograph (`sound-alike.toml`).
@@ -442,6 +444,14 @@ impl RuleSet {
     /// Compiles a rule set from its files, reporting every problem found.
     pub fn compile(sources: &[RuleSource]) -> Result<RuleSet, RuleErrors> {
         compile::compile(sources)
+    }
+
+    /// Every literal string the rule set scans each turn for, folded, in no particular order:
+    /// each phrase's expansions and lexicon terms, and the anchors of its patterns and regexes.
+    /// What a plain multi-pattern search (`rg -F -f`) would have to look for to do the
+    /// automaton's part of the work.
+    pub fn literals(&self) -> &[String] {
+        &self.patterns
     }
 
     /// Applies a scheme file (`--scheme`): its `[rules]` switch rules off or change their
