@@ -435,17 +435,22 @@ fn the_agent_can_be_named_instead_of_inferred() {
     );
 }
 
-/// The README's minimal example of each recogniser's output reads as a call with both roles:
-/// the documentation cannot drift from what the readers accept.
+/// A documentation file of the repository.
+fn doc(path: &str) -> String {
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(path))
+        .unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// The minimal example of each recogniser's output in docs/formats.md reads as a call with both
+/// roles: the documentation cannot drift from what the readers accept.
 #[test]
-fn the_readme_examples_read() {
-    let readme =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
-    let start = readme
+fn the_documented_examples_read() {
+    let formats = doc("docs/formats.md");
+    let start = formats
         .find("```jsonc\n")
-        .expect("the README's JSON examples")
+        .expect("docs/formats.md's JSON examples")
         + 9;
-    let block = &readme[start..start + readme[start..].find("```").unwrap()];
+    let block = &formats[start..start + formats[start..].find("```").unwrap()];
     let mut examples: Vec<(String, String)> = Vec::new();
     for line in block.lines() {
         match line.strip_prefix("// ") {
