@@ -435,17 +435,22 @@ fn the_agent_can_be_named_instead_of_inferred() {
     );
 }
 
-/// The README's minimal example of each recogniser's output reads as a call with both roles:
-/// the documentation cannot drift from what the readers accept.
+/// A documentation file of the repository.
+fn doc(path: &str) -> String {
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(path))
+        .unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// The minimal example of each recogniser's output in docs/formats.md reads as a call with both
+/// roles: the documentation cannot drift from what the readers accept.
 #[test]
-fn the_readme_examples_read() {
-    let readme =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
-    let start = readme
+fn the_documented_examples_read() {
+    let formats = doc("docs/formats.md");
+    let start = formats
         .find("```jsonc\n")
-        .expect("the README's JSON examples")
+        .expect("docs/formats.md's JSON examples")
         + 9;
-    let block = &readme[start..start + readme[start..].find("```").unwrap()];
+    let block = &formats[start..start + formats[start..].find("```").unwrap()];
     let mut examples: Vec<(String, String)> = Vec::new();
     for line in block.lines() {
         match line.strip_prefix("// ") {
@@ -469,4 +474,184 @@ fn the_readme_examples_read() {
         let roles: std::collections::HashSet<Role> = call.turns.iter().map(|t| t.role).collect();
         assert_eq!(roles.len(), 2, "{title}: {:?}", call.turns);
     }
+}
+
+/// docs/scoring.md's table of the built-in rules has one row per rule, with its id, title,
+/// dimension, points (or 一票否决), cap, review flag and channels; and the number of lexicons it
+/// states is the set's. A rule added, removed or changed without the table fails here.
+#[test]
+fn the_documented_rule_table_and_lexicon_count_are_current() {
+    let scoring = doc("docs/scoring.md");
+    let set = RuleSet::embedded().unwrap();
+    let is_id = |s: &str| {
+        let b = s.as_bytes();
+        b.len() == 6
+            && b[..3].iter().all(u8::is_ascii_uppercase)
+            && b[3..].iter().all(u8::is_ascii_digit)
+    };
+    let rows: Vec<Vec<&str>> = scoring
+        .lines()
+        .filter_map(|l| l.strip_prefix("| "))
+        .map(|l| {
+            l.trim_end_matches(" |")
+                .split(" | ")
+                .map(str::trim)
+                .collect::<Vec<_>>()
+        })
+        .filter(|cells| is_id(cells[0]))
+        .collect();
+    let mut ids: Vec<&str> = rows.iter().map(|r| r[0]).collect();
+    ids.sort_unstable();
+    let expected: Vec<&str> = set.rules.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(ids, expected, "the rules listed in docs/scoring.md");
+    for rule in &set.rules {
+        let row = rows.iter().find(|r| r[0] == rule.id).unwrap();
+        assert_eq!(row.len(), 6, "{row:?}");
+        assert_eq!(
+            (row[1], row[2]),
+            (rule.title.as_str(), rule.dimension.as_str()),
+            "{}",
+            rule.id
+        );
+        let points = row[3];
+        if rule.fatal {
+            assert!(points.contains("一票否决"), "{}: {points}", rule.id);
+        } else {
+            let shown = match rule.points {
+                p if p < 0 => format!("−{}", -p),
+                p if p > 0 => format!("+{p}"),
+                _ => "0".to_string(),
+            };
+            assert!(
+                points.contains(&shown),
+                "{}: {points}, not {shown}",
+                rule.id
+            );
+        }
+        if let Some(cap) = rule.max_hits {
+            assert!(
+                points.contains(&format!("{cap} 次")) || points.contains(&format!("{cap} 处")),
+                "{}: {points}, capped at {cap}",
+                rule.id
+            );
+        }
+        assert_eq!(
+            points.contains("复核"),
+            rule.review,
+            "{}: {points}",
+            rule.id
+        );
+        let order = ["phone", "chat", "social", "ticket"];
+        let mut channels: Vec<&str> = rule.channels.iter().map(|c| c.name()).collect();
+        channels.sort_by_key(|c| order.iter().position(|o| o == c));
+        let shown = if channels.is_empty() || channels.len() == order.len() {
+            "全部".to_string()
+        } else {
+            let zh = |c: &&str| match *c {
+                "phone" => "电话",
+                "chat" => "在线",
+                "social" => "社媒",
+                _ => "工单",
+            };
+            channels.iter().map(zh).collect::<Vec<_>>().join("/")
+        };
+        assert_eq!(row[4], shown, "{}'s channels", rule.id);
+    }
+    let lexicons = format!("短语写在 {} 个词库", set.lexicons.len());
+    assert!(
+        scoring.contains(&lexicons),
+        "docs/scoring.md should say {lexicons}"
+    );
+}
+
+/// The worked example in docs/rules.md shows what `zhijian test` prints when LNG004 lacks its
+/// `{数字}分钟` exclusion: the same mistake, made on a copy of the rules and corpus, prints the
+/// same, counts included.
+#[test]
+fn the_worked_example_prints_what_zhijian_test_prints() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    for sub in ["rules", "corpus"] {
+        let from = root.join(sub);
+        for entry in walkdir::WalkDir::new(&from) {
+            let entry = entry.unwrap();
+            let to = dir
+                .path()
+                .join(sub)
+                .join(entry.path().strip_prefix(&from).unwrap());
+            if entry.file_type().is_dir() {
+                std::fs::create_dir_all(&to).unwrap();
+            } else {
+                std::fs::copy(entry.path(), &to).unwrap();
+            }
+        }
+    }
+    let lng004 = dir.path().join("rules/language/LNG004-solicit-rating.toml");
+    let text = std::fs::read_to_string(&lng004).unwrap();
+    let forgotten = |l: &&str| l.trim_start().starts_with("\"{数字}分钟\",");
+    assert_eq!(
+        text.lines().filter(forgotten).count(),
+        1,
+        "LNG004 excludes {{数字}}分钟"
+    );
+    let edited: String = text
+        .lines()
+        .filter(|l| !forgotten(l))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(&lng004, edited).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_zhijian"))
+        .arg("test")
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let printed = String::from_utf8(out.stdout).unwrap();
+    let rules = doc("docs/rules.md");
+    let start = rules
+        .find("```text\n✗ 规则示例")
+        .expect("docs/rules.md's worked example")
+        + "```text\n".len();
+    let shown = &rules[start..start + rules[start..].find("```").unwrap()];
+    assert_eq!(
+        shown.trim_end(),
+        printed.trim_end(),
+        "docs/rules.md's worked example (step 3) should show what zhijian test prints now:\n{printed}"
+    );
+}
+
+/// The Rust version the README asks for is Cargo.toml's `rust-version`, and the Playwright
+/// version docs/testing.md installs is the one `.ci/run` installs.
+#[test]
+fn the_documented_versions_are_the_ones_in_use() {
+    let cargo = doc("Cargo.toml");
+    let version = cargo
+        .lines()
+        .find_map(|l| l.strip_prefix("rust-version = \""))
+        .and_then(|v| v.strip_suffix('"'))
+        .expect("Cargo.toml's rust-version");
+    let readme = doc("README.md");
+    assert!(
+        readme.contains(&format!("**Rust {version} 或更新**")),
+        "README.md should ask for Rust {version}"
+    );
+    let ci = doc(".ci/run");
+    let pinned = |text: &str| -> Vec<String> {
+        text.match_indices("playwright==")
+            .map(|(at, _)| {
+                text[at..]
+                    .chars()
+                    .take_while(|c| !matches!(c, '"' | ' ' | '\n'))
+                    .collect()
+            })
+            .collect()
+    };
+    let in_ci = pinned(&ci);
+    assert_eq!(in_ci.len(), 1, "{in_ci:?}");
+    assert_eq!(
+        pinned(&doc("docs/testing.md")),
+        in_ci,
+        "docs/testing.md's playwright"
+    );
 }

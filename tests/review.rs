@@ -377,19 +377,20 @@ fn precision_reads_verdicts_and_suggests_examples() {
     assert_eq!(parsed["example"].as_array().unwrap().len(), 2);
 }
 
-/// The README documented 16 columns of verdicts.csv where a page could write 15: the README and
-/// the review page's download name [`HEADER`]'s columns (`zhijian sample --verdicts` writes the
+/// The README documented 16 columns of verdicts.csv where a page could write 15: the docs
+/// (docs/review.md, where the README's review section went) and the review page's download name
+/// [`HEADER`]'s columns (`zhijian sample --verdicts` writes the
 /// constant itself, and the browser test checks the cells the page writes), and a file of an
 /// earlier page, without `transcript`, is still read (its hits keyed by their source).
 ///
 /// [`HEADER`]: zhijian::verdict::HEADER
 #[test]
-fn verdicts_have_one_header_in_the_readme_and_the_page() {
+fn verdicts_have_one_header_in_the_docs_and_the_page() {
     let header = zhijian::verdict::HEADER.join(",");
     assert_eq!(zhijian::verdict::HEADER.len(), 16);
     assert_eq!(zhijian::verdict::HEADER[15], "transcript");
-    let readme = fs::read_to_string(repo().join("README.md")).unwrap();
-    let documented: Vec<&str> = readme
+    let review = fs::read_to_string(repo().join("docs/review.md")).unwrap();
+    let documented: Vec<&str> = review
         .lines()
         .map(str::trim)
         .filter(|l| l.starts_with("call_id,source,rule_id,"))
@@ -397,7 +398,24 @@ fn verdicts_have_one_header_in_the_readme_and_the_page() {
     assert_eq!(
         documented,
         [header.as_str()],
-        "the README's verdicts.csv header"
+        "docs/review.md's verdicts.csv header"
+    );
+    // Nowhere else in the docs does a different header linger.
+    for entry in fs::read_dir(repo().join("docs")).unwrap() {
+        let path = entry.unwrap().path();
+        let text = fs::read_to_string(&path).unwrap();
+        for line in text.lines().map(str::trim) {
+            assert!(
+                !line.starts_with("call_id,source,rule_id,") || line == header,
+                "{}: {line}",
+                path.display()
+            );
+        }
+    }
+    let readme = fs::read_to_string(repo().join("README.md")).unwrap();
+    assert!(
+        !readme.contains("call_id,source,rule_id,"),
+        "the README leaves verdicts.csv to docs/review.md"
     );
     // The page's own list, as review.js builds the download.
     let script = fs::read_to_string(repo().join("src/report/html/review.js")).unwrap();
