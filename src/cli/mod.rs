@@ -133,7 +133,7 @@ const RESCORE_EXAMPLES: &str = "\
 
 结果.jsonl 是 zhijian grade --out 结果.jsonl 写的质检结果 (每行带重算所需的评分参数,规则文件
 改过也能重算)。复核判为误判、申诉裁决为撤销的命中去掉,申诉维持的保留,用质检时同一套算法重算
-得分、档位和服务类型;与复核报告里“去掉误判后”的得分一致。申诉列见 README“申诉与最终得分”。";
+得分、档位和服务类型;与复核报告里“去掉误判后”的得分一致。申诉列见 docs/review.md 的“申诉与最终得分”。";
 
 const TREND_EXAMPLES: &str = "\
 例子 / examples:

@@ -360,7 +360,7 @@ fn lexicons(set: &RuleSet) -> String {
     }
     let _ = writeln!(
         out,
-        "\n规则里写 {{名字}} 使用词库或实体,写法见 README 的“短语写法”一节。"
+        "\n规则里写 {{名字}} 使用词库或实体,写法见 docs/rules.md 的“短语写法”一节。"
     );
     out
 }

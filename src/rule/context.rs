@@ -9,7 +9,7 @@
 //!
 //! The tests are cues in the same clause or sentence, deliberately simple and bounded: a few
 //! characters before or after the match, never across a sentence end. They are documented for
-//! rule authors in the README; when one misjudges, a rule example shows it.
+//! rule authors in docs/rules.md (分句语境); when one misjudges, a rule example shows it.
 
 use std::ops::Range;
 

@@ -6,7 +6,7 @@
 //! gap, entity or clause edge (most phrases, and every lexicon of plain words), otherwise a regex
 //! over the folded view plus the strings that must occur wherever it matches.
 //!
-//! The syntax, which the README documents for rule authors:
+//! The syntax, which docs/rules.md (短语写法) documents for rule authors:
 //! - text is matched folded: 繁→简, full-width → half-width, case, and 您 → 你, so one spelling
 //!   covers them all;
 //! - `[甲|乙|丙]` one of several alternatives, each itself a pattern; `[的]?` optional;

@@ -15,9 +15,9 @@ fn every_measure_has_its_own_key_a_name_and_an_explanation() {
 }
 
 #[test]
-fn the_rule_schema_and_the_readme_name_every_measure() {
+fn the_rule_schema_and_the_rule_docs_name_every_measure() {
     let schema = include_str!("../../../../schema/zhijian.rule.v1.schema.json");
-    let readme = include_str!("../../../../README.md");
+    let readme = include_str!("../../../../docs/rules.md");
     for m in MEASURES {
         assert!(
             schema.contains(&format!("\"{}\"", m.key)),
@@ -26,7 +26,7 @@ fn the_rule_schema_and_the_readme_name_every_measure() {
         );
         assert!(
             readme.contains(&format!("`{}`", m.key)),
-            "README lacks {}",
+            "docs/rules.md lacks {}",
             m.key
         );
     }
