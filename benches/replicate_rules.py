@@ -5,8 +5,8 @@ Usage: replicate_rules.py RULES_DIR OUT_DIR N
 
 Copy k (k = 2..N) of rule OPN001 becomes OPN001K<k> in <category>/OPN001K<k>-<name>.toml, and
 its references to other rules (rule = "EMP001") point at copy k of those rules, so every copy
-is a working rule that matches exactly what the original matches. Lexicons, scoring.toml and
-dictionary.txt are shared. The benchmark uses this to measure what the number of rules costs.
+is a working rule that matches exactly what the original matches. Lexicons, scoring.toml,
+sound-alike.toml and dictionary.txt are shared. The benchmark uses this to measure what the number of rules costs.
 """
 import pathlib
 import re
@@ -19,12 +19,14 @@ def main() -> None:
     if out.exists():
         shutil.rmtree(out)
     shutil.copytree(src, out)
+    # Rule files are the ones with an id: scoring.toml, sound-alike.toml and the lexicons are
+    # shared by every copy.
     rules = [p for p in src.rglob("*.toml")
-             if p.name != "scoring.toml" and "lexicons" not in p.relative_to(src).parts]
+             if "lexicons" not in p.relative_to(src).parts
+             and re.search(r'^id = "([^"]+)"', p.read_text(encoding="utf-8"), re.M)]
     ids = set()
     for p in rules:
-        m = re.search(r'^id = "([^"]+)"', p.read_text(encoding="utf-8"), re.M)
-        ids.add(m.group(1))
+        ids.add(re.search(r'^id = "([^"]+)"', p.read_text(encoding="utf-8"), re.M).group(1))
     id_re = re.compile(r'"(' + "|".join(sorted(ids, key=len, reverse=True)) + r')"')
     for p in rules:
         text = p.read_text(encoding="utf-8")

@@ -14,6 +14,10 @@
 #   BENCH_SKIP_BASELINE=1 skip the Python baseline
 #   BENCH_BIG_MB          size of the memory benchmark's inputs: a JSONL file and a JSON array
 #                         of 智能对话分析 tickets of this many MB each (default 1024; 0 skips it)
+#   BENCH_REAL            a JSONL of real service dialogues (accuracy/make_devset.py builds one
+#                         from two public corpora): also grade it scaled to BENCH_REAL_MB and
+#                         compare with a ripgrep literal scan of the same file
+#   BENCH_REAL_MB         sizes of the scaled real dialogues in MB (default "50 200")
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -38,6 +42,13 @@ if ! /usr/bin/time -v true >/dev/null 2>&1; then
     SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
     $SUDO apt-get install -y time >&2 || { $SUDO apt-get update >&2 && $SUDO apt-get install -y time >&2; }
     /usr/bin/time -v true >/dev/null 2>&1 || die "/usr/bin/time -v does not work"
+fi
+
+# --- ripgrep: the literal-scan yardstick --------------------------------------------------
+if ! command -v rg >/dev/null 2>&1; then
+    say "installing ripgrep (apt-get install -y ripgrep)"
+    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    $SUDO apt-get install -y ripgrep >&2 || { $SUDO apt-get update >&2 && $SUDO apt-get install -y ripgrep >&2; }
 fi
 
 TMP="$(mktemp -d -t zhijian-bench.XXXXXX)"
@@ -178,11 +189,68 @@ measure zj-one-t1 "calls-1.jsonl" 1 1 "$ONE_BYTES" "$((REPEAT > 5 ? REPEAT : 5))
 SCALES="${BENCH_RULE_SCALES:-1 4 8 16}"
 for k in $SCALES; do
     python3 benches/replicate_rules.py rules "$TMP/rules-x$k" "$k"
-    n_rules="$(find "$TMP/rules-x$k" -name '*.toml' ! -name scoring.toml ! -path '*/lexicons/*' | wc -l)"
+    n_rules="$(find "$TMP/rules-x$k" -name '*.toml' ! -name scoring.toml ! -name sound-alike.toml ! -path '*/lexicons/*' | wc -l)"
     say "zhijian on JSONL with $n_rules rules (catalog ×$k), --threads 1"
     measure "zj-rules-x$k" "calls.jsonl, $n_rules rules" 1 "$CALLS" "$JSONL_BYTES" "$REPEAT" "$TMP/out-rules-x$k.csv" -- \
         "$BIN" grade "$JSONL" --quiet --threads 1 --rules "$TMP/rules-x$k"
 done
+
+# The yardstick: how long a plain multi-literal search takes over the same bytes. ripgrep looks
+# for every literal the rule set's automaton looks for (`zhijian rules --literals`), counting
+# matching lines (-c: it may stop at a line's first literal) and, harder, every match
+# (--count-matches). zhijian does that scan and then everything a literal cannot say.
+LITERALS="$TMP/literals.txt"
+"$BIN" rules --literals >"$LITERALS"
+N_LITERALS="$(wc -l <"$LITERALS")"
+# rg_measure NAME INPUT CALLS BYTES FILE MODE: MODE is -c or --count-matches; the counts go to the
+# file `measure` names (it appends --out FILE, which sh hands over as $2 $3).
+rg_measure() {
+    measure "$1" "$2" 1 "$3" "$4" "$REPEAT" "$TMP/out-$1.txt" -- \
+        sh -c 'exec rg --no-config -j1 '"$6"' -F -f "$0" "$1" >"$3"' "$LITERALS" "$5"
+}
+say "ripgrep literal scan of calls.jsonl ($N_LITERALS literals)"
+rg_measure rg-c-synth "calls.jsonl" "$CALLS" "$JSONL_BYTES" "$JSONL" -c
+rg_measure rg-all-synth "calls.jsonl" "$CALLS" "$JSONL_BYTES" "$JSONL" --count-matches
+
+# Real dialogues (BENCH_REAL): JD.com chats and Weibo service threads, repeated with unique ids to
+# each size, graded on one and two threads and scanned by ripgrep.
+REAL_SIZES=""
+if [ -n "${BENCH_REAL:-}" ]; then
+    [ -s "$BENCH_REAL" ] || die "BENCH_REAL=$BENCH_REAL is not a readable JSONL file"
+    for mb in ${BENCH_REAL_MB:-50 200}; do
+        real="$TMP/real-$mb.jsonl"
+        n_real="$(python3 - "$BENCH_REAL" "$real" "$mb" <<'PY'
+import json, sys
+src, out, mb = sys.argv[1], sys.argv[2], int(sys.argv[3])
+calls = [json.loads(l) for l in open(src, encoding="utf-8") if l.strip()]
+n = written = 0
+with open(out, "w", encoding="utf-8") as f:
+    while written < mb * 1_000_000:
+        for c in calls:
+            n += 1
+            line = json.dumps(dict(c, id=f"{c.get('id', 'call')}-{n}"), ensure_ascii=False) + "\n"
+            f.write(line)
+            written += len(line.encode("utf-8"))
+            if written >= mb * 1_000_000:
+                break
+print(n)
+PY
+)"
+        real_bytes="$(wc -c <"$real")"
+        cat "$real" >/dev/null
+        say "real dialogues, $mb MB ($n_real calls)"
+        measure "zj-real$mb-t1" "real-$mb.jsonl" 1 "$n_real" "$real_bytes" "$REPEAT" "$TMP/out-real$mb-t1.csv" -- \
+            "$BIN" grade "$real" --quiet --threads 1
+        measure "zj-real$mb-t2" "real-$mb.jsonl" 2 "$n_real" "$real_bytes" "$REPEAT" "$TMP/out-real$mb-t2.csv" -- \
+            "$BIN" grade "$real" --quiet --threads 2
+        cmp -s "$TMP/out-real$mb-t1.csv" "$TMP/out-real$mb-t2.csv" ||
+            die "real dialogues: --threads 1 and --threads 2 wrote different score CSVs"
+        rg_measure "rg-c-real$mb" "real-$mb.jsonl" "$n_real" "$real_bytes" "$real" -c
+        rg_measure "rg-all-real$mb" "real-$mb.jsonl" "$n_real" "$real_bytes" "$real" --count-matches
+        rm -f "$real"
+        REAL_SIZES="$REAL_SIZES $mb"
+    done
+fi
 
 # Bounded memory: a 1 GB JSONL and a 1 GB JSON document of tickets, each graded in the memory
 # of one chunk. One run each (they take half a minute); the peak RSS is the number that matters.
@@ -261,7 +329,7 @@ fi
 # --- 5. report --------------------------------------------------------------------------
 CPU_MODEL="$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)"
 MEM="$(awk '/^MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)"
-RULES="$(find rules -name '*.toml' ! -name scoring.toml ! -path '*/lexicons/*' | wc -l)"
+RULES="$(find rules -name '*.toml' ! -name scoring.toml ! -name sound-alike.toml ! -path '*/lexicons/*' | wc -l)"
 python3 - "$RESULTS" "$TMP/batch-stats.json" >"$TMP/RESULTS.md" <<PY
 import json, sys
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
@@ -273,6 +341,12 @@ names = {
     "zj-big-jsonl": "zhijian", "zj-big-tickets": "zhijian",
     "baseline": "baseline.py (jieba + in/re)", "baseline-one": "baseline.py (jieba + in/re)",
 }
+for r in [r for r in open(sys.argv[1]) if r.strip()]:
+    n = r.split("\t")[0]
+    if n.startswith("rg-c-"):
+        names[n] = "rg -c -F -f literals"
+    elif n.startswith("rg-all-"):
+        names[n] = "rg --count-matches -F -f literals"
 base = next((r for r in rows if r[0] == "baseline"), None)
 base_rate = int(base[3]) / (int(base[5]) / 1e6) if base else None
 print("# zhijian benchmark results")
@@ -335,6 +409,22 @@ if scales:
     SCALE_NOTE = f"- rule scaling: {scales[-1][1].split(', ')[1]} cost {worst:.2f}× the catalog's time, {verdict} the 2× target"
 else:
     SCALE_NOTE = None
+def yardstick(label, t1, t2, rg_c, rg_all):
+    if not all(n in by for n in (t1, t2, rg_c, rg_all)):
+        return
+    print(f"| {label} | {int(by[t1][4]) / 1e6:.0f} | {secs(t1):.2f} | {secs(t2):.2f} | {secs(t1) / secs(t2):.2f}× "
+          f"| {secs(rg_c):.2f} | {secs(rg_all):.2f} | {secs(t1) / secs(rg_c):.1f}× | {secs(t2) / secs(rg_c):.1f}× "
+          f"| {secs(t2) / secs(rg_all):.1f}× | {int(by[t2][4]) / 1e6 / secs(t2):.1f} |")
+print()
+print("Against a literal scan: ripgrep (one thread) looking for the ${N_LITERALS} literals of the rule set's automaton "
+      "(\`zhijian rules --literals\`) in the same file; zhijian's time over ripgrep's (lower is better).")
+print()
+print("| input | MB | zhijian 1 thread s | 2 threads s | 2 threads ÷ 1 | rg -c s | rg --count-matches s "
+      "| 1 thread ÷ rg -c | 2 threads ÷ rg -c | 2 threads ÷ rg --count-matches | MB/s (2 threads) |")
+print("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
+yardstick("synthetic calls.jsonl", "zj-jsonl-t1", "zj-jsonl-t2", "rg-c-synth", "rg-all-synth")
+for mb in "${REAL_SIZES}".split():
+    yardstick(f"real dialogues ×{mb} MB", f"zj-real{mb}-t1", f"zj-real{mb}-t2", f"rg-c-real{mb}", f"rg-all-real{mb}")
 print()
 print("- machine: ${CPU_MODEL}, nproc = $(nproc), ${MEM} RAM, $(uname -sr)")
 print("- date: $(date '+%Y-%m-%d %H:%M %Z')")
@@ -348,6 +438,9 @@ print("- × baseline: calls/s divided by the baseline's calls/s"
       + (" (the baseline grades the first ${N_SAMPLE} calls only; per-call rates make the ratio fair)"
          if ${N_SAMPLE} < ${CALLS} else " on the same calls.jsonl"))
 print("- determinism: ${DETERMINISM}")
+if "${REAL_SIZES}".strip():
+    print("- real dialogues: \`${BENCH_REAL:-}\` (JD.com chats and Weibo service threads, \`accuracy/make_devset.py\`), "
+          "repeated with unique ids to each size; --threads 1 and 2 byte-identical")
 print("- other processes' CPU during the reported runs: at most ${BUSY_MAX}% of the machine"
       + (" — **† marks runs that shared the CPUs with other work (> 10%); their numbers are pessimistic**"
          if busy_rows else " (quiet)"))
