@@ -439,7 +439,7 @@ print("- × baseline: calls/s divided by the baseline's calls/s"
          if ${N_SAMPLE} < ${CALLS} else " on the same calls.jsonl"))
 print("- determinism: ${DETERMINISM}")
 if "${REAL_SIZES}".strip():
-    print("- real dialogues: \`${BENCH_REAL:-}\` (JD.com chats and Weibo service threads, \`accuracy/make_devset.py\`), "
+    print("- real dialogues: \`$(basename "${BENCH_REAL:-x}")\` (JD.com chats and Weibo service threads, \`accuracy/make_devset.py\`), "
           "repeated with unique ids to each size; --threads 1 and 2 byte-identical")
 print("- other processes' CPU during the reported runs: at most ${BUSY_MAX}% of the machine"
       + (" — **† marks runs that shared the CPUs with other work (> 10%); their numbers are pessimistic**"
