@@ -30,9 +30,8 @@ pub struct RulesArgs {
     /// 列出词库和内置实体,以及用到它们的规则 / list the lexicons and entities
     #[arg(long, conflicts_with_all = ["id", "export"])]
     pub lexicons: bool,
-    /// 列出规则集在每句话里查找的全部字面字符串 (短语展开、词库词条、正则的锚点,繁简/全角/大小写
-    /// 折叠后),每行一个,按字典序;可交给 rg -F -f 或 grep -F -f / every literal the rule set scans
-    /// each turn for, one per line, sorted
+    /// 列出每句话要查找的全部字面字符串 (短语展开、词库词条、正则锚点,已折叠),每行一个,可交给 rg -F -f
+    /// / every literal the rule set scans each turn for, folded, one per line, sorted
     #[arg(long, conflicts_with_all = ["id", "export", "lexicons"])]
     pub literals: bool,
     /// 把规则集 (规则、词库、评分标准、词典) 写成可编辑的文件,作为团队自己规则集的起点;
