@@ -344,19 +344,17 @@ fn export_writes_the_built_in_rules_as_a_working_rule_directory() {
 #[test]
 fn literals_are_every_string_the_rules_scan_for_folded_sorted_once_each() {
     let rules = common::copy_of("rules");
-    let rule = std::fs::read_to_string(rules.path().join("language/LNG001-forbidden-phrases.toml"))
-        .unwrap();
     // Traditional and full-width spellings are folded as turns are; a gap leaves its anchors.
-    let rule = rule.replacen(
-        "phrases = [",
-        "phrases = [\"找測試[領導|ＡＢ經理]去\", \"测试专员…{4}回电\", ",
-        1,
+    common::edit(
+        &rules.path().join("language/LNG001-forbidden-phrases.toml"),
+        |rule| {
+            rule.replacen(
+                "phrases = [",
+                "phrases = [\"找測試[領導|ＡＢ經理]去\", \"测试专员…{4}回电\", ",
+                1,
+            )
+        },
     );
-    std::fs::write(
-        rules.path().join("language/LNG001-forbidden-phrases.toml"),
-        rule,
-    )
-    .unwrap();
     let (code, out) = run(zhijian()
         .args(["rules", "--literals", "--rules"])
         .arg(rules.path()));
@@ -415,14 +413,10 @@ fn lexicons_are_listed_with_the_rules_that_use_them() {
         "name = \"测试上级\"\ndescription = \"测试用\"\nterms = [\"大老板\"]\n",
     );
     common::write(rules.path(), "lexicons/test-outer.toml", "name = \"测试外层\"\ndescription = \"包含测试上级\"\ninclude = [\"测试上级\"]\nterms = [\"总部\"]\n");
-    let rule = std::fs::read_to_string(rules.path().join("language/LNG001-forbidden-phrases.toml"))
-        .unwrap();
-    let rule = rule.replacen("phrases = [", "phrases = [\"找{测试外层}去\", ", 1);
-    std::fs::write(
-        rules.path().join("language/LNG001-forbidden-phrases.toml"),
-        rule,
-    )
-    .unwrap();
+    common::edit(
+        &rules.path().join("language/LNG001-forbidden-phrases.toml"),
+        |rule| rule.replacen("phrases = [", "phrases = [\"找{测试外层}去\", ", 1),
+    );
     let (code, out) = run(zhijian()
         .args(["rules", "--lexicons", "--rules"])
         .arg(rules.path()));
