@@ -1943,6 +1943,12 @@ fn repeat_within_n_turns_of_the_role() {
     let set = compile(&[("t/TST001.toml", &again)]);
     let soon = "客户：我的宽带从昨天开始就连不上网了\n客服：您重启一下光猫试试\n客户：我的宽带从昨天开始就一直连不上网了";
     assert_eq!(quotes(&set, soon).len(), 1);
+    let two_back = "客户：我的宽带从昨天开始就连不上网了\n客服：您重启一下光猫试试\n客户：重启过了没有用的\n客服：好的\n客户：我的宽带从昨天开始就一直连不上网了";
+    assert_eq!(
+        quotes(&set, two_back).len(),
+        1,
+        "exactly two back is within 2"
+    );
     let late = "客户：我的宽带从昨天开始就连不上网了\n客服：您重启一下光猫试试\n客户：重启过了没有用的\n客服：好的\n客户：指示灯是红色的一直在闪\n客服：好的\n客户：我的宽带从昨天开始就一直连不上网了";
     assert!(
         quotes(&set, late).is_empty(),

@@ -182,11 +182,6 @@ impl Repeat {
         // Said again to someone who had said something new since: the same role, with a turn
         // of another role in between that is more than an acknowledgement (the earlier turn
         // itself is of the same role, so starting the search there changes nothing).
-        // How many turns of its role back a turn is from a later one (`within`).
-        let turns_back = |earlier: usize, later: usize| {
-            let own = ev.turns_of(Some(role_of(later)));
-            own.partition_point(|&t| t < later) - own.partition_point(|&t| t < earlier)
-        };
         // A reply: more than an acknowledgement, and more than a greeting (`not_a_reply`): a
         // turn that ends on one (您好,我是京东物流小红人,有什么能帮到您的吗?) answered nothing;
         // one that goes on after 请稍等 with an answer, however wrong, did. (An answer that ends
@@ -208,13 +203,12 @@ impl Repeat {
         let allowed = |j: usize, i: usize| {
             let (earlier, later) = (compared[j], compared[i]);
             role_of(earlier) == role_of(later)
-                && self.within.is_none_or(|n| turns_back(earlier, later) <= n)
                 && (earlier..later).any(|x| role_of(x) != role_of(later) && replies(x))
                 && !is_excused(i)
                 && !is_excused(j)
         };
-        // The first compared turn that is at most `within` turns of its role back: the ones
-        // before it are not worth a comparison.
+        // `within`: a turn is compared only with those from the one `within` turns of its role
+        // back, the earliest it may repeat.
         let earliest = |i: usize| {
             let Some(n) = self.within else { return 0 };
             let later = compared[i];
