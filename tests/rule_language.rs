@@ -2163,3 +2163,105 @@ fn without_previous_role_an_overlap_is_with_the_other_party() {
     let over = "[00:00.0-00:05.0] 客户：我想查一下上个月的账单\n[00:03.0-00:06.0] 客服：您稍等";
     assert_eq!(quotes(&set, over).len(), 1);
 }
+
+/// `skip`: a turn that says nothing but the skip phrases is not counted by `first`/`last`,
+/// so the agent's real last words are found before the stock closing lines; a turn that says
+/// something besides them still counts.
+#[test]
+fn skip_keeps_stock_turns_out_of_the_last_n() {
+    let skipping = rule("role = \"agent\"\nlast = 1\nskip = [\"还有其他问题吗\", \"祝你生活愉快再见\"]\nphrases = [\"短信告知\"]");
+    let plain = rule("role = \"agent\"\nlast = 1\nphrases = [\"短信告知\"]");
+    let call = "客服：改好以后短信告知您\n客户：好的谢谢\n客服：请问还有其他问题吗\n客户：没有了\n客服：祝您生活愉快再见\n";
+    let set = compile(&[("t/TST001.toml", &skipping)]);
+    assert_eq!(quotes(&set, call), [(0, "短信告知".to_string())]);
+    let set_plain = compile(&[("t/TST001.toml", &plain)]);
+    assert!(
+        quotes(&set_plain, call).is_empty(),
+        "without skip the last turn is the goodbye"
+    );
+
+    // Besides the phrase (7 letters), a turn may say fewer letters than the phrase has, and at
+    // most 12: 亲亲请问一下 (6) is skipped, 亲亲我再请问一下 (8) is news.
+    let set = compile(&[("t/TST001.toml", &skipping)]);
+    let with = |tail: &str| format!("客服：改好以后短信告知您\n客户：好的谢谢\n客服：{tail}\n");
+    assert!(quotes(&set, &with("亲亲我再请问一下还有其他问题吗")).is_empty());
+    assert_eq!(
+        quotes(&set, &with("亲亲您请问下还有其他问题吗")).len(),
+        1,
+        "6 letters besides 7"
+    );
+    assert!(
+        quotes(&set, &with("亲亲您再请问下还有其他问题吗")).is_empty(),
+        "7 letters besides 7"
+    );
+    // A long stock line (祝你生活愉快再见, 8 letters, and 还有其他问题吗, 7) leaves room for 12 more
+    // letters, not 13.
+    let long = |besides: &str| with(&format!("{besides}还有其他问题吗祝您生活愉快再见"));
+    assert_eq!(
+        quotes(&set, &long("好的亲亲那么我们今天就先")).len(),
+        1,
+        "12 letters besides 15"
+    );
+    assert!(
+        quotes(&set, &long("好的亲亲那么我们今天就先这")).is_empty(),
+        "13 letters besides 15"
+    );
+    // `first` skips in the same way: the greeting is not the first thing the agent said.
+    let first = rule("role = \"agent\"\nfirst = 1\nskip = [\"你好\"]\nphrases = [\"工号\"]");
+    let set = compile(&[("t/TST001.toml", &first)]);
+    assert_eq!(
+        quotes(&set, "客服：您好\n客户：喂\n客服：工号1024为您服务\n"),
+        [(2, "工号".to_string())]
+    );
+
+    let errors = errors_of(&[(
+        "t/TST001.toml",
+        rule("role = \"agent\"\nskip = [\"再见\"]\nphrases = [\"短信告知\"]"),
+    )]);
+    assert!(errors.contains("skip 只和 first、last 一起用"), "{errors}");
+}
+
+/// A measure rule that did not fire says how near it came: the highest reading for `above`,
+/// the lowest for `below`, nothing for a call without timestamps or a rule of another kind.
+#[test]
+fn a_measure_rule_names_its_reading_nearest_the_threshold() {
+    let call = parse_text(
+        "[00:00.0-00:05.0] 客服：您好请问有什么可以帮您的吗\n[00:05.5-00:06.0] 客户：查账户\n[00:06.0-00:08.0] 客服：好的我帮您查一下账户\n",
+        "t",
+    )
+    .unwrap();
+    let nearest = |body: &str| {
+        let set = compile(&[("t/TST001.toml", &rule(body))]);
+        set.nearest_reading(0, &call).map(|m| (m.value, m.limit))
+    };
+    let rate = "role = \"agent\"\n[match.measure]\nof = \"speech_rate\"\nper = \"turn\"\n";
+    // 13 letters in 5 s and 10 in 2 s: 2.6 and 5.0 字/秒.
+    assert_eq!(
+        nearest(&format!("{rate}above = 6")),
+        Some(("5.0".into(), "超过 6 字/秒".into()))
+    );
+    assert_eq!(
+        nearest(&format!("{rate}below = 2")),
+        Some(("2.6".into(), "低于 2 字/秒".into()))
+    );
+    // A band: the reading nearest either edge (5.0 is 1 from 6; 2.6 is 1.6 from 1).
+    assert_eq!(
+        nearest(&format!("{rate}above = 1\nbelow = 6")).map(|m| m.0),
+        Some("5.0".into())
+    );
+    assert_eq!(
+        nearest(&format!("{rate}above = 2.5\nbelow = 9")).map(|m| m.0),
+        Some("2.6".into())
+    );
+    assert_eq!(
+        nearest("role = \"agent\"\nphrases = [\"您好\"]"),
+        None,
+        "not a measure"
+    );
+    let untimed = parse_text("客服：您好请问有什么可以帮您的吗\n", "t").unwrap();
+    let set = compile(&[("t/TST001.toml", &rule(&format!("{rate}above = 6")))]);
+    assert!(
+        set.nearest_reading(0, &untimed).is_none(),
+        "no timestamps, no reading"
+    );
+}

@@ -287,7 +287,15 @@ pub fn render(set: &RuleSet, row: &Graded, style: Style) -> String {
                     Shape::Timing if !timed => "转写没有时间戳,无法判断".to_string(),
                     Shape::Timing => "没有超过阈值的抢话或静音".to_string(),
                     Shape::Repeated => "没有照搬前面说过的话".to_string(),
-                    Shape::Measured => "指标没有越过阈值".to_string(),
+                    Shape::Measured => match index.and_then(|i| set.nearest_reading(i, call)) {
+                        Some(m) => format!(
+                            "指标没有越过阈值:{} {} (规则:{})",
+                            m.name,
+                            crate::rule::with_unit(&m.value, m.unit),
+                            m.limit
+                        ),
+                        None => "指标没有越过阈值".to_string(),
+                    },
                     Shape::WholeCall => "组合条件不成立".to_string(),
                 }
             };

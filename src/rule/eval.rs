@@ -526,6 +526,11 @@ pub(super) fn lacks(set: &RuleSet, rule: usize, call: &Call) -> Option<String> {
     set.rules[rule].check.lacks(&Evaluator::new(set, call))
 }
 
+/// For a measure rule, its reading on `call` nearest the threshold.
+pub(super) fn nearest(set: &RuleSet, rule: usize, call: &Call) -> Option<Measurement> {
+    set.rules[rule].check.nearest(&Evaluator::new(set, call))
+}
+
 /// Why rule `rule` does not look at `call` at all (its `[match.dialogue]`), if it does not.
 pub(super) fn unmet_shape(set: &RuleSet, rule: usize, call: &Call) -> Option<String> {
     set.rules[rule]

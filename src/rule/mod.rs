@@ -32,6 +32,7 @@ use regex::Regex;
 
 pub use diagnostic::{join_display, line_col, render_problems, RuleError, RuleErrors, Severity};
 pub(crate) use eval::seconds;
+pub(crate) use eval::with_unit;
 pub use eval::{Evidence, Hit, Measurement, Quote, Resemblance, WHOLE_TURN_QUOTE_CHARS};
 pub use lexicon::{Lexicon, LEXICON_DIR};
 pub use schema::{Expect, Mode};
@@ -547,6 +548,13 @@ impl RuleSet {
     /// (its `[match.dialogue]`: 最后一句不是客服说的); `None` when it does.
     pub fn unmet_shape(&self, rule: usize, call: &Call) -> Option<String> {
         eval::unmet_shape(self, rule, call)
+    }
+
+    /// For a measure rule (`[match.measure]`) that did not fire on `call`: its reading nearest
+    /// the threshold (语速 5.2 字/秒 against 超过 6.5 字/秒), so a reader sees how far the call
+    /// was from it. `None` for other rules, and for a call without the data.
+    pub fn nearest_reading(&self, rule: usize, call: &Call) -> Option<Measurement> {
+        eval::nearest(self, rule, call)
     }
 
     /// What `call` lacks for the rule at index `rule` to look at anything, in a short Chinese

@@ -63,6 +63,10 @@ pub struct MatchSpec {
     /// Only the last N turns of `role`.
     #[serde(default)]
     pub last: Option<Spanned<u32>>,
+    /// Turns that say nothing but these phrases are not counted by `first`/`last`: the agent's
+    /// real last words come before 请问还有其他可以帮您的吗 and 祝您生活愉快,再见.
+    #[serde(default)]
+    pub skip: Vec<Spanned<String>>,
     #[serde(default)]
     pub mode: Mode,
     #[serde(default)]

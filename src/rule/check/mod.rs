@@ -343,6 +343,16 @@ impl Check {
         }
     }
 
+    /// The reading of a measure rule that came nearest its threshold without crossing it, for
+    /// `explain` to say how far the call was from firing; `None` for other kinds.
+    pub(super) fn nearest(&self, ev: &Evaluator<'_>) -> Option<super::eval::Measurement> {
+        match self {
+            Check::Measure(m) => m.nearest(ev),
+            Check::Guarded { check, .. } | Check::Counted { check, .. } => check.nearest(ev),
+            _ => None,
+        }
+    }
+
     pub(super) fn unmet_shape(&self, ev: &Evaluator<'_>) -> Option<String> {
         match self {
             Check::Guarded { shape, .. } => shape.unmet(ev),

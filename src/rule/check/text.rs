@@ -14,7 +14,7 @@ use super::RuleRef;
 use crate::input::Role;
 use crate::rule::compile::{positive, FileContext};
 use crate::rule::eval::{Evaluator, Evidence, Hit};
-use crate::rule::schema::{MatchSpec, Mode};
+use crate::rule::schema::{MatchSpec, Mode, Terms};
 use crate::rule::terms::Builder;
 
 /// A condition on the words of a role's turns.
@@ -28,7 +28,14 @@ pub(crate) struct Text {
     pub window: Option<Window>,
     pub mode: Mode,
     pub cond: usize,
+    /// The condition whose phrases, when a turn says nothing else, keep the turn out of the
+    /// count of `first`/`last` (`skip`).
+    pub skip: Option<usize>,
 }
+
+/// The most letters a turn may say besides its `skip` phrases and still be skipped: the 请问,
+/// 亲亲 and 的呢 around 还有其他可以帮您的吗, not an answer.
+const SKIP_REST: usize = 12;
 
 /// A stretch of the call in time: the turns a condition looks at must lie in it.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -195,6 +202,37 @@ impl Text {
             );
         }
         let window = Window::compile(cx, m)?;
+        let skip = match (&m.skip[..], &scope) {
+            ([], _) => None,
+            (_, Scope::First(_) | Scope::Last(_)) => Some(cx.condition(
+                Terms {
+                    phrases: &m.skip,
+                    words: &[],
+                    regex: &[],
+                    exclude: &[],
+                    exclude_regex: &[],
+                    similar: &[],
+                    min_similarity: None,
+                    strict_nin: m.strict_nin,
+                    sound_alike: m.sound_alike,
+                    when: &[],
+                    unless: &[],
+                },
+                span.clone(),
+                b,
+            )),
+            ([first, ..], _) => {
+                cx.error(
+                    Some(first.span()),
+                    "skip 只和 first、last 一起用:数句数时跳过只说了这些话的句子",
+                )
+                .help = Some(
+                    "例如 last = 2 加 skip = [\"{结束语}\"]:坐席最后两句不算只说了结束语的句子"
+                        .into(),
+                );
+                return None;
+            }
+        };
         let cond = cx.condition(m.terms(), span, b);
         Some(Text {
             role: m.role,
@@ -203,6 +241,7 @@ impl Text {
             window,
             mode: m.mode,
             cond,
+            skip,
         })
     }
 
@@ -221,6 +260,7 @@ impl Text {
             window,
             mode,
             cond,
+            skip,
         } = self;
         let (role, mode, cond) = (*role, *mode, *cond);
         let own = match role {
@@ -228,12 +268,17 @@ impl Text {
             _ => ev.turns_of(role),
         };
         let windowed: Vec<usize>;
-        let own = match window {
-            Some(w) => {
-                windowed = own.iter().copied().filter(|&t| w.holds(ev, t)).collect();
+        let own = match (window, skip) {
+            (None, None) => own,
+            _ => {
+                windowed = own
+                    .iter()
+                    .copied()
+                    .filter(|&t| window.is_none_or(|w| w.holds(ev, t)))
+                    .filter(|&t| skip.is_none_or(|c| !says_only(ev, c, t)))
+                    .collect();
                 &windowed[..]
             }
-            None => own,
         };
         let present = |turns: &[usize], hits: &mut Vec<Hit>| {
             for &t in turns {
@@ -342,4 +387,24 @@ impl Text {
             }
         }
     }
+}
+
+/// Whether turn `t` says nothing but what condition `c` found: at most [`SKIP_REST`] letters
+/// outside its spans, and fewer than inside them (已通知[姓名x] 嗯嗯 is news, not a 嗯嗯).
+fn says_only(ev: &Evaluator<'_>, c: usize, t: usize) -> bool {
+    let spans = ev.spans(c, t);
+    if spans.is_empty() {
+        return false;
+    }
+    let (mut inside, mut rest) = (0, 0);
+    for (i, ch) in ev.folded(t).char_indices() {
+        if crate::normalize::is_letter(ch) {
+            if spans.iter().any(|s| s.contains(&i)) {
+                inside += 1;
+            } else {
+                rest += 1;
+            }
+        }
+    }
+    rest <= SKIP_REST && rest < inside
 }

@@ -268,6 +268,24 @@ impl MeasureCheck {
         }
     }
 
+    /// The reading nearest the threshold: the highest for `above`, the lowest for `below` (for
+    /// a band, the one nearest either edge). `None` when the call lacks what the measure reads
+    /// or gives no reading.
+    pub(in crate::rule::check) fn nearest(&self, ev: &Evaluator<'_>) -> Option<Measurement> {
+        let readings = (self.measure.read)(ev, &self.settings).ok()?;
+        let distance = |v: f64| match (self.above, self.below) {
+            (Some(a), None) => a - v,
+            (None, Some(b)) => v - b,
+            (Some(a), Some(b)) => (a - v).abs().min((v - b).abs()),
+            (None, None) => 0.0,
+        };
+        readings
+            .iter()
+            .map(|r| (round(r.value, self.measure.decimals), r))
+            .min_by(|(x, _), (y, _)| distance(*x).total_cmp(&distance(*y)))
+            .map(|(value, r)| self.measurement(value, r))
+    }
+
     /// What the call lacks for this measure, if anything.
     pub(in crate::rule::check) fn lacks(&self, ev: &Evaluator<'_>) -> Option<String> {
         (self.measure.read)(ev, &self.settings).err()
