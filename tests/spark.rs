@@ -10,7 +10,7 @@
 //! it with `ZHIJIAN_SPARK_TESTS=1 cargo test --release --test spark -- --ignored`.
 
 use std::io::{BufRead, BufReader, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -303,7 +303,6 @@ fn spark_pipe_grades_the_corpus_as_one_machine_does() {
         return;
     }
     let work = tempfile::tempdir().unwrap();
-    let started = Instant::now();
     let out = Command::new("python3")
         .arg(repo().join("tests/spark/grade_rdd.py"))
         .arg("--zhijian")
@@ -321,20 +320,9 @@ fn spark_pipe_grades_the_corpus_as_one_machine_does() {
         out.status,
         last_lines(&out.stderr, 40)
     );
-    eprintln!("{} ({:.1} s)", said.trim(), started.elapsed().as_secs_f64());
+    eprintln!("{}", said.trim());
     let merged = std::fs::read_to_string(work.path().join("merged.jsonl")).unwrap();
     assert!(merged.lines().count() >= 100, "{said}");
-    assert_in_time(started, Path::new("tests/spark/grade_rdd.py"));
-}
-
-/// Local-mode Spark starts in some 5–20 s; a run much longer means something waits.
-fn assert_in_time(started: Instant, what: &Path) {
-    let took = started.elapsed();
-    assert!(
-        took < Duration::from_secs(90),
-        "{} took {took:?}",
-        what.display()
-    );
 }
 
 fn last_lines(bytes: &[u8], n: usize) -> String {
