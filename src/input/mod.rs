@@ -639,6 +639,10 @@ pub fn read_source(
     });
     match result {
         Ok(()) => true,
+        // Stdin without a call is an empty batch, not a broken file: an empty Spark partition or
+        // shard, or a filter upstream that let nothing through. A file is named to hold calls,
+        // so an empty one stays an error row.
+        Err(InputError::Empty) if *source == Source::Stdin => true,
         Err(e) => emit(None, Unit::Ready(Err(e))),
     }
 }

@@ -109,6 +109,10 @@ impl Report for FindingsCsv<'_> {
         Ok(())
     }
 
+    fn flush(&mut self) -> io::Result<()> {
+        self.csv.flush()
+    }
+
     fn finish(self: Box<Self>) -> io::Result<Output> {
         self.csv.into_inner().map_err(|e| e.into_error())
     }

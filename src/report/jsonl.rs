@@ -477,6 +477,10 @@ impl Report for Jsonl<'_> {
         Ok(())
     }
 
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+
     fn finish(self: Box<Self>) -> io::Result<Output> {
         Ok(self.out)
     }

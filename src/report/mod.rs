@@ -60,6 +60,13 @@ pub const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 pub trait Report: Send {
     /// Writes a chunk of rows, in batch order.
     fn write(&mut self, rows: &[Graded]) -> io::Result<()>;
+    /// Passes on what the chunks so far wrote, at the end of each: a pipe's reader (the next
+    /// stage of a Spark job, `head`) gets every row of a chunk then, not when a buffer happens
+    /// to fill or the batch ends. A report that is whole only at the end (a workbook, the
+    /// review page) has nothing to pass on.
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
     /// Writes whatever comes after the last row and hands back the output to be committed.
     fn finish(self: Box<Self>) -> io::Result<Output>;
 }
@@ -211,13 +218,14 @@ impl<'a> Reports<'a> {
         })
     }
 
-    /// Hands a chunk of rows to every report still open.
+    /// Hands a chunk of rows to every report still open, and passes them on
+    /// ([`Report::flush`]).
     pub fn write(&mut self, rows: &[Graded]) -> Result<Flow, ReportError> {
         for slot in &mut self.slots {
             let Some(report) = &mut slot.report else {
                 continue;
             };
-            match report.write(rows) {
+            match report.write(rows).and_then(|()| report.flush()) {
                 Ok(()) => {}
                 Err(e) if closed_pipe(&e) => {
                     slot.report = None;

@@ -105,6 +105,10 @@ impl Report for ScoresCsv<'_> {
         Ok(())
     }
 
+    fn flush(&mut self) -> io::Result<()> {
+        self.csv.flush()
+    }
+
     fn finish(self: Box<Self>) -> io::Result<Output> {
         self.csv.into_inner().map_err(|e| e.into_error())
     }
