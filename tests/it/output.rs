@@ -2,12 +2,11 @@
 //! destroys data — not an input, not a device, not a file it was interrupted writing.
 
 use std::fs::{self, File};
+use std::io::{Read, Write};
 use std::os::unix::fs::symlink;
 use std::os::unix::process::ExitStatusExt;
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::thread::sleep;
-use std::time::{Duration, Instant};
 
 use crate::common::{repo, write, zhijian};
 use calamine::{open_workbook, Data, Reader, Xlsx};
@@ -213,10 +212,16 @@ fn start_blocked_run(dir: &Path, out: &Path) -> std::process::Child {
     start_blocked_run_beside(dir, out, &[])
 }
 
-/// The same, when `debris` (temporary files of an earlier run) lies beside the outputs: ready
-/// once the run has two temporary files of its own.
+/// More than a pipe can hold: 64 KiB by default, and no more than `/proc/sys/fs/pipe-max-size`
+/// (1 MiB by default) even when a program asks for more.
+const MORE_THAN_A_PIPE_HOLDS: usize = 1024 * 1024 + 1;
+
+/// The same, when `debris` (temporary files of an earlier run) lies beside the outputs. The run
+/// reads stdin only once it has opened its outputs, so a write larger than the pipe can hold
+/// returns only after the run's temporary files exist: no polling, no clock. Stdin stays open,
+/// and the run waits for the rest.
 fn start_blocked_run_beside(dir: &Path, out: &Path, debris: &[String]) -> std::process::Child {
-    let child = bin()
+    let mut child = bin()
         .args(["grade", "-", "--findings"])
         .arg(dir.join("findings.csv"))
         .arg("--out")
@@ -226,15 +231,23 @@ fn start_blocked_run_beside(dir: &Path, out: &Path, debris: &[String]) -> std::p
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let now = temp_files(dir);
-        if now.iter().filter(|n| !debris.contains(n)).count() == 2 {
-            break;
-        }
-        assert!(Instant::now() < deadline, "no temporary files appeared");
-        sleep(Duration::from_millis(20));
-    }
+    // One call, then blank lines, which the JSONL reader reads past.
+    let mut input = String::from(
+        "{\"id\":\"t1\",\"turns\":[{\"role\":\"agent\",\"text\":\"您好,工号1024\"}]}\n",
+    );
+    input.push_str(&"\n".repeat(MORE_THAN_A_PIPE_HOLDS));
+    child
+        .stdin
+        .as_mut()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .expect("the run stopped before reading its input");
+    let now = temp_files(dir);
+    assert_eq!(
+        now.iter().filter(|n| !debris.contains(n)).count(),
+        2,
+        "the run reads its input before it has opened both outputs: {now:?}"
+    );
     child
 }
 
@@ -1096,29 +1109,52 @@ fn messages_are_chinese_first() {
     assert_eq!(second["error"], "JSON 格式错误: 第 16 列: 这里应是逗号或 ]");
 }
 
-/// Runs `zhijian ARGS` on a pseudo-terminal (util-linux `script`), as a person at a terminal
-/// does, feeding it `input`; returns what the terminal showed and the exit status.
+/// Runs `zhijian ARGS` on a pseudo-terminal of its own, as a person at a terminal does, typing
+/// `input` and then Ctrl-D (end of input at a terminal); returns what the terminal showed and
+/// the exit status. `sh -c` lets ARGS name the terminal as `$(tty)`, and `setsid -c` makes it the
+/// run's controlling terminal, which `/dev/tty` names.
 fn on_a_terminal(args: &str, input: &str) -> (String, Option<i32>) {
+    use rustix::pty::{grantpt, openpt, ptsname, unlockpt, OpenptFlags};
+    let master = openpt(OpenptFlags::RDWR | OpenptFlags::NOCTTY | OpenptFlags::CLOEXEC).unwrap();
+    grantpt(&master).unwrap();
+    unlockpt(&master).unwrap();
+    let name = ptsname(&master, Vec::new()).unwrap();
+    let terminal = || {
+        fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(name.to_str().unwrap())
+            .unwrap()
+    };
     let command = format!("{} {args}", env!("CARGO_BIN_EXE_zhijian"));
-    let mut child = Command::new("script")
-        .args(["-qec", &command, "/dev/null"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
+    // The Command, and with it this process's own handles on the terminal, is gone after this
+    // statement: from then on only the run holds the terminal open.
+    let mut child = Command::new("setsid")
+        .args(["-w", "-c", "sh", "-c", &command])
+        .stdin(terminal())
+        .stdout(terminal())
+        .stderr(terminal())
         .spawn()
-        .expect("util-linux `script`");
-    {
-        use std::io::Write;
-        let mut stdin = child.stdin.take().unwrap();
-        stdin.write_all(input.as_bytes()).unwrap();
-        // Ctrl-D: end of input on the terminal.
-        stdin.write_all(b"\x04").unwrap();
+        .expect("util-linux `setsid`");
+    let mut master = File::from(master);
+    master.write_all(input.as_bytes()).unwrap();
+    master.write_all(b"\x04").unwrap();
+    // Read until the terminal hangs up, which it does when the last process holding it has
+    // exited (reading then fails with EIO): everything shown has been read by then, with no
+    // waiting for a while in case more comes.
+    let mut shown = Vec::new();
+    let mut buf = [0; 4096];
+    loop {
+        match master.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => shown.extend_from_slice(&buf[..n]),
+            Err(e) if e.raw_os_error() == Some(rustix::io::Errno::IO.raw_os_error()) => break,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => panic!("reading the terminal: {e}"),
+        }
     }
-    let out = child.wait_with_output().unwrap();
-    (
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        out.status.code(),
-    )
+    let status = child.wait().unwrap();
+    (String::from_utf8_lossy(&shown).into_owned(), status.code())
 }
 
 #[test]
@@ -1138,8 +1174,7 @@ fn a_terminal_is_no_clash_and_no_place_for_a_workbook() {
         shown.contains("xlsx 是二进制格式,不能输出到终端: 请用 --out 报告.xlsx"),
         "{shown}"
     );
-    // Also when the terminal is named: /dev/tty, or its /dev/pts/N (`script` runs the
-    // command with the shell, so `$(tty)` names it).
+    // Also when the terminal is named: /dev/tty, or its /dev/pts/N (`$(tty)`).
     for out in ["/dev/tty", "$(tty)"] {
         let (shown, code) = on_a_terminal(
             &format!("grade -q --out {out} --format xlsx {}", call.display()),
