@@ -572,29 +572,29 @@ fn precision_points_at_a_bad_row() {
     );
 }
 
-/// Whether the browser test can run here: Debian's chromium and Playwright for Python.
-fn browser_available() -> bool {
+/// Fails unless the browser tests can run here: Debian's chromium and Playwright for Python.
+/// Those tests are ignored unless asked for (`-- --include-ignored`), and asked for, a missing
+/// tool is a failure, never a quiet pass.
+fn require_browser() {
     let chromium = std::env::var("ZHIJIAN_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    Path::new(&chromium).exists()
-        && Process::new("python3")
+    assert!(
+        Path::new(&chromium).exists(),
+        "浏览器测试要 {chromium}: apt-get install chromium fonts-wqy-zenhei \
+         (或用 ZHIJIAN_CHROMIUM 指定 chromium 的路径)"
+    );
+    assert!(
+        Process::new("python3")
             .args(["-c", "import playwright.sync_api"])
             .status()
-            .is_ok_and(|s| s.success())
+            .is_ok_and(|s| s.success()),
+        "浏览器测试要 Python 的 playwright: python3 -m pip install playwright"
+    );
 }
 
 #[test]
+#[ignore = "needs chromium and Playwright for Python: cargo test --release -- --include-ignored"]
 fn a_supervisor_filters_reviews_and_exports_verdicts_in_chromium() {
-    if !browser_available() {
-        assert!(
-            std::env::var_os("ZHIJIAN_BROWSER_TESTS").is_none(),
-            "ZHIJIAN_BROWSER_TESTS is set but chromium or Playwright for Python is missing \
-             (apt-get install chromium; pip install playwright)"
-        );
-        eprintln!(
-            "跳过浏览器测试: 没有 /usr/bin/chromium 或 Python 的 playwright (.ci/run 会安装)"
-        );
-        return;
-    }
+    require_browser();
     let dir = batch();
     // Timed, with the recording's length: measured evidence (语速, 末句到挂机) for the page to
     // show.
@@ -731,21 +731,16 @@ fn js_const<'a>(script: &'a str, name: &str) -> &'a str {
     &script[at..end]
 }
 
-/// Whether node is here to run the review page's script; missing, the check is skipped unless
-/// the browser tests were asked for.
-fn node_available() -> bool {
-    let node_ok = Process::new("node")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !node_ok {
-        assert!(
-            std::env::var_os("ZHIJIAN_BROWSER_TESTS").is_none(),
-            "ZHIJIAN_BROWSER_TESTS is set but node is missing (apt-get install nodejs)"
-        );
-        eprintln!("没有 node,跳过复核页面与 zhijian rescore 的核对");
-    }
-    node_ok
+/// Fails unless node is here to run the review page's script. The tests that need it are
+/// ignored unless asked for, as the browser tests are.
+fn require_node() {
+    assert!(
+        Process::new("node")
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success()),
+        "复核页面与 zhijian rescore 的核对要 node: apt-get install nodejs"
+    );
 }
 
 /// What the review page and `zhijian rescore` made of the same verdicts: for each call, the
@@ -872,10 +867,9 @@ fn page_and_rescore_agree(cwd: &Path, grade: &[&str], mark: &str) -> Agreement {
 /// rules whose next hit counts once one is removed, whole-call rules, bonuses, sentences
 /// charged once.
 #[test]
+#[ignore = "needs node: cargo test --release -- --include-ignored"]
 fn rescore_gives_the_review_page_s_score_after_review() {
-    if !node_available() {
-        return;
-    }
+    require_node();
     // Every third hit 误判, the next 确认, the one after unjudged, shifting from call to call.
     let a = page_and_rescore_agree(
         &repo(),
@@ -905,10 +899,9 @@ fn rescore_gives_the_review_page_s_score_after_review() {
 /// confirms it; confirmed, it costs in full on the page as in `zhijian rescore`, and rejected
 /// it stays at nothing.
 #[test]
+#[ignore = "needs node: cargo test --release -- --include-ignored"]
 fn a_doubted_hit_confirmed_on_the_page_costs_as_rescore_says() {
-    if !node_available() {
-        return;
-    }
+    require_node();
     let dir = tempfile::tempdir().unwrap();
     let call = fs::read_to_string(repo().join("corpus/asr/whisperx_low_confidence.json")).unwrap();
     write(dir.path(), "calls/heard.json", &call);
@@ -945,10 +938,9 @@ fn a_doubted_hit_confirmed_on_the_page_costs_as_rescore_says() {
 /// page as in `zhijian rescore`; another dimension in the same sentence is charged either way,
 /// and a scheme's own policy is followed.
 #[test]
+#[ignore = "needs node: cargo test --release -- --include-ignored"]
 fn the_page_and_rescore_charge_a_sentence_s_next_deduction_alike() {
-    if !node_available() {
-        return;
-    }
+    require_node();
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     // LNG001 (−5) and RSP001 (−2), both language, in one sentence; LNG001 twice in one.
@@ -2072,15 +2064,9 @@ fn trend_says_what_it_cannot_use_and_what_it_left_out() {
 }
 
 #[test]
+#[ignore = "needs chromium and Playwright for Python: cargo test --release -- --include-ignored"]
 fn the_trend_page_draws_in_chromium() {
-    if !browser_available() {
-        assert!(
-            std::env::var_os("ZHIJIAN_BROWSER_TESTS").is_none(),
-            "ZHIJIAN_BROWSER_TESTS is set but chromium or Playwright for Python is missing"
-        );
-        eprintln!("跳过浏览器测试: 没有 /usr/bin/chromium 或 Python 的 playwright");
-        return;
-    }
+    require_browser();
     let dir = trend_batches();
     let page = dir.path().join("trend.html");
     zhijian()
