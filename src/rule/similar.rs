@@ -843,7 +843,7 @@ mod tests {
     #[test]
     fn negation_barely_moves_the_score() {
         // Lexical similarity cannot see that 满意 is the opposite of 不满意: the remedy is
-        // unless = ["否定"] (tested in context.rs and tests/rule_language.rs).
+        // unless = ["否定"] (tested in context.rs and tests/it/rule_language.rs).
         let s = similarity("我对你们的处理结果非常满意", "我对你们的处理结果非常不满意");
         assert!(s > 0.9, "{s}");
     }

@@ -1,7 +1,7 @@
 """Drives the HTML review report in headless Chromium the way a supervisor would.
 
-Run by tests/review.rs:  python3 review_e2e.py REPORT.html OUT_DIR EXPECT_JSON
-                     or:  python3 review_e2e.py --smoke REPORT.html (load, no script errors)
+Run by tests/it/review.rs:  python3 review_e2e.py REPORT.html OUT_DIR EXPECT_JSON
+                        or:  python3 review_e2e.py --smoke REPORT.html (load, no script errors)
 EXPECT_JSON (computed by the Rust test from the JSONL report of the same calls):
   calls         number of calls in the report
   flagged       number of flagged calls

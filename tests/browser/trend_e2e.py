@@ -1,6 +1,6 @@
 """Opens a `zhijian trend` page in headless Chromium and checks that it draws.
 
-Run by tests/review.rs:  python3 trend_e2e.py PAGE.html OUT_DIR EXPECT_JSON
+Run by tests/it/review.rs:  python3 trend_e2e.py PAGE.html OUT_DIR EXPECT_JSON
 EXPECT_JSON:
   charts   number of SVG charts
   days     the period names every chart's x axis must show

@@ -1,7 +1,7 @@
 """zhijian as a stage of a Spark job (PySpark, local mode): the corpus graded through
 `RDD.pipe` must give, row by row, what one `zhijian grade` of the same JSONL gives.
 
-Run by tests/spark.rs (`cargo test --release --test spark -- --ignored`); by hand:
+Run by tests/it/spark.rs (`cargo test --release --test it -- --ignored spark::`); by hand:
 
     python3 tests/spark/grade_rdd.py --zhijian target/release/zhijian --repo . --work /tmp/s
 
