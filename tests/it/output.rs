@@ -1584,3 +1584,24 @@ fn no_personal_number_leaves_in_any_report_unless_asked() {
     assert!(reports[3].contains("未遮盖"));
     assert!(reports[4].contains("个人信息未遮盖"));
 }
+
+/// `explain` on a call a measure rule passed says how far it was from firing: the reading
+/// nearest the threshold, and the threshold, so a supervisor sees 3.8 against 6.5 字/秒.
+#[test]
+fn explain_names_a_passing_measure_rules_reading() {
+    let out = zhijian()
+        .args(["explain", "-q"])
+        .arg(repo().join("corpus/timed/broadband_normal_pace.txt"))
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.contains("LNG006"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        line.ends_with("指标没有越过阈值:客服整通平均语速 3.8 字/秒 (规则:超过 6.5 字/秒)"),
+        "{line}"
+    );
+}
