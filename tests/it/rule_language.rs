@@ -2265,3 +2265,32 @@ fn a_measure_rule_names_its_reading_nearest_the_threshold() {
         "no timestamps, no reading"
     );
 }
+
+/// Two rules whose `skip` lists are the same share one condition, and both still skip: the
+/// sharing must repoint `skip` as it does the terms (a user rule with RES002's list once turned
+/// RES002's `skip` off).
+#[test]
+fn rules_sharing_a_skip_list_both_skip() {
+    let body = |phrase: &str| {
+        format!("role = \"agent\"\nlast = 1\nskip = [\"再见\", \"还有其他问题吗\"]\nphrases = [\"{phrase}\"]")
+    };
+    let one = rule(&body("短信告知"));
+    let two = rule(&body("邮件告知")).replace("TST001", "TST002");
+    // The other rule's plain condition on the same words must not take the skip away either.
+    let three = rule("role = \"agent\"\nphrases = [\"再见\", \"还有其他问题吗\"]")
+        .replace("TST001", "TST003")
+        .replace("points = -5", "points = 0");
+    let set = compile(&[
+        ("t/TST001.toml", &one),
+        ("t/TST002.toml", &two),
+        ("t/TST003.toml", &three),
+    ]);
+    let call = "客服：改好以后短信告知您,发票邮件告知您\n客户：好的\n客服：请问还有其他问题吗\n客户：没有了\n客服：再见\n";
+    let fired: Vec<&str> = set
+        .evaluate(&parse_text(call, "t").unwrap())
+        .iter()
+        .map(|h| set.rules[h.rule].id.as_str())
+        .filter(|id| *id != "TST003")
+        .collect();
+    assert_eq!(fired, ["TST001", "TST002"]);
+}

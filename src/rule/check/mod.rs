@@ -390,7 +390,9 @@ impl Check {
     /// Every condition id this check evaluates, for sharing identical conditions.
     pub(super) fn conds_mut(&mut self) -> Vec<&mut usize> {
         match self {
-            Check::Text(Text { scope, cond, .. }) => {
+            Check::Text(Text {
+                scope, cond, skip, ..
+            }) => {
                 let mut conds = vec![cond];
                 if let Scope::After {
                     trigger: Trigger::Cond(c),
@@ -399,6 +401,7 @@ impl Check {
                 {
                     conds.push(c);
                 }
+                conds.extend(skip.iter_mut());
                 conds
             }
             Check::Timing(Timing { excuses, .. }) => excuses.iter_mut().map(|(_, c)| c).collect(),
