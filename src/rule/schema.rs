@@ -333,7 +333,31 @@ pub struct Terms<'a> {
     pub unless: &'a [Context],
 }
 
-impl Terms<'_> {
+impl<'a> Terms<'a> {
+    /// Phrases and regexes alone, with no exclusion, similarity or clause context: what a
+    /// condition kind compiles as a condition of its own to recognise stock lines (the turns
+    /// `skip` passes over, the greetings that are `not_a_reply`, the turns a repeat excuses).
+    pub fn lines(
+        phrases: &'a [Spanned<String>],
+        regex: &'a [Spanned<String>],
+        strict_nin: bool,
+        sound_alike: bool,
+    ) -> Terms<'a> {
+        Terms {
+            phrases,
+            words: &[],
+            regex,
+            exclude: &[],
+            exclude_regex: &[],
+            similar: &[],
+            min_similarity: None,
+            strict_nin,
+            sound_alike,
+            when: &[],
+            unless: &[],
+        }
+    }
+
     /// No term at all, not even an exclusion.
     pub fn is_empty(&self) -> bool {
         self.phrases.is_empty()

@@ -113,35 +113,11 @@ impl Repeat {
             Some(s) => similar::threshold(cx, s, "写成 0–1 之间的小数;0.9 相当于只改了一两个词")?,
         };
         let excused = (!(m.exclude.is_empty() && m.exclude_regex.is_empty())).then(|| {
-            let excuses = Terms {
-                phrases: &m.exclude,
-                words: &[],
-                regex: &m.exclude_regex,
-                exclude: &[],
-                exclude_regex: &[],
-                similar: &[],
-                min_similarity: None,
-                strict_nin: m.strict_nin,
-                sound_alike: m.sound_alike,
-                when: &[],
-                unless: &[],
-            };
+            let excuses = Terms::lines(&m.exclude, &m.exclude_regex, m.strict_nin, m.sound_alike);
             cx.condition(excuses, repeat.span(), b)
         });
         let not_a_reply = (!spec.not_a_reply.is_empty()).then(|| {
-            let greetings = Terms {
-                phrases: &spec.not_a_reply,
-                words: &[],
-                regex: &[],
-                exclude: &[],
-                exclude_regex: &[],
-                similar: &[],
-                min_similarity: None,
-                strict_nin: false,
-                sound_alike: m.sound_alike,
-                when: &[],
-                unless: &[],
-            };
+            let greetings = Terms::lines(&spec.not_a_reply, &[], false, m.sound_alike);
             cx.condition(greetings, repeat.span(), b)
         });
         let within = match &spec.within {

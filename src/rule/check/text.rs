@@ -205,19 +205,7 @@ impl Text {
         let skip = match (&m.skip[..], &scope) {
             ([], _) => None,
             (_, Scope::First(_) | Scope::Last(_)) => Some(cx.condition(
-                Terms {
-                    phrases: &m.skip,
-                    words: &[],
-                    regex: &[],
-                    exclude: &[],
-                    exclude_regex: &[],
-                    similar: &[],
-                    min_similarity: None,
-                    strict_nin: m.strict_nin,
-                    sound_alike: m.sound_alike,
-                    when: &[],
-                    unless: &[],
-                },
+                Terms::lines(&m.skip, &[], m.strict_nin, m.sound_alike),
                 span.clone(),
                 b,
             )),
