@@ -782,6 +782,7 @@ impl Evaluator<'_> {
         let found: Vec<Range<usize>> = if verifier.group == 0 {
             verifier
                 .regex
+                .get()
                 .find_iter(text)
                 .filter(|m| !m.is_empty())
                 .map(|m| m.range())
@@ -790,9 +791,10 @@ impl Evaluator<'_> {
             // The boundary character before a clause is part of the whole match; searching on
             // from the end of the group, not of the whole match, lets `^好的$` find every one
             // of 好的,好的,好的.
+            let regex = verifier.regex.get();
             let mut found = Vec::new();
             let mut at = 0;
-            while let Some(c) = verifier.regex.captures_at(text, at) {
+            while let Some(c) = regex.captures_at(text, at) {
                 let Some(m) = c.get(verifier.group) else {
                     break;
                 };

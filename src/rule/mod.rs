@@ -12,6 +12,7 @@ mod adjust;
 mod check;
 mod compile;
 pub mod context;
+mod deferred;
 mod diagnostic;
 pub mod entity;
 mod eval;
@@ -28,7 +29,6 @@ use std::ops::Range;
 use std::path::Path;
 
 use aho_corasick::AhoCorasick;
-use regex::Regex;
 
 pub use diagnostic::{join_display, line_col, render_problems, RuleError, RuleErrors, Severity};
 pub(crate) use eval::seconds;
@@ -255,7 +255,8 @@ pub(crate) struct Condition {
 /// anchors there (strings one of which occurs in every match).
 #[derive(Debug)]
 pub(crate) struct Verifier {
-    pub regex: Regex,
+    /// Compiled the first time a turn holds one of its anchors.
+    pub regex: deferred::Deferred,
     /// Runs on the view that keeps 您 apart from 你 (`strict_nin`).
     pub strict_nin: bool,
     /// The capture group that is the match: 1 for a pattern with clause edges (group 0

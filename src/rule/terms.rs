@@ -10,10 +10,10 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
-use regex::{Regex, RegexBuilder};
 use toml::Spanned;
 
 use super::compile::FileContext;
+use super::deferred::{Deferred, Refusal};
 use super::lexicon::{self, Lexicons};
 use super::pattern::{self, Lowered, Part, PatternError};
 use super::schema::Terms;
@@ -21,15 +21,6 @@ use super::similar::{self, Matcher};
 use super::sound::{Respell, Sounds};
 use super::{Condition, TermKind, Verifier};
 use crate::normalize::fold;
-
-/// Bounds the memory one regex may take when compiled.
-const REGEX_SIZE_LIMIT: usize = 1 << 20;
-
-/// Bounds the lazy DFA one regex builds as it searches, per thread. A pattern with two gaps
-/// (`[为|帮|给]你…{24}…{24}[可以吗|好吗|…]`, LNG003) has thousands of states; in 1 MB its cache
-/// filled and was rebuilt over and over, and that one pattern took a twentieth of a run on real
-/// chats. Only the patterns that need them grow this large.
-const DFA_CACHE_LIMIT: usize = 8 << 20;
 
 /// Collects the patterns of every condition into one automaton's pattern list.
 pub(crate) struct Builder {
@@ -181,12 +172,12 @@ impl Builder {
 }
 
 impl FileContext<'_> {
-    /// A `regex` term, compiled, with the strings one of which occurs in each of its matches.
+    /// A `regex` term, checked, with the strings one of which occurs in each of its matches.
     fn regex(
         &mut self,
         pattern: &Spanned<String>,
         strict_nin: bool,
-    ) -> Option<(Regex, Vec<String>)> {
+    ) -> Option<(Deferred, Vec<String>)> {
         // Regexes run on the folded view; Simplifying the pattern's own characters (and 您 to
         // 你, unless the condition keeps them apart) lets an author write either. Nothing else
         // is folded, so `\D` stays `\D`.
@@ -199,14 +190,14 @@ impl FileContext<'_> {
         } else {
             simplified.replace('您', "你")
         };
-        let built = RegexBuilder::new(&folded)
-            .case_insensitive(true)
-            .size_limit(REGEX_SIZE_LIMIT)
-            .dfa_size_limit(DFA_CACHE_LIMIT)
-            .build();
-        match built {
+        match Deferred::check(folded, true) {
+            Ok((regex, hir)) => {
+                let anchors =
+                    pattern::regex_anchors(&hir).map_or_else(Vec::new, |a| a.into_iter().collect());
+                Some((regex, anchors))
+            }
             // An empty match is a hit with no words on every turn (`(您好)?`, `a*`).
-            Ok(r) if r.is_match("") => {
+            Err(Refusal::MatchesEmpty) => {
                 self.error(
                     Some(pattern.span()),
                     "正则表达式能匹配空字符串,会在每一句话上命中",
@@ -214,35 +205,15 @@ impl FileContext<'_> {
                 .help = Some("去掉让整个表达式可以为空的 ? 或 *,例如把 (您好)? 写成 您好".into());
                 None
             }
-            Ok(r) => {
-                let anchors = regex_syntax::ParserBuilder::new()
-                    .case_insensitive(true)
-                    .build()
-                    .parse(&folded)
-                    .ok()
-                    .and_then(|hir| pattern::regex_anchors(&hir))
-                    .map_or_else(Vec::new, |a| a.into_iter().collect());
-                Some((r, anchors))
-            }
-            Err(regex::Error::CompiledTooBig(limit)) => {
+            Err(Refusal::TooBig(limit)) => {
                 self.error(
                     Some(pattern.span()),
-                    format!("正则表达式编译后超过 {limit} 字节的上限"),
+                    format!("正则表达式编译后可能超过 {limit} 字节的上限 (按最坏情况估算)"),
                 )
                 .help = Some("拆成几条较短的正则,或改用 phrases 短语列表".into());
                 None
             }
-            Err(e) => {
-                // regex's syntax errors are a multi-line picture of the pattern whose last
-                // line says what is wrong; the span already shows the pattern.
-                let text = e.to_string();
-                let reason = text
-                    .lines()
-                    .rev()
-                    .find_map(|l| l.trim().strip_prefix("error:"))
-                    .unwrap_or(&text)
-                    .trim()
-                    .to_string();
+            Err(Refusal::Syntax(reason)) => {
                 self.error(
                     Some(pattern.span()),
                     format!("正则表达式无法编译: {reason}"),
@@ -540,16 +511,12 @@ impl FileContext<'_> {
             b.use_verifier(v, anchors, cond, how.exclude);
             return;
         }
-        let built = RegexBuilder::new(&regex)
-            .size_limit(REGEX_SIZE_LIMIT)
-            .dfa_size_limit(DFA_CACHE_LIMIT)
-            .build();
-        let regex = match built {
-            Ok(r) if r.is_match("") => {
+        let regex = match Deferred::check(regex, false) {
+            Ok((r, _)) => r,
+            Err(Refusal::MatchesEmpty) => {
                 self.error(Some(term.span()), pattern::MATCHES_NOTHING);
                 return;
             }
-            Ok(r) => r,
             Err(_) => {
                 self.error(Some(term.span()), "短语展开后过大 (可选部分或词库太多)")
                     .help = Some("把它拆成几条短语,或减少 … 的字数上限".into());
