@@ -552,6 +552,11 @@ fn expand(parts: &[Part]) -> Option<BTreeSet<String>> {
                 let mut all = BTreeSet::new();
                 for alt in alts {
                     all.extend(expand(alt)?);
+                    // Too many already: the product below would say so, after spelling out
+                    // every alternative of a lexicon of hundreds.
+                    if all.len() > MAX_EXPANSION {
+                        return None;
+                    }
                 }
                 all
             }
@@ -628,19 +633,38 @@ fn anchors_of(parts: &[Part]) -> Option<BTreeSet<String>> {
     // When the whole run spells out too many ways, its shorter stretches are candidates too:
     // `[为|帮|替|给]你[办理|查询|…]` is anchored by a stretch such as 你办理, 你查询, … (or 为你,
     // 帮你, …), not by 你 alone.
-    let mut run: Vec<Part> = Vec::new();
-    let close_run = |run: &mut Vec<Part>, candidates: &mut Vec<Option<BTreeSet<String>>>| {
+    // The run's parts, each as the strings it spells.
+    let mut run: Vec<BTreeSet<String>> = Vec::new();
+    let close_run = |run: &mut Vec<BTreeSet<String>>,
+                     candidates: &mut Vec<Option<BTreeSet<String>>>| {
+        // Each stretch of two parts or more, spelled out by extending the one before it by a
+        // part: what `expand` would give for the stretch, without spelling its start again for
+        // every end. A stretch only grows as it is extended, so once one is too long to be an
+        // anchor set (or to spell out at all), so are all that extend it.
         for start in 0..run.len() {
-            for end in start + 2..=run.len() {
-                candidates.push(expand_within(&run[start..end], MAX_ANCHORS));
+            let mut spelled = run[start].clone();
+            for next in &run[start + 1..] {
+                if spelled.len() * next.len() > MAX_EXPANSION {
+                    break;
+                }
+                spelled = spelled
+                    .iter()
+                    .flat_map(|a| next.iter().map(move |b| format!("{a}{b}")))
+                    .collect();
+                if spelled.len() > MAX_ANCHORS {
+                    break;
+                }
+                if !spelled.iter().any(String::is_empty) {
+                    candidates.push(Some(spelled.clone()));
+                }
             }
         }
         run.clear();
     };
     for part in parts {
-        let finite = expand(std::slice::from_ref(part)).is_some_and(|set| set.len() <= MAX_ANCHORS);
-        if finite {
-            run.push(part.clone());
+        let spelled = expand(std::slice::from_ref(part)).filter(|set| set.len() <= MAX_ANCHORS);
+        if let Some(spelled) = spelled {
+            run.push(spelled);
             // Each part alone is a candidate too, in case the run spells out too many ways.
             candidates.push(match part {
                 Part::Lit(s) => Some([s.clone()].into()),
@@ -663,11 +687,6 @@ fn anchors_of(parts: &[Part]) -> Option<BTreeSet<String>> {
 
 /// At most this many strings anchor one verifier.
 const MAX_ANCHORS: usize = 64;
-
-/// [`expand`] with a smaller bound, and `None` when the spelling includes the empty string.
-fn expand_within(parts: &[Part], limit: usize) -> Option<BTreeSet<String>> {
-    expand(parts).filter(|set| set.len() <= limit && !set.iter().any(String::is_empty))
-}
 
 /// Strings one of which occurs in every match of a regex, from its syntax tree: what lets a
 /// `regex` term run only on the turns where the automaton found one of them.
