@@ -27,6 +27,7 @@ const LISTED: usize = 20;
 
 pub(super) fn run(args: &ExplainArgs) -> Result<Status, CliError> {
     let options = args.input.read_options()?;
+    zhijian::segment::preload();
     let rules = load_rules(args.input.rules.as_deref(), args.input.scheme.as_deref())?;
     let pool = args.input.pool()?;
     let found = args.input.discover(&pool)?;

@@ -391,6 +391,7 @@ impl Batch {
     /// files.
     pub(super) fn open(input: &InputArgs, outputs: &[&Target]) -> Result<Batch, CliError> {
         let started = Instant::now();
+        zhijian::segment::preload();
         let rules = load_rules(input.rules.as_deref(), input.scheme.as_deref())?;
         let pool = input.pool()?;
         let Discovered {
