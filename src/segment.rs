@@ -143,6 +143,25 @@ mod tests {
     }
 
     #[test]
+    fn a_preloaded_dictionary_goes_to_one_segmenter_with_its_own_words_added() {
+        preload();
+        let with_words = |word: &str| {
+            Segmenter::new(vec![UserWord {
+                word: word.into(),
+                freq: Some(50),
+                tag: None,
+            }])
+        };
+        // Whichever of them gets the preloaded dictionary, each has the whole default one and
+        // only its own words: taking it ahead of time shares nothing between rule sets.
+        let (a, b) = (with_words("宽带报修单"), with_words("流量加油包"));
+        assert!(a.is_word("宽带报修单") && !a.is_word("流量加油包"));
+        assert!(b.is_word("流量加油包") && !b.is_word("宽带报修单"));
+        assert!(a.is_word("我们") && b.is_word("我们"));
+        assert!(PRELOADED.lock().unwrap().is_none(), "taken by the first");
+    }
+
+    #[test]
     fn user_dictionary_lines_and_errors() {
         let words = parse_user_dictionary("# 注释\n宽带报修 100 n\n\n流量包\n").unwrap();
         assert_eq!(words.len(), 2);
