@@ -23,11 +23,15 @@ static PRELOADED: Mutex<Option<JoinHandle<Jieba>>> = Mutex::new(None);
 /// first calls, so a front end that calls this before it compiles the rules has the dictionary
 /// when the first turn asks for it, instead of starting then; a single call is graded in about
 /// the time the slower of the two takes. A batch that never segments pays one core for that
-/// long and drops the dictionary at exit.
+/// long, and the memory until it exits. Where no thread can be started, nothing is loaded
+/// ahead and the first segmenter loads the dictionary as it always did.
 pub fn preload() {
     let mut slot = PRELOADED.lock().unwrap_or_else(|e| e.into_inner());
     if slot.is_none() {
-        *slot = Some(std::thread::spawn(Jieba::new));
+        *slot = std::thread::Builder::new()
+            .name("jieba-preload".into())
+            .spawn(Jieba::new)
+            .ok();
     }
 }
 
@@ -36,6 +40,7 @@ fn default_dictionary() -> Jieba {
     let ahead = PRELOADED.lock().unwrap_or_else(|e| e.into_inner()).take();
     ahead
         .and_then(|loading| loading.join().ok())
+        // `Jieba::default()` is `Jieba::new()`: the default dictionary, loaded here.
         .unwrap_or_default()
 }
 
