@@ -269,6 +269,38 @@ mod tests {
         assert!(exact * 20 < set.verifiers.len(), "{exact} built at load");
     }
 
+    /// What each shape of pattern is charged: the model that [`ESTIMATE_MARGIN`] is held to.
+    #[test]
+    fn each_shape_is_charged_for_its_states() {
+        let cost = |re: &str| states(&regex_syntax::Parser::new().parse(re).unwrap());
+        let (s, t) = (STATE_BYTES, TRANSITION_BYTES);
+        assert_eq!(cost("ab"), 2 * (s + t), "a state and a transition a byte");
+        assert_eq!(cost(r"\b"), s);
+        assert_eq!(
+            cost(r"(?-u:[\x00-\x10\x20-\x30])"),
+            s + 2 * t,
+            "a byte class: one state"
+        );
+        assert_eq!(cost("[a-c]"), s + (s + t), "one one-byte sequence");
+        assert_eq!(cost("[a-cé]"), s + 3 * (s + t), "and é, a two-byte one");
+        assert_eq!(
+            cost("a{2,3}"),
+            4 * ((s + t) + s + 2 * t),
+            "each copy with its split"
+        );
+        assert_eq!(
+            cost("a{2,}"),
+            3 * ((s + t) + s + 2 * t),
+            "and one more for the loop"
+        );
+        assert_eq!(cost("(a)"), (s + t) + 2 * s, "the group's two ends");
+        assert_eq!(
+            cost("ab|cd"),
+            s + 2 * (2 * (s + t) + t),
+            "a union and its branches"
+        );
+    }
+
     /// Whatever the estimate makes of them, what fitted the regex crate's limit still loads,
     /// and what did not is still refused.
     #[test]
