@@ -839,6 +839,23 @@ pub(crate) fn references(nodes: &[Node], out: &mut Vec<String>) {
 mod tests {
     use super::*;
 
+    /// An alternation spells out up to its limit exactly: a lexicon of 256 phrases still
+    /// becomes 256 strings for the automaton, one more and it is left to a verifier.
+    #[test]
+    fn an_alternation_spells_out_up_to_the_limit_and_no_further() {
+        let words =
+            |n: usize| Part::Alt((0..n).map(|i| vec![Part::Lit(format!("词{i}"))]).collect());
+        assert_eq!(
+            expand(&[words(MAX_EXPANSION)]).map(|s| s.len()),
+            Some(MAX_EXPANSION)
+        );
+        assert_eq!(expand(&[words(MAX_EXPANSION + 1)]), None);
+        assert_eq!(
+            expand(&[Part::Lit("请".into()), words(MAX_EXPANSION)]).map(|s| s.len()),
+            Some(MAX_EXPANSION)
+        );
+    }
+
     fn lowered(text: &str) -> Lowered {
         let parsed = parse(text).unwrap();
         let mut lookup = |name: &str, _: &Range<usize>| -> Result<Vec<Vec<Part>>, PatternError> {
