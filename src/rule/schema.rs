@@ -63,8 +63,9 @@ pub struct MatchSpec {
     /// Only the last N turns of `role`.
     #[serde(default)]
     pub last: Option<Spanned<u32>>,
-    /// Turns that say nothing but these phrases are not counted by `first`/`last`: the agent's
-    /// real last words come before 请问还有其他可以帮您的吗 and 祝您生活愉快,再见.
+    /// Turns that say nothing but these phrases are not counted by `first`/`last` or by
+    /// `[match.after]`'s `within`: the agent's real last words come before 请问还有其他可以帮您的吗
+    /// and 祝您生活愉快,再见; its first real reply comes after the platform's greeting.
     #[serde(default)]
     pub skip: Vec<Spanned<String>>,
     #[serde(default)]
@@ -219,6 +220,10 @@ pub struct DialogueSpec {
     /// customer ended gave the agent no chance to reply, a phone call always does.
     #[serde(default)]
     pub channels: Option<Spanned<Vec<Channel>>>,
+    /// The dialogue itself is on one of these channels; on any other the condition does not
+    /// hold. A sub-condition about Weibo threads (a fan's post that asks nothing) says so here.
+    #[serde(default)]
+    pub on: Option<Spanned<Vec<Channel>>>,
 }
 
 /// `[match.timing]`: overlap with, or silence after, the previous turn.
@@ -260,6 +265,10 @@ pub struct RepeatSpec {
     /// clause against an example.
     #[serde(default)]
     pub min_similarity: Option<Spanned<f64>>,
+    /// Also a repeat: a turn whose words lie, at least this share of them, in an earlier turn
+    /// (the same reply pasted again with its greeting and 谢谢 cut off), in (0, 1].
+    #[serde(default)]
+    pub min_contained: Option<Spanned<f64>>,
     /// Only a repeat of one of the role's last N turns before it (a customer who has to say
     /// the complaint again within a few sentences).
     #[serde(default)]

@@ -471,25 +471,48 @@ pub fn similarity(text: &str, example: &str) -> f64 {
         .map_or(0.0, |c| c.1)
 }
 
+/// How much alike two turns are, for a `repeat` condition: the floors a pair must reach.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Floors {
+    /// The cosine, as a `similar` term compares a clause with an example.
+    pub similarity: f64,
+    /// The share of the later text's n-grams, by weight, that the earlier one has too: the
+    /// same reply pasted again with its greeting and 谢谢 cut off. `None`: not looked at.
+    pub contained: Option<f64>,
+}
+
+/// The earlier text a text repeats (see [`closest_earlier`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Closest {
+    pub earlier: usize,
+    /// The cosine, or the share contained when `contained`.
+    pub score: f64,
+    /// Found by containment, not by the cosine.
+    pub contained: bool,
+}
+
 /// Each of `texts` (already folded, as [`fold`] does) against the texts before it, as a
-/// `similar` term compares a clause with its
-/// examples: for text `i`, the most similar earlier text `j` that scores at least `floor` and
-/// is `allowed(j, i)`, and the score; `None` for a text shorter than [`MIN_LETTERS`] or with no
-/// such earlier one. Ties go to the earlier text. Only texts from `earliest(i)` on are compared
-/// with text `i` (a repeat of one of the last N turns); `allowed` is asked only about pairs
-/// above the floor, so it may be costly. For `repeat` conditions.
+/// `similar` term compares a clause with its examples: for text `i`, the most similar earlier
+/// text `j` that scores at least `floors.similarity` and is `allowed(j, i, false)`; failing
+/// that, the earlier text that holds most of text `i` (at least `floors.contained`, if given)
+/// and is `allowed(j, i, true)`; `None`
+/// for a text shorter than [`MIN_LETTERS`] or with no such earlier one. Ties go to the earlier
+/// text. Only texts from `earliest(i)` on are compared with text `i` (a repeat of one of the
+/// last N turns); `allowed` is asked only about pairs above a floor, so it may be costly. For
+/// `repeat` conditions.
 ///
 /// A handful of turns is compared pair by pair: each text's n-grams are counted once, sorted,
 /// and two texts meet in one merge of their lists. A shared vocabulary (as [`Matcher`] builds
 /// for a rule's examples) would cost an allocation per n-gram for every call.
 pub(crate) fn closest_earlier(
     texts: &[&str],
-    floor: f64,
+    floors: Floors,
     earliest: impl Fn(usize) -> usize,
-    allowed: impl Fn(usize, usize) -> bool,
-) -> Vec<Option<(usize, f64)>> {
-    // Each text's n-grams and their norm; `None` for a text too short to compare.
-    type Counted = Option<(Vec<(Gram, f64)>, f64)>;
+    allowed: impl Fn(usize, usize, bool) -> bool,
+) -> Vec<Option<Closest>> {
+    // Each text's n-grams, their norm and their total weight; `None` for a text too short to
+    // compare.
+    type Counted = Option<(Vec<(Gram, f64)>, f64, f64)>;
     let vectors: Vec<Counted> = texts
         .iter()
         .map(|text| {
@@ -498,32 +521,67 @@ pub(crate) fn closest_earlier(
                 let mut g = Vec::new();
                 grams(&letters, &mut g);
                 let n = norm(&g);
-                (g, n)
+                let total = g.iter().map(|g| g.1).sum();
+                (g, n, total)
             })
         })
         .collect();
+    // Six places, as `closest`: the same letters score exactly 1.
+    let round = |x: f64| (x * 1e6).round() / 1e6;
     (0..texts.len())
         .map(|i| {
-            let (later, n) = vectors[i].as_ref()?;
-            let mut best: Option<(usize, f64)> = None;
+            let (later, n, total) = vectors[i].as_ref()?;
+            let mut best: Option<Closest> = None;
+            let mut held: Option<Closest> = None;
             let from = earliest(i).min(i);
             for (j, earlier) in vectors.iter().enumerate().take(i).skip(from) {
-                let Some((earlier, m)) = earlier else {
+                let Some((earlier, m, _)) = earlier else {
                     continue;
                 };
-                // Six places, as `closest`: the same letters score exactly 1.
-                let score = (dot(later, earlier) / (n * m) * 1e6).round() / 1e6;
-                if score >= floor && score > best.map_or(0.0, |b| b.1) && allowed(j, i) {
-                    best = Some((j, score));
+                let score = round(dot(later, earlier) / (n * m));
+                if score >= floors.similarity
+                    && score > best.map_or(0.0, |b| b.score)
+                    && allowed(j, i, false)
+                {
+                    best = Some(Closest {
+                        earlier: j,
+                        score,
+                        contained: false,
+                    });
+                    continue;
+                }
+                if best.is_some() {
+                    continue;
+                }
+                let Some(floor) = floors.contained else {
+                    continue;
+                };
+                let share = round(overlap(later, earlier) / total);
+                if share >= floor && share > held.map_or(0.0, |h| h.score) && allowed(j, i, true) {
+                    held = Some(Closest {
+                        earlier: j,
+                        score: share,
+                        contained: true,
+                    });
                 }
             }
-            best
+            best.or(held)
         })
         .collect()
 }
 
+/// The weight two n-gram lists sorted by key have in common: the smaller count of each gram.
+fn overlap(a: &[(Gram, f64)], b: &[(Gram, f64)]) -> f64 {
+    merged(a, b, f64::min)
+}
+
 /// The dot product of two n-gram lists sorted by key.
 fn dot(a: &[(Gram, f64)], b: &[(Gram, f64)]) -> f64 {
+    merged(a, b, |x, y| x * y)
+}
+
+/// The sum of `each` over the grams two lists sorted by key have in common, in one merge.
+fn merged(a: &[(Gram, f64)], b: &[(Gram, f64)], each: impl Fn(f64, f64) -> f64) -> f64 {
     let (mut a, mut b) = (a.iter().peekable(), b.iter().peekable());
     let mut sum = 0.0;
     while let (Some(x), Some(y)) = (a.peek(), b.peek()) {
@@ -535,7 +593,7 @@ fn dot(a: &[(Gram, f64)], b: &[(Gram, f64)]) -> f64 {
                 b.next();
             }
             std::cmp::Ordering::Equal => {
-                sum += x.1 * y.1;
+                sum += each(x.1, y.1);
                 a.next();
                 b.next();
             }
@@ -544,14 +602,20 @@ fn dot(a: &[(Gram, f64)], b: &[(Gram, f64)]) -> f64 {
     sum
 }
 
-/// A `min_similarity` as written, if it is in (0, 1]; otherwise an error at it with `help`.
-pub(crate) fn threshold(cx: &mut FileContext<'_>, m: &Spanned<f64>, help: &str) -> Option<f64> {
+/// A share such as `min_similarity` (the key's name) as written, if it is in (0, 1]; otherwise
+/// an error at it with `help`.
+pub(crate) fn threshold(
+    cx: &mut FileContext<'_>,
+    key: &str,
+    m: &Spanned<f64>,
+    help: &str,
+) -> Option<f64> {
     let value = *m.get_ref();
     // Written so that NaN is out of range too.
     if !(value > 0.0 && value <= 1.0) {
         cx.error(
             Some(m.span()),
-            format!("min_similarity = {value} 不在 0 (不含) 到 1 之间"),
+            format!("{key} = {value} 不在 0 (不含) 到 1 之间"),
         )
         .help = Some(help.into());
         return None;
@@ -579,6 +643,7 @@ pub(crate) fn compile(
         }
         Some(m) => threshold(
             cx,
+            "min_similarity",
             m,
             "写成 0–1 之间的小数,如 0.7;阿里云的相似度 80 分相当于 0.8",
         )?,
@@ -642,6 +707,106 @@ mod tests {
         "这都多少天了,还没给我解决",
     ];
 
+    fn cosine(similarity: f64) -> Floors {
+        Floors {
+            similarity,
+            contained: None,
+        }
+    }
+
+    fn found(earlier: usize, score: f64) -> Closest {
+        Closest {
+            earlier,
+            score,
+            contained: false,
+        }
+    }
+
+    #[test]
+    fn a_reply_cut_down_and_pasted_again_is_held_in_the_earlier_one() {
+        let texts = [
+            "你好,为保障号码安全,建议你后续使用号码时使用自己的有效身份证进行实名登记处理.谢谢!",
+            "建议你后续使用号码时使用自己的有效身份证进行实名登记.",
+            "建议你后续使用号码时使用有效身份证进行实名登记,另外通话记录可以在营业厅打印",
+        ];
+        let cut = similarity(texts[1], texts[0]);
+        assert!(cut < 0.9, "the cosine alone misses it: {cut}");
+        let floors = Floors {
+            similarity: 0.9,
+            contained: Some(0.95),
+        };
+        let found = closest_earlier(&texts, floors, |_| 0, |_, _, _| true);
+        // Every gram of the cut-down reply is in the whole one.
+        assert_eq!(
+            found[1],
+            Some(Closest {
+                earlier: 0,
+                score: 1.0,
+                contained: true
+            })
+        );
+        // A reply that goes on to say something new is not held in either.
+        assert_eq!(found[2], None);
+        // Without the floor, containment is not looked at.
+        assert_eq!(
+            closest_earlier(&texts, cosine(0.9), |_| 0, |_, _, _| true)[1],
+            None
+        );
+        // Exactly the floor is enough; `allowed` still decides.
+        let share = {
+            let f = Floors {
+                similarity: 1.0,
+                contained: Some(0.5),
+            };
+            closest_earlier(&texts, f, |_| 0, |_, _, _| true)[2].unwrap()
+        };
+        assert!(share.contained && share.score < 0.95, "{share:?}");
+        let at = Floors {
+            similarity: 1.0,
+            contained: Some(share.score),
+        };
+        assert_eq!(
+            closest_earlier(&texts, at, |_| 0, |_, _, _| true)[2],
+            Some(share)
+        );
+        let above = Floors {
+            similarity: 1.0,
+            contained: Some(share.score + 1e-6),
+        };
+        assert_eq!(
+            closest_earlier(&texts, above, |_| 0, |_, _, _| true)[2],
+            None
+        );
+        assert_eq!(
+            closest_earlier(&texts, floors, |_| 0, |j, _, _| j != 0)[1],
+            None
+        );
+        // Two earlier replies hold it whole: the tie goes to the earlier one, as for the cosine.
+        let twice = [texts[0], texts[0], texts[1]];
+        assert_eq!(
+            closest_earlier(&twice, floors, |_| 0, |_, _, _| true)[2],
+            Some(Closest {
+                earlier: 0,
+                score: 1.0,
+                contained: true
+            })
+        );
+        // The cosine wins over containment: a turn said again word for word is a repeat by
+        // the cosine, and shows that score.
+        let same = [
+            "请你先通过私信提供一下你的号码",
+            "请你先通过私信提供一下你的号码",
+        ];
+        assert_eq!(
+            closest_earlier(&same, floors, |_| 0, |_, _, _| true)[1],
+            Some(Closest {
+                earlier: 0,
+                score: 1.0,
+                contained: false
+            })
+        );
+    }
+
     #[test]
     fn each_text_is_compared_with_the_allowed_earlier_ones_only() {
         let texts = [
@@ -653,39 +818,41 @@ mod tests {
             "订单号",
             "请你提供一下订单号码",
         ];
-        let all = closest_earlier(&texts, 0.0, |_| 0, |_, _| true);
+        let all = closest_earlier(&texts, cosine(0.0), |_| 0, |_, _, _| true);
         assert_eq!(all[0], None, "nothing comes before the first");
         assert_eq!(all[1], None, "too short to compare");
-        let (j, score) = all[2].unwrap();
+        let Closest {
+            earlier: j, score, ..
+        } = all[2].unwrap();
         assert_eq!(j, 0);
         assert!(score > 0.9 && score < 1.0, "{score}");
         // The same letters score exactly 1, and a tie goes to the earlier text.
-        assert_eq!(all[3], Some((0, 1.0)));
-        assert_eq!(all[6], Some((0, 1.0)), "the first and the fourth tie");
+        assert_eq!(all[3], Some(found(0, 1.0)));
+        assert_eq!(all[6], Some(found(0, 1.0)), "the first and the fourth tie");
         // Scores are the ones `similarity` gives.
         assert_eq!(score, similarity(texts[2], texts[0]));
         // Exactly the floor is compared (closest to the shorter sentence), one letter less is not.
-        assert_eq!(all[4].map(|c| c.0), Some(2));
+        assert_eq!(all[4].map(|c| c.earlier), Some(2));
         assert_eq!(all[5], None);
         // What `allowed` forbids is never chosen, however alike.
-        let not_first = closest_earlier(&texts, 0.0, |_| 0, |j, _| j != 0);
+        let not_first = closest_earlier(&texts, cosine(0.0), |_| 0, |j, _, _| j != 0);
         assert_eq!(not_first[2], None);
-        assert_eq!(not_first[3].map(|c| c.0), Some(2));
+        assert_eq!(not_first[3].map(|c| c.earlier), Some(2));
         // Below the floor nothing is chosen, and `allowed` is not even asked; exactly the
         // floor is enough.
         let asked = std::cell::Cell::new(0);
         let above = closest_earlier(
             &texts,
-            score,
+            cosine(score),
             |_| 0,
-            |_, _| {
+            |_, _, _| {
                 asked.set(asked.get() + 1);
                 true
             },
         );
-        assert_eq!(above[2], Some((0, score)));
+        assert_eq!(above[2], Some(found(0, score)));
         assert_eq!(
-            closest_earlier(&texts, score + 1e-6, |_| 0, |_, _| true)[2],
+            closest_earlier(&texts, cosine(score + 1e-6), |_| 0, |_, _, _| true)[2],
             None
         );
         // Of the ten pairs of long enough texts, only the third, the fourth and the last text
@@ -693,9 +860,9 @@ mod tests {
         assert_eq!(asked.get(), 3);
         // Texts before `earliest` are not compared: the last text finds the fourth, not the
         // first, when only the three before it count.
-        let recent = closest_earlier(&texts, 0.0, |i| i.saturating_sub(3), |_, _| true);
-        assert_eq!(recent[6], Some((3, 1.0)));
-        assert_eq!(recent[3], Some((0, 1.0)));
+        let recent = closest_earlier(&texts, cosine(0.0), |i| i.saturating_sub(3), |_, _, _| true);
+        assert_eq!(recent[6], Some(found(3, 1.0)));
+        assert_eq!(recent[3], Some(found(0, 1.0)));
     }
 
     fn matcher(examples: &[&str]) -> Matcher {

@@ -751,6 +751,39 @@ fn a_dialogue_shape_inside_a_composition_guards_only_its_own_table() {
 }
 
 #[test]
+fn a_shape_on_a_channel_holds_only_in_dialogues_on_it() {
+    // Fires on 投诉, unless the dialogue is a Weibo thread whose customer says 谢谢.
+    let r = rule(
+        "role = \"customer\"\nphrases = [\"投诉\"]\n\n[[match.not]]\nrole = \"customer\"\nphrases = [\"谢谢\"]\n[match.not.dialogue]\non = [\"social\", \"ticket\"]",
+    );
+    let set = compile(&[("t/TST001.toml", &r)]);
+    let text = "客户：投诉的事办好了,谢谢。\n客服：不客气。\n";
+    let mut call = parse_text(text, "t").unwrap();
+    let hits_on = |call: &zhijian::call::Call| set.evaluate(call).len();
+    assert_eq!(
+        hits_on(&call),
+        1,
+        "on the phone the exception does not hold"
+    );
+    call.channel = zhijian::channel::Channel::Chat;
+    assert_eq!(hits_on(&call), 1, "nor in an online chat");
+    call.channel = zhijian::channel::Channel::Social;
+    assert_eq!(hits_on(&call), 0, "on Weibo it does");
+    call.channel = zhijian::channel::Channel::Ticket;
+    assert_eq!(hits_on(&call), 0, "and on every channel listed");
+    // An empty list matches no dialogue, and says so.
+    let empty = rule("role = \"agent\"\nphrases = [\"再见\"]\n[match.dialogue]\non = []");
+    let e = errors_of(&[("t/TST001.toml", &empty)]);
+    assert!(e.contains("on 为空"), "{e}");
+    // A shape of the top table names the channels the dialogue is not on.
+    let top = rule("role = \"agent\"\nphrases = [\"再见\"]\n[match.dialogue]\non = [\"social\"]");
+    let set = compile(&[("t/TST001.toml", &top)]);
+    let call = parse_text("客户：好的。\n客服：再见。\n", "t").unwrap();
+    assert_eq!(set.unmet_shape(0, &call).as_deref(), Some("不是社媒的对话"));
+    assert!(set.evaluate(&call).is_empty());
+}
+
+#[test]
 fn after_reply_skips_the_customers_opening_and_keeps_what_follows_the_answer() {
     let r = rule("role = \"customer\"\nlast = 2\nafter_reply = true\nphrases = [\"没解决\"]");
     let set = compile(&[("t/TST001.toml", &r)]);
@@ -1289,6 +1322,33 @@ fn repeat_edges_what_lies_between_length_likeness_and_exclusions() {
         )
         .is_empty(),
         "a turn of the other role is never the one repeated"
+    );
+}
+
+/// `min_contained`: a reply cut down and pasted again counts once the customer has written 20
+/// letters or more in between — a new complaint, not a short question asked again.
+#[test]
+fn a_cut_down_reply_is_a_repeat_after_a_new_message_of_twenty_letters() {
+    let r = rule("role = \"agent\"\n[match.repeat]\nmin_similarity = 0.9\nmin_contained = 1.0");
+    let set = compile(&[("t/TST001.toml", &r)]);
+    let after = |customer: &str| {
+        let t = format!(
+            "客服：您好,为保障号码安全,建议您今后用本人身份证件实名登记,谢谢!\n客户：{customer}\n客服：建议您今后用本人身份证件实名登记\n"
+        );
+        quotes(&set, &t).len()
+    };
+    // 20 letters: 我问的是另外一件事情 + 你们到底能不能退款呢.
+    assert_eq!(after("我问的是另外一件事情,你们到底能不能退款呢"), 1);
+    assert_eq!(
+        after("我问的是另外一件事情,你们到底能不能退款"),
+        0,
+        "19 letters"
+    );
+    let bad = rule("role = \"agent\"\n[match.repeat]\nmin_contained = 0");
+    let e = errors_of(&[("t/TST001.toml", &bad)]);
+    assert!(
+        e.contains("min_contained = 0 不在 0 (不含) 到 1 之间"),
+        "{e}"
     );
 }
 
@@ -2214,11 +2274,39 @@ fn skip_keeps_stock_turns_out_of_the_last_n() {
         [(2, "工号".to_string())]
     );
 
+    // `[match.after]` skips in the same way: the platform's greeting is not the agent's reply
+    // to the complaint, the next turn is.
+    let after = rule(
+        "role = \"agent\"\nmode = \"absent\"\nskip = [\"有什么可以帮你\"]\nphrases = [\"抱歉\"]\n[match.after]\nrole = \"customer\"\nwithin = 1\nphrases = [\"好几天了\"]",
+    );
+    let set = compile(&[("t/TST001.toml", &after)]);
+    let chased = |reply: &str| {
+        format!("客户：好几天了\n客服：有什么可以帮您?\n客户：订单呢\n客服：{reply}\n")
+    };
+    assert!(quotes(&set, &chased("抱歉让您久等了")).is_empty());
+    let missing = set.evaluate(&parse_text(&chased("我查一下"), "t").unwrap());
+    assert_eq!(missing.len(), 1);
+    assert!(
+        matches!(
+            missing[0].evidence,
+            Evidence::Missing {
+                first: 3,
+                last: 3,
+                ..
+            }
+        ),
+        "the reply looked at is the agent's own, after the greeting: {:?}",
+        missing[0].evidence
+    );
+
     let errors = errors_of(&[(
         "t/TST001.toml",
         rule("role = \"agent\"\nskip = [\"再见\"]\nphrases = [\"短信告知\"]"),
     )]);
-    assert!(errors.contains("skip 只和 first、last 一起用"), "{errors}");
+    assert!(
+        errors.contains("skip 只和 first、last、[match.after] 一起用"),
+        "{errors}"
+    );
 }
 
 /// A measure rule that did not fire says how near it came: the highest reading for `above`,

@@ -1,8 +1,9 @@
 //! Dialogue shape: who had the last word and how often each side spoke → whether a condition
 //! is checked on the call at all.
 //!
-//! Spec: `[match.dialogue]` with `last_speaker`, `min_agent_turns`, `min_customer_turns` and
-//! the `channels` that require them, on any table beside what it looks for. Eval: when the
+//! Spec: `[match.dialogue]` with `last_speaker`, `min_agent_turns`, `min_customer_turns`, `on`
+//! (the channels the dialogue itself must be on) and the `channels` that require them, on any
+//! table beside what it looks for. Eval: when the
 //! dialogue does not have the shape, the table does not hold and gives no evidence. A missing
 //! closing is the agent's fault only where the agent had the chance to close: a Weibo thread
 //! the customer ended never gave it, a phone call where the customer said the last 嗯 did.
@@ -21,6 +22,8 @@ pub(crate) struct Dialogue {
     pub min_turns: Vec<(Role, usize)>,
     /// The channels that require the shape; empty for all.
     pub channels: Vec<Channel>,
+    /// The channels the dialogue must be on (`on`); empty for any.
+    pub on: Vec<Channel>,
 }
 
 impl Dialogue {
@@ -39,10 +42,16 @@ impl Dialogue {
                 min_turns.push((role, positive(cx, n, key)?));
             }
         }
-        if s.last_speaker.is_none() && min_turns.is_empty() {
+        let on = s.on.as_ref().map_or_else(Vec::new, |c| c.get_ref().clone());
+        if let Some(spanned) = s.on.as_ref().filter(|_| on.is_empty()) {
+            cx.error(Some(spanned.span()), "on 为空,没有一通对话符合")
+                .help = Some(format!("写上对话所在的渠道;可选: {}", Channel::names()));
+            return None;
+        }
+        if s.last_speaker.is_none() && min_turns.is_empty() && s.on.is_none() {
             cx.error(Some(spec.span()), "[match.dialogue] 是空的,什么也不检查")
                 .help = Some(
-                "写 last_speaker = \"agent\" (最后一句是坐席说的) 或 min_agent_turns = 2 (坐席至少说了两句)"
+                "写 last_speaker = \"agent\" (最后一句是坐席说的)、min_agent_turns = 2 (坐席至少说了两句) 或 on = [\"social\"] (社媒上的对话)"
                     .into(),
             );
             return None;
@@ -65,6 +74,7 @@ impl Dialogue {
             last_speaker: s.last_speaker,
             min_turns,
             channels,
+            on,
         })
     }
 
@@ -77,6 +87,10 @@ impl Dialogue {
     pub(super) fn unmet(&self, ev: &Evaluator<'_>) -> Option<String> {
         if !self.channels.is_empty() && !self.channels.contains(&ev.call.channel) {
             return None;
+        }
+        if !self.on.is_empty() && !self.on.contains(&ev.call.channel) {
+            let on: Vec<&str> = self.on.iter().map(|c| c.zh()).collect();
+            return Some(format!("不是{}的对话", on.join("、")));
         }
         let all = ev.turns_of(None);
         if let Some(role) = self.last_speaker {

@@ -38,6 +38,12 @@ const MIN_BETWEEN_LETTERS: usize = 3;
 /// the 您处理或解决呢 of 有什么问题我可以帮您处理或解决呢, not an answer after 请稍等.
 const NOT_A_REPLY_REST: usize = 8;
 
+/// The fewest letters the other party must have written in between for a reply cut down and
+/// pasted again (`min_contained`) to count: after a short question asked again
+/// (发票要改成公司的要怎么修改、需要多长时间), the same answer without its greeting answers it; after
+/// a new complaint or three new questions, it answers nothing.
+const MIN_LETTERS_BEFORE_CUT: usize = 20;
+
 /// How much of the repeated turn the evidence names: enough to find it.
 const EARLIER_QUOTE_CHARS: usize = 30;
 
@@ -48,6 +54,9 @@ pub(crate) struct Repeat {
     /// Turns with fewer letters are never compared.
     pub min_letters: usize,
     pub min_similarity: f64,
+    /// The share of a turn an earlier one must hold for it to be a repeat however unlike in
+    /// length (`min_contained`); `None`: only the similarity counts.
+    pub min_contained: Option<f64>,
     /// The condition whose phrases make a turn no repeat (the table's `exclude`).
     pub excused: Option<usize>,
     /// Only a repeat of one of the role's last N turns before it (`within`).
@@ -110,7 +119,21 @@ impl Repeat {
         };
         let min_similarity = match &spec.min_similarity {
             None => DEFAULT_MIN_SIMILARITY,
-            Some(s) => similar::threshold(cx, s, "写成 0–1 之间的小数;0.9 相当于只改了一两个词")?,
+            Some(s) => similar::threshold(
+                cx,
+                "min_similarity",
+                s,
+                "写成 0–1 之间的小数;0.9 相当于只改了一两个词",
+            )?,
+        };
+        let min_contained = match &spec.min_contained {
+            None => None,
+            Some(s) => Some(similar::threshold(
+                cx,
+                "min_contained",
+                s,
+                "写成 0–1 之间的小数;0.95 相当于后一句几乎每个字都在前一句里",
+            )?),
         };
         let excused = (!(m.exclude.is_empty() && m.exclude_regex.is_empty())).then(|| {
             let excuses = Terms::lines(&m.exclude, &m.exclude_regex, m.strict_nin, m.sound_alike);
@@ -128,6 +151,7 @@ impl Repeat {
             role: m.role,
             min_letters,
             min_similarity,
+            min_contained,
             excused,
             within,
             not_a_reply,
@@ -176,12 +200,21 @@ impl Repeat {
                         > NOT_A_REPLY_REST
                 })
         };
-        let allowed = |j: usize, i: usize| {
+        // A reply cut down and pasted again (`contained`) answers a short question asked again;
+        // it repeats only after a new message of `MIN_LETTERS_BEFORE_CUT` letters.
+        let allowed = |j: usize, i: usize, contained: bool| {
             let (earlier, later) = (compared[j], compared[i]);
+            let other = |x: &usize| role_of(*x) != role_of(later);
             role_of(earlier) == role_of(later)
-                && (earlier..later).any(|x| role_of(x) != role_of(later) && replies(x))
+                && (earlier..later).any(|x| other(&x) && replies(x))
                 && !is_excused(i)
                 && !is_excused(j)
+                && (!contained
+                    || (earlier..later)
+                        .filter(other)
+                        .map(|x| ev.letters(x))
+                        .sum::<usize>()
+                        >= MIN_LETTERS_BEFORE_CUT)
         };
         // `within`: a turn is compared only with those from the one `within` turns of its role
         // back, the earliest it may repeat.
@@ -193,9 +226,18 @@ impl Repeat {
             compared.partition_point(|&t| t < own[back])
         };
         let texts: Vec<&str> = compared.iter().map(|&t| ev.folded(t)).collect();
-        let closest = similar::closest_earlier(&texts, self.min_similarity, earliest, allowed);
+        let floors = similar::Floors {
+            similarity: self.min_similarity,
+            contained: self.min_contained,
+        };
+        let closest = similar::closest_earlier(&texts, floors, earliest, allowed);
         for (i, closest) in closest.into_iter().enumerate() {
-            let Some((j, score)) = closest else {
+            let Some(similar::Closest {
+                earlier: j,
+                score,
+                contained,
+            }) = closest
+            else {
                 continue;
             };
             let (t, earlier) = (compared[i], compared[j]);
@@ -206,7 +248,15 @@ impl Repeat {
             }
             let mut quote = ev.whole_turn(t);
             quote.similar = Some(Resemblance {
-                example: format!("第 {} 句:{excerpt}", earlier + 1),
+                example: format!(
+                    "第 {} 句{}:{excerpt}",
+                    earlier + 1,
+                    if contained {
+                        " (这一句几乎都在其中)"
+                    } else {
+                        ""
+                    }
+                ),
                 score: score as f32,
             });
             hits.push(Hit {

@@ -29,7 +29,7 @@ pub(crate) struct Text {
     pub mode: Mode,
     pub cond: usize,
     /// The condition whose phrases, when a turn says nothing else, keep the turn out of the
-    /// count of `first`/`last` (`skip`).
+    /// count of `first`/`last` and of `[match.after]`'s `within` (`skip`).
     pub skip: Option<usize>,
 }
 
@@ -204,7 +204,7 @@ impl Text {
         let window = Window::compile(cx, m)?;
         let skip = match (&m.skip[..], &scope) {
             ([], _) => None,
-            (_, Scope::First(_) | Scope::Last(_)) => Some(cx.condition(
+            (_, Scope::First(_) | Scope::Last(_) | Scope::After { .. }) => Some(cx.condition(
                 Terms::lines(&m.skip, &[], m.strict_nin, m.sound_alike),
                 span.clone(),
                 b,
@@ -212,7 +212,7 @@ impl Text {
             ([first, ..], _) => {
                 cx.error(
                     Some(first.span()),
-                    "skip 只和 first、last 一起用:数句数时跳过只说了这些话的句子",
+                    "skip 只和 first、last、[match.after] 一起用:数句数时跳过只说了这些话的句子",
                 )
                 .help = Some(
                     "例如 last = 2 加 skip = [\"{结束语}\"]:坐席最后两句不算只说了结束语的句子"
