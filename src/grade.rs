@@ -15,9 +15,7 @@ use std::io;
 
 use rayon::prelude::*;
 
-use crate::input::{
-    read_source, Call, InputError, Item, Pending, ReadOptions, Source, WHOLE_FILE_LIMIT,
-};
+use crate::input::{read_source, read_whole, Call, InputError, Item, Pending, ReadOptions, Source};
 use crate::rule::{Hit, RuleSet};
 use crate::score::{score, Scorecard, UNDECIDED_ROLES_REASON};
 
@@ -210,14 +208,7 @@ pub fn grade_into<S: Sink>(
         Ok(Flow::Continue)
     };
     for source in sources {
-        let size = match source {
-            Source::File(path) => std::fs::metadata(path)
-                .ok()
-                .filter(|m| m.is_file())
-                .map(|m| m.len()),
-            Source::Stdin => None,
-        };
-        if let Some(size) = size.filter(|&s| s <= WHOLE_FILE_LIMIT) {
+        if let Some(size) = source.file_size().filter(|&s| read_whole(s)) {
             files.push(source);
             batch_bytes += size;
             if files.len() >= chunk || batch_bytes >= BATCH_BYTES {

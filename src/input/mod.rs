@@ -339,6 +339,27 @@ pub enum Source {
     File(PathBuf),
 }
 
+impl Source {
+    /// Its size when it is a regular file; `None` for stdin, a FIFO, a device, or a path that
+    /// cannot be read (which [`read_source`] reports).
+    pub fn file_size(&self) -> Option<u64> {
+        match self {
+            Source::File(path) => std::fs::metadata(path)
+                .ok()
+                .filter(|m| m.is_file())
+                .map(|m| m.len()),
+            Source::Stdin => None,
+        }
+    }
+}
+
+/// Whether a regular file of this size (see [`Source::file_size`]) is read whole rather than
+/// streamed: the batch groups such files to read them in parallel, and [`read_source`] reads
+/// them in one go. One decision, made here.
+pub fn read_whole(size: u64) -> bool {
+    size <= WHOLE_FILE_LIMIT
+}
+
 /// The sources of a run, and the files in its directories that were not read.
 #[derive(Debug, Default)]
 pub struct Discovered {
@@ -445,7 +466,7 @@ pub const HEAD: usize = 1024 * 1024;
 
 /// Files up to this size are read whole (in parallel with their neighbours); larger ones are
 /// streamed.
-pub const WHOLE_FILE_LIMIT: u64 = 8 * 1024 * 1024;
+const WHOLE_FILE_LIMIT: u64 = 8 * 1024 * 1024;
 
 /// A call handed out by a reader, with where it came from; turned into an [`Item`] by
 /// [`Pending::resolve`], on whichever thread grades it.
@@ -746,7 +767,7 @@ fn open(source: &Source, options: &ReadOptions) -> Result<(&'static dyn Reader, 
                 (ext, size, Box::new(file))
             }
         };
-    let whole = size.is_some_and(|s| s <= WHOLE_FILE_LIMIT);
+    let whole = size.is_some_and(read_whole);
     let mut head = Vec::new();
     let want = if whole {
         WHOLE_FILE_LIMIT + 1

@@ -27,6 +27,7 @@ pub mod impact;
 mod jsonl;
 pub mod output;
 pub mod rescore;
+mod row;
 pub mod sample;
 mod scores;
 mod stats;
@@ -44,8 +45,8 @@ pub use html::GENERATOR;
 pub(crate) use jsonl::text as jsonl_line;
 pub use jsonl::SCHEMA;
 pub use output::{FileId, Output, Target};
+pub use row::SCORES_HEADER;
 pub use sample::WORKSHEET_TITLE;
-pub use scores::SCORES_HEADER;
 pub use stats::{AgentStats, RuleStats, Stats, UNKNOWN_AGENT};
 
 use crate::grade::{Graded, Outcome};

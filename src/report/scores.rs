@@ -1,31 +1,10 @@
-//! The score CSV: one row per call, in batch order, with fixed columns.
-//!
-//! The columns and their order are a contract with the spreadsheets and scripts built on this
-//! file: new columns are only ever appended.
+//! The score CSV: one row per call, in batch order, with the fixed columns of [`row`].
 
 use std::io;
 
-use super::{csv_writer, hit_counts_cell, io_error, neutralise, Context, Output, Report, Spec};
+use super::row::{self, SCORES_HEADER};
+use super::{csv_writer, io_error, Context, Output, Report, Spec};
 use crate::grade::Graded;
-use crate::score::ERROR_REASON;
-
-pub const SCORES_HEADER: [&str; 15] = [
-    "call_id",
-    "source",
-    "agent",
-    "score",
-    "tier",
-    "service_type",
-    "attitude",
-    "procedure",
-    "flagged",
-    "flag_reasons",
-    "hits",
-    "error",
-    "roles",
-    "channel",
-    "masked",
-];
 
 pub(super) const SPEC: Spec = Spec {
     name: "csv",
@@ -49,57 +28,12 @@ impl<'a> ScoresCsv<'a> {
 }
 
 impl Report for ScoresCsv<'_> {
-    /// One row per graded item. An item that could not be read has `error` filled, what it
-    /// could not know left empty, and is flagged.
+    /// One row per graded item (see [`row`]).
     fn write(&mut self, rows: &[Graded]) -> io::Result<()> {
-        let masked = if self.cx.masked { "true" } else { "false" };
-        for row in rows.iter().filter(|r| self.cx.lists(r)) {
-            let id = neutralise(&row.call_id);
-            let source = neutralise(&row.source);
-            let record = match &row.outcome {
-                Ok(o) => {
-                    let c = &o.card;
-                    let hits = hit_counts_cell(c);
-                    [
-                        id,
-                        source,
-                        neutralise(o.call.agent().unwrap_or("")),
-                        c.score.to_string().into(),
-                        c.tier.as_str().into(),
-                        c.service_type.as_str().into(),
-                        c.attitude.to_string().into(),
-                        c.procedure.to_string().into(),
-                        if c.flagged { "true" } else { "false" }.into(),
-                        c.flag_reasons.join(";").into(),
-                        hits.into(),
-                        "".into(),
-                        neutralise(&o.call.roles.describe()).into_owned().into(),
-                        c.channel.name().into(),
-                        masked.into(),
-                    ]
-                }
-                Err(e) => [
-                    id,
-                    source,
-                    "".into(),
-                    "".into(),
-                    "".into(),
-                    "".into(),
-                    "".into(),
-                    "".into(),
-                    "true".into(),
-                    ERROR_REASON.into(),
-                    "".into(),
-                    // zhijian's own sentence (see `InputError`): text from the input is only
-                    // ever inside it, so it is written as it is.
-                    e.to_string().into(),
-                    "".into(),
-                    "".into(),
-                    masked.into(),
-                ],
-            };
+        for graded in rows.iter().filter(|r| self.cx.lists(r)) {
+            let cells = row::cells(graded, self.cx.masked);
             self.csv
-                .write_record(record.iter().map(|c| c.as_bytes()))
+                .write_record(cells.iter().map(|c| c.csv().into_owned()))
                 .map_err(io_error)?;
         }
         Ok(())

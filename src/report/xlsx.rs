@@ -20,11 +20,12 @@ use rust_xlsxwriter::{
 };
 use unicode_width::UnicodeWidthStr;
 
+use super::row::{self, Value, SHEET_HEADER, TIER_COLUMN};
 use super::stats::Stats;
-use super::{hit_counts_cell, when, Context, Output, Report, Spec};
+use super::{when, Context, Output, Report, Spec};
 use crate::grade::Graded;
 use crate::rule::{Group, Scoring};
-use crate::score::{dimension_zh, ERROR_REASON};
+use crate::score::dimension_zh;
 
 pub(super) const SPEC: Spec = Spec {
     name: "xlsx",
@@ -40,26 +41,6 @@ const EXCEL_ROWS: u32 = 1_048_576;
 const EXCEL_CELL_CHARS: usize = 32_767;
 /// Columns never get wider than this many characters; longer text is still all there.
 const MAX_WIDTH: usize = 60;
-
-const SCORE_HEADERS: [&str; 16] = [
-    "通话编号",
-    "来源",
-    "坐席",
-    "总分",
-    "档位",
-    "服务类型",
-    "个人特性",
-    "程序特性",
-    "需复核",
-    "复核原因",
-    "命中",
-    "错误",
-    "角色判定",
-    "渠道",
-    "不适用的规则",
-    "个人信息",
-];
-const TIER_COLUMN: u16 = 4;
 
 const EVIDENCE_HEADERS: [&str; 15] = [
     "通话编号",
@@ -89,7 +70,18 @@ pub(super) enum Cell<'s> {
     Empty,
 }
 
-impl Cell<'_> {
+impl<'s> Cell<'s> {
+    /// A cell of the score row (see [`row`]).
+    fn of(value: &'s Value<'_>) -> Self {
+        match value {
+            Value::Input(text) | Value::Own(text) => Cell::Text(text),
+            Value::Int(n) => Cell::Int(*n),
+            Value::Flag(yes) => Cell::Text(if *yes { "是" } else { "否" }),
+            Value::Coded(_, zh) => Cell::Text(zh),
+            Value::Empty => Cell::Empty,
+        }
+    }
+
     fn opt_seconds(ms: Option<u64>) -> Cell<'static> {
         ms.map_or(Cell::Empty, Cell::Seconds)
     }
@@ -362,7 +354,7 @@ impl<'a> Xlsx<'a> {
             cx,
             book,
             formats,
-            scores: Stream::new("得分", &SCORE_HEADERS),
+            scores: Stream::new("得分", &SHEET_HEADER),
             evidence: Stream::new("证据", &EVIDENCE_HEADERS),
             stats: Stats::new(cx.rules),
             limit,
@@ -379,54 +371,14 @@ impl<'a> Xlsx<'a> {
 
     fn add(&mut self, row: &Graded) -> Result<(), XlsxError> {
         let (book, formats, limit) = (&mut self.book, &self.formats, self.limit);
-        let o = match &row.outcome {
-            Ok(o) => o,
-            Err(e) => {
-                let error = e.to_string();
-                let mut cells = vec![Cell::Text(&row.call_id), Cell::Text(&row.source)];
-                cells.extend((0..6).map(|_| Cell::Empty));
-                cells.extend([
-                    Cell::Text("是"),
-                    Cell::Text(ERROR_REASON),
-                    Cell::Empty,
-                    Cell::Text(&error),
-                    Cell::Empty,
-                    Cell::Empty,
-                    Cell::Empty,
-                    Cell::Text(self.cx.masked_zh()),
-                ]);
-                return self.scores.push(book, formats, limit, &cells);
-            }
+        let values = row::cells(row, self.cx.masked);
+        let cells: Vec<Cell<'_>> = values.iter().map(Cell::of).collect();
+        self.scores.push(book, formats, limit, &cells)?;
+        let Ok(o) = &row.outcome else {
+            return Ok(());
         };
         let card = &o.card;
         let agent = o.call.agent().unwrap_or("");
-        let reasons = card.flag_reasons.join(";");
-        let hits = hit_counts_cell(card);
-        let roles = o.call.roles.describe();
-        let not_applicable = card.not_applicable.join(";");
-        self.scores.push(
-            book,
-            formats,
-            limit,
-            &[
-                Cell::Text(&row.call_id),
-                Cell::Text(&row.source),
-                Cell::Text(agent),
-                Cell::Int(card.score.into()),
-                Cell::Text(&card.tier),
-                Cell::Text(&card.service_type),
-                Cell::Int(card.attitude.into()),
-                Cell::Int(card.procedure.into()),
-                Cell::Text(if card.flagged { "是" } else { "否" }),
-                Cell::Text(&reasons),
-                Cell::Text(&hits),
-                Cell::Empty,
-                Cell::Text(&roles),
-                Cell::Text(card.channel.zh()),
-                Cell::Text(&not_applicable),
-                Cell::Text(self.cx.masked_zh()),
-            ],
-        )?;
         for (hit, &points) in o.hits.iter().zip(&card.hit_points) {
             let rule = &self.cx.rules.rules[hit.rule];
             let turn = &o.call.turns[hit.turn];
@@ -560,7 +512,13 @@ impl<'a> Xlsx<'a> {
                     let rule = ConditionalFormatCell::new()
                         .set_rule(ConditionalFormatCellRule::EqualTo(name.as_str()))
                         .set_format(format.clone());
-                    sheet.add_conditional_format(1, TIER_COLUMN, rows - 1, TIER_COLUMN, &rule)?;
+                    sheet.add_conditional_format(
+                        1,
+                        TIER_COLUMN as u16,
+                        rows - 1,
+                        TIER_COLUMN as u16,
+                        &rule,
+                    )?;
                 }
             }
             Ok(())

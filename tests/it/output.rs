@@ -567,6 +567,114 @@ fn jsonl_carries_the_score_the_evidence_and_the_error() {
     assert_eq!(call["turns"][2]["begin_ms"], 7000);
 }
 
+/// The score CSV, the workbook's 得分 sheet and the JSONL line say the same about every call,
+/// column by column, an unreadable one included: the row is defined once, and no format
+/// drifts from the others.
+#[test]
+fn the_score_csv_the_workbook_and_jsonl_say_the_same_about_each_call() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "calls/every.txt", EVERY_KIND);
+    write(dir.path(), "calls/good.txt", GOOD_CALL);
+    write(dir.path(), "calls/empty.txt", "");
+    write(
+        dir.path(),
+        "calls/chat.jsonl",
+        concat!(
+            r#"{"id":"=chat1","meta":{"channel":"chat","agent":"+A01"},"turns":["#,
+            r#"{"role":"customer","text":"都三天了还没发货,你们到底能不能发?"},"#,
+            r#"{"role":"agent","text":"没办法,仓库那边的事我们管不了"}]}"#,
+            "\n"
+        ),
+    );
+    let run = grade_to(
+        dir.path(),
+        &[&dir.path().join("calls")],
+        &[
+            "-q", "--out", "s.csv", "--out", "s.xlsx", "--out", "s.jsonl",
+        ],
+    );
+    assert_eq!(run.status.code(), Some(1), "{run:?}");
+    let text = fs::read_to_string(dir.path().join("s.csv")).unwrap();
+    let mut csv = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let header: Vec<String> = csv.headers().unwrap().iter().map(String::from).collect();
+    let rows: Vec<Vec<String>> = csv
+        .records()
+        .map(|r| r.unwrap().iter().map(String::from).collect())
+        .collect();
+    let mut book: Xlsx<_> = open_workbook(dir.path().join("s.xlsx")).unwrap();
+    let sheet = sheet(&mut book, "得分");
+    let lines: Vec<serde_json::Value> = fs::read_to_string(dir.path().join("s.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows.len(), 4);
+    assert_eq!(
+        sheet.len(),
+        rows.len() + 1,
+        "the sheet has the header and a row per call"
+    );
+    assert_eq!(lines.len(), rows.len());
+    assert_eq!(sheet[0].len(), header.len());
+    let chat = rows
+        .iter()
+        .position(|r| r[0] == "'=chat1")
+        .expect("the id is guarded");
+    assert_eq!(rows[chat][2], "'+A01");
+    assert_eq!(
+        rows[chat][header.len() - 1].split(';').count(),
+        7,
+        "{:?}",
+        rows[chat]
+    );
+    let mut compared = 0;
+    for ((row, cells), line) in rows.iter().zip(&sheet[1..]).zip(&lines) {
+        for (k, name) in header.iter().enumerate() {
+            let csv = row[k].as_str();
+            // What the CSV guards against formulas, the workbook and JSONL keep as it is.
+            let plain = csv.strip_prefix('\'').unwrap_or(csv);
+            let in_sheet = match csv {
+                "true" if name != "masked" => "是",
+                "false" if name != "masked" => "否",
+                "true" => "已遮盖",
+                "false" => "未遮盖",
+                "chat" => "在线",
+                "phone" => "电话",
+                _ => plain,
+            };
+            assert_eq!(cells[k], in_sheet, "{name} of {}", row[0]);
+            let field = match name.as_str() {
+                "hits" => "hit_counts",
+                other => other,
+            };
+            let json = &line[field];
+            let in_json = match json {
+                serde_json::Value::Null => String::new(),
+                serde_json::Value::String(s) => s.clone(),
+                serde_json::Value::Bool(b) => b.to_string(),
+                serde_json::Value::Number(n) => n.to_string(),
+                serde_json::Value::Array(a) => a
+                    .iter()
+                    .map(|v| v.as_str().unwrap())
+                    .collect::<Vec<_>>()
+                    .join(";"),
+                serde_json::Value::Object(o) if name == "hits" => o
+                    .iter()
+                    .map(|(id, n)| format!("{id}:{n}"))
+                    .collect::<Vec<_>>()
+                    .join(";"),
+                serde_json::Value::Object(o) if name == "roles" => {
+                    o["reason"].as_str().unwrap().to_string()
+                }
+                other => panic!("{name}: {other}"),
+            };
+            assert_eq!(in_json, plain, "{name} of {}", row[0]);
+            compared += 1;
+        }
+    }
+    assert_eq!(compared, 4 * header.len());
+}
+
 /// Reads one sheet into rows of displayed strings.
 fn sheet(book: &mut Xlsx<std::io::BufReader<File>>, name: &str) -> Vec<Vec<String>> {
     let range = book.worksheet_range(name).unwrap();
@@ -610,8 +718,8 @@ fn excel_workbook_has_the_four_sheets_with_their_contents() {
             "错误",
             "角色判定",
             "渠道",
-            "不适用的规则",
-            "个人信息"
+            "个人信息",
+            "不适用的规则"
         ]
     );
     assert_eq!(scores.len(), 4);
@@ -1552,7 +1660,15 @@ fn no_personal_number_leaves_in_any_report_unless_asked() {
     }
     assert!(jsonl.contains(&format!("8{}{}", "*".repeat(16), &id[17..])));
     assert!(jsonl.contains(&format!("{}{}", "*".repeat(15), &card[15..])));
-    assert!(reports[0].lines().nth(1).unwrap().ends_with(",true"));
+    // The score CSV's `masked` column, before the columns appended after it.
+    let masked_score = |scores: &str| -> String {
+        let scores = scores.trim_start_matches('\u{feff}');
+        let mut scores = csv::Reader::from_reader(scores.as_bytes());
+        let at = scores.headers().unwrap().iter().position(|h| h == "masked");
+        assert_eq!(at, Some(14));
+        scores.records().next().unwrap().unwrap()[14].to_string()
+    };
+    assert_eq!(masked_score(&reports[0]), "true");
     // The findings' `masked` column, before the columns appended after it.
     let masked = |findings: &str| -> Vec<String> {
         csv::Reader::from_reader(findings.as_bytes())
@@ -1579,7 +1695,7 @@ fn no_personal_number_leaves_in_any_report_unless_asked() {
     for number in &said {
         assert!(reports[2].contains(number), "--no-mask lost {number}");
     }
-    assert!(reports[0].lines().nth(1).unwrap().ends_with(",false"));
+    assert_eq!(masked_score(&reports[0]), "false");
     assert!(reports[2].contains("\"masked\":false"));
     assert!(reports[3].contains("未遮盖"));
     assert!(reports[4].contains("个人信息未遮盖"));
