@@ -25,24 +25,40 @@ struct Paint {
     style: Style,
 }
 
+/// The escape codes, from anstyle (what clap colours its help with) rather than written by hand.
+mod look {
+    use anstyle::{AnsiColor, Effects, Style};
+
+    pub const DIM: Style = Style::new().effects(Effects::DIMMED);
+    pub const BOLD: Style = Style::new().effects(Effects::BOLD);
+    pub const LOSS: Style = Style::new().fg_color(Some(anstyle::Color::Ansi(AnsiColor::Red)));
+    pub const GAIN: Style = Style::new().fg_color(Some(anstyle::Color::Ansi(AnsiColor::Green)));
+    pub const ALERT: Style = LOSS.effects(Effects::BOLD);
+    pub const DEDUCTED: Style = ALERT;
+    pub const REWARDED: Style = GAIN.effects(Effects::BOLD);
+    pub const TRIGGER: Style = Style::new()
+        .fg_color(Some(anstyle::Color::Ansi(AnsiColor::Yellow)))
+        .effects(Effects::UNDERLINE);
+}
+
 impl Paint {
-    fn wrap(&self, code: &str, text: &str) -> String {
+    fn wrap(&self, look: anstyle::Style, text: &str) -> String {
         match self.style {
-            Style::Color => format!("\x1b[{code}m{text}\x1b[0m"),
+            Style::Color => format!("{}{text}{}", look.render(), look.render_reset()),
             Style::Plain => text.to_string(),
         }
     }
     fn dim(&self, t: &str) -> String {
-        self.wrap("2", t)
+        self.wrap(look::DIM, t)
     }
     fn bold(&self, t: &str) -> String {
-        self.wrap("1", t)
+        self.wrap(look::BOLD, t)
     }
     fn points(&self, p: i32) -> String {
         let text = signed(p);
         match p.signum() {
-            -1 => self.wrap("31", &text),
-            1 => self.wrap("32", &text),
+            -1 => self.wrap(look::LOSS, &text),
+            1 => self.wrap(look::GAIN, &text),
             _ => text,
         }
     }
@@ -51,12 +67,12 @@ impl Paint {
     fn mark(&self, text: &str, bonus: bool, trigger: bool) -> String {
         match self.style {
             Style::Color => {
-                let code = match (bonus, trigger) {
-                    (_, true) => "4;33",
-                    (true, false) => "1;32",
-                    (false, false) => "1;31",
+                let look = match (bonus, trigger) {
+                    (_, true) => look::TRIGGER,
+                    (true, false) => look::REWARDED,
+                    (false, false) => look::DEDUCTED,
                 };
-                format!("\x1b[{code}m{text}\x1b[0m")
+                self.wrap(look, text)
             }
             Style::Plain => format!("【{text}】"),
         }
@@ -126,7 +142,10 @@ pub fn render(set: &RuleSet, row: &Graded, style: Style) -> String {
         let _ = write!(
             line,
             " · {}",
-            p.wrap("1;31", &format!("待复核: {}", card.flag_reasons.join("、")))
+            p.wrap(
+                look::ALERT,
+                &format!("待复核: {}", card.flag_reasons.join("、"))
+            )
         );
     }
     let _ = writeln!(s, "{line}\n");
@@ -470,8 +489,8 @@ mod tests {
             outcome: Ok(crate::grade::grade_call(&set, call)),
         };
         let out = render(&set, &row, Style::Color);
-        assert!(out.contains("\x1b[1;32m您好\x1b[0m"), "{out:?}");
-        assert!(out.contains("\x1b[1;31m不知道\x1b[0m"), "{out:?}");
+        assert!(out.contains("\x1b[1m\x1b[32m您好\x1b[0m"), "{out:?}");
+        assert!(out.contains("\x1b[1m\x1b[31m不知道\x1b[0m"), "{out:?}");
         let plain = render(&set, &row, Style::Plain);
         assert!(plain.contains("【您好】,【不知道】"), "{plain}");
         assert!(!plain.contains('\x1b'));
@@ -513,10 +532,10 @@ mod tests {
         let p = Paint {
             style: Style::Color,
         };
-        assert_eq!(p.mark("喂", false, false), "\x1b[1;31m喂\x1b[0m");
-        assert_eq!(p.mark("好", true, false), "\x1b[1;32m好\x1b[0m");
-        assert_eq!(p.mark("投诉", false, true), "\x1b[4;33m投诉\x1b[0m");
-        assert_eq!(p.mark("投诉", true, true), "\x1b[4;33m投诉\x1b[0m");
+        assert_eq!(p.mark("喂", false, false), "\x1b[1m\x1b[31m喂\x1b[0m");
+        assert_eq!(p.mark("好", true, false), "\x1b[1m\x1b[32m好\x1b[0m");
+        assert_eq!(p.mark("投诉", false, true), "\x1b[4m\x1b[33m投诉\x1b[0m");
+        assert_eq!(p.mark("投诉", true, true), "\x1b[4m\x1b[33m投诉\x1b[0m");
         assert_eq!(p.points(-3), "\x1b[31m−3\x1b[0m");
         assert_eq!(p.points(2), "\x1b[32m+2\x1b[0m");
         assert_eq!(p.points(0), "0");
