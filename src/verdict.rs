@@ -1342,17 +1342,22 @@ pub fn suggest(verdicts: &[Verdict], set: Option<&RuleSet>) -> String {
                     let _ = writeln!(s, "# 注意: {warning}");
                 }
             }
-            s.push_str("[[example]]\nexpect = \"pass\"\n");
-            if let Some(c) = v.channel.filter(|c| *c != Channel::Phone) {
-                let _ = writeln!(s, "channel = \"{}\"", c.name());
-            }
             let note = if v.comment.is_empty() {
                 format!("复核误判: {}", one_line(&v.quote))
             } else {
                 format!("复核误判: {}", one_line(&v.comment))
             };
-            let _ = writeln!(s, "note = {}", toml_basic(&note));
-            let _ = writeln!(s, "text = \"\"\"\n{}\n\"\"\"\n", toml_multiline(&v.context));
+            let example = Example {
+                expect: "pass",
+                channel: v.channel.filter(|c| *c != Channel::Phone).map(|c| c.name()),
+                note,
+                text: format!("{}\n", v.context.trim_end().replace('\r', "")),
+            };
+            // The toml crate quotes and escapes (a `"""` or a control character in an excerpt
+            // cannot end the string early) and writes the text as a multi-line string.
+            let table = Examples { example: [example] };
+            s.push_str(&toml::to_string(&table).expect("an example is plain strings"));
+            s.push('\n');
         }
     }
     if s.is_empty() {
@@ -1381,42 +1386,19 @@ fn check_excerpt(set: &RuleSet, v: &Verdict) -> Option<String> {
     }
 }
 
-/// A TOML basic string.
-fn toml_basic(text: &str) -> String {
-    let mut s = String::from("\"");
-    for c in text.chars() {
-        match c {
-            '"' => s.push_str("\\\""),
-            '\\' => s.push_str("\\\\"),
-            '\n' => s.push_str("\\n"),
-            '\t' => s.push_str("\\t"),
-            c if c.is_control() => {
-                let _ = write!(s, "\\u{:04X}", c as u32);
-            }
-            c => s.push(c),
-        }
-    }
-    s.push('"');
-    s
+/// One `[[example]]` table of a rule file, as `suggest` writes it.
+#[derive(serde::Serialize)]
+struct Example<'a> {
+    expect: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    channel: Option<&'a str>,
+    note: String,
+    text: String,
 }
 
-/// The body of a TOML multi-line basic string (`"""…"""`): lines kept, quotes and backslashes
-/// escaped so no excerpt can end the string early.
-fn toml_multiline(text: &str) -> String {
-    let mut s = String::new();
-    for c in text.trim_end().chars() {
-        match c {
-            '"' => s.push_str("\\\""),
-            '\\' => s.push_str("\\\\"),
-            '\r' => {}
-            '\n' | '\t' => s.push(c),
-            c if c.is_control() => {
-                let _ = write!(s, "\\u{:04X}", c as u32);
-            }
-            c => s.push(c),
-        }
-    }
-    s
+#[derive(serde::Serialize)]
+struct Examples<'a> {
+    example: [Example<'a>; 1],
 }
 
 #[cfg(test)]
