@@ -66,8 +66,9 @@ pub struct MatchSpec {
     /// Turns that say nothing but these phrases are not counted by `first`/`last` or by
     /// `[match.after]`'s `within`: the agent's real last words come before 请问还有其他可以帮您的吗
     /// and 祝您生活愉快,再见; its first real reply comes after the platform's greeting.
+    /// Spanned as a whole so that `skip = []`, which would skip nothing, can be pointed at.
     #[serde(default)]
-    pub skip: Vec<Spanned<String>>,
+    pub skip: Option<Spanned<Vec<Spanned<String>>>>,
     #[serde(default)]
     pub mode: Mode,
     #[serde(default)]

@@ -2299,6 +2299,15 @@ fn skip_keeps_stock_turns_out_of_the_last_n() {
         missing[0].evidence
     );
 
+    // An empty list would skip nothing; it is a mistake, pointed at, not a silent no-op.
+    let empty = rule("role = \"agent\"\nlast = 1\nskip = []\nphrases = [\"短信告知\"]");
+    let e = errors_of(&[("t/TST001.toml", &empty)]);
+    assert!(e.contains("skip 为空,什么也不跳过"), "{e}");
+    assert!(
+        e.contains("TST001.toml:10:"),
+        "the error points at the empty list: {e}"
+    );
+
     let errors = errors_of(&[(
         "t/TST001.toml",
         rule("role = \"agent\"\nskip = [\"再见\"]\nphrases = [\"短信告知\"]"),

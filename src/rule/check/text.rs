@@ -202,10 +202,17 @@ impl Text {
             );
         }
         let window = Window::compile(cx, m)?;
-        let skip = match (&m.skip[..], &scope) {
+        let skipped = m.skip.as_ref().map_or(&[][..], |s| &s.get_ref()[..]);
+        if let Some(empty) = m.skip.as_ref().filter(|_| skipped.is_empty()) {
+            cx.error(Some(empty.span()), "skip 为空,什么也不跳过").help = Some(
+                "删掉 skip,或写上只说了哪些话的句子不算一句,例如 skip = [\"{结束语}\"]".into(),
+            );
+            return None;
+        }
+        let skip = match (skipped, &scope) {
             ([], _) => None,
             (_, Scope::First(_) | Scope::Last(_) | Scope::After { .. }) => Some(cx.condition(
-                Terms::lines(&m.skip, &[], m.strict_nin, m.sound_alike),
+                Terms::lines(skipped, &[], m.strict_nin, m.sound_alike),
                 span.clone(),
                 b,
             )),
