@@ -252,10 +252,11 @@ pub fn render(set: &RuleSet, row: &Graded, style: Style) -> String {
         let label = format!("{} {} ×{count}", rule.id, rule.title);
         let _ = writeln!(
             s,
-            "  {}{} {}",
+            "  {}{} {}{}",
             label,
             " ".repeat(34usize.saturating_sub(display_width(&label))),
-            p.points(points)
+            p.points(points),
+            p.dim(&skipped_note(set, index, call))
         );
     }
     let why = if fatal {
@@ -319,11 +320,15 @@ pub fn render(set: &RuleSet, row: &Graded, style: Style) -> String {
                 }
             };
             let label = format!("{} {}", r.id, r.title);
+            let skipped = match index {
+                Some(i) if !card.not_applicable.contains(&r.id) => skipped_note(set, i, call),
+                _ => String::new(),
+            };
             format!(
                 "  {}{} {}",
                 label,
                 " ".repeat(34usize.saturating_sub(display_width(&label))),
-                p.dim(&reason)
+                p.dim(&format!("{reason}{skipped}"))
             )
         })
         .collect();
@@ -334,6 +339,18 @@ pub fn render(set: &RuleSet, row: &Graded, style: Style) -> String {
         }
     }
     s
+}
+
+/// `(跳过 #9、#11:只说了套话,不算一句)` after a rule whose `skip` passed over turns of the call,
+/// so that a reader sees which turn the rule took as the agent's last or first; nothing for
+/// the rest.
+fn skipped_note(set: &RuleSet, rule: usize, call: &crate::call::Call) -> String {
+    let turns = set.skipped_turns(rule, call);
+    if turns.is_empty() {
+        return String::new();
+    }
+    let numbers: Vec<String> = turns.iter().map(|t| format!("#{}", t + 1)).collect();
+    format!(" (跳过 {}:只说了套话,不算一句)", numbers.join("、"))
 }
 
 /// ` 相似于“例句”(0.86)` after words a `similar` term found, ` 听写为“…”,按“…”匹配` after
@@ -494,6 +511,40 @@ mod tests {
         let plain = render(&set, &row, Style::Plain);
         assert!(plain.contains("【您好】,【不知道】"), "{plain}");
         assert!(!plain.contains('\x1b'));
+    }
+
+    /// A rule that counts the agent's last turns says which turns its `skip` passed over, so a
+    /// reader sees why the turn it judged is not the last one on the page.
+    #[test]
+    fn a_rule_names_the_turns_its_skip_passed_over() {
+        let set = RuleSet::embedded().unwrap();
+        let mut call = crate::input::parse_text(
+            "客户：订单什么时候到\n客服：您好,正在为您查询\n客服：这边给您催一下站点,有消息短信告知您\n\
+             客户：好的谢谢\n客服：请问还有其他可以帮到您的吗?\n客户：没有了,谢谢\n\
+             客服：感谢您对京东的支持,祝您生活愉快,再见!\n",
+            "c",
+        )
+        .unwrap();
+        call.channel = crate::channel::Channel::Chat;
+        let row = Graded {
+            source: "c.txt".into(),
+            call_id: "c".into(),
+            outcome: Ok(crate::grade::grade_call(&set, call)),
+        };
+        let out = render(&set, &row, Style::Plain);
+        let line = |id: &str| {
+            out.lines()
+                .find(|l| l.trim_start().starts_with(id))
+                .unwrap_or_else(|| panic!("no line for {id}: {out}"))
+                .to_string()
+        };
+        assert!(
+            line("RES002").ends_with("组合条件不成立 (跳过 #5、#7:只说了套话,不算一句)"),
+            "{out}"
+        );
+        // A rule without `skip`, and one not applicable to the channel, say nothing of it.
+        assert!(line("RSP001").ends_with("没有说到规则里的话"), "{out}");
+        assert!(line("OPN001").ends_with("不适用于在线渠道"), "{out}");
     }
 
     /// An insult the recogniser barely heard is held for review: the call is not zeroed, and the

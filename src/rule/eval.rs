@@ -531,6 +531,11 @@ pub(super) fn nearest(set: &RuleSet, rule: usize, call: &Call) -> Option<Measure
     set.rules[rule].check.nearest(&Evaluator::new(set, call))
 }
 
+/// The turns of `call` that rule `rule`'s `skip` lists passed over.
+pub(super) fn skipped(set: &RuleSet, rule: usize, call: &Call) -> Vec<usize> {
+    set.rules[rule].check.skipped(&Evaluator::new(set, call))
+}
+
 /// Why rule `rule` does not look at `call` at all (its `[match.dialogue]`), if it does not.
 pub(super) fn unmet_shape(set: &RuleSet, rule: usize, call: &Call) -> Option<String> {
     set.rules[rule]

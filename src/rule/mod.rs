@@ -551,6 +551,12 @@ impl RuleSet {
         eval::unmet_shape(self, rule, call)
     }
 
+    /// The turns of `call` (from 0) that the rule at index `rule` does not count because they
+    /// say nothing but its `skip` phrases (请问还有其他可以帮您的吗, the platform's greeting).
+    pub fn skipped_turns(&self, rule: usize, call: &Call) -> Vec<usize> {
+        eval::skipped(self, rule, call)
+    }
+
     /// For a measure rule (`[match.measure]`) that did not fire on `call`: its reading nearest
     /// the threshold (语速 5.2 字/秒 against 超过 6.5 字/秒), so a reader sees how far the call
     /// was from it. `None` for other rules, and for a call without the data.

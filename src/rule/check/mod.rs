@@ -353,6 +353,30 @@ impl Check {
         }
     }
 
+    /// The turns this check's `skip` passed over on the call (they said nothing but the skip
+    /// phrases), in order: what `explain` shows so that a reader can see which turn was counted
+    /// as the agent's last or first.
+    pub(super) fn skipped(&self, ev: &Evaluator<'_>) -> Vec<usize> {
+        let mut turns = match self {
+            Check::Text(t) => t.skipped(ev),
+            Check::Compose(Compose { all, any, not }) => all
+                .iter()
+                .chain(any)
+                .chain(not)
+                .flat_map(|c| c.skipped(ev))
+                .collect(),
+            Check::Guarded { check, .. } | Check::Counted { check, .. } => check.skipped(ev),
+            Check::Timing(_)
+            | Check::Repeat(_)
+            | Check::Measure(_)
+            | Check::Meta(_)
+            | Check::Rule(_) => Vec::new(),
+        };
+        turns.sort_unstable();
+        turns.dedup();
+        turns
+    }
+
     pub(super) fn unmet_shape(&self, ev: &Evaluator<'_>) -> Option<String> {
         match self {
             Check::Guarded { shape, .. } => shape.unmet(ev),

@@ -386,6 +386,23 @@ impl Text {
 
 /// Whether turn `t` says nothing but what condition `c` found: at most [`SKIP_REST`] letters
 /// outside its spans, and fewer than inside them (已通知[姓名x] 嗯嗯 is news, not a 嗯嗯).
+impl Text {
+    /// The turns of this condition's role that its `skip` passes over.
+    pub(super) fn skipped(&self, ev: &Evaluator<'_>) -> Vec<usize> {
+        let Some(c) = self.skip else {
+            return Vec::new();
+        };
+        let own = match self.role {
+            Some(r) if self.after_reply => ev.turns_after_reply(r),
+            _ => ev.turns_of(self.role),
+        };
+        own.iter()
+            .copied()
+            .filter(|&t| says_only(ev, c, t))
+            .collect()
+    }
+}
+
 fn says_only(ev: &Evaluator<'_>, c: usize, t: usize) -> bool {
     let spans = ev.spans(c, t);
     if spans.is_empty() {
