@@ -145,6 +145,10 @@ impl Lexicons {
                         "词库里的词不能用 ^ 或 $;分句边界请写在规则的短语里".into(),
                     )),
                     Ok(p) => {
+                        if let Some((c, _)) = pattern::stray_question_mark(raw) {
+                            let (message, help) = stray_question(raw, c);
+                            errors.push(at(term.span(), message).with_help(&help).warning());
+                        }
                         let key = crate::normalize::fold(raw);
                         if seen.insert(key, term.span()).is_some() {
                             errors.push(
@@ -405,4 +409,12 @@ pub(crate) fn pattern_error(
     let mut err = RuleError::new(path, text, Some(span), e.message);
     err.help = e.help;
     err
+}
+/// What to say of a [`pattern::stray_question_mark`] in `term`, and the fix; shared by lexicons
+/// and rule files.
+pub(super) fn stray_question(term: &str, c: char) -> (String, String) {
+    (
+        format!("\"{term}\" 里“{c}”后面的 ? 是字面的问号,只匹配真打了问号的地方"),
+        format!("想让“{c}”可有可无,写成 [{c}]?"),
+    )
 }

@@ -84,6 +84,30 @@ impl PatternError {
     }
 }
 
+/// A `?` written straight after a character that does not end a question (`丧失了?耐心`,
+/// `简直是?`): in a phrase `?` is a literal question mark, and only `[了]?` makes a character
+/// optional, so the author almost certainly meant the brackets. Returns the character and the
+/// byte offset of the `?` in `text`. 吗? 么? 呢? and a run of ?? are questions as written.
+pub fn stray_question_mark(text: &str) -> Option<(char, usize)> {
+    const ASKING: &[char] = &[
+        '吗', '么', '呢', '嘛', '吧', '啊', '呀', '啦', '哪', '谁', '啥', '没', '否',
+    ];
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    for (k, &(i, c)) in chars.iter().enumerate() {
+        let is_mark = |c: char| matches!(c, '?' | '？');
+        if !is_mark(c) || chars.get(k + 1).is_some_and(|&(_, n)| is_mark(n)) || k == 0 {
+            continue;
+        }
+        let before = chars[k - 1].1;
+        // 去不去? 是不是? 有没有?: the A-not-A question ends on the verb itself.
+        let a_not_a = k >= 3 && chars[k - 3].1 == before && matches!(chars[k - 2].1, '不' | '没');
+        if ('\u{4E00}'..='\u{9FFF}').contains(&before) && !ASKING.contains(&before) && !a_not_a {
+            return Some((before, i));
+        }
+    }
+    None
+}
+
 /// Whether `text` uses any pattern syntax at all; a plain phrase skips parsing.
 pub fn is_plain(text: &str) -> bool {
     !text.contains(['[', ']', '|', '{', '}', '…', '\\', '^', '$']) && !text.contains("...")
@@ -837,6 +861,29 @@ pub(crate) fn references(nodes: &[Node], out: &mut Vec<String>) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_question_mark_after_a_plain_character_is_flagged() {
+        // Meant as optional: 了? and 是? (the brackets are missing).
+        assert_eq!(stray_question_mark("丧失了?耐心"), Some(('了', 9)));
+        assert_eq!(stray_question_mark("简直是?有病"), Some(('是', 9)));
+        // A full-width ？ is the same mistake.
+        assert_eq!(stray_question_mark("的？评价"), Some(('的', 3)));
+        // Questions as written: a particle before it, a run of them, or the optional syntax.
+        for fine in [
+            "好吗?",
+            "在不在??",
+            "没消息了??",
+            "[了]?耐心",
+            "你是谁?",
+            "去不去?",
+            "是不是?",
+            "a?",
+            "?开头",
+        ] {
+            assert_eq!(stray_question_mark(fine), None, "{fine}");
+        }
+    }
+
     use super::*;
 
     /// An alternation spells out up to its limit exactly: a lexicon of 256 phrases still

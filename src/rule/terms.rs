@@ -277,6 +277,10 @@ impl FileContext<'_> {
                     self.error(Some(term.span()), "短语为空字符串");
                     continue;
                 }
+                if let Some((c, _)) = pattern::stray_question_mark(written) {
+                    let (message, help) = lexicon::stray_question(written, c);
+                    self.warn(Some(term.span()), message).help = Some(help);
+                }
                 if let Some(&earlier) = seen.get(&folded) {
                     let message = if earlier == kind {
                         format!("\"{written}\" 在同一列表中重复出现 (繁简、全半角、你/您视为相同)")

@@ -1141,6 +1141,41 @@ fn similar_sentences_are_checked_when_compiled() {
     }
 }
 
+/// `?` after a plain character is a literal question mark; `丧失了?耐心` matched only posts that
+/// typed one, and the catalog carried three such terms unnoticed. A lexicon term and a rule
+/// phrase both get the warning with the fix; questions as written (好吗? 是不是?) do not.
+#[test]
+fn a_question_mark_meant_as_optional_is_warned_about() {
+    let lexicon = (
+        "lexicons/patience.toml",
+        "name = \"耐心\"\ndescription = \"耐心\"\nterms = [\"丧失了?耐心\", \"还有耐心吗?\"]\n",
+    );
+    let r = rule("role = \"customer\"\nphrases = [\"{耐心}\", \"简直是?有病\", \"是不是?\"]");
+    let set = compile(&[("t/TST001.toml", &r), lexicon]);
+    let warned: Vec<(String, Option<String>)> = set
+        .warnings
+        .iter()
+        .filter(|w| w.message.contains("问号"))
+        .map(|w| (w.message.clone(), w.help.clone()))
+        .collect();
+    assert_eq!(
+        warned,
+        [
+            (
+                "\"丧失了?耐心\" 里“了”后面的 ? 是字面的问号,只匹配真打了问号的地方".to_string(),
+                Some("想让“了”可有可无,写成 [了]?".to_string())
+            ),
+            (
+                "\"简直是?有病\" 里“是”后面的 ? 是字面的问号,只匹配真打了问号的地方".to_string(),
+                Some("想让“是”可有可无,写成 [是]?".to_string())
+            ),
+        ]
+    );
+    // As written, the term matches the typed question mark only.
+    assert!(quotes(&set, "客户：我已经丧失耐心了\n").is_empty());
+    assert_eq!(quotes(&set, "客户：丧失了?耐心\n").len(), 1);
+}
+
 #[test]
 fn repeated_or_long_similar_sentences_are_warned_about() {
     let warnings = |similar: &str| -> Vec<String> {
