@@ -11,21 +11,30 @@ mod cli;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::FromArgMatches as _;
 use cli::{run, Cli, CliError, Status};
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let matches = match cli::usage::command().try_get_matches() {
+        Ok(m) => m,
+        Err(e) => return usage(&e),
+    };
+    // `zhijian help grade` prints what `zhijian grade --help` prints.
+    if let Some(("help", asked)) = matches.subcommand() {
+        return match cli::usage::help_for(asked) {
+            Ok(help) => {
+                print!("{help}");
+                ExitCode::SUCCESS
+            }
+            Err(unknown) => {
+                eprint!("{unknown}");
+                ExitCode::from(Status::Failed as u8)
+            }
+        };
+    }
+    let cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
-        // Help and version go to stdout and succeed; usage errors go to stderr, exit 2.
-        Err(e) if !e.use_stderr() => {
-            print!("{}", cli::usage::clap(&e));
-            return ExitCode::SUCCESS;
-        }
-        Err(e) => {
-            eprint!("{}", cli::usage::clap(&e));
-            return ExitCode::from(Status::Failed as u8);
-        }
+        Err(e) => return usage(&e),
     };
     let status = match run(cli) {
         Ok(status) => status,
@@ -39,6 +48,17 @@ fn main() -> ExitCode {
         }
     };
     ExitCode::from(status as u8)
+}
+
+/// Help and version go to stdout and succeed; usage errors go to stderr, exit 2.
+fn usage(e: &clap::Error) -> ExitCode {
+    if e.use_stderr() {
+        eprint!("{}", cli::usage::clap(e));
+        ExitCode::from(Status::Failed as u8)
+    } else {
+        print!("{}", cli::usage::clap(e));
+        ExitCode::SUCCESS
+    }
 }
 
 // Every call allocates its folded turns, matches and evidence on whichever thread grades it and

@@ -253,6 +253,72 @@ fn write_error(path: Option<&Path>, source: io::Error) -> CliError {
 
 #[cfg(test)]
 mod tests {
+    /// Every help text of every command, short and long, and every usage line is clap's layout
+    /// with none of its English: the wording comes from `usage::command`'s settings, so a new
+    /// option, default or value list is covered without a word to translate.
+    #[test]
+    fn no_help_or_usage_says_a_word_of_clap_english() {
+        const ENGLISH: [&str; 12] = [
+            "Usage",
+            "Options",
+            "Arguments",
+            "Commands",
+            "Print help",
+            "Print version",
+            "Possible values",
+            "[default",
+            "[possible values",
+            "[OPTIONS]",
+            "<COMMAND>",
+            "[aliases",
+        ];
+        let mut top = super::usage::command();
+        top.build();
+        let mut texts = vec![
+            top.render_help().to_string(),
+            top.render_long_help().to_string(),
+        ];
+        for sub in top.get_subcommands_mut() {
+            texts.push(sub.render_help().to_string());
+            texts.push(sub.render_long_help().to_string());
+            texts.push(sub.render_usage().to_string().replacen("Usage:", "", 1));
+        }
+        assert_eq!(
+            texts.len(),
+            2 + 3 * 11,
+            "zhijian and its 11 commands, help included"
+        );
+        for text in &texts {
+            for word in ENGLISH {
+                assert!(!text.contains(word), "{word} in:\n{text}");
+            }
+        }
+        let grade = &texts[2];
+        assert!(
+            grade.contains("用法: zhijian grade [选项] [PATH]..."),
+            "{grade}"
+        );
+        assert!(
+            grade.contains("参数:") && grade.contains("选项:"),
+            "{grade}"
+        );
+        assert!(
+            grade.contains("[默认: 16]"),
+            "a default is said in the help: {grade}"
+        );
+        assert!(
+            grade.contains("[可选值: csv, findings, jsonl, xlsx, html]"),
+            "so are the values: {grade}"
+        );
+        assert!(grade.contains("-h, --help") && grade.contains("显示帮助 (--help 显示详细帮助)"));
+        let long_grade = &texts[3];
+        assert!(
+            long_grade.contains("可选值:\n          - csv:      得分 CSV"),
+            "the long help lists each value with its help, names in one column: {long_grade}"
+        );
+        assert!(texts[0].contains("命令:") && texts[0].contains("-V, --version  显示版本"));
+    }
+
     /// Two flattened arguments with one id (`--rules DIR` and `--rule ID`, both stored as
     /// `rules`) would silently share their values; clap only checks this in debug builds.
     #[test]

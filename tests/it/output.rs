@@ -1189,6 +1189,16 @@ fn messages_are_chinese_first() {
         assert!(!help.contains(english), "{english} in:\n{help}");
     }
     assert!(help.starts_with("批量质检通话"));
+    // `zhijian help grade` is `zhijian grade --help`; a command that does not exist is a usage
+    // error.
+    let asked = zhijian().args(["help", "grade"]).output().unwrap();
+    assert_eq!(asked.status.code(), Some(0));
+    assert_eq!(String::from_utf8(asked.stdout).unwrap(), help);
+    let unknown = zhijian().args(["help", "grades"]).output().unwrap();
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(String::from_utf8(unknown.stderr)
+        .unwrap()
+        .starts_with("错误: 不认识的命令 grades"));
     // An input that cannot be read says why in Chinese: here a link in a directory that
     // points nowhere.
     let dir = tempfile::tempdir().unwrap();
