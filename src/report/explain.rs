@@ -545,6 +545,20 @@ mod tests {
         // A rule without `skip`, and one not applicable to the channel, say nothing of it.
         assert!(line("RSP001").ends_with("没有说到规则里的话"), "{out}");
         assert!(line("OPN001").ends_with("不适用于在线渠道"), "{out}");
+        // On a channel where the rule does not apply, its skips are not news either.
+        let Ok(o) = &row.outcome else { unreachable!() };
+        let mut social = o.call.clone();
+        social.channel = crate::channel::Channel::Social;
+        let row = Graded {
+            outcome: Ok(crate::grade::grade_call(&set, social)),
+            ..row
+        };
+        let out = render(&set, &row, Style::Plain);
+        let res002 = out
+            .lines()
+            .find(|l| l.trim_start().starts_with("RES002"))
+            .unwrap();
+        assert!(res002.ends_with("不适用于社媒渠道"), "{out}");
     }
 
     /// An insult the recogniser barely heard is held for review: the call is not zeroed, and the
