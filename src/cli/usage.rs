@@ -295,3 +295,39 @@ fn value_problem(cause: &str) -> String {
         _ => "格式不对".into(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Values without help of their own are one bracket in the long help too, as clap shows
+    /// them; values with help are a list, one a line. No command has the first kind today.
+    #[test]
+    fn values_without_help_stay_one_bracket() {
+        let plain = Arg::new("k")
+            .long("k")
+            .value_parser(["a", "bb"])
+            .default_value("a")
+            .help("种类");
+        let arg = localize_arg(plain, true);
+        assert_eq!(
+            arg.get_help().unwrap().to_string(),
+            "种类 [默认: a] [可选值: a, bb]"
+        );
+        assert_eq!(
+            arg.get_long_help().unwrap().to_string(),
+            "种类\n\n[可选值: a, bb]\n\n[默认: a]"
+        );
+        let described = Arg::new("k").long("k").help("种类").value_parser([
+            PossibleValue::new("a").help("甲"),
+            PossibleValue::new("bb").help("乙"),
+        ]);
+        assert_eq!(
+            localize_arg(described, true)
+                .get_long_help()
+                .unwrap()
+                .to_string(),
+            "种类\n\n可选值:\n- a:  甲\n- bb: 乙"
+        );
+    }
+}

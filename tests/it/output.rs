@@ -1163,6 +1163,39 @@ fn a_full_stdout_is_an_error() {
     }
 }
 
+/// Every command's -h and --help as a user sees them: the Chinese headings, defaults and value
+/// lists come from clap's own settings (`cli/usage.rs`), laid out compact for -h and long for
+/// --help where an option has more to say.
+#[test]
+fn every_help_as_users_see_it() {
+    let mut all = String::new();
+    for command in [
+        "",
+        "grade",
+        "review",
+        "explain",
+        "sample",
+        "precision",
+        "rescore",
+        "trend",
+        "test",
+        "diff",
+        "rules",
+    ] {
+        for flag in ["-h", "--help"] {
+            let mut run = zhijian();
+            if !command.is_empty() {
+                run.arg(command);
+            }
+            let out = run.arg(flag).output().unwrap();
+            assert_eq!(out.status.code(), Some(0), "zhijian {command} {flag}");
+            all.push_str(&format!("===== zhijian {command} {flag}\n"));
+            all.push_str(&String::from_utf8(out.stdout).unwrap());
+        }
+    }
+    insta::assert_snapshot!("every_help", all);
+}
+
 #[test]
 fn messages_are_chinese_first() {
     let run = zhijian()
