@@ -326,6 +326,11 @@ pub struct MetaSpec {
     /// Holds when the value contains one of these.
     #[serde(default)]
     pub contains: Vec<Spanned<String>>,
+    /// What a call without the key means: `no_verdict` (the default: the rule does not judge
+    /// the call) or `not_met` (the condition does not hold, so an exception in `not` lets the
+    /// rule judge calls whose platform records no such parameter).
+    #[serde(default)]
+    pub if_missing: Option<Spanned<String>>,
 }
 
 /// The kinds of terms a condition is made of, borrowed from whichever table held them.

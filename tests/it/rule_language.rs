@@ -2078,6 +2078,21 @@ fn a_not_that_cannot_be_judged_leaves_the_rule_unjudged() {
         1
     );
     assert!(quotes(&set, "# 挂机方: 客户\n客服：再见\n客户：嗯").is_empty());
+    // With if_missing = "not_met" a call without 挂机方 is judged, the exception not holding.
+    let judged = rule(
+        "role = \"agent\"\nphrases = [\"再见\"]\n\n[[match.not]]\n[match.not.meta]\nkey = \"挂机方\"\nis = [\"客户\"]\nif_missing = \"not_met\"",
+    );
+    let set = compile(&[("t/TST001.toml", &judged)]);
+    assert_eq!(quotes(&set, "客服：再见\n客户：嗯").len(), 1);
+    assert_eq!(lacks(&set, "客服：再见\n客户：嗯"), None);
+    assert!(quotes(&set, "# 挂机方: 客户\n客服：再见\n客户：嗯").is_empty());
+    assert_eq!(
+        quotes(&set, "# 挂机方: 坐席\n客服：再见\n客户：嗯").len(),
+        1
+    );
+    let typo = rule("[match.meta]\nkey = \"挂机方\"\nis = [\"客户\"]\nif_missing = \"skip\"");
+    let e = errors_of(&[("t/TST001.toml", &typo)]);
+    assert!(e.contains("if_missing 的值 \"skip\" 不认识"), "{e}");
 }
 
 #[test]

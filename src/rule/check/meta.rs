@@ -4,7 +4,8 @@
 //! Spec: `[match.meta]` with `key` and `is` (one of these values) and/or `contains` (a value
 //! containing one of these), compared folded (繁简、全半角、大小写). Eval: holds when the call's
 //! metadata has the key with such a value; the evidence names the key and the value. A call
-//! whose metadata lacks the key is N/A — `zhijian test` fails an example without it.
+//! whose metadata lacks the key is N/A — `zhijian test` fails an example without it — unless
+//! `if_missing = "not_met"`, which judges it with the condition not holding.
 
 use toml::Spanned;
 
@@ -26,6 +27,9 @@ pub(crate) struct Meta {
     contains: Vec<String>,
     /// The values as written, for reports: 为 坐席/Agent.
     limit: String,
+    /// A call without the key is judged, the condition not holding (`if_missing = "not_met"`),
+    /// rather than left without a verdict.
+    missing_not_met: bool,
 }
 
 impl Meta {
@@ -45,7 +49,8 @@ impl Meta {
         if m.mode == Mode::Absent {
             cx.error(Some(spec.span()), "[match.meta] 不支持 mode = \"absent\"")
                 .help = Some(
-                "“不是某个值”请在 is 里列出其余的值;写在 not 里时,没有这个参数的通话整条规则不判断"
+                "“不是某个值”请在 is 里列出其余的值;写在 not 里时,没有这个参数的通话整条规则不判断,\
+                 要照查就加 if_missing = \"not_met\""
                     .into(),
             );
         }
@@ -75,6 +80,22 @@ impl Meta {
                 })
                 .collect()
         };
+        let missing_not_met = match s
+            .if_missing
+            .as_ref()
+            .map(|m| (m.get_ref().trim(), m.span()))
+        {
+            None | Some(("no_verdict", _)) => false,
+            Some(("not_met", _)) => true,
+            Some((other, span)) => {
+                cx.error(Some(span), format!("if_missing 的值 \"{other}\" 不认识"))
+                    .help = Some(
+                    "no_verdict (默认:没有这个参数的通话整条规则不判断) 或 not_met (当作条件不成立)"
+                        .into(),
+                );
+                return None;
+            }
+        };
         let is = values(&s.is, cx);
         let contains = values(&s.contains, cx);
         let written = |list: &[Spanned<String>]| {
@@ -96,6 +117,7 @@ impl Meta {
             is,
             contains,
             limit: parts.join(" 或 "),
+            missing_not_met,
         })
     }
 
@@ -134,8 +156,7 @@ impl Meta {
     }
 
     pub(super) fn lacks(&self, ev: &Evaluator<'_>) -> Option<String> {
-        self.value(ev)
-            .is_none()
+        (!self.missing_not_met && self.value(ev).is_none())
             .then(|| format!("通话没有随录参数“{}”", self.key))
     }
 }
