@@ -306,7 +306,8 @@ fn fold_with(text: &str, fold: impl Fn(char) -> char) -> String {
     folded
 }
 
-fn is_cjk(c: char) -> bool {
+/// A common CJK ideograph (the block folding and the pattern checks treat as Chinese text).
+pub(crate) fn is_cjk(c: char) -> bool {
     ('\u{4E00}'..='\u{9FFF}').contains(&c)
 }
 

@@ -101,7 +101,7 @@ pub fn stray_question_mark(text: &str) -> Option<(char, usize)> {
         let before = chars[k - 1].1;
         // 去不去? 是不是? 有没有?: the A-not-A question ends on the verb itself.
         let a_not_a = k >= 3 && chars[k - 3].1 == before && matches!(chars[k - 2].1, '不' | '没');
-        if ('\u{4E00}'..='\u{9FFF}').contains(&before) && !ASKING.contains(&before) && !a_not_a {
+        if crate::normalize::is_cjk(before) && !ASKING.contains(&before) && !a_not_a {
             return Some((before, i));
         }
     }

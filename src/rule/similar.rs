@@ -142,10 +142,6 @@ fn weight(a: char, b: Option<char>) -> f64 {
     }
 }
 
-fn is_ideograph(c: char) -> bool {
-    ('\u{4E00}'..='\u{9FFF}').contains(&c)
-}
-
 /// Whether `c` counts as a letter: what is compared, and what the length floor counts.
 fn is_letter(c: char) -> bool {
     crate::normalize::is_letter(c)
@@ -429,7 +425,7 @@ fn for_each_clause(text: &str, mut each: impl FnMut(Clause, Vec<char>)) {
     // The clause read last, until the next one starts.
     let mut closed: Option<(Clause, Vec<char>)> = None;
     for (i, c) in text.char_indices().chain([(text.len(), '\n')]) {
-        if is_ideograph(c) {
+        if crate::normalize::is_cjk(c) {
             // The common case first: a letter, never a boundary.
         } else if ends_clause(c) {
             if let Some(start) = open.take() {

@@ -250,18 +250,15 @@ impl Text {
     ) {
         let Text {
             role,
-            after_reply,
             scope,
             window,
             mode,
             cond,
             skip,
+            ..
         } = self;
         let (role, mode, cond) = (*role, *mode, *cond);
-        let own = match role {
-            Some(r) if *after_reply => ev.turns_after_reply(r),
-            _ => ev.turns_of(role),
-        };
+        let own = self.own_turns(ev);
         let windowed: Vec<usize>;
         let own = match (window, skip) {
             (None, None) => own,
@@ -387,16 +384,22 @@ impl Text {
 /// Whether turn `t` says nothing but what condition `c` found: at most [`SKIP_REST`] letters
 /// outside its spans, and fewer than inside them (已通知[姓名x] 嗯嗯 is news, not a 嗯嗯).
 impl Text {
+    /// The turns of the condition's role it may look at: all of them, or with `after_reply`
+    /// only those after the other party first answered.
+    fn own_turns<'e>(&self, ev: &'e Evaluator<'_>) -> &'e [usize] {
+        match self.role {
+            Some(r) if self.after_reply => ev.turns_after_reply(r),
+            _ => ev.turns_of(self.role),
+        }
+    }
+
     /// The turns of this condition's role that its `skip` passes over.
     pub(super) fn skipped(&self, ev: &Evaluator<'_>) -> Vec<usize> {
         let Some(c) = self.skip else {
             return Vec::new();
         };
-        let own = match self.role {
-            Some(r) if self.after_reply => ev.turns_after_reply(r),
-            _ => ev.turns_of(self.role),
-        };
-        own.iter()
+        self.own_turns(ev)
+            .iter()
             .copied()
             .filter(|&t| says_only(ev, c, t))
             .collect()
