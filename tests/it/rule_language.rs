@@ -1956,6 +1956,20 @@ fn meta_conditions_read_the_calls_metadata() {
         "case does not matter"
     );
     assert!(measured(&set, &call("客户")).is_empty());
+    // 座席 and 坐席 are one word, in the value and in the key.
+    assert_eq!(measured(&set, &call("座席")).len(), 1, "座席 is 坐席");
+    assert_eq!(
+        measured(&set, "# 挂机方: 座席员\n客服：您好\n客户：我还没说完").len(),
+        0,
+        "is compares the whole value"
+    );
+    let seat = rule("[match.meta]\nkey = \"座席组\"\ncontains = [\"投诉\"]");
+    let set_seat = compile(&[("t/TST001.toml", &seat)]);
+    assert_eq!(
+        measured(&set_seat, "# 坐席组: 投诉专席\n客服：您好\n客户：嗯").len(),
+        1,
+        "a key written 座席 reads a call's 坐席"
+    );
     assert_eq!(
         lacks(&set, "客服：您好\n客户：嗯").as_deref(),
         Some("通话没有随录参数“挂机方”")

@@ -2,14 +2,14 @@
 //! the business line, the queue, the call's direction — rather than anything said in it.
 //!
 //! Spec: `[match.meta]` with `key` and `is` (one of these values) and/or `contains` (a value
-//! containing one of these), compared folded (繁简、全半角、大小写). Eval: holds when the call's
+//! containing one of these), compared folded (繁简、全半角、大小写;座席 and 坐席 are one word). Eval: holds when the call's
 //! metadata has the key with such a value; the evidence names the key and the value. A call
 //! whose metadata lacks the key is N/A — `zhijian test` fails an example without it — unless
 //! `if_missing = "not_met"`, which judges it with the condition not holding.
 
 use toml::Spanned;
 
-use crate::normalize::fold;
+use crate::normalize;
 use crate::rule::compile::FileContext;
 use crate::rule::eval::{Evaluator, Evidence, Hit, Measurement};
 use crate::rule::schema::{MatchSpec, MetaSpec, Mode};
@@ -30,6 +30,13 @@ pub(crate) struct Meta {
     /// A call without the key is judged, the condition not holding (`if_missing = "not_met"`),
     /// rather than left without a verdict.
     missing_not_met: bool,
+}
+
+/// A key or value as compared: folded, and 座席 written 坐席. Platforms and teams spell the
+/// agent's seat either way (the national standard writes 座席, most consoles 坐席); a rule
+/// written with one must read calls exported with the other.
+fn fold(s: &str) -> String {
+    normalize::fold(s).replace("座席", "坐席")
 }
 
 impl Meta {
