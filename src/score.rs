@@ -77,6 +77,9 @@ pub struct Scorecard {
     pub channel: Channel,
     /// Ids of the rules that do not apply to the call's channel (N/A), by id.
     pub not_applicable: Vec<String>,
+    /// Ids of the rules that apply but could not judge the call, for want of what they read
+    /// (timestamps, a metadata field, the agent's turns): no deduction from them is no pass.
+    pub unjudged: Vec<String>,
 }
 
 /// The dimensions of `scoring.toml` by the names of the service standard, as every report shows
@@ -385,6 +388,7 @@ pub fn tally(
         held: worth.iter().map(|w| w.held).collect(),
         channel,
         not_applicable: Vec::new(),
+        unjudged: Vec::new(),
     }
 }
 

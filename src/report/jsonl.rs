@@ -61,6 +61,8 @@ pub(super) struct Line<'a> {
     duration_ms: Option<u64>,
     channel: Option<&'static str>,
     not_applicable: Vec<&'a str>,
+    /// Rules that apply but could not judge the call (no timestamps, no metadata field).
+    unjudged: Vec<&'a str>,
     /// Whether the customer's personal numbers were masked.
     masked: bool,
     scoring: Option<ScoringLine<'a>>,
@@ -355,6 +357,7 @@ pub(super) fn line<'r>(cx: &Context<'r>, row: &'r Graded) -> Line<'r> {
         duration_ms: None,
         channel: None,
         not_applicable: Vec::new(),
+        unjudged: Vec::new(),
         masked: cx.masked,
         scoring: None,
     };
@@ -381,6 +384,7 @@ pub(super) fn line<'r>(cx: &Context<'r>, row: &'r Graded) -> Line<'r> {
     line.duration_ms = o.call.duration_ms;
     line.channel = Some(card.channel.name());
     line.not_applicable = card.not_applicable.iter().map(String::as_str).collect();
+    line.unjudged = card.unjudged.iter().map(String::as_str).collect();
     line.scoring = Some(ScoringLine::of(set, o));
     line.score = Some(card.score);
     line.tier = Some(&card.tier);

@@ -15,7 +15,7 @@ use crate::grade::Graded;
 use crate::score::ERROR_REASON;
 
 /// Columns of the score row.
-pub(super) const COLUMNS: usize = 16;
+pub(super) const COLUMNS: usize = 17;
 
 /// Each column's name in the CSV header (and the JSONL field that holds the same fact) and in
 /// the workbook.
@@ -36,6 +36,7 @@ const NAMES: [(&str, &str); COLUMNS] = [
     ("channel", "渠道"),
     ("masked", "个人信息"),
     ("not_applicable", "不适用的规则"),
+    ("unjudged", "无法判断的规则"),
 ];
 
 /// The score CSV's header.
@@ -107,6 +108,7 @@ pub(super) fn cells(row: &Graded, masked: bool) -> [Value<'_>; COLUMNS] {
                 Coded(c.channel.name(), c.channel.zh()),
                 masked,
                 Own(c.not_applicable.join(";").into()),
+                Own(c.unjudged.join(";").into()),
             ]
         }
         Err(e) => [
@@ -127,6 +129,7 @@ pub(super) fn cells(row: &Graded, masked: bool) -> [Value<'_>; COLUMNS] {
             Empty,
             Empty,
             masked,
+            Empty,
             Empty,
         ],
     }
@@ -156,8 +159,10 @@ mod tests {
         assert_eq!(SHEET_HEADER[0], "通话编号");
         assert_eq!(SCORES_HEADER[TIER_COLUMN], "tier");
         assert_eq!(SHEET_HEADER[TIER_COLUMN], "档位");
-        assert_eq!(SCORES_HEADER[COLUMNS - 1], "not_applicable");
-        assert_eq!(SHEET_HEADER[COLUMNS - 1], "不适用的规则");
+        assert_eq!(SCORES_HEADER[COLUMNS - 2], "not_applicable");
+        assert_eq!(SHEET_HEADER[COLUMNS - 2], "不适用的规则");
+        assert_eq!(SCORES_HEADER[COLUMNS - 1], "unjudged");
+        assert_eq!(SHEET_HEADER[COLUMNS - 1], "无法判断的规则");
     }
 
     #[test]

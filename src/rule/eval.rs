@@ -505,19 +505,38 @@ impl CharIndex {
     }
 }
 
-pub(super) fn evaluate(set: &RuleSet, call: &Call) -> Vec<Hit> {
+pub(super) fn evaluate(set: &RuleSet, call: &Call) -> Judged {
     let ev = Evaluator::new(set, call);
     // Rules that others refer to come first in `order`, so their hits are ready.
     let mut results: Vec<Vec<Hit>> = vec![Vec::new(); set.rules.len()];
+    let mut unjudged = Vec::new();
     for &index in &set.order {
         // A rule of another channel is N/A: no evidence, so neither it nor a rule that refers
         // to it fires.
         if set.rules[index].applies_to(call.channel) {
             results[index] = set.rules[index].check.eval(&ev, index, &results);
+            // Without hits, a rule the call gave nothing to read (no timestamps for a timing
+            // rule, no 挂机方 for a metadata rule) did not pass: it was not asked.
+            if results[index].is_empty() && set.rules[index].check.lacks(&ev).is_some() {
+                unjudged.push(index);
+            }
         }
     }
-    // Moved, not cloned: a long call's evidence is not held twice.
-    results.into_iter().flatten().collect()
+    unjudged.sort_unstable();
+    Judged {
+        // Moved, not cloned: a long call's evidence is not held twice.
+        hits: results.into_iter().flatten().collect(),
+        unjudged,
+    }
+}
+
+/// What the rules made of one call: their hits, ordered by rule id, turn and position, and the
+/// rules that apply to its channel but could not judge it, for want of what they read.
+#[derive(Debug, Clone, Default)]
+pub struct Judged {
+    pub hits: Vec<Hit>,
+    /// Indexes into the rule set's rules, in order.
+    pub unjudged: Vec<usize>,
 }
 
 /// What `call` lacks for rule `rule` to look at anything (a role's turns, timestamps), if it

@@ -33,7 +33,7 @@ use aho_corasick::AhoCorasick;
 pub use diagnostic::{join_display, line_col, render_problems, RuleError, RuleErrors, Severity};
 pub(crate) use eval::seconds;
 pub(crate) use eval::with_unit;
-pub use eval::{Evidence, Hit, Measurement, Quote, Resemblance, WHOLE_TURN_QUOTE_CHARS};
+pub use eval::{Evidence, Hit, Judged, Measurement, Quote, Resemblance, WHOLE_TURN_QUOTE_CHARS};
 pub use lexicon::{Lexicon, LEXICON_DIR};
 pub use schema::{Expect, Mode};
 pub use similar::similarity;
@@ -572,6 +572,12 @@ impl RuleSet {
 
     /// Runs every rule over `call`; hits are ordered by rule id, turn and position.
     pub fn evaluate(&self, call: &Call) -> Vec<Hit> {
+        eval::evaluate(self, call).hits
+    }
+
+    /// Runs every rule over `call`: its hits, as [`RuleSet::evaluate`] gives them, and the
+    /// rules that could not judge it (what [`RuleSet::lacks`] says of a rule without hits).
+    pub fn judge(&self, call: &Call) -> Judged {
         eval::evaluate(self, call)
     }
 }

@@ -62,6 +62,63 @@ fn phone_rules_are_not_applicable_on_chat() {
 }
 
 #[test]
+fn rules_without_what_they_read_are_listed_as_unjudged() {
+    let dir = tempfile::tempdir().unwrap();
+    let untimed = "客服：您好,工号3017,很高兴为您服务。\n\
+                   客户：我的卡被盗刷了,我要冻结。\n\
+                   客服：您的卡片已经冻结了,盗刷的交易我们给您提交了争议处理。\n\
+                   客户：好的谢谢。\n\
+                   客服：感谢您的来电,再见。\n";
+    // The same call with the recogniser's times, and 13 s of silence before the answer.
+    let timed = "[00:00:00.000 --> 00:00:04.000] 客服：您好,工号3017,很高兴为您服务。\n\
+                 [00:00:04.500 --> 00:00:09.000] 客户：我的卡被盗刷了,我要冻结。\n\
+                 [00:00:22.000 --> 00:00:26.000] 客服：您的卡片已经冻结了,盗刷的交易我们给您提交了争议处理。\n\
+                 [00:00:26.500 --> 00:00:28.000] 客户：好的谢谢。\n\
+                 [00:00:28.500 --> 00:00:31.000] 客服：感谢您的来电,再见。\n";
+    write(dir.path(), "a_untimed.txt", untimed);
+    write(dir.path(), "b_timed.txt", timed);
+    let jsonl = stdout_of(
+        zhijian()
+            .arg("grade")
+            .arg(dir.path())
+            .args(["-q", "--format", "jsonl"]),
+    );
+    let lines: Vec<serde_json::Value> = jsonl
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let ids = |line: &serde_json::Value, key: &str| -> Vec<String> {
+        line[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_string())
+            .collect()
+    };
+    // Without times, no timing rule could look: a clean score is no proof of a quiet line.
+    assert_eq!(
+        ids(&lines[0], "unjudged"),
+        ["CLS002", "LNG006", "LST001", "LST002"]
+    );
+    // With them, LST002 judged the call, and fired; a rule that fires was judged. The
+    // recording's end is still unknown, so CLS002 cannot tell who hung up when.
+    assert!(
+        lines[1]["hit_counts"]["LST002"].as_u64().unwrap() >= 1,
+        "{}",
+        lines[1]
+    );
+    assert_eq!(ids(&lines[1], "unjudged"), ["CLS002"]);
+    // A rule of another channel is N/A, never unjudged.
+    assert!(ids(&lines[0], "not_applicable")
+        .iter()
+        .all(|id| !ids(&lines[0], "unjudged").contains(id)));
+    // The score CSV says the same, in its last column.
+    let csv = rows(&stdout_of(zhijian().arg("grade").arg(dir.path()).arg("-q")));
+    assert_eq!(csv[0][16], "CLS002;LNG006;LST001;LST002");
+    assert_eq!(csv[1][16], "CLS002");
+}
+
+#[test]
 fn a_calls_own_channel_wins_over_the_batch_default() {
     let dir = tempfile::tempdir().unwrap();
     write(

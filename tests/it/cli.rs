@@ -23,13 +23,13 @@ fn grades_a_file_to_stdout_with_the_exact_columns() {
     let mut lines = out.lines();
     assert_eq!(
         lines.next().unwrap(),
-        "call_id,source,agent,score,tier,service_type,attitude,procedure,flagged,flag_reasons,hits,error,roles,channel,masked,not_applicable"
+        "call_id,source,agent,score,tier,service_type,attitude,procedure,flagged,flag_reasons,hits,error,roles,channel,masked,not_applicable,unjudged"
     );
     let row = lines.next().unwrap();
     assert_eq!(
         row,
         format!(
-            "good,{},张敏,100,优秀,优质型,100,100,false,,LNG003:1;RES002:1,,角色标签,phone,true,LNG005;RES004;RES005",
+            "good,{},张敏,100,优秀,优质型,100,100,false,,LNG003:1;RES002:1,,角色标签,phone,true,LNG005;RES004;RES005,CLS002;LNG006;LST001;LST002",
             call.display()
         )
     );
@@ -64,7 +64,7 @@ fn broken_inputs_are_error_rows_and_exit_1() {
     assert_eq!(rows.len(), 6, "{csv}");
     assert!(rows[0].starts_with("a_good,"));
     assert!(
-        rows[1].starts_with("b_empty,") && rows[1].ends_with(",true,输入错误,,文件为空,,,true,"),
+        rows[1].starts_with("b_empty,") && rows[1].ends_with(",true,输入错误,,文件为空,,,true,,"),
         "{}",
         rows[1]
     );

@@ -622,7 +622,7 @@ fn the_score_csv_the_workbook_and_jsonl_say_the_same_about_each_call() {
         .expect("the id is guarded");
     assert_eq!(rows[chat][2], "'+A01");
     assert_eq!(
-        rows[chat][header.len() - 1].split(';').count(),
+        rows[chat][header.len() - 2].split(';').count(),
         7,
         "{:?}",
         rows[chat]
@@ -719,7 +719,8 @@ fn excel_workbook_has_the_four_sheets_with_their_contents() {
             "角色判定",
             "渠道",
             "个人信息",
-            "不适用的规则"
+            "不适用的规则",
+            "无法判断的规则"
         ]
     );
     assert_eq!(scores.len(), 4);
@@ -838,7 +839,7 @@ fn excel_sheets_are_dressed_for_reading() {
         scores.contains("<pane ySplit=\"1\" topLeftCell=\"A2\""),
         "frozen header"
     );
-    assert!(scores.contains("<autoFilter ref=\"A1:P2\""), "autofilter");
+    assert!(scores.contains("<autoFilter ref=\"A1:Q2\""), "autofilter");
     assert!(
         scores.contains("<conditionalFormatting sqref=\"E2\""),
         "tier colours"

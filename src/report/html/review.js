@@ -830,6 +830,12 @@
       parts.push(el('p', { class: 'na' }, `不适用于${CHANNEL[c.channel] || c.channel}渠道的规则: ` +
         c.not_applicable.map((id) => id + (RULES.has(id) ? ' ' + RULES.get(id).title : '')).join('、')));
     }
+    // Pages written before the field existed have none.
+    const unjudged = c.unjudged || [];
+    if (unjudged.length) {
+      parts.push(el('p', { class: 'na' }, '无法判断的规则 (通话缺少它要看的东西,没扣分不等于做到了): ' +
+        unjudged.map((id) => id + (RULES.has(id) ? ' ' + RULES.get(id).title : '')).join('、')));
+    }
 
     // Where each hit shows in the transcript.
     const spans = c.turns.map(() => []);
