@@ -251,6 +251,10 @@ pub struct TimingSpec {
     /// way round).
     #[serde(default)]
     pub excused_by: Vec<Spanned<ConditionSpec>>,
+    /// Only with `excused_by`: an excused silence longer than this counts all the same (a
+    /// 请您稍等 covers a short lookup, not two minutes of dead line without coming back).
+    #[serde(default)]
+    pub excused_up_to_ms: Option<Spanned<u64>>,
 }
 
 /// `[match.repeat]`: a turn of the rule's role that nearly repeats an earlier one of the same

@@ -652,6 +652,54 @@ fn timing_edges_overlap_length_and_previous_role() {
 }
 
 #[test]
+fn an_excused_silence_has_its_limit() {
+    let gap = |limit: &str| {
+        rule(&format!(
+            "role = \"agent\"\n[match.timing]\ngap_ms = 10000\n{limit}\n\
+             [[match.timing.excused_by]]\nrole = \"agent\"\nphrases = [\"请您稍等\"]"
+        ))
+    };
+    let call = |back_at: &str| {
+        format!(
+            "[00:00.0-00:04.0] 客户：帮我查一下扣费\n[00:04.5-00:06.0] 客服：好的请您稍等\n\
+             [{back_at}-02:59.0] 客服：查到了,是上个月的补扣。\n"
+        )
+    };
+    let unlimited = compile(&[("t/TST001.toml", &gap(""))]);
+    let limited = compile(&[("t/TST001.toml", &gap("excused_up_to_ms = 60000"))]);
+    // 请您稍等 excuses a silence of any length unless the rule limits it.
+    assert!(quotes(&unlimited, &call("02:50.0")).is_empty());
+    assert_eq!(quotes(&limited, &call("02:50.0")).len(), 1);
+    // Within the limit, and exactly at it, the excuse holds.
+    assert!(quotes(&limited, &call("00:40.0")).is_empty());
+    assert!(quotes(&limited, &call("01:06.0")).is_empty());
+    assert_eq!(quotes(&limited, &call("01:06.1")).len(), 1);
+    // Unannounced, a silence counts whatever the limit.
+    let unannounced = "[00:00.0-00:04.0] 客户：帮我查一下扣费\n[00:04.5-00:06.0] 客服：好的\n\
+                       [00:20.0-00:22.0] 客服：查到了。\n";
+    assert_eq!(quotes(&limited, unannounced).len(), 1);
+
+    let text = errors_of(&[(
+        "t/TST001.toml",
+        rule("role = \"agent\"\n[match.timing]\ngap_ms = 10000\nexcused_up_to_ms = 60000"),
+    )]);
+    assert!(
+        text.contains("excused_up_to_ms 只能与 gap_ms 和 [[match.timing.excused_by]] 一起使用"),
+        "{text}"
+    );
+    let text = errors_of(&[("t/TST001.toml", &gap("excused_up_to_ms = 8000"))]);
+    assert!(
+        text.contains("excused_up_to_ms (8000) 要大于 gap_ms (10000)"),
+        "{text}"
+    );
+    let text = errors_of(&[(
+        "t/TST001.toml",
+        rule("role = \"agent\"\n[match.timing]\noverlap_ms = 500\nexcused_up_to_ms = 60000"),
+    )]);
+    assert!(text.contains("excused_up_to_ms 只能与"), "{text}");
+}
+
+#[test]
 fn a_problem_inside_a_phrase_points_at_it_past_leading_spaces() {
     let text = errors_of(&[("t/TST001.toml", &rule("phrases = [\"  没办法]\"]"))]);
     // `]` is the 18th character of line 8 (`phrases = ["  没办法]"]`).

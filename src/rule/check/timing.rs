@@ -1,9 +1,9 @@
 //! Timing conditions: when turns start and end, not what they say — the agent talking over
 //! the customer (overlap) or a silence nobody announced (gap).
 //!
-//! Spec: `[match.timing]` with `overlap_ms` or `gap_ms`, `previous_role`, `min_chars` and
-//! `[[match.timing.excused_by]]`. Compile: the excuses are text conditions. Eval: needs
-//! timestamps; a call without them is N/A, not a hit.
+//! Spec: `[match.timing]` with `overlap_ms` or `gap_ms`, `previous_role`, `min_chars`,
+//! `[[match.timing.excused_by]]` and `excused_up_to_ms`. Compile: the excuses are text
+//! conditions. Eval: needs timestamps; a call without them is N/A, not a hit.
 
 use toml::Spanned;
 
@@ -23,6 +23,8 @@ pub(crate) struct Timing {
     pub min_chars: usize,
     /// (role, condition) pairs that excuse a silence.
     pub excuses: Vec<(Role, usize)>,
+    /// The longest silence an excuse covers, in ms; `None` for any length.
+    pub excused_up_to: Option<u64>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -76,6 +78,30 @@ impl Timing {
         if t.min_chars.is_some() && matches!(kind, TimingKind::Gap(_)) {
             cx.error(Some(timing.span()), "min_chars 只能与 overlap_ms 一起使用");
         }
+        if let Some(up_to) = &t.excused_up_to_ms {
+            match kind {
+                TimingKind::Gap(gap) if !t.excused_by.is_empty() => {
+                    if *up_to.get_ref() <= gap {
+                        cx.error(
+                            Some(up_to.span()),
+                            format!(
+                                "excused_up_to_ms ({}) 要大于 gap_ms ({gap}):不然请客户稍等也不豁免任何静音",
+                                up_to.get_ref()
+                            ),
+                        );
+                    }
+                }
+                _ => {
+                    cx.error(
+                        Some(up_to.span()),
+                        "excused_up_to_ms 只能与 gap_ms 和 [[match.timing.excused_by]] 一起使用",
+                    )
+                    .help = Some(
+                        "它限定豁免的静音最长多久:请客户稍等以后,超过这么久还没回来照样算".into(),
+                    );
+                }
+            }
+        }
         let excuses = t
             .excused_by
             .iter()
@@ -96,6 +122,7 @@ impl Timing {
             previous_role: t.previous_role,
             min_chars: t.min_chars.unwrap_or(0),
             excuses,
+            excused_up_to: t.excused_up_to_ms.as_ref().map(|ms| *ms.get_ref()),
         })
     }
 
@@ -107,6 +134,7 @@ impl Timing {
             previous_role,
             min_chars,
             excuses,
+            excused_up_to,
         } = self;
         let (role, kind, previous_role, min_chars) = (*role, *kind, *previous_role, *min_chars);
         let turns = &ev.views;
@@ -155,15 +183,18 @@ impl Timing {
             // Whoever breaks the silence may have announced it earlier (the agent's
             // 请稍等, then the customer's 好的); the other party only by the last words
             // before it (the customer's 我找一下身份证), not by something said before
-            // the agent spoke again.
-            let excused = excuses.iter().any(|&(excuse_role, cond)| {
-                let said = if excuse_role == this.role {
-                    (0..t).rev().find(|&e| turns[e].turn.role == excuse_role)
-                } else {
-                    Some(t - 1).filter(|&e| turns[e].turn.role == excuse_role)
-                };
-                said.is_some_and(|e| !ev.spans(cond, e).is_empty())
-            });
+            // the agent spoke again. An announced wait has its limit.
+            let too_long =
+                excused_up_to.is_some_and(|up_to| begin > silent_from.saturating_add(up_to));
+            let excused = !too_long
+                && excuses.iter().any(|&(excuse_role, cond)| {
+                    let said = if excuse_role == this.role {
+                        (0..t).rev().find(|&e| turns[e].turn.role == excuse_role)
+                    } else {
+                        Some(t - 1).filter(|&e| turns[e].turn.role == excuse_role)
+                    };
+                    said.is_some_and(|e| !ev.spans(cond, e).is_empty())
+                });
             if excused {
                 continue;
             }
