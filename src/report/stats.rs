@@ -20,7 +20,9 @@ pub struct AgentStats {
     /// Calls per tier, in the order of `scoring.toml`'s tiers.
     pub tiers: Vec<usize>,
     pub flagged: usize,
-    /// Calls on which each rule fired, by rule index.
+    /// Calls on which each rule fired, by rule index; a rule whose every hit on a call is held
+    /// for review (the recogniser doubted its words) does not count against the agent until a
+    /// supervisor confirms it.
     pub rule_calls: Vec<usize>,
 }
 
@@ -133,14 +135,18 @@ impl Stats {
             .or_default() += 1;
         self.scores[usize::from(card.score.min(100))] += 1;
         let mut fired = vec![false; set.rules.len()];
-        for (hit, points) in o.hits.iter().zip(&card.hit_points) {
+        let mut charged = vec![false; set.rules.len()];
+        for (i, (hit, points)) in o.hits.iter().zip(&card.hit_points).enumerate() {
             let r = &mut self.rules[hit.rule];
             r.hits += 1;
             r.points += i64::from(*points);
             fired[hit.rule] = true;
+            charged[hit.rule] |= card.held.get(i) != Some(&true);
         }
         for (i, _) in fired.iter().enumerate().filter(|(_, &f)| f) {
             self.rules[i].calls += 1;
+        }
+        for (i, _) in charged.iter().enumerate().filter(|(_, &c)| c) {
             agent.rule_calls[i] += 1;
         }
     }
@@ -204,6 +210,22 @@ mod tests {
         assert_eq!((b.calls, b.score_sum, b.flagged), (1, 90, 1));
         assert_eq!(b.tiers, [0, 1, 0, 0]);
         assert_eq!(b.top_rules(&set, 3), [(1, 1), (0, 1)]);
+        // The same call with its TST002 hit held for review (a doubted word): the batch still
+        // saw the rule fire, the agent is not charged with it until someone confirms.
+        let mut held = graded(Some("C"), "c1", "客服：不知道。\n客户：我要投诉。", &set);
+        if let Ok(o) = &mut held.outcome {
+            let tst002 = o
+                .hits
+                .iter()
+                .position(|h| h.rule == 1)
+                .expect("TST002 fires");
+            o.card.held[tst002] = true;
+        }
+        let mut with_held = Stats::new(&set);
+        with_held.add(&set, &held);
+        assert_eq!(with_held.rules[1].calls, 1);
+        assert_eq!(with_held.agents["C"].rule_calls[..2], [1, 0]);
+        assert_eq!(with_held.agents["C"].top_rules(&set, 3), [(0, 1)]);
         assert_eq!(stats.agents[UNKNOWN_AGENT].calls, 1);
         assert_eq!(stats.agents.len(), 3);
         assert_eq!(stats.tiers, [3, 1, 0, 0]);
