@@ -320,6 +320,94 @@ pub fn check_corpus(
     failures
 }
 
+/// In how many corpus calls a rule must have taken the same dictionary word by sound before
+/// `zhijian test` asks whether it was misheard at all: once is a recogniser's slip, in call
+/// after call it is more likely the word itself (领到 in 领到工资, not 领导).
+pub const HEARD_WORD_CALLS: usize = 3;
+
+/// A word of the dictionary that a rule's hits took, by sound, for another in several calls.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeardWord {
+    pub rule: usize,
+    /// As the recogniser wrote it (folded): 领到.
+    pub heard: String,
+    /// As the rule spells it: 领导.
+    pub meant: String,
+    /// The corpus calls, by id, in order.
+    pub calls: Vec<String>,
+}
+
+impl HeardWord {
+    /// What `zhijian test` says of it, for rule `id`.
+    pub fn message(&self, id: &str) -> String {
+        let shown: Vec<&str> = self.calls.iter().take(3).map(String::as_str).collect();
+        format!(
+            "{id} 按读音把“{}”当成“{}”,语料里有 {} 通电话都这样 ({}{}):“{}”本身是词典里的词,说的可能就是它",
+            self.heard,
+            self.meant,
+            self.calls.len(),
+            shown.join("、"),
+            if self.calls.len() > 3 { "……" } else { "" },
+            self.heard,
+        )
+    }
+}
+
+/// The dictionary words (two characters or more) that hits found by sound took for the rule's
+/// words in at least [`HEARD_WORD_CALLS`] calls, by rule and word. A recogniser's slips
+/// (少等 for 稍等) are no words and are not listed; the sound guard already refuses words
+/// nearly as common as the rule's (经历 for 经理), so what is left are rarer real words a
+/// team's own calls may say as they are.
+pub fn heard_words(set: &RuleSet, graded: &[Graded]) -> Vec<HeardWord> {
+    let mut taken: BTreeMap<(usize, String, String), BTreeSet<String>> = BTreeMap::new();
+    for g in graded {
+        let Ok(o) = &g.outcome else { continue };
+        for hit in &o.hits {
+            let crate::rule::Evidence::Said(q) = &hit.evidence else {
+                continue;
+            };
+            let Some(spelled) = &q.sounds_like else {
+                continue;
+            };
+            let said = crate::normalize::fold(&q.text);
+            let spelled = crate::normalize::fold(spelled);
+            let (said_chars, spelled_chars): (Vec<(usize, char)>, Vec<char>) =
+                (said.char_indices().collect(), spelled.chars().collect());
+            if said_chars.len() != spelled_chars.len() {
+                continue;
+            }
+            let bounds = set.segmenter.boundaries(&said);
+            for w in bounds.windows(2) {
+                let word = &said[w[0]..w[1]];
+                let chars: Vec<usize> = said_chars
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, (at, _))| (w[0]..w[1]).contains(at))
+                    .map(|(i, _)| i)
+                    .collect();
+                let meant: String = chars.iter().map(|&i| spelled_chars[i]).collect();
+                if chars.len() < 2 || meant == word || !set.segmenter.is_word(word) {
+                    continue;
+                }
+                taken
+                    .entry((hit.rule, word.to_string(), meant))
+                    .or_default()
+                    .insert(g.call_id.clone());
+            }
+        }
+    }
+    taken
+        .into_iter()
+        .filter(|(_, calls)| calls.len() >= HEARD_WORD_CALLS)
+        .map(|((rule, heard, meant), calls)| HeardWord {
+            rule,
+            heard,
+            meant,
+            calls: calls.into_iter().collect(),
+        })
+        .collect()
+}
+
 /// How many graded calls each rule fired on, by rule index.
 pub fn coverage(set: &RuleSet, graded: &[Graded]) -> Vec<usize> {
     let mut counts = vec![0; set.rules.len()];
@@ -577,6 +665,18 @@ pub fn run(options: &TestOptions<'_>) -> TestReport {
                     .expect("every rule has a lint case")
                     .push(at(rule, rule.id_span.clone(), message).warning());
             }
+        }
+        for taken in heard_words(&set, &graded) {
+            let rule = &set.rules[taken.rule];
+            let mut w = at(rule, rule.id_span.clone(), taken.message(&rule.id)).warning();
+            w.help = Some(format!(
+                "真是误听就不用管;否则给用到“{}”的短语加上前后文 (如“那是…{}…的事”),或把“{}”写进这条规则的 exclude",
+                taken.meant, taken.meant, taken.heard
+            ));
+            lints
+                .get_mut(&rule.id)
+                .expect("every rule has a lint case")
+                .push(w);
         }
         suites.push(Suite {
             name: SUITE_CORPUS,
