@@ -292,24 +292,30 @@ pub fn tally(
         .collect();
     let waived_by = waivers(s.sentence, weights, hits, &worth);
     let mut counts = vec![0usize; weights.len()];
-    // Charged hits per rule, which `max_hits` caps: a waived or held hit uses none of it.
+    for hit in hits {
+        counts[hit.rule] += 1;
+    }
+    // Charged hits per rule, which `max_hits` caps: a waived or held hit uses none of it, and
+    // the cap keeps the gravest charges, a full deduction before a doubted one charged at a
+    // fraction (the earlier of equals): three doubted words early in the call do not crowd out
+    // a certain one after them.
     let mut charged = vec![0usize; weights.len()];
-    let mut hit_points = Vec::with_capacity(hits.len());
-    for ((hit, waived), worth) in hits.iter().zip(&waived_by).zip(&worth) {
-        let h = hit.rule;
+    let mut hit_points = vec![0; hits.len()];
+    let mut eligible: Vec<usize> = (0..hits.len())
+        .filter(|&i| waived_by[i].is_none() && !worth[i].held)
+        .collect();
+    eligible.sort_by_key(|&i| std::cmp::Reverse(worth[i].points.unsigned_abs()));
+    for i in eligible {
+        let h = hits[i].rule;
         let rule = &weights[h];
-        counts[h] += 1;
-        if waived.is_some() || worth.held {
-            hit_points.push(0);
-            continue;
-        }
         let cap = if rule.whole_call {
             Some(1)
         } else {
             rule.max_hits.map(|m| m as usize)
         };
-        let counted = cap.is_none_or(|cap| charged[h] < cap);
-        hit_points.push(if counted { worth.points } else { 0 });
+        if cap.is_none_or(|cap| charged[h] < cap) {
+            hit_points[i] = worth[i].points;
+        }
         charged[h] += 1;
     }
     // A composition or a reference judges the whole call: one verdict, however much evidence.
@@ -963,6 +969,34 @@ mod table_tests {
             (c.score, c.flag_reasons.clone()),
             (0, vec!["FAT".into(), "不达标".into()])
         );
+    }
+
+    /// The cap keeps the gravest charges: two doubted −5s (−2 each) early in the call do not
+    /// crowd a certain −5 after them out of L5's two; of equals, the earlier counts.
+    #[test]
+    fn the_cap_keeps_full_deductions_before_fractions() {
+        let scheme = with_confidence(Uncertain::Fraction(0.5));
+        let (points, _, c) = heard(
+            &scheme,
+            &[
+                ("L5", 0, Some(0), Some(0.3)),
+                ("L5", 1, Some(0), Some(0.3)),
+                ("L5", 2, Some(0), None),
+            ],
+        );
+        assert_eq!(points, [-2, 0, -5]);
+        assert_eq!(c.score, 93);
+        assert_eq!(c.hit_counts, [("L5".to_string(), 3)]);
+        // Three certain ones: the first two, in transcript order.
+        let (points, _, _) = heard(
+            &scheme,
+            &[
+                ("L5", 0, Some(0), None),
+                ("L5", 1, Some(0), None),
+                ("L5", 2, Some(0), None),
+            ],
+        );
+        assert_eq!(points, [-5, -5, 0]);
     }
 
     /// A fraction is rounded towards nothing and is what the sentence compares: a halved −5

@@ -933,6 +933,69 @@ fn a_doubted_hit_confirmed_on_the_page_costs_as_rescore_says() {
     assert_eq!(scores, [("doubted", "100", "100"), ("heard", "100", "97")]);
 }
 
+/// A capped rule keeps its gravest charges, on the page as in zhijian: three doubted 不知道
+/// (−2 each under a scheme that charges half) and a certain one after them charge the certain
+/// −5 and two of the doubted, LNG001's three.
+#[test]
+#[ignore = "needs node: cargo test --release -- --include-ignored"]
+fn the_page_caps_a_rule_s_gravest_charges_as_zhijian_does() {
+    require_node();
+    let dir = tempfile::tempdir().unwrap();
+    let said = |start: f64, score: f64| {
+        format!(
+            r#"{{"start": {start}, "end": {end}, "text": "这个我也不知道啊", "speaker": "SPEAKER_00", "words": [{{"word": "这个", "start": {start}, "end": {a}, "score": 0.9}}, {{"word": "我也", "start": {a}, "end": {b}, "score": 0.9}}, {{"word": "不知道", "start": {b}, "end": {c}, "score": {score}}}, {{"word": "啊", "start": {c}, "end": {end}, "score": 0.9}}]}}"#,
+            a = start + 0.3,
+            b = start + 0.6,
+            c = start + 1.0,
+            end = start + 1.2,
+        )
+    };
+    let asked = |start: f64| {
+        format!(
+            r#"{{"start": {start}, "end": {}, "text": "那网什么时候能好", "speaker": "SPEAKER_01"}}"#,
+            start + 1.5
+        )
+    };
+    let segments = [
+        r#"{"start": 0.0, "end": 3.0, "text": "您好很高兴为您服务工号二零三一", "speaker": "SPEAKER_00"}"#.to_string(),
+        asked(3.5),
+        said(5.5, 0.27),
+        asked(7.0),
+        said(9.0, 0.27),
+        asked(10.5),
+        said(12.5, 0.27),
+        asked(14.0),
+        said(16.0, 0.95),
+    ];
+    write(
+        dir.path(),
+        "calls/capped.json",
+        &format!(
+            r#"{{"language": "zh", "segments": [{}]}}"#,
+            segments.join(", ")
+        ),
+    );
+    write(
+        dir.path(),
+        "half.toml",
+        "name = \"减半\"\n[confidence]\naction = \"fraction\"\nfraction = 0.5\n",
+    );
+    let a = page_and_rescore_agree(dir.path(), &["calls", "--scheme", "half.toml"], "");
+    let lng001: Vec<(i64, bool)> = a.calls[0]["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|h| h["rule_id"] == "LNG001")
+        .map(|h| (h["points"].as_i64().unwrap(), h["uncertain"] == true))
+        .collect();
+    assert_eq!(
+        lng001,
+        [(-2, true), (-2, true), (0, true), (-5, false)],
+        "{}",
+        a.calls[0]
+    );
+}
+
 /// A sentence is charged once per dimension: when a reviewer finds the charged hit of a
 /// sentence 误判, the next-largest deduction of the sentence and dimension is charged, on the
 /// page as in `zhijian rescore`; another dimension in the same sentence is charged either way,

@@ -112,7 +112,8 @@
   // The score without the hits judged 误判, the way zhijian scores (score.rs `tally`): in one
   // sentence, of the deductions of one dimension (or one rule, by the scheme's `sentence`) only
   // the largest is charged, the earliest of equals, the rest waived; then per rule the charged
-  // hits count up to max_hits (once for a rule that judges the whole call), fatal → 0, clamped
+  // hits count up to max_hits (once for a rule that judges the whole call), the gravest first
+  // (a full deduction before a fraction of one, the earlier of equals), fatal → 0, clamped
   // to 0–100, tier by the call's scheme. `waivedBy[n]` is the hit charged instead of hit n.
   // What hit h is worth under the scheme's [confidence] (score.rs `Worth`): a deduction whose
   // words the recogniser was unsure of is held for review (nothing, waives nothing, uses no
@@ -149,9 +150,8 @@
     const charged = new Map();
     let points = scheme.base;
     let fatal = false;
+    const eligible = [];
     for (const n of kept) {
-      const h = c.hits[n];
-      const r = RULES.get(h.rule_id);
       const w = worth.get(n);
       fatal = fatal || w.fatal;
       const k = chargeKey(n);
@@ -159,10 +159,15 @@
         waivedBy.set(n, best.get(k));
         continue;
       }
-      if (w.held) continue;
+      if (!w.held) eligible.push(n);
+    }
+    eligible.sort((a, b) => Math.abs(worth.get(b).points) - Math.abs(worth.get(a).points) || a - b);
+    for (const n of eligible) {
+      const h = c.hits[n];
+      const r = RULES.get(h.rule_id);
       const k2 = charged.get(h.rule_id) || 0;
       const cap = r.whole_call ? 1 : r.max_hits;
-      if (cap == null || k2 < cap) points += w.points;
+      if (cap == null || k2 < cap) points += worth.get(n).points;
       charged.set(h.rule_id, k2 + 1);
     }
     const score = fatal ? 0 : Math.max(0, Math.min(100, points));
