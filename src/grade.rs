@@ -44,13 +44,8 @@ impl Graded {
 /// Evaluates and scores one call.
 pub fn grade_call(set: &RuleSet, call: Call) -> Outcome {
     let judged = set.judge(&call);
+    let mut card = score(set, &call, &judged);
     let hits = judged.hits;
-    let mut card = score(set, &call, &hits);
-    card.unjudged = judged
-        .unjudged
-        .iter()
-        .map(|&i| set.rules[i].id.clone())
-        .collect();
     // Roles that are a guess make every role-bound hit a guess: a supervisor checks first.
     if call.roles.is_undecided() {
         card.flagged = true;

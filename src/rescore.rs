@@ -871,7 +871,11 @@ mod tests {
             .into_iter()
             .filter(|h| h.rule != i)
             .collect();
-        assert_eq!(crate::score::score(&set, &call, &hits).score, 98);
+        let judged = crate::rule::Judged {
+            hits,
+            ..Default::default()
+        };
+        assert_eq!(crate::score::score(&set, &call, &judged).score, 98);
 
         // A line that records another policy is re-scored with it; an older line without one
         // charged every hit.

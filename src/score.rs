@@ -25,7 +25,8 @@ use crate::channel::Channel;
 use crate::input::Call;
 use crate::rule::context::{sentence_at, sentence_starts};
 use crate::rule::{
-    ConfidencePolicy, Evidence, Group, Hit, Rule, RuleSet, Scoring, SentencePolicy, Uncertain,
+    ConfidencePolicy, Evidence, Group, Hit, Judged, Rule, RuleSet, Scoring, SentencePolicy,
+    Uncertain,
 };
 
 /// The flag reason of a call that could not be read or parsed.
@@ -223,8 +224,9 @@ pub fn hit_confidence(call: &Call, hit: &Hit) -> Option<f32> {
     quoted.into_iter().chain(due).reduce(f32::min)
 }
 
-/// Scores one call from its hits, with the scheme of its channel.
-pub fn score(set: &RuleSet, call: &Call, hits: &[Hit]) -> Scorecard {
+/// Scores one call from what the rules made of it, with the scheme of its channel.
+pub fn score(set: &RuleSet, call: &Call, judged: &Judged) -> Scorecard {
+    let hits = &judged.hits;
     let weights: Vec<Weight<'_>> = set.rules.iter().map(Weight::of).collect();
     let sentences = sentences(set, call, hits);
     let confidence: Vec<Option<f32>> = hits.iter().map(|h| hit_confidence(call, h)).collect();
@@ -247,6 +249,11 @@ pub fn score(set: &RuleSet, call: &Call, hits: &[Hit]) -> Scorecard {
         .iter()
         .filter(|r| !r.applies_to(channel))
         .map(|r| r.id.clone())
+        .collect();
+    card.unjudged = judged
+        .unjudged
+        .iter()
+        .map(|&i| set.rules[i].id.clone())
         .collect();
     card
 }
@@ -454,8 +461,9 @@ mod tests {
             "t",
         )
         .unwrap();
-        let hits = set.evaluate(&call);
-        let card = score(&set, &call, &hits);
+        let judged = set.judge(&call);
+        let card = score(&set, &call, &judged);
+        let hits = judged.hits;
         let ids: Vec<(&str, i32)> = hits
             .iter()
             .zip(&card.hit_points)
@@ -603,7 +611,11 @@ mod table_tests {
                 })
             })
             .collect();
-        score(set, &call_of(channel, turns), &hits)
+        let judged = Judged {
+            hits,
+            ..Judged::default()
+        };
+        score(set, &call_of(channel, turns), &judged)
     }
 
     #[test]

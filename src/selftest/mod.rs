@@ -370,22 +370,18 @@ pub fn heard_words(set: &RuleSet, graded: &[Graded]) -> Vec<HeardWord> {
                 continue;
             };
             let said = crate::normalize::fold(&q.text);
-            let spelled = crate::normalize::fold(spelled);
-            let (said_chars, spelled_chars): (Vec<(usize, char)>, Vec<char>) =
-                (said.char_indices().collect(), spelled.chars().collect());
-            if said_chars.len() != spelled_chars.len() {
+            let spelled: Vec<char> = crate::normalize::fold(spelled).chars().collect();
+            // Sound matches character for character: the i-th character heard stands for the
+            // i-th of the rule's spelling.
+            let starts: Vec<usize> = said.char_indices().map(|(at, _)| at).collect();
+            if starts.len() != spelled.len() {
                 continue;
             }
-            let bounds = set.segmenter.boundaries(&said);
-            for w in bounds.windows(2) {
+            for w in set.segmenter.boundaries(&said).windows(2) {
                 let word = &said[w[0]..w[1]];
-                let chars: Vec<usize> = said_chars
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, (at, _))| (w[0]..w[1]).contains(at))
-                    .map(|(i, _)| i)
-                    .collect();
-                let meant: String = chars.iter().map(|&i| spelled_chars[i]).collect();
+                let chars = starts.partition_point(|&at| at < w[0])
+                    ..starts.partition_point(|&at| at < w[1]);
+                let meant: String = spelled[chars.clone()].iter().collect();
                 if chars.len() < 2 || meant == word || !set.segmenter.is_word(word) {
                     continue;
                 }

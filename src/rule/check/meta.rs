@@ -2,10 +2,11 @@
 //! the business line, the queue, the call's direction — rather than anything said in it.
 //!
 //! Spec: `[match.meta]` with `key` and `is` (one of these values) and/or `contains` (a value
-//! containing one of these), compared folded (繁简、全半角、大小写;座席 and 坐席 are one word). Eval: holds when the call's
-//! metadata has the key with such a value; the evidence names the key and the value. A call
-//! whose metadata lacks the key is N/A — `zhijian test` fails an example without it — unless
-//! `if_missing = "not_met"`, which judges it with the condition not holding.
+//! containing one of these), compared folded (繁简、全半角、大小写; 座席 and 坐席 are one
+//! word). Eval: holds when the call's metadata has the key with such a value; the evidence
+//! names the key and the value. A call whose metadata lacks the key is N/A — `zhijian test`
+//! fails an example without it — unless `if_missing = "not_met"`, which judges it with the
+//! condition not holding.
 
 use toml::Spanned;
 
