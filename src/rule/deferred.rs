@@ -16,9 +16,12 @@
 
 use std::sync::OnceLock;
 
-use regex::{Regex, RegexBuilder};
+use regex_automata::meta::{self, Regex};
 use regex_automata::nfa::thompson::{self, pikevm::PikeVM};
-use regex_syntax::hir::{Class, Hir, HirKind};
+use regex_automata::util::syntax;
+use regex_automata::Input;
+use regex_automata::MatchKind;
+use regex_syntax::hir::{Capture, Class, Hir, HirKind, Repetition};
 use regex_syntax::utf8::Utf8Sequences;
 
 /// Bounds what the NFA builder takes for one regex, forwards and in reverse: the regex crate's
@@ -64,8 +67,22 @@ pub(crate) enum Refusal {
 pub(crate) struct Deferred {
     source: String,
     case_insensitive: bool,
+    /// The most bytes a match can span; `None` when unbounded (`.*`, `\s*$`). A match holds
+    /// one of its anchors, so it lies within this many bytes of one: a turn is searched only
+    /// around where the automaton found them.
+    reach: Option<usize>,
     built: OnceLock<Regex>,
+    /// The same regex with its long counted gaps left open (`[^。?？]{0,80}` as `[^。?？]*`),
+    /// when it has any: it matches wherever the regex does, and its lazy DFA stays small.
+    /// A gap counted to 80 is a DFA state for every set of counts the gap can be at, more than
+    /// the cache holds, and the search falls back to the NFA at a hundred nanoseconds a byte;
+    /// most turns an anchor wakes the regex on hold no match, and the open regex says so at
+    /// DFA speed.
+    open: Option<(String, OnceLock<Regex>)>,
 }
+
+/// Counted gaps up to this long stay counted in the open regex: their DFA is small.
+const OPEN_GAPS_OVER: u32 = 8;
 
 impl Deferred {
     /// Checks `source` as the regex crate would compile it, without compiling it; the parsed
@@ -85,7 +102,9 @@ impl Deferred {
         let deferred = Deferred {
             source,
             case_insensitive,
+            reach: hir.properties().maximum_len(),
             built: OnceLock::new(),
+            open: open_gaps(&hir).map(|open| (open.to_string(), OnceLock::new())),
         };
         Ok((deferred, hir))
     }
@@ -95,16 +114,91 @@ impl Deferred {
         &self.source
     }
 
-    /// The compiled regex, built by the first caller.
+    /// The most bytes one match can span, if that is bounded.
+    pub fn reach(&self) -> Option<usize> {
+        self.reach
+    }
+
+    /// The compiled regex, built by the first caller: the regex crate's `Regex` underneath
+    /// (leftmost-first, no empty match inside a character), which searches a part of a turn
+    /// while its `^`, `$` and `\b` still see the whole of it.
     pub fn get(&self) -> &Regex {
-        self.built.get_or_init(|| {
-            RegexBuilder::new(&self.source)
-                .case_insensitive(self.case_insensitive)
-                .size_limit(BUILD_LIMIT)
-                .dfa_size_limit(DFA_CACHE_LIMIT)
-                .build()
-                .expect("a regex checked when the rules loaded compiles")
-        })
+        self.built
+            .get_or_init(|| build(&self.source, self.case_insensitive))
+    }
+
+    /// Whether the regex may match in `input`: false only where it cannot, and cheaply where
+    /// its search would be slow (see `open`).
+    pub fn may_match(&self, input: &Input<'_>) -> bool {
+        match &self.open {
+            // The open regex is printed from the parsed one, case already folded into it.
+            Some((source, open)) => open
+                .get_or_init(|| build(source, false))
+                .is_match(input.clone()),
+            None => true,
+        }
+    }
+}
+
+fn build(source: &str, case_insensitive: bool) -> Regex {
+    meta::Builder::new()
+        .configure(
+            meta::Config::new()
+                .match_kind(MatchKind::LeftmostFirst)
+                .utf8_empty(true)
+                .nfa_size_limit(Some(BUILD_LIMIT))
+                .hybrid_cache_capacity(DFA_CACHE_LIMIT),
+        )
+        .syntax(
+            syntax::Config::new()
+                .utf8(true)
+                .case_insensitive(case_insensitive),
+        )
+        .build(source)
+        .expect("a regex checked when the rules loaded compiles")
+}
+
+/// `hir` with every repetition of one character counted past [`OPEN_GAPS_OVER`] left open at
+/// the top, or `None` when it has none. It matches a superset of what `hir` matches.
+fn open_gaps(hir: &Hir) -> Option<Hir> {
+    match hir.kind() {
+        HirKind::Repetition(rep)
+            if matches!(rep.sub.kind(), HirKind::Class(_))
+                && rep.max.is_some_and(|max| max > OPEN_GAPS_OVER) =>
+        {
+            Some(Hir::repetition(Repetition {
+                max: None,
+                ..rep.clone()
+            }))
+        }
+        HirKind::Repetition(rep) => open_gaps(&rep.sub).map(|sub| {
+            Hir::repetition(Repetition {
+                sub: Box::new(sub),
+                ..rep.clone()
+            })
+        }),
+        HirKind::Capture(cap) => open_gaps(&cap.sub).map(|sub| {
+            Hir::capture(Capture {
+                sub: Box::new(sub),
+                ..cap.clone()
+            })
+        }),
+        HirKind::Concat(subs) | HirKind::Alternation(subs) => {
+            let opened: Vec<Option<Hir>> = subs.iter().map(open_gaps).collect();
+            if opened.iter().all(Option::is_none) {
+                return None;
+            }
+            let subs = opened
+                .into_iter()
+                .zip(subs)
+                .map(|(o, h)| o.unwrap_or_else(|| h.clone()))
+                .collect();
+            Some(match hir.kind() {
+                HirKind::Concat(_) => Hir::concat(subs),
+                _ => Hir::alternation(subs),
+            })
+        }
+        HirKind::Empty | HirKind::Literal(_) | HirKind::Class(_) | HirKind::Look(_) => None,
     }
 }
 
@@ -205,6 +299,7 @@ fn last_line(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use regex::RegexBuilder;
 
     fn check(source: &str) -> Result<Deferred, Refusal> {
         Deferred::check(source.to_string(), false).map(|(d, _)| d)
@@ -218,6 +313,47 @@ mod tests {
         assert!(!d.get().is_match("喂"));
         assert!(d.built.get().is_some());
         assert_eq!(d.as_str(), "您好|你好");
+    }
+
+    /// How far a match can reach is what the parsed pattern says: bytes, not characters.
+    #[test]
+    fn the_reach_of_a_regex_is_its_longest_match_in_bytes() {
+        assert_eq!(check("您好|你好").unwrap().reach(), Some(6));
+        // Any character but 。 may take four bytes.
+        assert_eq!(
+            check("请[^。]{0,4}私信").unwrap().reach(),
+            Some(3 + 4 * 4 + 6)
+        );
+        assert_eq!(check("请.*私信").unwrap().reach(), None);
+    }
+
+    /// Only counted gaps longer than `OPEN_GAPS_OVER` are opened, wherever they sit; the open
+    /// regex finds every text the regex does and more, and says no where neither matches.
+    #[test]
+    fn long_counted_gaps_are_opened_for_the_quick_no() {
+        assert!(check("请[^。]{0,8}私信").unwrap().open.is_none());
+        assert!(check("您好|你好").unwrap().open.is_none());
+        let d = check("(提供|告知)[^。?？]{0,12}(号码)(后)?[^。]{0,80}?(联系你)").unwrap();
+        let (source, _) = d.open.as_ref().expect("two long gaps");
+        assert!(!source.contains("80") && !source.contains("12"), "{source}");
+        // Nested in a group and a repetition of its own.
+        let nested = check("(私信(?:[^。]{0,40}好)+)").unwrap();
+        assert!(nested.open.is_some());
+
+        let far = format!("请提供号码,{}联系你", "等".repeat(81));
+        let near = "请提供号码,我们会联系你";
+        let none = "请提供号码。我们会联系你";
+        for (text, exact) in [(near, true), (far.as_str(), false), (none, false)] {
+            assert_eq!(d.get().is_match(text), exact, "{text}");
+        }
+        assert!(d.may_match(&Input::new(near)));
+        // The open regex is no stricter than the regex: a far match is a maybe, not a no.
+        assert!(d.may_match(&Input::new(far.as_str())));
+        assert!(!d.may_match(&Input::new(none)));
+        // A part of the text: the match outside it is not seen.
+        assert!(!d.may_match(&Input::new(near).range(0..6)));
+        // A regex without long gaps has no quick no.
+        assert!(check("您好").unwrap().may_match(&Input::new("再见")));
     }
 
     #[test]

@@ -9,6 +9,8 @@
 use std::cell::{OnceCell, RefCell};
 use std::ops::Range;
 
+use regex_automata::Input;
+
 use super::similar::Scored;
 use super::{RuleSet, TermKind};
 use crate::input::{Call, Role, Turn};
@@ -429,6 +431,34 @@ fn says_something(text: &str) -> bool {
 
 /// Overlapping matches of one condition are one piece of evidence: "没办法" and "我也没办法"
 /// in the same place must not deduct twice.
+/// The stretches of `text` within `reach` bytes of an anchor, widened to whole characters,
+/// sorted and merged: where a match of at most `reach` bytes holding one of them can lie.
+/// Empty when there are no anchors.
+fn around(
+    text: &str,
+    anchors: impl Iterator<Item = Range<usize>>,
+    reach: usize,
+) -> Vec<Range<usize>> {
+    let mut stretches: Vec<Range<usize>> = Vec::new();
+    for a in anchors {
+        // (Never narrower than the anchor, whatever `reach` says.)
+        let mut start = a.end.saturating_sub(reach).min(a.start);
+        while !text.is_char_boundary(start) {
+            start -= 1;
+        }
+        let mut end = a.start.saturating_add(reach).max(a.end).min(text.len());
+        while !text.is_char_boundary(end) {
+            end += 1;
+        }
+        // Anchors come in order of where they start, so only the last stretch can meet this one.
+        match stretches.last_mut() {
+            Some(last) if start <= last.end => last.end = last.end.max(end),
+            _ => stretches.push(start..end),
+        }
+    }
+    stretches
+}
+
 fn merge(mut found: Vec<Range<usize>>) -> Vec<Range<usize>> {
     found.sort_by_key(|r| (r.start, r.end));
     let mut merged: Vec<Range<usize>> = Vec::with_capacity(found.len());
@@ -669,7 +699,8 @@ impl Evaluator<'_> {
             }
             None => Vec::new(),
         };
-        let mut verifiers: Vec<(usize, bool)> = condition.unanchored.clone();
+        // Where each anchored verifier's anchors are: (exclusion, verifier, anchor).
+        let mut anchors: Vec<(bool, usize, Range<usize>)> = Vec::new();
         let from = view.matches.partition_point(|m| (m.cond as usize) < cond);
         for m in view.matches[from..]
             .iter()
@@ -681,21 +712,34 @@ impl Evaluator<'_> {
                 TermKind::Word if self.on_word_boundaries(view, &range) => found.push(range),
                 TermKind::Word => {}
                 TermKind::Exclude => excluded.push(range),
-                TermKind::Anchor { verifier, exclude } => {
-                    if !verifiers.contains(&(verifier, exclude)) {
-                        verifiers.push((verifier, exclude));
-                    }
-                }
+                TermKind::Anchor { verifier, exclude } => anchors.push((exclude, verifier, range)),
+            }
+        }
+        // Sorted, a verifier's anchors are together and in order. Each verifier runs once,
+        // with the indices of its anchors; an unanchored one has none and searches the whole
+        // turn.
+        anchors.sort_by_key(|(exclude, v, r)| (*exclude, *v, r.start, r.end));
+        let mut runs: Vec<(bool, usize, Range<usize>)> = Vec::new();
+        for (i, &(exclude, v, _)) in anchors.iter().enumerate() {
+            match runs.last_mut() {
+                Some(run) if (run.0, run.1) == (exclude, v) => run.2.end = i + 1,
+                _ => runs.push((exclude, v, i..i + 1)),
+            }
+        }
+        for &(v, exclude) in &condition.unanchored {
+            match runs.iter_mut().find(|run| (run.0, run.1) == (exclude, v)) {
+                Some(run) => run.2 = 0..0,
+                None => runs.push((exclude, v, 0..0)),
             }
         }
         // Exclusions can only cancel matches; most turns have none to cancel.
-        verifiers.sort_by_key(|&(_, exclude)| exclude);
-        for (v, exclude) in verifiers {
+        runs.sort_by_key(|run| run.0);
+        for (exclude, v, which) in runs {
             if exclude && found.is_empty() && similar.is_empty() {
                 break;
             }
             let into = if exclude { &mut excluded } else { &mut found };
-            into.extend(self.verify(view, v));
+            into.extend(self.verify(view, v, anchors[which].iter().map(|a| a.2.clone())));
         }
         // A term that starts or ends with a digit is a number: 12315 is not found in the
         // account number 0201231500, nor 12345 in the report number CANCZ12345.
@@ -776,7 +820,18 @@ impl Evaluator<'_> {
     }
 
     /// The byte spans of verifier `v`'s matches in a turn, computed once per turn.
-    fn verify(&self, view: &TurnView<'_>, v: usize) -> Vec<Range<usize>> {
+    /// Where verifier `v` matches in the turn. `anchors` are where the automaton found its
+    /// anchors (none: search the whole turn). Every match holds one of them, so a verifier
+    /// whose matches are bounded searches only the stretches around them; those are merged and
+    /// searched in order, so it finds exactly the matches a search of the whole turn would
+    /// (a match that overlapped a stretch's edge would hold an anchor of a stretch it was
+    /// merged with).
+    fn verify(
+        &self,
+        view: &TurnView<'_>,
+        v: usize,
+        anchors: impl Iterator<Item = Range<usize>>,
+    ) -> Vec<Range<usize>> {
         if let Some((_, found)) = view.verified.borrow().iter().find(|(w, _)| *w == v) {
             return found.clone();
         }
@@ -802,24 +857,47 @@ impl Evaluator<'_> {
         } else {
             &view.folded
         };
-        // Capture groups cost a slower search; only clause edges need them.
-        let found: Vec<Range<usize>> = if verifier.group == 0 {
-            verifier
-                .regex
-                .get()
-                .find_iter(text)
-                .filter(|m| !m.is_empty())
-                .map(|m| m.range())
-                .collect()
+        // The sound and 您 views are other texts than the one the anchors were found in.
+        let stretches = match verifier.regex.reach() {
+            Some(reach) if verifier.sound.is_none() && !verifier.strict_nin => {
+                around(text, anchors, reach)
+            }
+            _ => Vec::new(),
+        };
+        let whole = 0..text.len();
+        let stretches = if stretches.is_empty() {
+            std::slice::from_ref(&whole)
         } else {
+            &stretches[..]
+        };
+        let regex = verifier.regex.get();
+        let mut found = Vec::new();
+        for stretch in stretches {
+            if !verifier
+                .regex
+                .may_match(&Input::new(text).range(stretch.clone()))
+            {
+                continue;
+            }
+            // Capture groups cost a slower search; only clause edges need them.
+            if verifier.group == 0 {
+                let input = Input::new(text).range(stretch.clone());
+                found.extend(
+                    regex
+                        .find_iter(input)
+                        .filter(|m| !m.is_empty())
+                        .map(|m| m.range()),
+                );
+                continue;
+            }
             // The boundary character before a clause is part of the whole match; searching on
             // from the end of the group, not of the whole match, lets `^好的$` find every one
             // of 好的,好的,好的.
-            let regex = verifier.regex.get();
-            let mut found = Vec::new();
-            let mut at = 0;
-            while let Some(c) = regex.captures_at(text, at) {
-                let Some(m) = c.get(verifier.group) else {
+            let mut caps = regex.create_captures();
+            let mut at = stretch.start;
+            while at < stretch.end {
+                regex.search_captures(&Input::new(text).range(at..stretch.end), &mut caps);
+                let Some(m) = caps.get_group(verifier.group) else {
                     break;
                 };
                 if !m.is_empty() {
@@ -827,14 +905,10 @@ impl Evaluator<'_> {
                 }
                 // On past the match, and at least one character on so an empty one cannot stall.
                 at = m
-                    .end()
+                    .end
                     .max(at + text[at..].chars().next().map_or(1, char::len_utf8));
-                if at >= text.len() {
-                    break;
-                }
             }
-            found
-        };
+        }
         let found = match &verifier.sound {
             None => found,
             Some(respell) => found
@@ -1054,7 +1128,75 @@ impl Evaluator<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::{merge, overlaps_any, says_something, CharIndex, TermKind, TermMatch};
+    use super::{around, merge, overlaps_any, says_something, CharIndex, TermKind, TermMatch};
+    use proptest::prelude::*;
+    use regex_automata::{meta::Regex, Input};
+
+    /// Stretches widen to whole characters, stay inside the text, and merge when they meet.
+    #[test]
+    fn stretches_around_anchors_are_whole_characters_and_merged() {
+        let text = "你好啊,请私信我们,谢谢"; // 3-byte characters, 1-byte commas
+        assert!(around(text, std::iter::empty(), 4).is_empty());
+        let at = |s: &str| text.find(s).unwrap();
+        let sixin = at("私信")..at("私信") + 6;
+        // A match of 10 bytes holding 私信 starts at most 4 bytes before it (the comma and 请)
+        // and ends at most 4 after it, in 们: the stretch ends where 们 does.
+        assert_eq!(
+            around(text, [sixin.clone()].into_iter(), 10),
+            vec![at(",请")..at(",谢")]
+        );
+        let hao = at("好")..at("好") + 3;
+        assert_eq!(
+            around(text, [hao.clone(), sixin.clone()].into_iter(), 3),
+            vec![hao.clone(), sixin.clone()],
+            "no match is shorter than its anchor"
+        );
+        assert_eq!(
+            around(text, [hao, sixin].into_iter(), 30),
+            vec![0..text.len()],
+            "overlapping stretches merge, and stop at the text's ends"
+        );
+    }
+
+    /// What the evaluator relies on: the matches found in the merged stretches around every
+    /// anchor are the matches of a search of the whole text, when every match holds an anchor
+    /// and is at most `reach` bytes long.
+    fn windows_find_what_the_whole_text_finds(pattern: &str, anchors: &[&str], text: &str) {
+        let regex = Regex::new(pattern).unwrap();
+        let reach = regex_syntax::parse(pattern)
+            .unwrap()
+            .properties()
+            .maximum_len()
+            .unwrap();
+        let mut found: Vec<std::ops::Range<usize>> = anchors
+            .iter()
+            .flat_map(|a| text.match_indices(a).map(|(i, m)| i..i + m.len()))
+            .collect();
+        found.sort_by_key(|r| (r.start, r.end));
+        let whole: Vec<_> = regex.find_iter(text).map(|m| m.range()).collect();
+        let windowed: Vec<_> = around(text, found.into_iter(), reach)
+            .into_iter()
+            .flat_map(|w| {
+                regex
+                    .find_iter(Input::new(text).range(w))
+                    .map(|m| m.range())
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        assert_eq!(windowed, whole, "{pattern} in {text:?}");
+    }
+
+    proptest! {
+        #[test]
+        fn windowed_search_finds_exactly_the_whole_search(text in "[请你私信好,。的a ]{0,40}") {
+            // A gap, clause edges that look outside the stretch, alternatives that share an
+            // anchor, and leftmost-first preferences between overlapping matches.
+            windows_find_what_the_whole_text_finds("请[^,。]{0,3}私信", &["私信"], &text);
+            windows_find_what_the_whole_text_finds("(?:^|[,。])你好(?:[,。]|$)", &["你好"], &text);
+            windows_find_what_the_whole_text_finds("请你|请你私信|你私信好", &["你"], &text);
+            windows_find_what_the_whole_text_finds("(?:请|的)[^。]{0,4}(?:好|信)", &["请", "的"], &text);
+        }
+    }
 
     /// The lookup answers as comparing with every exclusion did, empty ranges included.
     #[test]
