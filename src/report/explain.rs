@@ -10,6 +10,7 @@
 
 use std::fmt::Write as _;
 
+use crate::call::Call;
 use crate::grade::Graded;
 use crate::rule::{seconds, Evidence, Hit, Quote, RuleSet, Shape};
 /// How marks are drawn.
@@ -316,7 +317,18 @@ pub fn render(set: &RuleSet, row: &Graded, style: Style) -> String {
                         ),
                         None => "指标没有越过阈值".to_string(),
                     },
-                    Shape::WholeCall => "组合条件不成立".to_string(),
+                    Shape::WholeCall => match index.and_then(|i| set.blocked_by(i, call)) {
+                        // What the rule looks for is there; an exception says otherwise.
+                        Some(found) => format!(
+                            "例外成立:{}",
+                            found
+                                .iter()
+                                .map(|h| describe_hit(call, h, None))
+                                .collect::<Vec<_>>()
+                                .join(";")
+                        ),
+                        None => "组合条件不成立".to_string(),
+                    },
                 }
             };
             let label = format!("{} {}", r.id, r.title);
@@ -339,6 +351,29 @@ pub fn render(set: &RuleSet, row: &Graded, style: Style) -> String {
         }
     }
     s
+}
+
+/// A piece of evidence in words: where, who, and what was said, missing or measured; a missing
+/// reply names what was missing by `title`, when given.
+pub(super) fn describe_hit(call: &Call, hit: &Hit, title: Option<&str>) -> String {
+    let at = hit.turn + 1;
+    let who = call.turns[hit.turn].role.label_zh();
+    match &hit.evidence {
+        Evidence::Said(q) => format!("第 {at} 轮{who}说了“{}”", q.text),
+        Evidence::Missing { quote, first, last } => {
+            let mut d = format!("{}没有说到规则要求的话", turn_range(*first, *last));
+            if let Some(title) = title {
+                let _ = write!(d, " ({title})");
+            }
+            if is_trigger(hit) {
+                let _ = write!(d, ",由第 {at} 轮{who}的“{}”引出", quote.text);
+            }
+            d
+        }
+        Evidence::Overlap { .. } => format!("第 {at} 轮{who}{}", timing(&hit.evidence)),
+        Evidence::Silence { .. } => format!("第 {at} 轮{who}开口前{}", timing(&hit.evidence)),
+        Evidence::Measured(_) => format!("第 {at} 轮{who}: {}", timing(&hit.evidence)),
+    }
 }
 
 /// `(跳过 #9、#11:只说了套话,不算一句)` after a rule whose `skip` passed over turns of the call,
@@ -515,6 +550,31 @@ mod tests {
 
     /// A rule that counts the agent's last turns says which turns its `skip` passed over, so a
     /// reader sees why the turn it judged is not the last one on the page.
+    /// A rule held back by one of its own exceptions says which words held it back.
+    #[test]
+    fn an_exception_that_holds_a_rule_back_is_quoted() {
+        let set = RuleSet::embedded().unwrap();
+        let mut call =
+            crate::input::parse_text("客户：我的订单到哪了\n客服：您好,正在为您查询\n", "c")
+                .unwrap();
+        call.channel = crate::channel::Channel::Chat;
+        let row = Graded {
+            source: "c.txt".into(),
+            call_id: "c".into(),
+            outcome: Ok(crate::grade::grade_call(&set, call)),
+        };
+        let out = render(&set, &row, Style::Plain);
+        let cls001 = out
+            .lines()
+            .find(|l| l.trim_start().starts_with("CLS001"))
+            .unwrap_or_else(|| panic!("{out}"));
+        // The agent is still looking it up: no closing is due yet.
+        assert!(
+            cls001.ends_with("例外成立:第 2 轮客服说了“正在为您查询”"),
+            "{out}"
+        );
+    }
+
     #[test]
     fn a_rule_names_the_turns_its_skip_passed_over() {
         let set = RuleSet::embedded().unwrap();
@@ -538,10 +598,16 @@ mod tests {
                 .unwrap_or_else(|| panic!("no line for {id}: {out}"))
                 .to_string()
         };
+        // The thanks are there; what holds RES002 back is the agent leaving it for later, and
+        // that is what the line says, with the turns `skip` passed over.
         assert!(
-            line("RES002").ends_with("组合条件不成立 (跳过 #5、#7:只说了套话,不算一句)"),
+            line("RES002").ends_with(
+                "例外成立:第 3 轮客服说了“给您催”;第 3 轮客服说了“短信告知您” (跳过 #5、#7:只说了套话,不算一句)"
+            ),
             "{out}"
         );
+        // A composition whose own condition is not met says only that: CLS001 found a closing.
+        assert!(line("CLS001").ends_with("组合条件不成立"), "{out}");
         // A rule without `skip`, and one not applicable to the channel, say nothing of it.
         assert!(line("RSP001").ends_with("没有说到规则里的话"), "{out}");
         assert!(line("OPN001").ends_with("不适用于在线渠道"), "{out}");

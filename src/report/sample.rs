@@ -16,7 +16,8 @@
 use std::fmt::Write as _;
 
 use super::explain::{
-    bracketed, clock, display_width, is_trigger, missing_note_at, signed, timing, turn_range,
+    bracketed, clock, describe_hit, display_width, is_trigger, missing_note_at, signed, timing,
+    turn_range,
 };
 use super::{uncharged, UNKNOWN_AGENT, UTF8_BOM};
 use crate::grade::Outcome;
@@ -289,11 +290,16 @@ fn item(s: &mut String, set: &RuleSet, sample: &Sample, number: usize, item: &It
         // A composition's evidence is another rule's: its own title would mislead. A whole
         // call's line starts with the rule.
         let what = if item.rule.is_none() {
-            format!("{} {}: {}", rule.id, rule.title, describe(o, hit, None))
+            format!(
+                "{} {}: {}",
+                rule.id,
+                rule.title,
+                describe_hit(&o.call, hit, None)
+            )
         } else if rule.judges_whole_call() {
-            describe(o, hit, None)
+            describe_hit(&o.call, hit, None)
         } else {
-            describe(o, hit, Some(&rule.title))
+            describe_hit(&o.call, hit, Some(&rule.title))
         };
         wrap(
             s,
@@ -366,29 +372,6 @@ fn dialogue(s: &mut String, set: &RuleSet, o: &Outcome, item: &Item) {
         for note in &after[t] {
             wrap(s, "        ↳ ", "          ", note);
         }
-    }
-}
-
-/// A piece of evidence in words: where, who, and what was said, missing or measured; a missing
-/// reply names what was missing by `title`, when given.
-fn describe(o: &Outcome, hit: &Hit, title: Option<&str>) -> String {
-    let at = hit.turn + 1;
-    let who = o.call.turns[hit.turn].role.label_zh();
-    match &hit.evidence {
-        Evidence::Said(q) => format!("第 {at} 轮{who}说了“{}”", q.text),
-        Evidence::Missing { quote, first, last } => {
-            let mut d = format!("{}没有说到规则要求的话", turn_range(*first, *last));
-            if let Some(title) = title {
-                let _ = write!(d, " ({title})");
-            }
-            if is_trigger(hit) {
-                let _ = write!(d, ",由第 {at} 轮{who}的“{}”引出", quote.text);
-            }
-            d
-        }
-        Evidence::Overlap { .. } => format!("第 {at} 轮{who}{}", timing(&hit.evidence)),
-        Evidence::Silence { .. } => format!("第 {at} 轮{who}开口前{}", timing(&hit.evidence)),
-        Evidence::Measured(_) => format!("第 {at} 轮{who}: {}", timing(&hit.evidence)),
     }
 }
 
@@ -799,7 +782,10 @@ mod tests {
         };
         let title = Some("禁语");
         let said = hit(2, Evidence::Said(quote(0, 3, "不知道")));
-        assert_eq!(describe(o, &said, title), "第 3 轮客服说了“不知道”");
+        assert_eq!(
+            describe_hit(&o.call, &said, title),
+            "第 3 轮客服说了“不知道”"
+        );
         // The whole call, whatever the evidence: what made a hit wrong may be anywhere in it.
         assert_eq!(context(o, &said), WHOLE);
         let first = hit(0, Evidence::Said(quote(0, 2, "您好")));
@@ -813,7 +799,7 @@ mod tests {
             },
         );
         assert_eq!(
-            describe(o, &triggered, title),
+            describe_hit(&o.call, &triggered, title),
             "第 3–4 轮没有说到规则要求的话 (禁语),由第 2 轮客户的“投诉”引出"
         );
         assert_eq!(context(o, &triggered), WHOLE);
@@ -826,11 +812,11 @@ mod tests {
             },
         );
         assert_eq!(
-            describe(o, &whole_turn, title),
+            describe_hit(&o.call, &whole_turn, title),
             "第 3 轮没有说到规则要求的话 (禁语)"
         );
         assert_eq!(
-            describe(o, &whole_turn, None),
+            describe_hit(&o.call, &whole_turn, None),
             "第 3 轮没有说到规则要求的话"
         );
         let overlap = hit(
@@ -841,7 +827,7 @@ mod tests {
             },
         );
         assert_eq!(
-            describe(o, &overlap, title),
+            describe_hit(&o.call, &overlap, title),
             "第 3 轮客服抢话 1.2 秒: 对方说到 00:12.2,这一轮在 00:11.0 开口"
         );
         let silence = hit(
@@ -852,7 +838,7 @@ mod tests {
             },
         );
         assert_eq!(
-            describe(o, &silence, title),
+            describe_hit(&o.call, &silence, title),
             "第 3 轮客服开口前静音 13.0 秒 (00:10.0–00:23.0)"
         );
         assert_eq!(context(o, &silence), WHOLE);

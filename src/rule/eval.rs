@@ -585,6 +585,20 @@ pub(super) fn skipped(set: &RuleSet, rule: usize, call: &Call) -> Vec<usize> {
     set.rules[rule].check.skipped(&Evaluator::new(set, call))
 }
 
+/// Why composition rule `rule` did not fire on `call`, when an exception (`[[match.not]]`) is
+/// why: that exception's evidence.
+pub(super) fn blocked(set: &RuleSet, rule: usize, call: &Call) -> Option<Vec<Hit>> {
+    let ev = Evaluator::new(set, call);
+    // The rules it refers to come before it in `order`.
+    let mut results: Vec<Vec<Hit>> = vec![Vec::new(); set.rules.len()];
+    for &index in set.order.iter().take_while(|&&i| i != rule) {
+        if set.rules[index].applies_to(call.channel) {
+            results[index] = set.rules[index].check.eval(&ev, index, &results);
+        }
+    }
+    set.rules[rule].check.blocked(&ev, rule, &results)
+}
+
 /// Why rule `rule` does not look at `call` at all (its `[match.dialogue]`), if it does not.
 pub(super) fn unmet_shape(set: &RuleSet, rule: usize, call: &Call) -> Option<String> {
     set.rules[rule]
@@ -1145,6 +1159,11 @@ mod tests {
             around(text, [sixin.clone()].into_iter(), 10),
             vec![at(",请")..at(",谢")]
         );
+        // 11 bytes back from the end of 私信 is inside 啊: the stretch starts where 啊 does.
+        assert_eq!(
+            around(text, [sixin.clone()].into_iter(), 11),
+            vec![at("啊")..at(",谢")]
+        );
         let hao = at("好")..at("好") + 3;
         assert_eq!(
             around(text, [hao.clone(), sixin.clone()].into_iter(), 3),
@@ -1184,6 +1203,29 @@ mod tests {
             })
             .collect();
         assert_eq!(windowed, whole, "{pattern} in {text:?}");
+    }
+
+    /// A verifier whose anchor occurs twice in a turn, the match only around the second: the
+    /// stretches of both are searched, not only the first one's.
+    #[test]
+    fn every_anchor_of_a_verifier_is_searched_around() {
+        let set = crate::testing::rule_set(&[(
+            "t/TST001-gap.toml",
+            "id = \"TST001\"\ntitle = \"转私信\"\nmessage = \"转私信\"\ndimension = \"language\"\n\
+             points = -1\n[match]\nrole = \"agent\"\nphrases = [\"请…{3}私信\"]\n",
+        )]);
+        // 请 and 私信 each twice, far apart; only the last 请你私信 is the phrase.
+        let call = crate::input::parse_text(
+            "客服：私信以后一直没有人回复我们这边请问也查不到原因所以最后只好说请你私信\n",
+            "c",
+        )
+        .unwrap();
+        let hits = set.evaluate(&call);
+        let quotes: Vec<&str> = hits
+            .iter()
+            .filter_map(|h| h.quote().map(|q| q.text.as_str()))
+            .collect();
+        assert_eq!(quotes, ["请你私信"]);
     }
 
     proptest! {

@@ -551,6 +551,13 @@ impl RuleSet {
         eval::unmet_shape(self, rule, call)
     }
 
+    /// For a rule that did not fire on `call` because one of its exceptions (`[[match.not]]`,
+    /// at any depth) held: that exception's evidence. `None` when the rule fired, or did not
+    /// for another reason (what it looks for is not there).
+    pub fn blocked_by(&self, rule: usize, call: &Call) -> Option<Vec<Hit>> {
+        eval::blocked(self, rule, call)
+    }
+
     /// The turns of `call` (from 0) that the rule at index `rule` does not count because they
     /// say nothing but its `skip` phrases (请问还有其他可以帮您的吗, the platform's greeting).
     pub fn skipped_turns(&self, rule: usize, call: &Call) -> Vec<usize> {

@@ -106,6 +106,29 @@ impl Compose {
     }
 }
 
+impl Compose {
+    /// When the composition does not hold because a `not` does: that `not`'s evidence, the
+    /// first such `not` if several. A sub-condition that fails for the same reason (the
+    /// `[[match.any]]` branch whose own `[[match.any.not]]` held) is looked into the same way.
+    pub(super) fn blocked(
+        &self,
+        ev: &Evaluator<'_>,
+        rule: usize,
+        results: &[Vec<Hit>],
+    ) -> Option<Vec<Hit>> {
+        let Compose { all, any, not } = self;
+        if let Some(failed) = all.iter().find(|c| c.eval(ev, rule, results).is_empty()) {
+            return failed.blocked(ev, rule, results);
+        }
+        if !any.is_empty() && any.iter().all(|c| c.eval(ev, rule, results).is_empty()) {
+            return any.iter().find_map(|c| c.blocked(ev, rule, results));
+        }
+        not.iter()
+            .map(|c| c.eval(ev, rule, results))
+            .find(|found| !found.is_empty())
+    }
+}
+
 /// Sub-conditions may find the same or overlapping words (投诉 and 我要投诉你们); in the
 /// evidence they are one quote. Timing observations (an empty span) stay as they are.
 fn merge_overlaps(ev: &Evaluator<'_>, sorted: Vec<Hit>) -> Vec<Hit> {

@@ -377,6 +377,22 @@ impl Check {
         turns
     }
 
+    /// For a composition that does not hold because one of its `[[match.not]]` does: that
+    /// one's evidence (see [`Compose::blocked`]).
+    pub(super) fn blocked(
+        &self,
+        ev: &Evaluator<'_>,
+        rule: usize,
+        results: &[Vec<Hit>],
+    ) -> Option<Vec<Hit>> {
+        match self {
+            Check::Compose(c) => c.blocked(ev, rule, results),
+            Check::Guarded { shape, check } if shape.holds(ev) => check.blocked(ev, rule, results),
+            Check::Counted { check, .. } => check.blocked(ev, rule, results),
+            _ => None,
+        }
+    }
+
     pub(super) fn unmet_shape(&self, ev: &Evaluator<'_>) -> Option<String> {
         match self {
             Check::Guarded { shape, .. } => shape.unmet(ev),
