@@ -871,12 +871,11 @@ impl Evaluator<'_> {
         } else {
             &view.folded
         };
-        // The sound and 您 views are other texts than the one the anchors were found in.
+        // The sound and 您 views keep the folded text's byte offsets, so the anchors' stretches
+        // are theirs too (a sound verifier's anchors were found in the sound view itself).
         let stretches = match verifier.regex.reach() {
-            Some(reach) if verifier.sound.is_none() && !verifier.strict_nin => {
-                around(text, anchors, reach)
-            }
-            _ => Vec::new(),
+            Some(reach) => around(text, anchors, reach),
+            None => Vec::new(),
         };
         let whole = 0..text.len();
         let stretches = if stretches.is_empty() {
@@ -1226,6 +1225,25 @@ mod tests {
             .filter_map(|h| h.quote().map(|q| q.text.as_str()))
             .collect();
         assert_eq!(quotes, ["请你私信"]);
+    }
+
+    /// A condition with an anchored phrase and a regex without anchors runs both: the regex
+    /// searches the whole turn.
+    #[test]
+    fn an_unanchored_verifier_runs_beside_anchored_ones() {
+        let set = crate::testing::rule_set(&[(
+            "t/TST001-mixed.toml",
+            "id = \"TST001\"\ntitle = \"混合\"\nmessage = \"混合\"\ndimension = \"language\"\n\
+             points = -1\n[match]\nrole = \"agent\"\nphrases = [\"请…{3}私信\"]\n\
+             regex = ['[0-9]{5}']\n",
+        )]);
+        let call = crate::input::parse_text("客服：请你私信,单号是 12345\n", "c").unwrap();
+        let quotes: Vec<String> = set
+            .evaluate(&call)
+            .iter()
+            .filter_map(|h| h.quote().map(|q| q.text.clone()))
+            .collect();
+        assert_eq!(quotes, ["请你私信", "12345"]);
     }
 
     proptest! {
