@@ -12,7 +12,7 @@ use std::fmt::Write as _;
 
 use crate::call::Call;
 use crate::grade::Graded;
-use crate::rule::{seconds, Evidence, Hit, Quote, RuleSet, Shape};
+use crate::rule::{seconds, Evidence, Hit, Quote, RuleSet, Shape, Unmet};
 /// How marks are drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Style {
@@ -317,16 +317,19 @@ pub fn render(set: &RuleSet, row: &Graded, style: Style) -> String {
                         ),
                         None => "指标没有越过阈值".to_string(),
                     },
-                    Shape::WholeCall => match index.and_then(|i| set.blocked_by(i, call)) {
-                        // What the rule looks for is there; an exception says otherwise.
-                        Some(found) => format!(
-                            "例外成立:{}",
-                            found
-                                .iter()
-                                .map(|h| describe_hit(call, h, None))
-                                .collect::<Vec<_>>()
-                                .join(";")
-                        ),
+                    Shape::WholeCall => match index.and_then(|i| set.why_not(i, call)) {
+                        // What held it back, or what it looked for and did not find.
+                        Some(Unmet::Exception(found)) => {
+                            format!("例外成立:{}", said(call, &found))
+                        }
+                        Some(Unmet::Said(found)) => {
+                            format!("说到了要求的话:{}", said(call, &found))
+                        }
+                        Some(Unmet::NotSaid) => "没有说到规则里的话".to_string(),
+                        Some(Unmet::Quiet(other)) => {
+                            let other = &set.rules[other];
+                            format!("{} {}没有命中", other.id, other.title)
+                        }
                         None => "组合条件不成立".to_string(),
                     },
                 }
@@ -374,6 +377,28 @@ pub(super) fn describe_hit(call: &Call, hit: &Hit, title: Option<&str>) -> Strin
         Evidence::Silence { .. } => format!("第 {at} 轮{who}开口前{}", timing(&hit.evidence)),
         Evidence::Measured(_) => format!("第 {at} 轮{who}: {}", timing(&hit.evidence)),
     }
+}
+
+/// Evidence in one line: each piece where and who, the words said; the same turn's pieces one
+/// after another (第 4 轮客服说了“…”“…”).
+fn said(call: &Call, found: &[Hit]) -> String {
+    let mut out = String::new();
+    let mut last_turn = None;
+    for h in found {
+        match (&h.evidence, last_turn) {
+            (Evidence::Said(q), Some(t)) if t == h.turn => {
+                let _ = write!(out, "“{}”", q.text);
+            }
+            _ => {
+                if !out.is_empty() {
+                    out.push(';');
+                }
+                out.push_str(&describe_hit(call, h, None));
+            }
+        }
+        last_turn = Some(h.turn);
+    }
+    out
 }
 
 /// `(跳过 #9、#11:只说了套话,不算一句)` after a rule whose `skip` passed over turns of the call,
@@ -550,6 +575,25 @@ mod tests {
 
     /// A rule that counts the agent's last turns says which turns its `skip` passed over, so a
     /// reader sees why the turn it judged is not the last one on the page.
+    /// A rule that is another rule's verdict says that rule did not fire.
+    #[test]
+    fn a_rule_on_another_rule_names_the_quiet_one() {
+        let set = crate::testing::small_rule_set();
+        let row = crate::testing::graded(
+            &set,
+            "c",
+            "客服：您好\n客户：好的\n",
+            crate::channel::Channel::Phone,
+            "",
+        );
+        let out = render(&set, &row, Style::Plain);
+        let line = out
+            .lines()
+            .find(|l| l.trim_start().starts_with("TST002"))
+            .unwrap_or_else(|| panic!("{out}"));
+        assert!(line.ends_with("TST001 禁语没有命中"), "{out}");
+    }
+
     /// A rule held back by one of its own exceptions says which words held it back.
     #[test]
     fn an_exception_that_holds_a_rule_back_is_quoted() {
@@ -602,12 +646,19 @@ mod tests {
         // that is what the line says, with the turns `skip` passed over.
         assert!(
             line("RES002").ends_with(
-                "例外成立:第 3 轮客服说了“给您催”;第 3 轮客服说了“短信告知您” (跳过 #5、#7:只说了套话,不算一句)"
+                "例外成立:第 3 轮客服说了“给您催”“短信告知您” (跳过 #5、#7:只说了套话,不算一句)"
             ),
             "{out}"
         );
-        // A composition whose own condition is not met says only that: CLS001 found a closing.
-        assert!(line("CLS001").ends_with("组合条件不成立"), "{out}");
+        // A rule that requires words, which were said: where (the closings of CLS001).
+        assert!(
+            line("CLS001").ends_with(
+                "说到了要求的话:第 5 轮客服说了“还有其他可以帮”;第 7 轮客服说了“感谢您对京东的支持”“祝您”“生活愉快”“再见”"
+            ),
+            "{out}"
+        );
+        // A composition whose words are not there says so (RSK001: no threat to complain).
+        assert!(line("RSK001").ends_with("没有说到规则里的话"), "{out}");
         // A rule without `skip`, and one not applicable to the channel, say nothing of it.
         assert!(line("RSP001").ends_with("没有说到规则里的话"), "{out}");
         assert!(line("OPN001").ends_with("不适用于在线渠道"), "{out}");

@@ -666,8 +666,13 @@ fn compile_rule_in(
 /// The text of the `[match]` table: from its header to the next header that is not one of
 /// its sub-tables (`[match.after]`, `[[match.all]]` ...); an inline table is its own span.
 fn match_section(text: &str, span: Range<usize>) -> String {
-    let start = span.start.min(text.len());
-    if !text[start..].starts_with("[match]") {
+    let mut start = span.start.min(text.len());
+    // A file without a `[match]` table of its own (only `[[match.any]]` …): the span is the
+    // `match` of the first sub-table's header, which starts its line.
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    if text[line_start..].starts_with("[[match.") || text[line_start..].starts_with("[match.") {
+        start = line_start;
+    } else if !text[start..].starts_with("[match]") {
         return text[start..span.end.min(text.len())].to_string();
     }
     let mut end = start;
@@ -744,6 +749,14 @@ mod tests {
         assert_eq!(
             super::match_section(text, start..start + 7),
             "[match]\nrole = \"agent\"\n  # 子条件\n\n  [[match.not]]\nphrases = [\"x\"]"
+        );
+        // No `[match]` of its own: the section starts at the first sub-table's header, where
+        // the parser puts the span of `match` (zhijian rules RES002 showed only “match”).
+        let text = "id = \"B\"\n[[match.any]]\nrole = \"customer\"\n[[match.any]]\nrole = \"agent\"\n[[example]]\n";
+        let start = text.find("match.any").unwrap();
+        assert_eq!(
+            super::match_section(text, start..start + 5),
+            "[[match.any]]\nrole = \"customer\"\n[[match.any]]\nrole = \"agent\""
         );
         // An inline table is its own span.
         let text = "match = { role = \"agent\", phrases = [\"x\"] }\n[[example]]\n";

@@ -585,9 +585,8 @@ pub(super) fn skipped(set: &RuleSet, rule: usize, call: &Call) -> Vec<usize> {
     set.rules[rule].check.skipped(&Evaluator::new(set, call))
 }
 
-/// Why composition rule `rule` did not fire on `call`, when an exception (`[[match.not]]`) is
-/// why: that exception's evidence.
-pub(super) fn blocked(set: &RuleSet, rule: usize, call: &Call) -> Option<Vec<Hit>> {
+/// Why rule `rule` did not fire on `call`, when a line can say it (see `Compose::why_not`).
+pub(super) fn why_not(set: &RuleSet, rule: usize, call: &Call) -> Option<super::check::Unmet> {
     let ev = Evaluator::new(set, call);
     // The rules it refers to come before it in `order`.
     let mut results: Vec<Vec<Hit>> = vec![Vec::new(); set.rules.len()];
@@ -596,7 +595,7 @@ pub(super) fn blocked(set: &RuleSet, rule: usize, call: &Call) -> Option<Vec<Hit
             results[index] = set.rules[index].check.eval(&ev, index, &results);
         }
     }
-    set.rules[rule].check.blocked(&ev, rule, &results)
+    set.rules[rule].check.why_not(&ev, rule, &results)
 }
 
 /// Why rule `rule` does not look at `call` at all (its `[match.dialogue]`), if it does not.

@@ -42,6 +42,7 @@ use crate::input::Call;
 
 use crate::segment::Segmenter;
 pub use check::measure::how as measure_how;
+pub use check::Unmet;
 pub(crate) use check::{Check, RuleRef};
 pub(crate) use compile::{fnv1a, FNV1A_START};
 
@@ -551,11 +552,12 @@ impl RuleSet {
         eval::unmet_shape(self, rule, call)
     }
 
-    /// For a rule that did not fire on `call` because one of its exceptions (`[[match.not]]`,
-    /// at any depth) held: that exception's evidence. `None` when the rule fired, or did not
-    /// for another reason (what it looks for is not there).
-    pub fn blocked_by(&self, rule: usize, call: &Call) -> Option<Vec<Hit>> {
-        eval::blocked(self, rule, call)
+    /// Why the rule at index `rule` did not fire on `call`, when a line can say it: one of its
+    /// exceptions (`[[match.not]]`, at any depth) held, words it requires were said, words it
+    /// looks for were not, a rule it refers to did not fire. `None` when it fired, or failed in
+    /// a way with nothing to show (timing, a measure, metadata).
+    pub fn why_not(&self, rule: usize, call: &Call) -> Option<Unmet> {
+        eval::why_not(self, rule, call)
     }
 
     /// The turns of `call` (from 0) that the rule at index `rule` does not count because they

@@ -107,26 +107,50 @@ impl Compose {
 }
 
 impl Compose {
-    /// When the composition does not hold because a `not` does: that `not`'s evidence, the
-    /// first such `not` if several. A sub-condition that fails for the same reason (the
-    /// `[[match.any]]` branch whose own `[[match.any.not]]` held) is looked into the same way.
-    pub(super) fn blocked(
+    /// Why the composition does not hold, when that can be said in a line: the first
+    /// sub-condition that failed (looked into when it is a composition itself), or the
+    /// exception that held. `None` when it holds, or failed in a way with nothing to show.
+    pub(super) fn why_not(
         &self,
         ev: &Evaluator<'_>,
         rule: usize,
         results: &[Vec<Hit>],
-    ) -> Option<Vec<Hit>> {
+    ) -> Option<Unmet> {
         let Compose { all, any, not } = self;
         if let Some(failed) = all.iter().find(|c| c.eval(ev, rule, results).is_empty()) {
-            return failed.blocked(ev, rule, results);
+            return failed.why_not(ev, rule, results);
         }
         if !any.is_empty() && any.iter().all(|c| c.eval(ev, rule, results).is_empty()) {
-            return any.iter().find_map(|c| c.blocked(ev, rule, results));
+            // Each branch failed; the most telling reason first (an exception, words said).
+            let reasons: Vec<Unmet> = any
+                .iter()
+                .filter_map(|c| c.why_not(ev, rule, results))
+                .collect();
+            return reasons
+                .iter()
+                .position(|r| matches!(r, Unmet::Exception(_)))
+                .or_else(|| reasons.iter().position(|r| matches!(r, Unmet::Said(_))))
+                .or((!reasons.is_empty()).then_some(0))
+                .map(|i| reasons[i].clone());
         }
         not.iter()
             .map(|c| c.eval(ev, rule, results))
             .find(|found| !found.is_empty())
+            .map(Unmet::Exception)
     }
+}
+
+/// Why a condition did not hold, as `zhijian explain` says it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unmet {
+    /// One of the rule's own exceptions (`[[match.not]]`) held: its evidence.
+    Exception(Vec<Hit>),
+    /// A condition that requires words (`mode = "absent"`) found them: where.
+    Said(Vec<Hit>),
+    /// A condition that looks for words found none.
+    NotSaid,
+    /// A rule it refers to did not fire: that rule's index.
+    Quiet(usize),
 }
 
 /// Sub-conditions may find the same or overlapping words (投诉 and 我要投诉你们); in the

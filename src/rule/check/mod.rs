@@ -20,6 +20,7 @@ pub(crate) mod timing;
 use std::ops::Range;
 
 pub(crate) use compose::Compose;
+pub use compose::Unmet;
 pub(crate) use dialogue::Dialogue;
 pub(crate) use measure::MeasureCheck;
 pub(crate) use meta::Meta;
@@ -377,18 +378,26 @@ impl Check {
         turns
     }
 
-    /// For a composition that does not hold because one of its `[[match.not]]` does: that
-    /// one's evidence (see [`Compose::blocked`]).
-    pub(super) fn blocked(
+    /// Why this check did not hold, when a line can say it (see [`Compose::why_not`]).
+    pub(super) fn why_not(
         &self,
         ev: &Evaluator<'_>,
         rule: usize,
         results: &[Vec<Hit>],
-    ) -> Option<Vec<Hit>> {
+    ) -> Option<Unmet> {
+        if !self.eval(ev, rule, results).is_empty() {
+            return None;
+        }
         match self {
-            Check::Compose(c) => c.blocked(ev, rule, results),
-            Check::Guarded { shape, check } if shape.holds(ev) => check.blocked(ev, rule, results),
-            Check::Counted { check, .. } => check.blocked(ev, rule, results),
+            Check::Compose(c) => c.why_not(ev, rule, results),
+            Check::Guarded { shape, check } if shape.holds(ev) => check.why_not(ev, rule, results),
+            Check::Counted { check, .. } => check.why_not(ev, rule, results),
+            Check::Text(t) if t.mode == super::schema::Mode::Absent => {
+                let said = t.said_instead(ev, rule, results);
+                (!said.is_empty()).then_some(Unmet::Said(said))
+            }
+            Check::Text(_) => Some(Unmet::NotSaid),
+            Check::Rule(r) => Some(Unmet::Quiet(r.index)),
             _ => None,
         }
     }

@@ -248,16 +248,41 @@ impl Text {
         results: &[Vec<Hit>],
         hits: &mut Vec<Hit>,
     ) {
+        self.eval_as(self.mode, ev, rule, results, hits);
+    }
+
+    /// For a condition that requires words (`mode = "absent"`): where the turns it looks at
+    /// said them, which is why it did not hold. Empty for one that looks for words.
+    pub(super) fn said_instead(
+        &self,
+        ev: &Evaluator<'_>,
+        rule: usize,
+        results: &[Vec<Hit>],
+    ) -> Vec<Hit> {
+        let mut hits = Vec::new();
+        if self.mode == Mode::Absent {
+            self.eval_as(Mode::Present, ev, rule, results, &mut hits);
+        }
+        hits
+    }
+
+    fn eval_as(
+        &self,
+        mode: Mode,
+        ev: &Evaluator<'_>,
+        rule: usize,
+        results: &[Vec<Hit>],
+        hits: &mut Vec<Hit>,
+    ) {
         let Text {
             role,
             scope,
             window,
-            mode,
             cond,
             skip,
             ..
         } = self;
-        let (role, mode, cond) = (*role, *mode, *cond);
+        let (role, cond) = (*role, *cond);
         let own = self.own_turns(ev);
         let windowed: Vec<usize>;
         let own = match (window, skip) {
