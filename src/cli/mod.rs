@@ -160,7 +160,20 @@ const EXPLAIN_EXAMPLES: &str = "\
   zhijian explain 转写/0315-1022.txt                       一个文件一通电话
   zhijian explain 导出/calls.jsonl --call 0315-1022        文件里有多通时指定编号
   zhijian explain 识别结果/a.json --agent-speaker spk1     和 grade 一样指定客服
-  NO_COLOR=1 zhijian explain a.txt > 说明.txt              不带颜色,扣分处用【】标出";
+  NO_COLOR=1 zhijian explain a.txt > 说明.txt              不带颜色,扣分处用【】标出
+
+未命中的原因 / why a rule did not fire:
+  不适用于…渠道        规则的 channels 不含这通电话的渠道 (记为 N/A)
+  不检查:…             对话结构不符 ([match.dialogue]),例如社媒帖子最后一句是客户说的
+  无法判断:…           缺规则要读的东西 (时间戳、挂机方);记为无法判断,不是通过
+  没有说到规则里的话   要找的话没有出现
+  没有缺少要求的话     要求说的话说了 (mode = \"absent\")
+  说到了要求的话:…     组合条件里要求说的话说了,后面是在哪一轮说的
+  例外成立:…           要找的都在,被规则自己的一条例外 ([[match.not]]) 挡住,后面是例外的证据
+  ××× 没有命中         引用的规则没有命中
+  没有超过阈值的抢话或静音、没有照搬前面说过的话、指标没有越过阈值:…   时间、重复、指标类规则没到线
+  组合条件不成立       其余 (时间、指标、随录参数) 说不清的情形
+  (跳过 #n:…)          skip 跳过的套话句,不算坐席的一句";
 
 /// How a run ended, as the process exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
