@@ -598,15 +598,13 @@ mod tests {
     #[test]
     fn an_exception_that_holds_a_rule_back_is_quoted() {
         let set = RuleSet::embedded().unwrap();
-        let mut call =
-            crate::input::parse_text("客户：我的订单到哪了\n客服：您好,正在为您查询\n", "c")
-                .unwrap();
-        call.channel = crate::channel::Channel::Chat;
-        let row = Graded {
-            source: "c.txt".into(),
-            call_id: "c".into(),
-            outcome: Ok(crate::grade::grade_call(&set, call)),
-        };
+        let row = crate::testing::graded(
+            &set,
+            "c",
+            "客户：我的订单到哪了\n客服：您好,正在为您查询\n",
+            crate::channel::Channel::Chat,
+            "",
+        );
         let out = render(&set, &row, Style::Plain);
         let cls001 = out
             .lines()

@@ -122,16 +122,14 @@ impl Compose {
         }
         if !any.is_empty() && any.iter().all(|c| c.eval(ev, rule, results).is_empty()) {
             // Each branch failed; the most telling reason first (an exception, words said).
-            let reasons: Vec<Unmet> = any
+            return any
                 .iter()
                 .filter_map(|c| c.why_not(ev, rule, results))
-                .collect();
-            return reasons
-                .iter()
-                .position(|r| matches!(r, Unmet::Exception(_)))
-                .or_else(|| reasons.iter().position(|r| matches!(r, Unmet::Said(_))))
-                .or((!reasons.is_empty()).then_some(0))
-                .map(|i| reasons[i].clone());
+                .min_by_key(|r| match r {
+                    Unmet::Exception(_) => 0,
+                    Unmet::Said(_) => 1,
+                    Unmet::NotSaid | Unmet::Quiet(_) => 2,
+                });
         }
         not.iter()
             .map(|c| c.eval(ev, rule, results))
