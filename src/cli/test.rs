@@ -1,7 +1,7 @@
 //! `zhijian test`: the rule directory and the corpus → a test report and an exit status.
 //!
 //! In: `zhijian test [--rules DIR] [--corpus DIR | --no-corpus] [--format human|junit|github]
-//! [--strict] [--coverage]`, by default `./rules` (the built-in rules if absent) and `./corpus` (skipped if
+//! [--strict] [--coverage [FILE...]]`, by default `./rules` (the built-in rules if absent) and `./corpus` (skipped if
 //! absent). Out: the report on
 //! stdout; exit 0 all good, 1 failures (warnings too with `--strict`), 2 rule files unusable.
 
@@ -30,9 +30,10 @@ pub struct TestArgs {
     /// 警告也算失败 (规则在语料中从不命中或命中过多、缺少示例等)
     #[arg(long)]
     pub strict: bool,
-    /// 逐条删去每个短语、选项、排除项和词库条目,列出删去后没有任何示例或语料期望变化的 (无人验证的条款)
-    #[arg(long)]
-    pub coverage: bool,
+    /// 逐条删去每个短语、选项、排除项和词库条目,列出删去后没有任何示例或语料期望变化的 (无人验证的条款);
+    /// 后面写规则或词库文件就只查这几个文件
+    #[arg(long, num_args = 0.., value_name = "FILE")]
+    pub coverage: Option<Vec<PathBuf>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -67,7 +68,12 @@ pub(super) fn run(args: &TestArgs) -> Result<Status, CliError> {
         rules: rules.as_deref(),
         corpus: corpus.as_deref(),
         strict: args.strict,
-        coverage: args.coverage,
+        coverage: args.coverage.as_ref().map(|files| {
+            files
+                .iter()
+                .map(|f| f.to_string_lossy().replace('\\', "/"))
+                .collect()
+        }),
     });
     if rules.is_none() && !report.unusable {
         report.scope.insert(0, "内置规则".into());

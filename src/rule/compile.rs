@@ -18,13 +18,13 @@ use toml::Spanned;
 
 use super::explain::parse_all;
 use super::lexicon::{self, Lexicons};
-use super::schema::{Expect, RuleFile};
+use super::schema::{Expect, RuleFile, Terms};
 use super::scoring::compile_scoring;
 use super::sound::{Sounds, SOUND_FILE};
 use super::terms::Builder;
 use super::{
-    Check, Group, Rule, RuleError, RuleErrors, RuleRef, RuleSet, RuleSource, Scoring, Severity,
-    TermKind,
+    Check, Group, Rule, RuleError, RuleErrors, RuleRef, RuleSet, RuleSource, SayingChecks,
+    SayingOwner, Scoring, Severity, TermKind,
 };
 use crate::channel::Channel;
 use crate::segment::{parse_user_dictionary, Segmenter};
@@ -32,7 +32,9 @@ use crate::segment::{parse_user_dictionary, Segmenter};
 const SCORING_FILE: &str = "scoring.toml";
 const DICTIONARY_FILE: &str = "dictionary.txt";
 
-pub(super) fn compile(sources: &[RuleSource]) -> Result<RuleSet, RuleErrors> {
+/// `probes`: also compile a condition per lexicon with `[examples]`, for `zhijian test` to
+/// check them with; grading has no use for them and would pay for their matches.
+pub(super) fn compile(sources: &[RuleSource], probes: bool) -> Result<RuleSet, RuleErrors> {
     let mut errors = Vec::new();
     let (scoring, adjustments) = match sources.iter().find(|s| s.path == SCORING_FILE) {
         Some(src) => match compile_scoring(src) {
@@ -140,6 +142,9 @@ pub(super) fn compile(sources: &[RuleSource]) -> Result<RuleSet, RuleErrors> {
         }
     }
     let order = link(&mut rules, &declared, sources, &mut errors);
+    if probes {
+        lexicon_probes(&mut builder);
+    }
     share_identical_conditions(&mut builder, &mut rules);
     let automaton = match build_automaton(&builder.patterns, "短语") {
         Ok(a) => a,
@@ -178,6 +183,7 @@ pub(super) fn compile(sources: &[RuleSource]) -> Result<RuleSet, RuleErrors> {
             similars: builder.similars,
             lexicons: lexicon_list,
             lexicon_reach,
+            sayings: builder.sayings,
             automaton,
             patterns: builder.patterns,
             owners: builder.owners,
@@ -207,6 +213,34 @@ fn build_automaton(patterns: &[String], what: &str) -> Result<AhoCorasick, RuleE
                 format!("{what}自动机构建失败: {e}"),
             )
         })
+}
+
+/// A condition `phrases = ["{名}"]` for each lexicon with examples, to check them on: what the
+/// lexicon's terms find, matched by sound if the lexicon is, and nothing else.
+fn lexicon_probes(b: &mut Builder) {
+    for lexicon in b.lexicons.list() {
+        if lexicon.examples.is_empty() {
+            continue;
+        }
+        // The lexicon's own problems were reported when it was read: none are new here.
+        let mut cx = FileContext {
+            path: &lexicon.path,
+            text: "".into(),
+            id: None,
+            errors: Vec::new(),
+            warnings: Vec::new(),
+            word_checks: Vec::new(),
+            lexicons: Vec::new(),
+        };
+        let phrase = [Spanned::new(0..0, format!("{{{}}}", lexicon.name))];
+        let cond = cx.condition(Terms::lines(&phrase, &[], false, false), 0..0, b);
+        b.sayings.push(SayingChecks {
+            owner: SayingOwner::Lexicon(lexicon.name),
+            path: lexicon.path,
+            sayings: lexicon.examples,
+            cond,
+        });
+    }
 }
 
 /// Makes conditions that look for exactly the same thing one condition, evaluated once per
@@ -243,6 +277,9 @@ fn share_identical_conditions(b: &mut Builder, rules: &mut [Rule]) {
         for cond in rule.check.conds_mut() {
             *cond = map[*cond];
         }
+    }
+    for checks in &mut b.sayings {
+        checks.cond = map[checks.cond];
     }
 }
 
@@ -473,6 +510,7 @@ fn compile_rule(src: &RuleSource, scoring: Option<&Scoring>, b: &mut Builder) ->
         cx.lexicons.sort();
         cx.lexicons.dedup();
         rule.lexicons = std::mem::take(&mut cx.lexicons);
+        unchecked_sayings(&mut cx, src, b);
     }
     Compiled {
         rule,
@@ -480,6 +518,57 @@ fn compile_rule(src: &RuleSource, scoring: Option<&Scoring>, b: &mut Builder) ->
         errors: cx.errors,
         warnings: cx.warnings,
         word_checks: cx.word_checks,
+    }
+}
+
+/// Sayings written in a table whose terms are not looked for one turn at a time (a `repeat`,
+/// the turns `skip` passes over): nothing checks them, and a saying nothing checks must not
+/// pass as one that was.
+fn unchecked_sayings(cx: &mut FileContext<'_>, src: &RuleSource, b: &Builder) {
+    let checked: std::collections::HashSet<usize> = b
+        .sayings
+        .iter()
+        .filter(|c| c.path == src.path)
+        .flat_map(|c| c.sayings.iter().map(|s| s.span.start))
+        .collect();
+    let Ok(table) = toml::de::DeTable::parse(&src.text) else {
+        return;
+    };
+    let mut spans = Vec::new();
+    saying_spans(table.get_ref(), &mut spans);
+    for span in spans.into_iter().filter(|s| !checked.contains(&s.start)) {
+        cx.error(
+            Some(span),
+            "这张表的词不是逐句查找的 (repeat 等),这里的说法示例不会被检查",
+        )
+        .help = Some("改写成 [[example]] 对话,或写到逐句查找的条件表里".into());
+    }
+}
+
+/// The span of every saying under an `examples` key of `table` and the tables under it (rule
+/// examples, `[[example]]`, are not sayings).
+fn saying_spans(table: &toml::de::DeTable<'_>, out: &mut Vec<Range<usize>>) {
+    use toml::de::DeValue;
+    for (key, value) in table {
+        match (key.get_ref().as_ref(), value.get_ref()) {
+            ("examples", DeValue::Table(t)) => {
+                for list in ["hit", "pass"].iter().filter_map(|k| t.get(*k)) {
+                    if let DeValue::Array(items) = list.get_ref() {
+                        out.extend(items.iter().map(|i| i.span()));
+                    }
+                }
+            }
+            ("example", _) => {}
+            (_, DeValue::Table(t)) => saying_spans(t, out),
+            (_, DeValue::Array(items)) => {
+                for item in items.iter() {
+                    if let DeValue::Table(t) = item.get_ref() {
+                        saying_spans(t, out);
+                    }
+                }
+            }
+            _ => {}
+        }
     }
 }
 

@@ -575,6 +575,24 @@ pub(super) fn lacks(set: &RuleSet, rule: usize, call: &Call) -> Option<String> {
     set.rules[rule].check.lacks(&Evaluator::new(set, call))
 }
 
+/// The folded words where condition `cond` holds in `text`, said by the agent as the one turn
+/// of a phone call (where matching by sound is on unless the scheme turns it off).
+pub(super) fn condition_finds(set: &RuleSet, cond: usize, text: &str) -> Vec<String> {
+    let call = Call {
+        turns: vec![Turn {
+            role: Role::Agent,
+            text: text.to_string(),
+            ..Default::default()
+        }],
+        ..Default::default()
+    };
+    let ev = Evaluator::new(set, &call);
+    ev.spans(cond, 0)
+        .into_iter()
+        .map(|r| ev.views[0].folded[r].to_string())
+        .collect()
+}
+
 /// For a measure rule, its reading on `call` nearest the threshold.
 pub(super) fn nearest(set: &RuleSet, rule: usize, call: &Call) -> Option<Measurement> {
     set.rules[rule].check.nearest(&Evaluator::new(set, call))

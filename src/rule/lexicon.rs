@@ -8,6 +8,10 @@
 //! include = ["后台部门"]          # optional: other lexicons whose terms count too
 //! sound_alike = true              # optional: a phrase that names it also matches by sound
 //! terms = ["领导", "主管", "经理", "上面", "上头"]
+//!
+//! [examples]                      # optional: what `zhijian test` checks the terms against
+//! hit = ["这个得问我们领导"]       # each must be found by some term
+//! pass = ["我上面说的那个号码"]    # none may be
 //! ```
 //!
 //! Out: a [`Lexicons`] table that resolves a name to its terms as patterns (a term may itself
@@ -23,6 +27,7 @@ use toml::Spanned;
 
 use super::entity::ENTITIES;
 use super::pattern::{self, Node, Part, PatternError};
+use super::schema::{Saying, SayingsSpec};
 use super::{RuleError, RuleSource};
 
 /// The most parts a lexicon may resolve to (a few thousand terms with their alternatives).
@@ -42,6 +47,8 @@ struct LexiconFile {
     terms: Vec<Spanned<String>>,
     #[serde(default)]
     sound_alike: bool,
+    #[serde(default)]
+    examples: SayingsSpec,
 }
 
 /// One lexicon, as its file declares it.
@@ -58,6 +65,8 @@ pub struct Lexicon {
     /// A phrase that names it also matches by sound (听音匹配): its words are the ones a
     /// recogniser mishears.
     pub sound_alike: bool,
+    /// Its `[examples]`, `hit` ones first.
+    pub examples: Vec<Saying>,
 }
 
 struct Entry {
@@ -183,6 +192,7 @@ impl Lexicons {
                         .map(|i| i.get_ref().trim().to_string())
                         .collect(),
                     sound_alike: file.sound_alike,
+                    examples: file.examples.sayings(),
                 },
                 text,
                 name_span: file.name.span(),
@@ -220,6 +230,23 @@ impl Lexicons {
         let &i = self.by_name.get(name)?;
         let mut ignored = Vec::new();
         Some(self.resolve(i, keep_nin, &mut Vec::new(), &mut ignored))
+    }
+
+    /// Strings one of which occurs, folded, in every text the pattern `text` matches, its
+    /// references resolved; `None` when that is not known (it does not parse, names an unknown
+    /// lexicon, or is made only of entities with no fixed part). What lets `--coverage` see
+    /// that a term cannot have matched anything without compiling a rule set without it.
+    pub(crate) fn anchors(&mut self, text: &str) -> Option<std::collections::BTreeSet<String>> {
+        let parsed = pattern::parse(text).ok()?;
+        let mut lookup = |name: &str, _: &Range<usize>| -> Result<Vec<Vec<Part>>, PatternError> {
+            self.get(name, false).ok_or_else(|| PatternError {
+                span: 0..0,
+                message: String::new(),
+                help: None,
+            })
+        };
+        let parts = pattern::resolve(&parsed.nodes, &mut lookup, false).ok()?;
+        pattern::anchors_of(&parts)
     }
 
     pub(crate) fn names(&self) -> Vec<&str> {

@@ -34,8 +34,9 @@ pub use diagnostic::{join_display, line_col, render_problems, RuleError, RuleErr
 pub(crate) use eval::seconds;
 pub(crate) use eval::with_unit;
 pub use eval::{Evidence, Hit, Judged, Measurement, Quote, Resemblance, WHOLE_TURN_QUOTE_CHARS};
+pub(crate) use lexicon::Lexicons;
 pub use lexicon::{Lexicon, LEXICON_DIR};
-pub use schema::{Expect, Mode};
+pub use schema::{Expect, Mode, Saying};
 pub use similar::similarity;
 
 use crate::input::Call;
@@ -138,6 +139,25 @@ pub enum Group {
     Attitude,
     /// 程序特性: efficiency, resolution.
     Procedure,
+}
+
+/// Whose sayings a [`SayingChecks`] holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SayingOwner {
+    /// A lexicon, by name.
+    Lexicon(String),
+    /// A condition table of a rule, by the rule's id.
+    Rule(String),
+}
+
+/// The sayings of one lexicon or condition table, and the condition that checks them.
+#[derive(Debug, Clone)]
+pub struct SayingChecks {
+    pub owner: SayingOwner,
+    /// The file they are written in, relative to the rule set's root.
+    pub path: String,
+    pub sayings: Vec<Saying>,
+    pub(crate) cond: usize,
 }
 
 /// A compiled rule: its documentation and scoring, and how it matches.
@@ -416,6 +436,9 @@ pub struct RuleSet {
     /// Each `words` term, folded, with the warning to give if jieba splits it.
     pub(crate) word_checks: Vec<(String, RuleError)>,
     pub(crate) conditions: Vec<Condition>,
+    /// The sayings of every condition table's `examples` and, when compiled for test, of
+    /// every lexicon's `[examples]`.
+    pub sayings: Vec<SayingChecks>,
     pub(crate) verifiers: Vec<Verifier>,
     /// The compiled examples of every `similar` term.
     pub(crate) similars: Vec<similar::Matcher>,
@@ -446,7 +469,20 @@ pub struct RuleSet {
 impl RuleSet {
     /// Compiles a rule set from its files, reporting every problem found.
     pub fn compile(sources: &[RuleSource]) -> Result<RuleSet, RuleErrors> {
-        compile::compile(sources)
+        compile::compile(sources, false)
+    }
+
+    /// Compiles a rule set as [`RuleSet::compile`] does, and a condition for each lexicon
+    /// with `[examples]` so that they are among [`RuleSet::sayings`]: what `zhijian test` runs
+    /// on.
+    pub fn compile_for_test(sources: &[RuleSource]) -> Result<RuleSet, RuleErrors> {
+        compile::compile(sources, true)
+    }
+
+    /// What the terms `checks` belong to find in `text`, said by the agent as the one turn of
+    /// a phone call: the folded words of each match.
+    pub fn finds(&self, checks: &SayingChecks, text: &str) -> Vec<String> {
+        eval::condition_finds(self, checks.cond, text)
     }
 
     /// Every literal string the rule set scans each turn for, folded, in no particular order:

@@ -650,7 +650,7 @@ fn regex_of(parts: &[Part], out: &mut String) {
 /// Strings one of which occurs in every match of `parts`, chosen to be as selective as
 /// possible; `None` when no such set is known (a pattern made only of entities without
 /// anchors).
-fn anchors_of(parts: &[Part]) -> Option<BTreeSet<String>> {
+pub(crate) fn anchors_of(parts: &[Part]) -> Option<BTreeSet<String>> {
     let mut candidates: Vec<Option<BTreeSet<String>>> = Vec::new();
     // Runs of parts with a finite spelling are anchored as a whole: `[我|我这边]是` by 我是 and
     // 我这边是, not by a lone 我 that occurs in every other sentence.

@@ -101,6 +101,9 @@ pub struct MatchSpec {
     /// No match whose clause is in one of these contexts.
     #[serde(default)]
     pub unless: Vec<Context>,
+    /// Sayings the terms above must find and must not (`zhijian test`).
+    #[serde(default)]
+    pub examples: SayingsSpec,
     /// Only the turns of `role` that follow a trigger turn.
     #[serde(default)]
     pub after: Option<Spanned<ConditionSpec>>,
@@ -202,6 +205,9 @@ pub struct ConditionSpec {
     /// No match whose clause is in one of these contexts.
     #[serde(default)]
     pub unless: Vec<Context>,
+    /// Sayings the terms above must find and must not (`zhijian test`).
+    #[serde(default)]
+    pub examples: SayingsSpec,
 }
 
 /// `[match.dialogue]`: the shape a dialogue must have for the condition to be checked at all.
@@ -350,6 +356,8 @@ pub struct Terms<'a> {
     pub sound_alike: bool,
     pub when: &'a [Context],
     pub unless: &'a [Context],
+    /// The table's `examples`, when it is a table of its own.
+    pub examples: Option<&'a SayingsSpec>,
 }
 
 impl<'a> Terms<'a> {
@@ -374,6 +382,7 @@ impl<'a> Terms<'a> {
             sound_alike,
             when: &[],
             unless: &[],
+            examples: None,
         }
     }
 
@@ -405,12 +414,49 @@ macro_rules! terms_of {
                     sound_alike: self.sound_alike,
                     when: &self.when,
                     unless: &self.unless,
+                    examples: Some(&self.examples),
                 }
             }
         }
     )*};
 }
 terms_of!(MatchSpec, ConditionSpec);
+
+/// `[examples]` of a lexicon, `[match.examples]` (or of any table with terms) of a condition:
+/// single sayings its terms must find (`hit`) and must not (`pass`). The unit tests of a term
+/// list, next to the `[[example]]` dialogues that test the whole rule.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SayingsSpec {
+    #[serde(default)]
+    pub hit: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub pass: Vec<Spanned<String>>,
+}
+
+impl SayingsSpec {
+    /// `hit` sayings, then `pass` ones, in file order.
+    pub fn sayings(&self) -> Vec<Saying> {
+        let hits = self.hit.iter().map(|t| (Expect::Hit, t));
+        let passes = self.pass.iter().map(|t| (Expect::Pass, t));
+        hits.chain(passes)
+            .map(|(expect, t)| Saying {
+                expect,
+                text: t.get_ref().clone(),
+                span: t.span(),
+            })
+            .collect()
+    }
+}
+
+/// One saying of a lexicon's or condition's examples.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Saying {
+    pub expect: Expect,
+    pub text: String,
+    /// Where it is written in its file.
+    pub span: std::ops::Range<usize>,
+}
 
 /// Whether an example must make its rule fire.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

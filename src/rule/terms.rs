@@ -45,6 +45,8 @@ pub(crate) struct Builder {
     sound_index: HashMap<String, usize>,
     pub(super) sound_owners: Vec<Vec<(usize, TermKind)>>,
     pub(super) sound_spelled: Vec<String>,
+    /// The sayings of condition tables (and, compiled for test, lexicons) to check.
+    pub(super) sayings: Vec<super::SayingChecks>,
 }
 
 impl Builder {
@@ -65,6 +67,7 @@ impl Builder {
             sound_index: HashMap::new(),
             sound_owners: Vec::new(),
             sound_spelled: Vec::new(),
+            sayings: Vec::new(),
         }
     }
 
@@ -256,6 +259,17 @@ impl FileContext<'_> {
                 "至少写一项 phrases (短语)、words (分词后的词)、regex (正则) 或 similar (相似句)"
                     .into(),
             );
+        }
+        if let Some(examples) = terms.examples {
+            let sayings = examples.sayings();
+            if !sayings.is_empty() {
+                b.sayings.push(super::SayingChecks {
+                    owner: super::SayingOwner::Rule(self.id.clone().unwrap_or_default()),
+                    path: self.path.to_string(),
+                    sayings,
+                    cond,
+                });
+            }
         }
         b.conditions[cond].similar = similar::compile(self, terms.similar, terms.min_similarity, b);
         if let Some((matcher, min)) = b.conditions[cond].similar {

@@ -13,17 +13,27 @@
 //! element cut out) and per alternative of a `[…|…]` group in it (the alternative cut out),
 //! compiled, and checked like the original. A mutant that no longer compiles (the only phrase
 //! of a condition) proves the term is needed and is not reported.
+//!
+//! Most unproven terms are words no example says at all, and compiling a rule set costs far
+//! more than a search: so a term (or alternative) whose anchors — strings one of which occurs
+//! in each of its matches — occur in none of the texts examples and corpus give is unproven
+//! without compiling anything. Terms matched by sound have no such strings and are always
+//! compiled.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 
 use rayon::prelude::*;
 use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
-use super::{check_corpus, check_rule_examples, Expectations};
+use super::{check_corpus, check_rule_examples, passed, Expectations};
 use crate::grade::{grade_call, Graded};
-use crate::rule::{line_col, Hit, RuleSet, RuleSource, LEXICON_DIR};
+use crate::normalize::fold;
+use crate::rule::pattern::{parse, references};
+use crate::rule::{
+    line_col, Hit, Lexicons, RuleSet, RuleSource, SayingChecks, SayingOwner, LEXICON_DIR,
+};
 
 /// Keys of a rule file whose arrays hold terms.
 const TERM_KEYS: &[&str] = &[
@@ -56,7 +66,15 @@ struct Mutant {
     cut: Range<usize>,
     with: String,
     what: String,
+    /// Strings one of which occurs, folded, wherever what is cut could have matched; `None`
+    /// when that is not known, or when cutting it may do more than lose its matches (the only
+    /// term of a list).
+    needs: Option<BTreeSet<String>>,
 }
+
+/// Strings one of which occurs in every match of a term or alternative, given the key of its
+/// array and its text; `None` when not known.
+type Anchors<'a> = dyn FnMut(&str, &str) -> Option<BTreeSet<String>> + 'a;
 
 /// The corpus a coverage run grades each mutant against: its calls, already read, and their
 /// expectations.
@@ -73,10 +91,14 @@ struct Baseline {
     hits: Vec<Vec<Hit>>,
     /// The corpus expectations that fail, in words, sorted.
     failures: Vec<String>,
+    /// Whether each saying passes, by entry of [`RuleSet::sayings`].
+    sayings: Vec<Vec<bool>>,
 }
 
 /// The terms of `sources` nothing depends on: removing one changes no example of `set` (the
-/// compiled `sources`) and no expectation of `corpus`.
+/// compiled `sources`) and no expectation of `corpus`. Only the files `only` names are
+/// mutated (a path ending in the file's path under the rule directory), or every file when it
+/// is empty.
 ///
 /// Each mutant is compiled whole (the rules share one automaton), but only what it can change
 /// is checked again: the examples of the rules that use the changed file, directly, through a
@@ -86,6 +108,7 @@ pub fn unproven(
     sources: &[RuleSource],
     set: &RuleSet,
     corpus: Option<&Corpus<'_>>,
+    only: &[String],
 ) -> Vec<Unproven> {
     let calls: Vec<&crate::input::Call> = corpus.map_or_else(Vec::new, |c| {
         c.graded
@@ -100,24 +123,77 @@ pub fn unproven(
         ),
         hits: calls.iter().map(|c| set.evaluate(c)).collect(),
         failures: corpus.map_or_else(Vec::new, |c| failures(set, c)),
+        sayings: sayings_pass(set, |_| true),
+    };
+    let mut lexicons = Lexicons::read(sources, &mut Vec::new());
+    let sounded = sounded(sources, &lexicons);
+    let named = |path: &str| {
+        only.is_empty()
+            || only
+                .iter()
+                .any(|o| o == path || o.ends_with(&format!("/{path}")))
     };
     let mutants: Vec<Mutant> = sources
         .iter()
         .enumerate()
-        .flat_map(|(i, s)| mutants_of(i, s))
+        .filter(|(_, s)| named(&s.path))
+        .flat_map(|(i, s)| {
+            let by_sound = match lexicons.list().into_iter().find(|l| l.path == s.path) {
+                Some(lexicon) => sounded.contains(&lexicon.name),
+                None => says_sound_alike(&s.text),
+            };
+            let mut anchors = |key: &str, text: &str| {
+                if by_sound
+                    || !matches!(
+                        key,
+                        "phrases" | "words" | "exclude" | "not_a_reply" | "terms"
+                    )
+                {
+                    return None;
+                }
+                let mut names = Vec::new();
+                references(&parse(text).ok()?.nodes, &mut names);
+                if names.iter().any(|n| sounded.contains(n)) {
+                    return None;
+                }
+                lexicons.anchors(text)
+            };
+            mutants_of(i, s, &mut anchors)
+        })
         .collect();
+    let texts = texts(set, &calls);
     mutants
         .par_iter()
         .filter(|m| {
+            if m.needs
+                .as_ref()
+                .is_some_and(|needs| !needs.iter().any(|a| texts.contains(a.as_str())))
+            {
+                return true;
+            }
             let mut changed = sources.to_vec();
             changed[m.source].text.replace_range(m.cut.clone(), &m.with);
             // A mutant that no longer compiles needed the term.
-            let Ok(mut mutant) = RuleSet::compile(&changed) else {
+            let Ok(mut mutant) = RuleSet::compile_for_test(&changed) else {
                 return false;
             };
             // The same user dictionary: the jieba dictionary is loaded once, not per mutant.
             mutant.segmenter = set.segmenter.clone();
-            let affected = affected(&mutant, &sources[m.source].path);
+            let path = &sources[m.source].path;
+            let affected = affected(&mutant, path);
+            // Lexicons include each other; a rule file's sayings are its own.
+            let lexicon = path.starts_with(LEXICON_DIR);
+            let sayings = sayings_pass(&mutant, |c| match &c.owner {
+                SayingOwner::Lexicon(_) => lexicon,
+                SayingOwner::Rule(id) => affected.contains(&id.as_str()),
+            });
+            let moved = sayings
+                .iter()
+                .zip(&baseline.sayings)
+                .any(|(now, before)| !now.is_empty() && now != before);
+            if moved {
+                return false;
+            }
             let examples = passes(&mutant, &affected);
             if examples
                 .iter()
@@ -145,6 +221,60 @@ pub fn unproven(
         .collect()
 }
 
+/// The names of the lexicons whose terms may be matched by sound: those that ask to be, those
+/// a rule file that asks for it names, and every lexicon they include or name.
+fn sounded(sources: &[RuleSource], lexicons: &Lexicons) -> BTreeSet<String> {
+    let mut roots: Vec<String> = lexicons
+        .list()
+        .into_iter()
+        .filter(|l| l.sound_alike)
+        .map(|l| l.name)
+        .collect();
+    for source in sources.iter().filter(|s| says_sound_alike(&s.text)) {
+        // Every `{…}` of the file, whatever array it is in: a superset is safe.
+        for (at, _) in source.text.match_indices('{') {
+            if let Some(end) = source.text[at..].find('}') {
+                roots.push(source.text[at + 1..at + end].to_string());
+            }
+        }
+    }
+    let mut all: BTreeSet<String> = BTreeSet::new();
+    for root in roots {
+        all.extend(lexicons.reaches(&root));
+        all.insert(root);
+    }
+    all
+}
+
+/// Whether a rule or lexicon file turns on matching by sound anywhere in it.
+fn says_sound_alike(text: &str) -> bool {
+    text.lines().any(|line| {
+        let code = line.split('#').next().unwrap_or_default();
+        code.split_whitespace().collect::<String>() == "sound_alike=true"
+    })
+}
+
+/// Everything a mutant is checked on, folded, one text to a line: each saying, each rule
+/// example's turns and metadata, and each corpus call's.
+fn texts(set: &RuleSet, calls: &[&crate::input::Call]) -> String {
+    let examples = set
+        .rules
+        .iter()
+        .flat_map(|r| r.examples.iter().map(|e| &e.call));
+    let mut out = String::new();
+    for saying in set.sayings.iter().flat_map(|c| &c.sayings) {
+        out.push_str(&fold(&saying.text));
+        out.push('\n');
+    }
+    for call in examples.chain(calls.iter().copied()) {
+        for text in call.turns.iter().map(|t| &t.text).chain(call.meta.values()) {
+            out.push_str(&fold(text));
+            out.push('\n');
+        }
+    }
+    out
+}
+
 /// The ids of the rules whose verdict may change when the file at `path` changes: the rule it
 /// holds, or the rules using the lexicon it holds, and every rule that uses their verdicts.
 fn affected<'s>(set: &'s RuleSet, path: &str) -> Vec<&'s str> {
@@ -170,6 +300,24 @@ fn affected<'s>(set: &'s RuleSet, path: &str) -> Vec<&'s str> {
         }
         ids.extend(more);
     }
+}
+
+/// Whether each saying passes, by entry of [`RuleSet::sayings`]; the entries `keep` refuses
+/// are left empty.
+fn sayings_pass(set: &RuleSet, keep: impl Fn(&SayingChecks) -> bool) -> Vec<Vec<bool>> {
+    set.sayings
+        .iter()
+        .map(|checks| {
+            if !keep(checks) {
+                return Vec::new();
+            }
+            checks
+                .sayings
+                .iter()
+                .map(|s| passed(s.expect, &set.finds(checks, &s.text)))
+                .collect()
+        })
+        .collect()
 }
 
 /// Whether each example of the rules `ids` passes, by rule id.
@@ -209,7 +357,7 @@ fn failures(set: &RuleSet, corpus: &Corpus<'_>) -> Vec<String> {
 }
 
 /// Every mutant of source `index`: each term cut out, and each alternative of each term.
-fn mutants_of(index: usize, source: &RuleSource) -> Vec<Mutant> {
+fn mutants_of(index: usize, source: &RuleSource, anchors: &mut Anchors<'_>) -> Vec<Mutant> {
     let Ok(table) = DeTable::parse(&source.text) else {
         return Vec::new(); // Not this module's to report: the rule set did not compile.
     };
@@ -236,6 +384,11 @@ fn mutants_of(index: usize, source: &RuleSource) -> Vec<Mutant> {
                 cut,
                 with: String::new(),
                 what: format!("{kind} \"{term}\""),
+                needs: if items.len() > 1 {
+                    anchors(key, term)
+                } else {
+                    None
+                },
             });
             for (alt, without) in alternatives(term) {
                 out.push(Mutant {
@@ -243,6 +396,7 @@ fn mutants_of(index: usize, source: &RuleSource) -> Vec<Mutant> {
                     term: span.clone(),
                     cut: span.clone(),
                     with: toml::Value::String(without).to_string(),
+                    needs: anchors(key, &alt),
                     what: format!("{kind} \"{term}\" 中的选项 \"{alt}\""),
                 });
             }
@@ -400,7 +554,10 @@ text = "客服：甲"
             path: "x/T.toml".into(),
             text: text.into(),
         };
-        let whats: Vec<String> = mutants_of(0, &source).into_iter().map(|m| m.what).collect();
+        let whats: Vec<String> = mutants_of(0, &source, &mut |_, _| None)
+            .into_iter()
+            .map(|m| m.what)
+            .collect();
         for want in [
             "短语 \"甲\"",
             "短语 \"乙\"",
@@ -413,17 +570,75 @@ text = "客服：甲"
         assert_eq!(whats.len(), 5, "{whats:?}");
         // Cutting the first of two takes its comma; cutting the last, the comma before it.
         let cut = |k: usize| {
-            let m = &mutants_of(0, &source)[k];
+            let m = &mutants_of(0, &source, &mut |_, _| None)[k];
             let mut t = text.to_string();
             t.replace_range(m.cut.clone(), &m.with);
             t
         };
-        let first = mutants_of(0, &source)
+        let first = mutants_of(0, &source, &mut |_, _| None)
             .iter()
             .position(|m| m.what == "短语 \"甲\"")
             .unwrap();
         assert!(cut(first).contains("phrases = [\"乙\"]"));
         assert!(cut(first + 1).contains("phrases = [\"甲\"]"));
+    }
+
+    #[test]
+    fn what_a_cut_needs_is_asked_only_where_cutting_just_loses_matches() {
+        let source = RuleSource {
+            path: "x/T.toml".into(),
+            text: "id = \"T\"\n[match]\nphrases = [\"[甲|乙]丙\", \"丁\"]\nexclude = [\"戊\"]\n"
+                .into(),
+        };
+        let mut asked = Vec::new();
+        let mutants = mutants_of(0, &source, &mut |key, text| {
+            asked.push(format!("{key}:{text}"));
+            Some([text.to_string()].into())
+        });
+        // The only exclusion is not asked about: cutting it may make the file not compile.
+        assert_eq!(
+            asked,
+            [
+                "phrases:[甲|乙]丙",
+                "phrases:甲",
+                "phrases:乙",
+                "phrases:丁"
+            ]
+        );
+        let needs: Vec<_> = mutants.iter().map(|m| m.needs.is_some()).collect();
+        assert_eq!(
+            needs,
+            [false, true, true, true, true],
+            "the exclusion comes first"
+        );
+    }
+
+    #[test]
+    fn lexicons_heard_by_sound_are_those_asked_for_and_all_they_reach() {
+        let lexicon = |name: &str, extra: &str, terms: &str| RuleSource {
+            path: format!("{LEXICON_DIR}{name}.toml"),
+            text: format!("name = \"{name}\"\ndescription = \"\"\n{extra}terms = [{terms}]\n"),
+        };
+        let sources = [
+            lexicon("等", "sound_alike = true\n", "\"稍等\", \"{片刻}\""),
+            lexicon("片刻", "", "\"片刻\""),
+            lexicon("上级", "", "\"领导\""),
+            lexicon("工号", "", "\"工号\""),
+            lexicon("无关", "", "\"无关\""),
+            RuleSource {
+                path: "x/T.toml".into(),
+                text: "[match]\nsound_alike = true # 听音\nphrases = [\"{上级}\"]\n".into(),
+            },
+            RuleSource {
+                path: "x/U.toml".into(),
+                text: "[match]\n# sound_alike = true\nphrases = [\"{工号}\"]\n".into(),
+            },
+        ];
+        let lexicons = Lexicons::read(&sources, &mut Vec::new());
+        let heard: Vec<String> = sounded(&sources, &lexicons).into_iter().collect();
+        assert_eq!(heard, ["上级", "片刻", "等"]);
+        assert!(says_sound_alike("sound_alike=true"));
+        assert!(!says_sound_alike("sound_alike = false"));
     }
 
     #[test]
@@ -433,7 +648,10 @@ text = "客服：甲"
             text: "name = \"上级\"\ndescription = \"\"\nterms = [\"领导\", \"[主管|经理]\"]\n"
                 .into(),
         };
-        let whats: Vec<String> = mutants_of(0, &source).into_iter().map(|m| m.what).collect();
+        let whats: Vec<String> = mutants_of(0, &source, &mut |_, _| None)
+            .into_iter()
+            .map(|m| m.what)
+            .collect();
         assert_eq!(
             whats,
             [

@@ -22,7 +22,8 @@ pub use render::{github, human, junit};
 use crate::grade::{grade_all, grade_call, Graded};
 use crate::input::{discover, ReadOptions};
 use crate::rule::{
-    join_display, line_col, read_dir, Expect, Rule, RuleError, RuleErrors, RuleSet, Severity,
+    join_display, line_col, read_dir, Expect, Rule, RuleError, RuleErrors, RuleSet, SayingOwner,
+    Severity,
 };
 
 /// How problems in the built-in rules name their directory (`zhijian rules --export` writes
@@ -108,6 +109,79 @@ fn quoted(items: &[String]) -> String {
         .map(|e| format!("\"{e}\""))
         .collect::<Vec<_>>()
         .join("、")
+}
+
+/// How one saying of a lexicon's or condition table's examples fared.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SayingResult {
+    pub owner: SayingOwner,
+    /// The file it is written in, relative to the rule set's root.
+    pub path: String,
+    /// 1-based within its lexicon or table: `hit` ones, then `pass` ones.
+    pub index: usize,
+    pub expect: Expect,
+    pub text: String,
+    pub span: Range<usize>,
+    /// What the terms found in it.
+    pub found: Vec<String>,
+}
+
+/// Whether a saying expected to be found (`Hit`) or not (`Pass`) fared as expected, given what
+/// was found in it.
+fn passed(expect: Expect, found: &[String]) -> bool {
+    match expect {
+        Expect::Hit => !found.is_empty(),
+        Expect::Pass => found.is_empty(),
+    }
+}
+
+impl SayingResult {
+    pub fn passed(&self) -> bool {
+        passed(self.expect, &self.found)
+    }
+
+    /// Whose terms, in words: 词库“请稍等”, or 条件 (the problem names its rule).
+    pub fn whose(&self) -> String {
+        match &self.owner {
+            SayingOwner::Lexicon(name) => format!("词库“{name}”"),
+            SayingOwner::Rule(_) => "条件".to_string(),
+        }
+    }
+
+    /// Why it failed, in words.
+    pub fn problem(&self) -> String {
+        let (whose, text) = (self.whose(), &self.text);
+        match self.expect {
+            Expect::Hit => format!("{whose}应当在“{text}”里找到说法,却一个也没找到"),
+            Expect::Pass => format!(
+                "{whose}不应在“{text}”里找到说法,却找到了: {}",
+                quoted(&self.found)
+            ),
+        }
+    }
+}
+
+/// Checks every saying of `set` against the terms it belongs to: condition tables in rule
+/// file order, then (compiled for test) lexicons in name order.
+pub fn check_sayings(set: &RuleSet) -> Vec<SayingResult> {
+    set.sayings
+        .iter()
+        .flat_map(|checks| {
+            checks
+                .sayings
+                .iter()
+                .enumerate()
+                .map(move |(i, saying)| SayingResult {
+                    owner: checks.owner.clone(),
+                    path: checks.path.clone(),
+                    index: i + 1,
+                    expect: saying.expect,
+                    text: saying.text.clone(),
+                    span: saying.span.clone(),
+                    found: set.finds(checks, &saying.text),
+                })
+        })
+        .collect()
 }
 
 /// Runs every example of every rule through the whole rule set, in rule order.
@@ -425,8 +499,10 @@ pub struct TestOptions<'a> {
     pub corpus: Option<&'a Path>,
     /// Warnings are failures.
     pub strict: bool,
-    /// Also remove each term in turn and report those nothing depends on (`--coverage`).
-    pub coverage: bool,
+    /// Also remove each term in turn and report those nothing depends on (`--coverage`): of
+    /// every file when the list is empty, else of the files it names (a path ending in a
+    /// file's path under the rule directory, `rules/lexicons/hold.toml` or `lexicons/hold.toml`).
+    pub coverage: Option<Vec<String>>,
 }
 
 /// Every check of a run, grouped as JUnit groups them.
@@ -485,6 +561,7 @@ pub enum Verdict {
 /// The suite names, as CI servers and the text report show them.
 pub const SUITE_RULE_FILES: &str = "规则文件";
 pub const SUITE_EXAMPLES: &str = "规则示例";
+pub const SUITE_SAYINGS: &str = "说法示例";
 pub const SUITE_CORPUS: &str = "语料期望";
 pub const SUITE_LINTS: &str = "规则检查";
 pub const SUITE_COVERAGE: &str = "条款覆盖";
@@ -555,7 +632,7 @@ pub fn run(options: &TestOptions<'_>) -> TestReport {
         None => Ok(crate::rule::embedded_sources()),
     };
     let compiled = sources.and_then(|sources| {
-        let set = RuleSet::compile(&sources)?;
+        let set = RuleSet::compile_for_test(&sources)?;
         Ok((sources, set))
     });
     let (sources, set) = match compiled {
@@ -628,10 +705,18 @@ pub fn run(options: &TestOptions<'_>) -> TestReport {
         }
     }
 
+    let sayings = check_sayings(&set);
     let mut suites = vec![Suite {
         name: SUITE_EXAMPLES,
         cases: example_cases,
     }];
+    if !sayings.is_empty() {
+        scope.push(format!("说法示例 {} 条", sayings.len()));
+        suites.push(Suite {
+            name: SUITE_SAYINGS,
+            cases: saying_cases(&sayings, &rules_dir, &texts),
+        });
+    }
     let mut checked_corpus = None;
     if let Some(corpus) = options.corpus {
         let (cases, graded, expectations) = corpus_cases(&set, corpus);
@@ -702,14 +787,14 @@ pub fn run(options: &TestOptions<'_>) -> TestReport {
         name: SUITE_LINTS,
         cases: lint_cases,
     });
-    if options.coverage {
+    if let Some(only) = &options.coverage {
         let corpus = checked_corpus
             .as_ref()
             .map(|(graded, expectations)| coverage::Corpus {
                 graded,
                 expectations,
             });
-        let unproven = coverage::unproven(&sources, &set, corpus.as_ref());
+        let unproven = coverage::unproven(&sources, &set, corpus.as_ref(), only);
         scope.push(format!("条款 {} 条无人验证", unproven.len()));
         suites.push(Suite {
             name: SUITE_COVERAGE,
@@ -722,6 +807,49 @@ pub fn run(options: &TestOptions<'_>) -> TestReport {
         strict: options.strict,
         scope,
     }
+}
+
+/// One case per saying, failing with its problem at its place in its file.
+fn saying_cases(
+    results: &[SayingResult],
+    rules_dir: &str,
+    texts: &BTreeMap<&str, Arc<str>>,
+) -> Vec<Case> {
+    results
+        .iter()
+        .map(|r| {
+            let text = texts
+                .get(r.path.as_str())
+                .cloned()
+                .unwrap_or_else(|| "".into());
+            let file = join_display(rules_dir, &r.path);
+            let expect = match r.expect {
+                Expect::Hit => "应找到",
+                Expect::Pass => "不应找到",
+            };
+            let (class, name) = match &r.owner {
+                SayingOwner::Lexicon(name) => {
+                    (name.clone(), format!("词库 {name} 说法 {}", r.index))
+                }
+                SayingOwner::Rule(id) => (id.clone(), format!("{id} 条件说法 {}", r.index)),
+            };
+            let mut problems = Vec::new();
+            if !r.passed() {
+                let e = RuleError::new(&file, &text, Some(r.span.clone()), r.problem());
+                problems.push(match &r.owner {
+                    SayingOwner::Rule(id) => e.for_rule(id),
+                    SayingOwner::Lexicon(_) => e,
+                });
+            }
+            Case {
+                class,
+                name: format!("{name} ({expect})"),
+                file: Some(file),
+                line: Some(line_col(&text, r.span.start).0),
+                problems,
+            }
+        })
+        .collect()
 }
 
 /// Grades the corpus and turns its expectations into one case per call.

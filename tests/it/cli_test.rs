@@ -80,7 +80,7 @@ fn breaking_any_example_fails_and_names_that_rule() {
             rules: Some(rules.path()),
             corpus: None,
             strict: false,
-            coverage: false,
+            coverage: None,
         });
         fs::write(file, &original).unwrap();
         assert_eq!(report.verdict(), Verdict::Failed, "{id}");
@@ -546,6 +546,116 @@ text = "客服：好的,马上帮您办。\n客户：谢谢。"
         .args(["test", "--no-corpus", "--coverage", "--strict", "--rules"])
         .arg(dir.path()));
     assert_eq!(code, 1);
+}
+
+/// A lexicon's `[examples]` and a condition's `examples` are checked one saying at a time, and
+/// prove the terms only they need; `--coverage FILE` mutates only that file.
+#[test]
+fn sayings_are_checked_and_prove_the_terms_they_need() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::copy(
+        repo().join("rules/scoring.toml"),
+        dir.path().join("scoring.toml"),
+    )
+    .unwrap();
+    fs::create_dir_all(dir.path().join("lexicons")).unwrap();
+    fs::create_dir_all(dir.path().join("language")).unwrap();
+    let lexicon = |hit: &str| {
+        format!(
+            "name = \"推托\"\ndescription = \"推给别人\"\nterms = [\"找别人去\", \"跟我没关系\"]\n\
+             [examples]\nhit = [\"{hit}\"]\npass = [\"我去找找别人的记录\"]\n"
+        )
+    };
+    fs::write(
+        dir.path().join("lexicons/shirk.toml"),
+        lexicon("这事你找别人去吧"),
+    )
+    .unwrap();
+    fs::write(
+        dir.path().join("language/TST001-shirk.toml"),
+        r#"id = "TST001"
+title = "推托"
+message = "推托"
+dimension = "language"
+points = -5
+
+[match]
+role = "agent"
+phrases = ["没办法", "[不归|不是]我管", "{推托}"]
+exclude = ["没办法不"]
+examples.hit = ["这个我真没办法", "这事不是我管的", "这个不归我管啊"]
+examples.pass = ["没办法不去啊"]
+
+[[example]]
+expect = "hit"
+text = "客服：这个我也没办法。\n客户：啊?"
+
+[[example]]
+expect = "pass"
+text = "客服：您好,请讲。\n客户：我查话费。"
+"#,
+    )
+    .unwrap();
+    let (code, out) = run(zhijian()
+        .args(["test", "--no-corpus", "--coverage", "--rules"])
+        .arg(dir.path()));
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("说法示例 6 条"), "{out}");
+    // Each saying proves what only it needs: 不是 (不是我管), the exclusion (没办法不去啊) and
+    // the lexicon entry 找别人去; 跟我没关系 and {推托}'s own use are still unproven.
+    for proven in [
+        "中的选项 \"不是\"后",
+        "删去排除短语 \"没办法不\"后",
+        "删去词库条目 \"找别人去\"后",
+    ] {
+        assert!(
+            !out.contains(proven),
+            "{proven} is proven by a saying:\n{out}"
+        );
+    }
+    assert!(out.contains("删去词库条目 \"跟我没关系\"后"), "{out}");
+    assert!(out.contains("条款 2 条无人验证"), "{out}");
+    // Only the file named is mutated.
+    let (_, only) = run(zhijian()
+        .args(["test", "--no-corpus", "--rules"])
+        .arg(dir.path())
+        .arg("--coverage")
+        .arg(dir.path().join("lexicons/shirk.toml")));
+    assert!(only.contains("条款 1 条无人验证"), "{only}");
+    assert!(only.contains("跟我没关系"), "{only}");
+    // A saying the terms do not find fails the run, at its place in the file.
+    fs::write(
+        dir.path().join("lexicons/shirk.toml"),
+        lexicon("您找一下别人"),
+    )
+    .unwrap();
+    let (code, out) = run(zhijian()
+        .args(["test", "--no-corpus", "--rules"])
+        .arg(dir.path()));
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("词库“推托”应当在“您找一下别人”里找到说法,却一个也没找到"),
+        "{out}"
+    );
+    assert!(out.contains("shirk.toml:5:"), "{out}");
+    // Sayings where nothing would check them (a repeat's table) are an error, not a pass.
+    fs::write(
+        dir.path().join("lexicons/shirk.toml"),
+        lexicon("这事你找别人去吧"),
+    )
+    .unwrap();
+    fs::write(
+        dir.path().join("language/TST002-again.toml"),
+        "id = \"TST002\"\ntitle = \"重复\"\nmessage = \"重复\"\ndimension = \"language\"\n\
+         points = -1\n[match]\nrole = \"customer\"\nexclude = [\"订单号\"]\n\
+         examples.pass = [\"我的订单号是多少\"]\n[match.repeat]\nmin_chars = 6\n",
+    )
+    .unwrap();
+    let (code, out) = run(zhijian()
+        .args(["test", "--no-corpus", "--rules"])
+        .arg(dir.path()));
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("这里的说法示例不会被检查"), "{out}");
 }
 
 #[test]
