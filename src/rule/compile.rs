@@ -33,7 +33,8 @@ const SCORING_FILE: &str = "scoring.toml";
 const DICTIONARY_FILE: &str = "dictionary.txt";
 
 /// `probes`: also compile a condition per lexicon with `[examples]`, for `zhijian test` to
-/// check them with; grading has no use for them and would pay for their matches.
+/// check them with, and refuse sayings nothing would check; grading has no use for either and
+/// would pay for the matches and a second parse of each file.
 pub(super) fn compile(sources: &[RuleSource], probes: bool) -> Result<RuleSet, RuleErrors> {
     let mut errors = Vec::new();
     let (scoring, adjustments) = match sources.iter().find(|s| s.path == SCORING_FILE) {
@@ -96,7 +97,7 @@ pub(super) fn compile(sources: &[RuleSource], probes: bool) -> Result<RuleSet, R
             && !lexicon::is_lexicon_file(&s.path)
     });
     for src in rule_files {
-        let mut compiled = compile_rule(src, scoring.as_ref(), &mut builder);
+        let mut compiled = compile_rule(src, scoring.as_ref(), &mut builder, probes);
         errors.append(&mut compiled.errors);
         warnings.append(&mut compiled.warnings);
         word_checks.append(&mut compiled.word_checks);
@@ -223,15 +224,7 @@ fn lexicon_probes(b: &mut Builder) {
             continue;
         }
         // The lexicon's own problems were reported when it was read: none are new here.
-        let mut cx = FileContext {
-            path: &lexicon.path,
-            text: "".into(),
-            id: None,
-            errors: Vec::new(),
-            warnings: Vec::new(),
-            word_checks: Vec::new(),
-            lexicons: Vec::new(),
-        };
+        let mut cx = FileContext::new(&lexicon.path, "".into());
         let phrase = [Spanned::new(0..0, format!("{{{}}}", lexicon.name))];
         let cond = cx.condition(Terms::lines(&phrase, &[], false, false), 0..0, b);
         b.sayings.push(SayingChecks {
@@ -442,7 +435,19 @@ pub(super) struct FileContext<'a> {
     pub(super) lexicons: Vec<String>,
 }
 
-impl FileContext<'_> {
+impl<'a> FileContext<'a> {
+    fn new(path: &'a str, text: Arc<str>) -> FileContext<'a> {
+        FileContext {
+            path,
+            text,
+            id: None,
+            errors: Vec::new(),
+            warnings: Vec::new(),
+            word_checks: Vec::new(),
+            lexicons: Vec::new(),
+        }
+    }
+
     pub(super) fn problem(
         &self,
         span: Option<Range<usize>>,
@@ -495,22 +500,23 @@ struct Compiled {
     word_checks: Vec<(String, RuleError)>,
 }
 
-fn compile_rule(src: &RuleSource, scoring: Option<&Scoring>, b: &mut Builder) -> Compiled {
-    let mut cx = FileContext {
-        path: &src.path,
-        text: src.text.as_str().into(),
-        id: None,
-        errors: Vec::new(),
-        warnings: Vec::new(),
-        word_checks: Vec::new(),
-        lexicons: Vec::new(),
-    };
+/// `for_test`: also refuse sayings nothing would check (a second parse of the file that
+/// grading has no use for).
+fn compile_rule(
+    src: &RuleSource,
+    scoring: Option<&Scoring>,
+    b: &mut Builder,
+    for_test: bool,
+) -> Compiled {
+    let mut cx = FileContext::new(&src.path, src.text.as_str().into());
     let mut rule = compile_rule_in(&mut cx, src, scoring, b);
     if let Some(rule) = &mut rule {
         cx.lexicons.sort();
         cx.lexicons.dedup();
         rule.lexicons = std::mem::take(&mut cx.lexicons);
-        unchecked_sayings(&mut cx, src, b);
+        if for_test {
+            unchecked_sayings(&mut cx, src, b);
+        }
     }
     Compiled {
         rule,

@@ -474,10 +474,8 @@ fn rules_lists_every_rule_and_documents_one() {
     assert!(out.contains("没有编号为 XYZ999 的规则"), "{out}");
 }
 
-/// `--coverage` names the terms, alternatives and lexicon entries no example needs, and only
-/// those; `--strict` fails on them.
-#[test]
-fn coverage_lists_the_terms_no_example_needs() {
+/// A rule directory with the repository's `scoring.toml` and empty `lexicons/` and `language/`.
+fn scratch_rules() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     fs::copy(
         repo().join("rules/scoring.toml"),
@@ -486,6 +484,14 @@ fn coverage_lists_the_terms_no_example_needs() {
     .unwrap();
     fs::create_dir_all(dir.path().join("lexicons")).unwrap();
     fs::create_dir_all(dir.path().join("language")).unwrap();
+    dir
+}
+
+/// `--coverage` names the terms, alternatives and lexicon entries no example needs, and only
+/// those; `--strict` fails on them.
+#[test]
+fn coverage_lists_the_terms_no_example_needs() {
+    let dir = scratch_rules();
     fs::write(
         dir.path().join("lexicons/shirk.toml"),
         "name = \"推托\"\ndescription = \"推给别人\"\nterms = [\"找别人去\", \"跟我没关系\"]\n",
@@ -552,14 +558,7 @@ text = "客服：好的,马上帮您办。\n客户：谢谢。"
 /// prove the terms only they need; `--coverage FILE` mutates only that file.
 #[test]
 fn sayings_are_checked_and_prove_the_terms_they_need() {
-    let dir = tempfile::tempdir().unwrap();
-    fs::copy(
-        repo().join("rules/scoring.toml"),
-        dir.path().join("scoring.toml"),
-    )
-    .unwrap();
-    fs::create_dir_all(dir.path().join("lexicons")).unwrap();
-    fs::create_dir_all(dir.path().join("language")).unwrap();
+    let dir = scratch_rules();
     let lexicon = |hit: &str| {
         format!(
             "name = \"推托\"\ndescription = \"推给别人\"\nterms = [\"找别人去\", \"跟我没关系\"]\n\
