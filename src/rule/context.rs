@@ -432,7 +432,7 @@ impl<'a> Surroundings<'a> {
         if IF.iter().any(|w| before.contains(w)) || before.contains("就算") {
             return true;
         }
-        if self.clause_after.contains("的话") || self.clause_before.contains("的话") {
+        if says_if(self.clause_after) || says_if(self.clause_before) {
             return true;
         }
         // 不能退就算了, 退不了就算了, 今天不解决就投诉: a negative condition right before 就.
@@ -441,6 +441,14 @@ impl<'a> Surroundings<'a> {
         }
         false
     }
+}
+
+/// Whether `clause` has a conditional 的话 (不满意的话), not the start of a noun that only
+/// spells it (上个月的话费, 这个的话题, 电话的话筒).
+fn says_if(clause: &str) -> bool {
+    clause
+        .match_indices("的话")
+        .any(|(at, w)| !clause[at + w.len()..].starts_with(['费', '题', '筒', '术']))
 }
 
 #[cfg(test)]
@@ -709,6 +717,7 @@ mod tests {
             ("那就算了,我要投诉", "投诉"),
             ("主要是你们一直拖着,问题还是没解决,我要投诉", "投诉"),
             ("我只要求你们给个说法", "给个说法"),
+            ("上个月的话费已经结算了", "结算了"),
         ] {
             assert!(!at(C, text, word), "{text}");
         }
