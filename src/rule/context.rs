@@ -399,8 +399,20 @@ impl<'a> Surroundings<'a> {
             "改为",
             "换成",
         ];
-        REFUSALS.iter().any(|r| self.matched.contains(r))
-            && WAYS.iter().any(|w| self.turn_after.contains(w))
+        // Asking to be understood offers nothing: 这个我们确实没办法提供帮助,还请您理解哦.
+        const NOT_WAYS: &[&str] = &[
+            "请你理解",
+            "请你谅解",
+            "请你多多理解",
+            "请你见谅",
+            "请你包涵",
+            "请你多包涵",
+        ];
+        let mut after = self.turn_after.to_string();
+        for w in NOT_WAYS {
+            after = after.replace(w, "_");
+        }
+        REFUSALS.iter().any(|r| self.matched.contains(r)) && WAYS.iter().any(|w| after.contains(w))
     }
 
     fn is_conditional(&self) -> bool {
@@ -759,5 +771,10 @@ mod tests {
             !at(W, "你听不懂吗?您可以再看一下短信", "听不懂"),
             "not a refusal"
         );
+        assert!(
+            !at(W, "这个我们确实没办法提供帮助,还请您理解哦", "没办法"),
+            "asking to be understood offers nothing"
+        );
+        assert!(at(W, "这个没办法,还请您理解,您可以到营业厅办理", "没办法"));
     }
 }
