@@ -319,9 +319,10 @@ pub fn render(set: &RuleSet, row: &Graded, style: Style) -> String {
                     },
                     Shape::WholeCall => match index.and_then(|i| set.why_not(i, call)) {
                         // What held it back, or what it looked for and did not find.
-                        Some(Unmet::Exception(found)) => {
-                            format!("例外成立:{}", said(call, &found))
-                        }
+                        Some(Unmet::Exception { name, found }) => match name {
+                            Some(name) => format!("例外成立 ({name}):{}", said(call, &found)),
+                            None => format!("例外成立:{}", said(call, &found)),
+                        },
                         Some(Unmet::Said(found)) => {
                             format!("说到了要求的话:{}", said(call, &found))
                         }
@@ -612,8 +613,40 @@ mod tests {
             .unwrap_or_else(|| panic!("{out}"));
         // The agent is still looking it up: no closing is due yet.
         assert!(
-            cls001.ends_with("例外成立:第 2 轮客服说了“正在为您查询”"),
+            cls001.ends_with("例外成立 (在等客户回答):第 2 轮客服说了“正在为您查询”"),
             "{out}"
+        );
+    }
+
+    /// A named exception is named: the supervisor reads what it is, not only its words.
+    #[test]
+    fn a_named_exception_is_named() {
+        let rule = |name: &str| {
+            format!(
+                "id = \"TST005\"\ntitle = \"回电\"\nmessage = \"回电\"\ndimension = \"resolution\"\n\
+                 points = -3\n[match]\nrole = \"agent\"\nphrases = [\"给您回电\"]\n\
+                 [[match.not]]\n{name}role = \"agent\"\nphrases = [\"今天下午\"]\n"
+            )
+        };
+        let text = "客户：什么时候能修好\n客服：今天下午给您回电\n";
+        let line = |file: &str| {
+            let set = crate::testing::rule_set(&[("t/TST005-callback.toml", file)]);
+            let row = crate::testing::graded(&set, "c", text, crate::channel::Channel::Phone, "");
+            let out = render(&set, &row, Style::Plain);
+            out.lines()
+                .find(|l| l.trim_start().starts_with("TST005"))
+                .unwrap_or_else(|| panic!("{out}"))
+                .to_string()
+        };
+        let named = line(&rule("name = \"给了时限\"\n"));
+        assert!(
+            named.ends_with("例外成立 (给了时限):第 2 轮客服说了“今天下午”"),
+            "{named}"
+        );
+        let unnamed = line(&rule(""));
+        assert!(
+            unnamed.ends_with("例外成立:第 2 轮客服说了“今天下午”"),
+            "{unnamed}"
         );
     }
 
@@ -644,7 +677,7 @@ mod tests {
         // that is what the line says, with the turns `skip` passed over.
         assert!(
             line("RES002").ends_with(
-                "例外成立:第 3 轮客服说了“给您催”“短信告知您” (跳过 #5、#7:只说了套话,不算一句)"
+                "例外成立 (坐席把事情留到以后):第 3 轮客服说了“给您催”“短信告知您” (跳过 #5、#7:只说了套话,不算一句)"
             ),
             "{out}"
         );

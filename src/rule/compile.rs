@@ -659,6 +659,7 @@ fn compile_rule_in(
         }
     }
 
+    super::check::unnamed(cx, file.matcher.get_ref());
     let check = Check::compile(cx, file.matcher.get_ref(), file.matcher.span(), b);
 
     let mut channels: Vec<Channel> = file

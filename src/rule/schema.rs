@@ -158,6 +158,10 @@ pub struct MatchSpec {
     /// Sub-conditions none of which may hold.
     #[serde(default)]
     pub not: Vec<Spanned<MatchSpec>>,
+    /// `[[match.not]]` only: what the exception is, in a few words (坐席在等客户回答).
+    /// `zhijian explain` names it when it is why the rule did not fire.
+    #[serde(default)]
+    pub name: Option<Spanned<String>>,
 }
 
 /// `[match.after]` and `[match.timing.excused_by]`: a condition on one turn of `role`.

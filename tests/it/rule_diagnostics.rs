@@ -113,6 +113,17 @@ fn each_mistake_points_at_its_line() {
             "id = \"TST 1\"",
             "t/TST001.toml:1:6: [TST 1] 规则编号只能由字母、数字和下划线组成",
         ),
+        // An exception's name is shown by explain; anywhere else it would be shown nowhere.
+        (
+            "role = \"agent\"",
+            "role = \"agent\"\nname = \"坐席在办\"",
+            "t/TST001.toml:9:8: [TST001] name 只写在 [[match.not]] 里",
+        ),
+        (
+            "phrases = [\"测试\"]",
+            "phrases = [\"测试\"]\n[[match.all]]\nname = \"坐席在办\"\nphrases = [\"办\"]",
+            "t/TST001.toml:11:8: [TST001] name 只写在 [[match.not]] 里",
+        ),
         (
             "title = \"测试规则\"",
             "title = \"测试规则\n",

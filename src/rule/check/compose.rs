@@ -23,6 +23,8 @@ pub(crate) struct Compose {
     pub all: Vec<Check>,
     pub any: Vec<Check>,
     pub not: Vec<Check>,
+    /// Each of `not`'s `name`, in the same order.
+    pub not_names: Vec<Option<String>>,
 }
 
 impl Compose {
@@ -53,14 +55,24 @@ impl Compose {
         } else {
             None
         };
-        let mut sub = |list: &[Spanned<MatchSpec>]| -> Vec<Check> {
-            list.iter()
-                .filter_map(|c| Check::compile(cx, c.get_ref(), c.span(), b))
-                .collect()
+        let mut sub = |list: &[Spanned<MatchSpec>], exceptions: bool| {
+            let mut checks = Vec::new();
+            let mut names = Vec::new();
+            for c in list {
+                let spec = c.get_ref();
+                if !exceptions {
+                    unnamed(cx, spec);
+                }
+                if let Some(check) = Check::compile(cx, spec, c.span(), b) {
+                    checks.push(check);
+                    names.push(spec.name.as_ref().map(|n| n.get_ref().trim().to_string()));
+                }
+            }
+            (checks, names)
         };
-        let all: Vec<Check> = own.into_iter().chain(sub(&m.all)).collect();
-        let any = sub(&m.any);
-        let not = sub(&m.not);
+        let all: Vec<Check> = own.into_iter().chain(sub(&m.all, false).0).collect();
+        let any = sub(&m.any, false).0;
+        let (not, not_names) = sub(&m.not, true);
         if all.is_empty() && any.is_empty() && cx.errors.is_empty() {
             cx.error(Some(span), "组合条件只有 not,没有可作为证据的 all 或 any")
                 .help = Some(
@@ -69,12 +81,17 @@ impl Compose {
             );
             return None;
         }
-        Some(Compose { all, any, not })
+        Some(Compose {
+            all,
+            any,
+            not,
+            not_names,
+        })
     }
 
     /// The evidence of every sub-condition when the composition holds; empty otherwise.
     pub(super) fn eval(&self, ev: &Evaluator<'_>, rule: usize, results: &[Vec<Hit>]) -> Vec<Hit> {
-        let Compose { all, any, not } = self;
+        let Compose { all, any, not, .. } = self;
         let mut hits = Vec::new();
         for c in all {
             let found = c.eval(ev, rule, results);
@@ -116,7 +133,12 @@ impl Compose {
         rule: usize,
         results: &[Vec<Hit>],
     ) -> Option<Unmet> {
-        let Compose { all, any, not } = self;
+        let Compose {
+            all,
+            any,
+            not,
+            not_names,
+        } = self;
         if let Some(failed) = all.iter().find(|c| c.eval(ev, rule, results).is_empty()) {
             return failed.why_not(ev, rule, results);
         }
@@ -126,23 +148,41 @@ impl Compose {
                 .iter()
                 .filter_map(|c| c.why_not(ev, rule, results))
                 .min_by_key(|r| match r {
-                    Unmet::Exception(_) => 0,
+                    Unmet::Exception { .. } => 0,
                     Unmet::Said(_) => 1,
                     Unmet::NotSaid | Unmet::Quiet(_) => 2,
                 });
         }
         not.iter()
-            .map(|c| c.eval(ev, rule, results))
-            .find(|found| !found.is_empty())
-            .map(Unmet::Exception)
+            .zip(not_names)
+            .map(|(c, name)| (c.eval(ev, rule, results), name))
+            .find(|(found, _)| !found.is_empty())
+            .map(|(found, name)| Unmet::Exception {
+                name: name.clone(),
+                found,
+            })
+    }
+}
+
+/// A `name` outside `[[match.not]]` would never be shown: an error, not a silent no-op.
+pub(crate) fn unnamed(cx: &mut FileContext<'_>, spec: &MatchSpec) {
+    if let Some(name) = &spec.name {
+        cx.error(
+            Some(name.span()),
+            "name 只写在 [[match.not]] 里:它是这条例外的名字,zhijian explain 说明规则为什么没命中时用",
+        );
     }
 }
 
 /// Why a condition did not hold, as `zhijian explain` says it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Unmet {
-    /// One of the rule's own exceptions (`[[match.not]]`) held: its evidence.
-    Exception(Vec<Hit>),
+    /// One of the rule's own exceptions (`[[match.not]]`) held: its `name`, if it has one, and
+    /// its evidence.
+    Exception {
+        name: Option<String>,
+        found: Vec<Hit>,
+    },
     /// A condition that requires words (`mode = "absent"`) found them: where.
     Said(Vec<Hit>),
     /// A condition that looks for words found none.

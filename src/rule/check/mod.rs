@@ -19,8 +19,8 @@ pub(crate) mod timing;
 
 use std::ops::Range;
 
-pub(crate) use compose::Compose;
 pub use compose::Unmet;
+pub(crate) use compose::{unnamed, Compose};
 pub(crate) use dialogue::Dialogue;
 pub(crate) use measure::MeasureCheck;
 pub(crate) use meta::Meta;
@@ -301,7 +301,7 @@ impl Check {
             // A composition cannot hold when one condition it needs cannot be judged (an
             // `all` whose measure lacks the recording's length), or when none of those it may
             // hold by can be (every `any`; every `not`, for a composition of `not` alone).
-            Check::Compose(Compose { all, any, not }) => {
+            Check::Compose(Compose { all, any, not, .. }) => {
                 if let Some(reason) = all.iter().find_map(|c| c.lacks(ev)) {
                     return Some(reason);
                 }
@@ -360,7 +360,7 @@ impl Check {
     pub(super) fn skipped(&self, ev: &Evaluator<'_>) -> Vec<usize> {
         let mut turns = match self {
             Check::Text(t) => t.skipped(ev),
-            Check::Compose(Compose { all, any, not }) => all
+            Check::Compose(Compose { all, any, not, .. }) => all
                 .iter()
                 .chain(any)
                 .chain(not)
@@ -426,7 +426,7 @@ impl Check {
             | Check::Repeat(_)
             | Check::Measure(_)
             | Check::Meta(_) => vec![],
-            Check::Compose(Compose { all, any, not }) => all
+            Check::Compose(Compose { all, any, not, .. }) => all
                 .iter_mut()
                 .chain(any)
                 .chain(not)
@@ -460,7 +460,7 @@ impl Check {
                 ..
             }) => excused.iter_mut().chain(not_a_reply).collect(),
             Check::Rule(_) | Check::Measure(_) | Check::Meta(_) => vec![],
-            Check::Compose(Compose { all, any, not }) => all
+            Check::Compose(Compose { all, any, not, .. }) => all
                 .iter_mut()
                 .chain(any)
                 .chain(not)
