@@ -408,10 +408,7 @@ impl<'a> Surroundings<'a> {
             "请你包涵",
             "请你多包涵",
         ];
-        let mut after = self.turn_after.to_string();
-        for w in NOT_WAYS {
-            after = after.replace(w, "_");
-        }
+        let after = blanked(self.turn_after, NOT_WAYS);
         REFUSALS.iter().any(|r| self.matched.contains(r)) && WAYS.iter().any(|w| after.contains(w))
     }
 
@@ -437,10 +434,7 @@ impl<'a> Surroundings<'a> {
         ];
         // Words that contain a conditional without being one: 主要是, 重要是, 只要求.
         const NOT_IF: &[&str] = &["就算了", "主要是", "重要是", "需要是", "想要是", "只要求"];
-        let mut before = self.sentence_before.to_string();
-        for w in NOT_IF {
-            before = before.replace(w, &"_".repeat(w.chars().count()));
-        }
+        let before = blanked(self.sentence_before, NOT_IF);
         if IF.iter().any(|w| before.contains(w)) || before.contains("就算") {
             return true;
         }
@@ -453,6 +447,14 @@ impl<'a> Surroundings<'a> {
         }
         false
     }
+}
+
+/// `text` with each of `words` blanked out, so a search for a shorter word does not find it
+/// inside them (要是 in 想要是, 请你 in 请你理解).
+fn blanked(text: &str, words: &[&str]) -> String {
+    words.iter().fold(text.to_string(), |t, w| {
+        t.replace(w, &"_".repeat(w.chars().count()))
+    })
 }
 
 /// Whether `clause` has a conditional 的话 (不满意的话), not the start of a noun that only
